@@ -1,0 +1,132 @@
+/**
+ * The HTTP API's request and response bodies (version 1, under `/api/v1`). Server routes and the typed client
+ * both use these types, so a change to the contract fails the type check on both sides.
+ *
+ * POST /api/v1/registrations              citizen submits (Idempotency-Key: the draft's client id, a UUID v7)
+ *      multipart/form-data: field "registration" (JSON), then one file part per attachment, named by its id
+ *      or application/json when there are no attachments
+ *      201 SubmitResponse (same body on an identical replay, with header Idempotent-Replayed: true)
+ *      409 idempotency_conflict, 400/413/415/422 with the error shape
+ * POST /api/v1/lookup                     citizen looks up state: LookupRequest → LookupResponse (rate-limited)
+ * GET  /api/v1/meta?unit=…                public config: MetaResponse
+ * GET  /api/v1/registrations?kind=&state=&limit=&before=   officials: ScreeningPage
+ * GET  /api/v1/registrations/:reference   officials: RegistrationRecord
+ * POST /api/v1/registrations/:reference/transitions        officials: TransitionRequest → RegistrationRecord
+ * GET  /api/v1/registrations/:reference/attachments/:id     officials: the file
+ */
+import type { Message } from '../i18n/message.js';
+import type { AnswerOutcome, RegistrationState } from '../registration/states.js';
+import type { MatterKind, Registration } from '../registration/schema.js';
+import type { RegistrationRules } from '../registration/limits.js';
+import type { OfficialRole } from '../auth/roles.js';
+
+export interface StoredAttachment {
+  id: string;
+  name: string;
+  /** Type detected from the content (magic bytes) by the server. */
+  type: string;
+  size: number;
+  sha256: string;
+  purpose: string;
+}
+
+export interface SubmitResponse {
+  reference: string;
+  clientId: string;
+  state: RegistrationState;
+  /** ISO 8601, UTC. */
+  receivedAt: string;
+  attachments: StoredAttachment[];
+  next: Message;
+}
+
+export interface LookupRequest {
+  reference: string;
+  phone: string;
+}
+
+export interface HistoryEntry {
+  state: RegistrationState;
+  at: string;
+  /** What the citizen may read; internal reasons stay with officials. */
+  note?: Message | undefined;
+}
+
+export interface LookupResponse {
+  reference: string;
+  kind: MatterKind;
+  state: RegistrationState;
+  receivedAt: string;
+  history: HistoryEntry[];
+  next: Message;
+}
+
+export interface CommuneOption {
+  code: string;
+  name: string;
+}
+
+export interface MetaResponse {
+  unit: { code: string; name: string; provinceCode: string };
+  communes: CommuneOption[];
+  privacyNotice: { version: string; text: Message };
+  rules: RegistrationRules;
+  remoteAttendanceAllowed: boolean;
+  connectionPoints: { id: string; name: string }[];
+}
+
+export interface RegistrationSummary {
+  reference: string;
+  unit: string;
+  kind: MatterKind;
+  state: RegistrationState;
+  receivedAt: string;
+  updatedAt: string;
+  /** Redacted ("Người tố cáo (bảo mật)") for denunciations when the caller may not see the denouncer. */
+  displayName: string;
+  summary: string;
+  groupSize: number;
+  attachmentCount: number;
+}
+
+export interface ScreeningPage {
+  items: RegistrationSummary[];
+  /** Pass as `before` to get the next page; absent on the last page. */
+  nextBefore?: string;
+}
+
+export interface OfficialHistoryEntry extends HistoryEntry {
+  by?: string;
+  reason?: string;
+  outcome?: AnswerOutcome;
+}
+
+export interface RegistrationRecord {
+  reference: string;
+  clientId: string;
+  state: RegistrationState;
+  receivedAt: string;
+  updatedAt: string;
+  /** For denunciations seen by a role that may not read the denouncer, identity, address and contact are redacted. */
+  registration: Registration;
+  redacted: boolean;
+  attachments: StoredAttachment[];
+  history: OfficialHistoryEntry[];
+}
+
+export interface TransitionRequest {
+  to: RegistrationState;
+  /** Why, for the file (internal). Required. */
+  reason: string;
+  /** Required when `to` is "answered". */
+  outcome?: AnswerOutcome;
+  /** Optional text the citizen sees in the lookup. */
+  publicNote?: string;
+}
+
+export interface TokenClaims {
+  sub: string;
+  role: OfficialRole;
+  unit: string;
+  name?: string;
+}

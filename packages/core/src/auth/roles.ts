@@ -1,0 +1,21 @@
+/**
+ * Officials' roles (SPEC §1) and what each may do, in one table. The server enforces it on every route; the
+ * elements read it only to hide controls a role cannot use (hiding is a courtesy, the server is the guard).
+ */
+export const OFFICIAL_ROLES = ['chair', 'official', 'clerk', 'operator', 'observer'] as const;
+export type OfficialRole = (typeof OFFICIAL_ROLES)[number];
+
+export const PERMISSIONS = {
+  /** See the screening queue and open a registration. */
+  'registrations.read': ['chair', 'official', 'clerk'],
+  /** Screen, invite or answer a registration. */
+  'registrations.transition': ['chair', 'clerk'],
+  /** Read a denouncer's identity (SPEC §3: only the officers handling it). */
+  'registrations.readDenouncer': ['chair', 'clerk'],
+} as const satisfies Record<string, readonly OfficialRole[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: OfficialRole, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly OfficialRole[]).includes(role);
+}

@@ -1,0 +1,93 @@
+/**
+ * The one error shape, from server to client and from validators to forms (STYLE.md):
+ * `{ error: { code, message: { vi, en }, fields?: [{ path, code, message }] } }`.
+ * `code` is for programs, `message` for people, `fields[].path` names the offending field ("identity.idNumber").
+ */
+import type { Message } from './i18n/message.js';
+import { FIELD_MESSAGES, type FieldCode } from './i18n/field-messages.js';
+
+export interface FieldError {
+  /** Dotted path of the field, e.g. `identity.idNumber` or `attachments.0.type`. */
+  path: string;
+  code: FieldCode | string;
+  message: Message;
+}
+
+export interface ErrorBody {
+  error: {
+    code: ErrorCode | string;
+    message: Message;
+    fields?: FieldError[];
+    /** Seconds to wait before trying again (rate limits, busy server). */
+    retryAfter?: number;
+    requestId?: string;
+  };
+}
+
+/** Machine-readable codes for whole-request errors; their messages live in ERROR_MESSAGES. */
+export const ERROR_CODES = [
+  'validation_failed',
+  'bad_json',
+  'bad_request',
+  'unsupported_media_type',
+  'payload_too_large',
+  'attachment_too_large',
+  'too_many_attachments',
+  'attachment_type_not_allowed',
+  'attachment_mismatch',
+  'idempotency_key_missing',
+  'idempotency_key_invalid',
+  'idempotency_conflict',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'invalid_transition',
+  'rate_limited',
+  'origin_not_allowed',
+  'storage_unavailable',
+  'network',
+  'timeout',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ERROR_MESSAGES: Record<ErrorCode, Message> = {
+  validation_failed: { vi: 'Thông tin chưa hợp lệ. Vui lòng kiểm tra các mục được đánh dấu.', en: 'Some information is not valid. Please check the marked fields.' },
+  bad_json: { vi: 'Dữ liệu gửi lên không đúng định dạng JSON.', en: 'The request body is not valid JSON.' },
+  bad_request: { vi: 'Yêu cầu không hợp lệ.', en: 'The request is not valid.' },
+  unsupported_media_type: { vi: 'Kiểu dữ liệu gửi lên không được hỗ trợ.', en: 'This content type is not supported.' },
+  payload_too_large: { vi: 'Dữ liệu gửi lên quá lớn.', en: 'The request is too large.' },
+  attachment_too_large: { vi: 'Tệp đính kèm vượt quá dung lượng cho phép.', en: 'An attachment is larger than allowed.' },
+  too_many_attachments: { vi: 'Số tệp đính kèm vượt quá mức cho phép.', en: 'There are more attachments than allowed.' },
+  attachment_type_not_allowed: { vi: 'Loại tệp không được chấp nhận. Chỉ nhận ảnh (JPEG, PNG, WebP) và PDF.', en: 'This file type is not accepted. Only images (JPEG, PNG, WebP) and PDF are.' },
+  attachment_mismatch: { vi: 'Tệp đính kèm không khớp với danh sách đã khai.', en: 'The attached files do not match the attachments listed.' },
+  idempotency_key_missing: { vi: 'Thiếu mã gửi (Idempotency-Key).', en: 'The Idempotency-Key header is missing.' },
+  idempotency_key_invalid: { vi: 'Mã gửi (Idempotency-Key) phải là UUID.', en: 'The Idempotency-Key must be a UUID.' },
+  idempotency_conflict: { vi: 'Mã gửi này đã được dùng cho một nội dung khác.', en: 'This Idempotency-Key was already used with different content.' },
+  unauthenticated: { vi: 'Vui lòng đăng nhập.', en: 'Please sign in.' },
+  forbidden: { vi: 'Bạn không có quyền thực hiện thao tác này.', en: 'You are not allowed to do this.' },
+  not_found: { vi: 'Không tìm thấy.', en: 'Not found.' },
+  invalid_transition: { vi: 'Không thể chuyển sang trạng thái này.', en: 'This state change is not allowed.' },
+  rate_limited: { vi: 'Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.', en: 'Too many requests. Please try again in a few minutes.' },
+  origin_not_allowed: { vi: 'Trang web này chưa được phép nhúng dịch vụ.', en: 'This website is not allowed to embed the service.' },
+  storage_unavailable: { vi: 'Trình duyệt không cho lưu bản nháp trên máy này.', en: 'This browser does not allow saving drafts on this device.' },
+  network: { vi: 'Không kết nối được máy chủ. Hồ sơ sẽ được gửi khi có mạng.', en: 'Cannot reach the server. The form will be sent when the network is back.' },
+  timeout: { vi: 'Máy chủ phản hồi quá lâu.', en: 'The server took too long to answer.' },
+  internal: { vi: 'Đã có lỗi ở máy chủ. Vui lòng thử lại sau.', en: 'Something went wrong on the server. Please try again later.' },
+};
+
+/** Builds the error body for a code, with optional field errors. */
+export function errorBody(code: ErrorCode, fields?: FieldError[], extra?: Partial<ErrorBody['error']>): ErrorBody {
+  return { error: { code, message: ERROR_MESSAGES[code], ...(fields?.length ? { fields } : {}), ...extra } };
+}
+
+/** Builds one field error from a field code, looking up its bilingual message. */
+export function fieldError(path: string, code: FieldCode): FieldError {
+  return { path, code, message: FIELD_MESSAGES[code] };
+}
+
+/** True when a parsed JSON value has the project's error shape. */
+export function isErrorBody(value: unknown): value is ErrorBody {
+  const error = (value as ErrorBody | null)?.error;
+  return typeof error?.code === 'string' && typeof error.message?.vi === 'string';
+}

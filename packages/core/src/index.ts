@@ -1,0 +1,19 @@
+/**
+ * @tiepdan/core: everything both the browser elements and the server need. Browser-safe: no Node-only code.
+ */
+export * from './i18n/message.js';
+export * from './i18n/field-messages.js';
+export * from './errors.js';
+export * from './text/nfc.js';
+export * from './text/time.js';
+export * from './registration/provinces.js';
+export * from './registration/identity.js';
+export * from './registration/phone.js';
+export * from './registration/reference.js';
+export * from './registration/limits.js';
+export * from './registration/schema.js';
+export * from './registration/validate.js';
+export * from './registration/states.js';
+export * from './registration/labels.js';
+export * from './auth/roles.js';
+export type * from './api/types.js';
