@@ -17,3 +17,8 @@ export * from './registration/states.js';
 export * from './registration/labels.js';
 export * from './auth/roles.js';
 export type * from './api/types.js';
+export * from './api/client.js';
+export * from './local/database.js';
+export * from './local/drafts.js';
+export * from './local/outbox.js';
+export * from './local/submission.js';
