@@ -50,6 +50,8 @@ interface TiepdanDB extends DBSchema {
   drafts: { key: string; value: DraftRecord };
   files: { key: [string, string]; value: FileRecord; indexes: { byDraft: string } };
   outbox: { key: string; value: OutboxRecord; indexes: { byState: string } };
+  /** Small cached values, e.g. the server's meta (communes, privacy notice) for filling the form offline. */
+  kv: { key: string; value: unknown };
 }
 
 /** The operations drafts and the outbox need; implemented on IndexedDB and in memory. */
@@ -67,6 +69,8 @@ export interface LocalDatabase {
   listOutbox<T, R>(state?: OutboxState): Promise<OutboxRecord<T, R>[]>;
   /** Moves a draft into the outbox in one transaction: a crash in between can neither lose nor double it. */
   commitToOutbox<T, R>(record: OutboxRecord<T, R>): Promise<void>;
+  getValue<V>(key: string): Promise<V | undefined>;
+  putValue<V>(key: string, value: V): Promise<void>;
   close(): void;
 }
 
@@ -96,6 +100,7 @@ export async function openLocalDatabase(namespace: string): Promise<OpenResult> 
         db.createObjectStore('drafts', { keyPath: 'id' });
         db.createObjectStore('files', { keyPath: ['draftId', 'id'] }).createIndex('byDraft', 'draftId');
         db.createObjectStore('outbox', { keyPath: 'clientId' }).createIndex('byState', 'state');
+        db.createObjectStore('kv');
       },
       blocked() {},
     });
@@ -151,6 +156,12 @@ class IdbDatabase implements LocalDatabase {
       tx.done,
     ]);
   }
+  async getValue<V>(key: string) {
+    return (await this.idb.get('kv', key)) as V | undefined;
+  }
+  async putValue<V>(key: string, value: V) {
+    await this.idb.put('kv', value, key);
+  }
   close() {
     this.idb.close();
   }
@@ -167,6 +178,7 @@ export class MemoryDatabase implements LocalDatabase {
   readonly #drafts = new Map<string, DraftRecord>();
   readonly #files = new Map<string, FileRecord>();
   readonly #outbox = new Map<string, OutboxRecord>();
+  readonly #kv = new Map<string, unknown>();
   constructor(readonly name: string) {}
 
   async getDraft<T>(id: string) {
@@ -200,6 +212,12 @@ export class MemoryDatabase implements LocalDatabase {
   async commitToOutbox<T, R>(record: OutboxRecord<T, R>) {
     await this.putOutbox(record);
     await this.deleteDraft(record.draftId);
+  }
+  async getValue<V>(key: string) {
+    return this.#kv.get(key) as V | undefined;
+  }
+  async putValue<V>(key: string, value: V) {
+    this.#kv.set(key, value);
   }
   close() {}
 }
