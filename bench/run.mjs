@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// `npm run bench`: bundle sizes against their budgets, draft autosave/restore in Chromium, and registration
+// intake throughput against a bare fastify baseline in the same run. Exits non-zero when a budget is exceeded.
+import { benchSizes } from './sizes.mjs';
+import { benchDrafts } from './drafts.mjs';
+
+let failed = false;
+console.log('## Bundle sizes (gzip -9)');
+for (const row of benchSizes()) {
+  if (row.missing) console.log(`${row.name}: MISSING (run npm run build)`);
+  else console.log(`${row.name}: ${row.gzip} B gzip (${row.bytes} B raw), budget ${row.budget} B: ${row.ok ? 'ok' : 'OVER BUDGET'}`);
+  if (!row.ok) failed = true;
+}
+
+console.log('\n## Draft autosave and restore (Chromium, IndexedDB)');
+console.log(JSON.stringify(await benchDrafts()));
+
+console.log('\n## Registration intake (autocannon, 50 connections, 10 s each)');
+try {
+  const { benchIntake } = await import('./intake.mjs');
+  console.log(JSON.stringify(await benchIntake()));
+} catch (error) {
+  failed = true;
+  console.log(`intake bench failed: ${error.message}`);
+}
+
+process.exit(failed ? 1 : 0);
