@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/**
+ * tiepdan-server: `start` runs the server, `token` mints an official's access token (until a sign-in flow
+ * exists), `migrate` applies database migrations without starting. A configuration error exits with code 2
+ * and a message naming each bad field, so a deployment script can tell it from a crash (1).
+ */
+import { parseArgs } from 'node:util';
+import { OFFICIAL_ROLES, type OfficialRole } from '@tiepdan/core';
+import { mintToken, parseTtl } from './auth/tokens.js';
+import { ConfigError } from './config/errors.js';
+import { loadConfig } from './config/load.js';
+import { createServer } from './http/server.js';
+import { SqliteStore } from './store/sqlite.js';
+
+const USAGE = `Usage:
+  tiepdan-server start [--config file.json] [--demo]
+  tiepdan-server token --role clerk --unit dongthap.sadec --sub nguyen.van.a [--name "Nguyễn Văn A"] [--ttl 1h] [--config file.json]
+  tiepdan-server migrate [--config file.json]
+
+Configuration comes from the JSON file and TIEPDAN_* environment variables (see README).`;
+
+const EXIT_USAGE = 64;
+const EXIT_CONFIG = 2;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      demo: { type: 'boolean', default: false },
+      role: { type: 'string' },
+      unit: { type: 'string' },
+      sub: { type: 'string' },
+      name: { type: 'string' },
+      ttl: { type: 'string', default: '1h' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : EXIT_USAGE;
+  }
+  const configOptions = { file: values.config, demo: values.demo };
+
+  switch (command) {
+    case 'start': {
+      const config = loadConfig(configOptions);
+      const server = await createServer(config);
+      const url = await server.start({ handleSignals: true });
+      server.app.log.info({ url, mode: config.mode, dataDir: config.dataDir, units: config.units.map((u) => u.code) }, 'tiepdan server listening');
+      return -1; // keep running
+    }
+    case 'token': {
+      const role = values.role as OfficialRole | undefined;
+      if (!role || !OFFICIAL_ROLES.includes(role) || !values.unit || !values.sub) {
+        process.stderr.write(`token needs --role (${OFFICIAL_ROLES.join('|')}), --unit (a unit code or "*") and --sub\n\n${USAGE}\n`);
+        return EXIT_USAGE;
+      }
+      const config = loadConfig({ ...configOptions, warn: (message) => process.stderr.write(`warning: ${message}\n`) });
+      const claims = { sub: values.sub, role, unit: values.unit, ...(values.name ? { name: values.name } : {}) };
+      process.stdout.write(`${await mintToken(config.authSecret, claims, parseTtl(values.ttl))}\n`);
+      return 0;
+    }
+    case 'migrate': {
+      const config = loadConfig(configOptions);
+      const store = new SqliteStore(config.dataDir);
+      const applied = store.appliedMigrations;
+      await store.close();
+      process.stdout.write(applied.length ? `applied migrations: ${applied.join(', ')}\n` : 'database is up to date\n');
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
+      return EXIT_USAGE;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = EXIT_CONFIG;
+    } else if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+      process.exitCode = EXIT_USAGE;
+    } else {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

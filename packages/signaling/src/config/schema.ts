@@ -1,0 +1,108 @@
+/**
+ * The server's configuration, validated once at start. Everything a law or a deployment may change lives here
+ * (SPEC: "numbers, thresholds, periods are configuration, not code"), and a bad value stops the server with a
+ * message that names the field, instead of surfacing later as a strange 500.
+ */
+import * as z from 'zod';
+import { DEFAULT_RULES, type RegistrationRules } from '@tiepdan/core';
+
+export const MODES = ['demo', 'development', 'production'] as const;
+export type Mode = (typeof MODES)[number];
+
+const CommuneSchema = z.strictObject({
+  code: z.string().regex(/^\d{5}$/u, 'a commune code has 5 digits'),
+  name: z.string().min(1),
+});
+
+const ConnectionPointSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/u, 'letters, digits, "_", "." or "-" (at most 64)'),
+  name: z.string().min(1),
+});
+
+export const UnitSchema = z.strictObject({
+  code: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/u, 'letters, digits, "_", "." or "-" (at most 64)'),
+  name: z.string().min(1),
+  provinceCode: z.string().regex(/^\d{2}$/u, 'a province code has 2 digits'),
+  communes: z.array(CommuneSchema).default([]),
+  connectionPoints: z.array(ConnectionPointSchema).default([]),
+});
+export type UnitConfig = z.infer<typeof UnitSchema>;
+
+const BandSchema = z.strictObject({ fromSize: z.int().min(1), min: z.int().min(0), max: z.int().min(0) });
+
+/** Partial rules from the config file; merged over DEFAULT_RULES so a deployment states only what differs. */
+const RulesInputSchema = z.strictObject({
+  representatives: z.array(BandSchema).min(1).optional(),
+  attachments: z
+    .strictObject({
+      maxCount: z.int().min(0).max(50).optional(),
+      maxBytes: z.int().min(1).optional(),
+      maxTotalBytes: z.int().min(1).optional(),
+      types: z.array(z.enum(['image/jpeg', 'image/png', 'image/webp', 'application/pdf'])).optional(),
+    })
+    .optional(),
+});
+
+/** An allowed origin: `https://phuongsadec.dongthap.gov.vn`, or with `*` for a port or a subdomain in development. */
+const OriginSchema = z.string().regex(/^https?:\/\/[^/\s]+$/u, 'an origin is scheme://host[:port], without a path');
+
+/** 32 random bytes, base64: the AES-256-GCM key for denouncers' data and the root of the lookup HMAC key. */
+const DataKeySchema = z
+  .string()
+  .refine((value) => /^[A-Za-z0-9+/_-]+={0,2}$/u.test(value) && Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
+
+export const ConfigSchema = z.strictObject({
+  mode: z.enum(MODES).default('development'),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8787),
+  dataDir: z.string().min(1).default('./data'),
+  publicUrl: z.url().optional(),
+  allowedOrigins: z.array(OriginSchema).default([]),
+  authSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+  dataKey: DataKeySchema.optional(),
+  units: z.array(UnitSchema).default([]),
+  privacyNotice: z
+    .strictObject({
+      version: z.string().min(1).max(40),
+      text: z.strictObject({ vi: z.string().min(1), en: z.string().min(1) }),
+    })
+    .optional(),
+  rules: RulesInputSchema.default({}),
+  rateLimits: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      lookupPerMinute: z.int().min(1).default(10),
+      submitPerMinute: z.int().min(1).default(30),
+    })
+    .default({ enabled: true, lookupPerMinute: 10, submitPerMinute: 30 }),
+  /** Largest JSON body in bytes (multipart uploads are bounded by the attachment rules instead). */
+  bodyLimit: z.int().min(1024).default(256 * 1024),
+  remoteAttendanceAllowed: z.boolean().default(false),
+  sdkDir: z.string().min(1).optional(),
+  staticDirs: z.array(z.strictObject({ prefix: z.string().startsWith('/'), dir: z.string().min(1) })).default([]),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Trust X-Forwarded-For (behind the ward's reverse proxy), so rate limits count citizens, not the proxy. */
+  trustProxy: z.boolean().default(false),
+});
+export type ConfigInput = z.input<typeof ConfigSchema>;
+type ParsedConfig = z.infer<typeof ConfigSchema>;
+
+/** The resolved configuration: secrets present, rules complete, a privacy notice always there. */
+export interface Config extends Omit<ParsedConfig, 'rules' | 'authSecret' | 'dataKey' | 'privacyNotice'> {
+  rules: RegistrationRules;
+  authSecret: string;
+  /** 32 raw bytes. */
+  dataKey: Buffer;
+  privacyNotice: { version: string; text: { vi: string; en: string } };
+}
+
+export function mergeRules(input: ParsedConfig['rules']): RegistrationRules {
+  return {
+    representatives: input.representatives ?? DEFAULT_RULES.representatives,
+    attachments: { ...DEFAULT_RULES.attachments, ...stripUndefined(input.attachments ?? {}) },
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

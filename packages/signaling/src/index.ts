@@ -1,0 +1,15 @@
+/**
+ * @tiepdan/signaling: the tiepdan server. Today: registrations (intake, lookup, screening), officials' tokens
+ * and SQLite storage; rooms and recording come later as further plugins.
+ */
+export { createServer, API_PREFIX, type TiepdanServer, type ServerOptions } from './http/server.js';
+export { loadConfig, type LoadConfigOptions } from './config/load.js';
+export { ConfigError } from './config/errors.js';
+export { ConfigSchema, type Config, type ConfigInput, type UnitConfig } from './config/schema.js';
+export { DEMO_UNIT, DEMO_PRIVACY_NOTICE, DEMO_ALLOWED_ORIGINS } from './config/demo.js';
+export { SqliteStore, DATABASE_FILE } from './store/sqlite.js';
+export { MIGRATIONS, migrate } from './store/migrations.js';
+export type { Store, RegistrationRow, SummaryRow, NewRegistration, HistoryRow, ListFilters, TransitionChange } from './store/store.js';
+export { mintToken, verifyToken, parseTtl, DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS, TOKEN_AUDIENCE, TOKEN_ISSUER } from './auth/tokens.js';
+export { createGuard, type RequirePermission } from './auth/guard.js';
+export { ApiError } from './http/api-error.js';

@@ -1,0 +1,121 @@
+/**
+ * The officials' routes: the screening queue, one registration, its state changes and its files. Every route
+ * carries the permission guard (auth/guard.ts); the unit check happens here, once the registration is known.
+ */
+import { createReadStream } from 'node:fs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import * as z from 'zod';
+import {
+  ANSWER_OUTCOMES,
+  MATTER_KINDS,
+  REGISTRATION_STATES,
+  canTransition,
+  fieldError,
+  normalizeReference,
+  type FieldError,
+  type ScreeningPage,
+} from '@tiepdan/core';
+import { assertUnit, officialOf, unitScope } from '../auth/guard.js';
+import { ApiError } from '../http/api-error.js';
+import { isConfidential } from '../privacy/denouncer.js';
+import type { Store } from '../store/store.js';
+import type { AttachmentFiles } from './files.js';
+import { mayReadDenouncer, recordView, summaryView } from './views.js';
+
+export const MAX_PAGE = 100;
+const DEFAULT_PAGE = 50;
+
+const ListQuery = z.strictObject({
+  kind: z.enum(MATTER_KINDS).optional(),
+  state: z.enum(REGISTRATION_STATES).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
+  before: z.string().regex(/^\d{1,18}$/u).optional(),
+});
+
+const TransitionBody = z.strictObject({
+  to: z.enum(REGISTRATION_STATES, { error: 'choose_one' }),
+  reason: z.string({ error: 'reason' }).trim().min(1, { error: 'reason' }).max(2000, { error: 'too_long' }),
+  outcome: z.enum(ANSWER_OUTCOMES, { error: 'choose_one' }).optional(),
+  publicNote: z.string().trim().max(2000, { error: 'too_long' }).optional(),
+});
+
+function zodFields(issues: z.core.$ZodIssue[]): FieldError[] {
+  return issues.flatMap((issue): FieldError[] => {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => fieldError(k, 'unknown_field'));
+    const code = issue.message === 'reason' || issue.message === 'choose_one' || issue.message === 'too_long' ? issue.message : 'invalid';
+    return [fieldError(issue.path.join('.'), code)];
+  });
+}
+
+export interface OfficialsContext {
+  store: Store;
+  files: AttachmentFiles;
+  sealKey: Buffer;
+}
+
+async function loadScoped(store: Store, request: FastifyRequest<{ Params: { reference: string } }>) {
+  const official = officialOf(request);
+  const reference = normalizeReference(request.params.reference);
+  const row = reference ? await store.findByReference(reference) : undefined;
+  if (!row) throw new ApiError(404, 'not_found');
+  assertUnit(official, row.unit);
+  return { official, row };
+}
+
+export function listHandler(ctx: OfficialsContext) {
+  return async function list(request: FastifyRequest): Promise<ScreeningPage> {
+    const official = officialOf(request);
+    const query = ListQuery.safeParse(request.query);
+    if (!query.success) throw new ApiError(400, 'bad_request', zodFields(query.error.issues));
+    const { kind, state, limit, before } = query.data;
+    const page = await ctx.store.listRegistrations({ unit: unitScope(official), kind, state }, before, limit ?? DEFAULT_PAGE);
+    const items = page.rows.map((row) => summaryView(row, official, ctx.sealKey));
+    return page.nextBefore ? { items, nextBefore: page.nextBefore } : { items };
+  };
+}
+
+export function getHandler(ctx: OfficialsContext) {
+  return async function get(request: FastifyRequest<{ Params: { reference: string } }>) {
+    const { official, row } = await loadScoped(ctx.store, request);
+    return recordView(row, official, ctx.sealKey);
+  };
+}
+
+export function transitionHandler(ctx: OfficialsContext) {
+  return async function transition(request: FastifyRequest<{ Params: { reference: string } }>) {
+    const { official, row } = await loadScoped(ctx.store, request);
+    const body = TransitionBody.safeParse(request.body);
+    if (!body.success) throw new ApiError(422, 'validation_failed', zodFields(body.error.issues));
+    const { to, reason, outcome, publicNote } = body.data;
+    if (to === 'answered' && !outcome) throw new ApiError(422, 'validation_failed', [fieldError('outcome', 'choose_one')]);
+    if (to !== 'answered' && outcome) throw new ApiError(422, 'validation_failed', [fieldError('outcome', 'invalid')]);
+    if (!canTransition(row.state, to)) throw new ApiError(409, 'invalid_transition');
+    const changed = await ctx.store.transition({
+      reference: row.reference,
+      from: row.state,
+      entry: { state: to, at: new Date().toISOString(), by: official.sub, reason, outcome, publicNote: publicNote || undefined },
+    });
+    // Someone else changed it since we read it: the caller must look again rather than overwrite.
+    if (!changed) throw new ApiError(409, 'invalid_transition');
+    const updated = await ctx.store.findByReference(row.reference);
+    return recordView(updated!, official, ctx.sealKey);
+  };
+}
+
+export function attachmentHandler(ctx: OfficialsContext) {
+  return async function attachment(request: FastifyRequest<{ Params: { reference: string; id: string } }>, reply: FastifyReply) {
+    const { official, row } = await loadScoped(ctx.store, request);
+    const file = row.attachments.find((a) => a.id === request.params.id);
+    if (!file) throw new ApiError(404, 'not_found');
+    // A denouncer's files (ID scans, handwriting) identify them as surely as their name does.
+    if (isConfidential(row) && !mayReadDenouncer(official)) throw new ApiError(403, 'forbidden');
+    const ext = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'application/pdf': 'pdf' }[file.type] ?? 'bin';
+    const fallback = `${row.reference}-${file.id}.${ext}`;
+    return reply
+      .type(file.type)
+      .header('Content-Length', String(file.size))
+      .header('Content-Disposition', `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(file.name.normalize('NFC'))}`)
+      .header('Cache-Control', 'private, no-store')
+      .send(createReadStream(ctx.files.pathOf(file.sha256)));
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * What the routes need from storage, and nothing more. Every method is async although SQLite answers
+ * synchronously, so a PostgreSQL store can be written later without touching a route.
+ */
+import type { AnswerOutcome, MatterKind, Registration, RegistrationState, StoredAttachment } from '@tiepdan/core';
+
+export interface HistoryRow {
+  state: RegistrationState;
+  /** ISO 8601, UTC. */
+  at: string;
+  /** The official (token `sub`) who made the change; absent for the citizen's submission. */
+  by?: string | undefined;
+  reason?: string | undefined;
+  outcome?: AnswerOutcome | undefined;
+  /** Shown to the citizen by the lookup. */
+  publicNote?: string | undefined;
+}
+
+export interface NewRegistration {
+  /** The draft's client id, sent as Idempotency-Key. */
+  clientId: string;
+  /** Keyed hash of the normalised registration and its files: tells a replay from a conflicting reuse of a key. */
+  contentHash: string;
+  unit: string;
+  kind: MatterKind;
+  /** Keyed hash of the E.164 phone, for the citizen's lookup. */
+  phoneHash: string;
+  /** What the screening queue shows; redacted for denunciations. */
+  displayName: string;
+  summary: string;
+  groupSize: number;
+  /** Stored in clear: the redacted copy for denunciations. */
+  registration: Registration;
+  /** Sealed denouncer data (privacy/seal.ts), for denunciations only. */
+  sealed?: Buffer | undefined;
+  receivedAt: string;
+  attachments: StoredAttachment[];
+}
+
+export interface RegistrationRow extends Omit<NewRegistration, 'sealed'> {
+  reference: string;
+  state: RegistrationState;
+  updatedAt: string;
+  sealed?: Buffer | undefined;
+  history: HistoryRow[];
+}
+
+export interface SummaryRow {
+  /** Opaque position in the queue, for the `before` cursor. */
+  cursor: string;
+  reference: string;
+  clientId: string;
+  unit: string;
+  kind: MatterKind;
+  state: RegistrationState;
+  receivedAt: string;
+  updatedAt: string;
+  displayName: string;
+  summary: string;
+  groupSize: number;
+  attachmentCount: number;
+  sealed?: Buffer | undefined;
+}
+
+export interface ListFilters {
+  /** Undefined means every unit (a token with unit "*"). */
+  unit?: string | undefined;
+  kind?: MatterKind | undefined;
+  state?: RegistrationState | undefined;
+}
+
+export interface TransitionChange {
+  reference: string;
+  /** The state the caller saw: the change happens only if it is still the current one. */
+  from: RegistrationState;
+  entry: HistoryRow;
+}
+
+export interface Store {
+  /**
+   * Stores a registration, its attachments and the first history row in one transaction. When the client id
+   * is already stored, stores nothing and returns the existing row with `created: false`.
+   */
+  insertRegistration(input: NewRegistration): Promise<{ row: RegistrationRow; created: boolean }>;
+  findByClientId(clientId: string): Promise<RegistrationRow | undefined>;
+  findByReference(reference: string): Promise<RegistrationRow | undefined>;
+  /** Newest first; `before` is a cursor from an earlier page. */
+  listRegistrations(filters: ListFilters, before: string | undefined, limit: number): Promise<{ rows: SummaryRow[]; nextBefore?: string }>;
+  /** Compare-and-set on the state plus a history row, atomically. False when the state was no longer `from`. */
+  transition(change: TransitionChange): Promise<boolean>;
+  close(): Promise<void>;
+}
