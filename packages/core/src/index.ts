@@ -22,3 +22,4 @@ export * from './local/database.js';
 export * from './local/drafts.js';
 export * from './local/outbox.js';
 export * from './local/submission.js';
+export * from './schedule/index.js';

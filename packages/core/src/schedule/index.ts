@@ -1,0 +1,4 @@
+export * from './calendar.js';
+export * from './recurrence.js';
+export * from './frequency.js';
+export * from './session.js';

@@ -1,0 +1,70 @@
+/**
+ * A reception session (buổi tiếp công dân, SPEC §2 step 1): who receives, where, which connection points take
+ * part, when, how many cases it can take, and its state. Times are stored as UTC instants and shown in Hanoi time.
+ */
+import * as z from 'zod/mini';
+import type { Message } from '../i18n/message.js';
+
+z.config({ jitless: true });
+
+export const SESSION_KINDS = ['periodic', 'unscheduled', 'regular'] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
+
+export const SESSION_STATES = ['planned', 'open', 'closed', 'in_progress', 'ended', 'cancelled', 'postponed'] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+/** Reasons for an unscheduled (đột xuất) session, from the Law on Citizen Reception. */
+export const UNSCHEDULED_REASONS = ['urgent', 'complex', 'many_people', 'several_agencies', 'public_order'] as const;
+
+export const SESSION_LEVELS = ['commune', 'province', 'central'] as const;
+
+const id = z.string({ error: 'invalid' }).check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/u, { error: 'invalid' }));
+const instant = z.string({ error: 'date' }).check(z.iso.datetime({ error: 'date', offset: true }));
+
+export const ReceptionSessionInputSchema = z.strictObject({
+  kind: z.enum(SESSION_KINDS, { error: 'choose_one' }),
+  unscheduledReason: z.optional(z.enum(UNSCHEDULED_REASONS, { error: 'choose_one' })),
+  host: z.strictObject({
+    role: z.enum(['chair', 'official'], { error: 'choose_one' }),
+    name: z.string({ error: 'required' }).check(z.minLength(1, { error: 'required' }), z.maxLength(200, { error: 'too_long' })),
+  }),
+  level: z.enum(SESSION_LEVELS, { error: 'choose_one' }),
+  unit: id,
+  venue: z.string({ error: 'required' }).check(z.minLength(1, { error: 'required' }), z.maxLength(500, { error: 'too_long' })),
+  /** Connection point ids from the configured tree (ward → province → central board). */
+  connectionPoints: z.array(id).check(z.maxLength(50, { error: 'too_long' })),
+  startsAt: instant,
+  endsAt: instant,
+  capacity: z.number({ error: 'invalid' }).check(z.int({ error: 'invalid' }), z.gte(0, { error: 'invalid' }), z.lte(500, { error: 'invalid' })),
+  remoteAllowed: z.boolean({ error: 'invalid' }),
+});
+export type ReceptionSessionInput = z.infer<typeof ReceptionSessionInputSchema>;
+
+export interface ReceptionSession extends ReceptionSessionInput {
+  id: string;
+  state: SessionState;
+  /** Why it was cancelled or postponed, shown to citizens. */
+  notice?: Message;
+  seriesId?: string;
+  /** Places still free for cases. */
+  placesLeft: number;
+  /** Incremented on every change; the ICS SEQUENCE. */
+  sequence: number;
+  updatedAt: string;
+}
+
+export const SESSION_STATE_LABELS: Record<SessionState, Message> = {
+  planned: { vi: 'Dự kiến', en: 'Planned' },
+  open: { vi: 'Đang nhận đăng ký', en: 'Open for registration' },
+  closed: { vi: 'Đã đủ / hết hạn đăng ký', en: 'Registration closed' },
+  in_progress: { vi: 'Đang diễn ra', en: 'In progress' },
+  ended: { vi: 'Đã kết thúc', en: 'Ended' },
+  cancelled: { vi: 'Đã hủy', en: 'Cancelled' },
+  postponed: { vi: 'Hoãn', en: 'Postponed' },
+};
+
+export const SESSION_KIND_LABELS: Record<SessionKind, Message> = {
+  periodic: { vi: 'Định kỳ', en: 'Periodic' },
+  unscheduled: { vi: 'Đột xuất', en: 'Unscheduled' },
+  regular: { vi: 'Thường xuyên', en: 'Regular' },
+};
