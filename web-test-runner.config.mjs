@@ -5,6 +5,23 @@ import { playwrightLauncher } from '@web/test-runner-playwright';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 import { countsReporter } from './scripts/wtr-counts-reporter.mjs';
 import { defaultReporter } from '@web/test-runner';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// A real tiepdan server (SQLite in a temporary folder) for the elements to talk to; tests read its URL from
+// window.TIEPDAN_TEST_SERVER. Demo mode allows the test runner's loopback origin.
+const { loadConfig, createServer } = await import('./packages/signaling/dist/index.js');
+const server = await createServer(
+  loadConfig({
+    demo: true,
+    env: {},
+    values: { port: 0, dataDir: mkdtempSync(join(tmpdir(), 'tiepdan-wtr-')), logLevel: 'warn', rateLimits: { enabled: true, lookupPerMinute: 1000, submitPerMinute: 1000 } },
+    warn: () => {},
+  }),
+);
+const serverUrl = (await server.start()).replace('localhost', '127.0.0.1');
+process.on('exit', () => void server.close());
 
 export default {
   files: ['packages/*/test/browser/**/*.test.ts', 'packages/components/src/**/*.test.ts'],
@@ -16,6 +33,9 @@ export default {
       launchOptions: { executablePath: chromiumPath(), args: chromiumArgs() },
     }),
   ],
+  testRunnerHtml: (testFramework) => `<!doctype html><html><head><meta charset="utf-8">
+    <script>window.TIEPDAN_TEST_SERVER = ${JSON.stringify(serverUrl)};</script></head>
+    <body><script type="module" src="${testFramework}"></script></body></html>`,
   concurrency: 1,
   testsFinishTimeout: 180_000,
   testFramework: { config: { timeout: 20_000 } },

@@ -1,0 +1,65 @@
+// The demo: the tiepdan server on the embedded default (SQLite + a data folder) and, on another origin as in
+// real life, a Vietnamese ward website that embeds the elements with one script tag. Used by `npm start` and by
+// the end-to-end tests (with port 0 and a temporary data folder).
+import { createServer as createHttpServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const siteDir = join(here, 'ward-site');
+const sdkDir = join(here, '..', 'packages', 'components', 'dist', 'bundle');
+const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml' };
+
+/**
+ * Starts both servers. Options: host, port (tiepdan), sitePort (ward site), dataDir, env (TIEPDAN_* overrides;
+ * the tests pass {} so a developer's environment cannot change them), logLevel.
+ */
+export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 8080, dataDir = './data', env = process.env, logLevel = 'info', values = {} } = {}) {
+  const { loadConfig, createServer, mintToken } = await import('../packages/signaling/dist/index.js');
+  const config = loadConfig({ demo: true, env, values: { host, port, dataDir, sdkDir, logLevel, ...values } });
+  const server = await createServer(config);
+  const apiUrl = (await server.start()).replace('localhost', host);
+
+  // A strict CSP like a careful ward site's: no inline script or style, scripts and API only from the two origins.
+  const csp = [
+    "default-src 'self'",
+    `script-src 'self' ${apiUrl}`,
+    `connect-src 'self' ${apiUrl}`,
+    "style-src 'self'",
+    "img-src 'self' blob: data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+  ].join('; ');
+  const site = createHttpServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const file = path === '/' ? 'index.html' : path.slice(1);
+    if (!/^[\w.-]+$/u.test(file)) return void res.writeHead(404).end('Không tìm thấy');
+    try {
+      let body = await readFile(join(siteDir, file));
+      if (extname(file) === '.html') body = Buffer.from(body.toString('utf8').replaceAll('%TIEPDAN_SERVER%', apiUrl));
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': csp, 'cache-control': 'no-cache' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Không tìm thấy');
+    }
+  });
+  await new Promise((resolve) => site.listen(sitePort, host, resolve));
+  const siteUrl = `http://${host}:${site.address().port}`;
+  const unit = config.units[0]?.code ?? 'dongthap.sadec';
+  const token = await mintToken(config.authSecret, { sub: 'demo-clerk', role: 'clerk', unit, name: 'Cán bộ tiếp dân (demo)' }, 8 * 3600);
+
+  return {
+    apiUrl,
+    siteUrl,
+    officialsUrl: `${siteUrl}/officials.html#token=${token}`,
+    token,
+    server,
+    async close() {
+      await new Promise((resolve) => site.close(resolve));
+      site.closeAllConnections?.();
+      await server.close();
+    },
+  };
+}
