@@ -29,6 +29,8 @@ export async function registrations(app: FastifyInstance, opts: RegistrationsOpt
   await app.register(multipart, {
     limits: { fileSize: config.rules.attachments.maxBytes + 1, files: config.rules.attachments.maxCount },
   });
+  // Only JSON and multipart are spoken here; fastify's default text/plain parser would let a string through.
+  app.removeContentTypeParser('text/plain');
   const limited = (max: number) => (config.rateLimits.enabled ? { rateLimit: { max, timeWindow: ONE_MINUTE } } : {});
 
   app.post('/registrations', {

@@ -42,15 +42,17 @@ export function submitHandler(ctx: SubmitContext) {
   return async function submit(request: FastifyRequest, reply: FastifyReply) {
     const clientId = idempotencyKeyOf(request);
     const submission = await readSubmission(request, ctx.config, ctx.files);
+    let result: { row: RegistrationRow; created: boolean };
     try {
       const hash = contentHash(ctx.keys.content, submission.registration, submission.files.map((f) => f.sha256));
-      const row = await ctx.locks.run(clientId, () => commit(ctx, clientId, hash, submission));
-      if (!row.created) reply.header('Idempotent-Replayed', 'true');
-      return reply.code(201).send(submitResponse(row.row));
+      result = await ctx.locks.run(clientId, () => commit(ctx, clientId, hash, submission));
     } finally {
-      // Committed files were moved away; whatever is left in tmp belongs to a refused or replayed submission.
+      // Committed files were moved away; what is left in tmp belongs to a refused or replayed submission. Done
+      // before answering, so a client that got its answer never races a leftover temp file.
       await ctx.files.discard(submission.files);
     }
+    if (!result.created) reply.header('Idempotent-Replayed', 'true');
+    return reply.code(201).send(submitResponse(result.row));
   };
 }
 
