@@ -1,0 +1,10 @@
+/**
+ * @tiepdan/components: the element classes and helpers, without registering anything. Register them with
+ * `tiepdan.js` (the one script tag), the per-element define modules, or under your own tag names.
+ */
+export { TiepdanRegistration, metaCacheKey } from './registration/registration.component.js';
+export { TiepdanLookup } from './lookup/lookup.component.js';
+export { define } from './shared/define.js';
+export { emit, type TiepdanEventDetails, type TiepdanEventName, type TiepdanEvent } from './shared/events.js';
+export { strings, type UiStrings } from './shared/strings.js';
+export { VERSION } from './shared/version.js';

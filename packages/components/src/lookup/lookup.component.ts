@@ -1,0 +1,158 @@
+/**
+ * `<tiepdan-lookup>`: the citizen checks a registration's state with the reference code and the phone number
+ * given when registering. The class only; `lookup.ts` registers it.
+ */
+import {
+  ApiClient,
+  ApiError,
+  FIELD_MESSAGES,
+  STATE_LABELS,
+  formatDateTime,
+  isVietnamesePhone,
+  normalizeReference,
+  say,
+  toE164,
+  type LookupResponse,
+  type Message,
+} from '@tiepdan/core';
+import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { baseStyles } from '../shared/base.styles.js';
+import { errorSummary, fieldId, textField } from '../shared/controls.js';
+import { emit } from '../shared/events.js';
+import { fmt, stringsFor } from '../shared/lang.js';
+import { VERSION } from '../shared/version.js';
+import { lookupStyles } from './lookup.styles.js';
+
+/**
+ * Looks up the state of a registration (tra cứu hồ sơ) by reference code and phone number.
+ *
+ * @summary Registration status lookup: state, history with Hanoi times, next step.
+ *
+ * @attr server - Base URL of the tiepdan server.
+ * @attr unit - Receiving unit code (kept for symmetry with the registration form).
+ * @attr lang - "vi" (default) or "en"; falls back to the closest ancestor's lang.
+ *
+ * @fires tiepdan-lookup - A registration was found; detail `{ response }`.
+ * @fires tiepdan-error - The lookup failed; detail `{ code, message }`.
+ *
+ * @csspart form - The lookup form.
+ * @csspart button - The lookup button.
+ * @csspart error-summary - The box listing what to correct.
+ * @csspart step-heading - The heading.
+ * @csspart status - The result or the error of the last lookup.
+ *
+ * @cssproperty --tiepdan-color-primary - Buttons and links (default #005ea5).
+ * @cssproperty --tiepdan-color-error - Errors (default #b3261e).
+ * @cssproperty --tiepdan-font-family - Font stack.
+ * @cssproperty --tiepdan-font-size - Base size (default 18px).
+ * @cssproperty --tiepdan-radius - Corner radius.
+ * @cssproperty --tiepdan-focus-color - Focus ring colour.
+ */
+export class TiepdanLookup extends LitElement {
+  static readonly version = VERSION;
+  static override styles = [baseStyles, lookupStyles];
+
+  @property() server = '';
+  @property() unit = '';
+  @property({ attribute: 'lang' }) language: string | undefined;
+
+  @state() private reference = '';
+  @state() private phone = '';
+  @state() private errors: { path: string; message: Message }[] = [];
+  @state() private searching = false;
+  @state() private result: LookupResponse | undefined;
+  @state() private failure: string | undefined;
+
+  #composingEnter = false;
+
+  #onKeydown = (event: KeyboardEvent): void => {
+    if (event.key !== 'Enter' || !(event.isComposing || event.keyCode === 229)) return;
+    this.#composingEnter = true;
+    setTimeout(() => (this.#composingEnter = false));
+  };
+
+  #onSubmit = (event: SubmitEvent): void => {
+    event.preventDefault();
+    if (!this.#composingEnter) void this.#lookup();
+  };
+
+  async #lookup(): Promise<void> {
+    if (this.searching) return;
+    const reference = normalizeReference(this.reference);
+    const errors: { path: string; message: Message }[] = [];
+    if (!reference) errors.push({ path: 'reference', message: FIELD_MESSAGES.reference });
+    if (!isVietnamesePhone(this.phone)) errors.push({ path: 'phone', message: FIELD_MESSAGES.phone });
+    this.errors = errors;
+    this.result = undefined;
+    this.failure = undefined;
+    if (errors.length) {
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('.error-summary')?.focus();
+      return;
+    }
+    const { s, lang } = stringsFor(this);
+    this.searching = true;
+    try {
+      const api = new ApiClient({ baseUrl: this.server });
+      this.result = await api.lookup({ reference: reference!, phone: toE164(this.phone)! });
+      emit(this, 'tiepdan-lookup', { response: this.result });
+    } catch (error) {
+      const api = error instanceof ApiError ? error : undefined;
+      const code = api?.code ?? 'network';
+      this.failure =
+        api?.status === 404 ? s.notFound
+        : api?.status === 429 ? fmt(s.rateLimited, { s: api.body.error.retryAfter ?? 60 })
+        : !api || api.status === 0 ? s.network
+        : say(api.body.error.message, lang);
+      emit(this, 'tiepdan-error', { code: String(code), message: this.failure });
+    } finally {
+      this.searching = false;
+    }
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('.outcome')?.focus();
+  }
+
+  #focusField = (path: string) => this.renderRoot.querySelector<HTMLElement>(`#${fieldId(path)}`)?.focus();
+
+  override render(): TemplateResult {
+    const { s, lang } = stringsFor(this);
+    const error = (path: string) => {
+      const found = this.errors.find((e) => e.path === path);
+      return found ? say(found.message, lang) : undefined;
+    };
+    const r = this.result;
+    return html`<form part="form" novalidate lang=${lang} aria-label=${s.lookupTitle} @submit=${this.#onSubmit} @keydown=${this.#onKeydown}>
+      ${errorSummary(s.errorTitle, this.errors.map((e) => ({ path: e.path, message: say(e.message, lang) })), this.#focusField)}
+      <h2 part="step-heading">${s.lookupTitle}</h2>
+      ${textField({ path: 'reference', label: s.refLabel, hint: s.refHint, error: error('reference'), value: this.reference, autocomplete: 'off', onInput: (v) => (this.reference = v) })}
+      ${textField({ path: 'phone', label: s.phone, type: 'tel', autocomplete: 'tel', error: error('phone'), value: this.phone, onInput: (v) => (this.phone = v) })}
+      <button type="submit" part="button" ?disabled=${this.searching}>${this.searching ? s.searching : s.lookupSubmit}</button>
+      <div part="status" role="status" aria-live="polite">
+        ${this.failure ? html`<div class="error-summary outcome" tabindex="-1"><p>${this.failure}</p></div>` : nothing}
+        ${r
+          ? html`<section class="result outcome" tabindex="-1" aria-labelledby="result-ref">
+              <h3 id="result-ref">${s.refLabel}: ${r.reference}</h3>
+              <p>${s.state}: <span class="state">${say(STATE_LABELS[r.state], lang)}</span></p>
+              <p>${s.receivedAt}: ${formatDateTime(r.receivedAt)}</p>
+              <h3>${s.next}</h3>
+              <p>${say(r.next, lang)}</p>
+              ${r.history.length
+                ? html`<h3>${s.history}</h3>
+                    <ol class="history">
+                      ${r.history.map((h) => html`<li><time datetime=${h.at}>${formatDateTime(h.at)}</time>
+                        ${say(STATE_LABELS[h.state], lang)}${h.note ? html`: ${say(h.note, lang)}` : nothing}</li>`)}
+                    </ol>`
+                : nothing}
+            </section>`
+          : nothing}
+      </div>
+    </form>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tiepdan-lookup': TiepdanLookup;
+  }
+}

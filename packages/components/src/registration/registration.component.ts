@@ -1,0 +1,626 @@
+/**
+ * `<tiepdan-registration>`: the citizen's registration form, one group of questions per step (GOV.UK pattern),
+ * saved on the device as the citizen types and sent through the outbox so that a lost network never loses it
+ * and a retry never stores it twice. This module only declares the class; `registration.ts` registers it.
+ */
+import {
+  ApiClient,
+  DEFAULT_RULES,
+  Drafts,
+  createRegistrationOutbox,
+  formatDateTime,
+  formatTime,
+  isErrorBody,
+  isoDateToVi,
+  openLocalDatabase,
+  parseRegistration,
+  registrationErrors,
+  say,
+  type FieldError,
+  type LocalDatabase,
+  type Message,
+  type MetaResponse,
+  type OutboxChange,
+  type OutboxRecord,
+  type Registration,
+  type RegistrationOutbox,
+  type RegistrationRules,
+  type SaveStatus,
+  type SubmitResponse,
+} from '@tiepdan/core';
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { baseStyles } from '../shared/base.styles.js';
+import { errorSummary, fieldId } from '../shared/controls.js';
+import { emit } from '../shared/events.js';
+import { fmt, stringsFor } from '../shared/lang.js';
+import type { UiStrings } from '../shared/strings.js';
+import { VERSION } from '../shared/version.js';
+import { prepareFile } from './images.js';
+import { registrationStyles } from './registration.styles.js';
+import { emptyState, setPath, toPayload, type FormState } from './state.js';
+import { STEPS, type Step, type StepContext } from './steps/index.js';
+
+type View = 'loading' | 'meta-error' | 'resume' | 'form' | 'done';
+interface PlacedError {
+  path: string;
+  message: Message;
+  /** The field's label, so the summary says which field ("Họ và tên: Vui lòng nhập…"). */
+  label?: string | undefined;
+}
+
+/** Key of the server's meta in the device's key-value store, so the form opens offline the next day. */
+export const metaCacheKey = (unit: string) => `meta:${unit}`;
+const shownKey = (clientId: string) => `shown:${clientId}`;
+const CHECK = STEPS.length;
+
+/**
+ * The citizen's registration for a reception (đăng ký tiếp công dân), drafted offline and sent when possible.
+ *
+ * @summary Step-by-step registration form with offline drafts and a send queue.
+ *
+ * @attr server - Base URL of the tiepdan server, e.g. "https://tiepdan.dongthap.gov.vn".
+ * @attr unit - Receiving unit code, e.g. "dongthap.sadec"; also names the device storage.
+ * @attr lang - "vi" (default) or "en"; falls back to the closest ancestor's lang.
+ * @attr draft-id - Names the draft when a page has several forms for one unit (default: the unit).
+ *
+ * @fires tiepdan-step-change - The citizen moved to another step; detail `{ step, index }`.
+ * @fires tiepdan-draft-saved - The draft's save state changed; detail `{ status }`.
+ * @fires tiepdan-submit-queued - The registration is in the device's send queue; detail `{ clientId }`.
+ * @fires tiepdan-submitted - The server accepted it; detail `{ clientId, response }` with the reference code.
+ * @fires tiepdan-error - The form could not load, or the server refused the registration; detail `{ code, message }`.
+ *
+ * @csspart form - The form wrapping every view.
+ * @csspart button - Primary buttons (continue, send).
+ * @csspart button-secondary - Secondary buttons (add, remove, start over).
+ * @csspart error-summary - The box listing the errors of a step.
+ * @csspart step-heading - Each step's heading.
+ * @csspart confirmation - The confirmation with the reference code or the queued state.
+ * @csspart status - The save and send status line.
+ *
+ * @cssproperty --tiepdan-color-primary - Buttons, links and the reference box (default #005ea5).
+ * @cssproperty --tiepdan-color-error - Error messages and borders (default #b3261e).
+ * @cssproperty --tiepdan-font-family - Font stack (default system-ui).
+ * @cssproperty --tiepdan-font-size - Base size (default 18px; keep it at least 16px).
+ * @cssproperty --tiepdan-radius - Corner radius of fields and buttons (default 4px).
+ * @cssproperty --tiepdan-focus-color - Focus ring colour (default #ffbf47).
+ */
+export class TiepdanRegistration extends LitElement {
+  static readonly version = VERSION;
+  static override styles = [baseStyles, registrationStyles];
+
+  @property() server = '';
+  @property() unit = '';
+  /** Mirrors the `lang` attribute so a change re-renders; the language is resolved with ancestors. */
+  @property({ attribute: 'lang' }) language: string | undefined;
+  @property({ attribute: 'draft-id' }) draftId: string | undefined;
+
+  @state() private view: View = 'loading';
+  @state() private stepIndex = 0;
+  @state() private errors: PlacedError[] = [];
+  @state() private saveStatus: SaveStatus = 'empty';
+  @state() private send: OutboxChange<SubmitResponse> | undefined;
+  @state() private meta: MetaResponse | undefined;
+  @state() private busy = false;
+  @state() private fileNotice: string | undefined;
+  @state() private copyNote = '';
+  @state() private notice: Message | undefined;
+
+  #form: FormState = emptyState();
+  #savedAt = 0;
+  #db: LocalDatabase | undefined;
+  #drafts: Drafts<FormState> | undefined;
+  #outbox: RegistrationOutbox | undefined;
+  #clientId: string | undefined;
+  #generation = 0;
+  #submitting = false;
+  #returnToCheck = false;
+  #composingEnter = false;
+
+  get #draftKey(): string {
+    return this.draftId || this.unit;
+  }
+
+  get #rules(): RegistrationRules {
+    return this.meta?.rules ?? DEFAULT_RULES;
+  }
+
+  get #stepId(): string {
+    return STEPS[this.stepIndex]?.id ?? 'check';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('visibilitychange', this.#onHide);
+    window.addEventListener('pagehide', this.#onHide);
+    void this.#init();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('visibilitychange', this.#onHide);
+    window.removeEventListener('pagehide', this.#onHide);
+    void this.#teardown();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // A page script that changes the unit or server after start gets a form for the new one.
+    const moved = (['unit', 'server', 'draftId'] as const).some((key) => changed.has(key) && changed.get(key) !== undefined);
+    if (moved && this.isConnected) void this.#init();
+  }
+
+  async #teardown(): Promise<void> {
+    this.#generation += 1;
+    const { db, drafts, outbox } = { db: this.#db, drafts: this.#drafts, outbox: this.#outbox };
+    this.#db = this.#drafts = this.#outbox = undefined;
+    outbox?.stop();
+    outbox?.removeEventListener('change', this.#onOutboxChange);
+    if (this.view === 'form') await drafts?.flush();
+    db?.close();
+  }
+
+  async #init(): Promise<void> {
+    await this.#teardown();
+    const generation = this.#generation;
+    this.view = 'loading';
+    this.errors = [];
+    const { db } = await openLocalDatabase(`registration:${this.unit}`);
+    if (generation !== this.#generation) return db.close();
+    this.#db = db;
+    const api = new ApiClient({ baseUrl: this.server });
+    this.#outbox = createRegistrationOutbox(db, api);
+    this.#outbox.addEventListener('change', this.#onOutboxChange);
+    this.#drafts = new Drafts<FormState>(db, this.#draftKey, {
+      onStatus: (status) => {
+        this.saveStatus = status;
+        emit(this, 'tiepdan-draft-saved', { status });
+      },
+    });
+    this.saveStatus = this.#drafts.status;
+    const meta = await this.#loadMeta(db, api);
+    if (generation !== this.#generation) return;
+    if (!meta) {
+      this.view = 'meta-error';
+      emit(this, 'tiepdan-error', { code: 'meta_unavailable', message: stringsFor(this).s.metaError });
+      return;
+    }
+    this.meta = meta;
+    const restored = await this.#restoreFromOutbox();
+    if (generation !== this.#generation) return;
+    this.#outbox.start();
+    if (!restored) await this.#openDraft();
+  }
+
+  /** The cached meta opens the form at once (and offline); a fresh copy replaces it when the server answers. */
+  async #loadMeta(db: LocalDatabase, api: ApiClient): Promise<MetaResponse | undefined> {
+    const key = metaCacheKey(this.unit);
+    const cached = await db.getValue<MetaResponse>(key).catch(() => undefined);
+    const fresh = this.server
+      ? api.meta(this.unit).then(async (meta) => {
+          await db.putValue(key, meta).catch(() => undefined);
+          return meta;
+        })
+      : undefined;
+    if (cached) {
+      fresh?.then((meta) => (this.meta = meta)).catch(() => undefined);
+      return cached;
+    }
+    return fresh?.catch(() => undefined);
+  }
+
+  async #openDraft(): Promise<void> {
+    const saved = await this.#drafts?.load();
+    const blank = emptyState(this.meta?.unit.provinceCode);
+    if (saved && JSON.stringify(saved.data) !== JSON.stringify(blank)) {
+      this.#form = saved.data;
+      this.#savedAt = saved.updatedAt;
+      this.view = 'resume';
+    } else {
+      this.#form = blank;
+      this.stepIndex = 0;
+      this.view = 'form';
+    }
+  }
+
+  /** A submission already in the queue (waiting, or sent but never shown) takes precedence over the form. */
+  async #restoreFromOutbox(): Promise<boolean> {
+    const db = this.#db!;
+    const entries = (await db.listOutbox<Registration, SubmitResponse>())
+      .filter((entry) => entry.draftId === this.#draftKey)
+      .sort((a, b) => b.createdAt - a.createdAt);
+    for (const entry of entries) {
+      if (entry.state === 'pending') {
+        this.#clientId = entry.clientId;
+        this.send = { clientId: entry.clientId, state: 'waiting', attempts: entry.attempts, nextAttemptAt: entry.nextAttemptAt };
+        this.view = 'done';
+        return true;
+      }
+      if (await db.getValue(shownKey(entry.clientId))) continue;
+      if (entry.state === 'sent') {
+        this.#clientId = entry.clientId;
+        this.send = { clientId: entry.clientId, state: 'sent', attempts: entry.attempts, response: entry.response };
+        this.view = 'done';
+        await db.putValue(shownKey(entry.clientId), true);
+        return true;
+      }
+      await this.#restoreRejected(entry);
+      return true;
+    }
+    return false;
+  }
+
+  /** The server refused the registration: it becomes a draft again, with the server's errors on their steps. */
+  async #restoreRejected(entry: OutboxRecord<Registration, SubmitResponse>): Promise<void> {
+    const drafts = this.#drafts!;
+    const reg = structuredClone(entry.payload) as Partial<Registration>;
+    delete reg.unit;
+    const form: FormState = {
+      reg,
+      dob: reg.identity?.dateOfBirth ? isoDateToVi(reg.identity.dateOfBirth) : '',
+      groupSize: reg.group ? String(reg.group.size) : '',
+    };
+    await drafts.startOver(form, 'check');
+    for (const file of entry.files) await drafts.addFile(file.id, file.blob, file.name).catch(() => undefined);
+    await this.#db?.putValue(shownKey(entry.clientId), true);
+    this.#form = form;
+    this.#clientId = undefined;
+    this.send = undefined;
+    const body = isErrorBody(entry.lastError) ? entry.lastError : undefined;
+    this.notice = body?.error.message;
+    emit(this, 'tiepdan-error', { code: String(body?.error.code ?? 'rejected'), message: stringsFor(this).s.rejected });
+    await this.#showErrors(body?.error.fields ?? []);
+  }
+
+  readonly #onOutboxChange = (event: Event): void => {
+    const change = (event as CustomEvent<OutboxChange<SubmitResponse>>).detail;
+    if (change.clientId !== this.#clientId) return;
+    this.send = change;
+    if (change.state === 'sent' && change.response) {
+      void this.#db?.putValue(shownKey(change.clientId), true);
+      emit(this, 'tiepdan-submitted', { clientId: change.clientId, response: change.response });
+    } else if (change.state === 'rejected') {
+      void this.#outbox?.get(change.clientId).then((entry) => entry && this.#restoreRejected(entry));
+    }
+  };
+
+  readonly #onHide = (event: Event): void => {
+    if (this.view !== 'form') return;
+    if (event.type === 'pagehide' || document.visibilityState === 'hidden') void this.#drafts?.flush();
+  };
+
+  /** Applies a change to the form and autosaves it. */
+  #change(mutate: (form: FormState) => void): void {
+    mutate(this.#form);
+    this.#drafts?.update(this.#form, this.#stepId);
+    this.requestUpdate();
+  }
+
+  #set(path: string, value: unknown): void {
+    this.#change((form) => setPath(form.reg as Record<string, unknown>, path, value));
+  }
+
+  async #goTo(index: number, focusHeading = true): Promise<void> {
+    this.stepIndex = index;
+    this.errors = [];
+    this.fileNotice = undefined;
+    this.view = 'form';
+    // Remember the step in an existing draft; an untouched form does not create one.
+    if (this.#drafts?.record) this.#drafts.update(this.#form, this.#stepId);
+    void this.#drafts?.flush();
+    emit(this, 'tiepdan-step-change', { step: this.#stepId, index });
+    await this.updateComplete;
+    if (focusHeading) this.renderRoot.querySelector<HTMLElement>('h2[tabindex]')?.focus();
+  }
+
+  #stepErrors(step: Step | undefined): FieldError[] {
+    const all = registrationErrors(toPayload(this.#form, this.unit), this.#rules);
+    if (!step) return all;
+    return all.filter((e) => step.prefixes.some((p) => e.path === p || e.path.startsWith(`${p}.`)));
+  }
+
+  /** Goes to the first step with an error and shows that step's errors in the summary and inline. */
+  async #showErrors(fields: readonly FieldError[]): Promise<void> {
+    const owner = (path: string) => STEPS.findIndex((s) => s.prefixes.some((p) => path === p || path.startsWith(`${p}.`)));
+    const indexes = fields.map((f) => owner(f.path)).filter((i) => i >= 0);
+    const index = indexes.length ? Math.min(...indexes) : CHECK;
+    if (index !== this.stepIndex || this.view !== 'form') await this.#goTo(index, false);
+    this.errors = this.#place(fields.filter((f) => owner(f.path) === index || index === CHECK));
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('.error-summary')?.focus();
+  }
+
+  /**
+   * Attaches each error to the closest rendered field (a rule on `privacy.acknowledgedAt` shows on the checkbox),
+   * names the field in the summary, and orders the summary as the fields appear.
+   */
+  #place(fields: readonly FieldError[]): PlacedError[] {
+    const root = this.renderRoot;
+    const ids = [...root.querySelectorAll('form [id^="f-"]')].map((node) => node.id);
+    const closest = (full: string) => {
+      for (let path = full; path; path = path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '') {
+        if (ids.includes(fieldId(path))) return path;
+      }
+      return undefined;
+    };
+    const placed = new Map<string, Message>();
+    // Errors on a field itself first, so a field's own message wins over one carried over from a hidden part.
+    for (const field of fields) if (closest(field.path) === field.path && !placed.has(field.path)) placed.set(field.path, field.message);
+    for (const field of fields) {
+      const path = closest(field.path) ?? ids[0]?.slice(2).replace(/-/gu, '.') ?? field.path;
+      if (!placed.has(path)) placed.set(path, field.message);
+    }
+    return [...placed]
+      .map(([path, message]) => {
+        const control = root.querySelector(`#${fieldId(path)}`);
+        const label = root.querySelector(`label[for="${fieldId(path)}"]`) ?? control?.closest('fieldset')?.querySelector('legend');
+        const text = label && [...label.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE).map((node) => node.textContent).join('').trim();
+        return { path, message, label: text || undefined };
+      })
+      .sort((a, b) => ids.indexOf(fieldId(a.path)) - ids.indexOf(fieldId(b.path)));
+  }
+
+  #focusField = (path: string): void => {
+    const target = this.renderRoot.querySelector<HTMLElement>(`#${fieldId(path)}`);
+    target?.focus();
+    target?.scrollIntoView?.({ block: 'center' });
+  };
+
+  async #continue(): Promise<void> {
+    if (this.stepIndex === CHECK) return this.#submit();
+    const errors = this.#stepErrors(STEPS[this.stepIndex]);
+    if (errors.length) return this.#showErrors(errors);
+    const next = this.#returnToCheck ? CHECK : this.stepIndex + 1;
+    if (next === CHECK) this.#returnToCheck = false;
+    await this.#goTo(next);
+  }
+
+  async #submit(): Promise<void> {
+    if (this.#submitting || !this.#drafts || !this.#outbox) return;
+    this.notice = undefined;
+    const parsed = parseRegistration(toPayload(this.#form, this.unit), this.#rules);
+    if (!parsed.ok) return this.#showErrors(parsed.fields);
+    this.#submitting = true;
+    const drafts = this.#drafts;
+    const outbox = this.#outbox;
+    try {
+      drafts.update(this.#form, 'check');
+      await drafts.flush();
+      const clientId = drafts.record!.clientId;
+      const files = (await drafts.files()).map((f) => ({ id: f.id, blob: f.blob, name: f.name }));
+      this.#clientId = clientId;
+      this.send = { clientId, state: 'sending', attempts: 0, progress: 0 };
+      this.view = 'done';
+      const queued = outbox.enqueue({ clientId, draftId: this.#draftKey, payload: parsed.value, files });
+      // The entry is in the queue once the first attempt starts (or the enqueue ends); the draft is gone then.
+      let announced = false;
+      const announce = () => {
+        if (announced) return;
+        announced = true;
+        outbox.removeEventListener('change', announce);
+        emit(this, 'tiepdan-submit-queued', { clientId });
+      };
+      outbox.addEventListener('change', announce);
+      await queued;
+      announce();
+      await drafts.discard();
+      this.#form = emptyState(this.meta?.unit.provinceCode);
+    } catch {
+      // The device refused to store the queue entry: nothing was sent, the draft is intact.
+      this.view = 'form';
+      this.notice = { vi: stringsFor(this).s.fileStorage, en: stringsFor(this).s.fileStorage };
+      emit(this, 'tiepdan-error', { code: 'storage_unavailable', message: stringsFor(this).s.fileStorage });
+    } finally {
+      this.#submitting = false;
+    }
+  }
+
+  async #addFiles(list: FileList | null): Promise<void> {
+    if (!list?.length || !this.#drafts) return;
+    const { s } = stringsFor(this);
+    const limits = this.#rules.attachments;
+    this.busy = true;
+    this.fileNotice = undefined;
+    try {
+      for (const file of Array.from(list)) {
+        const current = this.#form.reg.attachments ?? [];
+        if (current.length >= limits.maxCount) {
+          this.fileNotice = s.tooMany;
+          break;
+        }
+        if (!file.type.startsWith('image/') && file.type !== 'application/pdf') {
+          this.fileNotice = fmt(s.fileType, { name: file.name });
+          continue;
+        }
+        const { blob, name } = await prepareFile(file);
+        const type = blob.type || file.type;
+        const total = current.reduce((sum, a) => sum + (a?.size ?? 0), 0);
+        if (!limits.types.includes(type)) {
+          this.fileNotice = fmt(s.fileType, { name: file.name });
+          continue;
+        }
+        if (blob.size > limits.maxBytes || total + blob.size > limits.maxTotalBytes) {
+          this.fileNotice = fmt(s.fileTooBig, { name: file.name });
+          continue;
+        }
+        const id = `a${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+        try {
+          await this.#drafts.addFile(id, blob, name);
+        } catch {
+          this.fileNotice = s.fileStorage;
+          continue;
+        }
+        this.#change((form) => (form.reg.attachments ??= []).push({ id, name, type, size: blob.size, purpose: 'evidence' }));
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async #removeFile(id: string): Promise<void> {
+    await this.#drafts?.removeFile(id).catch(() => undefined);
+    this.#change((form) => (form.reg.attachments = (form.reg.attachments ?? []).filter((a) => a?.id !== id)));
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`#${fieldId('attachments')}`)?.focus();
+  }
+
+  #onSubmit = (event: SubmitEvent): void => {
+    event.preventDefault();
+    // Enter that commits a Telex/VNI composition is typing, not "continue".
+    if (this.#composingEnter) return;
+    if (this.view === 'form') void this.#continue();
+  };
+
+  #onKeydown = (event: KeyboardEvent): void => {
+    if (event.key !== 'Enter' || !(event.isComposing || event.keyCode === 229)) return;
+    this.#composingEnter = true;
+    // The implicit submission this Enter could cause runs in the same task; clear the flag after it.
+    setTimeout(() => (this.#composingEnter = false));
+  };
+
+  async #resume(): Promise<void> {
+    const index = STEPS.findIndex((s) => s.id === this.#drafts?.record?.step);
+    await this.#goTo(index >= 0 ? index : this.#drafts?.record?.step === 'check' ? CHECK : 0);
+  }
+
+  async #startOver(): Promise<void> {
+    this.#form = emptyState(this.meta?.unit.provinceCode);
+    this.#returnToCheck = false;
+    await this.#drafts?.discard();
+    await this.#goTo(0);
+  }
+
+  async #newAfterConfirmation(): Promise<void> {
+    this.send = undefined;
+    this.#clientId = undefined;
+    this.copyNote = '';
+    await this.#openDraft();
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('h2[tabindex]')?.focus();
+  }
+
+  #copy(reference: string): void {
+    const { s } = stringsFor(this);
+    const done = (ok: boolean) => {
+      this.copyNote = ok ? s.copied : s.copyFailed;
+    };
+    if (!navigator.clipboard) return done(false);
+    navigator.clipboard.writeText(reference).then(() => done(true), () => done(false));
+  }
+
+  #context(s: UiStrings, lang: 'vi' | 'en'): StepContext {
+    const errors = new Map(this.errors.map((e) => [e.path, say(e.message, lang)]));
+    return {
+      s,
+      lang,
+      state: this.#form,
+      meta: this.meta!,
+      rules: this.#rules,
+      error: (path) => errors.get(path),
+      set: (path, value) => this.#set(path, value),
+      change: (mutate) => this.#change(mutate),
+      addFiles: (files) => void this.#addFiles(files),
+      removeFile: (id) => void this.#removeFile(id),
+      fileNotice: this.fileNotice,
+      busy: this.busy,
+    };
+  }
+
+  override render(): TemplateResult {
+    const { s, lang } = stringsFor(this);
+    return html`<form part="form" novalidate lang=${lang} aria-label=${s.formTitle} @submit=${this.#onSubmit} @keydown=${this.#onKeydown}>
+      ${this.#renderView(s, lang)}
+    </form>`;
+  }
+
+  #renderView(s: UiStrings, lang: 'vi' | 'en'): TemplateResult {
+    switch (this.view) {
+      case 'loading':
+        return html`<p role="status">${s.loading}</p>`;
+      case 'meta-error':
+        return html`<div role="alert"><p>${s.metaError}</p></div>
+          <button type="button" part="button" @click=${() => void this.#init()}>${s.retry}</button>`;
+      case 'resume':
+        return html`<h2 part="step-heading" tabindex="-1">${s.resumeTitle}</h2>
+          <p>${fmt(s.resumeText, { time: formatDateTime(this.#savedAt) })}</p>
+          <button type="button" part="button" @click=${() => void this.#resume()}>${s.resume}</button>
+          <button type="button" class="secondary" part="button-secondary" @click=${() => void this.#startOver()}>${s.startNew}</button>`;
+      case 'done':
+        return this.#renderConfirmation(s, lang);
+      default:
+        return this.#renderStep(s, lang);
+    }
+  }
+
+  #renderStep(s: UiStrings, lang: 'vi' | 'en'): TemplateResult {
+    const step = STEPS[this.stepIndex];
+    const ctx = this.#context(s, lang);
+    const status = { empty: '', pending: s.saving, saved: s.saved, 'not-kept': s.notKept }[this.saveStatus];
+    return html`
+      ${this.stepIndex > 0
+        ? html`<button type="button" class="link back" @click=${() => void this.#goTo(this.#returnToCheck ? CHECK : this.stepIndex - 1)}>${s.back}</button>`
+        : nothing}
+      ${this.notice ? html`<div class="error-summary" role="alert"><p>${say(this.notice, lang)}</p></div>` : nothing}
+      ${errorSummary(s.errorTitle, this.errors.map((e) => ({ path: e.path, message: e.label ? `${e.label}: ${say(e.message, lang)}` : say(e.message, lang) })), this.#focusField)}
+      <p class="step-of">${fmt(s.stepOf, { n: this.stepIndex + 1, total: STEPS.length + 1 })}</p>
+      <h2 part="step-heading" tabindex="-1">${step ? step.title(s) : s.checkTitle}</h2>
+      ${step ? step.render(ctx) : this.#renderCheck(ctx)}
+      <button type="submit" part="button" ?disabled=${this.busy}>${step ? s.continue : s.submit}</button>
+      <p part="status" class="status" role="status" aria-live="polite">${status}</p>
+    `;
+  }
+
+  #renderCheck(ctx: StepContext): TemplateResult {
+    return html`<dl class="summary">
+      ${STEPS.map((step, index) =>
+        (step.summary?.(ctx) ?? []).map(
+          (row) => html`<div class="row">
+            <dt>${row.label}</dt>
+            <dd>${row.value}</dd>
+            <dd class="action"><button type="button" class="link" @click=${() => {
+              this.#returnToCheck = true;
+              void this.#goTo(index);
+            }}>${ctx.s.change}<span class="sr-only"> ${row.label}</span></button></dd>
+          </div>`,
+        ),
+      )}
+    </dl>`;
+  }
+
+  #renderConfirmation(s: UiStrings, lang: 'vi' | 'en'): TemplateResult {
+    const send = this.send;
+    const response = send?.state === 'sent' ? send.response : undefined;
+    const newForm = html`<button type="button" class="secondary" part="button-secondary" @click=${() => void this.#newAfterConfirmation()}>${s.startNew}</button>`;
+    if (response) {
+      return html`<div part="confirmation" class="confirmation">
+        <h2 part="step-heading" tabindex="-1">${s.doneTitle}</h2>
+        <div class="reference-box">
+          <p>${s.reference}</p>
+          <p class="reference" id="reference">${response.reference}</p>
+          <button type="button" @click=${() => this.#copy(response.reference)}>${s.copy}</button>
+          <p role="status">${this.copyNote}</p>
+        </div>
+        <p>${s.keepCode}</p>
+        <h3>${s.next}</h3>
+        <p>${say(response.next, lang)}</p>
+        ${newForm}
+      </div>`;
+    }
+    const sending = send?.state === 'sending';
+    const progress = Math.round((send?.progress ?? 0) * 100);
+    const line = sending ? fmt(s.sending, { pct: progress }) : send?.nextAttemptAt ? fmt(s.nextTry, { time: formatTime(send.nextAttemptAt) }) : '';
+    return html`<div part="confirmation" class="confirmation queued">
+      <h2 part="step-heading" tabindex="-1">${s.queuedTitle}</h2>
+      <p>${s.queuedText}</p>
+      <p part="status" class="status" role="status" aria-live="polite">${line}</p>
+      ${sending ? html`<progress max="100" .value=${progress} aria-label=${line}></progress>` : nothing}
+      <button type="button" part="button" ?disabled=${sending} @click=${() => void this.#outbox?.retryNow()}>${s.sendNow}</button>
+      ${newForm}
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tiepdan-registration': TiepdanRegistration;
+  }
+}

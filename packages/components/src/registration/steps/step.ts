@@ -1,0 +1,41 @@
+/** What every step module gives the form: its id, the validator paths it owns, its heading, body and summary. */
+import type { Lang, MetaResponse, RegistrationRules } from '@tiepdan/core';
+import type { TemplateResult } from 'lit';
+import type { UiStrings } from '../../shared/strings.js';
+import type { FormState } from '../state.js';
+
+export interface StepContext {
+  s: UiStrings;
+  lang: Lang;
+  state: FormState;
+  meta: MetaResponse;
+  rules: RegistrationRules;
+  /** The inline error for a field, if any. */
+  error(path: string): string | undefined;
+  /** Sets a value in the registration draft and autosaves. */
+  set(path: string, value: unknown): void;
+  /** Changes anything else in the form state and autosaves. */
+  change(mutate: (state: FormState) => void): void;
+  /** Attachments: add picked files, remove one; `fileNotice` is the last problem with a picked file. */
+  addFiles(files: FileList | null): void;
+  removeFile(id: string): void;
+  fileNotice: string | undefined;
+  busy: boolean;
+}
+
+export interface SummaryRow {
+  label: string;
+  value: string | TemplateResult;
+}
+
+export interface Step {
+  id: string;
+  /** Validator paths this step answers for: its errors are those whose path starts with one of these. */
+  prefixes: readonly string[];
+  title(s: UiStrings): string;
+  render(ctx: StepContext): TemplateResult;
+  summary?(ctx: StepContext): SummaryRow[];
+}
+
+/** Picks the citizen's language from a bilingual label. */
+export const t = (message: { vi: string; en: string }, lang: Lang) => (lang === 'en' ? message.en : message.vi);

@@ -1,0 +1,32 @@
+/**
+ * Our one event convention: names start with `tiepdan-`, events bubble and cross shadow roots (composed), and each
+ * detail is typed here so `addEventListener('tiepdan-submitted', …)` is type-checked in the host page's code.
+ */
+import type { LookupResponse, SubmitResponse, SaveStatus } from '@tiepdan/core';
+
+export interface TiepdanEventDetails {
+  'tiepdan-step-change': { step: string; index: number };
+  'tiepdan-draft-saved': { status: SaveStatus };
+  'tiepdan-submit-queued': { clientId: string };
+  'tiepdan-submitted': { clientId: string; response: SubmitResponse };
+  'tiepdan-error': { code: string; message: string };
+  'tiepdan-lookup': { response: LookupResponse };
+}
+
+export type TiepdanEventName = keyof TiepdanEventDetails;
+export type TiepdanEvent<K extends TiepdanEventName> = CustomEvent<TiepdanEventDetails[K]>;
+
+export function emit<K extends TiepdanEventName>(target: EventTarget, name: K, detail: TiepdanEventDetails[K]): boolean {
+  return target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'tiepdan-step-change': TiepdanEvent<'tiepdan-step-change'>;
+    'tiepdan-draft-saved': TiepdanEvent<'tiepdan-draft-saved'>;
+    'tiepdan-submit-queued': TiepdanEvent<'tiepdan-submit-queued'>;
+    'tiepdan-submitted': TiepdanEvent<'tiepdan-submitted'>;
+    'tiepdan-error': TiepdanEvent<'tiepdan-error'>;
+    'tiepdan-lookup': TiepdanEvent<'tiepdan-lookup'>;
+  }
+}

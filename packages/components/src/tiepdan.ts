@@ -1,0 +1,5 @@
+/** The one script a ward's page includes: registers every tiepdan element. Safe to load twice. */
+import './registration/registration.js';
+import './lookup/lookup.js';
+
+export * from './index.js';
