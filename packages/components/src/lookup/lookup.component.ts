@@ -29,6 +29,8 @@ import { lookupStyles } from './lookup.styles.js';
  *
  * @summary Registration status lookup: state, history with Hanoi times, next step.
  *
+ * @tagname tiepdan-lookup
+ *
  * @attr server - Base URL of the tiepdan server.
  * @attr unit - Receiving unit code (kept for symmetry with the registration form).
  * @attr lang - "vi" (default) or "en"; falls back to the closest ancestor's lang.

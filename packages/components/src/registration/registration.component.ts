@@ -59,6 +59,8 @@ const CHECK = STEPS.length;
  *
  * @summary Step-by-step registration form with offline drafts and a send queue.
  *
+ * @tagname tiepdan-registration
+ *
  * @attr server - Base URL of the tiepdan server, e.g. "https://tiepdan.dongthap.gov.vn".
  * @attr unit - Receiving unit code, e.g. "dongthap.sadec"; also names the device storage.
  * @attr lang - "vi" (default) or "en"; falls back to the closest ancestor's lang.
