@@ -131,11 +131,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 }
 
 function describeIssues(issues: z.core.$ZodIssue[], envNames: Record<string, string>): string[] {
-  return issues.map((issue) => {
-    const path = issue.path.map(String).join('.') || '(root)';
-    const top = String(issue.path[0] ?? '');
+  return issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    const top = String(path[0] ?? '');
     const fromEnv = envNames[top] ? ` (from ${envNames[top]})` : '';
-    const message = issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message;
-    return `${path}: ${message}${fromEnv}`;
+    // One line per unknown key, so a typo ("alowedOrigins") is named where the reader looks for it.
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${[...path, key].join('.')}: unknown field${fromEnv}`);
+    return [`${path.join('.') || '(root)'}: ${issue.message}${fromEnv}`];
   });
 }
