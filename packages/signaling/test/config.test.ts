@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
@@ -85,6 +85,37 @@ describe('loadConfig', () => {
 });
 
 describe('CLI', () => {
+  test('start --demo answers healthz and meta, and SIGTERM closes it cleanly (exit 0, database closed)', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start', '--demo'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', TIEPDAN_DATA_DIR: dir, TIEPDAN_PORT: '0' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        const match = /"url":"(http:\/\/[^"]+)"/u.exec(stdout);
+        if (match) resolve(match[1]!);
+      });
+    });
+    assert.match(stderr, /generated authSecret and dataKey/u, 'demo mode warns about generated secrets');
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    const meta = (await (await fetch(`${url}/api/v1/meta`)).json()) as { unit: { code: string; provinceCode: string } };
+    assert.deepEqual(meta.unit, { code: 'dongthap.sadec', name: 'UBND phường Sa Đéc', provinceCode: '82' });
+    const cors = await fetch(`${url}/api/v1/meta`, { headers: { origin: 'http://localhost:8000' } });
+    assert.equal(cors.headers.get('access-control-allow-origin'), 'http://localhost:8000');
+    const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.kill('SIGTERM');
+    assert.equal(await exit, 0);
+    assert.ok(!existsSync(join(dir, 'tiepdan.sqlite-wal')), 'the WAL was checkpointed and removed on close');
+    assert.ok(existsSync(join(dir, 'tiepdan.sqlite')));
+    removeDir(dir);
+  });
+
   test('a bad config file → a clear multi-line message and exit code 2', async () => {
     const dir = tempDir();
     const file = join(dir, 'bad.json');
