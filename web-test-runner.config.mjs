@@ -11,15 +11,19 @@ import { join } from 'node:path';
 
 // A real tiepdan server (SQLite in a temporary folder) for the elements to talk to; tests read its URL from
 // window.TIEPDAN_TEST_SERVER. Demo mode allows the test runner's loopback origin.
-const { loadConfig, createServer } = await import('./packages/signaling/dist/index.js');
-const server = await createServer(
-  loadConfig({
+const { loadConfig, createServer, mintToken } = await import('./packages/signaling/dist/index.js');
+const config = loadConfig({
     demo: true,
     env: {},
     values: { port: 0, dataDir: mkdtempSync(join(tmpdir(), 'tiepdan-wtr-')), logLevel: 'warn', rateLimits: { enabled: true, lookupPerMinute: 1000, submitPerMinute: 1000 } },
     warn: () => {},
-  }),
-);
+});
+const server = await createServer(config);
+// Officials' tokens for element tests, one per role, minted as the CLI would.
+const tokens = {};
+for (const role of ['chair', 'official', 'clerk', 'operator', 'observer']) {
+  tokens[role] = await mintToken(config.authSecret, { sub: `test-${role}`, role, unit: 'dongthap.sadec' });
+}
 const serverUrl = (await server.start()).replace('localhost', '127.0.0.1');
 process.on('exit', () => void server.close());
 
@@ -34,7 +38,7 @@ export default {
     }),
   ],
   testRunnerHtml: (testFramework) => `<!doctype html><html><head><meta charset="utf-8">
-    <script>window.TIEPDAN_TEST_SERVER = ${JSON.stringify(serverUrl)};</script></head>
+    <script>window.TIEPDAN_TEST_SERVER = ${JSON.stringify(serverUrl)}; window.TIEPDAN_TEST_TOKENS = ${JSON.stringify(tokens)};</script></head>
     <body><script type="module" src="${testFramework}"></script></body></html>`,
   concurrency: 1,
   testsFinishTimeout: 180_000,

@@ -4,6 +4,7 @@
  */
 export { TiepdanRegistration, metaCacheKey } from './registration/registration.component.js';
 export { TiepdanLookup } from './lookup/lookup.component.js';
+export { TiepdanScreening } from './screening/screening.component.js';
 export { define } from './shared/define.js';
 export { emit, type TiepdanEventDetails, type TiepdanEventName, type TiepdanEvent } from './shared/events.js';
 export { strings, type UiStrings } from './shared/strings.js';

@@ -1,5 +1,6 @@
 /** The one script a ward's page includes: registers every tiepdan element. Safe to load twice. */
 import './registration/registration.js';
 import './lookup/lookup.js';
+import './screening/screening.js';
 
 export * from './index.js';

@@ -2,7 +2,7 @@
  * Our one event convention: names start with `tiepdan-`, events bubble and cross shadow roots (composed), and each
  * detail is typed here so `addEventListener('tiepdan-submitted', …)` is type-checked in the host page's code.
  */
-import type { LookupResponse, SubmitResponse, SaveStatus } from '@tiepdan/core';
+import type { LookupResponse, RegistrationState, SubmitResponse, SaveStatus } from '@tiepdan/core';
 
 export interface TiepdanEventDetails {
   'tiepdan-step-change': { step: string; index: number };
@@ -11,6 +11,7 @@ export interface TiepdanEventDetails {
   'tiepdan-submitted': { clientId: string; response: SubmitResponse };
   'tiepdan-error': { code: string; message: string };
   'tiepdan-lookup': { response: LookupResponse };
+  'tiepdan-transitioned': { reference: string; state: RegistrationState };
 }
 
 export type TiepdanEventName = keyof TiepdanEventDetails;
@@ -28,5 +29,6 @@ declare global {
     'tiepdan-submitted': TiepdanEvent<'tiepdan-submitted'>;
     'tiepdan-error': TiepdanEvent<'tiepdan-error'>;
     'tiepdan-lookup': TiepdanEvent<'tiepdan-lookup'>;
+    'tiepdan-transitioned': TiepdanEvent<'tiepdan-transitioned'>;
   }
 }
