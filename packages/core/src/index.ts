@@ -17,6 +17,7 @@ export * from './registration/states.js';
 export * from './registration/labels.js';
 export * from './auth/roles.js';
 export type * from './api/types.js';
+export type * from './api/schedule-types.js';
 export * from './api/client.js';
 export * from './local/database.js';
 export * from './local/drafts.js';

@@ -19,6 +19,7 @@ import type { AnswerOutcome, RegistrationState } from '../registration/states.js
 import type { MatterKind, Registration } from '../registration/schema.js';
 import type { RegistrationRules } from '../registration/limits.js';
 import type { OfficialRole } from '../auth/roles.js';
+import type { SubmitBooking } from './schedule-types.js';
 
 export interface StoredAttachment {
   id: string;
@@ -38,6 +39,8 @@ export interface SubmitResponse {
   receivedAt: string;
   attachments: StoredAttachment[];
   next: Message;
+  /** Present when the registration named a `preferredSessionId` (api/schedule-types.ts). */
+  booking?: SubmitBooking;
 }
 
 export interface LookupRequest {

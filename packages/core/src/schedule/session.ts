@@ -46,11 +46,31 @@ export interface ReceptionSession extends ReceptionSessionInput {
   /** Why it was cancelled or postponed, shown to citizens. */
   notice?: Message;
   seriesId?: string;
+  /** Where a postponed session was first announced; its new times are startsAt/endsAt. */
+  postponedFrom?: { startsAt: string; endsAt: string };
   /** Places still free for cases. */
   placesLeft: number;
   /** Incremented on every change; the ICS SEQUENCE. */
   sequence: number;
   updatedAt: string;
+}
+
+/**
+ * Which state changes are allowed. Cancelled and ended are final; a postponed session is published again
+ * ("open") once its new time is known. Booking is possible only in "open".
+ */
+export const SESSION_TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>> = {
+  planned: ['open', 'cancelled', 'postponed'],
+  open: ['closed', 'in_progress', 'cancelled', 'postponed'],
+  closed: ['open', 'in_progress', 'cancelled', 'postponed'],
+  in_progress: ['ended'],
+  ended: [],
+  cancelled: [],
+  postponed: ['open', 'cancelled', 'postponed'],
+};
+
+export function canChangeSession(from: SessionState, to: SessionState): boolean {
+  return SESSION_TRANSITIONS[from].includes(to);
 }
 
 export const SESSION_STATE_LABELS: Record<SessionState, Message> = {
