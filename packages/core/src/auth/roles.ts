@@ -12,6 +12,12 @@ export const PERMISSIONS = {
   'registrations.transition': ['chair', 'clerk'],
   /** Read a denouncer's identity (SPEC §3: only the officers handling it). */
   'registrations.readDenouncer': ['chair', 'clerk'],
+  /** See the schedule's drafts and the bookings count. */
+  'schedule.read': ['chair', 'official', 'clerk', 'operator'],
+  /** Create, edit, publish, cancel and postpone sessions and periodic series. */
+  'schedule.manage': ['chair', 'clerk'],
+  /** See who booked a session and invite them (time within the session, join link). */
+  'bookings.invite': ['chair', 'clerk'],
 } as const satisfies Record<string, readonly OfficialRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

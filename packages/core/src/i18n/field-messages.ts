@@ -42,6 +42,11 @@ export const FIELD_MESSAGES = {
   attachments_count: { vi: 'Quá nhiều tệp đính kèm.', en: 'Too many attachments.' },
   reference: { vi: 'Mã hồ sơ không đúng định dạng (ví dụ TD-7K3Q-9PXM).', en: 'The reference code is not in the right form (e.g. TD-7K3Q-9PXM).' },
   reason: { vi: 'Vui lòng nêu lý do.', en: 'Please give a reason.' },
+  time_order: { vi: 'Giờ kết thúc phải sau giờ bắt đầu.', en: 'The end time must be after the start time.' },
+  time: { vi: 'Giờ không hợp lệ (HH:mm).', en: 'This is not a valid time (HH:mm).' },
+  capacity_booked: { vi: 'Số chỗ không thể ít hơn số người đã đăng ký.', en: 'The capacity cannot be lower than the places already taken.' },
+  connection_point: { vi: 'Điểm cầu không có trong danh sách của đơn vị.', en: 'This connection point is not configured for the unit.' },
+  slot: { vi: 'Thời điểm mời phải nằm trong thời gian của buổi tiếp.', en: 'The invitation time must be within the session.' },
 } satisfies Record<string, Message>;
 
 export type FieldCode = keyof typeof FIELD_MESSAGES;
