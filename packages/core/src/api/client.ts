@@ -14,6 +14,15 @@ import type {
   SubmitResponse,
   TransitionRequest,
 } from './types.js';
+import type {
+  SeriesCreateResponse,
+  SeriesPreview,
+  SeriesRequest,
+  SessionCancelRequest,
+  SessionList,
+  SessionMutationResponse,
+  SessionPostponeRequest,
+} from './schedule-types.js';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -105,6 +114,35 @@ export class ApiClient {
 
   transition(reference: string, request: TransitionRequest): Promise<RegistrationRecord> {
     return this.#json('POST', `/api/v1/registrations/${encodeURIComponent(reference)}/transitions`, request);
+  }
+
+  /** The unit's sessions between two Hanoi dates (inclusive); drafts too when the token may read them. */
+  listSessions(query: { unit: string; from?: string; to?: string; state?: string }): Promise<SessionList> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, value);
+    return this.#json('GET', `/api/v1/sessions?${params.toString()}`);
+  }
+
+  /** The dates a periodic series would give after holiday shifts, and the legal-frequency warnings; stores nothing. */
+  previewSeries(request: SeriesRequest): Promise<SeriesPreview> {
+    return this.#json('POST', '/api/v1/series/preview', request);
+  }
+
+  createSeries(request: SeriesRequest): Promise<SeriesCreateResponse> {
+    return this.#json('POST', '/api/v1/series', request);
+  }
+
+  cancelSession(id: string, request: SessionCancelRequest): Promise<SessionMutationResponse> {
+    return this.#json('POST', `/api/v1/sessions/${encodeURIComponent(id)}/cancel`, request);
+  }
+
+  postponeSession(id: string, request: SessionPostponeRequest): Promise<SessionMutationResponse> {
+    return this.#json('POST', `/api/v1/sessions/${encodeURIComponent(id)}/postpone`, request);
+  }
+
+  /** The unit's public calendar feed (text/calendar), for an "add to calendar" link. */
+  scheduleIcsUrl(unit: string): string {
+    return `${this.baseUrl}/api/v1/units/${encodeURIComponent(unit)}/schedule.ics`;
   }
 
   #headers(extra: Record<string, string>): Record<string, string> {
