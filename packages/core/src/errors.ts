@@ -4,7 +4,7 @@
  * `code` is for programs, `message` for people, `fields[].path` names the offending field ("identity.idNumber").
  */
 import type { Message } from './i18n/message.js';
-import { FIELD_MESSAGES, type FieldCode } from './i18n/field-messages.js';
+import type { FieldCode } from './i18n/field-messages.js';
 
 export interface FieldError {
   /** Dotted path of the field, e.g. `identity.idNumber` or `attachments.0.type`. */
@@ -85,11 +85,6 @@ export const ERROR_MESSAGES: Record<ErrorCode, Message> = {
 /** Builds the error body for a code, with optional field errors. */
 export function errorBody(code: ErrorCode, fields?: FieldError[], extra?: Partial<ErrorBody['error']>): ErrorBody {
   return { error: { code, message: ERROR_MESSAGES[code], ...(fields?.length ? { fields } : {}), ...extra } };
-}
-
-/** Builds one field error from a field code, looking up its bilingual message. */
-export function fieldError(path: string, code: FieldCode): FieldError {
-  return { path, code, message: FIELD_MESSAGES[code] };
 }
 
 /** True when a parsed JSON value has the project's error shape. */

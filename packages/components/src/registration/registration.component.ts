@@ -13,8 +13,6 @@ import {
   isErrorBody,
   isoDateToVi,
   openLocalDatabase,
-  parseRegistration,
-  registrationErrors,
   say,
   type FieldError,
   type LocalDatabase,
@@ -37,6 +35,7 @@ import { fmt, stringsFor } from '../shared/lang.js';
 import type { UiStrings } from '../shared/strings.js';
 import { VERSION } from '../shared/version.js';
 import { prepareFile } from './images.js';
+import { loadValidation, preloadValidation } from './validation.js';
 import { registrationStyles } from './registration.styles.js';
 import { emptyState, setPath, toPayload, type FormState } from './state.js';
 import { STEPS, type Step, type StepContext } from './steps/index.js';
@@ -135,6 +134,7 @@ export class TiepdanRegistration extends LitElement {
     super.connectedCallback();
     document.addEventListener('visibilitychange', this.#onHide);
     window.addEventListener('pagehide', this.#onHide);
+    preloadValidation();
     void this.#init();
   }
 
@@ -314,7 +314,8 @@ export class TiepdanRegistration extends LitElement {
     if (focusHeading) this.renderRoot.querySelector<HTMLElement>('h2[tabindex]')?.focus();
   }
 
-  #stepErrors(step: Step | undefined): FieldError[] {
+  async #stepErrors(step: Step | undefined): Promise<FieldError[]> {
+    const { registrationErrors } = await loadValidation();
     const all = registrationErrors(toPayload(this.#form, this.unit), this.#rules);
     if (!step) return all;
     return all.filter((e) => step.prefixes.some((p) => e.path === p || e.path.startsWith(`${p}.`)));
@@ -369,7 +370,15 @@ export class TiepdanRegistration extends LitElement {
 
   async #continue(): Promise<void> {
     if (this.stepIndex === CHECK) return this.#submit();
-    const errors = this.#stepErrors(STEPS[this.stepIndex]);
+    let errors: FieldError[];
+    try {
+      errors = await this.#stepErrors(STEPS[this.stepIndex]);
+    } catch {
+      const { s } = stringsFor(this);
+      this.notice = { vi: s.loadFailed, en: s.loadFailed };
+      return;
+    }
+    this.notice = undefined;
     if (errors.length) return this.#showErrors(errors);
     const next = this.#returnToCheck ? CHECK : this.stepIndex + 1;
     if (next === CHECK) this.#returnToCheck = false;
@@ -379,6 +388,15 @@ export class TiepdanRegistration extends LitElement {
   async #submit(): Promise<void> {
     if (this.#submitting || !this.#drafts || !this.#outbox) return;
     this.notice = undefined;
+    let validation: Awaited<ReturnType<typeof loadValidation>>;
+    try {
+      validation = await loadValidation();
+    } catch {
+      const { s } = stringsFor(this);
+      this.notice = { vi: s.loadFailed, en: s.loadFailed };
+      return;
+    }
+    const { parseRegistration } = validation;
     const parsed = parseRegistration(toPayload(this.#form, this.unit), this.#rules);
     if (!parsed.ok) return this.#showErrors(parsed.fields);
     this.#submitting = true;

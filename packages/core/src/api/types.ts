@@ -16,7 +16,8 @@
  */
 import type { Message } from '../i18n/message.js';
 import type { AnswerOutcome, RegistrationState } from '../registration/states.js';
-import type { MatterKind, Registration } from '../registration/schema.js';
+import type { Registration } from '../registration/schema.js';
+import type { MatterKind } from '../registration/choices.js';
 import type { RegistrationRules } from '../registration/limits.js';
 import type { OfficialRole } from '../auth/roles.js';
 import type { SubmitBooking } from './schedule-types.js';

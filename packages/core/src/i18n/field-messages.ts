@@ -2,6 +2,7 @@
  * Messages for field-level validation errors. Schemas attach these codes to their checks; `validate` turns a
  * code into `{ vi, en }`. Keeping the wording here means the server and the form say exactly the same thing.
  */
+import type { FieldError } from '../errors.js';
 import type { Message } from './message.js';
 
 export const FIELD_MESSAGES = {
@@ -50,3 +51,11 @@ export const FIELD_MESSAGES = {
 } satisfies Record<string, Message>;
 
 export type FieldCode = keyof typeof FIELD_MESSAGES;
+
+/**
+ * Builds one field error from a field code, looking up its bilingual message. It lives beside the table (not in
+ * errors.ts) so that code which only handles whole-request errors does not carry every field message.
+ */
+export function fieldError(path: string, code: FieldCode): FieldError {
+  return { path, code, message: FIELD_MESSAGES[code] };
+}

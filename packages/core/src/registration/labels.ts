@@ -1,7 +1,7 @@
 /** Bilingual labels for the registration's choices, shared by the form, the lookup and officials' lists. */
 import type { Message } from '../i18n/message.js';
 import type { IdType, Sex } from './identity.js';
-import type { AttachmentPurpose, AttendanceMode, HelperRole, MatterKind } from './schema.js';
+import type { AttachmentPurpose, AttendanceMode, HelperRole, MatterKind } from './choices.js';
 
 export const MATTER_KIND_LABELS: Record<MatterKind, Message & { hint: Message }> = {
   khieu_nai: {

@@ -10,20 +10,12 @@ import * as z from 'zod/mini';
 import { isRealIsoDate } from '../text/time.js';
 import { ID_TYPES, SEXES } from './identity.js';
 import { TEXT_LIMITS } from './limits.js';
+import { ATTACHMENT_PURPOSES, ATTENDANCE_MODES, HELPER_ROLES, MATTER_KINDS } from './choices.js';
+
+// The choice types, for modules that think of them as part of the registration's shape.
+export type { AttachmentPurpose, AttendanceMode, HelperRole, MatterKind } from './choices.js';
 
 z.config({ jitless: true });
-
-export const MATTER_KINDS = ['khieu_nai', 'to_cao', 'kien_nghi', 'phan_anh'] as const;
-export type MatterKind = (typeof MATTER_KINDS)[number];
-
-export const HELPER_ROLES = ['authorised', 'lawyer', 'legal_aid', 'interpreter'] as const;
-export type HelperRole = (typeof HELPER_ROLES)[number];
-
-export const ATTENDANCE_MODES = ['connection_point', 'remote'] as const;
-export type AttendanceMode = (typeof ATTENDANCE_MODES)[number];
-
-export const ATTACHMENT_PURPOSES = ['evidence', 'id_paper', 'power_of_attorney', 'representative_appointment', 'other'] as const;
-export type AttachmentPurpose = (typeof ATTACHMENT_PURPOSES)[number];
 
 const text = (max: number, code: 'required' | 'full_name' | 'content' | 'address_detail' | 'reason' = 'required') =>
   z.string({ error: 'invalid_type' }).check(

@@ -5,8 +5,8 @@
  * never passes the form only to be refused by the server for a rule the form did not know.
  */
 import type { core } from 'zod/mini';
-import { fieldError, type FieldError } from '../errors.js';
-import { FIELD_MESSAGES, type FieldCode } from '../i18n/field-messages.js';
+import type { FieldError } from '../errors.js';
+import { FIELD_MESSAGES, fieldError, type FieldCode } from '../i18n/field-messages.js';
 import { nfc, tidy } from '../text/nfc.js';
 import { checkIdNumber, compactIdNumber } from './identity.js';
 import { DEFAULT_RULES, representativeLimits, type RegistrationRules } from './limits.js';

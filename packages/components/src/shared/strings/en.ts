@@ -81,6 +81,7 @@ export const en: UiStrings = {
   fileTooBig: '“{name}” is too large.',
   fileType: '“{name}” is not a photo or a PDF.',
   tooMany: 'You have added the most files allowed.',
+  loadFailed: 'Part of the form could not be downloaded. Please check the network and press Continue again.',
   fileStorage: 'The file could not be stored on this device.',
   processing: 'Processing the file…',
   attendTitle: 'How will you attend?',

@@ -79,6 +79,7 @@ export const vi = {
   fileTooBig: 'Tệp “{name}” quá lớn.',
   fileType: 'Tệp “{name}” không phải ảnh hoặc PDF.',
   tooMany: 'Đã đủ số tệp cho phép.',
+  loadFailed: 'Không tải được phần kiểm tra thông tin. Vui lòng kiểm tra kết nối mạng rồi bấm Tiếp tục lần nữa.',
   fileStorage: 'Không lưu được tệp trên thiết bị này.',
   processing: 'Đang xử lý tệp…',
   attendTitle: 'Ông/bà sẽ tham dự như thế nào?',
