@@ -2,7 +2,7 @@
  * Our one event convention: names start with `tiepdan-`, events bubble and cross shadow roots (composed), and each
  * detail is typed here so `addEventListener('tiepdan-submitted', …)` is type-checked in the host page's code.
  */
-import type { LookupResponse, RegistrationState, SubmitResponse, SaveStatus } from '@tiepdan/core';
+import type { LookupResponse, ReceptionSession, RegistrationState, SubmitResponse, SaveStatus } from '@tiepdan/core';
 
 export interface TiepdanEventDetails {
   'tiepdan-step-change': { step: string; index: number };
@@ -12,6 +12,9 @@ export interface TiepdanEventDetails {
   'tiepdan-error': { code: string; message: string };
   'tiepdan-lookup': { response: LookupResponse };
   'tiepdan-transitioned': { reference: string; state: RegistrationState };
+  'tiepdan-session-select': { session: ReceptionSession };
+  'tiepdan-series-published': { seriesId: string; sessions: number };
+  'tiepdan-session-changed': { session: ReceptionSession };
 }
 
 export type TiepdanEventName = keyof TiepdanEventDetails;
@@ -30,5 +33,8 @@ declare global {
     'tiepdan-error': TiepdanEvent<'tiepdan-error'>;
     'tiepdan-lookup': TiepdanEvent<'tiepdan-lookup'>;
     'tiepdan-transitioned': TiepdanEvent<'tiepdan-transitioned'>;
+    'tiepdan-session-select': TiepdanEvent<'tiepdan-session-select'>;
+    'tiepdan-series-published': TiepdanEvent<'tiepdan-series-published'>;
+    'tiepdan-session-changed': TiepdanEvent<'tiepdan-session-changed'>;
   }
 }

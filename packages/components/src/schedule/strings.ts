@@ -1,0 +1,83 @@
+/** The schedule element's words, Vietnamese first (the public schedule citizens read). */
+import type { Lang } from '@tiepdan/core';
+
+const vi = {
+  heading: 'Lịch tiếp công dân',
+  month: 'Tháng {month}/{year}',
+  prevMonth: 'Tháng trước',
+  nextMonth: 'Tháng sau',
+  today: 'Hôm nay',
+  viewMonth: 'Xem theo tháng',
+  viewList: 'Xem danh sách',
+  loading: 'Đang tải lịch…',
+  loadError: 'Không tải được lịch tiếp công dân. Vui lòng thử lại sau.',
+  retry: 'Thử lại',
+  empty: 'Tháng này chưa có buổi tiếp công dân nào.',
+  /** Screen-reader label of a day cell: "Thứ Ba, 15/12/2026, 2 buổi tiếp". */
+  dayLabel: '{weekday}, {date}, {count}',
+  sessionsCount: '{count} buổi tiếp',
+  noSessions: 'không có buổi tiếp',
+  cancelledCount: '{count} buổi bị hủy hoặc hoãn',
+  todayMark: 'hôm nay',
+  more: '+{count} buổi khác',
+  host: 'Chủ trì',
+  venue: 'Địa điểm',
+  placesLeft: 'Còn {count} chỗ',
+  full: 'Đã hết chỗ',
+  remote: 'Có thể tham gia từ xa',
+  choose: 'Chọn buổi này',
+  chosen: 'Đã chọn',
+  chooseLabel: '{action}: {time} ngày {date}',
+  viewChoice: 'Cách xem lịch',
+  dayHeading: 'Các buổi tiếp ngày {date}',
+  addToCalendar: 'Thêm lịch vào điện thoại (tệp .ics)',
+  updated: 'Đã cập nhật số chỗ còn lại.',
+  selected: 'Đã chọn buổi tiếp {time} ngày {date}.',
+  notice: 'Thông báo',
+  weekdays: ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ Nhật'],
+  weekdaysShort: ['T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'CN'],
+  gridHelp: 'Dùng phím mũi tên để chuyển ngày, Page Up/Page Down để chuyển tháng, Enter để xem các buổi tiếp.',
+};
+
+export type ScheduleStrings = { readonly [K in keyof typeof vi]: (typeof vi)[K] extends string[] ? readonly string[] : string };
+
+const en: ScheduleStrings = {
+  heading: 'Citizen reception schedule',
+  month: '{month}/{year}',
+  prevMonth: 'Previous month',
+  nextMonth: 'Next month',
+  today: 'Today',
+  viewMonth: 'Month view',
+  viewList: 'List view',
+  loading: 'Loading the schedule…',
+  loadError: 'The reception schedule could not be loaded. Please try again later.',
+  retry: 'Try again',
+  empty: 'No reception sessions this month yet.',
+  dayLabel: '{weekday}, {date}, {count}',
+  sessionsCount: '{count} session(s)',
+  noSessions: 'no sessions',
+  cancelledCount: '{count} cancelled or postponed',
+  todayMark: 'today',
+  more: '+{count} more',
+  host: 'Host',
+  venue: 'Venue',
+  placesLeft: '{count} place(s) left',
+  full: 'Full',
+  remote: 'Remote attendance possible',
+  choose: 'Choose this session',
+  chosen: 'Chosen',
+  chooseLabel: '{action}: {time} on {date}',
+  viewChoice: 'How to show the schedule',
+  dayHeading: 'Sessions on {date}',
+  addToCalendar: 'Add to my calendar (.ics file)',
+  updated: 'Places left updated.',
+  selected: 'Session at {time} on {date} chosen.',
+  notice: 'Notice',
+  weekdays: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
+  weekdaysShort: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
+  gridHelp: 'Use the arrow keys to move between days, Page Up/Page Down to change month, Enter to see the sessions.',
+};
+
+export function scheduleStrings(lang: Lang): ScheduleStrings {
+  return lang === 'en' ? en : vi;
+}
