@@ -5,6 +5,8 @@
 export { TiepdanRegistration, metaCacheKey } from './registration/registration.component.js';
 export { TiepdanLookup } from './lookup/lookup.component.js';
 export { TiepdanScreening } from './screening/screening.component.js';
+export { TiepdanSchedule, isBookable, type ScheduleView } from './schedule/schedule.component.js';
+export { TiepdanScheduleEditor } from './schedule-editor/schedule-editor.component.js';
 export { define } from './shared/define.js';
 export { emit, type TiepdanEventDetails, type TiepdanEventName, type TiepdanEvent } from './shared/events.js';
 export { strings, type UiStrings } from './shared/strings.js';

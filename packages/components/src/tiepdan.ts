@@ -2,5 +2,7 @@
 import './registration/registration.js';
 import './lookup/lookup.js';
 import './screening/screening.js';
+import './schedule/schedule.js';
+import './schedule-editor/schedule-editor.js';
 
 export * from './index.js';

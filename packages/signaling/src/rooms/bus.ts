@@ -1,0 +1,68 @@
+/**
+ * The room bus: the one seam between the transport (sockets, on any process) and the rooms (state, on the
+ * process that hosts each room). Everything that crosses it is plain JSON, so the in-process bus here can be
+ * swapped for a Redis one: `request` becomes a publish on the room's command channel with a reply channel
+ * (the room's host found through a Redis lease), and `publish`/`subscribe` become the room's event channel.
+ */
+import type { ErrorBody } from '@tiepdan/core';
+import type { RoomCommand } from './commands.js';
+
+/** What a room sends towards sockets. Event frames are serialised once by the room, not per recipient. */
+export type Delivery =
+  /** An event frame for these participants. */
+  | { kind: 'event'; to: string[]; frame: string }
+  /** Close the sockets of these participants (all but `except`, the connection that replaced it). */
+  | { kind: 'close'; to: string[]; code: number; reason: string; exceptConnection?: string };
+
+export type CommandReply = { ok: true; result: unknown; replay?: string[]; close?: { code: number; reason: string } } | { ok: false; error: ErrorBody; close?: { code: number; reason: string } };
+
+export interface RoomBus {
+  /** Transport → the room's host; resolves with the room's reply. */
+  request(sessionId: string, command: RoomCommand): Promise<CommandReply>;
+  /** The rooms' host takes commands (one host per room; with Redis, per lease). */
+  serve(handler: (sessionId: string, command: RoomCommand) => Promise<CommandReply>): () => void;
+  /** Room → every transport that has sockets in the room. */
+  publish(sessionId: string, delivery: Delivery): void;
+  subscribe(sessionId: string, listener: (delivery: Delivery) => void): () => void;
+  /** Every room at once (shutdown notices). */
+  subscribeAll(listener: (sessionId: string, delivery: Delivery) => void): () => void;
+}
+
+export class InProcessRoomBus implements RoomBus {
+  private handler: ((sessionId: string, command: RoomCommand) => Promise<CommandReply>) | undefined;
+  private readonly listeners = new Map<string, Set<(delivery: Delivery) => void>>();
+  private readonly allListeners = new Set<(sessionId: string, delivery: Delivery) => void>();
+
+  request(sessionId: string, command: RoomCommand): Promise<CommandReply> {
+    if (!this.handler) return Promise.reject(new Error('no room host is serving this bus'));
+    return this.handler(sessionId, command);
+  }
+
+  serve(handler: (sessionId: string, command: RoomCommand) => Promise<CommandReply>): () => void {
+    this.handler = handler;
+    return () => {
+      if (this.handler === handler) this.handler = undefined;
+    };
+  }
+
+  publish(sessionId: string, delivery: Delivery): void {
+    const set = this.listeners.get(sessionId);
+    if (set) for (const listener of set) listener(delivery);
+    for (const listener of this.allListeners) listener(sessionId, delivery);
+  }
+
+  subscribe(sessionId: string, listener: (delivery: Delivery) => void): () => void {
+    let set = this.listeners.get(sessionId);
+    if (!set) this.listeners.set(sessionId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(sessionId) === set) this.listeners.delete(sessionId);
+    };
+  }
+
+  subscribeAll(listener: (sessionId: string, delivery: Delivery) => void): () => void {
+    this.allListeners.add(listener);
+    return () => this.allListeners.delete(listener);
+  }
+}

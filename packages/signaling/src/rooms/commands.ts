@@ -1,0 +1,23 @@
+/**
+ * Commands from the transport to a room, over the bus. The transport has already checked the frame's shape
+ * and the token; a command carries the verified identity, never a token.
+ */
+import type { ClientMessage, ConnectionPointInfo, OfficialRole } from '@tiepdan/core';
+import type { JoinClaims } from './join-tokens.js';
+
+export type VerifiedIdentity =
+  | { kind: 'official'; sub: string; role: OfficialRole; unit: string; name?: string | undefined }
+  | ({ kind: 'citizen' } & JoinClaims);
+
+export type RoomCommand =
+  | {
+      kind: 'hello';
+      connectionId: string;
+      identity: VerifiedIdentity;
+      point?: ConnectionPointInfo | undefined;
+      pointId?: string | undefined;
+      resume?: { participantId: string; lastSeq: number } | undefined;
+    }
+  | { kind: 'request'; connectionId: string; participantId: string; message: Exclude<ClientMessage, { type: 'hello' }> }
+  | { kind: 'detach'; connectionId: string; participantId: string }
+  | { kind: 'heartbeat'; connectionId: string; participantId: string };

@@ -1,0 +1,82 @@
+/**
+ * The rooms capability: the `/ws` endpoint (signaling protocol, @tiepdan/core's signaling/protocol.ts), the
+ * rooms' host on an in-process bus, and their SQLite persistence. On close the participants are told the server
+ * is restarting (event + SERVER_RESTARTING close code), so they reconnect and resume once it is back.
+ */
+import websocket from '@fastify/websocket';
+import type Database from 'better-sqlite3';
+import type { FastifyPluginAsync } from 'fastify';
+import { SIGNALING_PATH } from '@tiepdan/core';
+import type { Config } from '../config/schema.js';
+import { InProcessRoomBus, type RoomBus } from './bus.js';
+import { RoomHost } from './host.js';
+import { JwtJoinTokenVerifier, type JoinTokenVerifier } from './join-tokens.js';
+import { RoomStore } from './room-store.js';
+import { Transport } from './transport.js';
+
+/** How long after `server.restarting` a client should wait before reconnecting. */
+const RECONNECT_AFTER_MS = 500;
+/** How long shutdown waits for sockets to close after telling them. */
+const DRAIN_MS = 2000;
+
+export interface RoomsOptions {
+  config: Config;
+  db: Database.Database;
+  joinTokens?: JoinTokenVerifier | undefined;
+  bus?: RoomBus | undefined;
+}
+
+export interface RoomsHandle {
+  host: RoomHost;
+  store: RoomStore;
+  transport: Transport;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    rooms?: RoomsHandle;
+  }
+}
+
+export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, joinTokens, bus = new InProcessRoomBus() }) => {
+  const settings = config.rooms;
+  const store = new RoomStore(db, settings.eventLogSize);
+  const host = new RoomHost(
+    {
+      resumeWindowMs: settings.resumeWindowMs,
+      hideObserversFromCitizens: settings.hideObserversFromCitizens,
+      eventLogSize: settings.eventLogSize,
+      heartbeatIntervalMs: settings.heartbeatIntervalMs,
+      maxFrameBytes: settings.maxFrameBytes,
+      messagesPerSecond: settings.messagesPerSecond,
+      turn: config.turn,
+      jitsi: config.jitsi,
+    },
+    bus,
+    store,
+  );
+  host.start();
+  const transport = new Transport({
+    bus,
+    settings,
+    authSecret: config.authSecret,
+    joinTokens: joinTokens ?? new JwtJoinTokenVerifier(config.authSecret),
+    log: app.log,
+  });
+  app.decorate('rooms', { host, store, transport });
+
+  await app.register(websocket, {
+    // ws's own cap (1009) is a backstop; frames between maxFrameBytes and it get our FRAME_TOO_LARGE close.
+    options: { maxPayload: settings.maxFrameBytes * 2, perMessageDeflate: false },
+    preClose(done) {
+      void (async () => {
+        await transport.shutdown();
+        host.shutdown(RECONNECT_AFTER_MS);
+        await transport.drain(DRAIN_MS);
+        host.close();
+        this.websocketServer.close(() => done());
+      })().catch(done);
+    },
+  });
+  app.get(SIGNALING_PATH, { websocket: true }, (socket) => transport.accept(socket));
+};

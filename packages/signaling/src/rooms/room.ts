@@ -1,0 +1,707 @@
+/**
+ * One reception session's room: who is there (participants, connection points and their health), the lobby
+ * queue, the case being received, the floor, hands, chat. Every request is checked against the role table
+ * (core's ROOM_PERMISSIONS) and the room's state, applied, audited when it is a lobby decision or a role
+ * action, and announced as sequenced events to exactly the participants who may see them.
+ *
+ * A participant who drops stays in place for the resume window (lobby position included); one who comes back
+ * in time gets the events it missed. Everything that must outlive a restart is in RoomData.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  CLOSE_CODES,
+  PROTOCOL_VERSION,
+  canInRoom,
+  signalingError,
+  type ClientMessage,
+  type ErrorCode,
+  type LobbyEntry,
+  type NetworkQuality,
+  type Participant,
+  type ParticipantStatus,
+  type PointHealth,
+  type RequestResult,
+  type RoomEvent,
+  type RoomPermission,
+  type RoomRole,
+  type RoomSnapshot,
+  type RoomState,
+  type SignalingErrorCode,
+} from '@tiepdan/core';
+import type { CommandReply, RoomBus } from './bus.js';
+import type { RoomCommand, VerifiedIdentity } from './commands.js';
+import { jitsiAccess, turnCredentials, type JitsiSettings, type TurnSettings } from './media.js';
+import type { RoomStore, StoredEvent } from './room-store.js';
+
+/** Shown instead of a denouncer's name to everyone who may not see it (SPEC §3). */
+export const REDACTED_NAME = 'Người tố cáo';
+
+export interface RoomSettings {
+  resumeWindowMs: number;
+  hideObserversFromCitizens: boolean;
+  eventLogSize: number;
+  heartbeatIntervalMs: number;
+  maxFrameBytes: number;
+  messagesPerSecond: number;
+  turn?: TurnSettings | undefined;
+  jitsi?: JitsiSettings | undefined;
+}
+
+export interface ParticipantRecord {
+  participantId: string;
+  role: RoomRole;
+  /** "official:<sub>" or "citizen:<reference>": one place per person. */
+  identity: string;
+  name: string;
+  pointId?: string | undefined;
+  status: ParticipantStatus;
+  connectionId: string | null;
+  /** Epoch ms when the socket went away; the resume window runs from here. */
+  disconnectedAt?: number | undefined;
+  hand: boolean;
+  screen: boolean;
+  caseId?: string | undefined;
+  citizen?: { reference: string; kind?: string | undefined } | undefined;
+  lobbySince?: string | undefined;
+  lastHeartbeat?: string | undefined;
+  quality?: NetworkQuality | undefined;
+  rttMs?: number | undefined;
+  devices?: { camera: boolean; microphone: boolean } | undefined;
+}
+
+export interface PointRecord {
+  id: string;
+  name: string;
+  unit: string;
+  operator?: string | undefined;
+}
+
+export interface RoomData {
+  sessionId: string;
+  state: RoomState;
+  seq: number;
+  caseId: string | null;
+  floor: string | null;
+  participants: ParticipantRecord[];
+  lobby: string[];
+  points: PointRecord[];
+  /** Identities denied in this session: they cannot come back to the lobby. */
+  denied: string[];
+}
+
+export interface RoomContext {
+  settings: RoomSettings;
+  bus: RoomBus;
+  store: RoomStore;
+  now: () => number;
+  /** Called when the room has ended and everyone is gone: the host may forget it. */
+  onEnded: (sessionId: string) => void;
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly code: ErrorCode | SignalingErrorCode,
+    readonly close?: { code: number; reason: string },
+  ) {
+    super(code);
+  }
+}
+
+const refuse = (code: ErrorCode | SignalingErrorCode, close?: { code: number; reason: string }): never => {
+  throw new Refusal(code, close);
+};
+
+export class Room {
+  readonly sessionId: string;
+  private state: RoomState;
+  private seq: number;
+  private caseId: string | null;
+  private floor: string | null;
+  private readonly participants = new Map<string, ParticipantRecord>();
+  private lobby: string[];
+  private readonly points = new Map<string, PointRecord>();
+  private readonly denied: Set<string>;
+  private log: StoredEvent[];
+  private readonly expiry = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(
+    data: RoomData,
+    events: StoredEvent[],
+    private readonly ctx: RoomContext,
+    restored = false,
+  ) {
+    this.sessionId = data.sessionId;
+    this.state = data.state;
+    this.seq = Math.max(data.seq, events.at(-1)?.seq ?? 0);
+    this.caseId = data.caseId;
+    this.floor = data.floor;
+    this.lobby = [...data.lobby];
+    this.denied = new Set(data.denied);
+    this.log = events.slice(-ctx.settings.eventLogSize);
+    for (const point of data.points) this.points.set(point.id, point);
+    for (const p of data.participants) {
+      this.participants.set(p.participantId, p);
+      // After a restart nobody is connected yet; everyone gets a full window from now to come back.
+      if (restored) {
+        p.connectionId = null;
+        p.disconnectedAt = ctx.now();
+        this.startExpiry(p);
+      } else if (p.connectionId === null) this.startExpiry(p);
+    }
+  }
+
+  static empty(sessionId: string): RoomData {
+    return { sessionId, state: 'pending', seq: 0, caseId: null, floor: null, participants: [], lobby: [], points: [], denied: [] };
+  }
+
+  get ended(): boolean {
+    return this.state === 'ended';
+  }
+
+  snapshotData(): RoomData {
+    return {
+      sessionId: this.sessionId,
+      state: this.state,
+      seq: this.seq,
+      caseId: this.caseId,
+      floor: this.floor,
+      participants: [...this.participants.values()],
+      lobby: [...this.lobby],
+      points: [...this.points.values()],
+      denied: [...this.denied],
+    };
+  }
+
+  /** Stops timers (shutdown); the persisted data keeps everyone's place. */
+  dispose(): void {
+    for (const timer of this.expiry.values()) clearTimeout(timer);
+    this.expiry.clear();
+  }
+
+  /** Tells everyone the server is restarting and closes their sockets; nobody loses their place. */
+  announceRestart(reconnectAfterMs: number): void {
+    const to = [...this.participants.values()].filter((p) => p.connectionId !== null).map((p) => p.participantId);
+    if (to.length === 0) return;
+    this.emit({ type: 'server.restarting', reconnectAfterMs }, to, { log: false });
+    this.ctx.bus.publish(this.sessionId, { kind: 'close', to, code: CLOSE_CODES.SERVER_RESTARTING, reason: 'server restarting' });
+  }
+
+  async handle(command: RoomCommand): Promise<CommandReply> {
+    try {
+      switch (command.kind) {
+        case 'hello':
+          return await this.hello(command);
+        case 'detach':
+          this.detach(command.participantId, command.connectionId);
+          return { ok: true, result: {} };
+        case 'heartbeat': {
+          const p = this.participants.get(command.participantId);
+          if (p && p.connectionId === command.connectionId) p.lastHeartbeat = new Date(this.ctx.now()).toISOString();
+          return { ok: true, result: {} };
+        }
+        case 'request': {
+          const p = this.participants.get(command.participantId);
+          if (!p || p.connectionId !== command.connectionId) refuse('unauthenticated');
+          return { ok: true, result: await this.request(p!, command.message) };
+        }
+      }
+    } catch (error) {
+      if (error instanceof Refusal) return { ok: false, error: signalingError(error.code), ...(error.close ? { close: error.close } : {}) };
+      throw error;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ joining
+
+  private async hello(command: Extract<RoomCommand, { kind: 'hello' }>): Promise<CommandReply> {
+    const { identity } = command;
+    if (this.state === 'ended') refuse('room_ended', { code: CLOSE_CODES.ROOM_ENDED, reason: 'session ended' });
+    if (identity.kind === 'citizen' && identity.sessionId !== this.sessionId) refuse('forbidden', { code: CLOSE_CODES.AUTH_FAILED, reason: 'token is for another session' });
+    const key = identityKey(identity);
+    if (this.denied.has(key)) refuse('denied', { code: CLOSE_CODES.DENIED, reason: 'denied' });
+
+    let p: ParticipantRecord | undefined;
+    let resumed = false;
+    let replay: string[] | undefined;
+    const wanted = command.resume && this.participants.get(command.resume.participantId);
+    if (wanted && wanted.identity === key) {
+      p = wanted;
+      resumed = true;
+      replay = this.missedEvents(p.participantId, command.resume!.lastSeq);
+    } else {
+      // The same person on a new device (or a phone that lost its storage) takes over their place.
+      p = [...this.participants.values()].find((candidate) => candidate.identity === key);
+    }
+
+    if (p) {
+      this.stopExpiry(p.participantId);
+      const previous = p.connectionId;
+      p.connectionId = command.connectionId;
+      p.disconnectedAt = undefined;
+      if (previous !== null && previous !== command.connectionId) {
+        this.ctx.bus.publish(this.sessionId, { kind: 'close', to: [p.participantId], code: CLOSE_CODES.REPLACED, reason: 'replaced by a newer connection', exceptConnection: command.connectionId });
+      }
+      if (previous === null) this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) }, { exceptSelf: true });
+    } else {
+      p = this.join(command);
+    }
+    this.dirty();
+
+    const result: RequestResult<'hello'> = {
+      protocol: PROTOCOL_VERSION,
+      participantId: p.participantId,
+      role: p.role,
+      status: p.status,
+      resumed,
+      replay: replay !== undefined,
+      room: this.snapshotFor(p),
+      limits: {
+        heartbeatIntervalMs: this.ctx.settings.heartbeatIntervalMs,
+        resumeWindowMs: this.ctx.settings.resumeWindowMs,
+        maxFrameBytes: this.ctx.settings.maxFrameBytes,
+        messagesPerSecond: this.ctx.settings.messagesPerSecond,
+      },
+    };
+    if (p.status === 'lobby') result.lobbyPosition = this.lobby.indexOf(p.participantId) + 1;
+    Object.assign(result, await this.credentials(p));
+    return { ok: true, result, ...(replay?.length ? { replay } : {}) };
+  }
+
+  private join(command: Extract<RoomCommand, { kind: 'hello' }>): ParticipantRecord {
+    const { identity } = command;
+    const role: RoomRole = identity.kind === 'citizen' ? 'citizen' : identity.role;
+    let pointId: string | undefined;
+    if (command.point) {
+      if (!canInRoom(role, 'point.register')) refuse('forbidden');
+      this.points.set(command.point.id, { ...command.point });
+      pointId = command.point.id;
+    } else if (command.pointId) {
+      if (!this.points.has(command.pointId)) refuse('not_found');
+      pointId = command.pointId;
+    }
+    const at = new Date(this.ctx.now()).toISOString();
+    const p: ParticipantRecord = {
+      participantId: randomUUID(),
+      role,
+      identity: identityKey(identity),
+      name: identity.kind === 'citizen' ? identity.name ?? 'Công dân' : identity.name ?? identity.sub,
+      pointId,
+      status: role === 'citizen' ? 'lobby' : 'present',
+      connectionId: command.connectionId,
+      hand: false,
+      screen: false,
+      lastHeartbeat: at,
+    };
+    if (identity.kind === 'citizen') p.citizen = { reference: identity.reference, kind: identity.matterKind };
+    if (p.status === 'lobby') {
+      p.lobbySince = at;
+      this.lobby.push(p.participantId);
+    }
+    this.participants.set(p.participantId, p);
+    this.emitAbout(p, { type: 'participant.joined', participant: this.view(p, p) }, { exceptSelf: true });
+    if (p.status === 'lobby') this.lobbyChanged();
+    if (pointId) this.pointChanged(pointId);
+    return p;
+  }
+
+  private detach(participantId: string, connectionId: string): void {
+    const p = this.participants.get(participantId);
+    // A socket that was replaced by a resume closes late; it must not mark the new one gone.
+    if (!p || p.connectionId !== connectionId) return;
+    p.connectionId = null;
+    p.disconnectedAt = this.ctx.now();
+    this.startExpiry(p);
+    this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) }, { exceptSelf: true });
+    if (p.pointId) this.pointChanged(p.pointId);
+    this.dirty();
+  }
+
+  private startExpiry(p: ParticipantRecord): void {
+    this.stopExpiry(p.participantId);
+    const left = Math.max(0, (p.disconnectedAt ?? this.ctx.now()) + this.ctx.settings.resumeWindowMs - this.ctx.now());
+    const timer = setTimeout(() => {
+      this.expiry.delete(p.participantId);
+      if (p.connectionId === null && this.participants.get(p.participantId) === p) this.remove(p, 'expired');
+    }, left);
+    timer.unref?.();
+    this.expiry.set(p.participantId, timer);
+  }
+
+  private stopExpiry(participantId: string): void {
+    clearTimeout(this.expiry.get(participantId));
+    this.expiry.delete(participantId);
+  }
+
+  private remove(p: ParticipantRecord, reason: 'bye' | 'expired' | 'denied' | 'ended'): void {
+    this.emitAbout(p, { type: 'participant.left', participantId: p.participantId, reason }, { exceptSelf: true });
+    this.participants.delete(p.participantId);
+    this.stopExpiry(p.participantId);
+    const inLobby = this.lobby.includes(p.participantId);
+    if (inLobby) this.lobby = this.lobby.filter((id) => id !== p.participantId);
+    if (this.floor === p.participantId) this.setFloor(null);
+    if (inLobby) this.lobbyChanged();
+    if (p.pointId) this.pointChanged(p.pointId);
+    this.dirty();
+  }
+
+  // ------------------------------------------------------------------------------------------ requests
+
+  private async request(p: ParticipantRecord, message: Exclude<ClientMessage, { type: 'hello' }>): Promise<unknown> {
+    const now = new Date(this.ctx.now()).toISOString();
+    switch (message.type) {
+      case 'roster.get':
+        return this.snapshotFor(p);
+      case 'bye':
+        this.remove(p, 'bye');
+        this.ctx.bus.publish(this.sessionId, { kind: 'close', to: [p.participantId], code: CLOSE_CODES.LEFT, reason: 'bye' });
+        return {};
+      case 'room.open':
+        this.require(p, 'room.open');
+        if (this.state !== 'pending') refuse('invalid_transition');
+        this.state = 'open';
+        this.audit(p, 'room.open');
+        this.emit({ type: 'room.state', state: 'open' }, this.everyone());
+        this.dirty();
+        return {};
+      case 'room.end': {
+        this.require(p, 'room.end');
+        this.state = 'ended';
+        this.audit(p, 'room.end');
+        const everyone = this.everyone();
+        this.emit({ type: 'room.state', state: 'ended' }, everyone);
+        this.ctx.bus.publish(this.sessionId, { kind: 'close', to: everyone, code: CLOSE_CODES.ROOM_ENDED, reason: 'session ended' });
+        this.dispose();
+        this.dirty();
+        this.ctx.onEnded(this.sessionId);
+        return {};
+      }
+      case 'lobby.admit': {
+        this.require(p, 'lobby.manage');
+        if (this.state !== 'open') refuse('room_not_open');
+        const target = this.participants.get(message.participantId);
+        if (!target || target.status !== 'lobby') refuse('not_in_lobby');
+        const caseId = message.caseId ?? this.caseId ?? undefined;
+        // One case at a time: another case cannot start while a citizen of the current one is still admitted.
+        if (message.caseId !== undefined && this.caseId !== null && this.caseId !== message.caseId && this.admittedFor(this.caseId)) refuse('case_in_progress');
+        target!.status = 'admitted';
+        target!.caseId = caseId;
+        target!.lobbySince = undefined;
+        this.lobby = this.lobby.filter((id) => id !== target!.participantId);
+        this.audit(p, 'lobby.admit', target!, { caseId: caseId ?? null });
+        if (caseId !== undefined && caseId !== this.caseId) this.setCase(caseId);
+        this.emit({ type: 'lobby.admitted', caseId: caseId ?? null }, [target!.participantId]);
+        this.emitAbout(target!, { type: 'participant.updated', participant: this.view(target!, target!) }, { exceptSelf: true });
+        this.lobbyChanged();
+        this.dirty();
+        return {};
+      }
+      case 'lobby.deny': {
+        this.require(p, 'lobby.manage');
+        const target = this.participants.get(message.participantId);
+        if (!target || target.role !== 'citizen') refuse('not_in_lobby');
+        this.audit(p, 'lobby.deny', target!, { reason: message.reason, from: target!.status });
+        this.denied.add(target!.identity);
+        this.emit({ type: 'lobby.denied', reason: message.reason }, [target!.participantId]);
+        this.remove(target!, 'denied');
+        this.ctx.bus.publish(this.sessionId, { kind: 'close', to: [target!.participantId], code: CLOSE_CODES.DENIED, reason: 'denied' });
+        return {};
+      }
+      case 'lobby.return': {
+        this.require(p, 'lobby.manage');
+        const target = this.participants.get(message.participantId);
+        if (!target || target.status !== 'admitted') refuse('not_admitted');
+        this.audit(p, 'lobby.return', target!);
+        target!.status = 'lobby';
+        target!.hand = false;
+        target!.screen = false;
+        target!.lobbySince = now;
+        this.lobby.unshift(target!.participantId);
+        if (this.floor === target!.participantId) this.setFloor(null);
+        this.emit({ type: 'lobby.returned', position: 1 }, [target!.participantId]);
+        this.emitAbout(target!, { type: 'participant.updated', participant: this.view(target!, target!) }, { exceptSelf: true, alsoFormerMembers: true });
+        this.lobbyChanged();
+        this.dirty();
+        return {};
+      }
+      case 'case.set':
+        this.require(p, 'case.set');
+        this.audit(p, 'case.set', undefined, { caseId: message.caseId });
+        this.setCase(message.caseId);
+        this.dirty();
+        return {};
+      case 'floor.give': {
+        this.require(p, 'floor.give');
+        if (message.participantId !== null) {
+          const target = this.participants.get(message.participantId);
+          if (!target || target.status === 'lobby' || !this.visible(p, target)) refuse('not_found');
+          this.audit(p, 'floor.give', target!);
+          if (target!.hand) {
+            target!.hand = false;
+            this.emitAbout(target!, { type: 'participant.updated', participant: this.view(target!, target!) });
+          }
+        } else this.audit(p, 'floor.take');
+        this.setFloor(message.participantId);
+        this.dirty();
+        return {};
+      }
+      case 'hand.raise':
+        this.require(p, 'hand.raise');
+        this.requireMember(p);
+        if (p.hand !== message.raised) {
+          p.hand = message.raised;
+          this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) });
+          this.dirty();
+        }
+        return {};
+      case 'chat.send': {
+        this.require(p, 'chat.send');
+        this.requireMember(p);
+        const messageId = randomUUID();
+        const seq = this.emit({ type: 'chat.message', messageId, from: p.participantId, name: this.publicName(p), text: message.text, at: now }, this.members());
+        this.ctx.store.appendChat({ sessionId: this.sessionId, seq, messageId, participantId: p.participantId, name: p.name, text: message.text, at: now });
+        return { messageId, seq };
+      }
+      case 'mute.request': {
+        this.require(p, 'participant.mute');
+        const target = this.participants.get(message.participantId);
+        if (!target || target.status === 'lobby' || !this.visible(p, target)) refuse('not_found');
+        this.audit(p, 'mute.request', target!, { media: message.media });
+        this.emit({ type: 'mute.requested', media: message.media, by: p.participantId }, [target!.participantId]);
+        return {};
+      }
+      case 'screen.share':
+        this.require(p, 'screen.share');
+        this.requireMember(p);
+        if (p.screen !== message.active) {
+          p.screen = message.active;
+          this.audit(p, message.active ? 'screen.start' : 'screen.stop');
+          this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) });
+          this.dirty();
+        }
+        return {};
+      case 'signal': {
+        this.requireMember(p);
+        const target = this.participants.get(message.to);
+        // Media flows only between people who may see each other: never to the lobby, never to hidden observers.
+        if (!target || target === p || target.status === 'lobby' || !this.visible(p, target) || !this.visible(target, p)) refuse('not_visible');
+        this.emit({ type: 'signal', from: p.participantId, data: message.data }, [target!.participantId], { persist: false });
+        return {};
+      }
+      case 'health.report':
+        p.quality = message.quality;
+        p.rttMs = message.rttMs;
+        if (message.devices) p.devices = message.devices;
+        p.lastHeartbeat = now;
+        if (p.pointId) this.pointChanged(p.pointId);
+        return {};
+      case 'media.credentials':
+        return this.credentials(p);
+      case 'identity.read': {
+        this.require(p, 'denouncer.read');
+        const target = this.participants.get(message.participantId);
+        if (!target) refuse('not_found');
+        this.audit(p, 'identity.read', target!);
+        const result: RequestResult<'identity.read'> = { participantId: target!.participantId, name: target!.name };
+        if (target!.citizen) {
+          result.reference = target!.citizen.reference;
+          if (target!.citizen.kind) result.kind = target!.citizen.kind;
+        }
+        return result;
+      }
+    }
+  }
+
+  private require(p: ParticipantRecord, permission: RoomPermission): void {
+    if (!canInRoom(p.role, permission)) refuse('forbidden');
+  }
+
+  private requireMember(p: ParticipantRecord): void {
+    if (p.status === 'lobby') refuse('not_admitted');
+  }
+
+  private admittedFor(caseId: string): boolean {
+    for (const q of this.participants.values()) if (q.status === 'admitted' && q.caseId === caseId) return true;
+    return false;
+  }
+
+  private setCase(caseId: string | null): void {
+    this.caseId = caseId;
+    this.emit({ type: 'case.changed', caseId }, this.members());
+  }
+
+  private setFloor(participantId: string | null): void {
+    this.floor = participantId;
+    this.emit({ type: 'floor.changed', participantId }, this.members());
+  }
+
+  private async credentials(p: ParticipantRecord): Promise<RequestResult<'media.credentials'>> {
+    const out: RequestResult<'media.credentials'> = {};
+    const { turn, jitsi } = this.ctx.settings;
+    if (turn) out.turn = turnCredentials(turn, p.participantId);
+    // The Jitsi room and token are for admitted participants only; a citizen in the lobby gets neither.
+    if (jitsi && p.status !== 'lobby') {
+      out.jitsi = await jitsiAccess(jitsi, this.sessionId, { id: p.participantId, name: this.publicName(p), moderator: canInRoom(p.role, 'participant.mute') });
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------ visibility
+
+  /** May `viewer` see `subject` in the roster (and so exchange media with it)? */
+  private visible(viewer: ParticipantRecord, subject: ParticipantRecord): boolean {
+    if (viewer === subject) return true;
+    if (viewer.role !== 'citizen') return subject.role !== 'observer' || canInRoom(viewer.role, 'observers.see');
+    if (viewer.status === 'lobby' || subject.status === 'lobby') return false;
+    if (subject.role === 'observer') return !this.ctx.settings.hideObserversFromCitizens || canInRoom(viewer.role, 'observers.see');
+    return true;
+  }
+
+  private publicName(p: ParticipantRecord): string {
+    return p.citizen?.kind === 'to_cao' ? REDACTED_NAME : p.name;
+  }
+
+  private view(p: ParticipantRecord, viewer: ParticipantRecord | null): Participant {
+    const redact = p.citizen?.kind === 'to_cao' && viewer !== p && !(viewer && canInRoom(viewer.role, 'denouncer.read'));
+    const out: Participant = {
+      participantId: p.participantId,
+      role: p.role,
+      name: redact ? REDACTED_NAME : p.name,
+      status: p.status,
+      connected: p.connectionId !== null,
+      hand: p.hand,
+      screen: p.screen,
+    };
+    if (redact) out.redacted = true;
+    if (p.pointId) out.pointId = p.pointId;
+    if (p.caseId) out.caseId = p.caseId;
+    return out;
+  }
+
+  private pointHealth(point: PointRecord): PointHealth {
+    const members = [...this.participants.values()].filter((q) => q.pointId === point.id);
+    const health: PointHealth = { id: point.id, name: point.name, unit: point.unit, connected: members.some((q) => q.connectionId !== null), participants: members.map((q) => q.participantId) };
+    if (point.operator) health.operator = point.operator;
+    const beats = members.map((q) => q.lastHeartbeat).filter((v): v is string => v !== undefined).sort();
+    if (beats.length) health.lastHeartbeat = beats.at(-1)!;
+    // The point is as good as its worst reporting participant: one bad uplink spoils the session for all.
+    const order: NetworkQuality[] = ['good', 'fair', 'poor', 'lost'];
+    const worst = members.filter((q) => q.quality).sort((a, b) => order.indexOf(b.quality!) - order.indexOf(a.quality!))[0];
+    if (worst?.quality) health.quality = worst.quality;
+    if (worst?.rttMs !== undefined) health.rttMs = worst.rttMs;
+    const devices = members.find((q) => q.devices)?.devices;
+    if (devices) health.devices = devices;
+    return health;
+  }
+
+  private snapshotFor(viewer: ParticipantRecord): RoomSnapshot {
+    const participants = [...this.participants.values()].filter((q) => this.visible(viewer, q)).map((q) => this.view(q, viewer));
+    const snapshot: RoomSnapshot = {
+      sessionId: this.sessionId,
+      state: this.state,
+      seq: this.seq,
+      caseId: viewer.status === 'lobby' ? null : this.caseId,
+      floor: viewer.status === 'lobby' ? null : this.floor,
+      participants,
+      points: viewer.role === 'citizen' ? [] : [...this.points.values()].map((point) => this.pointHealth(point)),
+    };
+    if (canInRoom(viewer.role, 'lobby.manage')) snapshot.lobby = this.lobbyEntries(viewer);
+    return snapshot;
+  }
+
+  private lobbyEntries(viewer: ParticipantRecord): LobbyEntry[] {
+    return this.lobby.map((id, index) => {
+      const q = this.participants.get(id)!;
+      return { participantId: id, name: this.view(q, viewer).name, position: index + 1, since: q.lobbySince ?? '' };
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------ events
+
+  private everyone(): string[] {
+    return [...this.participants.keys()];
+  }
+
+  private members(): string[] {
+    return [...this.participants.values()].filter((q) => q.status !== 'lobby').map((q) => q.participantId);
+  }
+
+  /** An event about `subject`, to everyone who may see it, each with their own redaction. */
+  private emitAbout(subject: ParticipantRecord, event: RoomEvent, options: { exceptSelf?: boolean; alsoFormerMembers?: boolean } = {}): void {
+    const viewers = [...this.participants.values()].filter(
+      (v) => (!options.exceptSelf || v !== subject) && (this.visible(v, subject) || (options.alsoFormerMembers && v.role === 'citizen' && v.status !== 'lobby')),
+    );
+    if (event.type === 'participant.left') {
+      if (viewers.length) this.emit(event, viewers.map((v) => v.participantId));
+      return;
+    }
+    // Two views at most: with the denouncer's name (those who may read it) and without.
+    const groups = new Map<string, { event: RoomEvent; to: string[] }>();
+    for (const v of viewers) {
+      const participant = this.view(subject, v);
+      const key = participant.redacted ? 'redacted' : 'clear';
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { event: { ...event, participant } as RoomEvent, to: [] }));
+      group.to.push(v.participantId);
+    }
+    for (const group of groups.values()) this.emit(group.event, group.to);
+  }
+
+  private lobbyChanged(): void {
+    const managers = [...this.participants.values()].filter((q) => canInRoom(q.role, 'lobby.manage'));
+    for (const manager of managers) this.emit({ type: 'lobby.updated', queue: this.lobbyEntries(manager) }, [manager.participantId]);
+    this.lobby.forEach((id, index) => this.emit({ type: 'lobby.position', position: index + 1, size: this.lobby.length }, [id]));
+  }
+
+  private pointChanged(pointId: string): void {
+    const point = this.points.get(pointId);
+    if (!point) return;
+    const staff = [...this.participants.values()].filter((q) => q.role !== 'citizen').map((q) => q.participantId);
+    if (staff.length) this.emit({ type: 'point.health', point: this.pointHealth(point) }, staff, { persist: false });
+  }
+
+  /** Sequences, logs and publishes one event; returns its sequence number. */
+  private emit(event: RoomEvent, to: string[], options: { log?: boolean; persist?: boolean } = {}): number {
+    this.seq += 1;
+    const seq = this.seq;
+    if (to.length === 0) return seq;
+    const at = new Date(this.ctx.now()).toISOString();
+    const frame = JSON.stringify({ v: PROTOCOL_VERSION, type: 'event', seq, at, event });
+    if (options.log !== false) {
+      const stored: StoredEvent = { seq, at, recipients: to, frame };
+      this.log.push(stored);
+      if (this.log.length > this.ctx.settings.eventLogSize * 2) this.log = this.log.slice(-this.ctx.settings.eventLogSize);
+      if (options.persist !== false) this.ctx.store.appendEvent(this.sessionId, stored);
+    }
+    this.ctx.bus.publish(this.sessionId, { kind: 'event', to, frame });
+    return seq;
+  }
+
+  /** Frames after `lastSeq` meant for this participant, or undefined when the log no longer reaches back that far. */
+  private missedEvents(participantId: string, lastSeq: number): string[] | undefined {
+    const kept = this.log.slice(-this.ctx.settings.eventLogSize);
+    const oldest = kept[0]?.seq ?? this.seq + 1;
+    if (lastSeq > this.seq) return undefined;
+    if (lastSeq + 1 < oldest && lastSeq < this.seq) return undefined;
+    return kept.filter((e) => e.seq > lastSeq && e.recipients.includes(participantId)).map((e) => e.frame);
+  }
+
+  private audit(actor: ParticipantRecord, action: string, target?: ParticipantRecord, detail?: Record<string, unknown>): void {
+    this.ctx.store.audit.append({
+      sessionId: this.sessionId,
+      at: new Date(this.ctx.now()).toISOString(),
+      actor: actor.identity,
+      role: actor.role,
+      action,
+      target: target ? `${target.identity}#${target.participantId}` : undefined,
+      detail,
+    });
+  }
+
+  private dirty(): void {
+    this.ctx.store.markDirty(this.sessionId, () => this.snapshotData());
+  }
+}
+
+function identityKey(identity: VerifiedIdentity): string {
+  return identity.kind === 'citizen' ? `citizen:${identity.reference}` : `official:${identity.sub}`;
+}

@@ -1,0 +1,323 @@
+/**
+ * The WebSocket side of rooms: one Connection per socket. It enforces the protocol's limits before anything
+ * reaches a room (frame size, message rate, authentication timeout, heartbeat, slow consumers), checks frames
+ * against the schemas and tokens, and turns frames into bus commands and bus deliveries into frames.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from 'ws';
+import {
+  CLOSE_CODES,
+  ClientMessageSchema,
+  PROTOCOL_VERSION,
+  REQUEST_TYPES,
+  signalingError,
+  type ErrorBody,
+  type FieldError,
+} from '@tiepdan/core';
+import { verifyToken } from '../auth/tokens.js';
+import type { Delivery, RoomBus } from './bus.js';
+import type { VerifiedIdentity } from './commands.js';
+import type { JoinTokenVerifier } from './join-tokens.js';
+
+const OPEN = 1;
+/** How long a closing socket may take to say goodbye before it is cut. */
+const CLOSE_GRACE_MS = 1000;
+
+export interface TransportSettings {
+  authTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  messagesPerSecond: number;
+  messageBurst: number;
+  maxFrameBytes: number;
+  maxBufferedBytes: number;
+}
+
+export interface TransportDeps {
+  bus: RoomBus;
+  settings: TransportSettings;
+  authSecret: string;
+  joinTokens: JoinTokenVerifier;
+  log: FastifyBaseLogger;
+}
+
+class Connection {
+  readonly id = randomUUID();
+  participantId: string | undefined;
+  sessionId: string | undefined;
+  helloPending = false;
+  closing = false;
+  alive = true;
+  tokens: number;
+  refilledAt = performance.now();
+  authTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly socket: WebSocket,
+    burst: number,
+  ) {
+    this.tokens = burst;
+  }
+}
+
+export class Transport {
+  private readonly connections = new Set<Connection>();
+  /** Per room on this process: participant id → its socket here. */
+  private readonly local = new Map<string, Map<string, Connection>>();
+  private readonly unsubscribe = new Map<string, () => void>();
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private closing = false;
+
+  constructor(private readonly deps: TransportDeps) {
+    this.heartbeat = setInterval(() => this.beat(), deps.settings.heartbeatIntervalMs);
+    this.heartbeat.unref();
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  accept(socket: WebSocket): void {
+    const { settings } = this.deps;
+    const conn = new Connection(socket, settings.messageBurst);
+    if (this.closing) {
+      socket.close(CLOSE_CODES.SERVER_RESTARTING, 'server restarting');
+      return;
+    }
+    this.connections.add(conn);
+    conn.authTimer = setTimeout(() => {
+      if (!conn.participantId) this.close(conn, CLOSE_CODES.AUTH_TIMEOUT, 'no hello in time');
+    }, settings.authTimeoutMs);
+    socket.on('message', (data, isBinary) => this.onMessage(conn, data as Buffer, isBinary));
+    socket.on('pong', () => {
+      conn.alive = true;
+      if (conn.participantId && conn.sessionId) {
+        void this.deps.bus.request(conn.sessionId, { kind: 'heartbeat', connectionId: conn.id, participantId: conn.participantId }).catch(() => undefined);
+      }
+    });
+    socket.on('close', () => this.onClose(conn));
+    socket.on('error', () => undefined);
+  }
+
+  /** Shutdown: the rooms tell their participants; sockets not in a room are closed here; waits for all to go. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    for (const conn of this.connections) if (!conn.participantId) this.close(conn, CLOSE_CODES.SERVER_RESTARTING, 'server restarting');
+  }
+
+  /** Resolves when every socket is closed, or cuts the rest after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (const conn of this.connections) conn.socket.terminate();
+  }
+
+  // ------------------------------------------------------------------------------------------ inbound
+
+  private onMessage(conn: Connection, data: Buffer, isBinary: boolean): void {
+    if (conn.closing) return;
+    const { settings } = this.deps;
+    const now = performance.now();
+    conn.tokens = Math.min(settings.messageBurst, conn.tokens + ((now - conn.refilledAt) / 1000) * settings.messagesPerSecond);
+    conn.refilledAt = now;
+    if (conn.tokens < 1) {
+      this.sendError(conn, null, signalingError('rate_limited', { retryAfter: 1 }));
+      this.close(conn, CLOSE_CODES.RATE_LIMITED, 'too many messages');
+      return;
+    }
+    conn.tokens -= 1;
+    if (isBinary) return this.close(conn, CLOSE_CODES.PROTOCOL_ERROR, 'binary frames are not part of the protocol');
+    if (data.length > settings.maxFrameBytes) {
+      this.sendError(conn, null, signalingError('payload_too_large'));
+      return this.close(conn, CLOSE_CODES.FRAME_TOO_LARGE, 'frame too large');
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data.toString('utf8'));
+    } catch {
+      this.sendError(conn, null, signalingError('bad_json'));
+      if (!conn.participantId) this.close(conn, CLOSE_CODES.PROTOCOL_ERROR, 'not JSON');
+      return;
+    }
+    const id = typeof (raw as { id?: unknown })?.id === 'string' && ((raw as { id: string }).id.length <= 64) ? (raw as { id: string }).id : null;
+    const v = (raw as { v?: unknown })?.v;
+    if (typeof v === 'number' && v !== PROTOCOL_VERSION) {
+      this.sendError(conn, id, signalingError('unsupported_version'));
+      return this.close(conn, CLOSE_CODES.UNSUPPORTED_VERSION, `protocol ${PROTOCOL_VERSION} only`);
+    }
+    const parsed = ClientMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const type = (raw as { type?: unknown })?.type;
+      const known = typeof type === 'string' && (REQUEST_TYPES as string[]).includes(type);
+      const fields: FieldError[] = parsed.error.issues.slice(0, 10).map((issue) => ({
+        path: issue.path.join('.'),
+        code: issue.code,
+        message: { vi: 'Giá trị không hợp lệ.', en: issue.message },
+      }));
+      this.sendError(conn, id, known ? signalingError('validation_failed', { fields }) : signalingError('unknown_type'));
+      if (!conn.participantId && !conn.helloPending) this.close(conn, CLOSE_CODES.PROTOCOL_ERROR, 'the first frame must be a valid hello');
+      return;
+    }
+    const message = parsed.data;
+    if (message.type === 'hello') {
+      if (conn.participantId || conn.helloPending) return this.sendError(conn, message.id, signalingError('already_authenticated'));
+      conn.helloPending = true;
+      void this.hello(conn, message).catch((error: unknown) => this.fail(conn, message.id, error));
+      return;
+    }
+    if (!conn.participantId || !conn.sessionId) {
+      this.sendError(conn, message.id, signalingError('unauthenticated'));
+      if (!conn.helloPending) this.close(conn, CLOSE_CODES.PROTOCOL_ERROR, 'the first frame must be hello');
+      return;
+    }
+    const sessionId = conn.sessionId;
+    void this.deps.bus
+      .request(sessionId, { kind: 'request', connectionId: conn.id, participantId: conn.participantId, message })
+      .then((reply) => {
+        if (reply.ok) this.sendResult(conn, message.id, reply.result);
+        else this.sendError(conn, message.id, reply.error);
+        if (reply.close) this.close(conn, reply.close.code, reply.close.reason);
+      })
+      .catch((error: unknown) => this.fail(conn, message.id, error));
+  }
+
+  private async hello(conn: Connection, message: Extract<import('@tiepdan/core').ClientMessage, { type: 'hello' }>): Promise<void> {
+    const identity = await this.identify(message.auth);
+    if (conn.closing) return;
+    if (!identity) {
+      conn.helloPending = false;
+      this.sendError(conn, message.id, signalingError('unauthenticated'));
+      return this.close(conn, CLOSE_CODES.AUTH_FAILED, 'token refused');
+    }
+    const reply = await this.deps.bus.request(message.sessionId, {
+      kind: 'hello',
+      connectionId: conn.id,
+      identity,
+      point: message.point,
+      pointId: message.pointId,
+      resume: message.resume,
+    });
+    conn.helloPending = false;
+    if (!reply.ok) {
+      this.sendError(conn, message.id, reply.error);
+      if (reply.close) this.close(conn, reply.close.code, reply.close.reason);
+      return;
+    }
+    const result = reply.result as { participantId: string };
+    if (conn.closing) {
+      // The socket went away while the room was answering: the room must not keep it as connected.
+      void this.deps.bus.request(message.sessionId, { kind: 'detach', connectionId: conn.id, participantId: result.participantId }).catch(() => undefined);
+      return;
+    }
+    clearTimeout(conn.authTimer);
+    conn.participantId = result.participantId;
+    conn.sessionId = message.sessionId;
+    this.attach(conn);
+    this.sendResult(conn, message.id, reply.result);
+    for (const frame of reply.replay ?? []) this.send(conn, frame);
+  }
+
+  private async identify(auth: { kind: 'official' | 'citizen'; token: string }): Promise<VerifiedIdentity | undefined> {
+    if (auth.kind === 'official') {
+      const claims = await verifyToken(this.deps.authSecret, auth.token);
+      return claims && { kind: 'official', ...claims };
+    }
+    const claims = await this.deps.joinTokens.verify(auth.token);
+    return claims && { kind: 'citizen', ...claims };
+  }
+
+  private onClose(conn: Connection): void {
+    conn.closing = true;
+    clearTimeout(conn.authTimer);
+    this.connections.delete(conn);
+    const { participantId, sessionId } = conn;
+    if (!participantId || !sessionId) return;
+    const room = this.local.get(sessionId);
+    if (room?.get(participantId) === conn) {
+      room.delete(participantId);
+      if (room.size === 0) {
+        this.local.delete(sessionId);
+        this.unsubscribe.get(sessionId)?.();
+        this.unsubscribe.delete(sessionId);
+      }
+    }
+    void this.deps.bus.request(sessionId, { kind: 'detach', connectionId: conn.id, participantId }).catch(() => undefined);
+  }
+
+  private beat(): void {
+    for (const conn of this.connections) {
+      if (conn.closing) continue;
+      if (!conn.alive) {
+        this.close(conn, CLOSE_CODES.HEARTBEAT_TIMEOUT, 'missed heartbeat');
+        continue;
+      }
+      conn.alive = false;
+      try {
+        conn.socket.ping();
+      } catch {
+        // closed under us; the close handler cleans up
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ outbound
+
+  private attach(conn: Connection): void {
+    const sessionId = conn.sessionId!;
+    let room = this.local.get(sessionId);
+    if (!room) {
+      this.local.set(sessionId, (room = new Map()));
+      this.unsubscribe.set(sessionId, this.deps.bus.subscribe(sessionId, (delivery) => this.deliver(sessionId, delivery)));
+    }
+    room.set(conn.participantId!, conn);
+  }
+
+  private deliver(sessionId: string, delivery: Delivery): void {
+    const room = this.local.get(sessionId);
+    if (!room) return;
+    for (const participantId of delivery.to) {
+      const conn = room.get(participantId);
+      if (!conn) continue;
+      if (delivery.kind === 'event') this.send(conn, delivery.frame);
+      else if (conn.id !== delivery.exceptConnection) this.close(conn, delivery.code, delivery.reason);
+    }
+  }
+
+  private send(conn: Connection, frame: string): void {
+    const { socket } = conn;
+    if (conn.closing || socket.readyState !== OPEN) return;
+    // A client that stopped reading would make us buffer its whole room's traffic; cut it instead.
+    if (socket.bufferedAmount > this.deps.settings.maxBufferedBytes) {
+      this.close(conn, CLOSE_CODES.SLOW_CONSUMER, 'reading too slowly');
+      return;
+    }
+    socket.send(frame);
+  }
+
+  private sendResult(conn: Connection, id: string, result: unknown): void {
+    this.send(conn, JSON.stringify({ v: PROTOCOL_VERSION, type: 'result', id, result }));
+  }
+
+  private sendError(conn: Connection, id: string | null, body: ErrorBody): void {
+    this.send(conn, JSON.stringify({ v: PROTOCOL_VERSION, type: 'error', id, error: body.error }));
+  }
+
+  private fail(conn: Connection, id: string, error: unknown): void {
+    conn.helloPending = false;
+    this.deps.log.error({ err: error }, 'signaling request failed');
+    this.sendError(conn, id, signalingError('internal'));
+  }
+
+  private close(conn: Connection, code: number, reason: string, graceMs = CLOSE_GRACE_MS): void {
+    if (conn.closing) return;
+    conn.closing = true;
+    try {
+      conn.socket.close(code, reason);
+    } catch {
+      conn.socket.terminate();
+    }
+    const timer = setTimeout(() => conn.socket.terminate(), graceMs);
+    timer.unref();
+  }
+}
