@@ -4,7 +4,7 @@
  * message that names the field, instead of surfacing later as a strange 500.
  */
 import * as z from 'zod';
-import { DEFAULT_RULES, type RegistrationRules } from '@tiepdan/core';
+import { DEFAULT_FREQUENCY_RULES, DEFAULT_RULES, isRealIsoDate, SIGNALING_LIMITS, type RegistrationRules } from '@tiepdan/core';
 
 export const MODES = ['demo', 'development', 'production'] as const;
 export type Mode = (typeof MODES)[number];
@@ -17,6 +17,8 @@ const CommuneSchema = z.strictObject({
 const ConnectionPointSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/u, 'letters, digits, "_", "." or "-" (at most 64)'),
   name: z.string().min(1),
+  /** The point above this one in the tree (ward → province → central board); absent at the root. */
+  parent: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/u).optional(),
 });
 
 export const UnitSchema = z.strictObject({
@@ -51,6 +53,35 @@ const DataKeySchema = z
   .string()
   .refine((value) => /^[A-Za-z0-9+/_-]+={0,2}$/u.test(value) && Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
 
+const LocalDateSchema = z.string().refine(isRealIsoDate, 'a date yyyy-mm-dd');
+
+/** The reception schedule's settings; the legal minimum frequencies are law, so they are configuration. */
+const ScheduleSettingsSchema = z.strictObject({
+  workingWeekdays: z.array(z.int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
+  frequencyRules: z
+    .array(z.strictObject({ level: z.enum(['commune', 'province', 'central']), from: LocalDateSchema, per: z.enum(['month', 'week']), min: z.int().min(0) }))
+    .default(DEFAULT_FREQUENCY_RULES),
+  /** How far ahead a periodic series is expanded into sessions by default. */
+  horizonMonths: z.int().min(1).max(24).default(6),
+  /** "off" leaves notices in the outbox (an operator, or a test, dispatches them later). */
+  noticeDispatch: z.enum(['auto', 'off']).default('auto'),
+  /** How often the outbox is retried for notices whose sender failed. */
+  noticeRetrySeconds: z.int().min(1).max(3600).default(60),
+});
+
+const RoomsSettingsSchema = z.strictObject({
+  resumeWindowMs: z.int().min(100).max(3_600_000).default(SIGNALING_LIMITS.resumeWindowMs),
+  authTimeoutMs: z.int().min(50).max(60_000).default(SIGNALING_LIMITS.authTimeoutMs),
+  heartbeatIntervalMs: z.int().min(50).max(300_000).default(SIGNALING_LIMITS.heartbeatIntervalMs),
+  messagesPerSecond: z.number().min(1).max(1_000_000).default(SIGNALING_LIMITS.messagesPerSecond),
+  messageBurst: z.int().min(1).max(1_000_000).default(SIGNALING_LIMITS.messageBurst),
+  maxFrameBytes: z.int().min(1024).max(16 * 1024 * 1024).default(SIGNALING_LIMITS.maxFrameBytes),
+  maxBufferedBytes: z.int().min(16 * 1024).default(SIGNALING_LIMITS.maxBufferedBytes),
+  eventLogSize: z.int().min(10).max(100_000).default(SIGNALING_LIMITS.eventLogSize),
+  /** SPEC §1: observers (inspectorate, police) are hidden from citizens where policy says so. */
+  hideObserversFromCitizens: z.boolean().default(true),
+});
+
 export const ConfigSchema = z.strictObject({
   mode: z.enum(MODES).default('development'),
   host: z.string().min(1).default('127.0.0.1'),
@@ -81,6 +112,23 @@ export const ConfigSchema = z.strictObject({
   sdkDir: z.string().min(1).optional(),
   staticDirs: z.array(z.strictObject({ prefix: z.string().startsWith('/'), dir: z.string().min(1) })).default([]),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Days without reception, per year ("2026": ["2026-01-01", "2026-02-16", …]); Tết converted to solar dates. */
+  holidays: z.record(z.string().regex(/^\d{4}$/u, 'a year'), z.array(LocalDateSchema)).default({}),
+  /** Extra working days per year (a Saturday worked to make up for a bridge holiday). */
+  workingDays: z.record(z.string().regex(/^\d{4}$/u, 'a year'), z.array(LocalDateSchema)).default({}),
+  schedule: ScheduleSettingsSchema.default(ScheduleSettingsSchema.parse({})),
+  /** TURN relay for the peer-to-peer transport (coturn `use-auth-secret`): credentials are minted per join, time-limited. */
+  turn: z
+    .strictObject({
+      urls: z.array(z.string().regex(/^turns?:[^\s]+$/u, 'a turn: or turns: URL')).min(1),
+      secret: z.string().min(16, 'must be at least 16 characters'),
+      ttl: z.int().min(60).max(86_400).default(3600),
+    })
+    .optional(),
+  /** Jitsi transport: the room name and a JWT (the prosody token plugin's shared secret) go only to admitted participants. */
+  jitsi: z.strictObject({ domain: z.string().min(1), appId: z.string().min(1), secret: z.string().min(32, 'must be at least 32 characters') }).optional(),
+  /** Rooms (signaling): windows and limits; tests shorten them, benches loosen them. */
+  rooms: RoomsSettingsSchema.prefault({}),
   /** Trust X-Forwarded-For (behind the ward's reverse proxy), so rate limits count citizens, not the proxy. */
   trustProxy: z.boolean().default(false),
 });

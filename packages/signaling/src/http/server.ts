@@ -15,7 +15,10 @@ import { meta } from '../meta/plugin.js';
 import { deriveKeys } from '../privacy/keys.js';
 import { AttachmentFiles } from '../registrations/files.js';
 import { registrations } from '../registrations/plugin.js';
+import { schedule } from '../schedule/plugin.js';
 import { SqliteStore } from '../store/sqlite.js';
+import { rooms } from '../rooms/plugin.js';
+import type { JoinTokenVerifier } from '../rooms/join-tokens.js';
 import type { Store } from '../store/store.js';
 import { ApiError } from './api-error.js';
 import { installErrorHandling, sendError } from './error-handler.js';
@@ -39,6 +42,8 @@ export interface TiepdanServer {
 export interface ServerOptions {
   /** Another store (tests, PostgreSQL later); the SQLite store in dataDir otherwise. */
   store?: Store;
+  /** Checks citizens' join tokens for rooms; a JWT verifier on the authSecret until the schedule's stored tokens plug in. */
+  joinTokens?: JoinTokenVerifier;
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<TiepdanServer> {
@@ -98,7 +103,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       });
       await api.register(cors, {
         origin: (origin, callback) => callback(null, Boolean(origin && isAllowedOrigin(origin))),
-        methods: ['GET', 'POST'],
+        methods: ['GET', 'POST', 'PATCH'],
         allowedHeaders: ['Content-Type', 'Idempotency-Key', 'Authorization', 'X-Request-Id', 'Accept-Language'],
         exposedHeaders: ['Idempotent-Replayed', 'X-Request-Id', 'Retry-After'],
         credentials: false,
@@ -106,9 +111,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       });
       await api.register(meta, { config });
       await api.register(registrations, { config, store, files, keys, requirePermission: createGuard(config.authSecret) });
+      await api.register(schedule, { config, store, keys, requirePermission: createGuard(config.authSecret) });
     },
     { prefix: API_PREFIX },
   );
+
+  // Rooms keep their state in the same SQLite database; a store without one (a test double) runs without rooms.
+  if (store instanceof SqliteStore) await app.register(rooms, { config, db: store.db, joinTokens: options.joinTokens });
 
   let decorated = false;
   if (config.sdkDir) {

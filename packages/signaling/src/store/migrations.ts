@@ -3,6 +3,7 @@
  * `schema_migrations`. A migration is never edited once released; a change is a new number.
  */
 import type Database from 'better-sqlite3';
+import { ROOMS_MIGRATION } from '../rooms/migration.js';
 
 export interface Migration {
   version: number;
@@ -58,6 +59,74 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX history_registration ON history (registration_id, id);
     `,
   },
+  {
+    version: 2,
+    name: 'reception schedule: series, sessions, bookings, notice outbox',
+    sql: `
+      CREATE TABLE series (
+        id          TEXT PRIMARY KEY,
+        unit        TEXT NOT NULL,
+        template    TEXT NOT NULL,     -- the facts every occurrence shares (JSON)
+        rule        TEXT NOT NULL,     -- RecurrenceRule (JSON)
+        start_time  TEXT NOT NULL,     -- HH:mm, Hanoi
+        end_time    TEXT NOT NULL,
+        from_date   TEXT NOT NULL,
+        to_date     TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        created_by  TEXT
+      ) STRICT;
+      CREATE TABLE sessions (
+        id              TEXT PRIMARY KEY,
+        unit            TEXT NOT NULL,
+        series_id       TEXT REFERENCES series (id),
+        facts           TEXT NOT NULL,  -- kind, host, level, venue, connection points, remote (JSON)
+        starts_at       TEXT NOT NULL,  -- UTC ISO 8601
+        ends_at         TEXT NOT NULL,
+        capacity        INTEGER NOT NULL,
+        state           TEXT NOT NULL,
+        sequence        INTEGER NOT NULL,   -- ICS SEQUENCE; +1 on every change
+        notice          TEXT,               -- Message shown to citizens (JSON)
+        reason          TEXT,               -- internal
+        postponed_from  TEXT,               -- {startsAt, endsAt} (JSON)
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        published_at    TEXT
+      ) STRICT;
+      CREATE INDEX sessions_unit_time ON sessions (unit, starts_at);
+      CREATE TABLE bookings (
+        id               INTEGER PRIMARY KEY,
+        session_id       TEXT NOT NULL REFERENCES sessions (id),
+        registration_id  INTEGER NOT NULL REFERENCES registrations (id),
+        status           TEXT NOT NULL,      -- booked | cancelled
+        booked_at        TEXT NOT NULL,
+        cancelled_at     TEXT,
+        slot_at          TEXT,
+        join_token_hash  TEXT UNIQUE,        -- SHA-256 of the join token; the token itself is never stored
+        invited_at       TEXT
+      ) STRICT;
+      -- One place per registration at a time: a second booking is a move, not an extra place.
+      CREATE UNIQUE INDEX bookings_one_active ON bookings (registration_id) WHERE status = 'booked';
+      CREATE INDEX bookings_session ON bookings (session_id, status);
+      CREATE TABLE notices (
+        id               INTEGER PRIMARY KEY,
+        session_id       TEXT NOT NULL REFERENCES sessions (id),
+        registration_id  INTEGER NOT NULL REFERENCES registrations (id),
+        change_seq       INTEGER NOT NULL,   -- the session's sequence after the change
+        change           TEXT NOT NULL,      -- cancelled | postponed | time_changed
+        channel          TEXT NOT NULL,
+        body             TEXT NOT NULL,      -- what to say (JSON); no contact data, resolved when sending
+        created_at       TEXT NOT NULL,
+        sent_at          TEXT,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        last_error       TEXT,
+        UNIQUE (session_id, registration_id, change_seq)
+      ) STRICT;
+      CREATE INDEX notices_pending ON notices (id) WHERE sent_at IS NULL;
+      -- What happened to the registration's preferredSessionId at submission, so a replay answers the same.
+      ALTER TABLE registrations ADD COLUMN submit_booking TEXT;
+    `,
+  },
+  ROOMS_MIGRATION,
 ];
 
 /** Applies the migrations not yet recorded; returns the versions applied now. */
