@@ -15,9 +15,9 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=
  * Starts both servers. Options: host, port (tiepdan), sitePort (ward site), dataDir, env (TIEPDAN_* overrides;
  * the tests pass {} so a developer's environment cannot change them), logLevel.
  */
-export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 8080, dataDir = './data', env = process.env, logLevel = 'info', values = {} } = {}) {
+export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 8080, dataDir = './data', env = process.env, logLevel = 'info', values = {}, warn } = {}) {
   const { loadConfig, createServer, mintToken } = await import('../packages/signaling/dist/index.js');
-  const config = loadConfig({ demo: true, env, values: { host, port, dataDir, sdkDir, logLevel, ...values } });
+  const config = loadConfig({ demo: true, env, values: { host, port, dataDir, sdkDir, logLevel, ...values }, ...(warn ? { warn } : {}) });
   const server = await createServer(config);
   const apiUrl = (await server.start()).replace('localhost', host);
 
