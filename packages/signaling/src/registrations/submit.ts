@@ -90,6 +90,8 @@ function storedForm(ctx: SubmitContext, clientId: string, registration: Registra
     phoneHash: keyedHash(ctx.keys.phone, registration.contact.phone),
     summary: registration.content.summary.slice(0, 280),
     groupSize: registration.group?.size ?? 1,
+    // Booked atomically with the insert (api/schedule-types.ts): a full session never refuses the registration.
+    preferredSessionId: registration.preferredSessionId || undefined,
   };
   if (!isConfidential(registration)) return { ...common, displayName: registration.identity.fullName, registration };
   const { redacted, secret } = splitDenouncer(registration);

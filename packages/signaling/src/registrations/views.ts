@@ -26,6 +26,7 @@ export function submitResponse(row: RegistrationRow): SubmitResponse {
     receivedAt: row.receivedAt,
     attachments: row.attachments,
     next: STATE_NEXT.received,
+    ...(row.booking ? { booking: row.booking } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { newReference, type AnswerOutcome, type MatterKind, type Registration, type RegistrationState, type StoredAttachment } from '@tiepdan/core';
 import { migrate } from './migrations.js';
+import { SqliteScheduleStore } from './schedule-sqlite.js';
 import type { HistoryRow, ListFilters, NewRegistration, RegistrationRow, Store, SummaryRow, TransitionChange } from './store.js';
 
 export const DATABASE_FILE = 'tiepdan.sqlite';
@@ -40,9 +41,10 @@ interface RegistrationRecordRow {
   sealed: Buffer | null;
   received_at: string;
   updated_at: string;
+  submit_booking: string | null;
 }
 
-interface SummaryRecordRow extends Omit<RegistrationRecordRow, 'data' | 'content_hash' | 'phone_hash'> {
+interface SummaryRecordRow extends Omit<RegistrationRecordRow, 'data' | 'content_hash' | 'phone_hash' | 'submit_booking'> {
   attachment_count: number;
 }
 
@@ -78,6 +80,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.appliedMigrations = migrate(this.db);
+    this.schedule = new SqliteScheduleStore(this.db);
     this.makeReference = options.makeReference ?? (() => newReference());
     const db = this.db;
     this.statements = {
@@ -107,6 +110,7 @@ export class SqliteStore implements Store {
 
   /** Migrations applied when this store opened (for the CLI's `migrate`). */
   readonly appliedMigrations: number[];
+  readonly schedule: SqliteScheduleStore;
 
   async insertRegistration(input: NewRegistration): Promise<{ row: RegistrationRow; created: boolean }> {
     const run = this.db.transaction((): { id: number; created: boolean } => {
@@ -117,6 +121,7 @@ export class SqliteStore implements Store {
         this.statements.insertAttachment.run(id, position, a.id, a.name, a.type, a.size, a.sha256, a.purpose);
       });
       this.statements.insertHistory.run(id, 'received', input.receivedAt, null, null, null, null);
+      if (input.preferredSessionId) this.schedule.bookWithinInsert(id, input.unit, input.preferredSessionId, input.receivedAt);
       return { id, created: true };
     });
     // IMMEDIATE takes the write lock before reading, so the client-id check and the insert cannot interleave
@@ -239,6 +244,7 @@ export class SqliteStore implements Store {
       updatedAt: r.updated_at,
       attachments,
       history,
+      ...(r.submit_booking ? { booking: JSON.parse(r.submit_booking) as RegistrationRow['booking'] } : {}),
     };
   }
 }

@@ -2,7 +2,8 @@
  * What the routes need from storage, and nothing more. Every method is async although SQLite answers
  * synchronously, so a PostgreSQL store can be written later without touching a route.
  */
-import type { AnswerOutcome, MatterKind, Registration, RegistrationState, StoredAttachment } from '@tiepdan/core';
+import type { AnswerOutcome, MatterKind, Registration, RegistrationState, StoredAttachment, SubmitBooking } from '@tiepdan/core';
+import type { ScheduleStore } from './schedule-store.js';
 
 export interface HistoryRow {
   state: RegistrationState;
@@ -35,6 +36,8 @@ export interface NewRegistration {
   sealed?: Buffer | undefined;
   receivedAt: string;
   attachments: StoredAttachment[];
+  /** Book this session in the same transaction as the insert, when it is open and has room. */
+  preferredSessionId?: string | undefined;
 }
 
 export interface RegistrationRow extends Omit<NewRegistration, 'sealed'> {
@@ -43,6 +46,8 @@ export interface RegistrationRow extends Omit<NewRegistration, 'sealed'> {
   updatedAt: string;
   sealed?: Buffer | undefined;
   history: HistoryRow[];
+  /** What happened to `preferredSessionId` at submission. */
+  booking?: SubmitBooking | undefined;
 }
 
 export interface SummaryRow {
@@ -88,5 +93,7 @@ export interface Store {
   listRegistrations(filters: ListFilters, before: string | undefined, limit: number): Promise<{ rows: SummaryRow[]; nextBefore?: string }>;
   /** Compare-and-set on the state plus a history row, atomically. False when the state was no longer `from`. */
   transition(change: TransitionChange): Promise<boolean>;
+  /** Sessions, series, bookings and the notice outbox (store/schedule-store.ts). */
+  readonly schedule: ScheduleStore;
   close(): Promise<void>;
 }

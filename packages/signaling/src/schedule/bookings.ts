@@ -1,0 +1,163 @@
+/**
+ * Bookings: the citizen takes, cancels or moves a place with the reference code and the phone given on the
+ * registration (every miss is the same 404, as for the lookup); officials list who booked and invite them (a
+ * time within the session and a join token, returned once and stored hashed). Also the calendars: the unit's
+ * feed and one file per booking.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  fieldError,
+  normalizeReference,
+  toE164,
+  type BookingView,
+  type InvitationResponse,
+  type SessionBookings,
+} from '@tiepdan/core';
+import { officialOf } from '../auth/guard.js';
+import { ApiError } from '../http/api-error.js';
+import { isConfidential } from '../privacy/denouncer.js';
+import { keyedHash, sameHash } from '../privacy/seal.js';
+import { mayReadDenouncer } from '../registrations/views.js';
+import { open } from '../privacy/seal.js';
+import type { BookingRow, BookResult } from '../store/schedule-store.js';
+import type { RegistrationRow } from '../store/store.js';
+import { scopedSession, unitConfig, type ScheduleContext } from './context.js';
+import { bookingCalendar, unitFeed } from './ics.js';
+import { BookingKeySchema, BookingSchema, InvitationSchema, invalid, parseBody } from './input.js';
+import { addMonths, todayInHanoi, utcBounds } from './planning.js';
+import { publicSession } from './views.js';
+
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** The registration behind a reference and a phone, or the one 404 for every kind of miss. */
+async function citizenRegistration(ctx: ScheduleContext, reference: string, phone: string): Promise<RegistrationRow> {
+  const ref = normalizeReference(reference);
+  const e164 = toE164(phone);
+  const row = ref ? await ctx.store.findByReference(ref) : undefined;
+  const given = keyedHash(ctx.keys.phone, e164 ?? '');
+  if (!row || !e164 || !sameHash(row.phoneHash, given)) throw new ApiError(404, 'not_found');
+  return row;
+}
+
+async function view(ctx: ScheduleContext, booking: BookingRow): Promise<BookingView> {
+  const session = await ctx.store.schedule.getSession(booking.sessionId);
+  const out: BookingView = { reference: booking.reference, sessionId: booking.sessionId, status: booking.status, bookedAt: booking.bookedAt, session: publicSession(session!) };
+  if (booking.slotAt) out.slotAt = booking.slotAt;
+  return out;
+}
+
+function refused(result: BookResult): never {
+  switch (result.status) {
+    case 'full':
+      throw new ApiError(409, 'session_full', [fieldError('sessionId', 'invalid')]);
+    case 'not_open':
+      throw new ApiError(409, 'session_not_open', [fieldError('sessionId', 'invalid')]);
+    case 'already_booked':
+      throw new ApiError(409, 'already_booked');
+    case 'not_found':
+      throw new ApiError(404, 'not_found');
+    default:
+      // Moving without a place, or a registration already answered another way.
+      throw new ApiError(409, 'invalid_transition');
+  }
+}
+
+export function bookHandler(ctx: ScheduleContext, move: boolean) {
+  return async function book(request: FastifyRequest, reply: FastifyReply) {
+    const body = parseBody(BookingSchema, request.body);
+    const registration = await citizenRegistration(ctx, body.reference, body.phone);
+    const result = await ctx.store.schedule.book(registration.reference, body.sessionId, new Date().toISOString(), move);
+    if (result.status !== 'booked') refused(result);
+    return reply.code(move ? 200 : 201).send(await view(ctx, result.booking));
+  };
+}
+
+export function cancelBookingHandler(ctx: ScheduleContext) {
+  return async function cancelBooking(request: FastifyRequest) {
+    const body = parseBody(BookingKeySchema, request.body);
+    const registration = await citizenRegistration(ctx, body.reference, body.phone);
+    const booking = await ctx.store.schedule.cancelBooking(registration.reference, new Date().toISOString());
+    if (!booking) throw new ApiError(404, 'not_found');
+    return view(ctx, booking);
+  };
+}
+
+async function sendCalendar(ctx: ScheduleContext, reply: FastifyReply, booking: BookingRow | undefined) {
+  const session = booking && (await ctx.store.schedule.getSession(booking.sessionId));
+  if (!booking || !session) throw new ApiError(404, 'not_found');
+  const unit = unitConfig(ctx, session.unit);
+  return reply
+    .type('text/calendar; charset=utf-8')
+    .header('Cache-Control', 'private, no-store')
+    .header('Content-Disposition', `attachment; filename="${booking.reference}.ics"`)
+    .send(bookingCalendar(unit?.name ?? session.unit, publicSession(session), booking));
+}
+
+export function bookingCalendarHandler(ctx: ScheduleContext) {
+  return async function calendar(request: FastifyRequest, reply: FastifyReply) {
+    const body = parseBody(BookingKeySchema, request.body);
+    const registration = await citizenRegistration(ctx, body.reference, body.phone);
+    return sendCalendar(ctx, reply, await ctx.store.schedule.findBooking(registration.reference));
+  };
+}
+
+export function bookingIcsHandler(ctx: ScheduleContext) {
+  return async function ics(request: FastifyRequest<{ Params: { reference: string }; Querystring: { token?: string } }>, reply: FastifyReply) {
+    const token = request.query.token;
+    const booking = typeof token === 'string' && token.length >= 20 && token.length <= 100 ? await ctx.store.schedule.findBookingByTokenHash(tokenHash(token)) : undefined;
+    if (!booking || booking.reference !== normalizeReference(request.params.reference)) throw new ApiError(404, 'not_found');
+    return sendCalendar(ctx, reply, booking);
+  };
+}
+
+/** The unit's published sessions from a month ago to two years ahead (a series reaches at most that far). */
+export function feedHandler(ctx: ScheduleContext) {
+  return async function feed(request: FastifyRequest<{ Params: { unit: string } }>, reply: FastifyReply) {
+    const unit = unitConfig(ctx, request.params.unit);
+    if (!unit) throw new ApiError(404, 'not_found');
+    const today = todayInHanoi();
+    const { fromUtc, toUtc } = utcBounds(addMonths(today, -1), addMonths(today, 24));
+    const sessions = await ctx.store.schedule.listSessions(unit.code, fromUtc, toUtc, false);
+    return reply
+      .type('text/calendar; charset=utf-8')
+      .header('Cache-Control', 'public, max-age=300')
+      .send(unitFeed(unit.name, sessions.map(publicSession)));
+  };
+}
+
+export function sessionBookingsHandler(ctx: ScheduleContext) {
+  return async function list(request: FastifyRequest<{ Params: { id: string } }>): Promise<SessionBookings> {
+    const { official, session } = await scopedSession(ctx, request);
+    const rows = await ctx.store.schedule.listBookings(session.id);
+    return {
+      sessionId: session.id,
+      items: rows.map((r) => {
+        const reveal = r.sealed && isConfidential(r) && mayReadDenouncer(official);
+        const displayName = reveal ? (JSON.parse(open(ctx.keys.seal, r.sealed!, r.clientId)) as { identity: { fullName: string } }).identity.fullName : r.displayName;
+        const entry: SessionBookings['items'][number] = { reference: r.reference, kind: r.kind, state: r.state, displayName, summary: r.summary, bookedAt: r.bookedAt, invited: r.invited };
+        if (r.slotAt) entry.slotAt = r.slotAt;
+        return entry;
+      }),
+    };
+  };
+}
+
+export function invitationHandler(ctx: ScheduleContext) {
+  return async function invite(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<InvitationResponse> {
+    const { official, session } = await scopedSession(ctx, request);
+    const body = parseBody(InvitationSchema, request.body);
+    const reference = normalizeReference(body.reference);
+    if (!reference) throw invalid([fieldError('reference', 'reference')]);
+    const slotAt = new Date(body.slotAt).toISOString();
+    if (slotAt < session.startsAt || slotAt >= session.endsAt) throw invalid([fieldError('slotAt', 'slot')]);
+    if (!['open', 'closed', 'in_progress', 'postponed'].includes(session.state)) throw new ApiError(409, 'invalid_transition');
+    const joinToken = randomBytes(32).toString('base64url');
+    const result = await ctx.store.schedule.invite({ sessionId: session.id, reference, slotAt, tokenHash: tokenHash(joinToken), at: new Date().toISOString(), by: official.sub, publicNote: body.publicNote || undefined });
+    if (result === 'not_booked') throw invalid([fieldError('reference', 'invalid')]);
+    if (result === 'invalid_transition') throw new ApiError(409, 'invalid_transition');
+    return reply.code(201).header('Cache-Control', 'no-store').send({ reference, sessionId: session.id, slotAt, state: 'invited', joinToken });
+  };
+}

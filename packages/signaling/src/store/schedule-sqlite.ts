@@ -1,0 +1,345 @@
+/**
+ * The schedule's SQL (sessions, series, bookings, notice outbox) on the SqliteStore's connection. Every write
+ * is one `BEGIN IMMEDIATE` transaction: the write lock is taken before the capacity is counted, so two
+ * requests (or two processes) can never both see the last free place.
+ */
+import type Database from 'better-sqlite3';
+import type { Message, OfficialSession, ReceptionSessionInput, SessionState, SubmitBooking } from '@tiepdan/core';
+import type {
+  BookingRow,
+  BookResult,
+  InviteChange,
+  NewSeries,
+  NewSession,
+  NoticeBody,
+  NoticeChange,
+  PendingNotice,
+  ScheduleStore,
+  SessionBookingRow,
+  SessionUpdate,
+} from './schedule-store.js';
+
+/** The default channel of queued notices; further senders register their own (schedule/notices/senders.ts). */
+export const DEFAULT_NOTICE_CHANNEL = 'log';
+
+interface SessionRecord {
+  id: string;
+  unit: string;
+  series_id: string | null;
+  facts: string;
+  starts_at: string;
+  ends_at: string;
+  capacity: number;
+  state: string;
+  sequence: number;
+  notice: string | null;
+  reason: string | null;
+  postponed_from: string | null;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+  booked: number;
+}
+
+interface BookingRecord {
+  id: number;
+  reference: string;
+  session_id: string;
+  status: 'booked' | 'cancelled';
+  booked_at: string;
+  cancelled_at: string | null;
+  slot_at: string | null;
+  join_token_hash: string | null;
+}
+
+type Facts = Omit<ReceptionSessionInput, 'unit' | 'startsAt' | 'endsAt' | 'capacity'>;
+
+const SESSION_COLUMNS = `s.*, (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked') AS booked`;
+const BOOKING_COLUMNS = 'b.id, r.reference, b.session_id, b.status, b.booked_at, b.cancelled_at, b.slot_at, b.join_token_hash';
+
+export class SqliteScheduleStore implements ScheduleStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async createSession(session: NewSession): Promise<OfficialSession> {
+    this.db.transaction(() => this.insertSession(session)).immediate();
+    return this.sessionById(session.id)!;
+  }
+
+  async createSeries(series: NewSeries, sessions: NewSession[]): Promise<OfficialSession[]> {
+    this.db
+      .transaction(() => {
+        this.db
+          .prepare(
+            `INSERT INTO series (id, unit, template, rule, start_time, end_time, from_date, to_date, created_at, created_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(series.id, series.unit, JSON.stringify(series.template), JSON.stringify(series.rule), series.startTime, series.endTime, series.from, series.to, series.createdAt, series.createdBy ?? null);
+        for (const session of sessions) this.insertSession(session);
+      })
+      .immediate();
+    return sessions.map((s) => this.sessionById(s.id)!);
+  }
+
+  async getSession(id: string): Promise<OfficialSession | undefined> {
+    return this.sessionById(id);
+  }
+
+  async listSessions(unit: string, fromUtc: string, toUtc: string, includeDrafts: boolean): Promise<OfficialSession[]> {
+    const rows = this.db
+      .prepare<[string, string, string], SessionRecord>(
+        `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.unit = ? AND s.starts_at >= ? AND s.starts_at < ?
+         ${includeDrafts ? '' : 'AND s.published_at IS NOT NULL'} ORDER BY s.starts_at, s.id`,
+      )
+      .all(unit, fromUtc, toUtc);
+    return rows.map(toSession);
+  }
+
+  async updateSession(id: string, decide: (current: OfficialSession) => SessionUpdate): Promise<{ session: OfficialSession; noticesQueued: number } | undefined> {
+    const run = this.db.transaction(() => {
+      const current = this.sessionById(id);
+      if (!current) return undefined;
+      const update = decide(current);
+      const facts: Facts & Pick<ReceptionSessionInput, 'startsAt' | 'endsAt' | 'capacity'> = { ...current, ...update.facts };
+      const next = {
+        facts: JSON.stringify(factsOf(facts)),
+        starts_at: facts.startsAt,
+        ends_at: facts.endsAt,
+        capacity: facts.capacity,
+        state: update.state ?? current.state,
+        notice: update.notice === undefined ? jsonOrNull(current.notice) : jsonOrNull(update.notice),
+        reason: update.reason === undefined ? (current.reason ?? null) : update.reason,
+        postponed_from: update.postponedFrom === undefined ? jsonOrNull(current.postponedFrom) : jsonOrNull(update.postponedFrom),
+        published_at: current.publishedAt ?? update.publishedAt ?? null,
+        updated_at: update.at,
+        id,
+      };
+      this.db
+        .prepare(
+          `UPDATE sessions SET facts = @facts, starts_at = @starts_at, ends_at = @ends_at, capacity = @capacity, state = @state,
+             notice = @notice, reason = @reason, postponed_from = @postponed_from, published_at = @published_at,
+             updated_at = @updated_at, sequence = sequence + 1 WHERE id = @id`,
+        )
+        .run(next);
+      const session = this.sessionById(id)!;
+      let noticesQueued = 0;
+      if (update.notify) {
+        const body = JSON.stringify(update.notify.body(session));
+        const result = this.db
+          .prepare(
+            `INSERT OR IGNORE INTO notices (session_id, registration_id, change_seq, change, channel, body, created_at)
+             SELECT ?, b.registration_id, ?, ?, ?, ?, ? FROM bookings b WHERE b.session_id = ? AND b.status = 'booked'`,
+          )
+          .run(id, session.sequence, update.notify.change, DEFAULT_NOTICE_CHANNEL, body, update.at, id);
+        noticesQueued = result.changes;
+      }
+      return { session, noticesQueued };
+    });
+    return run.immediate();
+  }
+
+  async book(reference: string, sessionId: string, at: string, move: boolean): Promise<BookResult> {
+    const run = this.db.transaction((): BookResult => {
+      const registration = this.db.prepare<[string], { id: number; unit: string; state: string }>('SELECT id, unit, state FROM registrations WHERE reference = ?').get(reference);
+      if (!registration) return { status: 'not_found' };
+      if (registration.state === 'answered') return { status: 'answered' };
+      const active = this.activeBooking(registration.id);
+      if (active && !move) return active.session_id === sessionId ? { status: 'booked', booking: toBooking(active) } : { status: 'already_booked' };
+      if (!active && move) return { status: 'not_booked' };
+      if (active && active.session_id === sessionId) return { status: 'booked', booking: toBooking(active) };
+      const status = this.takePlace(registration.id, registration.unit, sessionId, at, () => {
+        if (active) this.freePlace(active, registration, at, 'moved to another session');
+      });
+      if (status !== 'booked') return { status };
+      return { status: 'booked', booking: toBooking(this.activeBooking(registration.id)!) };
+    });
+    return run.immediate();
+  }
+
+  /**
+   * Books inside the caller's transaction (the registration insert). Must run within `db.transaction`.
+   * Records the outcome on the registration, so the submission's replay reports the same.
+   */
+  bookWithinInsert(registrationId: number, unit: string, sessionId: string, at: string): SubmitBooking {
+    const status = this.takePlace(registrationId, unit, sessionId, at);
+    const booking: SubmitBooking = { sessionId, status };
+    this.db.prepare('UPDATE registrations SET submit_booking = ? WHERE id = ?').run(JSON.stringify(booking), registrationId);
+    return booking;
+  }
+
+  async cancelBooking(reference: string, at: string): Promise<BookingRow | undefined> {
+    const run = this.db.transaction(() => {
+      const registration = this.db.prepare<[string], { id: number; state: string }>('SELECT id, state FROM registrations WHERE reference = ?').get(reference);
+      const active = registration && this.activeBooking(registration.id);
+      if (!registration || !active) return undefined;
+      this.freePlace(active, registration, at, 'booking cancelled by the citizen');
+      return toBooking(this.bookingById(active.id)!);
+    });
+    return run.immediate();
+  }
+
+  async findBooking(reference: string): Promise<BookingRow | undefined> {
+    const row = this.db
+      .prepare<[string], BookingRecord>(
+        `SELECT ${BOOKING_COLUMNS} FROM bookings b JOIN registrations r ON r.id = b.registration_id
+         WHERE r.reference = ? ORDER BY b.status = 'booked' DESC, b.id DESC LIMIT 1`,
+      )
+      .get(reference);
+    return row && toBooking(row);
+  }
+
+  async findBookingByTokenHash(tokenHash: string): Promise<BookingRow | undefined> {
+    const row = this.db
+      .prepare<[string], BookingRecord>(`SELECT ${BOOKING_COLUMNS} FROM bookings b JOIN registrations r ON r.id = b.registration_id WHERE b.join_token_hash = ?`)
+      .get(tokenHash);
+    return row && toBooking(row);
+  }
+
+  async listBookings(sessionId: string): Promise<SessionBookingRow[]> {
+    const rows = this.db
+      .prepare<[string], BookingRecord & { kind: string; state: string; display_name: string; summary: string; sealed: Buffer | null; client_id: string }>(
+        `SELECT ${BOOKING_COLUMNS}, r.kind, r.state, r.display_name, r.summary, r.sealed, r.client_id
+         FROM bookings b JOIN registrations r ON r.id = b.registration_id
+         WHERE b.session_id = ? AND b.status = 'booked' ORDER BY COALESCE(b.slot_at, b.booked_at), b.id`,
+      )
+      .all(sessionId);
+    return rows.map((r) => ({
+      ...toBooking(r),
+      kind: r.kind as SessionBookingRow['kind'],
+      state: r.state as SessionBookingRow['state'],
+      displayName: r.display_name,
+      summary: r.summary,
+      sealed: r.sealed ?? undefined,
+      clientId: r.client_id,
+    }));
+  }
+
+  async invite(change: InviteChange): Promise<'ok' | 'not_booked' | 'invalid_transition'> {
+    const run = this.db.transaction(() => {
+      const registration = this.db.prepare<[string], { id: number; state: string }>('SELECT id, state FROM registrations WHERE reference = ?').get(change.reference);
+      const active = registration && this.activeBooking(registration.id);
+      if (!registration || !active || active.session_id !== change.sessionId) return 'not_booked';
+      if (registration.state !== 'screened' && registration.state !== 'invited') return 'invalid_transition';
+      this.db.prepare('UPDATE bookings SET slot_at = ?, join_token_hash = ?, invited_at = ? WHERE id = ?').run(change.slotAt, change.tokenHash, change.at, active.id);
+      this.db.prepare("UPDATE registrations SET state = 'invited', updated_at = ? WHERE id = ?").run(change.at, registration.id);
+      this.db
+        .prepare('INSERT INTO history (registration_id, state, at, by, reason, outcome, public_note) VALUES (?, ?, ?, ?, ?, NULL, ?)')
+        .run(registration.id, 'invited', change.at, change.by, `invited to session ${change.sessionId} at ${change.slotAt}`, change.publicNote ?? null);
+      return 'ok';
+    });
+    return run.immediate();
+  }
+
+  async pendingNotices(limit: number): Promise<PendingNotice[]> {
+    const rows = this.db
+      .prepare<[number], { id: number; session_id: string; reference: string; change_seq: number; change: string; channel: string; body: string; created_at: string; attempts: number }>(
+        `SELECT n.id, n.session_id, r.reference, n.change_seq, n.change, n.channel, n.body, n.created_at, n.attempts
+         FROM notices n JOIN registrations r ON r.id = n.registration_id WHERE n.sent_at IS NULL ORDER BY n.id LIMIT ?`,
+      )
+      .all(limit);
+    return rows.map((n) => ({
+      id: n.id,
+      sessionId: n.session_id,
+      reference: n.reference,
+      sequence: n.change_seq,
+      change: n.change as NoticeChange,
+      channel: n.channel,
+      body: JSON.parse(n.body) as NoticeBody,
+      createdAt: n.created_at,
+      attempts: n.attempts,
+    }));
+  }
+
+  async markNoticeSent(id: number, at: string): Promise<boolean> {
+    const run = this.db.transaction(() => this.db.prepare('UPDATE notices SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND sent_at IS NULL').run(at, id).changes === 1);
+    return run.immediate();
+  }
+
+  async markNoticeFailed(id: number, error: string): Promise<void> {
+    this.db.prepare('UPDATE notices SET attempts = attempts + 1, last_error = ? WHERE id = ? AND sent_at IS NULL').run(error.slice(0, 500), id);
+  }
+
+  /** The capacity check and the insert, in the caller's transaction. */
+  private takePlace(registrationId: number, unit: string, sessionId: string, at: string, beforeInsert?: () => void): SubmitBooking['status'] {
+    const session = this.db.prepare<[string], { unit: string; state: string; capacity: number }>('SELECT unit, state, capacity FROM sessions WHERE id = ?').get(sessionId);
+    if (!session || session.unit !== unit || session.state !== 'open') return 'not_open';
+    const taken = this.db.prepare<[string], number>("SELECT COUNT(*) FROM bookings WHERE session_id = ? AND status = 'booked'").pluck().get(sessionId)!;
+    if (taken >= session.capacity) return 'full';
+    beforeInsert?.();
+    this.db.prepare("INSERT INTO bookings (session_id, registration_id, status, booked_at) VALUES (?, ?, 'booked', ?)").run(sessionId, registrationId, at);
+    return 'booked';
+  }
+
+  /** Cancels a booking; an invitation it carried is void, so an invited registration goes back to "screened". */
+  private freePlace(active: BookingRecord, registration: { id: number; state: string }, at: string, why: string): void {
+    this.db.prepare("UPDATE bookings SET status = 'cancelled', cancelled_at = ?, join_token_hash = NULL WHERE id = ?").run(at, active.id);
+    if (registration.state === 'invited') {
+      this.db.prepare("UPDATE registrations SET state = 'screened', updated_at = ? WHERE id = ?").run(at, registration.id);
+      this.db.prepare("INSERT INTO history (registration_id, state, at, reason) VALUES (?, 'screened', ?, ?)").run(registration.id, at, why);
+    }
+  }
+
+  private activeBooking(registrationId: number): BookingRecord | undefined {
+    return this.db
+      .prepare<[number], BookingRecord>(`SELECT ${BOOKING_COLUMNS} FROM bookings b JOIN registrations r ON r.id = b.registration_id WHERE b.registration_id = ? AND b.status = 'booked'`)
+      .get(registrationId);
+  }
+
+  private bookingById(id: number): BookingRecord | undefined {
+    return this.db.prepare<[number], BookingRecord>(`SELECT ${BOOKING_COLUMNS} FROM bookings b JOIN registrations r ON r.id = b.registration_id WHERE b.id = ?`).get(id);
+  }
+
+  private sessionById(id: string): OfficialSession | undefined {
+    const row = this.db.prepare<[string], SessionRecord>(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = ?`).get(id);
+    return row && toSession(row);
+  }
+
+  private insertSession(s: NewSession): void {
+    this.db
+      .prepare(
+        `INSERT INTO sessions (id, unit, series_id, facts, starts_at, ends_at, capacity, state, sequence, created_at, updated_at, published_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+      )
+      .run(s.id, s.unit, s.seriesId ?? null, JSON.stringify(factsOf(s)), s.startsAt, s.endsAt, s.capacity, s.state, s.createdAt, s.createdAt, s.publishedAt ?? null);
+  }
+}
+
+function factsOf(s: Facts): Facts {
+  const facts: Facts = { kind: s.kind, host: s.host, level: s.level, venue: s.venue, connectionPoints: s.connectionPoints, remoteAllowed: s.remoteAllowed };
+  if (s.unscheduledReason !== undefined && s.kind === 'unscheduled') facts.unscheduledReason = s.unscheduledReason;
+  return facts;
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+function toSession(r: SessionRecord): OfficialSession {
+  const facts = JSON.parse(r.facts) as Facts;
+  const session: OfficialSession = {
+    id: r.id,
+    unit: r.unit,
+    ...facts,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    capacity: r.capacity,
+    state: r.state as SessionState,
+    placesLeft: Math.max(0, r.capacity - r.booked),
+    sequence: r.sequence,
+    updatedAt: r.updated_at,
+    booked: r.booked,
+    createdAt: r.created_at,
+  };
+  if (r.series_id !== null) session.seriesId = r.series_id;
+  if (r.notice !== null) session.notice = JSON.parse(r.notice) as Message;
+  if (r.reason !== null) session.reason = r.reason;
+  if (r.postponed_from !== null) session.postponedFrom = JSON.parse(r.postponed_from) as { startsAt: string; endsAt: string };
+  if (r.published_at !== null) session.publishedAt = r.published_at;
+  return session;
+}
+
+function toBooking(r: BookingRecord): BookingRow {
+  const booking: BookingRow = { reference: r.reference, sessionId: r.session_id, status: r.status, bookedAt: r.booked_at, invited: r.join_token_hash !== null };
+  if (r.cancelled_at !== null) booking.cancelledAt = r.cancelled_at;
+  if (r.slot_at !== null) booking.slotAt = r.slot_at;
+  return booking;
+}
