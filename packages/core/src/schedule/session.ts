@@ -73,18 +73,5 @@ export function canChangeSession(from: SessionState, to: SessionState): boolean 
   return SESSION_TRANSITIONS[from].includes(to);
 }
 
-export const SESSION_STATE_LABELS: Record<SessionState, Message> = {
-  planned: { vi: 'Dự kiến', en: 'Planned' },
-  open: { vi: 'Đang nhận đăng ký', en: 'Open for registration' },
-  closed: { vi: 'Đã đủ / hết hạn đăng ký', en: 'Registration closed' },
-  in_progress: { vi: 'Đang diễn ra', en: 'In progress' },
-  ended: { vi: 'Đã kết thúc', en: 'Ended' },
-  cancelled: { vi: 'Đã hủy', en: 'Cancelled' },
-  postponed: { vi: 'Hoãn', en: 'Postponed' },
-};
-
-export const SESSION_KIND_LABELS: Record<SessionKind, Message> = {
-  periodic: { vi: 'Định kỳ', en: 'Periodic' },
-  unscheduled: { vi: 'Đột xuất', en: 'Unscheduled' },
-  regular: { vi: 'Thường xuyên', en: 'Regular' },
-};
+// The labels live apart from the zod schemas so the public schedule does not download the validators.
+export { SESSION_KIND_LABELS, SESSION_STATE_LABELS } from './labels.js';
