@@ -202,7 +202,11 @@ export class Room {
         case 'request': {
           const p = this.participants.get(command.participantId);
           if (!p || p.connectionId !== command.connectionId) refuse('unauthenticated');
-          return { ok: true, result: await this.request(p!, command.message) };
+          const result = await this.request(p!, command.message);
+          // The caller gets its reply first, then its own close; everyone else was closed by the room.
+          if (command.message.type === 'room.end') return { ok: true, result, close: { code: CLOSE_CODES.ROOM_ENDED, reason: 'session ended' } };
+          if (command.message.type === 'bye') return { ok: true, result, close: { code: CLOSE_CODES.LEFT, reason: 'bye' } };
+          return { ok: true, result };
         }
       }
     } catch (error) {
@@ -353,7 +357,6 @@ export class Room {
         return this.snapshotFor(p);
       case 'bye':
         this.remove(p, 'bye');
-        this.ctx.bus.publish(this.sessionId, { kind: 'close', to: [p.participantId], code: CLOSE_CODES.LEFT, reason: 'bye' });
         return {};
       case 'room.open':
         this.require(p, 'room.open');
@@ -369,7 +372,7 @@ export class Room {
         this.audit(p, 'room.end');
         const everyone = this.everyone();
         this.emit({ type: 'room.state', state: 'ended' }, everyone);
-        this.ctx.bus.publish(this.sessionId, { kind: 'close', to: everyone, code: CLOSE_CODES.ROOM_ENDED, reason: 'session ended' });
+        this.ctx.bus.publish(this.sessionId, { kind: 'close', to: everyone, code: CLOSE_CODES.ROOM_ENDED, reason: 'session ended', exceptConnection: p.connectionId ?? undefined });
         this.dispose();
         this.dirty();
         this.ctx.onEnded(this.sessionId);
