@@ -56,7 +56,12 @@ export class RoomHost {
   }
 
   private context() {
-    return { settings: this.settings, bus: this.bus, store: this.store, now: this.now, onEnded: (sessionId: string) => this.rooms.delete(sessionId) };
+    return { settings: this.settings, bus: this.bus, store: this.store, now: this.now, onEnded: (sessionId: string) => {
+        this.rooms.delete(sessionId);
+        // Written at once: a hello right after must find the room ended, not a stale open copy.
+        this.store.flush();
+      },
+    };
   }
 
   private load(sessionId: string): Room | undefined {
