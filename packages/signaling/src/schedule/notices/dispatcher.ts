@@ -17,7 +17,8 @@ export class NoticeDispatcher {
   private running: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  /** Until start(): with dispatch "off" a change queues its notices and nothing sends them. */
+  private stopped = true;
 
   constructor(
     private readonly store: Store,
@@ -30,6 +31,7 @@ export class NoticeDispatcher {
 
   /** Starts the retry timer and a first run (notices left from before a restart). */
   start(retryMs: number): void {
+    this.stopped = false;
     this.timer = setInterval(() => this.kick(), retryMs);
     this.timer.unref();
     this.kick();
