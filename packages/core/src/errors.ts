@@ -5,6 +5,7 @@
  */
 import type { Message } from './i18n/message.js';
 import type { FieldCode } from './i18n/field-messages.js';
+import { TRANSPORT_ERROR_MESSAGES } from './api/transport-errors.js';
 
 export interface FieldError {
   /** Dotted path of the field, e.g. `identity.idNumber` or `attachments.0.type`. */
@@ -55,9 +56,9 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export const ERROR_MESSAGES: Record<ErrorCode, Message> = {
+  ...TRANSPORT_ERROR_MESSAGES,
   validation_failed: { vi: 'Thông tin chưa hợp lệ. Vui lòng kiểm tra các mục được đánh dấu.', en: 'Some information is not valid. Please check the marked fields.' },
   bad_json: { vi: 'Dữ liệu gửi lên không đúng định dạng JSON.', en: 'The request body is not valid JSON.' },
-  bad_request: { vi: 'Yêu cầu không hợp lệ.', en: 'The request is not valid.' },
   unsupported_media_type: { vi: 'Kiểu dữ liệu gửi lên không được hỗ trợ.', en: 'This content type is not supported.' },
   payload_too_large: { vi: 'Dữ liệu gửi lên quá lớn.', en: 'The request is too large.' },
   attachment_too_large: { vi: 'Tệp đính kèm vượt quá dung lượng cho phép.', en: 'An attachment is larger than allowed.' },
@@ -77,9 +78,6 @@ export const ERROR_MESSAGES: Record<ErrorCode, Message> = {
   rate_limited: { vi: 'Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.', en: 'Too many requests. Please try again in a few minutes.' },
   origin_not_allowed: { vi: 'Trang web này chưa được phép nhúng dịch vụ.', en: 'This website is not allowed to embed the service.' },
   storage_unavailable: { vi: 'Trình duyệt không cho lưu bản nháp trên máy này.', en: 'This browser does not allow saving drafts on this device.' },
-  network: { vi: 'Không kết nối được máy chủ. Hồ sơ sẽ được gửi khi có mạng.', en: 'Cannot reach the server. The form will be sent when the network is back.' },
-  timeout: { vi: 'Máy chủ phản hồi quá lâu.', en: 'The server took too long to answer.' },
-  internal: { vi: 'Đã có lỗi ở máy chủ. Vui lòng thử lại sau.', en: 'Something went wrong on the server. Please try again later.' },
 };
 
 /** Builds the error body for a code, with optional field errors. */

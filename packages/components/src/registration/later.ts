@@ -1,21 +1,22 @@
 /**
- * The validators (zod/mini schemas and cross-field rules, about half of the form's weight) load on demand: the
- * first step shows without them and they arrive while the citizen reads the privacy notice (`preload` runs on
- * connect). A failed download is forgotten so the next Continue tries again rather than failing for good.
+ * What the form needs after its first screen: the steps' screens and the validators (zod/mini schemas and
+ * cross-field rules). Together they are more than half of the form's weight, so they load on demand: `preloadLater`
+ * starts the download on connect and it lands while the citizen reads the privacy notice. A failed download is
+ * forgotten, so the next attempt (Continue, or the retry button) tries again rather than failing for good.
  */
-type Validation = typeof import('@tiepdan/core/registration/validate');
+type Later = typeof import('./later-chunk.js');
 
-let loading: Promise<Validation> | undefined;
+let loading: Promise<Later> | undefined;
 
-export function loadValidation(): Promise<Validation> {
-  loading ??= import('@tiepdan/core/registration/validate').catch((error: unknown) => {
+export function loadLater(): Promise<Later> {
+  loading ??= import('./later-chunk.js').catch((error: unknown) => {
     loading = undefined;
     throw error;
   });
   return loading;
 }
 
-/** Starts the download without waiting; errors surface later, when a step is validated. */
-export function preloadValidation(): void {
-  loadValidation().catch(() => undefined);
+/** Starts the download without waiting; errors surface when the form needs the module. */
+export function preloadLater(): void {
+  loadLater().catch(() => undefined);
 }

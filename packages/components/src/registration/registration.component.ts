@@ -34,11 +34,12 @@ import { emit } from '../shared/events.js';
 import { fmt, stringsFor } from '../shared/lang.js';
 import type { UiStrings } from '../shared/strings.js';
 import { VERSION } from '../shared/version.js';
-import { prepareFile } from './images.js';
-import { loadValidation, preloadValidation } from './validation.js';
+import { loadLater, preloadLater } from './later.js';
 import { registrationStyles } from './registration.styles.js';
 import { emptyState, setPath, toPayload, type FormState } from './state.js';
-import { STEPS, type Step, type StepContext } from './steps/index.js';
+import { OUTLINE, ownerOf, type StepOutline } from './steps/outline.js';
+import { privacyStep } from './steps/privacy.js';
+import type { Step, StepContext } from './steps/step.js';
 
 type View = 'loading' | 'meta-error' | 'resume' | 'form' | 'done';
 interface PlacedError {
@@ -51,7 +52,7 @@ interface PlacedError {
 /** Key of the server's meta in the device's key-value store, so the form opens offline the next day. */
 export const metaCacheKey = (unit: string) => `meta:${unit}`;
 const shownKey = (clientId: string) => `shown:${clientId}`;
-const CHECK = STEPS.length;
+const CHECK = OUTLINE.length;
 
 /**
  * The citizen's registration for a reception (đăng ký tiếp công dân), drafted offline and sent when possible.
@@ -106,6 +107,9 @@ export class TiepdanRegistration extends LitElement {
   @state() private fileNotice: string | undefined;
   @state() private copyNote = '';
   @state() private notice: Message | undefined;
+  /** The steps' screens, once the lazily loaded part has arrived. */
+  @state() private steps: readonly Step[] | undefined;
+  @state() private laterFailed = false;
 
   #form: FormState = emptyState();
   #savedAt = 0;
@@ -127,14 +131,14 @@ export class TiepdanRegistration extends LitElement {
   }
 
   get #stepId(): string {
-    return STEPS[this.stepIndex]?.id ?? 'check';
+    return OUTLINE[this.stepIndex]?.id ?? 'check';
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     document.addEventListener('visibilitychange', this.#onHide);
     window.addEventListener('pagehide', this.#onHide);
-    preloadValidation();
+    void this.#ensureLater();
     void this.#init();
   }
 
@@ -314,8 +318,10 @@ export class TiepdanRegistration extends LitElement {
     if (focusHeading) this.renderRoot.querySelector<HTMLElement>('h2[tabindex]')?.focus();
   }
 
-  async #stepErrors(step: Step | undefined): Promise<FieldError[]> {
-    const { registrationErrors } = await loadValidation();
+  async #stepErrors(step: StepOutline | undefined): Promise<FieldError[]> {
+    const later = await loadLater();
+    this.steps ??= later.STEPS;
+    const { registrationErrors } = later;
     const all = registrationErrors(toPayload(this.#form, this.unit), this.#rules);
     if (!step) return all;
     return all.filter((e) => step.prefixes.some((p) => e.path === p || e.path.startsWith(`${p}.`)));
@@ -323,7 +329,7 @@ export class TiepdanRegistration extends LitElement {
 
   /** Goes to the first step with an error and shows that step's errors in the summary and inline. */
   async #showErrors(fields: readonly FieldError[]): Promise<void> {
-    const owner = (path: string) => STEPS.findIndex((s) => s.prefixes.some((p) => path === p || path.startsWith(`${p}.`)));
+    const owner = ownerOf;
     const indexes = fields.map((f) => owner(f.path)).filter((i) => i >= 0);
     const index = indexes.length ? Math.min(...indexes) : CHECK;
     if (index !== this.stepIndex || this.view !== 'form') await this.#goTo(index, false);
@@ -372,7 +378,7 @@ export class TiepdanRegistration extends LitElement {
     if (this.stepIndex === CHECK) return this.#submit();
     let errors: FieldError[];
     try {
-      errors = await this.#stepErrors(STEPS[this.stepIndex]);
+      errors = await this.#stepErrors(OUTLINE[this.stepIndex]);
     } catch {
       const { s } = stringsFor(this);
       this.notice = { vi: s.loadFailed, en: s.loadFailed };
@@ -388,9 +394,9 @@ export class TiepdanRegistration extends LitElement {
   async #submit(): Promise<void> {
     if (this.#submitting || !this.#drafts || !this.#outbox) return;
     this.notice = undefined;
-    let validation: Awaited<ReturnType<typeof loadValidation>>;
+    let validation: Awaited<ReturnType<typeof loadLater>>;
     try {
-      validation = await loadValidation();
+      validation = await loadLater();
     } catch {
       const { s } = stringsFor(this);
       this.notice = { vi: s.loadFailed, en: s.loadFailed };
@@ -451,7 +457,7 @@ export class TiepdanRegistration extends LitElement {
           this.fileNotice = fmt(s.fileType, { name: file.name });
           continue;
         }
-        const { blob, name } = await prepareFile(file);
+        const { blob, name } = await (await loadLater()).prepareFile(file);
         const type = blob.type || file.type;
         const total = current.reduce((sum, a) => sum + (a?.size ?? 0), 0);
         if (!limits.types.includes(type)) {
@@ -498,7 +504,7 @@ export class TiepdanRegistration extends LitElement {
   };
 
   async #resume(): Promise<void> {
-    const index = STEPS.findIndex((s) => s.id === this.#drafts?.record?.step);
+    const index = OUTLINE.findIndex((s) => s.id === this.#drafts?.record?.step);
     await this.#goTo(index >= 0 ? index : this.#drafts?.record?.step === 'check' ? CHECK : 0);
   }
 
@@ -572,7 +578,9 @@ export class TiepdanRegistration extends LitElement {
   }
 
   #renderStep(s: UiStrings, lang: 'vi' | 'en'): TemplateResult {
-    const step = STEPS[this.stepIndex];
+    // The first screen is always at hand; the others arrive with the lazily loaded part (see later.ts).
+    const step: Step | undefined = this.stepIndex === 0 ? privacyStep : this.steps?.[this.stepIndex];
+    if (!step && !this.steps) return this.#renderLoadingSteps(s, lang);
     const ctx = this.#context(s, lang);
     const status = { empty: '', pending: s.saving, saved: s.saved, 'not-kept': s.notKept }[this.saveStatus];
     return html`
@@ -581,7 +589,7 @@ export class TiepdanRegistration extends LitElement {
         : nothing}
       ${this.notice ? html`<div class="error-summary" role="alert"><p>${say(this.notice, lang)}</p></div>` : nothing}
       ${errorSummary(s.errorTitle, this.errors.map((e) => ({ path: e.path, message: e.label ? `${e.label}: ${say(e.message, lang)}` : say(e.message, lang) })), this.#focusField)}
-      <p class="step-of">${fmt(s.stepOf, { n: this.stepIndex + 1, total: STEPS.length + 1 })}</p>
+      <p class="step-of">${fmt(s.stepOf, { n: this.stepIndex + 1, total: OUTLINE.length + 1 })}</p>
       <h2 part="step-heading" tabindex="-1">${step ? step.title(s) : s.checkTitle}</h2>
       ${step ? step.render(ctx) : this.#renderCheck(ctx)}
       <button type="submit" part="button" ?disabled=${this.busy}>${step ? s.continue : s.submit}</button>
@@ -591,7 +599,7 @@ export class TiepdanRegistration extends LitElement {
 
   #renderCheck(ctx: StepContext): TemplateResult {
     return html`<dl class="summary">
-      ${STEPS.map((step, index) =>
+      ${(this.steps ?? []).map((step, index) =>
         (step.summary?.(ctx) ?? []).map(
           (row) => html`<div class="row">
             <dt>${row.label}</dt>
@@ -604,6 +612,22 @@ export class TiepdanRegistration extends LitElement {
         ),
       )}
     </dl>`;
+  }
+
+  /** Loads the steps' screens and the validators; on failure the form offers to try again. */
+  async #ensureLater(): Promise<void> {
+    try {
+      this.steps = (await loadLater()).STEPS;
+      this.laterFailed = false;
+    } catch {
+      this.laterFailed = true;
+    }
+  }
+
+  #renderLoadingSteps(s: UiStrings, lang: 'vi' | 'en'): TemplateResult {
+    if (!this.laterFailed) return html`<p role="status">${s.loading}</p>`;
+    return html`<div class="error-summary" role="alert"><p>${say({ vi: s.loadFailed, en: s.loadFailed }, lang)}</p></div>
+      <button type="button" part="button" @click=${() => void this.#ensureLater()}>${s.retry}</button>`;
   }
 
   #renderConfirmation(s: UiStrings, lang: 'vi' | 'en'): TemplateResult {

@@ -3,7 +3,8 @@
  * Every failure becomes an `ApiError` carrying the server's error shape (or a synthetic one for network loss
  * and time-outs), so callers handle one kind of error.
  */
-import { errorBody, isErrorBody, type ErrorBody, type ErrorCode } from '../errors.js';
+import { isErrorBody, type ErrorBody, type ErrorCode } from '../errors.js';
+import { transportError } from './transport-errors.js';
 import type { Registration } from '../registration/schema.js';
 import type {
   LookupRequest,
@@ -51,6 +52,8 @@ export interface ApiClientOptions {
   token?: string | (() => string | undefined);
   /** Per-request time limit; slow rural networks need generous values. */
   timeoutMs?: number;
+  /** HTTP cache mode of every request; "no-cache" for polling answers the server marks cacheable. */
+  cache?: RequestCache;
   fetch?: typeof fetch;
 }
 
@@ -166,10 +169,11 @@ export class ApiClient {
         ...(body === undefined ? {} : { body }),
         signal: combined,
         credentials: 'omit',
+        ...(this.#options.cache ? { cache: this.#options.cache } : {}),
       });
     } catch (error) {
       if (signal?.aborted) throw error;
-      throw new ApiError(0, errorBody(timeout.aborted ? 'timeout' : 'network'));
+      throw new ApiError(0, transportError(timeout.aborted ? 'timeout' : 'network'));
     }
     return readResponse<T>(response.status, await response.text());
   }
@@ -190,8 +194,8 @@ export class ApiClient {
           reject(error);
         }
       };
-      xhr.onerror = () => reject(new ApiError(0, errorBody('network')));
-      xhr.ontimeout = () => reject(new ApiError(0, errorBody('timeout')));
+      xhr.onerror = () => reject(new ApiError(0, transportError('network')));
+      xhr.ontimeout = () => reject(new ApiError(0, transportError('timeout')));
       xhr.onabort = () => reject(new DOMException('Aborted', 'AbortError'));
       options.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
       xhr.send(body);
@@ -208,5 +212,5 @@ function readResponse<T>(status: number, text: string): T {
   }
   if (status >= 200 && status < 300) return parsed as T;
   // A proxy or captive portal may answer with HTML; keep the error shape for callers all the same.
-  throw new ApiError(status, isErrorBody(parsed) ? parsed : errorBody(status >= 500 ? 'internal' : 'bad_request'));
+  throw new ApiError(status, isErrorBody(parsed) ? parsed : transportError(status >= 500 ? 'internal' : 'bad_request'));
 }

@@ -3,6 +3,7 @@ import { PROVINCES } from '@tiepdan/core';
 import { html } from 'lit';
 import { selectField, textField } from '../../shared/controls.js';
 import type { Step, StepContext } from './step.js';
+import { outline } from './outline.js';
 
 function addressLine(ctx: StepContext): string {
   const a = ctx.state.reg.address ?? {};
@@ -12,8 +13,7 @@ function addressLine(ctx: StepContext): string {
 }
 
 export const addressStep: Step = {
-  id: 'address',
-  prefixes: ['address'],
+  ...outline('address'),
   title: (s) => s.addressTitle,
   render: (ctx) => {
     const a = ctx.state.reg.address ?? {};

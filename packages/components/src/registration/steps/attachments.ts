@@ -8,12 +8,12 @@ import { html, nothing } from 'lit';
 import { fieldId, selectField } from '../../shared/controls.js';
 import { fmt } from '../../shared/lang.js';
 import { t, type Step } from './step.js';
+import { outline } from './outline.js';
 
 const sizeLabel = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} kB`);
 
 export const attachmentsStep: Step = {
-  id: 'attachments',
-  prefixes: ['attachments'],
+  ...outline('attachments'),
   title: (s) => s.attachTitle,
   render: (ctx) => {
     const { s, rules } = ctx;

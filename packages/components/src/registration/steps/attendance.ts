@@ -3,10 +3,10 @@ import { ATTENDANCE_LABELS, type AttendanceMode } from '@tiepdan/core';
 import { html, nothing } from 'lit';
 import { radioField, selectField } from '../../shared/controls.js';
 import { t, type Step } from './step.js';
+import { outline } from './outline.js';
 
 export const attendanceStep: Step = {
-  id: 'attendance',
-  prefixes: ['attendance', 'preferredSessionId'],
+  ...outline('attendance'),
   title: (s) => s.attendTitle,
   render: (ctx) => {
     const modes: AttendanceMode[] = ctx.meta.remoteAttendanceAllowed ? ['connection_point', 'remote'] : ['connection_point'];

@@ -2,10 +2,10 @@
 import { html } from 'lit';
 import { textField } from '../../shared/controls.js';
 import type { Step } from './step.js';
+import { outline } from './outline.js';
 
 export const contactStep: Step = {
-  id: 'contact',
-  prefixes: ['contact'],
+  ...outline('contact'),
   title: (s) => s.contactTitle,
   render: (ctx) => {
     const c = ctx.state.reg.contact ?? {};

@@ -6,10 +6,10 @@ import { html, nothing } from 'lit';
 import { fieldId, textField } from '../../shared/controls.js';
 import { fmt } from '../../shared/lang.js';
 import type { Step } from './step.js';
+import { outline } from './outline.js';
 
 export const contentStep: Step = {
-  id: 'content',
-  prefixes: ['content'],
+  ...outline('content'),
   title: (s) => s.contentTitle,
   render: (ctx) => {
     const c = ctx.state.reg.content ?? {};

@@ -7,10 +7,10 @@ import { html, nothing } from 'lit';
 import { fieldId, selectField, textField } from '../../shared/controls.js';
 import { fmt } from '../../shared/lang.js';
 import { t, type Step } from './step.js';
+import { outline } from './outline.js';
 
 export const groupStep: Step = {
-  id: 'group',
-  prefixes: ['group', 'helpers'],
+  ...outline('group'),
   title: (s) => s.groupTitle,
   render: (ctx) => {
     const { s } = ctx;

@@ -3,10 +3,10 @@ import { ID_TYPE_LABELS, ID_TYPES, SEX_LABELS, SEXES } from '@tiepdan/core';
 import { html, nothing } from 'lit';
 import { radioField, selectField, textField } from '../../shared/controls.js';
 import { t, type Step } from './step.js';
+import { outline } from './outline.js';
 
 export const identityStep: Step = {
-  id: 'identity',
-  prefixes: ['identity'],
+  ...outline('identity'),
   title: (s) => s.identityTitle,
   render: (ctx) => {
     const id = ctx.state.reg.identity ?? {};

@@ -3,10 +3,10 @@ import { MATTER_KIND_LABELS, MATTER_KINDS } from '@tiepdan/core';
 import { html } from 'lit';
 import { radioField } from '../../shared/controls.js';
 import { t, type Step } from './step.js';
+import { outline } from './outline.js';
 
 export const kindStep: Step = {
-  id: 'kind',
-  prefixes: ['kind'],
+  ...outline('kind'),
   title: (s) => s.kindTitle,
   render: (ctx) => html`${radioField({
     path: 'kind',

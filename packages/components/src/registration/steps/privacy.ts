@@ -2,10 +2,10 @@
 import { html } from 'lit';
 import { checkboxField } from '../../shared/controls.js';
 import { t, type Step } from './step.js';
+import { outline } from './outline.js';
 
 export const privacyStep: Step = {
-  id: 'privacy',
-  prefixes: ['privacy'],
+  ...outline('privacy'),
   title: (s) => s.privacyTitle,
   render: (ctx) => html`
     <div class="notice">${t(ctx.meta.privacyNotice.text, ctx.lang).split(/\n+/u).map((p) => html`<p>${p}</p>`)}</div>

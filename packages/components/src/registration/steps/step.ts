@@ -3,6 +3,7 @@ import type { Lang, MetaResponse, RegistrationRules } from '@tiepdan/core';
 import type { TemplateResult } from 'lit';
 import type { UiStrings } from '../../shared/strings.js';
 import type { FormState } from '../state.js';
+import type { StepOutline } from './outline.js';
 
 export interface StepContext {
   s: UiStrings;
@@ -28,10 +29,7 @@ export interface SummaryRow {
   value: string | TemplateResult;
 }
 
-export interface Step {
-  id: string;
-  /** Validator paths this step answers for: its errors are those whose path starts with one of these. */
-  prefixes: readonly string[];
+export interface Step extends StepOutline {
   title(s: UiStrings): string;
   render(ctx: StepContext): TemplateResult;
   summary?(ctx: StepContext): SummaryRow[];
