@@ -13,7 +13,7 @@ export type { Store, RegistrationRow, SummaryRow, NewRegistration, HistoryRow, L
 export { mintToken, verifyToken, parseTtl, DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS, TOKEN_AUDIENCE, TOKEN_ISSUER } from './auth/tokens.js';
 export { createGuard, type RequirePermission } from './auth/guard.js';
 export { ApiError } from './http/api-error.js';
-export { rooms, type RoomsOptions, type RoomsHandle } from './rooms/plugin.js';
+export { rooms, roomsOf, type RoomsOptions, type RoomsHandle } from './rooms/plugin.js';
 export { mintJoinToken, JwtJoinTokenVerifier, CITIZEN_TOKEN_AUDIENCE, type JoinTokenVerifier, type JoinClaims } from './rooms/join-tokens.js';
 export { InProcessRoomBus, type RoomBus, type Delivery, type CommandReply } from './rooms/bus.js';
 export type { RoomCommand, VerifiedIdentity } from './rooms/commands.js';

@@ -5,7 +5,7 @@
  */
 import websocket from '@fastify/websocket';
 import type Database from 'better-sqlite3';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { SIGNALING_PATH } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
 import { InProcessRoomBus, type RoomBus } from './bus.js';
@@ -32,10 +32,10 @@ export interface RoomsHandle {
   transport: Transport;
 }
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    rooms?: RoomsHandle;
-  }
+/** Rooms are encapsulated in their plugin; operations code and tests reach them through the app's HTTP server. */
+const handles = new WeakMap<object, RoomsHandle>();
+export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
+  return handles.get(app.server);
 }
 
 export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, joinTokens, bus = new InProcessRoomBus() }) => {
@@ -63,7 +63,7 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db,
     joinTokens: joinTokens ?? new JwtJoinTokenVerifier(config.authSecret),
     log: app.log,
   });
-  app.decorate('rooms', { host, store, transport });
+  handles.set(app.server, { host, store, transport });
 
   await app.register(websocket, {
     // ws's own cap (1009) is a backstop; frames between maxFrameBytes and it get our FRAME_TOO_LARGE close.

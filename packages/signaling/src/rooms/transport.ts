@@ -67,6 +67,8 @@ export class Transport {
   private readonly unsubscribe = new Map<string, () => void>();
   private readonly heartbeat: ReturnType<typeof setInterval>;
   private closing = false;
+  /** How many sockets were closed with each code (operations metrics, tests). */
+  readonly closeCounts = new Map<number, number>();
 
   constructor(private readonly deps: TransportDeps) {
     this.heartbeat = setInterval(() => this.beat(), deps.settings.heartbeatIntervalMs);
@@ -312,6 +314,7 @@ export class Transport {
   private close(conn: Connection, code: number, reason: string, graceMs = CLOSE_GRACE_MS): void {
     if (conn.closing) return;
     conn.closing = true;
+    this.closeCounts.set(code, (this.closeCounts.get(code) ?? 0) + 1);
     try {
       conn.socket.close(code, reason);
     } catch {
