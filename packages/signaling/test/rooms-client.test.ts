@@ -1,0 +1,134 @@
+/**
+ * The core SignalingClient in Node (with `ws` passed in) against the real server: connect and hello, requests,
+ * the event stream, automatic reconnect with resume after a drop (missed events delivered once, in order),
+ * skipping the backoff on `online`, reconnect after a server restart, and `failed` when the server says no.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { WebSocket } from 'ws';
+import { CLOSE_CODES, SignalingClient, type RoomEvent, type SignalingState, type WebSocketConstructor } from '@tiepdan/core';
+import { removeDir, tempDir, type TestServer } from './helpers.js';
+import { citizenToken, joinOfficial, newSessionId, officialToken, startRoomsServer, until, wsUrl, type TestClient } from './rooms-helpers.js';
+
+let t: TestServer;
+const cleanup: (() => unknown)[] = [];
+
+function client(server: TestServer, sessionId: string, auth: () => Promise<{ kind: 'official' | 'citizen'; token: string }>, options: Partial<ConstructorParameters<typeof SignalingClient>[0]> = {}) {
+  const c = new SignalingClient({
+    url: wsUrl(server),
+    sessionId,
+    auth,
+    WebSocket: WebSocket as unknown as WebSocketConstructor,
+    backoff: { initialMs: 50, maxMs: 400 },
+    onlineTarget: undefined,
+    ...options,
+  });
+  const states: SignalingState[] = [];
+  const events: RoomEvent[] = [];
+  c.onState((state) => states.push(state));
+  c.onEvent((event) => events.push(event));
+  cleanup.push(() => c.close());
+  return { c, states, events };
+}
+
+describe('core SignalingClient (Node, ws)', () => {
+  before(async () => {
+    t = await startRoomsServer();
+  });
+  after(async () => {
+    for (const fn of cleanup) await fn();
+    await t.close();
+    removeDir(t.dataDir);
+  });
+
+  test('connects, requests, streams events; after a drop it reconnects and resumes with the missed events, once each', async () => {
+    const sessionId = newSessionId('client');
+    const chair = await joinOfficial(t, sessionId, 'chair');
+    cleanup.push(() => chair.terminate());
+    await chair.ok('room.open');
+    const { c, states, events } = client(t, sessionId, () => citizenToken(t, sessionId, 'REF-CLIENT').then((token) => ({ kind: 'citizen' as const, token })));
+    const hello = await c.connect();
+    assert.equal(c.state, 'connected');
+    assert.equal(hello.status, 'lobby');
+    assert.equal(hello.lobbyPosition, 1);
+    await chair.ok('lobby.admit', { participantId: c.participantId });
+    await until(() => events.some((e) => e.type === 'lobby.admitted'), 2000, 'admitted');
+    const sent = await c.request('chat.send', { text: 'trước khi mất mạng' });
+    assert.equal(typeof sent.seq, 'number');
+
+    const before = c.lastSeq;
+    c.drop();
+    await until(() => states.includes('reconnecting'), 2000, 'reconnecting');
+    // While it is away, the room goes on.
+    await chair.ok('chat.send', { text: 'trong lúc mất mạng' });
+    await until(() => c.state === 'resumed', 3000, 'resumed');
+    await until(() => events.some((e) => e.type === 'chat.message' && e.text === 'trong lúc mất mạng'), 2000, 'missed chat');
+    assert.ok(c.lastSeq > before);
+    assert.equal(c.hello?.participantId, hello.participantId, 'same place');
+    const texts = events.filter((e): e is Extract<RoomEvent, { type: 'chat.message' }> => e.type === 'chat.message').map((e) => e.text);
+    assert.deepEqual(texts, ['trước khi mất mạng', 'trong lúc mất mạng'], 'each event once');
+    assert.deepEqual(states.slice(0, 2), ['connecting', 'connected']);
+    assert.equal((await c.request('roster.get', {})).participants.find((p) => p.participantId === c.participantId)?.status, 'admitted');
+  });
+
+  test("the backoff wait is skipped when the device is back 'online'", async () => {
+    const sessionId = newSessionId('online');
+    const online = new EventTarget();
+    const { c, states } = client(t, sessionId, () => officialToken(t, 'operator', 'operator.online').then((token) => ({ kind: 'official' as const, token })), {
+      backoff: { initialMs: 20_000, maxMs: 20_000 },
+      onlineTarget: online as any,
+      random: () => 1,
+    });
+    await c.connect();
+    const started = Date.now();
+    c.drop();
+    await until(() => c.state === 'reconnecting', 2000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(c.state, 'reconnecting', 'still waiting for the 20 s backoff');
+    online.dispatchEvent(new Event('online'));
+    await until(() => c.state === 'resumed', 2000, 'resumed right after online');
+    assert.ok(Date.now() - started < 5000);
+    assert.deepEqual(states, ['connecting', 'connected', 'reconnecting', 'resumed']);
+  });
+
+  test('after a server restart the client reconnects by itself and resumes', async () => {
+    const dataDir = tempDir('tiepdan-client-restart-');
+    const first = await startRoomsServer({}, dataDir);
+    const port = Number(new URL(first.url).port);
+    const sessionId = newSessionId('client-restart');
+    const { c, states, events } = client(first, sessionId, () => officialToken(first, 'clerk', 'clerk.restart').then((token) => ({ kind: 'official' as const, token })));
+    await c.connect();
+    await first.close();
+    await until(() => events.some((e) => e.type === 'server.restarting'), 2000, 'told');
+    await until(() => c.state === 'reconnecting', 2000);
+    assert.equal(c.lastClose?.code, CLOSE_CODES.SERVER_RESTARTING);
+    const second = await startRoomsServer({ port }, dataDir);
+    try {
+      await until(() => c.state === 'resumed', 5000, 'resumed on the new server');
+      assert.equal(states.at(-1), 'resumed');
+      assert.equal((await c.request('roster.get', {})).participants.length, 1);
+    } finally {
+      await c.close();
+      await second.close();
+      removeDir(dataDir);
+    }
+  });
+
+  test('failed when the server says not to come back (denied); closed after close()', async () => {
+    const sessionId = newSessionId('client-denied');
+    const clerk: TestClient = await joinOfficial(t, sessionId, 'clerk');
+    cleanup.push(() => clerk.terminate());
+    const { c, states } = client(t, sessionId, () => citizenToken(t, sessionId, 'REF-DENIED').then((token) => ({ kind: 'citizen' as const, token })));
+    await c.connect();
+    await clerk.ok('lobby.deny', { participantId: c.participantId, reason: 'Không thuộc thẩm quyền' });
+    await until(() => c.state === 'failed', 2000, 'failed');
+    assert.equal(c.lastClose?.code, CLOSE_CODES.DENIED);
+    await assert.rejects(c.request('roster.get', {}), /server/iu);
+    assert.deepEqual(states, ['connecting', 'connected', 'failed']);
+
+    const { c: leaving } = client(t, sessionId, () => officialToken(t, 'official').then((token) => ({ kind: 'official' as const, token })));
+    await leaving.connect();
+    await leaving.close();
+    assert.equal(leaving.state, 'closed');
+  });
+});
