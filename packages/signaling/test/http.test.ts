@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { getJson, healthy, postJson, removeDir, startServer, submitJson, tempDir, testConfig, token, uuidv7, validRegistration, type TestServer } from './helpers.js';
+import { MIGRATIONS } from '../src/store/migrations.js';
 
 type ErrorShape = { error: { code: string; message: { vi: string; en: string }; requestId?: string } };
 
@@ -140,7 +141,7 @@ describe('restart', () => {
       assert.equal(((await record.json()) as { reference: string }).reference, reference);
       const lookup = await postJson(`${second.api}/lookup`, { reference, phone: '0912345678' });
       assert.equal(lookup.status, 200);
-      assert.equal(second.db.prepare('SELECT COUNT(*) FROM schema_migrations').pluck().get(), 1, 'migrations are not re-applied');
+      assert.equal(second.db.prepare('SELECT COUNT(*) FROM schema_migrations').pluck().get(), MIGRATIONS.length, 'migrations are not re-applied');
     } finally {
       await second.close();
       removeDir(config.dataDir);
