@@ -72,3 +72,20 @@ export const RECONNECTABLE_CLOSE_CODES: readonly number[] = [
   CLOSE_CODES.HEARTBEAT_TIMEOUT,
   CLOSE_CODES.SERVER_RESTARTING,
 ];
+
+/** Why each close code is sent, for people (docs/protocol.md, logs). */
+export const CLOSE_CODE_DESCRIPTIONS: Record<keyof typeof CLOSE_CODES, string> = {
+  PROTOCOL_ERROR: 'The first frame was not a valid `hello`, or a frame was binary.',
+  AUTH_TIMEOUT: 'No `hello` within the authentication timeout.',
+  AUTH_FAILED: 'The token in `hello` was refused (bad, expired, or for another session).',
+  UNSUPPORTED_VERSION: 'The frame\'s protocol version `v` is not one this server speaks.',
+  RATE_LIMITED: 'More messages per second than allowed (after an error frame `rate_limited`).',
+  FRAME_TOO_LARGE: 'A frame larger than the maximum frame size.',
+  SLOW_CONSUMER: 'The client read too slowly: its send buffer passed the limit.',
+  HEARTBEAT_TIMEOUT: 'The client did not answer a ping in time.',
+  REPLACED: 'The same participant connected again on another socket.',
+  DENIED: 'The reception officer denied this citizen (after `lobby.denied`).',
+  SERVER_RESTARTING: 'The server is restarting (after `server.restarting`); reconnect and resume.',
+  ROOM_ENDED: 'The head ended the session (after `room.state` "ended").',
+  LEFT: 'The participant said `bye`.',
+};

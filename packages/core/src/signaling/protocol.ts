@@ -7,7 +7,7 @@
  * generated from these schemas and DESCRIPTIONS (and a test fails when it is stale).
  */
 import * as z from 'zod/mini';
-import { ROOM_ROLES } from './permissions.js';
+import { ROOM_ROLES, type RoomPermission } from './permissions.js';
 import { PROTOCOL_VERSION, SIGNALING_LIMITS } from './limits.js';
 
 z.config({ jitless: true });
@@ -291,4 +291,20 @@ export const EVENT_DESCRIPTIONS: Record<EventType, string> = {
   signal: 'A relayed WebRTC offer, answer or ICE candidate from another participant.',
   'point.health': 'A connection point\'s health changed.',
   'server.restarting': 'The server is restarting; the socket closes with SERVER_RESTARTING; reconnect and resume.',
+};
+
+/** The permission each request needs beyond being in the room (the server also checks the room's state). */
+export const REQUEST_PERMISSIONS: Partial<Record<RequestType, RoomPermission>> = {
+  'room.open': 'room.open',
+  'room.end': 'room.end',
+  'lobby.admit': 'lobby.manage',
+  'lobby.deny': 'lobby.manage',
+  'lobby.return': 'lobby.manage',
+  'case.set': 'case.set',
+  'floor.give': 'floor.give',
+  'hand.raise': 'hand.raise',
+  'chat.send': 'chat.send',
+  'mute.request': 'participant.mute',
+  'screen.share': 'screen.share',
+  'identity.read': 'denouncer.read',
 };
