@@ -361,7 +361,9 @@ export class TiepdanRegistration extends LitElement {
     return [...placed]
       .map(([path, message]) => {
         const control = root.querySelector(`#${fieldId(path)}`);
-        const label = root.querySelector(`label[for="${fieldId(path)}"]`) ?? control?.closest('fieldset')?.querySelector('legend');
+        // A radio group is named by its legend; the first radio's own label ("Khiếu nại") would mislead.
+        const legend = control?.closest('fieldset')?.querySelector('legend');
+        const label = control?.matches('input[type="radio"]') ? legend : (root.querySelector(`label[for="${fieldId(path)}"]`) ?? legend);
         const text = label && [...label.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE).map((node) => node.textContent).join('').trim();
         return { path, message, label: text || undefined };
       })

@@ -194,6 +194,14 @@ describe('<tiepdan-registration> steps and validation', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('names a radio group in the error summary by its legend, not by its first choice', async () => {
+    const el = await mount(await seededUnit());
+    field(el, 'privacy.acknowledged').click();
+    await next(el);
+    const summary = await rejectStep(el);
+    expect(summary.querySelector('a')!.textContent!.trim()).to.match(/^Loại đơn: /u);
+  });
+
   it('validates only the current step, with the core rules (CCCD against date of birth)', async () => {
     const el = await mount(await seededUnit());
     field(el, 'privacy.acknowledged').click();
