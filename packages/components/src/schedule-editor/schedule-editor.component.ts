@@ -231,16 +231,18 @@ export class TiepdanScheduleEditor extends LitElement {
     }
     this.busy = true;
     this.error = undefined;
+    let created;
     try {
-      const created = await this.#api().createSeries({ ...request, publish: true });
-      this.announcement = fmt(s.published, { count: created.sessions.length });
-      emit(this, 'tiepdan-series-published', { seriesId: created.series.id, sessions: created.sessions.length });
-      await this.loadSessions();
+      created = await this.#api().createSeries({ ...request, publish: true });
     } catch (error) {
-      this.#fail(error);
-    } finally {
       this.busy = false;
+      return this.#fail(error);
     }
+    this.announcement = fmt(s.published, { count: created.sessions.length });
+    // The event comes once the element is ready for the next action, with the new sessions in its list.
+    await this.loadSessions();
+    this.busy = false;
+    emit(this, 'tiepdan-series-published', { seriesId: created.series.id, sessions: created.sessions.length });
   }
 
   async #changeSession(event: SubmitEvent): Promise<void> {
@@ -263,23 +265,23 @@ export class TiepdanScheduleEditor extends LitElement {
     }
     this.busy = true;
     this.error = undefined;
+    let result;
     try {
       const api = this.#api();
-      const result = c.action === 'cancel' ? await api.cancelSession(target.id, body) : await api.postponeSession(target.id, { ...body, ...times });
-      const lang = resolveLang(this);
-      this.announcement = fmt(s.changed, {
-        date: `${formatTime(target.startsAt)} ${formatDate(target.startsAt)}`,
-        state: say(SESSION_STATE_LABELS[result.session.state], lang),
-        count: result.noticesQueued,
-      });
-      emit(this, 'tiepdan-session-changed', { session: result.session });
-      this.change = { ...this.change, sessionId: '', reason: '', notice: '', date: '', time: '' };
-      await this.loadSessions();
+      result = c.action === 'cancel' ? await api.cancelSession(target.id, body) : await api.postponeSession(target.id, { ...body, ...times });
     } catch (error) {
-      this.#fail(error);
-    } finally {
       this.busy = false;
+      return this.#fail(error);
     }
+    this.announcement = fmt(s.changed, {
+      date: `${formatTime(target.startsAt)} ${formatDate(target.startsAt)}`,
+      state: say(SESSION_STATE_LABELS[result.session.state], resolveLang(this)),
+      count: result.noticesQueued,
+    });
+    this.change = { ...this.change, sessionId: '', reason: '', notice: '', date: '', time: '' };
+    await this.loadSessions();
+    this.busy = false;
+    emit(this, 'tiepdan-session-changed', { session: result.session });
   }
 
   protected override render() {

@@ -137,6 +137,12 @@ export class TiepdanSchedule extends LitElement {
     if (changed.has('month') && changed.get('month') !== undefined && this.month && /^\d{4}-\d{2}$/u.test(this.month)) {
       this.focusedDate = `${this.month}-01`;
     }
+    // Loading starts here rather than in updated() so that its "loading" state is part of this render.
+    const range = `${this.server}|${this.unit}|${this.shownMonth}`;
+    if (this.sessions === undefined && this.server && this.unit && range !== this.#loadedRange) {
+      this.#loadedRange = range;
+      void this.refresh();
+    }
     const source = this.sessions ?? this.loaded;
     if (source !== this.#byDateSource) {
       this.#byDateSource = source;
@@ -152,11 +158,6 @@ export class TiepdanSchedule extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('poll')) this.#startPolling();
-    const range = `${this.server}|${this.unit}|${this.shownMonth}`;
-    if (this.sessions === undefined && this.server && this.unit && range !== this.#loadedRange) {
-      this.#loadedRange = range;
-      void this.refresh();
-    }
   }
 
   /** Asks the server again for the month shown (the poll calls this; places left change as citizens book). */
@@ -166,7 +167,8 @@ export class TiepdanSchedule extends LitElement {
     const weeks = this.#weeks();
     if (this.loaded.length === 0) this.status = 'loading';
     try {
-      const list = await new ApiClient({ baseUrl: this.server }).listSessions({
+      // The server marks the public list cacheable for a minute; a poll must see places taken since.
+      const list = await new ApiClient({ baseUrl: this.server, cache: 'no-cache' }).listSessions({
         unit: this.unit,
         from: weeks[0]![0]!,
         to: weeks[weeks.length - 1]![6]!,

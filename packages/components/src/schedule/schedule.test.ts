@@ -259,7 +259,7 @@ if (server && tokens && routes) {
         body: JSON.stringify({
           kind: 'unscheduled', unscheduledReason: 'many_people', host: { role: 'chair', name: 'Chủ tịch UBND phường' }, level: 'commune',
           unit: 'dongthap.sadec', venue: 'Hội trường UBND phường', connectionPoints: [],
-          startsAt: hanoiToUtc(date, '00:15'), endsAt: hanoiToUtc(date, '02:00'), capacity, remoteAllowed: true,
+          startsAt: hanoiToUtc(date, '00:15'), endsAt: hanoiToUtc(date, '02:00'), capacity, remoteAllowed: false,
         }),
       });
       expect(created.status, await created.clone().text()).to.equal(201);
