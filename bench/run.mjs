@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run bench`: bundle sizes against their budgets, draft autosave/restore in Chromium, and registration
-// intake throughput against a bare fastify baseline in the same run. Exits non-zero when a budget is exceeded.
+// `npm run bench`: bundle sizes against their budgets, draft autosave/restore in Chromium, registration intake
+// and booking throughput (intake against a bare fastify baseline in the same run), and the schedule's render
+// time. Exits non-zero when a budget is exceeded or a section fails. Signaling has its own: `npm run bench:signaling`.
 import { benchSizes } from './sizes.mjs';
 import { benchDrafts } from './drafts.mjs';
 
@@ -23,5 +24,18 @@ try {
   failed = true;
   console.log(`intake bench failed: ${error.message}`);
 }
+
+async function section(title, load) {
+  console.log(`\n## ${title}`);
+  try {
+    console.log(JSON.stringify(await load()));
+  } catch (error) {
+    failed = true;
+    console.log(`failed: ${error.message}`);
+  }
+}
+
+await section('Booking (autocannon, 100 connections, 10 s)', async () => (await import('./booking.mjs')).benchBooking());
+await section('Schedule month with 300 sessions (Chromium, median render)', async () => (await import('./schedule-render.mjs')).benchScheduleRender());
 
 process.exit(failed ? 1 : 0);
