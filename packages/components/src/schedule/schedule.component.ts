@@ -50,7 +50,8 @@ const todayInHanoi = (): LocalDate => utcToHanoiDate(new Date());
  * @attr month - The month shown first, "yyyy-mm" (default: the current month in Hanoi).
  * @attr poll - Seconds between refreshes of the places left while the page is visible (default 60; 0: never).
  * @attr selected - Id of the chosen session, marked as chosen.
- * @attr pick - Only sessions open for registration are listed (the registration's "choose a session" step).
+ * @attr pick - Choosing mode (the registration's "choose a session" step): one list of the upcoming sessions open
+ *   for registration with places left, without month paging; says so when there is none.
  * @prop sessions - Sessions to show instead of asking the server (a page that already has them).
  *
  * @fires tiepdan-session-select - A session was chosen (button, or Enter on a day with one bookable session); detail `{ session }`.
@@ -138,7 +139,7 @@ export class TiepdanSchedule extends LitElement {
       this.focusedDate = `${this.month}-01`;
     }
     // Loading starts here rather than in updated() so that its "loading" state is part of this render.
-    const range = `${this.server}|${this.unit}|${this.shownMonth}`;
+    const range = `${this.server}|${this.unit}|${this.pick ? 'pick' : this.shownMonth}`;
     if (this.sessions === undefined && this.server && this.unit && range !== this.#loadedRange) {
       this.#loadedRange = range;
       void this.refresh();
@@ -168,11 +169,11 @@ export class TiepdanSchedule extends LitElement {
     if (this.loaded.length === 0) this.status = 'loading';
     try {
       // The server marks the public list cacheable for a minute; a poll must see places taken since.
-      const list = await new ApiClient({ baseUrl: this.server, cache: 'no-cache' }).listSessions({
-        unit: this.unit,
-        from: weeks[0]![0]!,
-        to: weeks[weeks.length - 1]![6]!,
-      });
+      const api = new ApiClient({ baseUrl: this.server, cache: 'no-cache' });
+      // Picking looks ahead (the server's default: the next three months) rather than at one month.
+      const list = await api.listSessions(
+        this.pick ? { unit: this.unit, state: 'open' } : { unit: this.unit, from: weeks[0]![0]!, to: weeks[weeks.length - 1]![6]! },
+      );
       if (request !== this.#request) return;
       this.loaded = list.items;
       this.status = 'idle';
@@ -281,6 +282,7 @@ export class TiepdanSchedule extends LitElement {
   protected override render() {
     const lang = resolveLang(this);
     const s = scheduleStrings(lang);
+    if (this.pick) return this.#renderPick(s, lang);
     const { year, month } = parseLocalDate(this.focusedDate);
     const view = this.currentView;
     const ics = this.server && this.unit ? new ApiClient({ baseUrl: this.server }).scheduleIcsUrl(this.unit) : '';
@@ -306,6 +308,29 @@ export class TiepdanSchedule extends LitElement {
       ${view === 'month' ? this.#renderGrid(s, lang) : this.#renderList(s, lang, year, month)}
       ${ics ? html`<p><a part="ics" class="ics" href=${ics} download="lich-tiep-cong-dan.ics">${s.addToCalendar}</a></p>` : nothing}
     `;
+  }
+
+  /** Choosing a session (inside the registration): every upcoming bookable session as one list, no month paging. */
+  #renderPick(s: ScheduleStrings, lang: Lang) {
+    const today = todayInHanoi();
+    const days = [...this.#byDate.keys()].filter((d) => d >= today && this.sessionsOn(d).length).sort();
+    let body;
+    if (this.status === 'error') body = html`<div class="error-summary" role="alert"><p>${s.pickError}</p></div>
+      <button part="button" type="button" class="secondary" @click=${() => void this.refresh()}>${s.retry}</button>`;
+    else if (days.length === 0) body = this.status === 'loading' ? nothing : html`<p class="empty" part="list">${s.pickEmpty}</p>`;
+    else body = this.#renderDays(days, s, lang);
+    return html`<div class="status" role="status" aria-live="polite">${this.status === 'loading' ? s.loading : this.announcement}</div>${body}`;
+  }
+
+  #renderDays(days: LocalDate[], s: ScheduleStrings, lang: Lang) {
+    return html`<div part="list" class="list">
+      ${days.map(
+        (date) => html`<section class="list-day" aria-labelledby="d-${date}">
+          <h3 id="d-${date}">${s.weekdays[weekdayOf(date) - 1]}, ${isoDateToVi(date)}</h3>
+          <ul class="sessions">${this.sessionsOn(date).map((x) => this.#renderSession(x, s, lang))}</ul>
+        </section>`,
+      )}
+    </div>`;
   }
 
   #renderGrid(s: ScheduleStrings, lang: Lang) {
@@ -358,14 +383,7 @@ export class TiepdanSchedule extends LitElement {
     const prefix = `${year}-${String(month).padStart(2, '0')}`;
     const days = [...this.#byDate.keys()].filter((d) => d.startsWith(prefix) && this.sessionsOn(d).length).sort();
     if (days.length === 0 && this.status !== 'loading') return html`<p class="empty" part="list">${s.empty}</p>`;
-    return html`<div part="list" class="list">
-      ${days.map(
-        (date) => html`<section class="list-day" aria-labelledby="d-${date}">
-          <h3 id="d-${date}">${s.weekdays[weekdayOf(date) - 1]}, ${isoDateToVi(date)}</h3>
-          <ul class="sessions">${this.sessionsOn(date).map((x) => this.#renderSession(x, s, lang))}</ul>
-        </section>`,
-      )}
-    </div>`;
+    return this.#renderDays(days, s, lang);
   }
 
   #renderSession(x: ReceptionSession, s: ScheduleStrings, lang: Lang): TemplateResult {

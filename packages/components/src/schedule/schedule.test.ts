@@ -5,7 +5,7 @@
 // near midnight UTC whose Hanoi date differs from their UTC date (and from any zone west of UTC+7): an element
 // that formatted with the device's zone would put them on the wrong day or show the wrong hour wherever the
 // browser runs, except in a UTC+7 zone, where the check cannot tell. The CI machines run in UTC.
-import { hanoiToUtc, type ReceptionSession, type SessionState } from '@tiepdan/core';
+import { addDays, hanoiToUtc, utcToHanoiDate, type ReceptionSession } from '@tiepdan/core';
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { addMonths, monthWeeks, moveDate } from './month.js';
@@ -214,9 +214,22 @@ describe('<tiepdan-schedule> list view and time zone', () => {
     expect(root(el).querySelector('li.chosen')!.getAttribute('data-session')).to.equal(DECEMBER[0]!.id);
   });
 
-  it('in pick mode lists only sessions open for registration', async () => {
-    const el = await mount('view="list" month="2026-12" pick');
-    expect([...root(el).querySelectorAll('li[part="session"]')].map((li) => li.getAttribute('data-session'))).to.deep.equal([DECEMBER[0]!.id]);
+  it('in pick mode lists every upcoming session open for registration, across months, or says there is none', async () => {
+    const today = utcToHanoiDate(new Date());
+    const soon = session(addDays(today, 3), '08:00', { id: 'soon' });
+    const later = session(addDays(today, 45), '14:00', { id: 'later' });
+    const past = session(addDays(today, -3), '08:00', { id: 'past' });
+    const full = session(addDays(today, 4), '08:00', { id: 'full', placesLeft: 0 });
+    const off = session(addDays(today, 5), '08:00', { id: 'off', state: 'cancelled' });
+    const el = await mount('pick', [later, full, soon, past, off], 320);
+    const ids = () => [...root(el).querySelectorAll('li[part="session"]')].map((li) => li.getAttribute('data-session'));
+    expect(ids()).to.deep.equal(['soon', 'later']);
+    expect(root(el).querySelector('[role="grid"]')).to.equal(null);
+    await expect(el).to.be.accessible();
+    el.sessions = [past, full, off];
+    await el.updateComplete;
+    expect(ids()).to.deep.equal([]);
+    expect(root(el).querySelector('.empty')!.textContent).to.contain('vẫn có thể tiếp tục');
   });
 
   it('places sessions on their Hanoi day and shows Hanoi times whatever the browser zone', async () => {

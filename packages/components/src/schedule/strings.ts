@@ -13,6 +13,8 @@ const vi = {
   loadError: 'Không tải được lịch tiếp công dân. Vui lòng thử lại sau.',
   retry: 'Thử lại',
   empty: 'Tháng này chưa có buổi tiếp công dân nào.',
+  pickEmpty: 'Hiện chưa có buổi tiếp nào đang nhận đăng ký. Ông/bà vẫn có thể tiếp tục: Ban Tiếp công dân sẽ mời ông/bà vào buổi tiếp phù hợp.',
+  pickError: 'Chưa tải được lịch tiếp. Ông/bà vẫn có thể tiếp tục mà không chọn buổi tiếp, hoặc thử lại.',
   /** Screen-reader label of a day cell: "Thứ Ba, 15/12/2026, 2 buổi tiếp". */
   dayLabel: '{weekday}, {date}, {count}',
   sessionsCount: '{count} buổi tiếp',
@@ -53,6 +55,8 @@ const en: ScheduleStrings = {
   loadError: 'The reception schedule could not be loaded. Please try again later.',
   retry: 'Try again',
   empty: 'No reception sessions this month yet.',
+  pickEmpty: 'No session is open for registration yet. You can still continue: the Citizen Reception Board will invite you to a suitable session.',
+  pickError: 'The schedule could not be loaded. You can continue without choosing a session, or try again.',
   dayLabel: '{weekday}, {date}, {count}',
   sessionsCount: '{count} session(s)',
   noSessions: 'no sessions',
