@@ -151,7 +151,7 @@ export function submitMultipart(api: string, registration: unknown, uploads: Upl
   const form = new FormData();
   form.append('registration', registrationText ?? JSON.stringify(registration));
   for (const upload of uploads) {
-    form.append(upload.field, new Blob([upload.bytes], { type: upload.type ?? 'application/octet-stream' }), upload.filename ?? `${upload.field}.bin`);
+    form.append(upload.field, new Blob([new Uint8Array(upload.bytes)], { type: upload.type ?? 'application/octet-stream' }), upload.filename ?? `${upload.field}.bin`);
   }
   return fetch(`${api}/registrations`, { method: 'POST', headers: { 'idempotency-key': key }, body: form });
 }

@@ -17,11 +17,6 @@ import { TiepdanRegistration, metaCacheKey } from './registration.component.js';
 import './registration.js';
 import '../lookup/lookup.js';
 
-declare global {
-  interface Window {
-    TIEPDAN_TEST_SERVER?: string;
-  }
-}
 
 const META: MetaResponse = {
   unit: { code: 'test', name: 'UBND phường Thử', provinceCode: '82' },
@@ -99,7 +94,7 @@ async function rejectStep(el: TiepdanRegistration): Promise<HTMLElement> {
   submitButton(el).click();
   await waitUntil(() => $(el, '.error-summary'), 'no error summary');
   await el.updateComplete;
-  return $(el, '.error-summary')!;
+  return $<HTMLElement>(el, '.error-summary')!;
 }
 
 /** Answers each step in turn; `onStep` runs on every step before Continue (used for the axe checks). */
@@ -142,7 +137,7 @@ describe('define', () => {
       expect(() => define('tiepdan-registration', TiepdanRegistration)).not.to.throw();
       expect(warnings).to.have.length(0);
       class Newer extends TiepdanRegistration {
-        static override readonly version = '9.9.9';
+        static override readonly version = '9.9.9' as typeof TiepdanRegistration.version;
       }
       expect(() => define('tiepdan-registration', Newer)).not.to.throw();
       expect(warnings).to.have.length(1);

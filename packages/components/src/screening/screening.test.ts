@@ -4,12 +4,6 @@ import { ApiClient } from '@tiepdan/core';
 import './screening.js';
 import type { TiepdanScreening } from './screening.component.js';
 
-declare global {
-  interface Window {
-    TIEPDAN_TEST_SERVER?: string;
-    TIEPDAN_TEST_TOKENS?: Record<string, string>;
-  }
-}
 
 const server = window.TIEPDAN_TEST_SERVER!;
 const tokens = window.TIEPDAN_TEST_TOKENS!;

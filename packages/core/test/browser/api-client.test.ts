@@ -3,11 +3,8 @@ import { expect } from '@open-wc/testing';
 import { v7 as uuidv7 } from 'uuid';
 import { ApiClient, ApiError, type Registration } from '../../src/index.js';
 
-declare global {
-  interface Window { TIEPDAN_TEST_SERVER: string }
-}
 
-const api = () => new ApiClient({ baseUrl: window.TIEPDAN_TEST_SERVER, timeoutMs: 10_000 });
+const api = () => new ApiClient({ baseUrl: window.TIEPDAN_TEST_SERVER!, timeoutMs: 10_000 });
 
 // The smallest valid PNG: 1×1 transparent pixel.
 const PNG = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII='), (c) => c.charCodeAt(0));
