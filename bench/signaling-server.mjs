@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// Child process for bench/signaling.mjs: runs one server kind on 127.0.0.1:0 and answers the parent over IPC,
+// so the load generator and the server do not share one event loop. Kinds:
+//   tiepdan  the real server (rooms on /ws), rate limits loosened for the bench, temp data dir
+//   raw      a bare `ws` server that broadcasts each message to the other sockets of the same ?room=
+//   peerjs   the PeerJS server (`peer`), which relays unicast messages by destination id
+// IPC: {cmd:'mem'} → memory after GC; {cmd:'drop'} → cut every socket; {cmd:'stop'} → close and exit.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const kind = process.argv[2];
+const require = createRequire(new URL('../packages/signaling/package.json', import.meta.url));
+const { WebSocketServer } = require('ws');
+let stop;
+let drop;
+let port;
+let extra = {};
+
+if (kind === 'tiepdan') {
+  const { createServer, loadConfig, roomsOf } = await import('../packages/signaling/dist/index.js');
+  const dataDir = mkdtempSync(join(tmpdir(), 'tiepdan-bench-ws-'));
+  const authSecret = randomBytes(24).toString('hex');
+  const config = loadConfig({
+    env: {},
+    warn: () => {},
+    values: {
+      mode: 'development',
+      port: 0,
+      dataDir,
+      logLevel: 'silent',
+      authSecret,
+      dataKey: randomBytes(32).toString('base64'),
+      rateLimits: { enabled: false },
+      rooms: { messagesPerSecond: 1_000_000, messageBurst: 1_000_000, heartbeatIntervalMs: 30_000, resumeWindowMs: 120_000, authTimeoutMs: 30_000 },
+    },
+  });
+  const server = await createServer(config);
+  port = Number(new URL(await server.start()).port);
+  extra = { authSecret };
+  drop = () => roomsOf(server.app).transport.terminateAll();
+  stop = async () => {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+} else if (kind === 'raw') {
+  const http = createHttpServer();
+  const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
+  const rooms = new Map();
+  wss.on('connection', (ws, request) => {
+    const room = new URL(request.url, 'http://x').searchParams.get('room') ?? '';
+    let set = rooms.get(room);
+    if (!set) rooms.set(room, (set = new Set()));
+    set.add(ws);
+    ws.on('message', (data) => {
+      const text = data.toString();
+      for (const peer of set) if (peer.readyState === 1) peer.send(text);
+    });
+    ws.on('close', () => set.delete(ws));
+  });
+  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
+  port = http.address().port;
+  drop = () => {
+    for (const ws of wss.clients) ws.terminate();
+    return wss.clients.size;
+  };
+  stop = () => new Promise((resolve) => (wss.close(), http.close(() => resolve())));
+} else if (kind === 'peerjs') {
+  const { register } = await import('node:module');
+  register('./ws8-hooks.mjs', import.meta.url);
+  const { PeerServer } = await import('peer');
+  const http = await new Promise((resolve) => PeerServer({ port: 0, host: '127.0.0.1', path: '/', concurrent_limit: 100_000, alive_timeout: 600_000 }, resolve));
+  port = http.address().port;
+  drop = () => 0;
+  stop = () => new Promise((resolve) => (http.closeAllConnections?.(), http.close(() => resolve())));
+} else {
+  console.error(`unknown kind ${kind}`);
+  process.exit(2);
+}
+
+process.on('message', async (message) => {
+  if (message.cmd === 'mem') {
+    for (let i = 0; i < 3; i += 1) global.gc?.();
+    const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+    process.send({ mem: { rss, heapUsed, external, arrayBuffers } });
+  } else if (message.cmd === 'drop') {
+    process.send({ dropped: drop() });
+  } else if (message.cmd === 'stop') {
+    await stop();
+    process.send({ stopped: true });
+    process.exit(0);
+  }
+});
+process.send({ ready: port, ...extra });
