@@ -542,6 +542,8 @@ export class TiepdanRegistration extends LitElement {
       lang,
       state: this.#form,
       meta: this.meta!,
+      server: this.server,
+      unit: this.unit,
       rules: this.#rules,
       error: (path) => errors.get(path),
       set: (path, value) => this.#set(path, value),
@@ -646,6 +648,7 @@ export class TiepdanRegistration extends LitElement {
           <p role="status">${this.copyNote}</p>
         </div>
         <p>${s.keepCode}</p>
+        ${response.booking ? html`<p class="booking">${{ booked: s.bookingBooked, full: s.bookingFull, not_open: s.bookingNotOpen }[response.booking.status]}</p>` : nothing}
         <h3>${s.next}</h3>
         <p>${say(response.next, lang)}</p>
         ${newForm}

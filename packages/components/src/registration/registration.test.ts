@@ -125,6 +125,8 @@ async function fillToCheck(el: TiepdanRegistration, onStep: (id: string) => Prom
   await onStep('attendance');
   await radio(el, 'attendance.mode', 'connection_point');
   await next(el);
+  await onStep('session');
+  await next(el);
 }
 
 describe('define', () => {
@@ -285,11 +287,11 @@ describe('<tiepdan-registration> steps and validation', () => {
       seen.push(id);
       await expect(el).to.be.accessible();
     });
-    expect(seen).to.have.length(9);
+    expect(seen).to.have.length(10);
     expect(heading(el)).to.equal('Kiểm tra lại trước khi gửi');
     await expect(el).to.be.accessible();
     $<HTMLButtonElement>(el, 'button.back')!.click();
-    await waitUntil(() => heading(el) === 'Ông/bà sẽ tham dự như thế nào?');
+    await waitUntil(() => heading(el) === 'Ông/bà muốn được tiếp vào buổi nào?');
     await expect(el).to.be.accessible();
   });
 });

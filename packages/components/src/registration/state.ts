@@ -11,6 +11,8 @@ export interface FormState {
   dob: string;
   /** As typed; empty means one person. */
   groupSize: string;
+  /** How the chosen session (`reg.preferredSessionId`) reads on the check page; not sent. */
+  sessionLabel?: string;
 }
 
 export function emptyState(provinceCode?: string): FormState {

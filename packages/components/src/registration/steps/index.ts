@@ -8,10 +8,11 @@ import { groupStep } from './group.js';
 import { identityStep } from './identity.js';
 import { kindStep } from './kind.js';
 import { privacyStep } from './privacy.js';
+import { sessionStep } from './session.js';
 import type { Step } from './step.js';
 
 export const STEPS: readonly Step[] = [
-  privacyStep, kindStep, identityStep, addressStep, contactStep, contentStep, groupStep, attachmentsStep, attendanceStep,
+  privacyStep, kindStep, identityStep, addressStep, contactStep, contentStep, groupStep, attachmentsStep, attendanceStep, sessionStep,
 ];
 
 export type { Step, StepContext, SummaryRow } from './step.js';

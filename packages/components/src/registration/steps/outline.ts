@@ -18,7 +18,8 @@ export const OUTLINE = [
   { id: 'content', prefixes: ['content'] },
   { id: 'group', prefixes: ['group', 'helpers'] },
   { id: 'attachments', prefixes: ['attachments'] },
-  { id: 'attendance', prefixes: ['attendance', 'preferredSessionId'] },
+  { id: 'attendance', prefixes: ['attendance'] },
+  { id: 'session', prefixes: ['preferredSessionId'] },
 ] as const satisfies readonly StepOutline[];
 
 export type StepId = (typeof OUTLINE)[number]['id'];

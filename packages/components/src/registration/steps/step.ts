@@ -10,6 +10,9 @@ export interface StepContext {
   lang: Lang;
   state: FormState;
   meta: MetaResponse;
+  /** The element's server and unit, for steps that ask the server themselves (the session step's schedule). */
+  server: string;
+  unit: string;
   rules: RegistrationRules;
   /** The inline error for a field, if any. */
   error(path: string): string | undefined;
