@@ -53,6 +53,8 @@ export const HelloSchema = request('hello', {
   pointId: z.optional(ident),
   /** Come back to the same place: the participant id from the last `hello` and the last event seen. */
   resume: z.optional(z.strictObject({ participantId: ident, lastSeq: seq })),
+  /** The recording and privacy notice the participant acknowledged before joining (SPEC §7); audited by the room. */
+  notice: z.optional(z.strictObject({ version: shortText(64), acknowledgedAt: shortText(64) })),
 });
 
 const RoomOpenSchema = request('room.open', {});

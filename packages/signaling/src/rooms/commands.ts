@@ -17,6 +17,7 @@ export type RoomCommand =
       point?: ConnectionPointInfo | undefined;
       pointId?: string | undefined;
       resume?: { participantId: string; lastSeq: number } | undefined;
+      notice?: { version: string; acknowledgedAt: string } | undefined;
     }
   | { kind: 'request'; connectionId: string; participantId: string; message: Exclude<ClientMessage, { type: 'hello' }> }
   | { kind: 'detach'; connectionId: string; participantId: string }

@@ -249,6 +249,8 @@ export class Room {
     } else {
       p = this.join(command);
     }
+    // The notice shown before joining (recording, privacy): its acknowledgement goes in the audit chain once.
+    if (command.notice && !resumed) this.audit(p, 'notice.ack', undefined, { version: command.notice.version, acknowledgedAt: command.notice.acknowledgedAt });
     this.dirty();
 
     const result: RequestResult<'hello'> = {

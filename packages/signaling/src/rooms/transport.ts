@@ -209,6 +209,7 @@ export class Transport {
       point: message.point,
       pointId: message.pointId,
       resume: message.resume,
+      notice: message.notice,
     });
     conn.helloPending = false;
     if (!reply.ok) {

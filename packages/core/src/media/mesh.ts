@@ -1,0 +1,387 @@
+/**
+ * The native transport: a WebRTC full mesh over our own signaling (no media server). One RTCPeerConnection per
+ * remote participant, negotiated with the "perfect negotiation" pattern (W3C WebRTC §10.7 / MDN): both sides
+ * add their tracks and offer when needed; on a collision the polite side (the larger participant id) rolls
+ * back and the impolite side ignores the other's offer, so the order in which people arrive does not matter.
+ *
+ * ICE restarts when a connection fails or stays disconnected, and when the device's network changes; TURN comes
+ * from the room's `hello` reply. A participant's camera and a screen share travel as two streams; the one that
+ * carries the microphone (or arrived first) is the camera.
+ */
+import type { SignalData } from '../signaling/protocol.js';
+import type { SignalingClient } from '../signaling/client.js';
+import {
+  MediaTransportError,
+  TransportEvents,
+  qualityOf,
+  type JoinOptions,
+  type MediaKind,
+  type MediaTransport,
+  type MediaTransportEvents,
+  type MediaTransportListener,
+  type ParticipantStats,
+  type RemoteMedia,
+  type TransportState,
+} from './transport.js';
+
+/** What the mesh needs from signaling: relay one message to one participant, and hear relayed ones. */
+export interface SignalingPort {
+  send(to: string, data: SignalData): Promise<void>;
+  onSignal(listener: (from: string, data: SignalData) => void): () => void;
+}
+
+/** A disconnected ICE connection gets this long to recover by itself before we restart ICE. */
+export const ICE_DISCONNECTED_GRACE_MS = 2500;
+/** How long a relayed message may wait for the signaling socket to come back after a drop. */
+export const SIGNAL_QUEUE_MS = 20_000;
+
+/** The port over our SignalingClient: messages sent while it reconnects wait for it (an ICE restart after a drop). */
+export function signalingPort(client: SignalingClient): SignalingPort {
+  const ready = () => client.state === 'connected' || client.state === 'resumed';
+  const whenReady = () =>
+    new Promise<void>((resolve, reject) => {
+      if (ready()) return resolve();
+      const timer = setTimeout(() => (off(), reject(new MediaTransportError('media_timeout', 'signaling not back'))), SIGNAL_QUEUE_MS);
+      const off = client.onState((state) => {
+        if (state === 'connected' || state === 'resumed') (clearTimeout(timer), off(), resolve());
+        else if (state === 'failed' || state === 'closed') (clearTimeout(timer), off(), reject(new MediaTransportError('media_failed', state)));
+      });
+    });
+  return {
+    async send(to, data) {
+      await whenReady();
+      await client.request('signal', { to, data });
+    },
+    onSignal(listener) {
+      return client.onEvent((event) => {
+        if (event.type === 'signal') listener(event.from, event.data);
+      });
+    },
+  };
+}
+
+interface PeerSample {
+  bytes: number;
+  lost: number;
+  received: number;
+}
+
+class Peer {
+  readonly pc: RTCPeerConnection;
+  makingOffer = false;
+  ignoreOffer = false;
+  settingRemoteAnswer = false;
+  #chain: Promise<void> = Promise.resolve();
+  #disconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly streams = new Map<string, MediaStream>();
+  cameraStreamId: string | undefined;
+  sample: PeerSample = { bytes: 0, lost: 0, received: 0 };
+  readonly senders = new Map<string, RTCRtpSender>();
+
+  constructor(
+    readonly id: string,
+    readonly polite: boolean,
+    config: RTCConfiguration,
+    private readonly mesh: MeshTransport,
+  ) {
+    this.pc = new RTCPeerConnection(config);
+    this.pc.onnegotiationneeded = () => void this.#offer();
+    this.pc.onicecandidate = ({ candidate }) => {
+      const data: SignalData = candidate
+        ? { kind: 'ice', candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex }
+        : { kind: 'ice', candidate: null };
+      void this.mesh.relay(this.id, data);
+    };
+    this.pc.ontrack = (event) => this.#track(event);
+    this.pc.oniceconnectionstatechange = () => this.#iceState();
+    this.pc.onconnectionstatechange = () => this.mesh.events.emit('peer-state', { participantId: this.id, state: this.pc.connectionState });
+  }
+
+  async #offer(): Promise<void> {
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      const sdp = this.pc.localDescription?.sdp;
+      if (sdp) await this.mesh.relay(this.id, { kind: 'offer', sdp });
+    } catch {
+      // The next negotiationneeded (or an ICE restart) tries again; a lost offer is not fatal.
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  /** Signals from one participant are applied one at a time, in the order they came. */
+  receive(data: SignalData): Promise<void> {
+    this.#chain = this.#chain.then(() => this.#apply(data)).catch(() => undefined);
+    return this.#chain;
+  }
+
+  async #apply(data: SignalData): Promise<void> {
+    const pc = this.pc;
+    if (data.kind === 'offer' || data.kind === 'answer') {
+      const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.settingRemoteAnswer);
+      const collision = data.kind === 'offer' && !readyForOffer;
+      this.ignoreOffer = !this.polite && collision;
+      if (this.ignoreOffer) return;
+      this.settingRemoteAnswer = data.kind === 'answer';
+      try {
+        await pc.setRemoteDescription({ type: data.kind, sdp: data.sdp });
+      } finally {
+        this.settingRemoteAnswer = false;
+      }
+      if (data.kind === 'offer') {
+        await pc.setLocalDescription();
+        const sdp = pc.localDescription?.sdp;
+        if (sdp) await this.mesh.relay(this.id, { kind: 'answer', sdp });
+      }
+    } else if (data.kind === 'ice') {
+      try {
+        await pc.addIceCandidate(data.candidate === null ? undefined : { candidate: data.candidate, sdpMid: data.sdpMid ?? null, sdpMLineIndex: data.sdpMLineIndex ?? null });
+      } catch (error) {
+        if (!this.ignoreOffer) throw error;
+      }
+    }
+  }
+
+  #track(event: RTCTrackEvent): void {
+    const stream = event.streams[0] ?? new MediaStream([event.track]);
+    this.streams.set(stream.id, stream);
+    if (!this.cameraStreamId || (event.track.kind === 'audio' && this.cameraStreamId !== stream.id && !this.streams.get(this.cameraStreamId)?.getAudioTracks().length)) {
+      this.cameraStreamId = stream.id;
+    }
+    stream.onremovetrack = () => {
+      if (stream.getTracks().length === 0) {
+        this.streams.delete(stream.id);
+        this.mesh.events.emit('remote', this.media());
+      }
+    };
+    this.mesh.events.emit('remote', this.media());
+  }
+
+  media(): RemoteMedia {
+    const camera = (this.cameraStreamId && this.streams.get(this.cameraStreamId)) || new MediaStream();
+    const screen = [...this.streams.values()].find((s) => s !== camera && s.getVideoTracks().length > 0);
+    return { participantId: this.id, stream: camera, screen };
+  }
+
+  #iceState(): void {
+    const state = this.pc.iceConnectionState;
+    clearTimeout(this.#disconnectTimer);
+    if (state === 'failed') this.restartIce();
+    else if (state === 'disconnected') this.#disconnectTimer = setTimeout(() => this.pc.iceConnectionState === 'disconnected' && this.restartIce(), ICE_DISCONNECTED_GRACE_MS);
+  }
+
+  restartIce(): void {
+    if (this.pc.signalingState === 'closed') return;
+    this.pc.restartIce();
+  }
+
+  close(): void {
+    clearTimeout(this.#disconnectTimer);
+    this.pc.onnegotiationneeded = null;
+    this.pc.onicecandidate = null;
+    this.pc.ontrack = null;
+    this.pc.close();
+  }
+}
+
+export interface MeshOptions {
+  port: SignalingPort;
+  /** STUN/TURN servers beyond the join reply's TURN (none by default: loopback and LAN work without). */
+  iceServers?: RTCIceServer[];
+}
+
+export class MeshTransport implements MediaTransport {
+  readonly kind = 'native' as const;
+  readonly events = new TransportEvents();
+  #state: TransportState = 'idle';
+  #self = '';
+  #config: RTCConfiguration = {};
+  #peers = new Map<string, Peer>();
+  #wanted = new Set<string>();
+  #local: MediaStream | undefined;
+  #screen: MediaStream | undefined;
+  #muted: Record<MediaKind, boolean> = { audio: false, video: false };
+  #offSignal: (() => void) | undefined;
+
+  constructor(private readonly options: MeshOptions) {}
+
+  get state(): TransportState {
+    return this.#state;
+  }
+
+  on<K extends keyof MediaTransportEvents>(type: K, listener: MediaTransportListener<K>): () => void {
+    return this.events.on(type, listener);
+  }
+
+  async join(options: JoinOptions): Promise<void> {
+    this.#self = options.participantId;
+    const iceServers = [...(this.options.iceServers ?? [])];
+    if (options.turn) iceServers.push({ urls: options.turn.urls, username: options.turn.username, credential: options.turn.credential });
+    this.#config = { iceServers, bundlePolicy: 'max-bundle' };
+    this.#offSignal?.();
+    this.#offSignal = this.options.port.onSignal((from, data) => this.#onSignal(from, data));
+    this.#setState('connected');
+    this.setParticipants([...this.#wanted]);
+  }
+
+  async leave(): Promise<void> {
+    this.#offSignal?.();
+    this.#offSignal = undefined;
+    const peers = [...this.#peers.keys()];
+    await Promise.all(peers.map((id) => this.options.port.send(id, { kind: 'bye' }).catch(() => undefined)));
+    for (const id of peers) this.#drop(id);
+    this.#wanted.clear();
+    this.#setState('closed');
+  }
+
+  async publish(stream: MediaStream): Promise<void> {
+    this.#local = stream;
+    for (const track of stream.getTracks()) track.enabled = !this.#muted[track.kind as MediaKind];
+    for (const peer of this.#peers.values()) this.#attach(peer);
+  }
+
+  async unpublish(): Promise<void> {
+    this.#local = undefined;
+    for (const peer of this.#peers.values()) {
+      for (const [key, sender] of peer.senders) {
+        if (!key.startsWith('screen:')) {
+          peer.pc.removeTrack(sender);
+          peer.senders.delete(key);
+        }
+      }
+    }
+  }
+
+  setMuted(kind: MediaKind, muted: boolean): void {
+    this.#muted[kind] = muted;
+    for (const track of this.#local?.getTracks() ?? []) if (track.kind === kind) track.enabled = !muted;
+  }
+
+  async startScreenShare(track: MediaStreamTrack): Promise<void> {
+    this.#screen = new MediaStream([track]);
+    for (const peer of this.#peers.values()) this.#attach(peer);
+  }
+
+  async stopScreenShare(): Promise<void> {
+    this.#screen = undefined;
+    for (const peer of this.#peers.values()) {
+      for (const [key, sender] of peer.senders) {
+        if (key.startsWith('screen:')) {
+          peer.pc.removeTrack(sender);
+          peer.senders.delete(key);
+        }
+      }
+    }
+  }
+
+  setParticipants(participantIds: readonly string[]): void {
+    this.#wanted = new Set(participantIds.filter((id) => id !== this.#self));
+    if (this.#state !== 'connected') return;
+    for (const id of this.#wanted) if (!this.#peers.has(id)) this.#create(id);
+    for (const id of [...this.#peers.keys()]) if (!this.#wanted.has(id)) this.#drop(id);
+  }
+
+  remotes(): RemoteMedia[] {
+    return [...this.#peers.values()].map((peer) => peer.media());
+  }
+
+  networkChanged(): void {
+    for (const peer of this.#peers.values()) peer.restartIce();
+  }
+
+  async stats(): Promise<ParticipantStats[]> {
+    const out: ParticipantStats[] = [];
+    for (const peer of this.#peers.values()) {
+      let bytesReceived = 0;
+      let bytesSent = 0;
+      let lost = 0;
+      let received = 0;
+      let framesDecoded = 0;
+      let rttMs: number | undefined;
+      const report = await peer.pc.getStats();
+      report.forEach((s: any) => {
+        if (s.type === 'inbound-rtp') {
+          bytesReceived += s.bytesReceived ?? 0;
+          lost += s.packetsLost ?? 0;
+          received += s.packetsReceived ?? 0;
+          framesDecoded += s.framesDecoded ?? 0;
+        } else if (s.type === 'outbound-rtp') bytesSent += s.bytesSent ?? 0;
+        else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && typeof s.currentRoundTripTime === 'number') rttMs = Math.round(s.currentRoundTripTime * 1000);
+      });
+      const dLost = Math.max(0, lost - peer.sample.lost);
+      const dReceived = Math.max(0, received - peer.sample.received);
+      const lossRate = dLost + dReceived > 0 ? dLost / (dLost + dReceived) : 0;
+      peer.sample = { bytes: bytesReceived, lost, received };
+      const connected = peer.pc.connectionState === 'connected';
+      out.push({ participantId: peer.id, bytesReceived, bytesSent, rttMs, lossRate, framesDecoded, quality: qualityOf(rttMs, lossRate, connected) });
+    }
+    return out;
+  }
+
+  /** Relays one message to a participant; a failure is reported, never thrown into WebRTC callbacks. */
+  async relay(to: string, data: SignalData): Promise<void> {
+    try {
+      await this.options.port.send(to, data);
+    } catch (error) {
+      if (data.kind !== 'ice') this.events.emit('error', { error: error instanceof MediaTransportError ? error : new MediaTransportError('media_failed', String((error as Error)?.message ?? error)) });
+    }
+  }
+
+  #onSignal(from: string, data: SignalData): void {
+    if (from === this.#self) return;
+    if (data.kind === 'bye') {
+      this.#drop(from);
+      return;
+    }
+    let peer = this.#peers.get(from);
+    // The server only relays between people who may see each other, so an offer from someone our roster has
+    // not shown yet (events race) is accepted; their peer connection is made now.
+    if (!peer) peer = this.#create(from);
+    else if (data.kind === 'offer' && peer.pc.connectionState === 'failed') {
+      // They reloaded (a new peer connection, new DTLS keys): start over with them.
+      this.#drop(from);
+      peer = this.#create(from);
+    }
+    void peer.receive(data);
+  }
+
+  #create(id: string): Peer {
+    const peer = new Peer(id, this.#self > id, this.#config, this);
+    this.#peers.set(id, peer);
+    this.#attach(peer);
+    return peer;
+  }
+
+  #attach(peer: Peer): void {
+    const wanted = new Map<string, { track: MediaStreamTrack; stream: MediaStream }>();
+    for (const track of this.#local?.getTracks() ?? []) wanted.set(`cam:${track.kind}`, { track, stream: this.#local! });
+    for (const track of this.#screen?.getTracks() ?? []) wanted.set(`screen:${track.kind}`, { track, stream: this.#screen! });
+    for (const [key, { track, stream }] of wanted) {
+      const sender = peer.senders.get(key);
+      if (!sender) peer.senders.set(key, peer.pc.addTrack(track, stream));
+      else if (sender.track !== track) {
+        // A new camera or microphone from the device picker replaces the track without renegotiating.
+        if (key.startsWith('cam:')) void sender.replaceTrack(track);
+        else {
+          peer.pc.removeTrack(sender);
+          peer.senders.set(key, peer.pc.addTrack(track, stream));
+        }
+      }
+    }
+  }
+
+  #drop(id: string): void {
+    const peer = this.#peers.get(id);
+    if (!peer) return;
+    this.#peers.delete(id);
+    peer.close();
+    this.events.emit('remote-removed', { participantId: id });
+  }
+
+  #setState(state: TransportState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.events.emit('state', { state });
+  }
+}
