@@ -58,9 +58,18 @@ describe('<tiepdan-schedule-editor> without the server', () => {
     window.fetch = realFetch;
   });
 
-  it('asks for a token, and is accessible', async () => {
-    const el = await fixture<TiepdanScheduleEditor>(html`<tiepdan-schedule-editor server="http://127.0.0.1:9" unit="dongthap.sadec"></tiepdan-schedule-editor>`);
+  it('asks for a token, fits a 320 px screen, and is accessible', async () => {
+    const wrapper = await fixture<HTMLDivElement>(html`<div style="width:320px"><tiepdan-schedule-editor server="http://127.0.0.1:9" unit="dongthap.sadec"></tiepdan-schedule-editor></div>`);
+    const el = wrapper.querySelector('tiepdan-schedule-editor')!;
+    await el.updateComplete;
     expect(el).to.be.instanceOf(TiepdanScheduleEditor);
+    expect(el.scrollWidth).to.be.at.most(320);
+    for (const pattern of ['monthly-weekday', 'weekly']) {
+      root(el).querySelector<HTMLInputElement>(`input[name="${fieldId('patternType')}"][value="${pattern}"]`)!.click();
+      await el.updateComplete;
+      expect(el.scrollWidth, pattern).to.be.at.most(320);
+    }
+    expect(root(el).querySelectorAll(`input[type="checkbox"][id^="${fieldId('weekdays')}"]`).length).to.equal(7);
     expect(root(el).querySelector('.notice')!.textContent).to.contain('Cần đăng nhập');
     expect(root(el).querySelector<HTMLButtonElement>('form.series button[type="submit"]')!.disabled).to.equal(true);
     await expect(el).to.be.accessible();
