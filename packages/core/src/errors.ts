@@ -52,6 +52,12 @@ export const ERROR_CODES = [
   'network',
   'timeout',
   'internal',
+  'recorder_required',
+  'lease_lost',
+  'segment_mismatch',
+  'segment_conflict',
+  'recording_closed',
+  'not_streamable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -78,6 +84,12 @@ export const ERROR_MESSAGES: Record<ErrorCode, Message> = {
   rate_limited: { vi: 'Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.', en: 'Too many requests. Please try again in a few minutes.' },
   origin_not_allowed: { vi: 'Trang web này chưa được phép nhúng dịch vụ.', en: 'This website is not allowed to embed the service.' },
   storage_unavailable: { vi: 'Trình duyệt không cho lưu bản nháp trên máy này.', en: 'This browser does not allow saving drafts on this device.' },
+  recorder_required: { vi: 'Buổi tiếp bắt buộc ghi hình nhưng chưa có máy ghi hoạt động.', en: 'This session must be recorded and no recorder is active.' },
+  lease_lost: { vi: 'Máy ghi này không còn giữ quyền ghi; một máy ghi khác đã thay thế.', en: 'This recorder no longer holds the lease; another recorder took over.' },
+  segment_mismatch: { vi: 'Đoạn ghi không khớp với độ dài hoặc mã băm đã khai.', en: 'The segment does not match its declared length or SHA-256.' },
+  segment_conflict: { vi: 'Đoạn ghi với số thứ tự này đã được lưu với nội dung khác.', en: 'A segment with this sequence number was already stored with different content.' },
+  recording_closed: { vi: 'Bản ghi đã kết thúc, không nhận thêm dữ liệu.', en: 'This recording has ended and takes no more data.' },
+  not_streamable: { vi: 'Bản ghi buổi tiếp có nội dung tố cáo không được phát trực tuyến.', en: 'Recordings with denunciations are never streamed.' },
 };
 
 /** Builds the error body for a code, with optional field errors. */

@@ -28,3 +28,4 @@ export * from './schedule/index.js';
 export * from './signaling/index.js';
 export * from './media/index.js';
 export * from './api/transport-errors.js';
+export * from './recording/protocol.js';

@@ -11,11 +11,13 @@ import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { createServer } from './http/server.js';
 import { SqliteStore } from './store/sqlite.js';
+import { formatReport, verifyRecording } from './recording/verify/verify.js';
 
 const USAGE = `Usage:
   tiepdan-server start [--config file.json] [--demo]
   tiepdan-server token --role clerk --unit dongthap.sadec --sub nguyen.van.a [--name "Nguyễn Văn A"] [--ttl 1h] [--config file.json]
   tiepdan-server migrate [--config file.json]
+  tiepdan-server verify <recording-folder|manifest.json> [--public-key key.pem] [--ffprobe path] [--json]
 
 Configuration comes from the JSON file and TIEPDAN_* environment variables (see README).`;
 
@@ -35,6 +37,9 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       ttl: { type: 'string', default: '1h' },
       help: { type: 'boolean', short: 'h', default: false },
+      'public-key': { type: 'string' },
+      ffprobe: { type: 'string' },
+      json: { type: 'boolean', default: false },
     },
   });
   const command = positionals[0];
@@ -70,6 +75,19 @@ async function main(argv: string[]): Promise<number> {
       await store.close();
       process.stdout.write(applied.length ? `applied migrations: ${applied.join(', ')}\n` : 'database is up to date\n');
       return 0;
+    }
+    case 'verify': {
+      // Needs no configuration: a third party runs it on a copied folder, years later.
+      const target = positionals[1];
+      if (!target) {
+        process.stderr.write(`verify needs a recording folder or its manifest.json\n\n${USAGE}\n`);
+        return EXIT_USAGE;
+      }
+      const { readFileSync } = await import('node:fs');
+      const trustedPublicKeyPem = values['public-key'] ? readFileSync(values['public-key'], 'utf8') : undefined;
+      const report = await verifyRecording(target, { trustedPublicKeyPem, ffprobe: values.ffprobe });
+      process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+      return report.ok ? 0 : 1;
     }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);

@@ -19,3 +19,8 @@ export { InProcessRoomBus, type RoomBus, type Delivery, type CommandReply } from
 export type { RoomCommand, VerifiedIdentity } from './rooms/commands.js';
 export { AuditLog, canonicalJson, GENESIS_HASH, type AuditEntry, type VerifyResult } from './rooms/audit.js';
 export { turnCredentials, jitsiAccess, jitsiRoomName } from './rooms/media.js';
+export { recording, recordingOf, type RecordingOptions, type RecordingHandle } from './recording/plugin.js';
+export { RecordingEvents, type RecordingEvent, type RecordingListener } from './recording/events.js';
+export type { RecordingCoordinator, RecordingStatus, TimelineEntry } from './recording/coordinator/coordinator.js';
+export type { RecordingStorage } from './recording/storage/storage.js';
+export { verifyRecording, formatReport, type VerifyReport } from './recording/verify/verify.js';

@@ -18,6 +18,20 @@ export const PERMISSIONS = {
   'schedule.manage': ['chair', 'clerk'],
   /** See who booked a session and invite them (time within the session, join link). */
   'bookings.invite': ['chair', 'clerk'],
+  /** A session's recording status and its alarm (no active recorder): everyone who runs the session. */
+  'recordings.status': ['chair', 'official', 'clerk', 'operator'],
+  /** Act as a recorder at an official connection point: join the election, hold the lease, upload segments. */
+  'recordings.record': ['chair', 'clerk', 'operator'],
+  /** Open a session's recording, set its policy, start it, add participants and notices to its timeline. */
+  'recordings.manage': ['chair', 'clerk'],
+  /** End a recording: only the head, when ending the session (nobody else can stop it, SPEC §6). */
+  'recordings.end': ['chair'],
+  /** List, play and download recordings (a denunciation's also needs registrations.readDenouncer). */
+  'recordings.read': ['chair', 'clerk'],
+  /** Approve a citizen's copy of their own case and record its handover. */
+  'recordings.approveCopy': ['chair', 'clerk'],
+  /** Read the recordings' access log. */
+  'recordings.audit': ['chair'],
 } as const satisfies Record<string, readonly OfficialRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { DEFAULT_FREQUENCY_RULES, DEFAULT_RULES, isRealIsoDate, SIGNALING_LIMITS, type RegistrationRules } from '@tiepdan/core';
+import { RecordingSettingsSchema } from '../recording/settings.js';
 
 export const MODES = ['demo', 'development', 'production'] as const;
 export type Mode = (typeof MODES)[number];
@@ -129,6 +130,8 @@ export const ConfigSchema = z.strictObject({
   jitsi: z.strictObject({ domain: z.string().min(1), appId: z.string().min(1), secret: z.string().min(32, 'must be at least 32 characters') }).optional(),
   /** Rooms (signaling): windows and limits; tests shorten them, benches loosen them. */
   rooms: RoomsSettingsSchema.prefault({}),
+  /** Recording: lease and heartbeat, drain after the end, segment size, ffmpeg/ffprobe, manifest signing key. */
+  recording: RecordingSettingsSchema.prefault({}),
   /** Trust X-Forwarded-For (behind the ward's reverse proxy), so rate limits count citizens, not the proxy. */
   trustProxy: z.boolean().default(false),
 });

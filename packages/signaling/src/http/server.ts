@@ -18,6 +18,7 @@ import { registrations } from '../registrations/plugin.js';
 import { schedule } from '../schedule/plugin.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { rooms } from '../rooms/plugin.js';
+import { recording } from '../recording/plugin.js';
 import type { JoinTokenVerifier } from '../rooms/join-tokens.js';
 import type { Store } from '../store/store.js';
 import { ApiError } from './api-error.js';
@@ -112,6 +113,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await api.register(meta, { config });
       await api.register(registrations, { config, store, files, keys, requirePermission: createGuard(config.authSecret) });
       await api.register(schedule, { config, store, keys, requirePermission: createGuard(config.authSecret) });
+      await api.register(recording, { config, store, joinTokens: options.joinTokens });
     },
     { prefix: API_PREFIX },
   );

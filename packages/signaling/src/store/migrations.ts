@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ROOMS_MIGRATION } from '../rooms/migration.js';
+import { RECORDING_MIGRATION } from '../recording/migration.js';
 
 export interface Migration {
   version: number;
@@ -127,6 +128,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   ROOMS_MIGRATION,
+  RECORDING_MIGRATION,
 ];
 
 /** Applies the migrations not yet recorded; returns the versions applied now. */

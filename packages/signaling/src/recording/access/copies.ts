@@ -1,0 +1,107 @@
+/**
+ * A citizen's copy of their own case (SPEC §6, practice in Hà Nội): the citizen asks (with their join token,
+ * or a clerk asks on their behalf), an official approves after checking the copy for denouncer secrets, the
+ * server cuts the case's window out of the finalized media, and the handover (to whom, how, which file by its
+ * SHA-256) is recorded. Nothing leaves without that record.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import * as z from 'zod';
+import { ApiError } from '../../http/api-error.js';
+import { cut, type MediaTools } from '../media/ffmpeg.js';
+import { sha256File } from '../manifest/finalize.js';
+import { MANIFEST_FILE, type Manifest } from '../manifest/manifest.js';
+import type { CopyRow, RecordingRepo, RecordingRow } from '../repo.js';
+import type { RecordingStorage } from '../storage/storage.js';
+import { readFile, stat } from 'node:fs/promises';
+
+export const ApproveSchema = z.strictObject({
+  /** The approver attests the copy holds no denouncer's identity of another case (SPEC §3). */
+  denouncerSecretsChecked: z.literal(true),
+  /** The case's window in the media, seconds; taken from the timeline's case entries when absent. */
+  fromSeconds: z.number().min(0).optional(),
+  toSeconds: z.number().positive().optional(),
+  note: z.string().max(1000).optional(),
+});
+
+export const HandoverSchema = z.strictObject({
+  recipient: z.strictObject({ name: z.string().min(1).max(200), idPaper: z.string().max(40).optional() }),
+  method: z.enum(['download', 'usb', 'disc', 'email']),
+  note: z.string().max(1000).optional(),
+});
+
+export function copyView(row: CopyRow) {
+  return {
+    id: row.id,
+    recordingId: row.recording_id,
+    reference: row.reference,
+    state: row.state,
+    requestedAt: row.requested_at,
+    requestedBy: row.requested_by,
+    approvedAt: row.approved_at,
+    approvedBy: row.approved_by,
+    checks: row.checks ? (JSON.parse(row.checks) as unknown) : null,
+    window: row.window ? (JSON.parse(row.window) as unknown) : null,
+    file: row.file ? { name: row.file, bytes: row.bytes, sha256: row.sha256 } : null,
+    handedOverAt: row.handed_over_at,
+    handedOverBy: row.handed_over_by,
+    handover: row.handover ? (JSON.parse(row.handover) as unknown) : null,
+  };
+}
+
+export function requestCopy(repo: RecordingRepo, rec: RecordingRow, reference: string, by: string): CopyRow {
+  const id = `copy_${randomUUID()}`;
+  repo.s.insertCopy.run(id, rec.id, reference, new Date().toISOString(), by);
+  return repo.s.copy.get(rec.id, id)!;
+}
+
+export async function approveCopy(
+  deps: { repo: RecordingRepo; storage: RecordingStorage; tools: MediaTools },
+  rec: RecordingRow,
+  copy: CopyRow,
+  input: z.infer<typeof ApproveSchema>,
+  by: string,
+): Promise<CopyRow> {
+  if (copy.state !== 'requested') throw new ApiError(409, 'invalid_transition');
+  if (rec.state !== 'finalized') throw new ApiError(409, 'invalid_transition');
+  const dir = deps.storage.localDir(rec.id);
+  if (!dir || !deps.tools.ffmpeg) throw new ApiError(409, 'invalid_transition');
+  const manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
+  const media = manifest.media.files[0];
+  if (!media) throw new ApiError(409, 'invalid_transition');
+  const window = input.fromSeconds !== undefined && input.toSeconds !== undefined ? { fromSeconds: input.fromSeconds, toSeconds: input.toSeconds } : caseWindow(manifest, copy.reference);
+  if (!window || window.toSeconds <= window.fromSeconds) {
+    throw new ApiError(400, 'validation_failed', [{ path: 'fromSeconds', code: 'required', message: { vi: 'Cần khoảng thời gian của vụ việc trong bản ghi.', en: 'The case’s time window in the recording is needed.' } }]);
+  }
+  const name = `${copy.id}.webm`;
+  const tmp = join(dir, `.${name}.cut.tmp`);
+  await cut(deps.tools.ffmpeg, join(dir, media.file), window.fromSeconds, window.toSeconds, tmp);
+  const sha256 = await sha256File(tmp);
+  const bytes = (await stat(tmp)).size;
+  await deps.storage.publish(rec.id, name, tmp);
+  const checks = { denouncerSecretsChecked: true, note: input.note ?? null, sourceSha256: media.sha256, manifestSha256: rec.manifest_sha256 };
+  if (deps.repo.s.approveCopy.run(new Date().toISOString(), by, JSON.stringify(checks), JSON.stringify(window), name, bytes, sha256, copy.id).changes !== 1) {
+    throw new ApiError(409, 'invalid_transition');
+  }
+  return deps.repo.s.copy.get(rec.id, copy.id)!;
+}
+
+export function handOver(repo: RecordingRepo, rec: RecordingRow, copy: CopyRow, input: z.infer<typeof HandoverSchema>, by: string): CopyRow {
+  if (copy.state !== 'approved') throw new ApiError(409, 'invalid_transition');
+  const record = { ...input, file: copy.file, sha256: copy.sha256, bytes: copy.bytes };
+  if (repo.s.handOver.run(new Date().toISOString(), by, JSON.stringify(record), copy.id).changes !== 1) throw new ApiError(409, 'invalid_transition');
+  return repo.s.copy.get(rec.id, copy.id)!;
+}
+
+/** The case's start and end in media seconds, from the timeline and the first segment's time. */
+function caseWindow(manifest: Manifest, reference: string): { fromSeconds: number; toSeconds: number } | undefined {
+  const first = manifest.segments[0];
+  if (!first) return undefined;
+  const origin = Date.parse(first.capturedAt ?? first.receivedAt);
+  const start = manifest.cases.find((c) => c.reference === reference && c.action === 'start');
+  const end = manifest.cases.find((c) => c.reference === reference && c.action === 'end');
+  if (!start) return undefined;
+  const fromSeconds = Math.max(0, (Date.parse(start.at) - origin) / 1000);
+  const toSeconds = Math.max(fromSeconds, (Date.parse(end?.at ?? manifest.recording.endedAt ?? start.at) - origin) / 1000);
+  return { fromSeconds, toSeconds };
+}

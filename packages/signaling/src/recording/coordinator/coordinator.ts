@@ -1,0 +1,414 @@
+/**
+ * The recording coordinator: one recording per reception session, and one recorder writing it at a time.
+ *
+ * Recorders (clients at official connection points) join an election; the first alive one gets a lease with a
+ * new epoch, the others stand by. The holder renews the lease by heartbeat (and by every accepted segment);
+ * when it lapses, a watchdog ends it, writes it down, elects the freshest standby under epoch + 1 and, if
+ * nobody is left on a mandatory recording, raises the alarm. The epoch is the fencing token: ingest refuses any
+ * write that does not carry the current one, so a recorder that comes back from a network partition cannot
+ * interleave its stream with its successor's. Nobody stops a recording: only `end` (the head ending the session)
+ * does, and the holder's last chunks are still taken for `drainMs` before it is finalized.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RecorderReply, RecordingPolicy, RecordingState } from '@tiepdan/core';
+import { ApiError } from '../../http/api-error.js';
+import type { RecordingEvents } from '../events.js';
+import type { PartTracker } from '../ingest/parts.js';
+import type { RecorderRow, RecordingRepo, RecordingRow } from '../repo.js';
+import type { RecordingSettings } from '../settings.js';
+import type { RecordingStorage } from '../storage/storage.js';
+
+const LIVE: readonly RecordingState[] = ['armed', 'recording'];
+
+export interface OpenRecording {
+  sessionId: string;
+  unit: string;
+  policy?: RecordingPolicy | undefined;
+  confidential?: boolean | undefined;
+  by: string;
+}
+
+export type TimelineEntry =
+  | { kind: 'participant'; at?: string | undefined; participantId: string; action: 'joined' | 'left' | 'admitted' | 'removed'; role: string; name?: string | undefined; point?: string | undefined }
+  | { kind: 'notice'; at?: string | undefined; noticeId: string; version: string; audience?: string | undefined; text?: { vi: string; en: string } | undefined }
+  | { kind: 'case'; at?: string | undefined; reference: string; action: 'start' | 'end'; matterKind?: string | undefined };
+
+export interface RecordingStatus {
+  id: string;
+  sessionId: string;
+  unit: string;
+  policy: RecordingPolicy;
+  confidential: boolean;
+  state: RecordingState;
+  epoch: number;
+  holder: { recorderId: string; pointId: string | null; leaseExpiresAt: string } | null;
+  standbys: { recorderId: string; pointId: string | null; lastSeenAt: string; alive: boolean }[];
+  alarm: { code: 'no_recorder'; since: string } | null;
+  segments: { count: number; bytes: number };
+  missing: { epoch: number; seqs: number[] }[];
+  leases: { epoch: number; recorderId: string; grantedAt: string; endedAt: string | null; endReason: string | null }[];
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  finalizedAt: string | null;
+  manifestSha256: string | null;
+  lastError: string | null;
+  leaseMs: number;
+  heartbeatMs: number;
+}
+
+export interface CoordinatorDeps {
+  settings: RecordingSettings;
+  repo: RecordingRepo;
+  storage: RecordingStorage;
+  events: RecordingEvents;
+  parts: PartTracker;
+  /** Builds the seekable media, the manifest and its signature. */
+  finalize: (recordingId: string) => Promise<void>;
+  log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void } | undefined;
+  now?: () => number;
+}
+
+export class RecordingCoordinator {
+  private readonly now: () => number;
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly drains = new Map<string, NodeJS.Timeout>();
+  private readonly finalizing = new Map<string, Promise<void>>();
+  /** Recordings whose alarm is raised, so it is raised once per loss and cleared once. */
+  private readonly alarmed = new Set<string>();
+
+  constructor(private readonly deps: CoordinatorDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  get settings(): RecordingSettings {
+    return this.deps.settings;
+  }
+
+  /**
+   * After a restart: the recorders could not reach a dead server, so live leases and standbys get one lease
+   * duration of grace instead of lapsing at once; an interrupted drain or finalization is taken up again.
+   */
+  async resume(): Promise<void> {
+    const now = this.now();
+    for (const rec of this.deps.repo.s.live.all()) {
+      if (rec.holder) this.deps.repo.s.renew.run(now + this.settings.leaseMs, rec.id, rec.epoch, rec.holder);
+      this.deps.repo.s.seenAll.run(now, rec.id);
+      if ('sweep' in this.deps.storage) await (this.deps.storage as { sweep(id: string): Promise<number> }).sweep(rec.id);
+      if (rec.state === 'ending') this.scheduleFinalize(rec.id, this.settings.drainMs);
+      if (rec.state === 'finalizing') this.scheduleFinalize(rec.id, 0);
+    }
+  }
+
+  startWatchdog(): void {
+    const tick = Math.max(20, Math.min(500, Math.floor(this.settings.leaseMs / 5)));
+    this.watchdog = setInterval(() => {
+      for (const rec of this.deps.repo.s.live.all()) this.checkLease(rec);
+    }, tick);
+    this.watchdog.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.watchdog) clearInterval(this.watchdog);
+    for (const timer of this.drains.values()) clearTimeout(timer);
+    this.drains.clear();
+    await Promise.allSettled([...this.finalizing.values()]);
+  }
+
+  /** Opens the session's recording (idempotent: a second call returns the first one). */
+  async open(input: OpenRecording): Promise<{ recording: RecordingRow; created: boolean }> {
+    const existing = this.deps.repo.s.bySession.get(input.sessionId);
+    if (existing) return { recording: existing, created: false };
+    const id = `rec_${randomUUID()}`;
+    await this.deps.storage.create(id);
+    const policy = input.policy ?? (this.settings.mandatoryByDefault ? 'mandatory' : 'optional');
+    try {
+      this.deps.repo.s.insert.run({ id, sessionId: input.sessionId, unit: input.unit, policy, confidential: input.confidential ? 1 : 0, at: iso(this.now()), by: input.by });
+    } catch (error) {
+      // Two managers opening the same session at once: the other one won.
+      const raced = this.deps.repo.s.bySession.get(input.sessionId);
+      if (raced) return { recording: raced, created: false };
+      throw error;
+    }
+    return { recording: this.mustGet(id), created: true };
+  }
+
+  forSession(sessionId: string): RecordingRow | undefined {
+    return this.deps.repo.s.bySession.get(sessionId);
+  }
+
+  mustGet(recordingId: string): RecordingRow {
+    const rec = this.deps.repo.get(recordingId);
+    if (!rec) throw new ApiError(404, 'not_found');
+    return rec;
+  }
+
+  /** A recorder joins the election (again, after a reconnect: same id, same place). */
+  register(recordingId: string, recorderId: string, pointId: string | undefined, official: string): RecorderReply {
+    const rec = this.mustGet(recordingId);
+    if (!LIVE.includes(rec.state)) throw new ApiError(409, 'recording_closed');
+    const now = this.now();
+    this.deps.repo.s.upsertRecorder.run({ recordingId, recorderId, pointId: pointId ?? null, official, at: iso(now), now });
+    return this.reply(this.checkLease(this.mustGet(recordingId), recorderId), recorderId);
+  }
+
+  heartbeat(recordingId: string, recorderId: string): RecorderReply {
+    const rec = this.mustGet(recordingId);
+    const recorder = this.deps.repo.s.recorder.get(recordingId, recorderId);
+    if (!recorder) throw new ApiError(404, 'not_found');
+    const now = this.now();
+    this.deps.repo.s.seen.run(now, recordingId, recorderId);
+    if (recorder.left_at) this.deps.repo.s.upsertRecorder.run({ recordingId, recorderId, pointId: recorder.point_id, official: recorder.official, at: recorder.registered_at, now });
+    const current = LIVE.includes(rec.state) || rec.state === 'ending' ? this.checkLease(rec, recorderId) : rec;
+    if (current.holder === recorderId) this.deps.repo.s.renew.run(now + this.settings.leaseMs, recordingId, current.epoch, recorderId);
+    return this.reply(this.mustGet(recordingId), recorderId);
+  }
+
+  /** A recorder leaves (its point shuts down cleanly): its lease ends now instead of lapsing later. */
+  leave(recordingId: string, recorderId: string): RecorderReply {
+    const rec = this.mustGet(recordingId);
+    this.deps.repo.s.leave.run(iso(this.now()), recordingId, recorderId);
+    if (rec.holder === recorderId) this.loseLease(rec, 'left');
+    return this.reply(this.mustGet(recordingId), recorderId);
+  }
+
+  /** The session starts: a mandatory recording needs an active recorder first (409 recorder_required). */
+  start(recordingId: string): RecordingRow {
+    const rec = this.checkLease(this.mustGet(recordingId));
+    if (rec.state !== 'armed') {
+      if (rec.state === 'recording') return rec;
+      throw new ApiError(409, 'recording_closed');
+    }
+    if (rec.policy === 'mandatory' && !rec.holder) throw new ApiError(409, 'recorder_required');
+    this.deps.repo.s.start.run(iso(this.now()), recordingId);
+    const started = this.mustGet(recordingId);
+    this.emitState(started);
+    return started;
+  }
+
+  /** Whether a session may start now (the rooms ask before `room.start`). */
+  canStart(sessionId: string): boolean {
+    const rec = this.forSession(sessionId);
+    if (!rec) return !this.settings.mandatoryByDefault;
+    const checked = this.checkLease(rec);
+    return checked.policy !== 'mandatory' || Boolean(checked.holder);
+  }
+
+  /** The head ends the session: the only way a recording stops. The holder's last chunks drain, then it is finalized. */
+  end(recordingId: string, by: string): RecordingRow {
+    const rec = this.mustGet(recordingId);
+    if (!LIVE.includes(rec.state)) return rec;
+    this.deps.repo.s.end.run(iso(this.now()), by, recordingId);
+    this.alarmed.delete(recordingId);
+    const ended = this.mustGet(recordingId);
+    this.emitState(ended);
+    this.scheduleFinalize(recordingId, ended.holder ? this.settings.drainMs : 0);
+    return ended;
+  }
+
+  /** The holder sent its last chunk after the end: no need to wait for the rest of the drain. */
+  lastChunk(recordingId: string): void {
+    const rec = this.deps.repo.get(recordingId);
+    if (rec?.state === 'ending') this.scheduleFinalize(recordingId, 0);
+  }
+
+  /** Runs (or joins) the finalization now; resolves when it is done. */
+  finalizeNow(recordingId: string): Promise<void> {
+    const timer = this.drains.get(recordingId);
+    if (timer) clearTimeout(timer);
+    this.drains.delete(recordingId);
+    let running = this.finalizing.get(recordingId);
+    if (!running) {
+      running = this.runFinalize(recordingId).finally(() => this.finalizing.delete(recordingId));
+      this.finalizing.set(recordingId, running);
+    }
+    return running;
+  }
+
+  /** Adds participants, notices shown and cases heard to the timeline the manifest will carry. */
+  note(recordingId: string, entries: TimelineEntry[]): number {
+    const rec = this.mustGet(recordingId);
+    if (rec.state === 'finalizing' || rec.state === 'finalized') throw new ApiError(409, 'recording_closed');
+    const now = iso(this.now());
+    this.deps.repo.db.transaction(() => {
+      for (const { kind, at, ...data } of entries) {
+        this.deps.repo.s.insertTimeline.run(recordingId, at ? new Date(at).toISOString() : now, kind, JSON.stringify(data));
+        // A denunciation heard in the session makes the whole recording confidential: never streamed.
+        if (kind === 'case' && (data as { matterKind?: string }).matterKind === 'to_cao') this.deps.repo.s.confidential.run(recordingId);
+      }
+    })();
+    return entries.length;
+  }
+
+  status(recordingId: string): RecordingStatus {
+    const rec = this.checkLease(this.mustGet(recordingId));
+    const now = this.now();
+    const recorders = this.deps.repo.s.recorders.all(recordingId);
+    const leases = this.deps.repo.s.leases.all(recordingId);
+    const holder = rec.holder ? recorders.find((r) => r.recorder_id === rec.holder) : undefined;
+    const totals = this.deps.repo.s.totals.get(recordingId)!;
+    const missing = leases.map((l) => ({ epoch: l.epoch, seqs: this.deps.parts.resume(recordingId, l.epoch).missing })).filter((m) => m.seqs.length);
+    return {
+      id: rec.id,
+      sessionId: rec.session_id,
+      unit: rec.unit,
+      policy: rec.policy,
+      confidential: rec.confidential === 1,
+      state: rec.state,
+      epoch: rec.epoch,
+      holder: rec.holder ? { recorderId: rec.holder, pointId: holder?.point_id ?? null, leaseExpiresAt: iso(rec.lease_expires_at ?? now) } : null,
+      standbys: recorders
+        .filter((r) => r.recorder_id !== rec.holder && !r.left_at)
+        .map((r) => ({ recorderId: r.recorder_id, pointId: r.point_id, lastSeenAt: iso(r.last_seen_at), alive: this.alive(r, now) })),
+      alarm: this.alarmOf(rec, leases),
+      segments: { count: totals.count, bytes: totals.bytes ?? 0 },
+      missing,
+      leases: leases.map((l) => ({ epoch: l.epoch, recorderId: l.recorder_id, grantedAt: l.granted_at, endedAt: l.ended_at, endReason: l.end_reason })),
+      createdAt: rec.created_at,
+      startedAt: rec.started_at,
+      endedAt: rec.ended_at,
+      finalizedAt: rec.finalized_at,
+      manifestSha256: rec.manifest_sha256,
+      lastError: rec.last_error,
+      leaseMs: this.settings.leaseMs,
+      heartbeatMs: this.settings.heartbeatMs,
+    };
+  }
+
+  /** True when `recorderId` holds the lease of `epoch` right now (called inside the ingest transaction). */
+  holds(recordingId: string, recorderId: string, epoch: number): boolean {
+    const rec = this.deps.repo.get(recordingId);
+    return Boolean(rec && rec.epoch === epoch && rec.holder === recorderId && (rec.lease_expires_at ?? 0) > this.now());
+  }
+
+  /** An accepted segment proves the holder alive: it renews the lease like a heartbeat. */
+  renewByWrite(recordingId: string, recorderId: string, epoch: number): void {
+    const now = this.now();
+    this.deps.repo.s.renew.run(now + this.settings.leaseMs, recordingId, epoch, recorderId);
+    this.deps.repo.s.seen.run(now, recordingId, recorderId);
+  }
+
+  /** Ends a lapsed lease and elects a standby; returns the row as it is afterwards. */
+  checkLease(rec: RecordingRow, preferred?: string): RecordingRow {
+    const now = this.now();
+    let current = rec;
+    if (current.holder && (current.lease_expires_at ?? 0) <= now) current = this.loseLease(current, 'lapsed');
+    if (!current.holder && LIVE.includes(current.state)) current = this.elect(current, preferred) ?? current;
+    return current;
+  }
+
+  private loseLease(rec: RecordingRow, reason: 'lapsed' | 'left'): RecordingRow {
+    const at = iso(this.now());
+    const lost = this.deps.repo.db.transaction(() => {
+      const changed = this.deps.repo.s.release.run(rec.id, rec.epoch).changes;
+      this.deps.repo.s.endLease.run(at, reason, rec.id, rec.epoch);
+      return changed === 1;
+    })();
+    if (lost && rec.holder) this.deps.events.emit({ type: 'recorder.lost', recordingId: rec.id, sessionId: rec.session_id, epoch: rec.epoch, recorderId: rec.holder, reason, at });
+    let after = this.mustGet(rec.id);
+    if (LIVE.includes(after.state)) after = this.elect(after) ?? after;
+    if (!after.holder && after.policy === 'mandatory' && LIVE.includes(after.state) && !this.alarmed.has(rec.id)) {
+      this.alarmed.add(rec.id);
+      this.deps.events.emit({ type: 'recording.alarm', recordingId: rec.id, sessionId: rec.session_id, code: 'no_recorder', since: at });
+    }
+    return after;
+  }
+
+  /** Grants the next epoch to the freshest alive standby (or `preferred`, when it is alive). */
+  private elect(rec: RecordingRow, preferred?: string): RecordingRow | undefined {
+    const now = this.now();
+    const candidates = this.deps.repo.s
+      .recorders.all(rec.id)
+      .filter((r) => !r.left_at && this.alive(r, now))
+      .sort((a, b) => (a.recorder_id === preferred ? -1 : b.recorder_id === preferred ? 1 : b.last_seen_at - a.last_seen_at));
+    const chosen = candidates[0];
+    if (!chosen) return undefined;
+    const epoch = rec.epoch + 1;
+    const at = iso(now);
+    const granted = this.deps.repo.db.transaction(() => {
+      if (this.deps.repo.s.grant.run(epoch, chosen.recorder_id, now + this.settings.leaseMs, rec.id, rec.epoch).changes !== 1) return false;
+      this.deps.repo.s.insertLease.run(rec.id, epoch, chosen.recorder_id, at);
+      return true;
+    })();
+    if (!granted) return this.deps.repo.get(rec.id);
+    const previous = this.deps.repo.s.leases.all(rec.id).find((l) => l.epoch === rec.epoch);
+    this.deps.events.emit({
+      type: 'recorder.elected',
+      recordingId: rec.id,
+      sessionId: rec.session_id,
+      epoch,
+      recorderId: chosen.recorder_id,
+      at,
+      ...(previous ? { previous: { epoch: previous.epoch, recorderId: previous.recorder_id } } : {}),
+    });
+    if (this.alarmed.delete(rec.id)) this.deps.events.emit({ type: 'recording.alarm_cleared', recordingId: rec.id, sessionId: rec.session_id, at });
+    return this.mustGet(rec.id);
+  }
+
+  private alive(r: RecorderRow, now: number): boolean {
+    return !r.left_at && now - r.last_seen_at < this.settings.leaseMs;
+  }
+
+  private alarmOf(rec: RecordingRow, leases: { ended_at: string | null }[]): RecordingStatus['alarm'] {
+    if (rec.policy !== 'mandatory' || rec.holder || !LIVE.includes(rec.state)) return null;
+    const lastEnded = leases.map((l) => l.ended_at).filter((v): v is string => Boolean(v)).sort().at(-1);
+    return { code: 'no_recorder', since: lastEnded ?? rec.created_at };
+  }
+
+  private reply(rec: RecordingRow, recorderId: string): RecorderReply {
+    const active = rec.holder === recorderId;
+    return {
+      recorderId,
+      role: active ? 'active' : 'standby',
+      epoch: rec.epoch,
+      leaseMs: this.settings.leaseMs,
+      heartbeatMs: this.settings.heartbeatMs,
+      state: rec.state,
+      ...(active ? { leaseExpiresAt: iso(rec.lease_expires_at ?? this.now()), resume: this.deps.parts.resume(rec.id, rec.epoch) } : {}),
+    };
+  }
+
+  private scheduleFinalize(recordingId: string, delayMs: number): void {
+    const previous = this.drains.get(recordingId);
+    if (previous) clearTimeout(previous);
+    const timer = setTimeout(() => {
+      this.drains.delete(recordingId);
+      this.finalizeNow(recordingId).catch(() => undefined);
+    }, delayMs);
+    this.drains.set(recordingId, timer);
+  }
+
+  private async runFinalize(recordingId: string): Promise<void> {
+    const rec = this.mustGet(recordingId);
+    if (rec.state === 'finalized') return;
+    if (rec.state !== 'ending' && rec.state !== 'finalizing') throw new ApiError(409, 'invalid_transition');
+    const at = iso(this.now());
+    this.deps.repo.db.transaction(() => {
+      this.deps.repo.s.setState.run('finalizing', recordingId);
+      if (rec.holder) {
+        this.deps.repo.s.endLease.run(at, 'ended', recordingId, rec.epoch);
+        this.deps.repo.s.release.run(recordingId, rec.epoch);
+      }
+    })();
+    this.emitState(this.mustGet(recordingId));
+    try {
+      await this.deps.finalize(recordingId);
+      this.deps.parts.forget(recordingId);
+      this.emitState(this.mustGet(recordingId));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.deps.repo.s.failed.run(message, recordingId);
+      this.deps.log?.error({ err: error, recordingId }, 'recording finalization failed');
+      this.deps.events.emit({ type: 'recording.failed', recordingId, sessionId: rec.session_id, error: message, at: iso(this.now()) });
+      throw error;
+    }
+  }
+
+  private emitState(rec: RecordingRow): void {
+    this.deps.events.emit({ type: 'recording.state', recordingId: rec.id, sessionId: rec.session_id, state: rec.state, at: iso(this.now()) });
+  }
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,61 @@
+/**
+ * What is stored of each epoch's stream, kept in memory (rebuilt from SQLite on first use): the contiguous
+ * watermark and the sequence numbers stored above it. Answers "what is missing" per chunk without a query.
+ */
+import type { ResumePoint } from '@tiepdan/core';
+import type { RecordingRepo } from '../repo.js';
+
+interface Part {
+  next: number;
+  above: Set<number>;
+}
+
+export class PartTracker {
+  private readonly parts = new Map<string, Part>();
+
+  constructor(private readonly repo: RecordingRepo) {}
+
+  stored(recordingId: string, epoch: number, seq: number): void {
+    const part = this.part(recordingId, epoch);
+    if (seq < part.next) return;
+    part.above.add(seq);
+    while (part.above.delete(part.next)) part.next += 1;
+  }
+
+  resume(recordingId: string, epoch: number): ResumePoint {
+    const part = this.part(recordingId, epoch);
+    const above = [...part.above].sort((a, b) => a - b);
+    return { epoch, nextSeq: part.next, storedAbove: above, missing: missingOf(part.next, above) };
+  }
+
+  forget(recordingId: string): void {
+    for (const key of this.parts.keys()) if (key.startsWith(`${recordingId}\u0000`)) this.parts.delete(key);
+  }
+
+  private part(recordingId: string, epoch: number): Part {
+    const key = `${recordingId}\u0000${epoch}`;
+    let part = this.parts.get(key);
+    if (!part) {
+      part = { next: 0, above: new Set() };
+      this.parts.set(key, part);
+      for (const seq of this.repo.s.epochSeqs.all(recordingId, epoch)) this.storedInto(part, seq);
+    }
+    return part;
+  }
+
+  private storedInto(part: Part, seq: number): void {
+    if (seq < part.next) return;
+    part.above.add(seq);
+    while (part.above.delete(part.next)) part.next += 1;
+  }
+}
+
+/** Sequence numbers from `next` up to the highest stored one that are not stored. */
+export function missingOf(next: number, storedAbove: number[]): number[] {
+  const highest = storedAbove.at(-1);
+  if (highest === undefined) return [];
+  const have = new Set(storedAbove);
+  const out: number[] = [];
+  for (let seq = next; seq < highest; seq += 1) if (!have.has(seq)) out.push(seq);
+  return out;
+}

@@ -1,0 +1,187 @@
+/**
+ * Finalization, once the session has ended and the last chunks drained: the stored segments become one seekable
+ * WebM (each lease's stream is the concatenation of its chunks; ffmpeg concatenates the streams and writes
+ * duration and cues, copying packets), and the manifest lists everything a later reader needs to trust it:
+ * session, timeline, recorders and failovers, segments with their hash chain, gaps, the media's hash. It is
+ * signed with the server's Ed25519 key. Safe to run again after a crash: it rebuilds from the rows.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { iso } from '../coordinator/coordinator.js';
+import { segmentName } from '../ingest/ingest.js';
+import { probe, remuxConcat, type MediaTools } from '../media/ffmpeg.js';
+import type { RecordingRepo, SegmentRow } from '../repo.js';
+import { SEGMENTS_DIR } from '../storage/fs-storage.js';
+import type { RecordingStorage } from '../storage/storage.js';
+import { chainLink, GENESIS } from './chain.js';
+import { MANIFEST_FILE, MANIFEST_FORMAT, MEDIA_FILE, SIGNATURE_FILE, type Manifest, type ManifestGap, type ManifestMediaFile, type ManifestSegment } from './manifest.js';
+import { signManifest, type SigningKey } from './signing.js';
+
+export interface FinalizerDeps {
+  repo: RecordingRepo;
+  storage: RecordingStorage;
+  tools: MediaTools & { ffmpegVersion?: string | undefined };
+  key: SigningKey;
+  /** The session's facts from the schedule, when it knows the session. */
+  sessionFacts: (sessionId: string) => Promise<Record<string, unknown> | undefined>;
+}
+
+export async function finalizeRecording(deps: FinalizerDeps, recordingId: string): Promise<Manifest> {
+  const { repo, storage } = deps;
+  const rec = repo.get(recordingId);
+  if (!rec) throw new Error(`no recording ${recordingId}`);
+  const rows = repo.s.segments.all(recordingId);
+  const leases = repo.s.leases.all(recordingId);
+  const recorders = repo.s.recorders.all(recordingId);
+  const timeline = repo.s.timeline.all(recordingId).map((t) => ({ at: t.at, kind: t.kind, ...(JSON.parse(t.data) as Record<string, unknown>) }));
+
+  // Files without a row were never acknowledged (a crash between the write and the insert): not part of it.
+  const names = new Set(rows.map((r) => segmentName(r.epoch, r.seq)));
+  for (const name of await storage.listSegments(recordingId)) if (!names.has(name)) await storage.removeSegment(recordingId, name);
+
+  let prevHash = GENESIS;
+  const segments: ManifestSegment[] = rows.map((r, index) => {
+    const hash = chainLink(prevHash, r);
+    const segment: ManifestSegment = {
+      index,
+      epoch: r.epoch,
+      seq: r.seq,
+      file: `${SEGMENTS_DIR}/${segmentName(r.epoch, r.seq)}`,
+      bytes: r.bytes,
+      sha256: r.sha256,
+      recorderId: r.recorder_id,
+      capturedAt: r.captured_at === null ? null : iso(r.captured_at),
+      receivedAt: r.received_at,
+      prevHash,
+      hash,
+    };
+    prevHash = hash;
+    return segment;
+  });
+
+  const byEpoch = new Map<number, SegmentRow[]>();
+  for (const r of rows) byEpoch.set(r.epoch, [...(byEpoch.get(r.epoch) ?? []), r]);
+  const gaps = gapsOf(byEpoch, leases, rec.ended_at);
+  const media = await buildMedia(deps, recordingId, byEpoch);
+
+  const failovers: Manifest['failovers'] = [];
+  for (let i = 1; i < leases.length; i += 1) {
+    const before = leases[i - 1]!;
+    const after = leases[i]!;
+    failovers.push({ fromEpoch: before.epoch, toEpoch: after.epoch, fromRecorder: before.recorder_id, toRecorder: after.recorder_id, leaseEndedAt: before.ended_at, endReason: before.end_reason, grantedAt: after.granted_at });
+  }
+
+  const finalizedAt = iso(Date.now());
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    recording: {
+      id: rec.id,
+      policy: rec.policy,
+      confidential: rec.confidential === 1,
+      createdAt: rec.created_at,
+      createdBy: rec.created_by,
+      startedAt: rec.started_at,
+      endedAt: rec.ended_at,
+      endedBy: rec.ended_by,
+      finalizedAt,
+    },
+    session: { ...(await deps.sessionFacts(rec.session_id)), id: rec.session_id, unit: rec.unit },
+    participants: timeline.filter((t) => t.kind === 'participant').map(({ kind: _kind, ...t }) => t),
+    notices: timeline.filter((t) => t.kind === 'notice').map(({ kind: _kind, ...t }) => t),
+    cases: timeline.filter((t) => t.kind === 'case').map(({ kind: _kind, ...t }) => t),
+    recorders: recorders.map((r) => ({ recorderId: r.recorder_id, pointId: r.point_id, official: r.official, registeredAt: r.registered_at, leftAt: r.left_at })),
+    leases: leases.map((l) => ({ epoch: l.epoch, recorderId: l.recorder_id, grantedAt: l.granted_at, endedAt: l.ended_at, endReason: l.end_reason })),
+    failovers,
+    segments,
+    gaps,
+    chain: { algorithm: 'sha256', genesis: GENESIS, head: prevHash, count: segments.length, bytes: rows.reduce((sum, r) => sum + r.bytes, 0) },
+    media,
+    signing: { algorithm: 'Ed25519', keyId: deps.key.keyId },
+  };
+  const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+  const signature = signManifest(bytes, deps.key);
+  await storage.writeFile(recordingId, MANIFEST_FILE, bytes);
+  await storage.writeFile(recordingId, SIGNATURE_FILE, `${JSON.stringify(signature, null, 2)}\n`);
+  repo.s.finalized.run(finalizedAt, signature.manifestSha256, recordingId);
+  return manifest;
+}
+
+function gapsOf(byEpoch: Map<number, SegmentRow[]>, leases: { epoch: number; ended_at: string | null; end_reason: string | null }[], endedAt: string | null): ManifestGap[] {
+  const gaps: ManifestGap[] = [];
+  const epochs = [...byEpoch.keys()].sort((a, b) => a - b);
+  for (const epoch of epochs) {
+    const seqs = byEpoch.get(epoch)!.map((r) => r.seq);
+    const have = new Set(seqs);
+    const missing: number[] = [];
+    for (let seq = 0; seq < Math.max(...seqs); seq += 1) if (!have.has(seq)) missing.push(seq);
+    if (missing.length) gaps.push({ kind: 'missing_segments', epoch, seqs: missing });
+  }
+  for (let i = 1; i < epochs.length; i += 1) {
+    const last = byEpoch.get(epochs[i - 1]!)!.at(-1)!;
+    const first = byEpoch.get(epochs[i]!)![0]!;
+    const from = last.received_at;
+    const to = first.captured_at !== null ? iso(first.captured_at) : first.received_at;
+    gaps.push({ kind: 'failover', fromEpoch: epochs[i - 1]!, toEpoch: epochs[i]!, from, to, durationMs: Math.max(0, Date.parse(to) - Date.parse(from)) });
+  }
+  // The last lease lapsed (or its recorder left) and nobody took over until the end: that tail is missing.
+  const lastLease = leases.at(-1);
+  const lastSegment = epochs.length ? byEpoch.get(epochs.at(-1)!)!.at(-1) : undefined;
+  if (lastLease && endedAt && (lastLease.end_reason === 'lapsed' || lastLease.end_reason === 'left') && lastLease.ended_at && lastLease.ended_at < endedAt) {
+    const from = lastSegment?.received_at ?? lastLease.ended_at;
+    gaps.push({ kind: 'no_recorder', afterEpoch: lastLease.epoch, from, to: endedAt, durationMs: Math.max(0, Date.parse(endedAt) - Date.parse(from)) });
+  }
+  return gaps;
+}
+
+async function buildMedia(deps: FinalizerDeps, recordingId: string, byEpoch: Map<number, SegmentRow[]>): Promise<Manifest['media']> {
+  const { ffmpeg, ffprobe } = deps.tools;
+  if (!byEpoch.size) return { seekable: false, reason: 'no segments', files: [] };
+  if (!ffmpeg || !deps.tools.ffmpegVersion) return { seekable: false, reason: 'ffmpeg is not installed: the raw segments are the recording', files: [] };
+  const dir = await deps.storage.stage(recordingId);
+  const work = join(dir, '.work');
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  try {
+    const parts: string[] = [];
+    for (const [epoch, rows] of [...byEpoch.entries()].sort(([a], [b]) => a - b)) {
+      const part = join(work, `e${epoch}.webm`);
+      const out = createWriteStream(part);
+      for (const r of rows) await pipeline(createReadStream(join(dir, SEGMENTS_DIR, segmentName(r.epoch, r.seq))), out, { end: false });
+      await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      parts.push(part);
+    }
+    const produce = async (inputs: string[], name: string): Promise<ManifestMediaFile> => {
+      const list = join(work, `${name}.txt`);
+      await writeFile(list, inputs.map((p) => `file '${p.replaceAll("'", "'\\''")}'\n`).join(''));
+      const output = join(work, name);
+      await remuxConcat(ffmpeg, list, output);
+      const probed = ffprobe ? await probe(ffprobe, output) : undefined;
+      if (probed && !probed.ok) throw new Error(`the remuxed file does not read back: ${probed.error}`);
+      const sha256 = await sha256File(output);
+      const bytes = (await stat(output)).size;
+      await deps.storage.publish(recordingId, name, output);
+      return { file: name, bytes, sha256, durationMs: probed?.durationMs };
+    };
+    try {
+      return { seekable: true, tool: deps.tools.ffmpegVersion, files: [await produce(parts, MEDIA_FILE)] };
+    } catch (error) {
+      // Streams that cannot be joined (another codec or size after a failover): one seekable file per lease.
+      const files: ManifestMediaFile[] = [];
+      for (const [i, part] of parts.entries()) files.push(await produce([part], `recording-part${i + 1}.webm`));
+      return { seekable: true, tool: deps.tools.ffmpegVersion, reason: `one file per lease: ${(error as Error).message.slice(0, 200)}`, files };
+    }
+  } catch (error) {
+    return { seekable: false, reason: `ffmpeg could not remux the segments: ${(error as Error).message.slice(0, 300)}`, files: [] };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}

@@ -1,0 +1,384 @@
+/**
+ * The recording capability as one fastify plugin (mounted under /api/v1 by http/server.ts): the coordinator
+ * (elections, leases, failover, alarms), segment ingest, finalization into a signed manifest, playback and
+ * downloads for the roles that may see recordings, the access log and citizens' copies. The rooms reach the
+ * coordinator and its events in process through `recordingOf(app)`; docs/recording.md has the protocol.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import * as z from 'zod';
+import { can, RECORDING_POLICIES, type SegmentAck } from '@tiepdan/core';
+import type { Config } from '../config/schema.js';
+import { ApiError } from '../http/api-error.js';
+import { JwtJoinTokenVerifier, type JoinTokenVerifier } from '../rooms/join-tokens.js';
+import { SqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/store.js';
+import { AccessControl } from './access/access.js';
+import { approveCopy, ApproveSchema, copyView, handOver, HandoverSchema, requestCopy } from './access/copies.js';
+import { RecordingCoordinator, type RecordingStatus, type TimelineEntry } from './coordinator/coordinator.js';
+import { RecordingEvents } from './events.js';
+import { Ingest } from './ingest/ingest.js';
+import { PartTracker } from './ingest/parts.js';
+import { finalizeRecording } from './manifest/finalize.js';
+import { MANIFEST_FILE, SIGNATURE_FILE, type Manifest } from './manifest/manifest.js';
+import { loadSigningKey, type SigningKey } from './manifest/signing.js';
+import { toolVersion } from './media/ffmpeg.js';
+import { RecordingRepo, type RecordingRow } from './repo.js';
+import type { RecordingSettings } from './settings.js';
+import { FsRecordingStorage } from './storage/fs-storage.js';
+import type { RecordingStorage } from './storage/storage.js';
+
+export interface RecordingOptions {
+  config: Config;
+  store: Store;
+  joinTokens?: JoinTokenVerifier | undefined;
+  /** Another storage (S3-compatible later); the data folder otherwise. */
+  storage?: RecordingStorage | undefined;
+  events?: RecordingEvents | undefined;
+}
+
+export interface RecordingHandle {
+  coordinator: RecordingCoordinator;
+  events: RecordingEvents;
+  ingest: Ingest;
+  storage: RecordingStorage;
+  key: SigningKey;
+  settings: RecordingSettings;
+}
+
+const handles = new WeakMap<object, RecordingHandle>();
+/** The rooms (and tests) reach the coordinator through the app's HTTP server. */
+export function recordingOf(app: FastifyInstance): RecordingHandle | undefined {
+  return handles.get(app.server);
+}
+
+const ID = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/u);
+const Params = z.object({ id: ID });
+const OpenSchema = z.strictObject({
+  sessionId: ID,
+  unit: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/u).optional(),
+  policy: z.enum(RECORDING_POLICIES).optional(),
+  confidential: z.boolean().optional(),
+});
+const RecorderSchema = z.strictObject({ recorderId: ID, pointId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/u).optional() });
+const SegmentQuery = z.object({
+  recorder: ID,
+  epoch: z.coerce.number().int().min(1),
+  seq: z.coerce.number().int().min(0),
+  bytes: z.coerce.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/u),
+  capturedAt: z.coerce.number().int().min(0).optional(),
+  last: z.enum(['1', 'true']).optional(),
+});
+const At = z.iso.datetime({ offset: true }).optional();
+const TimelineSchema = z.strictObject({
+  entries: z
+    .array(
+      z.discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('participant'), at: At, participantId: z.string().min(1).max(128), action: z.enum(['joined', 'left', 'admitted', 'removed']), role: z.string().min(1).max(32), name: z.string().max(200).optional(), point: z.string().max(64).optional() }),
+        z.strictObject({ kind: z.literal('notice'), at: At, noticeId: z.string().min(1).max(128), version: z.string().min(1).max(40), audience: z.string().max(32).optional(), text: z.strictObject({ vi: z.string().max(10_000), en: z.string().max(10_000) }).optional() }),
+        z.strictObject({ kind: z.literal('case'), at: At, reference: z.string().min(1).max(64), action: z.enum(['start', 'end']), matterKind: z.string().max(32).optional() }),
+      ]),
+    )
+    .min(1)
+    .max(500),
+});
+const CopyRequestSchema = z.strictObject({ reference: z.string().min(1).max(64).optional() });
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ApiError(
+    400,
+    'validation_failed',
+    result.error.issues.slice(0, 20).map((issue) => ({ path: issue.path.join('.'), code: 'invalid', message: { vi: 'Giá trị không hợp lệ.', en: issue.message } })),
+  );
+}
+
+export async function recording(app: FastifyInstance, opts: RecordingOptions): Promise<void> {
+  const { config, store } = opts;
+  // Rooms and recordings share the SQLite database; a store without one (a test double) runs without recording.
+  if (!(store instanceof SqliteStore)) return;
+  const settings = config.recording;
+  const repo = new RecordingRepo(store.db);
+  const storage = opts.storage ?? new FsRecordingStorage(config.dataDir);
+  const events = opts.events ?? new RecordingEvents();
+  const key = await loadSigningKey(config.dataDir, settings.signingKey);
+  const ffmpegVersion = await toolVersion(settings.ffmpeg);
+  const tools = { ffmpeg: ffmpegVersion ? settings.ffmpeg : (false as const), ffprobe: (await toolVersion(settings.ffprobe)) ? settings.ffprobe : (false as const), ffmpegVersion };
+  if (!ffmpegVersion) app.log.warn('ffmpeg not found: recordings will be kept as raw segments, not made seekable');
+  const parts = new PartTracker(repo);
+  const sessionFacts = async (sessionId: string) => {
+    const session = await store.schedule.getSession(sessionId).catch(() => undefined);
+    if (!session) return undefined;
+    return { kind: session.kind, level: session.level, host: session.host, venue: session.venue, connectionPoints: session.connectionPoints, startsAt: session.startsAt, endsAt: session.endsAt };
+  };
+  const coordinator = new RecordingCoordinator({
+    settings,
+    repo,
+    storage,
+    events,
+    parts,
+    log: app.log,
+    finalize: async (id) => void (await finalizeRecording({ repo, storage, tools, key, sessionFacts }, id)),
+  });
+  const ingest = new Ingest(repo, storage, coordinator, parts, settings.maxSegmentBytes);
+  const access = new AccessControl(repo, config.authSecret, opts.joinTokens ?? new JwtJoinTokenVerifier(config.authSecret));
+  await coordinator.resume();
+  coordinator.startWatchdog();
+  app.addHook('onClose', async () => coordinator.stop());
+  handles.set(app.server, { coordinator, events, ingest, storage, key, settings });
+
+  app.addContentTypeParser(['application/octet-stream', 'video/webm', 'audio/webm'], { parseAs: 'buffer', bodyLimit: settings.maxSegmentBytes }, (_request, body, done) => done(null, body));
+
+  const load = (request: FastifyRequest): RecordingRow => coordinator.mustGet(parse(Params, request.params).id);
+  /** Recorder routes: the recorder id must be one this official registered (no writing under another's id). */
+  const ownRecorder = (rec: RecordingRow, recorderId: string, sub: string) => {
+    const row = repo.s.recorder.get(rec.id, recorderId);
+    if (row && row.official !== sub) throw new ApiError(403, 'forbidden');
+  };
+
+  app.get('/recordings/public-key', async (_request, reply) =>
+    reply.header('Cache-Control', 'public, max-age=300').send({ algorithm: 'Ed25519', keyId: key.keyId, publicKey: key.publicKeyPem }),
+  );
+
+  app.post('/recordings', async (request, reply) => {
+    const official = await access.require(request, 'recordings.manage', 'open');
+    const body = parse(OpenSchema, request.body ?? {});
+    const session = await store.schedule.getSession(body.sessionId).catch(() => undefined);
+    const unit = session?.unit ?? body.unit ?? (official.unit === '*' ? undefined : official.unit);
+    if (!unit) throw new ApiError(400, 'validation_failed', [{ path: 'unit', code: 'required', message: { vi: 'Cần đơn vị.', en: 'The unit is required.' } }]);
+    if (official.unit !== '*' && official.unit !== unit) throw new ApiError(403, 'forbidden');
+    const { recording: rec, created } = await coordinator.open({ sessionId: body.sessionId, unit, policy: body.policy, confidential: body.confidential, by: official.sub });
+    return reply.code(created ? 201 : 200).send({ recording: coordinator.status(rec.id) });
+  });
+
+  app.get('/recordings', async (request) => {
+    const official = await access.require(request, 'recordings.read', 'list');
+    const limit = Math.min(200, Math.max(1, Number((request.query as { limit?: string }).limit ?? 50) || 50));
+    return { recordings: repo.s.list.all(official.unit === '*' ? null : official.unit, limit).map((r) => summary(r)) };
+  });
+
+  app.get('/recordings/by-session/:id', async (request) => {
+    const rec = coordinator.forSession(parse(Params, request.params).id);
+    if (!rec) throw new ApiError(404, 'not_found');
+    await access.require(request, 'recordings.status', 'status', rec, { logAllowed: false });
+    return { recording: coordinator.status(rec.id) };
+  });
+
+  app.get('/recordings/:id', async (request) => {
+    const rec = load(request);
+    await access.require(request, 'recordings.status', 'status', rec, { logAllowed: false });
+    return { recording: coordinator.status(rec.id) };
+  });
+
+  app.post('/recordings/:id/start', async (request) => {
+    const rec = load(request);
+    await access.require(request, 'recordings.manage', 'start', rec);
+    coordinator.start(rec.id);
+    return { recording: coordinator.status(rec.id) };
+  });
+
+  // The only way a recording stops: the head ends the session. Anyone else is refused, and that is logged.
+  app.post('/recordings/:id/end', async (request, reply) => {
+    const rec = load(request);
+    const official = await access.require(request, 'recordings.end', 'end', rec);
+    coordinator.end(rec.id, official.sub);
+    return reply.code(202).send({ recording: coordinator.status(rec.id) });
+  });
+
+  app.post('/recordings/:id/finalize', async (request) => {
+    const rec = load(request);
+    await access.require(request, 'recordings.end', 'finalize', rec);
+    if (rec.state !== 'ending' && rec.state !== 'finalizing' && rec.state !== 'finalized') throw new ApiError(409, 'invalid_transition');
+    await coordinator.finalizeNow(rec.id);
+    return { recording: coordinator.status(rec.id) };
+  });
+
+  app.post('/recordings/:id/timeline', async (request) => {
+    const rec = load(request);
+    await access.require(request, 'recordings.manage', 'timeline', rec, { logAllowed: false });
+    const { entries } = parse(TimelineSchema, request.body);
+    return { added: coordinator.note(rec.id, entries as TimelineEntry[]) };
+  });
+
+  app.post('/recordings/:id/recorders', async (request) => {
+    const rec = load(request);
+    const official = await access.require(request, 'recordings.record', 'recorder.register', rec, { logAllowed: false });
+    const body = parse(RecorderSchema, request.body ?? {});
+    ownRecorder(rec, body.recorderId, official.sub);
+    return coordinator.register(rec.id, body.recorderId, body.pointId, official.sub);
+  });
+
+  app.post('/recordings/:id/recorders/:recorderId/heartbeat', async (request) => {
+    const rec = load(request);
+    const official = await access.require(request, 'recordings.record', 'recorder.heartbeat', rec, { logAllowed: false });
+    const recorderId = parse(ID, (request.params as { recorderId: string }).recorderId);
+    ownRecorder(rec, recorderId, official.sub);
+    return coordinator.heartbeat(rec.id, recorderId);
+  });
+
+  app.post('/recordings/:id/recorders/:recorderId/leave', async (request) => {
+    const rec = load(request);
+    const official = await access.require(request, 'recordings.record', 'recorder.leave', rec, { logAllowed: false });
+    const recorderId = parse(ID, (request.params as { recorderId: string }).recorderId);
+    ownRecorder(rec, recorderId, official.sub);
+    return coordinator.leave(rec.id, recorderId);
+  });
+
+  app.post('/recordings/:id/segments', { bodyLimit: settings.maxSegmentBytes }, async (request): Promise<SegmentAck> => {
+    const rec = load(request);
+    const official = await access.require(request, 'recordings.record', 'segment', rec, { logAllowed: false });
+    const q = parse(SegmentQuery, request.query);
+    ownRecorder(rec, q.recorder, official.sub);
+    if (!Buffer.isBuffer(request.body)) throw new ApiError(415, 'unsupported_media_type');
+    return ingest.accept({ recordingId: rec.id, recorderId: q.recorder, epoch: q.epoch, seq: q.seq, bytes: q.bytes, sha256: q.sha256, capturedAt: q.capturedAt, last: q.last !== undefined }, request.body);
+  });
+
+  app.get('/recordings/:id/manifest', async (request) => {
+    const rec = load(request);
+    await access.require(request, 'recordings.read', 'manifest', rec);
+    const { manifest, signature } = await readManifest(storage, rec);
+    return { manifest, signature };
+  });
+
+  // Play (HTTP range requests). A recording where a denunciation was heard is never streamed out.
+  app.get('/recordings/:id/media', async (request, reply) => {
+    const rec = load(request);
+    if (rec.confidential === 1) {
+      const caller = await access.identify(request);
+      access.log(request, caller, 'play', rec.id, 'refused', 403, { reason: 'confidential recordings are never streamed' });
+      throw new ApiError(403, 'not_streamable');
+    }
+    await access.require(request, 'recordings.read', 'play', rec, { detail: { range: request.headers.range ?? null } });
+    return sendMedia(request, reply, rec, false);
+  });
+
+  app.get('/recordings/:id/download', async (request, reply) => {
+    const rec = load(request);
+    const official = await access.require(request, 'recordings.read', 'download', rec, { logAllowed: rec.confidential !== 1 });
+    if (rec.confidential === 1) {
+      if (!can(official.role, 'registrations.readDenouncer')) {
+        access.log(request, { kind: 'official', claims: official }, 'download', rec.id, 'refused', 403, { reason: 'confidential recording' });
+        throw new ApiError(403, 'forbidden');
+      }
+      access.log(request, { kind: 'official', claims: official }, 'download', rec.id, 'allowed', 200, { confidential: true });
+    }
+    return sendMedia(request, reply, rec, true);
+  });
+
+  app.get('/recordings/:id/access', async (request) => {
+    const rec = load(request);
+    await access.require(request, 'recordings.audit', 'access-log', rec);
+    return { entries: repo.s.access.all(rec.id, 1000) };
+  });
+
+  app.post('/recordings/:id/copies', async (request, reply) => {
+    const rec = load(request);
+    const caller = await access.identify(request);
+    const body = parse(CopyRequestSchema, request.body ?? {});
+    let reference: string;
+    let by: string;
+    if (caller.kind === 'citizen' && caller.sessionId === rec.session_id && (!body.reference || body.reference === caller.reference)) {
+      // Their own case only: the join token names the registration and the session.
+      ((reference = caller.reference), (by = `citizen:${caller.reference}`));
+      access.log(request, caller, 'copy.request', rec.id, 'allowed', 201);
+    } else {
+      const official = await access.require(request, 'recordings.manage', 'copy.request', rec);
+      if (!body.reference) throw new ApiError(400, 'validation_failed', [{ path: 'reference', code: 'required', message: { vi: 'Cần mã hồ sơ.', en: 'The reference is required.' } }]);
+      ((reference = body.reference), (by = `official:${official.sub}`));
+    }
+    return reply.code(201).send({ copy: copyView(requestCopy(repo, rec, reference, by)) });
+  });
+
+  const loadCopy = (request: FastifyRequest, rec: RecordingRow) => {
+    const copy = repo.s.copy.get(rec.id, parse(ID, (request.params as { copyId: string }).copyId));
+    if (!copy) throw new ApiError(404, 'not_found');
+    return copy;
+  };
+
+  app.post('/recordings/:id/copies/:copyId/approve', async (request) => {
+    const rec = load(request);
+    const official = await access.require(request, 'recordings.approveCopy', 'copy.approve', rec);
+    const copy = loadCopy(request, rec);
+    return { copy: copyView(await approveCopy({ repo, storage, tools }, rec, copy, parse(ApproveSchema, request.body ?? {}), official.sub)) };
+  });
+
+  app.post('/recordings/:id/copies/:copyId/handover', async (request) => {
+    const rec = load(request);
+    const official = await access.require(request, 'recordings.approveCopy', 'copy.handover', rec);
+    const copy = loadCopy(request, rec);
+    return { copy: copyView(handOver(repo, rec, copy, parse(HandoverSchema, request.body ?? {}), official.sub)) };
+  });
+
+  app.get('/recordings/:id/copies/:copyId/file', async (request, reply) => {
+    const rec = load(request);
+    await access.require(request, 'recordings.approveCopy', 'copy.download', rec);
+    const copy = loadCopy(request, rec);
+    if (!copy.file || copy.state === 'requested') throw new ApiError(409, 'invalid_transition');
+    return reply
+      .header('Content-Type', 'video/webm')
+      .header('Content-Length', String(copy.bytes))
+      .header('Content-Disposition', `attachment; filename="${copy.file}"`)
+      .header('Cache-Control', 'no-store')
+      .send(storage.open(rec.id, copy.file));
+  });
+
+  async function sendMedia(request: FastifyRequest, reply: FastifyReply, rec: RecordingRow, attachment: boolean) {
+    if (rec.state !== 'finalized') throw new ApiError(409, 'invalid_transition');
+    const { manifest } = await readManifest(storage, rec);
+    const index = Number((request.query as { part?: string }).part ?? 0);
+    const file = manifest.media.files[Number.isInteger(index) ? index : 0];
+    if (!file) throw new ApiError(404, 'not_found');
+    const size = (await storage.size(rec.id, file.file)) ?? 0;
+    reply.header('Content-Type', 'video/webm').header('Cache-Control', 'no-store').header('Accept-Ranges', attachment ? 'none' : 'bytes');
+    if (attachment) reply.header('Content-Disposition', `attachment; filename="${rec.id}.webm"`);
+    const range = attachment ? undefined : parseRange(request.headers.range, size);
+    if (range === null) return reply.code(416).header('Content-Range', `bytes */${size}`).send();
+    if (range) {
+      return reply
+        .code(206)
+        .header('Content-Range', `bytes ${range.start}-${range.end}/${size}`)
+        .header('Content-Length', String(range.end - range.start + 1))
+        .send(storage.open(rec.id, file.file, range));
+    }
+    return reply.header('Content-Length', String(size)).send(storage.open(rec.id, file.file));
+  }
+}
+
+async function readManifest(storage: RecordingStorage, rec: RecordingRow): Promise<{ manifest: Manifest; signature: unknown }> {
+  if (rec.state !== 'finalized') throw new ApiError(409, 'invalid_transition');
+  const chunks = async (name: string) => {
+    const parts: Buffer[] = [];
+    for await (const chunk of storage.open(rec.id, name)) parts.push(chunk as Buffer);
+    return Buffer.concat(parts).toString('utf8');
+  };
+  return { manifest: JSON.parse(await chunks(MANIFEST_FILE)) as Manifest, signature: JSON.parse(await chunks(SIGNATURE_FILE)) as unknown };
+}
+
+/** One `bytes=a-b` range; undefined for none, null for an unsatisfiable one. */
+function parseRange(header: string | undefined, size: number): { start: number; end: number } | undefined | null {
+  if (!header) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/u.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  let start: number;
+  let end: number;
+  if (match[1] === '') ((start = Math.max(0, size - Number(match[2]))), (end = size - 1));
+  else ((start = Number(match[1])), (end = match[2] === '' ? size - 1 : Math.min(size - 1, Number(match[2]))));
+  return start > end || start >= size ? null : { start, end };
+}
+
+function summary(r: RecordingRow): Pick<RecordingStatus, 'id' | 'sessionId' | 'unit' | 'policy' | 'confidential' | 'state' | 'createdAt' | 'startedAt' | 'endedAt' | 'finalizedAt' | 'manifestSha256'> {
+  return {
+    id: r.id,
+    sessionId: r.session_id,
+    unit: r.unit,
+    policy: r.policy,
+    confidential: r.confidential === 1,
+    state: r.state,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    finalizedAt: r.finalized_at,
+    manifestSha256: r.manifest_sha256,
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * The recording's settings (config `recording`): lease and heartbeat (tests shorten them), the drain window after
+ * the head ends a session, segment size, where ffmpeg/ffprobe are, and the manifest signing key.
+ */
+import * as z from 'zod';
+import { RECORDING_LIMITS } from '@tiepdan/core';
+
+export const RecordingSettingsSchema = z.strictObject({
+  /** A lease not renewed for this long lapses and a standby takes over; failover goal ≤ 5 s. */
+  leaseMs: z.int().min(100).max(60_000).default(RECORDING_LIMITS.leaseMs),
+  heartbeatMs: z.int().min(20).max(30_000).default(RECORDING_LIMITS.heartbeatMs),
+  drainMs: z.int().min(0).max(60_000).default(RECORDING_LIMITS.drainMs),
+  maxSegmentBytes: z.int().min(1024).max(64 * 1024 * 1024).default(RECORDING_LIMITS.maxSegmentBytes),
+  /** Official sessions are recorded unless a manager says otherwise when opening the recording. */
+  mandatoryByDefault: z.boolean().default(true),
+  /** Command names or paths; `false` runs without (raw segments are kept and the manifest says so). */
+  ffmpeg: z.union([z.string().min(1), z.literal(false)]).default('ffmpeg'),
+  ffprobe: z.union([z.string().min(1), z.literal(false)]).default('ffprobe'),
+  /** Ed25519 private key (PKCS#8 PEM); when absent one is created in dataDir/keys with mode 0600. */
+  signingKey: z.string().includes('PRIVATE KEY').optional(),
+});
+export type RecordingSettings = z.infer<typeof RecordingSettingsSchema>;

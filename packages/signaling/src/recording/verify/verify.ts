@@ -1,0 +1,177 @@
+/**
+ * `tiepdan-server verify <recording folder or manifest.json>`: what a third party runs, years later, to prove a
+ * recording was not altered. Checks the signature (Ed25519, against a trusted public key when given), the
+ * segments (each file's size and SHA-256, every link of the hash chain, the chain's head), the media files'
+ * hashes, and that each lease's stream and each media file demux to the end (ffprobe, when installed).
+ * Reads only the files: no database, no server, no configuration.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, normalize, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { probe, toolVersion } from '../media/ffmpeg.js';
+import { chainLink, GENESIS } from '../manifest/chain.js';
+import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type Manifest } from '../manifest/manifest.js';
+import { checkSignature, type SignatureFile } from '../manifest/signing.js';
+
+export interface VerifyCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  recordingId?: string | undefined;
+  checks: VerifyCheck[];
+  /** Facts that are not failures but a reader must see (gaps, an unchecked key, no ffprobe). */
+  notes: string[];
+}
+
+export interface VerifyOptions {
+  /** PEM of the public key the authority published; without it the embedded key is reported, not trusted. */
+  trustedPublicKeyPem?: string | undefined;
+  ffprobe?: string | false | undefined;
+}
+
+export async function verifyRecording(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const checks: VerifyCheck[] = [];
+  const notes: string[] = [];
+  const check = (name: string, ok: boolean, detail: string) => (checks.push({ name, ok, detail }), ok);
+  const done = (recordingId?: string): VerifyReport => ({ ok: checks.length > 0 && checks.every((c) => c.ok), recordingId, checks, notes });
+
+  let dir = path;
+  let manifestPath = join(path, MANIFEST_FILE);
+  try {
+    if (!(await stat(path)).isDirectory()) ((manifestPath = path), (dir = dirname(path)));
+  } catch {
+    check('read', false, `${path} does not exist`);
+    return done();
+  }
+  let manifestBytes: Buffer;
+  let sig: SignatureFile;
+  try {
+    manifestBytes = await readFile(manifestPath);
+  } catch {
+    check('manifest', false, `cannot read ${manifestPath}`);
+    return done();
+  }
+  try {
+    sig = JSON.parse(await readFile(join(dir, basename(manifestPath) === MANIFEST_FILE ? SIGNATURE_FILE : `${basename(manifestPath)}.sig`), 'utf8')) as SignatureFile;
+  } catch {
+    check('signature', false, `cannot read ${SIGNATURE_FILE} beside the manifest`);
+    return done();
+  }
+
+  const signature = checkSignature(manifestBytes, sig, options.trustedPublicKeyPem);
+  check('signature', signature.ok, signature.ok ? `Ed25519, key ${signature.keyId}` : (signature.reason ?? 'invalid'));
+  if (signature.ok && options.trustedPublicKeyPem === undefined) {
+    notes.push(`the signing key ${signature.keyId} was not compared with a trusted key: pass --public-key (GET /api/v1/recordings/public-key) to do so`);
+  }
+
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
+  } catch {
+    check('manifest', false, 'manifest.json is not valid JSON');
+    return done();
+  }
+  if (!check('manifest', manifest.format === MANIFEST_FORMAT && Array.isArray(manifest.segments), manifest.format === MANIFEST_FORMAT ? `${manifest.segments?.length ?? 0} segments` : `unknown format ${String(manifest.format)}`)) return done();
+  if (manifest.signing?.keyId !== sig.keyId) check('signing key', false, 'the manifest names another key than the signature file');
+
+  // Segments: sizes, hashes and the chain.
+  let prev = GENESIS;
+  let bad = 0;
+  let total = 0;
+  for (const [i, s] of manifest.segments.entries()) {
+    const problem = await segmentProblem(dir, s, prev, i);
+    if (problem) {
+      bad += 1;
+      if (bad <= 10) check(`segment ${s.epoch}/${s.seq}`, false, problem);
+    }
+    prev = s.hash;
+    total += s.bytes;
+  }
+  if (bad > 10) check('segments', false, `${bad - 10} more segments fail`);
+  if (bad === 0) check('segments', true, `${manifest.segments.length} segments, ${total} bytes, hash chain intact`);
+  check('chain head', manifest.chain?.head === prev && manifest.chain?.count === manifest.segments.length, manifest.chain?.head === prev ? `head ${prev}` : 'the chain head does not match the segments');
+
+  // Media files derived from the segments.
+  for (const m of manifest.media?.files ?? []) {
+    const file = inside(dir, m.file);
+    if (!file) {
+      check(`media ${m.file}`, false, 'path leaves the recording folder');
+      continue;
+    }
+    const digest = await sha256OfFile(file).catch(() => undefined);
+    check(`media ${m.file}`, digest === m.sha256, digest === undefined ? 'missing' : digest === m.sha256 ? `${m.bytes} bytes, SHA-256 matches` : 'SHA-256 does not match the manifest');
+  }
+  if (manifest.media && !manifest.media.seekable) notes.push(`media not made seekable: ${manifest.media.reason ?? 'unknown reason'}`);
+  for (const gap of manifest.gaps ?? []) notes.push(`gap (${gap.kind}): ${JSON.stringify(gap)}`);
+
+  // Decoding: each lease's stream (its chunks joined) and each media file must demux to the end.
+  const ffprobe = options.ffprobe === undefined ? 'ffprobe' : options.ffprobe;
+  if (ffprobe && (await toolVersion(ffprobe)) && bad === 0) {
+    const epochs = [...new Set(manifest.segments.map((s) => s.epoch))];
+    const work = await mkdtemp(join(tmpdir(), 'tiepdan-verify-'));
+    try {
+      for (const epoch of epochs) {
+        const part = join(work, `e${epoch}.webm`);
+        const out = createWriteStream(part);
+        for (const s of manifest.segments.filter((x) => x.epoch === epoch)) await pipeline(createReadStream(inside(dir, s.file)!), out, { end: false });
+        await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+        const probed = await probe(ffprobe, part);
+        check(`decode lease ${epoch}`, probed.ok, probed.ok ? `${probed.packets} packets${probed.durationMs !== undefined ? `, ${probed.durationMs} ms` : ''}` : (probed.error ?? 'cannot be read'));
+      }
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+    for (const m of manifest.media?.files ?? []) {
+      const file = inside(dir, m.file);
+      if (!file) continue;
+      const probed = await probe(ffprobe, file);
+      check(`decode ${m.file}`, probed.ok, probed.ok ? `${probed.packets} packets, ${probed.durationMs ?? '?'} ms` : (probed.error ?? 'cannot be read'));
+    }
+  } else if (!ffprobe || !(await toolVersion(ffprobe))) {
+    notes.push('ffprobe is not installed: the media was not decoded');
+  }
+  return done(manifest.recording?.id);
+}
+
+async function segmentProblem(dir: string, s: Manifest['segments'][number], prev: string, index: number): Promise<string | undefined> {
+  if (s.index !== index) return `listed at ${index} with index ${s.index}`;
+  if (s.prevHash !== prev) return 'previous hash does not link to the segment before';
+  if (chainLink(prev, s) !== s.hash) return 'chain hash does not match the segment';
+  const file = inside(dir, s.file);
+  if (!file) return 'path leaves the recording folder';
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch {
+    return `missing file ${s.file}`;
+  }
+  if (size !== s.bytes) return `${size} bytes on disk, ${s.bytes} in the manifest`;
+  if ((await sha256OfFile(file)) !== s.sha256) return 'SHA-256 does not match the manifest';
+  return undefined;
+}
+
+function inside(dir: string, relative: string): string | undefined {
+  const full = normalize(join(dir, relative));
+  return full.startsWith(normalize(dir) + sep) ? full : undefined;
+}
+
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+/** The report as people read it. */
+export function formatReport(report: VerifyReport): string {
+  const lines = [`Recording ${report.recordingId ?? '(unknown)'}: ${report.ok ? 'VERIFIED' : 'FAILED'}`];
+  for (const c of report.checks) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+  for (const n of report.notes) lines.push(`  note ${n}`);
+  return `${lines.join('\n')}\n`;
+}
