@@ -52,6 +52,8 @@ class Connection {
   refilledAt = performance.now();
   authTimer: ReturnType<typeof setTimeout> | undefined;
   corked = false;
+  /** Bytes written while corked this turn: still ours to flush, not a sign of a slow reader. */
+  corkedBytes = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -301,11 +303,12 @@ export class Transport {
     const { socket } = conn;
     if (conn.closing || socket.readyState !== OPEN) return;
     // A client that stopped reading would make us buffer its whole room's traffic; cut it instead.
-    if (socket.bufferedAmount > this.deps.settings.maxBufferedBytes) {
+    if (socket.bufferedAmount - conn.corkedBytes > this.deps.settings.maxBufferedBytes) {
       this.close(conn, CLOSE_CODES.SLOW_CONSUMER, 'reading too slowly');
       return;
     }
     this.cork(conn);
+    if (conn.corked) conn.corkedBytes += Buffer.byteLength(frame) + 10;
     socket.send(frame);
   }
 
@@ -326,6 +329,7 @@ export class Transport {
         this.corked = [];
         for (const c of corked) {
           c.corked = false;
+          c.corkedBytes = 0;
           (c.socket as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
         }
       });
