@@ -6,8 +6,8 @@
  * signed with the server's Ed25519 key. Safe to run again after a crash: it rebuilds from the rows.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { iso } from '../coordinator/coordinator.js';
@@ -148,9 +148,7 @@ async function buildMedia(deps: FinalizerDeps, recordingId: string, byEpoch: Map
     const parts: string[] = [];
     for (const [epoch, rows] of [...byEpoch.entries()].sort(([a], [b]) => a - b)) {
       const part = join(work, `e${epoch}.webm`);
-      const out = createWriteStream(part);
-      for (const r of rows) await pipeline(createReadStream(join(dir, SEGMENTS_DIR, segmentName(r.epoch, r.seq))), out, { end: false });
-      await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      await joinFiles(part, rows.map((r) => join(dir, SEGMENTS_DIR, segmentName(r.epoch, r.seq))));
       parts.push(part);
     }
     const produce = async (inputs: string[], name: string): Promise<ManifestMediaFile> => {
@@ -177,6 +175,16 @@ async function buildMedia(deps: FinalizerDeps, recordingId: string, byEpoch: Map
     return { seekable: false, reason: `ffmpeg could not remux the segments: ${(error as Error).message.slice(0, 300)}`, files: [] };
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Writes the files one after the other into `target` (a lease's stream is its chunks, joined). */
+export async function joinFiles(target: string, files: string[]): Promise<void> {
+  const out = await open(target, 'w');
+  try {
+    for (const file of files) await out.write(await readFile(file));
+  } finally {
+    await out.close();
   }
 }
 

@@ -6,13 +6,14 @@
  * Reads only the files: no database, no server, no configuration.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, normalize, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { probe, toolVersion } from '../media/ffmpeg.js';
 import { chainLink, GENESIS } from '../manifest/chain.js';
+import { joinFiles } from '../manifest/finalize.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type Manifest } from '../manifest/manifest.js';
 import { checkSignature, type SignatureFile } from '../manifest/signing.js';
 
@@ -119,9 +120,7 @@ export async function verifyRecording(path: string, options: VerifyOptions = {})
     try {
       for (const epoch of epochs) {
         const part = join(work, `e${epoch}.webm`);
-        const out = createWriteStream(part);
-        for (const s of manifest.segments.filter((x) => x.epoch === epoch)) await pipeline(createReadStream(inside(dir, s.file)!), out, { end: false });
-        await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+        await joinFiles(part, manifest.segments.filter((x) => x.epoch === epoch).map((s) => inside(dir, s.file)!));
         const probed = await probe(ffprobe, part);
         check(`decode lease ${epoch}`, probed.ok, probed.ok ? `${probed.packets} packets${probed.durationMs !== undefined ? `, ${probed.durationMs} ms` : ''}` : (probed.error ?? 'cannot be read'));
       }
