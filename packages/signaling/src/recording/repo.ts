@@ -174,7 +174,7 @@ export class RecordingRepo {
       leave: db.prepare('UPDATE recording_recorders SET left_at = ? WHERE recording_id = ? AND recorder_id = ?'),
       segment: db.prepare<[string, number, number], SegmentRow>('SELECT * FROM recording_segments WHERE recording_id = ? AND epoch = ? AND seq = ?'),
       segments: db.prepare<[string], SegmentRow>('SELECT * FROM recording_segments WHERE recording_id = ? ORDER BY epoch, seq'),
-      epochSeqs: db.prepare<[string, number], number>('SELECT seq FROM recording_segments WHERE recording_id = ? AND epoch = ? ORDER BY seq'),
+      epochSeqs: db.prepare<[string, number], number>('SELECT seq FROM recording_segments WHERE recording_id = ? AND epoch = ? ORDER BY seq').pluck(),
       insertSegment: db.prepare(
         `INSERT INTO recording_segments (recording_id, epoch, seq, recorder_id, bytes, sha256, captured_at, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
