@@ -155,7 +155,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   app.get('/recordings', async (request) => {
     const official = await access.require(request, 'recordings.read', 'list');
     const limit = Math.min(200, Math.max(1, Number((request.query as { limit?: string }).limit ?? 50) || 50));
-    return { recordings: repo.s.list.all(official.unit === '*' ? null : official.unit, limit).map((r) => summary(r)) };
+    return { recordings: repo.s.list.all({ unit: official.unit === '*' ? null : official.unit, limit }).map((r) => summary(r)) };
   });
 
   app.get('/recordings/by-session/:id', async (request) => {
@@ -269,7 +269,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   app.get('/recordings/:id/access', async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.audit', 'access-log', rec);
-    return { entries: repo.s.access.all(rec.id, 1000) };
+    return { entries: repo.s.access.all({ recordingId: rec.id, limit: 1000 }) };
   });
 
   app.post('/recordings/:id/copies', async (request, reply) => {

@@ -102,7 +102,7 @@ export interface RecordingStatements {
   byId: Database.Statement<[string], RecordingRow>;
   bySession: Database.Statement<[string], RecordingRow>;
   live: Database.Statement<[], RecordingRow>;
-  list: Database.Statement<[string | null, number], RecordingRow>;
+  list: Database.Statement<[{ unit: string | null; limit: number }], RecordingRow>;
   insert: Database.Statement;
   setState: Database.Statement;
   start: Database.Statement;
@@ -130,7 +130,7 @@ export interface RecordingStatements {
   insertTimeline: Database.Statement;
   timeline: Database.Statement<[string], TimelineRow>;
   insertAccess: Database.Statement;
-  access: Database.Statement<[string | null, number], AccessRow>;
+  access: Database.Statement<[{ recordingId: string | null; limit: number }], AccessRow>;
   insertCopy: Database.Statement;
   copy: Database.Statement<[string, string], CopyRow>;
   approveCopy: Database.Statement;
@@ -145,7 +145,7 @@ export class RecordingRepo {
       byId: db.prepare<[string], RecordingRow>('SELECT * FROM recordings WHERE id = ?'),
       bySession: db.prepare<[string], RecordingRow>('SELECT * FROM recordings WHERE session_id = ?'),
       live: db.prepare<[], RecordingRow>("SELECT * FROM recordings WHERE state IN ('armed', 'recording', 'ending', 'finalizing')"),
-      list: db.prepare<[string | null, number], RecordingRow>('SELECT * FROM recordings WHERE (?1 IS NULL OR unit = ?1) ORDER BY created_at DESC LIMIT ?2'),
+      list: db.prepare<[{ unit: string | null; limit: number }], RecordingRow>('SELECT * FROM recordings WHERE (@unit IS NULL OR unit = @unit) ORDER BY created_at DESC LIMIT @limit'),
       insert: db.prepare(
         `INSERT INTO recordings (id, session_id, unit, policy, confidential, state, created_at, created_by)
          VALUES (@id, @sessionId, @unit, @policy, @confidential, 'armed', @at, @by)`,
@@ -186,7 +186,7 @@ export class RecordingRepo {
         `INSERT INTO recording_access (at, recording_id, actor, role, action, outcome, status, ip, user_agent, detail)
          VALUES (@at, @recording_id, @actor, @role, @action, @outcome, @status, @ip, @user_agent, @detail)`,
       ),
-      access: db.prepare<[string | null, number], AccessRow>('SELECT * FROM recording_access WHERE (?1 IS NULL OR recording_id = ?1) ORDER BY id DESC LIMIT ?2'),
+      access: db.prepare<[{ recordingId: string | null; limit: number }], AccessRow>('SELECT * FROM recording_access WHERE (@recordingId IS NULL OR recording_id = @recordingId) ORDER BY id DESC LIMIT @limit'),
       insertCopy: db.prepare(
         `INSERT INTO recording_copies (id, recording_id, reference, state, requested_at, requested_by) VALUES (?, ?, ?, 'requested', ?, ?)`,
       ),
