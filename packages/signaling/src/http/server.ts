@@ -19,7 +19,9 @@ import { schedule } from '../schedule/plugin.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { rooms } from '../rooms/plugin.js';
 import { recording } from '../recording/plugin.js';
-import type { JoinTokenVerifier } from '../rooms/join-tokens.js';
+import { JwtJoinTokenVerifier, type JoinTokenVerifier } from '../rooms/join-tokens.js';
+import { FirstJoinTokenVerifier, InvitationJoinTokenVerifier } from '../schedule/join-tokens.js';
+import { scheduleRoomAccess } from '../schedule/room-access.js';
 import type { Store } from '../store/store.js';
 import { ApiError } from './api-error.js';
 import { installErrorHandling, sendError } from './error-handler.js';
@@ -54,6 +56,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const keys = deriveKeys(config.dataKey);
   const isAllowedOrigin = originMatcher(config.allowedOrigins);
   const production = config.mode === 'production';
+  // Citizens join with the token of their invitation (stored hashed by the schedule), or a signed join token.
+  const joinTokens = options.joinTokens ?? new FirstJoinTokenVerifier(new InvitationJoinTokenVerifier(store), new JwtJoinTokenVerifier(config.authSecret));
 
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
@@ -113,13 +117,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await api.register(meta, { config });
       await api.register(registrations, { config, store, files, keys, requirePermission: createGuard(config.authSecret) });
       await api.register(schedule, { config, store, keys, requirePermission: createGuard(config.authSecret) });
-      await api.register(recording, { config, store, joinTokens: options.joinTokens });
+      await api.register(recording, { config, store, joinTokens });
     },
     { prefix: API_PREFIX },
   );
 
   // Rooms keep their state in the same SQLite database; a store without one (a test double) runs without rooms.
-  if (store instanceof SqliteStore) await app.register(rooms, { config, db: store.db, joinTokens: options.joinTokens });
+  if (store instanceof SqliteStore) await app.register(rooms, { config, db: store.db, joinTokens, sessionAccess: scheduleRoomAccess(store, config) });
 
   let decorated = false;
   if (config.sdkDir) {

@@ -12,7 +12,7 @@ import { InProcessRoomBus, type RoomBus } from './bus.js';
 import { RoomHost } from './host.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from './join-tokens.js';
 import { RoomStore } from './room-store.js';
-import { Transport } from './transport.js';
+import { Transport, type TransportDeps } from './transport.js';
 
 /** How long after `server.restarting` a client should wait before reconnecting. */
 const RECONNECT_AFTER_MS = 500;
@@ -23,6 +23,7 @@ export interface RoomsOptions {
   config: Config;
   db: Database.Database;
   joinTokens?: JoinTokenVerifier | undefined;
+  sessionAccess?: TransportDeps['sessionAccess'];
   bus?: RoomBus | undefined;
 }
 
@@ -38,7 +39,7 @@ export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
   return handles.get(app.server);
 }
 
-export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, joinTokens, bus = new InProcessRoomBus() }) => {
+export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, joinTokens, sessionAccess, bus = new InProcessRoomBus() }) => {
   const settings = config.rooms;
   const store = new RoomStore(db, settings.eventLogSize);
   const host = new RoomHost(
@@ -61,6 +62,7 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db,
     settings,
     authSecret: config.authSecret,
     joinTokens: joinTokens ?? new JwtJoinTokenVerifier(config.authSecret),
+    sessionAccess,
     log: app.log,
   });
   handles.set(app.server, { host, store, transport });

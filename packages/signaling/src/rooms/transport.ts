@@ -38,6 +38,8 @@ export interface TransportDeps {
   settings: TransportSettings;
   authSecret: string;
   joinTokens: JoinTokenVerifier;
+  /** May this identity enter this session's room? (The schedule knows sessions' units and connection points.) */
+  sessionAccess?: ((identity: VerifiedIdentity, sessionId: string) => Promise<boolean>) | undefined;
   log: FastifyBaseLogger;
 }
 
@@ -199,6 +201,11 @@ export class Transport {
   private async hello(conn: Connection, message: Extract<import('@tiepdan/core').ClientMessage, { type: 'hello' }>): Promise<void> {
     const identity = await this.identify(message.auth);
     if (conn.closing) return;
+    if (identity && this.deps.sessionAccess && !(await this.deps.sessionAccess(identity, message.sessionId))) {
+      conn.helloPending = false;
+      this.sendError(conn, message.id, signalingError('forbidden'));
+      return this.close(conn, CLOSE_CODES.AUTH_FAILED, 'not a participant of this session');
+    }
     if (!identity) {
       conn.helloPending = false;
       this.sendError(conn, message.id, signalingError('unauthenticated'));
