@@ -8,14 +8,9 @@ import { addDays, daysInMonth, parseLocalDate, toLocalDate, weekdayOf, type Loca
 /** "2026-12" of a local date. */
 export const monthKey = (date: LocalDate): string => date.slice(0, 7);
 
-/** The same day N months later, clamped to the target month's length (31/01 + 1 month → 28/02 or 29/02). */
-export function addMonths(date: LocalDate, months: number): LocalDate {
-  const { year, month, day } = parseLocalDate(date);
-  const index = year * 12 + (month - 1) + months;
-  const y = Math.floor(index / 12);
-  const m = (index % 12) + 1;
-  return toLocalDate(y, m, Math.min(day, daysInMonth(y, m)));
-}
+import { addMonths } from '@tiepdan/core';
+
+export { addMonths };
 
 /** The weeks (Monday … Sunday) that cover a month; days of the neighbouring months fill the first and last week. */
 export function monthWeeks(year: number, month: number): LocalDate[][] {

@@ -35,6 +35,15 @@ export function addDays(date: LocalDate, days: number): LocalDate {
   return toLocalDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
 }
 
+/** The same day N months later, clamped to the target month's length (31/01 + 1 month → 28/02 or 29/02). */
+export function addMonths(date: LocalDate, months: number): LocalDate {
+  const { year, month, day } = parseLocalDate(date);
+  const index = year * 12 + (month - 1) + months;
+  const y = Math.floor(index / 12);
+  const m = (index % 12) + 1;
+  return toLocalDate(y, m, Math.min(day, daysInMonth(y, m)));
+}
+
 /** "2026-12-15" + "08:00" in Hanoi → the UTC instant as an ISO string. */
 export function hanoiToUtc(date: LocalDate, time: string): string {
   const { year, month, day } = parseLocalDate(date);

@@ -92,10 +92,6 @@ export function todayInHanoi(now = new Date()): LocalDate {
   return utcToHanoiDate(now);
 }
 
-export function addMonths(date: LocalDate, months: number): LocalDate {
-  const { year, month, day } = parseLocalDate(date);
-  const index = year * 12 + (month - 1) + months;
-  const y = Math.floor(index / 12);
-  const m = (index % 12) + 1;
-  return toLocalDate(y, m, Math.min(day, daysInMonth(y, m)));
-}
+import { addMonths } from '@tiepdan/core';
+
+export { addMonths };
