@@ -31,7 +31,7 @@ before(async () => {
       { kind: 'case', reference: REFERENCE, action: 'end', at: new Date(origin + 4000).toISOString() },
     ],
   });
-  for (const [seq, part] of chunks(source, 8000).entries()) await rec.send(seq, part, { capturedAt: origin });
+  for (const [seq, part] of chunks(source, 8000).entries()) assert.equal((await rec.send(seq, part, { capturedAt: origin })).status, 200);
   await endAndFinalize(t, finalized);
 });
 after(async () => {
@@ -122,7 +122,7 @@ describe('recording access', () => {
     const rec = await Recorder.create(t, id, 'a');
     await rec.register();
     await call(t, await token(t, 'clerk'), 'POST', `/recordings/${id}/timeline`, { entries: [{ kind: 'case', reference: 'TD-TOCAO-1', action: 'start', matterKind: 'to_cao' }] });
-    for (const [seq, part] of chunks(makeWebm(6), 8000).entries()) await rec.send(seq, part);
+    for (const [seq, part] of chunks(makeWebm(6), 8000).entries()) assert.equal((await rec.send(seq, part)).status, 200);
     const status = await endAndFinalize(t, id);
     assert.equal(status.confidential, true);
     const chair = await token(t, 'chair');

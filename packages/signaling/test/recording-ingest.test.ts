@@ -27,6 +27,8 @@ const CHUNK = 8000;
 let t: TestServer;
 
 before(async () => {
+  // ffmpeg runs synchronously: made before any lease starts, so no lease lapses while it runs.
+  makeWebm(6);
   t = await startRecordingServer();
 });
 after(async () => {
@@ -153,10 +155,11 @@ describe('segment ingest', () => {
     const rec = await Recorder.create(t, id, 'point-d');
     await rec.register();
     const parts = chunks(makeWebm(), CHUNK);
-    for (const [seq, part] of parts.entries()) await rec.send(seq, part);
+    for (const [seq, part] of parts.entries()) assert.equal((await rec.send(seq, part)).status, 200);
     await endAndFinalize(t, id);
     const dir = recordingDir(t, id);
-    assert.equal((await runVerify([dir])).code, 0);
+    const clean = await runVerify([dir]);
+    assert.equal(clean.code, 0, clean.stdout + clean.stderr);
 
     const cases: [string, string, number][] = [
       ['segment', join(dir, 'segments', 'e000001-s00000003.chunk'), 100],
@@ -167,8 +170,8 @@ describe('segment ingest', () => {
     for (const [what, file, offset] of cases) {
       flip(file, offset);
       const result = await runVerify([join(dir, 'manifest.json')]);
-      assert.equal(result.code, 1, `${what}: ${result.stdout}`);
-      assert.match(result.stdout, /FAILED/u);
+      assert.equal(result.code, 1, `${what}: ${result.stdout}${result.stderr}`);
+      assert.match(result.stdout, /FAILED/u, `${what}: ${result.stderr}`);
       flip(file, offset);
       assert.equal((await runVerify([dir])).code, 0, `${what} restored`);
     }
@@ -187,7 +190,7 @@ describe('segment ingest', () => {
       const id = await openRecording(plain, 'no-ffmpeg');
       const rec = await Recorder.create(plain, id, 'point-e');
       await rec.register();
-      for (const [seq, part] of chunks(makeWebm(), CHUNK).entries()) await rec.send(seq, part);
+      for (const [seq, part] of chunks(makeWebm(), CHUNK).entries()) assert.equal((await rec.send(seq, part)).status, 200);
       await endAndFinalize(plain, id);
       const dir = recordingDir(plain, id);
       const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));

@@ -70,10 +70,17 @@ export function signManifest(manifestBytes: Uint8Array, key: SigningKey): Signat
 
 /** Checks a signature file against the manifest bytes (and, when given, against the trusted public key). */
 export function checkSignature(manifestBytes: Uint8Array, sig: SignatureFile, trustedPublicKeyPem?: string): { ok: boolean; reason?: string; keyId?: string } {
-  if (sig.format !== SIGNATURE_FORMAT || sig.algorithm !== 'Ed25519') return { ok: false, reason: 'unknown signature format' };
+  if (sig?.format !== SIGNATURE_FORMAT || sig.algorithm !== 'Ed25519') return { ok: false, reason: 'unknown signature format' };
+  if (typeof sig.publicKey !== 'string' || typeof sig.signature !== 'string' || typeof sig.keyId !== 'string' || typeof sig.manifestSha256 !== 'string') {
+    return { ok: false, reason: 'the signature file lacks a field' };
+  }
+  // Only the canonical encodings: base64 ignores some bits of its last character, and a PEM its line breaks,
+  // so without this a changed byte there would still verify.
+  if (Buffer.from(sig.signature, 'base64').toString('base64') !== sig.signature) return { ok: false, reason: 'the signature is not canonical base64' };
   let keyId: string;
   try {
     keyId = keyIdOf(sig.publicKey);
+    if (createPublicKey(sig.publicKey).export({ type: 'spki', format: 'pem' }).toString() !== sig.publicKey) return { ok: false, reason: 'the public key is not in canonical PEM' };
   } catch {
     return { ok: false, reason: 'the public key in the signature file cannot be read' };
   }

@@ -60,9 +60,12 @@ export async function verifyRecording(path: string, options: VerifyOptions = {})
     return done();
   }
   try {
-    sig = JSON.parse(await readFile(join(dir, basename(manifestPath) === MANIFEST_FILE ? SIGNATURE_FILE : `${basename(manifestPath)}.sig`), 'utf8')) as SignatureFile;
+    const text = await readFile(join(dir, basename(manifestPath) === MANIFEST_FILE ? SIGNATURE_FILE : `${basename(manifestPath)}.sig`), 'utf8');
+    sig = JSON.parse(text) as SignatureFile;
+    // The file as the server wrote it, byte for byte: a change in its layout is a change too.
+    if (`${JSON.stringify(sig, null, 2)}\n` !== text) throw new Error('not canonical');
   } catch {
-    check('signature', false, `cannot read ${SIGNATURE_FILE} beside the manifest`);
+    check('signature', false, `cannot read ${SIGNATURE_FILE} beside the manifest, or it was changed`);
     return done();
   }
 

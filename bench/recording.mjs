@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// Recording ingest: the real server (dist) on 127.0.0.1:0 with a temp data dir; N synthetic recorders, each with
+// its own recording and lease, send a 250 kB chunk (2 Mbit/s, 1 s timeslice) every second over HTTP: SHA-256 on
+// both sides, file fsync + directory fsync + SQLite row (synchronous=FULL) before each ack. N steps 1, 2, 4, 8…
+// for STEP_SECONDS each while the ack p99 stays under 500 ms, bounded to about 60 s in all. Then one recorder is
+// killed mid-stream (its in-flight upload aborted), the server is closed and reopened on the same folder, and
+// every acknowledged chunk is checked on disk and in SQLite: bytes lost must be 0.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, loadConfig, mintToken } from '../packages/signaling/dist/index.js';
+
+const CHUNK_BYTES = 250_000;
+const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 6);
+const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 60_000);
+const P99_LIMIT_MS = 500;
+const UNIT = 'dongthap.sadec';
+const SECRET = 'bench-recording-'.repeat(3);
+
+function percentile(sorted, p) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0;
+}
+
+async function post(url, bearer, body, headers = {}) {
+  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, ...headers }, body });
+  const json = await res.json();
+  if (res.status >= 300) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function boot(dataDir) {
+  const config = loadConfig({
+    env: {},
+    warn: () => {},
+    values: {
+      mode: 'development',
+      port: 0,
+      dataDir,
+      logLevel: 'silent',
+      rateLimits: { enabled: false },
+      authSecret: SECRET,
+      dataKey: randomBytes(32).toString('base64'),
+      recording: { leaseMs: 5000, heartbeatMs: 1000, ffmpeg: false },
+    },
+  });
+  const server = await createServer(config);
+  const url = await server.start();
+  return { server, api: `${url}/api/v1` };
+}
+
+/** One synthetic recorder: its recording, its lease, a chunk a second. */
+async function recorder(api, clerk, operator, name) {
+  const opened = await post(`${api}/recordings`, clerk, JSON.stringify({ sessionId: `bench-${name}`, unit: UNIT }), { 'content-type': 'application/json' });
+  const id = opened.recording.id;
+  const reply = await post(`${api}/recordings/${id}/recorders`, operator, JSON.stringify({ recorderId: name }), { 'content-type': 'application/json' });
+  return { id, name, epoch: reply.epoch, seq: 0, acked: [] };
+}
+
+function chunk() {
+  const data = randomBytes(CHUNK_BYTES);
+  return { data, sha256: createHash('sha256').update(data).digest('hex') };
+}
+
+async function send(api, operator, r, signal) {
+  const { data, sha256 } = chunk();
+  const seq = r.seq++;
+  const started = performance.now();
+  const q = new URLSearchParams({ recorder: r.name, epoch: String(r.epoch), seq: String(seq), bytes: String(data.length), sha256 });
+  const res = await fetch(`${api}/recordings/${r.id}/segments?${q}`, { method: 'POST', headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/octet-stream' }, body: data, signal });
+  const body = await res.json();
+  if (res.status !== 200) throw new Error(`segment ${seq}: ${res.status} ${JSON.stringify(body)}`);
+  r.acked.push({ seq, sha256, bytes: data.length });
+  return performance.now() - started;
+}
+
+async function step(api, clerk, operator, n, stepIndex) {
+  const recorders = await Promise.all(Array.from({ length: n }, (_, i) => recorder(api, clerk, operator, `s${stepIndex}-r${i}`)));
+  const latencies = [];
+  let errors = 0;
+  const until = performance.now() + STEP_SECONDS * 1000;
+  await Promise.all(
+    recorders.map(async (r, i) => {
+      // Spread the recorders over the second, like real clients that did not start together.
+      await new Promise((resolve) => setTimeout(resolve, (1000 * i) / n));
+      while (performance.now() < until) {
+        const tick = performance.now();
+        try {
+          latencies.push(await send(api, operator, r));
+        } catch {
+          errors += 1;
+        }
+        const wait = 1000 - (performance.now() - tick);
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const bytes = latencies.length * CHUNK_BYTES;
+  return {
+    recorders: n,
+    chunks: latencies.length,
+    errors,
+    p50: Math.round(percentile(latencies, 50)),
+    p99: Math.round(percentile(latencies, 99)),
+    max: Math.round(latencies.at(-1) ?? 0),
+    mbitPerSecond: Math.round((bytes * 8) / STEP_SECONDS / 1e5) / 10,
+  };
+}
+
+/** A recorder killed mid-upload, then the server restarted: is every acknowledged byte still there? */
+async function killCheck(dataDir, api, clerk, operator, server) {
+  const r = await recorder(api, clerk, operator, 'killed');
+  for (let i = 0; i < 5; i += 1) await send(api, operator, r);
+  const controller = new AbortController();
+  const inflight = send(api, operator, r, controller.signal).catch(() => 'aborted');
+  setTimeout(() => controller.abort(), 1);
+  await inflight;
+  await server.close();
+  const reopened = await boot(dataDir);
+  try {
+    const db = reopened.server.store.db;
+    let lost = 0;
+    for (const a of r.acked) {
+      const row = db.prepare('SELECT sha256, bytes FROM recording_segments WHERE recording_id = ? AND epoch = ? AND seq = ?').get(r.id, r.epoch, a.seq);
+      let onDisk;
+      try {
+        onDisk = readFileSync(join(dataDir, 'recordings', r.id, 'segments', `e${String(r.epoch).padStart(6, '0')}-s${String(a.seq).padStart(8, '0')}.chunk`));
+      } catch {
+        onDisk = undefined;
+      }
+      const ok = row?.sha256 === a.sha256 && onDisk && createHash('sha256').update(onDisk).digest('hex') === a.sha256;
+      if (!ok) lost += a.bytes;
+    }
+    return { ackedChunks: r.acked.length, ackedBytes: r.acked.reduce((s, a) => s + a.bytes, 0), bytesLost: lost };
+  } finally {
+    await reopened.server.close();
+  }
+}
+
+export async function benchRecording() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tiepdan-bench-recording-'));
+  const started = performance.now();
+  let { server, api } = await boot(dataDir);
+  try {
+    const clerk = await mintToken(SECRET, { sub: 'bench.clerk', role: 'clerk', unit: UNIT });
+    const operator = await mintToken(SECRET, { sub: 'bench.operator', role: 'operator', unit: UNIT });
+    const steps = [];
+    let best = 0;
+    for (let n = 1, i = 0; ; n *= 2, i += 1) {
+      if (performance.now() - started + (STEP_SECONDS + 2) * 1000 > BUDGET_MS - 8000) break;
+      const result = await step(api, clerk, operator, n, i);
+      steps.push(result);
+      if (result.p99 < P99_LIMIT_MS && result.errors === 0) best = n;
+      else break;
+    }
+    const kill = await killCheck(dataDir, api, clerk, operator, server);
+    server = undefined;
+    return { chunkBytes: CHUNK_BYTES, stepSeconds: STEP_SECONDS, steps, maxRecordersUnder500msP99: best, kill, totalSeconds: Math.round((performance.now() - started) / 100) / 10 };
+  } finally {
+    if (server) await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await benchRecording(), null, 2));
