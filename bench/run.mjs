@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: bundle sizes against their budgets, draft autosave/restore in Chromium, registration intake
 // and booking throughput (intake against a bare fastify baseline in the same run), and the schedule's render
-// time. Exits non-zero when a budget is exceeded or a section fails. Signaling has its own: `npm run bench:signaling`.
+// time, and recording ingest (largest N of recorders with acks under 500 ms p99). Exits non-zero when a budget is exceeded or a section fails. Signaling has its own: `npm run bench:signaling`.
 import { benchSizes } from './sizes.mjs';
 import { benchDrafts } from './drafts.mjs';
 
@@ -37,5 +37,6 @@ async function section(title, load) {
 
 await section('Booking (autocannon, 100 connections, 10 s)', async () => (await import('./booking.mjs')).benchBooking());
 await section('Schedule month with 300 sessions (Chromium, median render)', async () => (await import('./schedule-render.mjs')).benchScheduleRender());
+await section('Recording ingest (N recorders at 2 Mbit/s, durable acks)', async () => (await import('./recording.mjs')).benchRecording());
 
 process.exit(failed ? 1 : 0);
