@@ -126,7 +126,7 @@ export class Recorder {
     const res = await fetch(`${this.api}/recordings/${this.recordingId}/segments?${query}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${this.bearer}`, 'content-type': 'application/octet-stream' },
-      body: chunk,
+      body: new Uint8Array(chunk),
     });
     return { status: res.status, body: await res.json() };
   }

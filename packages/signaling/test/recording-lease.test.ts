@@ -70,12 +70,16 @@ describe('lease election', () => {
       for (let seq = 0; seq < 4; seq += 1) assert.equal((await a.send(seq, streamA[seq]!)).status, 200);
       // A dies: no more heartbeats, no more chunks.
       const diedAt = Date.now();
-      const elected = await waitFor(() => seen.find((e) => e.type === 'recorder.elected' && e.recorderId === 'b'), FAILOVER_GOAL_MS + 1000, 'b elected');
+      const elected = await waitFor(
+        () => seen.find((e): e is Extract<typeof e, { type: 'recorder.elected' }> => e.type === 'recorder.elected' && e.recorderId === 'b'),
+        FAILOVER_GOAL_MS + 1000,
+        'b elected',
+      );
       const failoverMs = Date.parse(elected.at) - diedAt;
       assert.ok(failoverMs <= FAILOVER_GOAL_MS, `failover took ${failoverMs} ms`);
       assert.ok(failoverMs >= FAST_RECORDING.leaseMs - 50, `not before the lease lapsed (${failoverMs} ms)`);
       assert.ok(seen.some((e) => e.type === 'recorder.lost' && e.recorderId === 'a' && e.reason === 'lapsed'));
-      assert.equal(elected.type === 'recorder.elected' && elected.epoch, 2);
+      assert.equal(elected.epoch, 2);
 
       const beat = await b.heartbeat();
       assert.equal(beat.role, 'active');
