@@ -18,6 +18,7 @@ const entries = Object.fromEntries(
     lookup: `${dist}/lookup/lookup.js`,
     screening: `${dist}/screening/screening.js`,
     schedule: `${dist}/schedule/schedule.js`,
+    room: `${dist}/room/room.js`,
   }).filter(([, input]) => existsSync(input)),
 );
 

@@ -25,7 +25,8 @@ export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 80
   const csp = [
     "default-src 'self'",
     `script-src 'self' ${apiUrl}`,
-    `connect-src 'self' ${apiUrl}`,
+    // The room's signaling WebSocket: a ws:// (wss://) source must be listed on its own.
+    `connect-src 'self' ${apiUrl} ${apiUrl.replace(/^http/u, 'ws')}`,
     "style-src 'self'",
     "img-src 'self' blob: data:",
     "object-src 'none'",

@@ -7,6 +7,7 @@ export { TiepdanLookup } from './lookup/lookup.component.js';
 export { TiepdanScreening } from './screening/screening.component.js';
 export { TiepdanSchedule, isBookable, type ScheduleView } from './schedule/schedule.component.js';
 export { TiepdanScheduleEditor } from './schedule-editor/schedule-editor.component.js';
+export { TiepdanRoom, RoomActionError, type RoomView, type RoomRecordingState, type RoomRecording } from './room/room.component.js';
 export { define } from './shared/define.js';
 export { emit, type TiepdanEventDetails, type TiepdanEventName, type TiepdanEvent } from './shared/events.js';
 export { strings, type UiStrings } from './shared/strings.js';

@@ -4,5 +4,6 @@ import './lookup/lookup.js';
 import './screening/screening.js';
 import './schedule/schedule.js';
 import './schedule-editor/schedule-editor.js';
+import './room/room.js';
 
 export * from './index.js';

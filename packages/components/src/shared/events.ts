@@ -2,6 +2,7 @@
  * Our one event convention: names start with `tiepdan-`, events bubble and cross shadow roots (composed), and each
  * detail is typed here so `addEventListener('tiepdan-submitted', …)` is type-checked in the host page's code.
  */
+import type { ParticipantStatus, RoomRole } from '@tiepdan/core';
 import type { LookupResponse, ReceptionSession, RegistrationState, SubmitResponse, SaveStatus } from '@tiepdan/core';
 
 export interface TiepdanEventDetails {
@@ -15,6 +16,11 @@ export interface TiepdanEventDetails {
   'tiepdan-session-select': { session: ReceptionSession };
   'tiepdan-series-published': { seriesId: string; sessions: number };
   'tiepdan-session-changed': { session: ReceptionSession };
+  'tiepdan-joined': { participantId: string; role: RoomRole; status: ParticipantStatus };
+  'tiepdan-admitted': { caseId: string | null };
+  'tiepdan-left': { reason: 'bye' | 'denied' | 'ended' | 'failed' };
+  'tiepdan-reconnecting': { state: 'reconnecting' | 'resumed' | 'rejoined' };
+  'tiepdan-recording-state': { state: 'not_recording' | 'armed' | 'recording' | 'ending' | 'finalizing' | 'finalized'; source: 'server' | 'none'; alarm?: string | undefined };
 }
 
 export type TiepdanEventName = keyof TiepdanEventDetails;
@@ -36,5 +42,10 @@ declare global {
     'tiepdan-session-select': TiepdanEvent<'tiepdan-session-select'>;
     'tiepdan-series-published': TiepdanEvent<'tiepdan-series-published'>;
     'tiepdan-session-changed': TiepdanEvent<'tiepdan-session-changed'>;
+    'tiepdan-joined': TiepdanEvent<'tiepdan-joined'>;
+    'tiepdan-admitted': TiepdanEvent<'tiepdan-admitted'>;
+    'tiepdan-left': TiepdanEvent<'tiepdan-left'>;
+    'tiepdan-reconnecting': TiepdanEvent<'tiepdan-reconnecting'>;
+    'tiepdan-recording-state': TiepdanEvent<'tiepdan-recording-state'>;
   }
 }

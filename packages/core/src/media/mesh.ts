@@ -35,8 +35,24 @@ export const ICE_DISCONNECTED_GRACE_MS = 2500;
 /** How long a relayed message may wait for the signaling socket to come back after a drop. */
 export const SIGNAL_QUEUE_MS = 20_000;
 
-/** The port over our SignalingClient: messages sent while it reconnects wait for it (an ICE restart after a drop). */
+/** Relayed messages kept while no transport listens yet (an offer that beats our own admission to the mesh). */
+export const SIGNAL_BACKLOG = 256;
+
+/**
+ * The port over our SignalingClient. Create it as soon as the client exists: messages relayed before a transport
+ * listens (others offer the moment they see us admitted) are kept and handed to the first listener. Messages
+ * sent while the client reconnects wait for it (an ICE restart after a drop).
+ */
 export function signalingPort(client: SignalingClient): SignalingPort {
+  const listeners = new Set<(from: string, data: SignalData) => void>();
+  let backlog: [string, SignalData][] = [];
+  client.onEvent((event) => {
+    if (event.type !== 'signal') return;
+    if (listeners.size === 0) {
+      backlog.push([event.from, event.data]);
+      if (backlog.length > SIGNAL_BACKLOG) backlog.shift();
+    } else for (const listener of [...listeners]) listener(event.from, event.data);
+  });
   const ready = () => client.state === 'connected' || client.state === 'resumed';
   const whenReady = () =>
     new Promise<void>((resolve, reject) => {
@@ -53,9 +69,11 @@ export function signalingPort(client: SignalingClient): SignalingPort {
       await client.request('signal', { to, data });
     },
     onSignal(listener) {
-      return client.onEvent((event) => {
-        if (event.type === 'signal') listener(event.from, event.data);
-      });
+      listeners.add(listener);
+      const queued = backlog;
+      backlog = [];
+      for (const [from, data] of queued) listener(from, data);
+      return () => listeners.delete(listener);
     },
   };
 }

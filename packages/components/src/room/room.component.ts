@@ -1,0 +1,978 @@
+/**
+ * The video room of a reception session (SPEC §2 step 4): pre-join (devices, level meter, network check, the
+ * recording notice), the lobby, and the room itself, for citizens and officials alike. What a role may do is
+ * decided by the server on every request; the element hides what the role cannot use and says why it refuses.
+ *
+ * Media goes through one MediaTransport: the native WebRTC mesh by default, Jitsi when the policy (shown to
+ * officials) picks it; the Jitsi adapter is imported only then, so the first download stays small.
+ */
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { guard } from 'lit/directives/guard.js';
+import { repeat } from 'lit/directives/repeat.js';
+import {
+  canInRoom,
+  chooseTransport,
+  CLOSE_CODES,
+  formatTime,
+  MediaTransportError,
+  MeshTransport,
+  say,
+  signalingPort,
+  SignalingClient,
+  SignalingError,
+  type Lang,
+  type LobbyEntry,
+  type MediaTransport,
+  type Message,
+  type NetworkQuality,
+  type Participant,
+  type ParticipantStats,
+  type PointHealth,
+  type RemoteMedia,
+  type RequestParams,
+  type RequestResult,
+  type RequestType,
+  type RoomEvent,
+  type RoomPermission,
+  type RoomRole,
+  type RoomState,
+  type SignalingPort,
+  type ConnectionPointInfo,
+  type TransportChoice,
+} from '@tiepdan/core';
+import { emit } from '../shared/events.js';
+import { fmt, resolveLang } from '../shared/lang.js';
+import { VERSION } from '../shared/version.js';
+import { checkNetwork, LevelMeter, listDevices, openMedia, type DeviceLists, type NetworkCheck } from './devices.js';
+import { roomStyles } from './room.styles.js';
+import { ROOM_NOTICE_VERSION, roomStrings, type RoomStrings } from './strings.js';
+
+export type RoomView = 'prejoin' | 'connecting' | 'lobby' | 'room' | 'left' | 'denied' | 'ended' | 'failed';
+/** What the recording indicator shows: the server's recording state, or "not recording" until it reports one. */
+export type RoomRecordingState = 'not_recording' | 'armed' | 'recording' | 'ending' | 'finalizing' | 'finalized';
+export interface RoomRecording {
+  state: RoomRecordingState;
+  /** 'server' once the room reported its recording; 'none' before (the indicator then says so). */
+  source: 'server' | 'none';
+  /** For officials: why the recording needs attention (no active recorder, finalization failed). */
+  alarm?: string | undefined;
+}
+
+const ROOM_ERROR_MESSAGES = {
+  forbidden: { vi: 'Vai trò của ông/bà không được thực hiện thao tác này.', en: 'Your role may not do this.' },
+  not_joined: { vi: 'Ông/bà chưa vào phiên.', en: 'You have not joined the session.' },
+} as const satisfies Record<string, Message>;
+
+/** A refused room action: `forbidden` and `not_joined` are decided here, anything else is the server's code. */
+export class RoomActionError extends Error {
+  override readonly name = 'RoomActionError';
+  constructor(
+    readonly code: keyof typeof ROOM_ERROR_MESSAGES | string,
+    readonly text: Message = ROOM_ERROR_MESSAGES[code as keyof typeof ROOM_ERROR_MESSAGES] ?? { vi: code, en: code },
+  ) {
+    super(text.en);
+  }
+}
+
+interface ChatLine {
+  messageId: string;
+  name: string;
+  text: string;
+  at: string;
+  mine: boolean;
+}
+
+/** Officials' tokens are our JWTs; a citizen's join token has the citizens' audience (or is not a JWT at all). */
+function tokenInfo(token: string): { kind: 'official' | 'citizen'; name?: string | undefined } {
+  try {
+    const binary = atob(token.split('.')[1]!.replace(/-/gu, '+').replace(/_/gu, '/'));
+    const text = new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+    const payload = JSON.parse(text) as { aud?: string | string[]; name?: string };
+    const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    return { kind: aud.includes('tiepdan-citizens') ? 'citizen' : 'official', name: payload.name };
+  } catch {
+    return { kind: 'citizen' };
+  }
+}
+
+const ORDER: NetworkQuality[] = ['good', 'fair', 'poor', 'lost'];
+// Media elements' srcObject goes through guard(): Lit commits object values on every render, and a media element
+// given its srcObject again restarts loading (a black flash, the clock back at zero).
+
+/**
+ * @tagname tiepdan-room
+ * @summary The video room of a citizen reception session: pre-join, lobby, and the room for every role.
+ *
+ * @attr server - Base URL of the tiepdan server (its `/ws` is the signaling endpoint).
+ * @attr session - The reception session's id.
+ * @attr lang - "vi" (default) or "en".
+ * @attr theme - "light" (default), "dark" or "screen" (a 1080p room screen: larger tiles and text).
+ * @attr transport - "auto" (default: by participant count), "native" or "jitsi".
+ * @attr jitsi-script - Overrides `https://<jitsi-domain>/libs/lib-jitsi-meet.min.js`.
+ * @prop token - An official's access token or a citizen's join token. Prefer the property to markup.
+ * @prop point - The connection point this client runs ({ id, name, unit }), declared to the room on joining.
+ * @prop recordingState - The session's recording state as the server reports it; "not recording" until then.
+ *
+ * @fires tiepdan-joined - Connected to the room; detail `{ participantId, role, status }`.
+ * @fires tiepdan-admitted - A citizen was admitted from the lobby; detail `{ caseId }`.
+ * @fires tiepdan-left - Left the room; detail `{ reason }` ("bye", "denied", "ended", "failed").
+ * @fires tiepdan-reconnecting - The connection dropped or came back; detail `{ state }`.
+ * @fires tiepdan-recording-state - The recording indicator changed; detail `{ state, source }`.
+ * @fires tiepdan-error - Something failed; detail `{ code, message }`.
+ *
+ * @csspart tile - A participant's video tile.
+ * @csspart controls - The in-room control bar.
+ * @csspart button - Primary buttons.
+ * @cssproperty --tiepdan-color-primary - Main colour.
+ * @cssproperty --tiepdan-font-size - Base font size (default 18px).
+ */
+export class TiepdanRoom extends LitElement {
+  static version = VERSION;
+  static override styles = roomStyles;
+
+  @property() server = '';
+  @property() session = '';
+  @property({ attribute: 'lang' }) language: string | undefined;
+  @property({ reflect: true }) theme: 'light' | 'dark' | 'screen' = 'light';
+  @property() transport: 'auto' | 'native' | 'jitsi' = 'auto';
+  @property({ attribute: 'jitsi-script' }) jitsiScript = '';
+  @property({ attribute: false }) token = '';
+  @property({ attribute: false }) point: ConnectionPointInfo | undefined;
+  @property({ attribute: false }) recordingState: RoomRecording = { state: 'not_recording', source: 'none' };
+
+  @state() view: RoomView = 'prejoin';
+  @state() roomRole: RoomRole | undefined;
+  @state() participantId: string | undefined;
+  @state() roomState: RoomState = 'pending';
+  @state() participants: Participant[] = [];
+  @state() queue: LobbyEntry[] = [];
+  @state() position: { position: number; size?: number } | undefined;
+  @state() caseId: string | null = null;
+  @state() floor: string | null = null;
+  @state() points: PointHealth[] = [];
+  @state() chat: ChatLine[] = [];
+  @state() reconnecting = false;
+  @state() transportChoice: TransportChoice | undefined;
+  @state() private devices: DeviceLists = { cameras: [], microphones: [] };
+  @state() private cameraId = '';
+  @state() private microphoneId = '';
+  @state() private localStream: MediaStream | undefined;
+  @state() private devicesFailed = false;
+  @state() level = 0;
+  @state() network: NetworkCheck | 'checking' | 'failed' | undefined;
+  @state() acknowledged = false;
+  @state() private noticeError = false;
+  @state() private remotes = new Map<string, RemoteMedia>();
+  @state() private stats = new Map<string, ParticipantStats>();
+  @state() private speaker: string | undefined;
+  @state() private muted = { audio: false, video: false };
+  @state() private sharing = false;
+  @state() private deniedReason = '';
+  @state() private error: Message | undefined;
+  @state() private announcement = '';
+  @state() private denying: string | undefined;
+  @state() private wasReturned = false;
+
+  #client: SignalingClient | undefined;
+  #port: SignalingPort | undefined;
+  #media: MediaTransport | undefined;
+  #screenTrack: MediaStreamTrack | undefined;
+  #meter = new LevelMeter();
+  #tick: ReturnType<typeof setInterval> | undefined;
+  #statsTimer: ReturnType<typeof setInterval> | undefined;
+  #statsRound = 0;
+  #offs: (() => void)[] = [];
+  #jitsiFailed = false;
+  #prepared = false;
+  readonly #onOffline = () => this.#client?.drop();
+  readonly #onOnline = () => this.#media?.networkChanged();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('offline', this.#onOffline);
+    window.addEventListener('online', this.#onOnline);
+    this.#tick = setInterval(() => this.#sampleLevels(), 200);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('offline', this.#onOffline);
+    window.removeEventListener('online', this.#onOnline);
+    clearInterval(this.#tick);
+    clearInterval(this.#statsTimer);
+    void this.#teardown();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!this.#prepared && this.view === 'prejoin' && this.server && this.session && this.token) {
+      this.#prepared = true;
+      void this.prepare();
+    }
+    if (changed.has('recordingState')) {
+      const before = changed.get('recordingState') as RoomRecording | undefined;
+      const now = this.recordingState;
+      if (!before || before.state !== now.state || before.source !== now.source || before.alarm !== now.alarm) emit(this, 'tiepdan-recording-state', { ...now });
+    }
+  }
+
+  get #lang(): Lang {
+    return resolveLang(this);
+  }
+
+  get #s(): RoomStrings {
+    return roomStrings(this.#lang);
+  }
+
+  // ---------------------------------------------------------------------------------------------- pre-join
+
+  /** Opens the devices and runs the network check; called by itself once server, session and token are set. */
+  async prepare(): Promise<void> {
+    await Promise.all([this.#openDevices(), this.checkNetwork()]);
+  }
+
+  async #openDevices(): Promise<void> {
+    const stream = await openMedia({ cameraId: this.cameraId || undefined, microphoneId: this.microphoneId || undefined });
+    for (const track of this.localStream?.getTracks() ?? []) if (!stream?.getTracks().includes(track)) track.stop();
+    this.localStream = stream;
+    this.devicesFailed = !stream;
+    this.#meter.watch('local', stream);
+    if (stream) {
+      this.devices = await listDevices();
+      this.cameraId ||= stream.getVideoTracks()[0]?.getSettings().deviceId ?? '';
+      this.microphoneId ||= stream.getAudioTracks()[0]?.getSettings().deviceId ?? '';
+      for (const track of stream.getTracks()) track.enabled = !this.muted[track.kind as 'audio' | 'video'];
+      if (this.#media) await this.#media.publish(stream);
+    }
+  }
+
+  async checkNetwork(): Promise<void> {
+    this.network = 'checking';
+    try {
+      this.network = await checkNetwork(this.server);
+    } catch {
+      this.network = 'failed';
+    }
+  }
+
+  #sampleLevels(): void {
+    if (this.view === 'prejoin') {
+      const level = Math.round(this.#meter.level('local') * 100) / 100;
+      if (level !== this.level) this.level = level;
+    } else if (this.view === 'room') {
+      let best: string | undefined;
+      let loudest = 0.08;
+      for (const key of this.#meter.keys()) {
+        if (key === 'local' && this.muted.audio) continue;
+        const level = this.#meter.level(key);
+        if (level > loudest) (loudest = level), (best = key === 'local' ? this.participantId : key);
+      }
+      if (best !== undefined && best !== this.speaker) this.speaker = best;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- joining
+
+  /** Joins the room (the citizen must have acknowledged the notice); resolves once the server said hello. */
+  async join(): Promise<void> {
+    const info = tokenInfo(this.token);
+    if (!this.server || !this.session || !this.token) {
+      this.#fail('bad_request', { vi: roomStrings('vi').missing, en: roomStrings('en').missing });
+      return;
+    }
+    if (!this.acknowledged) {
+      this.noticeError = true;
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLInputElement>('#notice-ack')?.focus();
+      throw new RoomActionError('notice_required', { vi: roomStrings('vi').noticeRequired, en: roomStrings('en').noticeRequired });
+    }
+    this.noticeError = false;
+    this.view = 'connecting';
+    const url = `${this.server.replace(/\/+$/u, '').replace(/^http/u, 'ws')}/ws`;
+    const client = new SignalingClient({
+      url,
+      sessionId: this.session,
+      auth: () => ({ kind: info.kind, token: this.token }),
+      notice: { version: ROOM_NOTICE_VERSION, acknowledgedAt: new Date().toISOString() },
+      ...(this.point ? { point: this.point } : {}),
+      backoff: { initialMs: 500, maxMs: 5000 },
+    });
+    this.#client = client;
+    this.#port = signalingPort(client);
+    this.#offs.push(client.onEvent((event) => this.#onEvent(event)));
+    this.#offs.push(client.onState((s, detail) => void this.#onState(s, detail)));
+    try {
+      const hello = await client.connect();
+      this.#applyHello(hello);
+      emit(this, 'tiepdan-joined', { participantId: hello.participantId, role: hello.role, status: hello.status });
+      if (hello.status === 'lobby') this.view = 'lobby';
+      else await this.#enterRoom();
+    } catch (error) {
+      if (this.view === 'connecting') this.#closed(client.lastClose?.code, error);
+    }
+  }
+
+  #applyHello(hello: RequestResult<'hello'>): void {
+    this.participantId = hello.participantId;
+    this.roomRole = hello.role;
+    this.#applySnapshot(hello.room);
+    if (hello.status === 'lobby') this.position = { position: hello.lobbyPosition ?? 1 };
+  }
+
+  #applySnapshot(room: RequestResult<'roster.get'>): void {
+    this.roomState = room.state;
+    this.participants = room.participants;
+    this.caseId = room.caseId;
+    this.floor = room.floor;
+    this.points = room.points;
+    if (room.lobby) this.queue = room.lobby;
+    // Read loosely: the recording joined the room protocol later, and an older server simply does not send it.
+    const recording = (room as { recording?: { state: RoomRecordingState; alarm?: { code: string } } }).recording;
+    if (recording) this.recordingState = { state: recording.state, source: 'server', alarm: recording.alarm?.code };
+    this.#syncPeers();
+  }
+
+  #members(): string[] {
+    return this.participants.filter((p) => p.status !== 'lobby' && p.participantId !== this.participantId).map((p) => p.participantId);
+  }
+
+  #syncPeers(): void {
+    this.#media?.setParticipants(this.#members());
+  }
+
+  async #enterRoom(): Promise<void> {
+    this.view = 'room';
+    this.wasReturned = false;
+    if (this.#media) return;
+    let credentials: RequestResult<'media.credentials'> = { ...(this.#client?.hello?.turn ? { turn: this.#client.hello.turn } : {}), ...(this.#client?.hello?.jitsi ? { jitsi: this.#client.hello.jitsi } : {}) };
+    if (!credentials.jitsi) credentials = await this.#client!.request('media.credentials', {}).catch(() => credentials);
+    const choice = chooseTransport({ participants: this.#members().length + 1, jitsiConfigured: !!credentials.jitsi, preference: this.transport, jitsiFailed: this.#jitsiFailed });
+    this.transportChoice = choice;
+    if (choice.kind === 'none') return;
+    let media: MediaTransport;
+    if (choice.kind === 'jitsi') {
+      try {
+        const { JitsiTransport } = await import('@tiepdan/core/media/jitsi');
+        media = new JitsiTransport(this.jitsiScript ? { scriptUrl: this.jitsiScript } : {});
+        this.#wireMedia(media);
+        await media.join({ participantId: this.participantId!, jitsi: credentials.jitsi, turn: credentials.turn });
+      } catch (error) {
+        this.#jitsiFailed = true;
+        const e = error instanceof MediaTransportError ? error : new MediaTransportError('media_failed', String(error));
+        this.#fail(e.code, e.message_);
+        this.#media = undefined;
+        const fallback = chooseTransport({ participants: this.#members().length + 1, jitsiConfigured: true, preference: this.transport, jitsiFailed: true });
+        this.transportChoice = fallback;
+        if (fallback.kind !== 'native') return;
+        media = await this.#native(credentials);
+      }
+    } else media = await this.#native(credentials);
+    this.#media = media;
+    if (this.localStream) await media.publish(this.localStream);
+    this.#syncPeers();
+    clearInterval(this.#statsTimer);
+    this.#statsTimer = setInterval(() => void this.#sampleStats(), 2000);
+  }
+
+  async #native(credentials: RequestResult<'media.credentials'>): Promise<MediaTransport> {
+    const media = new MeshTransport({ port: this.#port! });
+    this.#wireMedia(media);
+    await media.join({ participantId: this.participantId!, turn: credentials.turn });
+    return media;
+  }
+
+  #wireMedia(media: MediaTransport): void {
+    this.#media = media;
+    this.#offs.push(
+      media.on('remote', (remote) => {
+        this.remotes = new Map(this.remotes).set(remote.participantId, remote);
+        this.#meter.watch(remote.participantId, remote.stream);
+      }),
+      media.on('remote-removed', ({ participantId }) => {
+        const next = new Map(this.remotes);
+        next.delete(participantId);
+        this.remotes = next;
+        this.#meter.unwatch(participantId);
+      }),
+      media.on('error', ({ error }) => this.#fail(error.code, error.message_)),
+    );
+  }
+
+  async #sampleStats(): Promise<void> {
+    const media = this.#media;
+    if (!media) return;
+    const list = await media.stats().catch(() => []);
+    this.stats = new Map(list.map((s) => [s.participantId, s]));
+    this.#statsRound += 1;
+    if (this.#statsRound % 5 === 1 && this.#client) {
+      const worst = list.map((s) => s.quality).sort((a, b) => ORDER.indexOf(b) - ORDER.indexOf(a))[0] ?? (this.reconnecting ? 'lost' : 'good');
+      const rtts = list.map((s) => s.rttMs).filter((v): v is number => typeof v === 'number');
+      const stream = this.localStream;
+      void this.#client
+        .request('health.report', {
+          quality: worst,
+          ...(rtts.length ? { rttMs: Math.max(...rtts) } : {}),
+          devices: { camera: !!stream?.getVideoTracks().some((t) => t.readyState === 'live'), microphone: !!stream?.getAudioTracks().some((t) => t.readyState === 'live') },
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- events
+
+  #upsert(p: Participant): void {
+    const i = this.participants.findIndex((q) => q.participantId === p.participantId);
+    this.participants = i < 0 ? [...this.participants, p] : this.participants.map((q, j) => (j === i ? p : q));
+  }
+
+  #onEvent(event: RoomEvent): void {
+    const loose = event as unknown as { type: string; state?: RoomRecordingState; alarm?: { code: string } };
+    if (loose.type === 'recording.state' && loose.state) this.recordingState = { ...this.recordingState, state: loose.state, source: 'server' };
+    else if (loose.type === 'recording.alarm') this.recordingState = { ...this.recordingState, source: 'server', alarm: loose.alarm?.code };
+    else if (loose.type === 'recording.alarm_cleared') this.recordingState = { ...this.recordingState, alarm: undefined };
+    switch (event.type) {
+      case 'room.state':
+        this.roomState = event.state;
+        if (event.state === 'ended') void this.#finish('ended');
+        break;
+      case 'participant.joined':
+      case 'participant.updated':
+        this.#upsert(event.participant);
+        this.#syncPeers();
+        break;
+      case 'participant.left':
+        this.participants = this.participants.filter((p) => p.participantId !== event.participantId);
+        this.#syncPeers();
+        break;
+      case 'lobby.updated':
+        this.queue = event.queue;
+        break;
+      case 'lobby.position':
+        this.position = { position: event.position, size: event.size };
+        break;
+      case 'lobby.admitted':
+        emit(this, 'tiepdan-admitted', { caseId: event.caseId });
+        this.caseId = event.caseId;
+        void this.#refresh().then(() => this.#enterRoom());
+        break;
+      case 'lobby.returned':
+        this.position = { position: event.position };
+        this.wasReturned = true;
+        void this.#stopMedia();
+        this.view = 'lobby';
+        break;
+      case 'lobby.denied':
+        this.deniedReason = event.reason;
+        void this.#finish('denied');
+        break;
+      case 'case.changed':
+        this.caseId = event.caseId;
+        break;
+      case 'floor.changed':
+        this.floor = event.participantId;
+        break;
+      case 'chat.message':
+        this.chat = [...this.chat, { messageId: event.messageId, name: event.name, text: event.text, at: event.at, mine: event.from === this.participantId }];
+        break;
+      case 'mute.requested':
+        this.setMuted(event.media, true);
+        this.announcement = fmt(this.#s.muteRequested, { media: event.media === 'audio' ? this.#s.mediaAudio : this.#s.mediaVideo });
+        break;
+      case 'point.health': {
+        const i = this.points.findIndex((p) => p.id === event.point.id);
+        this.points = i < 0 ? [...this.points, event.point] : this.points.map((p, j) => (j === i ? event.point : p));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  async #refresh(): Promise<void> {
+    const room = await this.#client?.request('roster.get', {}).catch(() => undefined);
+    if (room) this.#applySnapshot(room);
+  }
+
+  async #onState(s: string, detail?: { code?: number; reason?: string }): Promise<void> {
+    if (this.view === 'connecting' || this.view === 'prejoin') return;
+    if (s === 'reconnecting') {
+      if (!this.reconnecting) emit(this, 'tiepdan-reconnecting', { state: 'reconnecting' });
+      this.reconnecting = true;
+    } else if (s === 'resumed' || s === 'connected') {
+      const wasReconnecting = this.reconnecting;
+      this.reconnecting = false;
+      if (!wasReconnecting) return;
+      this.announcement = this.#s.reconnected;
+      const hello = this.#client!.hello!;
+      emit(this, 'tiepdan-reconnecting', { state: s === 'resumed' ? 'resumed' : 'rejoined' });
+      this.#applyHello(hello);
+      if (s === 'connected') await this.#refresh();
+      if (hello.status === 'lobby' && this.view === 'room') {
+        await this.#stopMedia();
+        this.view = 'lobby';
+      }
+      this.#media?.networkChanged();
+    } else if (s === 'failed') this.#closed(detail?.code);
+  }
+
+  #closed(code: number | undefined, error?: unknown): void {
+    if (code === CLOSE_CODES.DENIED) void this.#finish('denied');
+    else if (code === CLOSE_CODES.ROOM_ENDED) void this.#finish('ended');
+    else {
+      const body = error instanceof SignalingError ? error.body.error : undefined;
+      this.#fail(body?.code ?? 'network', body?.message ?? { vi: 'Không kết nối được tới phòng họp trực tuyến.', en: 'Cannot connect to the online room.' });
+      void this.#finish('failed');
+    }
+  }
+
+  #fail(code: string, message: Message): void {
+    this.error = message;
+    emit(this, 'tiepdan-error', { code, message: say(message, this.#lang) });
+  }
+
+  // ---------------------------------------------------------------------------------------------- actions
+
+  async #act<T extends RequestType>(permission: RoomPermission | null, type: T, params: RequestParams<T>): Promise<RequestResult<T>> {
+    const client = this.#client;
+    if (!client || !this.roomRole) throw new RoomActionError('not_joined');
+    if (permission && !canInRoom(this.roomRole, permission)) throw new RoomActionError('forbidden');
+    try {
+      return await client.request(type, params);
+    } catch (error) {
+      if (error instanceof SignalingError) {
+        this.#fail(error.code, error.body.error.message);
+        throw new RoomActionError(error.code, error.body.error.message);
+      }
+      throw error;
+    }
+  }
+
+  /** Opens the room so citizens can be admitted (chair, clerk). */
+  openRoom(): Promise<void> {
+    return this.#act('room.open', 'room.open', {}).then(() => void (this.roomState = 'open'));
+  }
+  /** Admits a citizen from the lobby, optionally bound to a case (chair, clerk). */
+  admit(participantId: string, caseId?: string): Promise<void> {
+    return this.#act('lobby.manage', 'lobby.admit', { participantId, ...(caseId ? { caseId } : {}) }).then(() => undefined);
+  }
+  /** Denies a citizen with a reason the citizen is shown (chair, clerk). */
+  deny(participantId: string, reason: string): Promise<void> {
+    return this.#act('lobby.manage', 'lobby.deny', { participantId, reason }).then(() => undefined);
+  }
+  /** Sends an admitted citizen back to the lobby (chair, clerk). */
+  returnToLobby(participantId: string): Promise<void> {
+    return this.#act('lobby.manage', 'lobby.return', { participantId }).then(() => undefined);
+  }
+  /** Sets or clears the case being received (chair, clerk). */
+  setCase(caseId: string | null): Promise<void> {
+    return this.#act('case.set', 'case.set', { caseId }).then(() => undefined);
+  }
+  /** Gives the floor, or takes it back with null (chair). */
+  giveFloor(participantId: string | null): Promise<void> {
+    return this.#act('floor.give', 'floor.give', { participantId }).then(() => undefined);
+  }
+  /** Ends the session for everyone (chair). */
+  async endSession(): Promise<void> {
+    await this.#act('room.end', 'room.end', {});
+    await this.#finish('ended');
+  }
+  /** Raises or lowers the hand (everyone but the chair and observers). */
+  raiseHand(raised: boolean): Promise<void> {
+    return this.#act('hand.raise', 'hand.raise', { raised }).then(() => undefined);
+  }
+  sendChat(text: string): Promise<void> {
+    return this.#act('chat.send', 'chat.send', { text }).then(() => undefined);
+  }
+
+  setMuted(kind: 'audio' | 'video', muted: boolean): void {
+    this.muted = { ...this.muted, [kind]: muted };
+    for (const track of this.localStream?.getTracks() ?? []) if (track.kind === kind) track.enabled = !muted;
+    this.#media?.setMuted(kind, muted);
+  }
+
+  /** Shares a screen, a window or a document open in a tab (roles that may share). */
+  async shareScreen(): Promise<void> {
+    if (!this.roomRole || !canInRoom(this.roomRole, 'screen.share')) throw new RoomActionError(this.roomRole ? 'forbidden' : 'not_joined');
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const track = stream.getVideoTracks()[0];
+    if (!track) return;
+    this.#screenTrack = track;
+    track.addEventListener('ended', () => void this.stopScreenShare());
+    await this.#media?.startScreenShare(track);
+    this.sharing = true;
+    await this.#act('screen.share', 'screen.share', { active: true }).catch(() => undefined);
+  }
+
+  async stopScreenShare(): Promise<void> {
+    if (!this.sharing) return;
+    this.sharing = false;
+    this.#screenTrack?.stop();
+    this.#screenTrack = undefined;
+    await this.#media?.stopScreenShare();
+    await this.#act('screen.share', 'screen.share', { active: false }).catch(() => undefined);
+  }
+
+  /** The media link to each participant (bytes, round trip, loss, quality): for operators' tools and tests. */
+  async mediaStats(): Promise<ParticipantStats[]> {
+    return (await this.#media?.stats()) ?? [];
+  }
+
+  /** The transport in use, if any (after admission). */
+  get mediaTransport(): 'native' | 'jitsi' | undefined {
+    return this.#media?.kind;
+  }
+
+  /** Leaves the session for good (the place is given up). */
+  async leave(): Promise<void> {
+    await this.#finish('left');
+  }
+
+  async #stopMedia(): Promise<void> {
+    clearInterval(this.#statsTimer);
+    const media = this.#media;
+    this.#media = undefined;
+    this.remotes = new Map();
+    await media?.leave().catch(() => undefined);
+  }
+
+  async #finish(view: 'left' | 'denied' | 'ended' | 'failed'): Promise<void> {
+    if (this.view === view) return;
+    const was = this.view;
+    this.view = view;
+    this.reconnecting = false;
+    await this.#teardown(view === 'left');
+    if (was !== 'prejoin') emit(this, 'tiepdan-left', { reason: view === 'left' ? 'bye' : view });
+  }
+
+  async #teardown(bye = false): Promise<void> {
+    await this.#stopMedia();
+    const client = this.#client;
+    this.#client = undefined;
+    for (const off of this.#offs.splice(0)) off();
+    if (client) {
+      if (bye) await client.close();
+      else void client.close();
+    }
+    await this.stopScreenShare();
+    for (const track of this.localStream?.getTracks() ?? []) track.stop();
+    this.localStream = undefined;
+    this.#meter.close();
+    this.#meter = new LevelMeter();
+  }
+
+  // ---------------------------------------------------------------------------------------------- render
+
+  protected override render() {
+    const s = this.#s;
+    return html`
+      <div class="status sr-only" role="status" aria-live="polite">${this.announcement}</div>
+      ${this.reconnecting ? html`<div class="banner" role="alert">${s.reconnecting}</div>` : nothing}
+      ${this.error && this.view !== 'failed' ? html`<div class="error-summary" role="alert"><p>${say(this.error, this.#lang)}</p></div>` : nothing}
+      ${this.#renderView()}
+    `;
+  }
+
+  #renderView() {
+    const s = this.#s;
+    switch (this.view) {
+      case 'prejoin':
+      case 'connecting':
+        return this.#renderPrejoin();
+      case 'lobby':
+        return this.#renderLobby();
+      case 'room':
+        return this.#renderRoom();
+      case 'left':
+        return html`<section class="end"><h2 tabindex="-1">${s.leftHeading}</h2><p>${s.leftText}</p></section>`;
+      case 'denied':
+        return html`<section class="end"><h2 tabindex="-1">${s.deniedHeading}</h2><p>${fmt(s.deniedText, { reason: this.deniedReason })}</p></section>`;
+      case 'ended':
+        return html`<section class="end"><h2 tabindex="-1">${s.endedHeading}</h2></section>`;
+      case 'failed':
+        return html`<section class="end"><h2 tabindex="-1">${s.failedHeading}</h2>${this.error ? html`<p role="alert">${say(this.error, this.#lang)}</p>` : nothing}</section>`;
+    }
+  }
+
+  #renderPrejoin() {
+    const s = this.#s;
+    const info = tokenInfo(this.token);
+    const net = this.network;
+    const connecting = this.view === 'connecting';
+    return html`<section class="prejoin" aria-labelledby="prejoin-heading">
+      <h2 id="prejoin-heading">${s.prejoinHeading}</h2>
+      ${!this.server || !this.session || !this.token ? html`<p class="notice">${s.missing}</p>` : nothing}
+      <dl class="who">
+        <dt>${s.youAre}</dt><dd>${info.name ?? '—'}</dd>
+        <dt>${s.point}</dt><dd>${this.point?.name ?? s.noPoint}</dd>
+      </dl>
+      <div class="prejoin-grid">
+        <div class="preview">
+          <video class="mirror" aria-label=${s.preview} .srcObject=${guard([this.localStream ?? null], () => this.localStream ?? null)} autoplay playsinline .muted=${true}></video>
+          <label for="level">${s.micLevel}</label>
+          <meter id="level" min="0" max="1" low="0.05" .value=${this.level} aria-describedby="level-hint"></meter>
+          <span class="hint" id="level-hint">${s.micHint}</span>
+        </div>
+        <div>
+          ${this.devicesFailed ? html`<p class="notice">${s.devicesFailed}</p>` : nothing}
+          <div class="field">
+            <label for="camera">${s.camera}</label>
+            <select id="camera" @change=${(e: Event) => { this.cameraId = (e.target as HTMLSelectElement).value; void this.#openDevices(); }}>
+              ${this.devices.cameras.length === 0 ? html`<option value="">${s.noDevice}</option>` : nothing}
+              ${this.devices.cameras.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === this.cameraId}>${d.label || `${s.camera} ${i + 1}`}</option>`)}
+            </select>
+          </div>
+          <div class="field">
+            <label for="microphone">${s.microphone}</label>
+            <select id="microphone" @change=${(e: Event) => { this.microphoneId = (e.target as HTMLSelectElement).value; void this.#openDevices(); }}>
+              ${this.devices.microphones.length === 0 ? html`<option value="">${s.noDevice}</option>` : nothing}
+              ${this.devices.microphones.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === this.microphoneId}>${d.label || `${s.microphone} ${i + 1}`}</option>`)}
+            </select>
+          </div>
+          <h3>${s.network}</h3>
+          <p class="network" aria-live="polite">
+            ${net === 'checking' || net === undefined ? s.networkChecking : net === 'failed' ? s.networkFailed : fmt(s.networkResult, { quality: s[`qualities_${net.quality}`], rtt: net.rttMs })}
+          </p>
+          <button type="button" class="secondary" @click=${() => void this.checkNetwork()} ?disabled=${net === 'checking'}>${s.networkAgain}</button>
+        </div>
+      </div>
+      <div class="notice-box">
+        <h3 id="notice-heading">${s.noticeHeading}</h3>
+        <p id="notice-text">${s.noticeText}</p>
+        <div class="field ${this.noticeError ? 'invalid' : ''}">
+          ${this.noticeError ? html`<span class="error-message" id="notice-error">${s.noticeRequired}</span>` : nothing}
+          <div class="choice">
+            <input type="checkbox" id="notice-ack" .checked=${this.acknowledged} aria-invalid=${this.noticeError ? 'true' : 'false'}
+              aria-describedby=${this.noticeError ? 'notice-text notice-error' : 'notice-text'}
+              @change=${(e: Event) => { this.acknowledged = (e.target as HTMLInputElement).checked; if (this.acknowledged) this.noticeError = false; }} />
+            <label for="notice-ack">${s.noticeAck}</label>
+          </div>
+        </div>
+      </div>
+      <button part="button" type="button" id="join" ?disabled=${connecting} @click=${() => void this.join().catch(() => undefined)}>${connecting ? s.joining : s.join}</button>
+    </section>`;
+  }
+
+  #renderLobby() {
+    const s = this.#s;
+    const p = this.position;
+    return html`<section class="lobby" aria-labelledby="lobby-heading">
+      <h2 id="lobby-heading">${s.lobbyHeading}</h2>
+      ${this.#renderRecording()}
+      ${this.wasReturned ? html`<p>${s.lobbyReturned}</p>` : nothing}
+      <p class="wait">${s.lobbyWait}</p>
+      ${p ? html`<p class="position" role="status">${p.size ? fmt(s.lobbyPosition, { position: p.position, size: p.size }) : fmt(s.lobbyPositionOnly, { position: p.position })}</p>` : nothing}
+      ${this.roomState === 'pending' ? html`<p class="hint">${s.lobbyNotOpen}</p>` : nothing}
+      <video class="mirror small" aria-label=${s.preview} .srcObject=${guard([this.localStream ?? null], () => this.localStream ?? null)} autoplay playsinline .muted=${true}></video>
+      <div><button type="button" class="secondary" @click=${() => void this.leave()}>${s.leave}</button></div>
+    </section>`;
+  }
+
+  #renderRecording() {
+    const s = this.#s;
+    const r = this.recordingState;
+    const on = r.state === 'recording';
+    const label = on ? s.recording : r.source === 'none' ? s.notRecording : s[`recording_${r.state}`];
+    return html`<p class="recording ${on ? 'on' : 'off'}" role="status" id="recording">
+      <span class="dot" aria-hidden="true"></span>
+      <span>${label}${r.source === 'none' ? html`<span class="hint-inline"> (${s.notRecordingHint})</span>` : nothing}</span>
+      ${r.alarm && this.roomRole && this.roomRole !== 'citizen' ? html`<strong class="alarm">${s[r.alarm === 'no_recorder' ? 'alarmNoRecorder' : 'alarmFailed']}</strong>` : nothing}
+    </p>`;
+  }
+
+  #name(id: string | null | undefined): string {
+    if (!id) return '';
+    return this.participants.find((p) => p.participantId === id)?.name ?? id;
+  }
+
+  #pointName(pointId: string | undefined): string | undefined {
+    if (!pointId) return undefined;
+    return this.points.find((p) => p.id === pointId)?.name ?? (this.point?.id === pointId ? this.point.name : undefined);
+  }
+
+  #quality(q: NetworkQuality | undefined): string {
+    return q ? this.#s[`qualities_${q}`] : this.#s.qualityUnknown;
+  }
+
+  #renderRoom() {
+    const s = this.#s;
+    const role = this.roomRole!;
+    const me = this.participants.find((p) => p.participantId === this.participantId);
+    const others = this.participants.filter((p) => p.participantId !== this.participantId && p.status !== 'lobby');
+    const manages = canInRoom(role, 'lobby.manage');
+    return html`<section class="room" aria-labelledby="room-heading">
+      <div class="top">
+        <h2 id="room-heading">${s.roomHeading}</h2>
+        ${this.#renderRecording()}
+      </div>
+      <p class="floor">${this.floor ? fmt(s.floor, { name: this.#name(this.floor) }) : s.floorNobody}</p>
+      ${manages && this.roomState === 'pending'
+        ? html`<div class="notice"><p>${s.roomPending}</p><button part="button" type="button" id="open-room" @click=${() => void this.openRoom().catch(() => undefined)}>${s.openRoom}</button></div>`
+        : nothing}
+      <ul class="tiles" aria-label=${s.participants}>
+        ${this.#renderTile(me ?? { participantId: this.participantId!, role, name: tokenInfo(this.token).name ?? '', status: 'present', connected: true, hand: false, screen: this.sharing }, true)}
+        ${repeat(others, (p) => p.participantId, (p) => this.#renderTile(p, false))}
+      </ul>
+      ${this.#renderControls(me)}
+      <div class="panels">
+        ${manages ? this.#renderLobbyList() : nothing}
+        ${manages || role === 'chair' ? this.#renderCase() : nothing}
+        ${role !== 'citizen' ? this.#renderTransport() : nothing}
+        ${role === 'operator' || role === 'chair' || role === 'clerk' ? this.#renderHealth() : nothing}
+        ${this.#renderChat()}
+      </div>
+    </section>`;
+  }
+
+  #renderTile(p: Participant, self: boolean) {
+    const s = this.#s;
+    const remote = self ? undefined : this.remotes.get(p.participantId);
+    const stream = self ? this.localStream : remote?.stream;
+    const st = this.stats.get(p.participantId);
+    const point = this.#pointName(p.pointId);
+    const tags = [
+      this.floor === p.participantId ? s.hasFloor : '',
+      this.speaker === p.participantId ? s.speaking : '',
+      p.hand ? s.handRaised : '',
+      p.screen ? s.sharing : '',
+      self && this.muted.audio ? s.muted : '',
+    ].filter(Boolean);
+    const chair = this.roomRole === 'chair' && !self;
+    return html`<li part="tile" class="tile ${this.speaker === p.participantId ? 'speaking' : ''} ${this.floor === p.participantId ? 'floor' : ''}" data-participant=${p.participantId}>
+      <video class=${self ? 'mirror' : ''} .srcObject=${guard([stream ?? null], () => stream ?? null)} autoplay playsinline .muted=${true} aria-hidden="true"></video>
+      ${self || !stream ? nothing : html`<audio .srcObject=${guard([stream], () => stream)} autoplay></audio>`}
+      ${remote?.screen ? html`<video class="screen" .srcObject=${guard([remote.screen], () => remote.screen)} autoplay playsinline .muted=${true} aria-label=${s.sharing}></video>` : nothing}
+      <div class="label">
+        <strong>${self ? fmt(s.you, { name: p.name }) : p.name}</strong>
+        <span>${[s[`roles_${p.role}`], point].filter(Boolean).join(' · ')}</span>
+        ${tags.length ? html`<span class="tags">${tags.join(' · ')}</span>` : nothing}
+        ${self ? nothing : html`<span class="quality q-${st?.quality ?? 'unknown'}">${s.quality}: ${this.#quality(p.connected ? st?.quality : 'lost')}</span>`}
+        ${chair && p.role !== 'observer'
+          ? html`<button type="button" class="secondary small" @click=${() => void this.giveFloor(this.floor === p.participantId ? null : p.participantId).catch(() => undefined)}>
+              ${this.floor === p.participantId ? s.takeFloor : s.giveFloor}<span class="sr-only">: ${p.name}</span></button>`
+          : nothing}
+        ${canInRoom(this.roomRole!, 'lobby.manage') && p.role === 'citizen' && p.status === 'admitted'
+          ? html`<button type="button" class="secondary small" @click=${() => void this.returnToLobby(p.participantId).catch(() => undefined)}>${s.returnLobby}<span class="sr-only">: ${p.name}</span></button>`
+          : nothing}
+      </div>
+    </li>`;
+  }
+
+  #renderControls(me: Participant | undefined) {
+    const s = this.#s;
+    const role = this.roomRole!;
+    return html`<div class="controls" part="controls" role="toolbar" aria-label=${s.roomHeading}>
+      <button type="button" id="mute" aria-pressed=${this.muted.audio ? 'true' : 'false'} @click=${() => this.setMuted('audio', !this.muted.audio)}>${this.muted.audio ? s.unmuteMic : s.muteMic}</button>
+      <button type="button" id="camera-toggle" aria-pressed=${this.muted.video ? 'true' : 'false'} @click=${() => this.setMuted('video', !this.muted.video)}>${this.muted.video ? s.cameraOn : s.cameraOff}</button>
+      ${canInRoom(role, 'screen.share')
+        ? html`<button type="button" id="share" @click=${() => void (this.sharing ? this.stopScreenShare() : this.shareScreen()).catch(() => undefined)}>${this.sharing ? s.stopShare : s.share}</button>`
+        : nothing}
+      ${canInRoom(role, 'hand.raise')
+        ? html`<button type="button" id="hand" aria-pressed=${me?.hand ? 'true' : 'false'} @click=${() => void this.raiseHand(!me?.hand).catch(() => undefined)}>${me?.hand ? s.lowerHand : s.raiseHand}</button>`
+        : nothing}
+      ${canInRoom(role, 'room.end')
+        ? html`<button type="button" id="end" class="danger" @click=${() => { if (confirm(s.endConfirm)) void this.endSession().catch(() => undefined); }}>${s.endSession}</button>`
+        : nothing}
+      <button type="button" id="leave" class="secondary" @click=${() => void this.leave()}>${s.leave}</button>
+    </div>`;
+  }
+
+  #renderLobbyList() {
+    const s = this.#s;
+    return html`<section class="panel" aria-labelledby="queue-heading">
+      <h3 id="queue-heading">${s.lobbyList} (${this.queue.length})</h3>
+      ${this.queue.length === 0 ? html`<p>${s.lobbyEmpty}</p>` : nothing}
+      <ol class="queue">
+        ${this.queue.map(
+          (e) => html`<li data-participant=${e.participantId}>
+            <span>${e.name} <span class="hint-inline">${formatTime(e.since)}</span></span>
+            <button type="button" class="small" ?disabled=${this.roomState !== 'open'} @click=${() => void this.admit(e.participantId, this.caseId ?? undefined).catch(() => undefined)}>${s.admit}<span class="sr-only">: ${e.name}</span></button>
+            <button type="button" class="secondary small" @click=${() => (this.denying = this.denying === e.participantId ? undefined : e.participantId)}>${s.deny}<span class="sr-only">: ${e.name}</span></button>
+            ${this.denying === e.participantId
+              ? html`<form class="deny" @submit=${(ev: Event) => {
+                  ev.preventDefault();
+                  const reason = (ev.target as HTMLFormElement).querySelector('textarea')!.value.trim();
+                  if (reason) void this.deny(e.participantId, reason).then(() => (this.denying = undefined)).catch(() => undefined);
+                }}>
+                  <label for="deny-${e.participantId}">${s.denyReason}</label>
+                  <textarea id="deny-${e.participantId}" required rows="2"></textarea>
+                  <button type="submit" class="danger small">${s.denyConfirm}</button>
+                </form>`
+              : nothing}
+          </li>`,
+        )}
+      </ol>
+    </section>`;
+  }
+
+  #renderCase() {
+    const s = this.#s;
+    return html`<section class="panel" aria-labelledby="case-heading">
+      <h3 id="case-heading">${s.currentCase}</h3>
+      <p class="case">${this.caseId ?? s.caseNone}</p>
+      ${canInRoom(this.roomRole!, 'case.set')
+        ? html`<form class="inline" @submit=${(ev: Event) => {
+            ev.preventDefault();
+            const input = (ev.target as HTMLFormElement).querySelector('input')!;
+            const value = input.value.trim();
+            if (value) void this.setCase(value).then(() => (input.value = '')).catch(() => undefined);
+          }}>
+            <label for="case-id">${s.caseLabel}</label>
+            <input id="case-id" pattern="[A-Za-z0-9_.:\\-]{1,128}" autocomplete="off" />
+            <button type="submit" class="small">${s.caseSet}</button>
+            ${this.caseId ? html`<button type="button" class="secondary small" @click=${() => void this.setCase(null).catch(() => undefined)}>${s.caseClear}</button>` : nothing}
+          </form>`
+        : nothing}
+    </section>`;
+  }
+
+  #renderTransport() {
+    const s = this.#s;
+    const c = this.transportChoice;
+    return html`<section class="panel" aria-labelledby="transport-heading">
+      <h3 id="transport-heading">${s.transport}</h3>
+      <p class="transport">${c ? html`<strong>${s[`transport_${c.kind}`]}</strong>: ${say(c.reason, this.#lang)}` : '—'}</p>
+    </section>`;
+  }
+
+  #renderHealth() {
+    const s = this.#s;
+    const mine = this.#client?.hello?.room.participants.find((p) => p.participantId === this.participantId)?.pointId ?? this.point?.id;
+    const points = this.roomRole === 'operator' && mine ? this.points.filter((p) => p.id === mine) : this.points;
+    if (points.length === 0) return nothing;
+    return html`<section class="panel" aria-labelledby="health-heading">
+      <h3 id="health-heading">${s.health}</h3>
+      ${points.map(
+        (p) => html`<h4>${p.name}</h4><dl class="health">
+          <dt>${p.connected ? s.healthOnline : s.healthOffline}</dt><dd>${s.quality}: ${this.#quality(p.quality)}</dd>
+          <dt>${s.healthRtt}</dt><dd>${p.rttMs !== undefined ? `${p.rttMs} ms` : '—'}</dd>
+          <dt>${s.healthCamera}</dt><dd>${p.devices ? (p.devices.camera ? s.healthOk : s.healthMissing) : '—'}</dd>
+          <dt>${s.healthMic}</dt><dd>${p.devices ? (p.devices.microphone ? s.healthOk : s.healthMissing) : '—'}</dd>
+          <dt>${s.healthLastBeat}</dt><dd>${p.lastHeartbeat ? formatTime(p.lastHeartbeat) : '—'}</dd>
+        </dl>`,
+      )}
+    </section>`;
+  }
+
+  #renderChat() {
+    const s = this.#s;
+    return html`<section class="panel chat" aria-labelledby="chat-heading">
+      <h3 id="chat-heading">${s.chat}</h3>
+      ${this.chat.length === 0 ? html`<p>${s.chatEmpty}</p>` : nothing}
+      <ol class="messages" aria-live="polite">
+        ${this.chat.map((m) => html`<li class=${m.mine ? 'mine' : ''}><strong>${m.name}</strong> <span class="hint-inline">${formatTime(m.at)}</span><br />${m.text}</li>`)}
+      </ol>
+      ${canInRoom(this.roomRole!, 'chat.send')
+        ? html`<form class="inline" @submit=${(ev: Event) => {
+            ev.preventDefault();
+            const input = (ev.target as HTMLFormElement).querySelector('input')!;
+            const text = input.value.trim();
+            if (text) void this.sendChat(text).then(() => (input.value = '')).catch(() => undefined);
+          }}>
+            <label for="chat-input">${s.chatMessage}</label>
+            <input id="chat-input" autocomplete="off" maxlength="2000" />
+            <button type="submit" class="small">${s.chatSend}</button>
+          </form>`
+        : nothing}
+    </section>`;
+  }
+}
