@@ -9,6 +9,7 @@
 import * as z from 'zod/mini';
 import { ROOM_ROLES, type RoomPermission } from './permissions.js';
 import { PROTOCOL_VERSION, SIGNALING_LIMITS } from './limits.js';
+import { RECORDING_STATES } from '../recording/protocol.js';
 
 z.config({ jitless: true });
 
@@ -152,6 +153,13 @@ export const PointHealthSchema = z.strictObject({
 });
 export type PointHealth = z.infer<typeof PointHealthSchema>;
 
+/** The recording's alarm, for officials: no active recorder on a mandatory recording, or finalization failed. */
+export const RecordingAlarmSchema = z.strictObject({ code: z.enum(['no_recorder', 'failed']), since: z.string() });
+export type RecordingAlarm = z.infer<typeof RecordingAlarmSchema>;
+/** What the room says of its recording: the state to everyone ("đang ghi hình"), the alarm to officials only. */
+export const RoomRecordingSchema = z.strictObject({ state: z.enum(RECORDING_STATES), alarm: z.optional(RecordingAlarmSchema) });
+export type RoomRecording = z.infer<typeof RoomRecordingSchema>;
+
 export const LobbyEntrySchema = z.strictObject({ participantId: ident, name: z.string(), position: z.int(), since: z.string() });
 export type LobbyEntry = z.infer<typeof LobbyEntrySchema>;
 
@@ -165,6 +173,8 @@ export const RoomSnapshotSchema = z.strictObject({
   points: z.array(PointHealthSchema),
   /** The queue, for those who manage the lobby; absent for others. */
   lobby: z.optional(z.array(LobbyEntrySchema)),
+  /** The session's recording, when it has one (the alarm only for officials). */
+  recording: z.optional(RoomRecordingSchema),
 });
 export type RoomSnapshot = z.infer<typeof RoomSnapshotSchema>;
 
@@ -231,6 +241,15 @@ export const RoomEventSchema = z.discriminatedUnion('type', [
   event('signal', { from: ident, data: SignalDataSchema }),
   event('point.health', { point: PointHealthSchema }),
   event('server.restarting', { reconnectAfterMs: z.int() }),
+  event('recording.state', { state: z.enum(RECORDING_STATES) }),
+  event('recording.recorder', {
+    change: z.enum(['elected', 'lost']),
+    epoch: z.int(),
+    recorderId: z.string(),
+    reason: z.optional(z.enum(['lapsed', 'left'])),
+  }),
+  event('recording.alarm', { alarm: RecordingAlarmSchema }),
+  event('recording.alarm_cleared', {}),
 ]);
 export type RoomEvent = z.infer<typeof RoomEventSchema>;
 export type EventType = RoomEvent['type'];
@@ -257,8 +276,8 @@ export type EventFrame = Extract<ServerMessage, { type: 'event' }>;
 /** One line per message type, for docs/protocol.md (a missing one is a type error). */
 export const REQUEST_DESCRIPTIONS: Record<RequestType, string> = {
   hello: 'First frame on every socket: authenticates (an official\'s token or a citizen\'s join token), joins the session\'s room, and optionally declares or joins a connection point and resumes a previous place. Citizens land in the lobby.',
-  'room.open': 'Opens the room; until then citizens wait in the lobby and nobody can be admitted.',
-  'room.end': 'Ends the session: everyone gets `room.state` "ended" and is closed with ROOM_ENDED.',
+  'room.open': 'Opens the room; until then citizens wait in the lobby and nobody can be admitted. A session that must be recorded opens only once a recorder is active (`recorder_required`), and its recording starts.',
+  'room.end': 'Ends the session: everyone gets `room.state` "ended" and is closed with ROOM_ENDED; the session\'s recording ends (its last chunks drain, then it is finalized).',
   'roster.get': 'The room as the caller may see it: participants, connection points and their health, and the lobby queue for those who manage it.',
   'lobby.admit': 'Admits a citizen from the lobby, optionally bound to the case being received (one case at a time).',
   'lobby.deny': 'Denies a citizen, with a reason the citizen is shown; the citizen is closed with DENIED.',
@@ -293,6 +312,10 @@ export const EVENT_DESCRIPTIONS: Record<EventType, string> = {
   signal: 'A relayed WebRTC offer, answer or ICE candidate from another participant.',
   'point.health': 'A connection point\'s health changed.',
   'server.restarting': 'The server is restarting; the socket closes with SERVER_RESTARTING; reconnect and resume.',
+  'recording.state': 'To everyone, citizens included: the recording\'s state changed ("recording" is shown as "đang ghi hình").',
+  'recording.recorder': 'To officials: a recorder was elected (holds the lease for `epoch`) or lost its lease (lapsed or left).',
+  'recording.alarm': 'To officials: a mandatory recording has no active recorder, or its finalization failed; it keeps going and the gap is recorded.',
+  'recording.alarm_cleared': 'To officials: a recorder is active again.',
 };
 
 /** The permission each request needs beyond being in the room (the server also checks the room's state). */

@@ -18,7 +18,8 @@ import { registrations } from '../registrations/plugin.js';
 import { schedule } from '../schedule/plugin.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { rooms } from '../rooms/plugin.js';
-import { recording } from '../recording/plugin.js';
+import { recording, recordingOf } from '../recording/plugin.js';
+import { roomRecording } from '../rooms/recording.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from '../rooms/join-tokens.js';
 import { FirstJoinTokenVerifier, InvitationJoinTokenVerifier } from '../schedule/join-tokens.js';
 import { scheduleRoomAccess } from '../schedule/room-access.js';
@@ -123,7 +124,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   );
 
   // Rooms keep their state in the same SQLite database; a store without one (a test double) runs without rooms.
-  if (store instanceof SqliteStore) await app.register(rooms, { config, db: store.db, joinTokens, sessionAccess: scheduleRoomAccess(store, config) });
+  if (store instanceof SqliteStore) {
+    const recordingBinding = roomRecording({ handle: () => recordingOf(app), isScheduled: async (id) => Boolean(await store.schedule.getSession(id).catch(() => undefined)) });
+    await app.register(rooms, { config, db: store.db, joinTokens, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
+  }
 
   let decorated = false;
   if (config.sdkDir) {

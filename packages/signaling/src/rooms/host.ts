@@ -7,10 +7,12 @@ import type { CommandReply, RoomBus } from './bus.js';
 import type { RoomCommand } from './commands.js';
 import { Room, type RoomSettings } from './room.js';
 import type { RoomStore } from './room-store.js';
+import type { RoomRecording } from './recording.js';
 
 export class RoomHost {
   private readonly rooms = new Map<string, Room>();
   private stopServing: (() => void) | undefined;
+  private stopRecording: (() => void) | undefined;
   private closed = false;
 
   constructor(
@@ -18,12 +20,15 @@ export class RoomHost {
     private readonly bus: RoomBus,
     private readonly store: RoomStore,
     private readonly now: () => number = Date.now,
+    private readonly recording?: RoomRecording | undefined,
   ) {}
 
   /** Restores unfinished rooms and starts taking commands. */
   start(): void {
     for (const sessionId of this.store.activeSessions()) this.load(sessionId);
     this.stopServing = this.bus.serve((sessionId, command) => this.handle(sessionId, command));
+    // Only rooms in memory have anyone to tell; a room loaded later reads the recording into its snapshot.
+    this.stopRecording = this.recording?.subscribe((event) => this.rooms.get(event.sessionId)?.onRecording(event));
   }
 
   room(sessionId: string): Room | undefined {
@@ -50,13 +55,14 @@ export class RoomHost {
   close(): void {
     this.closed = true;
     this.stopServing?.();
+    this.stopRecording?.();
     for (const room of this.rooms.values()) room.dispose();
     this.rooms.clear();
     this.store.flush();
   }
 
   private context() {
-    return { settings: this.settings, bus: this.bus, store: this.store, now: this.now, onEnded: (sessionId: string) => {
+    return { settings: this.settings, bus: this.bus, store: this.store, now: this.now, recording: this.recording, onEnded: (sessionId: string) => {
         this.rooms.delete(sessionId);
         // Written at once: a hello right after must find the room ended, not a stale open copy.
         this.store.flush();

@@ -12,6 +12,7 @@ import { InProcessRoomBus, type RoomBus } from './bus.js';
 import { RoomHost } from './host.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from './join-tokens.js';
 import { RoomStore } from './room-store.js';
+import type { RoomRecording } from './recording.js';
 import { Transport, type TransportDeps } from './transport.js';
 
 /** How long after `server.restarting` a client should wait before reconnecting. */
@@ -25,6 +26,8 @@ export interface RoomsOptions {
   joinTokens?: JoinTokenVerifier | undefined;
   sessionAccess?: TransportDeps['sessionAccess'];
   bus?: RoomBus | undefined;
+  /** The recording coordinator as the rooms see it (rooms/recording.ts). */
+  recording?: RoomRecording | undefined;
 }
 
 export interface RoomsHandle {
@@ -39,7 +42,7 @@ export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
   return handles.get(app.server);
 }
 
-export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, joinTokens, sessionAccess, bus = new InProcessRoomBus() }) => {
+export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, joinTokens, sessionAccess, bus = new InProcessRoomBus(), recording }) => {
   const settings = config.rooms;
   const store = new RoomStore(db, settings.eventLogSize);
   const host = new RoomHost(
@@ -55,6 +58,8 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db,
     },
     bus,
     store,
+    Date.now,
+    recording,
   );
   host.start();
   const transport = new Transport({

@@ -32,6 +32,8 @@ import type { CommandReply, RoomBus } from './bus.js';
 import type { RoomCommand, VerifiedIdentity } from './commands.js';
 import { jitsiAccess, turnCredentials, type JitsiSettings, type TurnSettings } from './media.js';
 import type { RoomStore, StoredEvent } from './room-store.js';
+import type { RoomRecording } from './recording.js';
+import type { RecordingEvent } from '../recording/events.js';
 
 /** Shown instead of a denouncer's name to everyone who may not see it (SPEC §3). */
 export const REDACTED_NAME = 'Người tố cáo';
@@ -96,6 +98,8 @@ export interface RoomContext {
   now: () => number;
   /** Called when the room has ended and everyone is gone: the host may forget it. */
   onEnded: (sessionId: string) => void;
+  /** The session's recording (rooms/recording.ts); absent when the server runs without recording. */
+  recording?: RoomRecording | undefined;
 }
 
 class Refusal extends Error {
@@ -363,6 +367,15 @@ export class Room {
       case 'room.open':
         this.require(p, 'room.open');
         if (this.state !== 'pending') refuse('invalid_transition');
+        // SPEC §6: a session that must be recorded starts only with an active recorder, and its recording starts with it.
+        if (this.ctx.recording && !(await this.ctx.recording.canOpen(this.sessionId))) refuse('recorder_required');
+        if (this.state !== 'pending') refuse('invalid_transition');
+        try {
+          this.ctx.recording?.start(this.sessionId);
+        } catch {
+          // The lease lapsed between the check and the start.
+          refuse('recorder_required');
+        }
         this.state = 'open';
         this.audit(p, 'room.open');
         this.emit({ type: 'room.state', state: 'open' }, this.everyone());
@@ -372,6 +385,8 @@ export class Room {
         this.require(p, 'room.end');
         this.state = 'ended';
         this.audit(p, 'room.end');
+        // The head's end is the only way a recording stops; its last chunks drain, then it is finalized.
+        this.ctx.recording?.end(this.sessionId, p.identity.replace(/^official:/u, ''));
         const everyone = this.everyone();
         this.emit({ type: 'room.state', state: 'ended' }, everyone);
         this.ctx.bus.publish(this.sessionId, { kind: 'close', to: everyone, code: CLOSE_CODES.ROOM_ENDED, reason: 'session ended', exceptConnection: p.connectionId ?? undefined });
@@ -610,6 +625,8 @@ export class Room {
       points: viewer.role === 'citizen' ? [] : [...this.points.values()].map((point) => this.pointHealth(point)),
     };
     if (canInRoom(viewer.role, 'lobby.manage')) snapshot.lobby = this.lobbyEntries(viewer);
+    const recording = this.ctx.recording?.view(this.sessionId);
+    if (recording) snapshot.recording = viewer.role === 'citizen' ? { state: recording.state } : recording;
     return snapshot;
   }
 
@@ -618,6 +635,34 @@ export class Room {
       const q = this.participants.get(id)!;
       return { participantId: id, name: this.view(q, viewer).name, position: index + 1, since: q.lobbySince ?? '' };
     });
+  }
+
+  // ------------------------------------------------------------------------------------------ recording
+
+  /** A coordinator event for this session: its state to everyone, recorder internals and alarms to officials. */
+  onRecording(event: RecordingEvent): void {
+    if (event.sessionId !== this.sessionId || this.state === 'ended' && event.type !== 'recording.state') return;
+    const officials = [...this.participants.values()].filter((q) => q.role !== 'citizen').map((q) => q.participantId);
+    switch (event.type) {
+      case 'recording.state':
+        this.emit({ type: 'recording.state', state: event.state }, this.everyone());
+        return;
+      case 'recorder.elected':
+        this.emit({ type: 'recording.recorder', change: 'elected', epoch: event.epoch, recorderId: event.recorderId }, officials);
+        return;
+      case 'recorder.lost':
+        this.emit({ type: 'recording.recorder', change: 'lost', epoch: event.epoch, recorderId: event.recorderId, reason: event.reason }, officials);
+        return;
+      case 'recording.alarm':
+        this.emit({ type: 'recording.alarm', alarm: { code: event.code, since: event.since } }, officials);
+        return;
+      case 'recording.alarm_cleared':
+        this.emit({ type: 'recording.alarm_cleared' }, officials);
+        return;
+      case 'recording.failed':
+        this.emit({ type: 'recording.alarm', alarm: { code: 'failed', since: event.at } }, officials);
+        return;
+    }
   }
 
   // ------------------------------------------------------------------------------------------ events
