@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 // A real tiepdan server (SQLite in a temporary folder) for the elements to talk to; tests read its URL from
 // window.TIEPDAN_TEST_SERVER. Demo mode allows the test runner's loopback origin.
-const { loadConfig, createServer, mintToken } = await import('./packages/signaling/dist/index.js');
+const { loadConfig, createServer, mintToken, mintJoinToken } = await import('./packages/signaling/dist/index.js');
 const config = loadConfig({
     demo: true,
     env: {},
@@ -24,6 +24,13 @@ const tokens = {};
 for (const role of ['chair', 'official', 'clerk', 'operator', 'observer']) {
   tokens[role] = await mintToken(config.authSecret, { sub: `test-${role}`, role, unit: 'dongthap.sadec' });
 }
+// Citizens' join tokens for the room element's tests: one person per key, each in the session its test uses.
+for (const [key, sessionId, reference, name] of [
+  ['citizenPrejoin', 'wtr-room-prejoin', 'WTR-ROOM-0', 'Phạm Thị Duyên'],
+  ['citizenLobby1', 'wtr-room-lobby', 'WTR-ROOM-1', 'Nguyễn Văn An'],
+  ['citizenLobby2', 'wtr-room-lobby', 'WTR-ROOM-2', 'Trần Thị Bình'],
+  ['citizenRoles', 'wtr-room-roles', 'WTR-ROOM-3', 'Lê Văn Cường'],
+]) tokens[key] = await mintJoinToken(config.authSecret, { reference, sessionId, name });
 const serverUrl = (await server.start()).replace('localhost', '127.0.0.1');
 process.on('exit', () => void server.close());
 

@@ -204,11 +204,15 @@ export class TiepdanRoom extends LitElement {
     void this.#teardown();
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
+  protected override willUpdate(): void {
     if (!this.#prepared && this.view === 'prejoin' && this.server && this.session && this.token) {
       this.#prepared = true;
-      void this.prepare();
+      // After this update: prepare() sets state, which must not happen inside it.
+      queueMicrotask(() => void this.prepare());
     }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('recordingState')) {
       const before = changed.get('recordingState') as RoomRecording | undefined;
       const now = this.recordingState;

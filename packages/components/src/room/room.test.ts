@@ -1,0 +1,176 @@
+// <tiepdan-room> against the real server started by the test runner, in Chromium with the fake camera and
+// microphone: pre-join (devices, level meter, notice), lobby position (kept across a reconnect), the controls each
+// role gets and the actions it is refused, and axe on every view.
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import './room.js';
+import { RoomActionError, type TiepdanRoom } from './room.component.js';
+
+declare global {
+  interface Window {
+    TIEPDAN_TEST_SERVER?: string;
+    TIEPDAN_TEST_TOKENS?: Record<string, string>;
+  }
+}
+
+const server = window.TIEPDAN_TEST_SERVER!;
+const tokens = window.TIEPDAN_TEST_TOKENS!;
+const $ = <T extends Element = HTMLElement>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector);
+const $$ = (el: Element, selector: string) => [...el.shadowRoot!.querySelectorAll<HTMLElement>(selector)];
+const text = (el: Element) => el.shadowRoot!.textContent!.replace(/\s+/gu, ' ');
+
+async function mount(session: string, token: string, lang?: string): Promise<TiepdanRoom> {
+  const el = await fixture<TiepdanRoom>(
+    lang ? html`<tiepdan-room server=${server} session=${session} lang=${lang}></tiepdan-room>` : html`<tiepdan-room server=${server} session=${session}></tiepdan-room>`,
+  );
+  el.token = token;
+  await el.updateComplete;
+  return el;
+}
+
+async function enter(el: TiepdanRoom, expected: 'room' | 'lobby'): Promise<void> {
+  el.acknowledged = true;
+  await el.join();
+  await waitUntil(() => el.view === expected, `not in ${expected}: ${el.view}`, { timeout: 10_000 });
+  await el.updateComplete;
+}
+
+async function refusal(promise: Promise<unknown>): Promise<RoomActionError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as RoomActionError;
+  }
+  throw new Error('the action was not refused');
+}
+
+describe('<tiepdan-room>', () => {
+  it('pre-join lists the fake devices, the level meter follows the fake microphone, and the notice must be acknowledged', async () => {
+    const el = await mount('wtr-room-prejoin', tokens.citizenPrejoin!);
+    await waitUntil(() => $$(el, '#camera option').some((o) => (o as HTMLOptionElement).value !== ''), 'no camera listed', { timeout: 10_000 });
+    expect($$(el, '#microphone option').filter((o) => (o as HTMLOptionElement).value !== '').length).to.be.greaterThan(0);
+    expect(text(el)).to.contain('Phạm Thị Duyên', 'the name from the invitation');
+    expect(text(el)).to.contain('Tham gia từ xa', 'no connection point: joining remotely');
+
+    // Chrome's fake microphone beeps once a second: the meter rises above silence and changes.
+    const seen = new Set<number>();
+    await waitUntil(() => {
+      seen.add($<HTMLMeterElement>(el, '#level')!.value);
+      return [...seen].some((v) => v > 0.02) && seen.size > 2;
+    }, 'the level meter does not move', { timeout: 8000, interval: 100 });
+
+    await waitUntil(() => /ms tới máy chủ/u.test(text(el)), 'no network result', { timeout: 10_000 });
+    await expect(el).to.be.accessible();
+
+    // Joining without the acknowledgement is refused on the spot, with the error on the checkbox.
+    const error = await refusal(el.join());
+    expect(error).to.be.instanceOf(RoomActionError);
+    expect(error.code).to.equal('notice_required');
+    await el.updateComplete;
+    expect(el.view).to.equal('prejoin');
+    expect($(el, '#notice-error')!.textContent).to.contain('Vui lòng xác nhận');
+    expect(el.shadowRoot!.activeElement?.id).to.equal('notice-ack', 'focus goes to the checkbox');
+    await expect(el).to.be.accessible();
+
+    $<HTMLInputElement>(el, '#notice-ack')!.click();
+    await el.updateComplete;
+    expect($(el, '#notice-error')).to.equal(null);
+    const joined = new Promise<CustomEvent>((resolve) => el.addEventListener('tiepdan-joined', (e) => resolve(e as CustomEvent), { once: true }));
+    $<HTMLButtonElement>(el, '#join')!.click();
+    expect((await joined).detail).to.include({ role: 'citizen', status: 'lobby' });
+  });
+
+  it('the lobby says to wait and gives the position, kept across a reconnect', async () => {
+    const first = await mount('wtr-room-lobby', tokens.citizenLobby1!);
+    await enter(first, 'lobby');
+    expect(text(first)).to.contain('Vui lòng chờ, cán bộ tiếp dân sẽ mời ông/bà vào.');
+    expect(text(first)).to.contain('vị trí thứ 1');
+    await expect(first).to.be.accessible();
+
+    const second = await mount('wtr-room-lobby', tokens.citizenLobby2!, 'en');
+    await enter(second, 'lobby');
+    expect(text(second)).to.contain('Please wait; the reception officer will invite you in.');
+    expect(text(second)).to.contain('You are number 2');
+    await waitUntil(() => text(first).includes('vị trí thứ 1 trong 2 người chờ'), `first citizen not told the queue size: ${text(first)}`);
+
+    // The network drops (the browser says offline): the banner shows, the client resumes, the place is kept.
+    const states: string[] = [];
+    first.addEventListener('tiepdan-reconnecting', (e) => states.push(e.detail.state));
+    window.dispatchEvent(new Event('offline'));
+    await waitUntil(() => states.includes('resumed'), `no resume: ${states.join(',')}`, { timeout: 10_000 });
+    expect(states[0]).to.equal('reconnecting');
+    await first.updateComplete;
+    expect(first.view).to.equal('lobby');
+    expect(text(first)).to.contain('vị trí thứ 1');
+    expect($(first, '.banner')).to.equal(null);
+  });
+
+  it('each role gets its controls; refused actions reject with typed errors; axe on the room', async () => {
+    const session = 'wtr-room-roles';
+    const clerk = await mount(session, tokens.clerk!);
+    await enter(clerk, 'room');
+    expect(clerk.roomRole).to.equal('clerk');
+    expect($(clerk, '#open-room'), 'the clerk may open the room').to.not.equal(null);
+    expect($(clerk, '#queue-heading'), 'the clerk manages the lobby').to.not.equal(null);
+    expect($(clerk, '#end'), 'only the chair ends the session').to.equal(null);
+    expect(text(clerk)).to.contain('Kết nối hình ảnh', 'officials see the transport choice');
+    expect((await refusal(clerk.endSession())).code).to.equal('forbidden');
+    await clerk.openRoom();
+    await clerk.updateComplete;
+    expect($(clerk, '#open-room')).to.equal(null);
+
+    const chair = await mount(session, tokens.chair!);
+    await enter(chair, 'room');
+    expect($(chair, '#end'), 'the chair may end the session').to.not.equal(null);
+    expect($(chair, '#hand'), 'the chair gives the floor, does not ask for it').to.equal(null);
+
+    const citizen = await mount(session, tokens.citizenRoles!);
+    await enter(citizen, 'lobby');
+    await waitUntil(() => clerk.queue.length === 1, 'the clerk does not see the citizen waiting');
+    const admitted = new Promise<CustomEvent>((resolve) => citizen.addEventListener('tiepdan-admitted', (e) => resolve(e as CustomEvent), { once: true }));
+    await clerk.admit(clerk.queue[0]!.participantId, 'TCD-2025-0001');
+    expect((await admitted).detail.caseId).to.equal('TCD-2025-0001');
+    await waitUntil(() => citizen.view === 'room', 'citizen not admitted');
+    await citizen.updateComplete;
+    expect($(citizen, '#hand'), 'a citizen may raise a hand').to.not.equal(null);
+    expect($(citizen, '#share'), 'a citizen does not share screens').to.equal(null);
+    expect($(citizen, '#queue-heading')).to.equal(null);
+    expect($(citizen, '#end')).to.equal(null);
+    expect($(citizen, '#recording')!.textContent).to.contain('Chưa ghi hình', 'the indicator is honest before the server reports recording');
+    expect((await refusal(citizen.giveFloor(null))).code).to.equal('forbidden');
+    expect((await refusal(citizen.admit('someone'))).code).to.equal('forbidden');
+
+    // The chair gives the floor to the citizen; everyone sees who has it.
+    await chair.giveFloor(citizen.participantId!);
+    await waitUntil(() => citizen.floor === citizen.participantId, 'floor not given');
+    await citizen.updateComplete;
+    expect(text(citizen)).to.contain('Người đang phát biểu: Lê Văn Cường');
+    await citizen.raiseHand(true);
+    await waitUntil(() => clerk.participants.find((p) => p.participantId === citizen.participantId)?.hand === true, 'hand not seen by the clerk');
+    await citizen.sendChat('Tôi xin trình bày.');
+    await waitUntil(() => clerk.chat.some((m) => m.text === 'Tôi xin trình bày.'), 'chat not received');
+
+    const observer = await mount(session, tokens.observer!);
+    await enter(observer, 'room');
+    expect($(observer, '#hand')).to.equal(null);
+    expect($(observer, '#share')).to.equal(null);
+    expect((await refusal(observer.admit('someone'))).code).to.equal('forbidden');
+
+    await clerk.updateComplete;
+    await expect(clerk).to.be.accessible();
+    await expect(citizen).to.be.accessible();
+    await expect(chair).to.be.accessible();
+
+    // Returned to the lobby by the clerk: the citizen's view says so.
+    await clerk.returnToLobby(citizen.participantId!);
+    await waitUntil(() => citizen.view === 'lobby', 'not returned');
+    await citizen.updateComplete;
+    expect(text(citizen)).to.contain('Cán bộ đã đưa ông/bà trở lại phòng chờ.');
+    await expect(citizen).to.be.accessible();
+
+    const left = new Promise<CustomEvent>((resolve) => citizen.addEventListener('tiepdan-left', (e) => resolve(e as CustomEvent), { once: true }));
+    await citizen.leave();
+    expect((await left).detail.reason).to.equal('bye');
+    await citizen.updateComplete;
+    await expect(citizen).to.be.accessible();
+  });
+});
