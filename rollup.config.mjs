@@ -9,6 +9,7 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { minifyTemplateLiterals } from 'rollup-plugin-minify-template-literals';
 import { existsSync } from 'node:fs';
+import { workerFiles } from './scripts/rollup-worker-files.mjs';
 
 const dist = 'packages/components/dist';
 const entries = Object.fromEntries(
@@ -19,6 +20,7 @@ const entries = Object.fromEntries(
     screening: `${dist}/screening/screening.js`,
     schedule: `${dist}/schedule/schedule.js`,
     room: `${dist}/room/room.js`,
+    recorder: `${dist}/recorder/recorder.js`,
   }).filter(([, input]) => existsSync(input)),
 );
 
@@ -64,7 +66,7 @@ const build = (name, input, dir) => ({
     // Lit's html`` and css`` templates carry indentation and comments; minifying them is safe (bindings kept).
     minifyTemplateLiterals(),
     nodeResolve({ browser: true, exportConditions: ['production'] }),
-    terser({ format: { comments: false } }), manifest()],
+    terser({ format: { comments: false } }), manifest(), workerFiles({ 'recorder-tick.js': `${dist}/recorder/recorder-tick.js` })],
   onwarn(warning, warn) {
     // zod's comments and internal cycles are known and harmless; anything else is worth reading.
     if (['THIS_IS_UNDEFINED', 'INVALID_ANNOTATION'].includes(warning.code)) return;

@@ -5,5 +5,6 @@ import './screening/screening.js';
 import './schedule/schedule.js';
 import './schedule-editor/schedule-editor.js';
 import './room/room.js';
+import './recorder/recorder.js';
 
 export * from './index.js';

@@ -29,3 +29,8 @@ export * from './signaling/index.js';
 export * from './media/index.js';
 export * from './api/transport-errors.js';
 export * from './recording/protocol.js';
+export * from './recording/chunk-store.js';
+export * from './recording/ingest-client.js';
+export * from './recording/media-source.js';
+export * from './recording/compositor.js';
+export * from './recording/recorder.js';

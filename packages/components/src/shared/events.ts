@@ -2,7 +2,7 @@
  * Our one event convention: names start with `tiepdan-`, events bubble and cross shadow roots (composed), and each
  * detail is typed here so `addEventListener('tiepdan-submitted', …)` is type-checked in the host page's code.
  */
-import type { ParticipantStatus, RoomRole } from '@tiepdan/core';
+import type { ParticipantStatus, RecorderStatus, RoomRole } from '@tiepdan/core';
 import type { LookupResponse, ReceptionSession, RegistrationState, SubmitResponse, SaveStatus } from '@tiepdan/core';
 
 export interface TiepdanEventDetails {
@@ -20,6 +20,7 @@ export interface TiepdanEventDetails {
   'tiepdan-admitted': { caseId: string | null };
   'tiepdan-left': { reason: 'bye' | 'denied' | 'ended' | 'failed' };
   'tiepdan-reconnecting': { state: 'reconnecting' | 'resumed' | 'rejoined' };
+  'tiepdan-recorder-status': RecorderStatus;
   'tiepdan-recording-state': { state: 'not_recording' | 'armed' | 'recording' | 'ending' | 'finalizing' | 'finalized'; source: 'server' | 'none'; alarm?: string | undefined };
 }
 
@@ -47,5 +48,6 @@ declare global {
     'tiepdan-left': TiepdanEvent<'tiepdan-left'>;
     'tiepdan-reconnecting': TiepdanEvent<'tiepdan-reconnecting'>;
     'tiepdan-recording-state': TiepdanEvent<'tiepdan-recording-state'>;
+    'tiepdan-recorder-status': TiepdanEvent<'tiepdan-recorder-status'>;
   }
 }
