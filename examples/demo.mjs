@@ -38,7 +38,8 @@ export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 80
     const file = path === '/' ? 'index.html' : path.slice(1);
     if (!/^[\w.-]+$/u.test(file)) return void res.writeHead(404).end('Không tìm thấy');
     try {
-      let body = await readFile(join(siteDir, file));
+      // The recorder's tick worker must be same-origin with the page, so the ward site serves the SDK's copy.
+      let body = await readFile(file === 'recorder-tick.js' ? join(sdkDir, file) : join(siteDir, file));
       if (extname(file) === '.html') body = Buffer.from(body.toString('utf8').replaceAll('%TIEPDAN_SERVER%', apiUrl));
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': csp, 'cache-control': 'no-cache' });
       res.end(req.method === 'HEAD' ? undefined : body);

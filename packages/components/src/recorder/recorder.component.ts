@@ -17,7 +17,7 @@
  * @attr point-name - The point's name, printed on this device's own tile.
  * @attr label - The name printed on this device's own tile when no media source is given.
  * @prop source - The room's media (`RoomMediaSource`).
- * @prop workerUrl - URL of the tick worker module (recorder-tick.js beside this module by default).
+ * @attr worker-url - URL of the tick worker module (recorder-tick.js beside this module by default; same origin as the page).
  * @fires tiepdan-recorder-status - The recorder's state changed; detail is its `RecorderStatus`.
  * @csspart preview - The preview of what is recorded.
  */
@@ -57,7 +57,12 @@ export class TiepdanRecorder extends LitElement {
   @property({ attribute: 'point-name' }) pointName = '';
   @property() label = '';
   @property({ attribute: false }) source: RoomMediaSource | undefined;
-  @property({ attribute: false }) workerUrl: string | URL = new URL('./recorder-tick.js', import.meta.url);
+  /**
+   * The tick worker module. A Worker must be same-origin with the page: when the SDK is served from the tiepdan
+   * server's origin, the ward site serves recorder-tick.js itself and points here (else the page's own timer is
+   * used, which a background tab slows down).
+   */
+  @property({ attribute: 'worker-url' }) workerUrl: string | URL = new URL('./recorder-tick.js', import.meta.url);
   /** The fetch the uploads use (a proxy, or a test that cuts the network); the page's own by default. */
   @property({ attribute: false }) fetcher: typeof fetch | undefined;
   /** MediaRecorder timeslice (ms): one chunk each. */
