@@ -7,7 +7,7 @@
  * the lease goal, the manifest shows the gap, and no acknowledged chunk is missing.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -74,6 +74,7 @@ interface PageStatus {
   pending?: number;
   orphaned?: number;
   tick?: string;
+  audio?: boolean;
   text?: string;
 }
 
@@ -89,8 +90,8 @@ async function openRecorder(session: string, recorderId: string, token: string):
 
 const statusOf = (page: Page): Promise<PageStatus> =>
   page.evaluate(() => {
-    const el = document.querySelector('tiepdan-recorder') as unknown as { status?: PageStatus; compositor?: { tickKind: string }; shadowRoot: ShadowRoot | null } | null;
-    return { ...(el?.status ?? {}), tick: el?.compositor?.tickKind, text: el?.shadowRoot?.querySelector('#state')?.textContent ?? '' };
+    const el = document.querySelector('tiepdan-recorder') as unknown as { status?: PageStatus; compositor?: { tickKind: string; audioRunning: boolean }; shadowRoot: ShadowRoot | null } | null;
+    return { ...(el?.status ?? {}), tick: el?.compositor?.tickKind, audio: el?.compositor?.audioRunning, text: el?.shadowRoot?.querySelector('#state')?.textContent ?? '' };
   });
 
 /** The chair in the room, over the signaling WebSocket. */
@@ -142,6 +143,7 @@ describe('recording end to end', () => {
     assert.equal(active.epoch, 1);
     assert.equal(active.tick, 'worker', 'the compositor ticks from the worker the ward site serves');
     assert.match(active.text ?? '', /Đang ghi hình/u);
+    assert.equal(active.audio, true, 'the audio mix runs without a click (the page captures the microphone)');
 
     const opened = await chair.request('room.open');
     assert.equal(opened.type, 'result', JSON.stringify(opened.error));
@@ -172,6 +174,11 @@ describe('recording end to end', () => {
     t.diagnostic(`file ${seconds.toFixed(2)} s, session ${sessionSeconds.toFixed(2)} s, ${rec.segments.count} segments`);
     assert.ok(Math.abs(seconds - sessionSeconds) <= 1, `file ${seconds.toFixed(2)} s, session ${sessionSeconds.toFixed(2)} s`);
     assert.deepEqual(streams(file).sort(), ['opus', 'vp8'].sort());
+    // The mix carries sound (the fake microphone's beeps), not a silent track from a suspended AudioContext.
+    const probe = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', file, '-af', 'volumedetect', '-vn', '-f', 'null', '-'], { encoding: 'utf8' });
+    const max = /max_volume: (-?[\d.]+) dB/u.exec(probe.stderr);
+    t.diagnostic(`max volume ${max?.[1]} dB`);
+    assert.ok(max && Number(max[1]) > -40, `audio max volume ${max?.[1]} dB`);
     const verified = await verify(dir);
     assert.equal(verified.code, 0, verified.out);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
