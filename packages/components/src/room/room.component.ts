@@ -34,6 +34,8 @@ import {
   type RequestResult,
   type RequestType,
   type RoomEvent,
+  type RoomMediaSource,
+  type RoomMediaTile,
   type RoomPermission,
   type RoomRole,
   type RoomState,
@@ -212,7 +214,34 @@ export class TiepdanRoom extends LitElement {
     }
   }
 
+  /**
+   * The room's media for a recorder on this device (`<tiepdan-recorder>.source`), whatever the transport: this
+   * device's tile first, then every visible participant's, labelled with point, name and role as on screen.
+   */
+  readonly mediaSource: RoomMediaSource = {
+    tiles: () => {
+      const s = this.#s;
+      const tile = (p: Participant, stream: MediaStream | null | undefined, id = p.participantId): RoomMediaTile => ({ id, stream: stream ?? null, point: this.#pointName(p.pointId) || undefined, name: p.name, role: s[`roles_${p.role}`] });
+      const own = this.participants.find((p) => p.participantId === this.participantId);
+      const out: RoomMediaTile[] = own ? [tile(own, this.localStream)] : [];
+      for (const p of this.participants) {
+        const remote = this.remotes.get(p.participantId);
+        if (p.participantId === this.participantId || !remote) continue;
+        out.push(tile(p, remote.stream));
+        if (remote.screen) out.push(tile(p, remote.screen, `${p.participantId}:screen`));
+      }
+      return out;
+    },
+    onChange: (listener) => {
+      this.#mediaListeners.add(listener);
+      return () => this.#mediaListeners.delete(listener);
+    },
+  };
+  readonly #mediaListeners = new Set<() => void>();
+
   protected override updated(changed: PropertyValues<this>): void {
+    const media = changed as Map<PropertyKey, unknown>;
+    if (media.has('remotes') || media.has('localStream') || media.has('participants')) for (const listener of [...this.#mediaListeners]) listener();
     if (changed.has('recordingState')) {
       const before = changed.get('recordingState') as RoomRecording | undefined;
       const now = this.recordingState;
