@@ -7,6 +7,8 @@ import { hanoiClock, openChunkStore, StaticMediaSource, type RecorderStatus, typ
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { TiepdanRecorder } from './recorder.component.js';
 import './recorder.js';
+import '../room/room.js';
+import type { TiepdanRoom } from '../room/room.component.js';
 
 // Typed where the other element tests declare them (the runner's page sets both).
 const server = window.TIEPDAN_TEST_SERVER!;
@@ -113,6 +115,24 @@ describe('<tiepdan-recorder>', function () {
   it('prints the clock in Hanoi time as dd/mm/yyyy HH:mm:ss whatever the device zone', () => {
     // 17:00:05 UTC on 1 January is 00:00:05 on 2 January in Hanoi.
     expect(hanoiClock(Date.UTC(2026, 0, 1, 17, 0, 5))).to.equal('02/01/2026 00:00:05');
+  });
+
+  it("takes the room element's tiles as its source: own tile first, labelled with point, name and role, and told of changes", async () => {
+    const room = await fixture<TiepdanRoom>(html`<tiepdan-room lang="vi"></tiepdan-room>`);
+    let changes = 0;
+    const off = room.mediaSource.onChange(() => (changes += 1));
+    room.participantId = 'p-chair';
+    room.points = [{ id: 'sadec-ubnd', name: 'UBND phường Sa Đéc', unit: 'dongthap.sadec', connected: true, participants: ['p-chair'] }];
+    room.participants = [
+      { participantId: 'p-other', role: 'clerk', name: 'Trần Thị Bình', status: 'present', connected: true, hand: false, screen: false },
+      { participantId: 'p-chair', role: 'chair', name: 'Lê Văn Cường', status: 'present', connected: true, hand: false, screen: false, pointId: 'sadec-ubnd' },
+    ];
+    await room.updateComplete;
+    off();
+    expect(changes).to.be.at.least(1);
+    // Remote tiles appear only once their media arrives; the own tile is there at once.
+    const tiles = room.mediaSource.tiles();
+    expect(tiles.map((t) => [t.id, t.point, t.name, t.role])).to.deep.equal([['p-chair', 'UBND phường Sa Đéc', 'Lê Văn Cường', 'Chủ trì']]);
   });
 
   it('records two tiles for ~8 s: every chunk acknowledged, IndexedDB emptied as the acknowledgements arrive, last chunk on end', async () => {
