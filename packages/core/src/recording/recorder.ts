@@ -259,6 +259,8 @@ export class SessionRecorder extends EventTarget {
   // ------------------------------------------------------------------------------------------ capture
 
   #startCapture(epoch: number): void {
+    // Two replies racing (a heartbeat and a re-registration) must not start two streams for one epoch.
+    if (this.#recorder && this.#recorderEpoch === epoch) return;
     let stream: MediaStream;
     try {
       stream = this.#o.stream();
