@@ -25,12 +25,14 @@ let demo: { siteUrl: string; close(): Promise<void> };
 let browser: Browser;
 let dataDir: string;
 const contexts: BrowserContext[] = [];
+const pages: Page[] = [];
 
 async function open(token: string, extra = ''): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(['camera', 'microphone']);
   contexts.push(context);
   const page = await context.newPage();
+  pages.push(page);
   await page.goto(`${demo.siteUrl}/room.html#session=${SESSION}&token=${token}${extra ? `&${extra}` : ''}`);
   // Record the element's lifecycle events where the test can read them.
   await page.evaluate(() => {
@@ -84,7 +86,13 @@ async function remoteVideo(page: Page) {
 
 /** Every remote video plays (width > 0, currentTime advancing) and bytes received grow for each peer. */
 async function assertReceives(page: Page, who: string, peers: number): Promise<void> {
-  const first = await until(`${who} sees ${peers} remote videos`, () => remoteVideo(page), (r) => r.videos.length === peers && r.videos.every((v) => v.width > 0 && v.time > 0), 30_000);
+  const first = await until(`${who} sees ${peers} remote videos`, () => remoteVideo(page), (r) => r.videos.length === peers && r.videos.every((v) => v.width > 0 && v.time > 0), 30_000).catch(async (error: Error) => {
+    const diagnostics = await Promise.all(pages.map((p) => p.evaluate(() => {
+      const el = document.querySelector('tiepdan-room') as unknown as { mediaDiagnostics(): unknown; participantId: string };
+      return { self: el.participantId, peers: el.mediaDiagnostics() };
+    })));
+    throw new Error(`${error.message}; peer connections: ${JSON.stringify(diagnostics)}`);
+  });
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const second = await remoteVideo(page);
   for (const v of first.videos) {
@@ -163,7 +171,7 @@ describe('video room, native transport, three browsers', () => {
     // Leave: the citizen's tile goes away for the officials.
     await citizen.page.locator('tiepdan-room #leave').click();
     await until('citizen left', () => view(citizen.page), (v) => v === 'left');
-    assert.ok((await events(citizen.page)).some((e) => e.type === 'tiepdan-left' && e.detail.reason === 'bye'));
+    await until('tiepdan-left (bye)', () => events(citizen.page), (list) => list.some((e) => e.type === 'tiepdan-left' && e.detail.reason === 'bye'), 5000);
     await until('clerk sees the citizen gone', () => clerk.page.locator('tiepdan-room li.tile').filter({ hasText: 'Nguyễn Văn An' }).count(), (n) => n === 0);
     assert.equal((await events(citizen.page)).filter((e) => e.type === 'tiepdan-error').length, 0, 'no errors on the citizen side');
   });

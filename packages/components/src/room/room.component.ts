@@ -401,7 +401,7 @@ export class TiepdanRoom extends LitElement {
       }
     } else media = await this.#native(credentials);
     this.#media = media;
-    if (this.localStream) await media.publish(this.localStream);
+    if (this.localStream && media.kind === 'jitsi') await media.publish(this.localStream);
     this.#syncPeers();
     clearInterval(this.#statsTimer);
     this.#statsTimer = setInterval(() => void this.#sampleStats(), 2000);
@@ -410,6 +410,8 @@ export class TiepdanRoom extends LitElement {
   async #native(credentials: RequestResult<'media.credentials'>): Promise<MediaTransport> {
     const media = new MeshTransport({ port: this.#port! });
     this.#wireMedia(media);
+    // Tracks first: offers already waiting are then answered with our media, without a second negotiation.
+    if (this.localStream) await media.publish(this.localStream);
     await media.join({ participantId: this.participantId!, turn: credentials.turn });
     return media;
   }
@@ -648,6 +650,12 @@ export class TiepdanRoom extends LitElement {
   /** The media link to each participant (bytes, round trip, loss, quality): for operators' tools and tests. */
   async mediaStats(): Promise<ParticipantStats[]> {
     return (await this.#media?.stats()) ?? [];
+  }
+
+  /** The native transport's peer connection states (operators' diagnostics); empty on Jitsi. */
+  mediaDiagnostics(): Record<string, unknown>[] {
+    const media = this.#media as { diagnostics?: () => Record<string, unknown>[] } | undefined;
+    return media?.diagnostics?.() ?? [];
   }
 
   /** The transport in use, if any (after admission). */

@@ -134,7 +134,7 @@ export class JitsiTransport implements MediaTransport {
       const api = this.options.api ?? (await loadJitsi(this.options.scriptUrl ?? jitsiScriptUrl(access.domain), this.#timeouts.loadMs));
       if (!checkJitsiApi(api)) throw new MediaTransportError('media_incompatible');
       this.#api = api;
-      api.init({ disableAudioLevels: false });
+      api.init({ disableAudioLevels: false, enableWindowOnErrorHandler: false, enableAnalyticsLogging: false });
       api.setLogLevel?.(api.logLevels?.ERROR);
       const serviceUrl = this.options.serviceUrl ?? `wss://${access.domain}/xmpp-websocket`;
       const connection = new api.JitsiConnection(null, access.jwt, {
@@ -261,11 +261,16 @@ export class JitsiTransport implements MediaTransport {
     } else {
       const camera = stream.getVideoTracks()[0]?.getSettings().deviceId;
       const mic = stream.getAudioTracks()[0]?.getSettings().deviceId;
-      tracks = await api.createLocalTracks({
-        devices: [...(mic !== undefined || stream.getAudioTracks().length ? ['audio' as const] : []), ...(stream.getVideoTracks().length ? ['video' as const] : [])],
-        ...(camera ? { cameraDeviceId: camera } : {}),
-        ...(mic ? { micDeviceId: mic } : {}),
-      });
+      try {
+        tracks = await api.createLocalTracks({
+          devices: [...(stream.getAudioTracks().length ? ['audio' as const] : []), ...(stream.getVideoTracks().length ? ['video' as const] : [])],
+          ...(camera ? { cameraDeviceId: camera } : {}),
+          ...(mic ? { micDeviceId: mic } : {}),
+        });
+      } catch (error) {
+        // Old builds ask Chrome for legacy (goog*) audio constraints, which current browsers refuse.
+        throw new MediaTransportError('media_devices', String((error as { name?: string; message?: string })?.message ?? (error as { name?: string })?.name ?? error));
+      }
     }
     this.#local = tracks;
     for (const track of tracks) {

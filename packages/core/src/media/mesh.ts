@@ -32,6 +32,13 @@ export interface SignalingPort {
 
 /** A disconnected ICE connection gets this long to recover by itself before we restart ICE. */
 export const ICE_DISCONNECTED_GRACE_MS = 2500;
+/**
+ * A connection not up after this long restarts ICE (the impolite side first, the polite later, so they rarely
+ * both do): Chromium sometimes gathers no candidates at all after rolling back an offer in a glare.
+ */
+export const CONNECT_WATCHDOG_MS = { impolite: 4000, polite: 6500 };
+/** How long the polite side waits for the other's offer before offering itself. */
+export const POLITE_WAIT_MS = 1500;
 /** How long a relayed message may wait for the signaling socket to come back after a drop. */
 export const SIGNAL_QUEUE_MS = 20_000;
 
@@ -90,6 +97,9 @@ class Peer {
   ignoreOffer = false;
   settingRemoteAnswer = false;
   #chain: Promise<void> = Promise.resolve();
+  #pending: RTCIceCandidateInit[] = [];
+  attachTimer: ReturnType<typeof setTimeout> | undefined;
+  #restarts = 0;
   #disconnectTimer: ReturnType<typeof setTimeout> | undefined;
   readonly streams = new Map<string, MediaStream>();
   cameraStreamId: string | undefined;
@@ -105,22 +115,49 @@ class Peer {
     this.pc = new RTCPeerConnection(config);
     this.pc.onnegotiationneeded = () => void this.#offer();
     this.pc.onicecandidate = ({ candidate }) => {
-      const data: SignalData = candidate
-        ? { kind: 'ice', candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex }
-        : { kind: 'ice', candidate: null };
-      void this.mesh.relay(this.id, data);
+      // No end-of-candidates: it carries no ICE ufrag, so one from an offer that was rolled back in a glare would
+      // close the next session's candidates on the other side. Trickle works without it.
+      if (!candidate?.candidate) return;
+      void this.mesh.relay(this.id, { kind: 'ice', candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex });
     };
     this.pc.ontrack = (event) => this.#track(event);
     this.pc.oniceconnectionstatechange = () => this.#iceState();
-    this.pc.onconnectionstatechange = () => this.mesh.events.emit('peer-state', { participantId: this.id, state: this.pc.connectionState });
+    this.pc.onconnectionstatechange = () => {
+      this.mesh.events.emit('peer-state', { participantId: this.id, state: this.pc.connectionState });
+      if (this.pc.connectionState === 'connected') {
+        clearTimeout(this.#watchdog);
+        this.#restarts = 0;
+      }
+      else this.#armWatchdog();
+    };
+    this.#armWatchdog();
+  }
+
+  #watchdog: ReturnType<typeof setTimeout> | undefined;
+
+  #armWatchdog(): void {
+    clearTimeout(this.#watchdog);
+    this.#watchdog = setTimeout(() => {
+      const pc = this.pc;
+      if (pc.signalingState === 'closed' || pc.connectionState === 'connected') return;
+      if (this.#restarts >= 2) {
+        // ICE restarts did not help (a connection stuck without candidates): a new peer connection.
+        this.mesh.recreate(this);
+        return;
+      }
+      if (pc.signalingState === 'stable' && pc.remoteDescription) {
+        this.#restarts += 1;
+        this.restartIce();
+      }
+      this.#armWatchdog();
+    }, this.polite ? CONNECT_WATCHDOG_MS.polite : CONNECT_WATCHDOG_MS.impolite);
   }
 
   async #offer(): Promise<void> {
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
-      const sdp = this.pc.localDescription?.sdp;
-      if (sdp) await this.mesh.relay(this.id, { kind: 'offer', sdp });
+      await this.#sendLocal();
     } catch {
       // The next negotiationneeded (or an ICE restart) tries again; a lost offer is not fatal.
     } finally {
@@ -128,10 +165,23 @@ class Peer {
     }
   }
 
+  /**
+   * Sends the local description with its own type: an implicit setLocalDescription() makes an answer when a
+   * remote offer got in first, so "we were making an offer" does not mean an offer is what we have.
+   */
+  async #sendLocal(): Promise<void> {
+    const local = this.pc.localDescription;
+    if (local && (local.type === 'offer' || local.type === 'answer') && local.sdp) await this.mesh.relay(this.id, { kind: local.type, sdp: local.sdp });
+  }
+
   /** Signals from one participant are applied one at a time, in the order they came. */
-  receive(data: SignalData): Promise<void> {
-    this.#chain = this.#chain.then(() => this.#apply(data)).catch(() => undefined);
-    return this.#chain;
+  receive(data: SignalData): Promise<boolean> {
+    const done = this.#chain.then(() => this.#apply(data)).then(
+      () => true,
+      () => false,
+    );
+    this.#chain = done.then(() => undefined);
+    return done;
   }
 
   async #apply(data: SignalData): Promise<void> {
@@ -147,17 +197,28 @@ class Peer {
       } finally {
         this.settingRemoteAnswer = false;
       }
+      // Candidates held back: those of another ICE generation fail harmlessly (their ufrag does not match).
+      for (const candidate of this.#pending.splice(0)) await pc.addIceCandidate(candidate).catch(() => undefined);
       if (data.kind === 'offer') {
+        // Tracks added now ride on the transceivers the offer created: the answer carries them.
+        if (this.attachTimer !== undefined) {
+          this.mesh.attachFor(this);
+          this.attachTimer = undefined;
+        }
         await pc.setLocalDescription();
-        const sdp = pc.localDescription?.sdp;
-        if (sdp) await this.mesh.relay(this.id, { kind: 'answer', sdp });
+        await this.#sendLocal();
       }
     } else if (data.kind === 'ice') {
-      try {
-        await pc.addIceCandidate(data.candidate === null ? undefined : { candidate: data.candidate, sdpMid: data.sdpMid ?? null, sdpMLineIndex: data.sdpMLineIndex ?? null });
-      } catch (error) {
-        if (!this.ignoreOffer) throw error;
+      // An end-of-candidates from another client is ignored for the same reason we send none.
+      if (data.candidate === null || data.candidate === '') return;
+      const candidate: RTCIceCandidateInit = { candidate: data.candidate, sdpMid: data.sdpMid ?? null, sdpMLineIndex: data.sdpMLineIndex ?? null };
+      // In a glare the polite side's candidates come before its answer, and its answer may reuse the ICE
+      // credentials of the offer it rolled back (no new candidates then): keep them for the next description.
+      if (!pc.remoteDescription || this.ignoreOffer) {
+        this.#pending.push(candidate);
+        return;
       }
+      await pc.addIceCandidate(candidate).catch(() => undefined);
     }
   }
 
@@ -196,6 +257,8 @@ class Peer {
 
   close(): void {
     clearTimeout(this.#disconnectTimer);
+    clearTimeout(this.#watchdog);
+    clearTimeout(this.attachTimer);
     this.pc.onnegotiationneeded = null;
     this.pc.onicecandidate = null;
     this.pc.ontrack = null;
@@ -207,6 +270,8 @@ export interface MeshOptions {
   port: SignalingPort;
   /** STUN/TURN servers beyond the join reply's TURN (none by default: loopback and LAN work without). */
   iceServers?: RTCIceServer[];
+  /** How long a polite peer waits for the other's offer before offering itself (tests force a glare with 0). */
+  politeWaitMs?: number;
 }
 
 export class MeshTransport implements MediaTransport {
@@ -240,7 +305,7 @@ export class MeshTransport implements MediaTransport {
     this.#offSignal?.();
     this.#offSignal = this.options.port.onSignal((from, data) => this.#onSignal(from, data));
     this.#setState('connected');
-    this.setParticipants([...this.#wanted]);
+    for (const id of this.#wanted) if (!this.#peers.has(id)) this.#create(id);
   }
 
   async leave(): Promise<void> {
@@ -293,15 +358,35 @@ export class MeshTransport implements MediaTransport {
     }
   }
 
+  /**
+   * Only those who were listed and no longer are get dropped: an offer can arrive before the roster event that
+   * lists its sender (the server relays only between people who may see each other), and that peer must stay.
+   */
   setParticipants(participantIds: readonly string[]): void {
+    const previous = this.#wanted;
     this.#wanted = new Set(participantIds.filter((id) => id !== this.#self));
     if (this.#state !== 'connected') return;
+    for (const id of previous) if (!this.#wanted.has(id)) this.#drop(id);
     for (const id of this.#wanted) if (!this.#peers.has(id)) this.#create(id);
-    for (const id of [...this.#peers.keys()]) if (!this.#wanted.has(id)) this.#drop(id);
   }
 
   remotes(): RemoteMedia[] {
     return [...this.#peers.values()].map((peer) => peer.media());
+  }
+
+  /** Each peer connection's states, for operators' diagnostics (and tests that must say why media is missing). */
+  diagnostics(): Record<string, unknown>[] {
+    return [...this.#peers.values()].map((peer) => ({
+      participantId: peer.id,
+      polite: peer.polite,
+      signaling: peer.pc.signalingState,
+      ice: peer.pc.iceConnectionState,
+      gathering: peer.pc.iceGatheringState,
+      connection: peer.pc.connectionState,
+      local: peer.pc.currentLocalDescription?.type,
+      remote: peer.pc.currentRemoteDescription?.type,
+      transceivers: peer.pc.getTransceivers().map((t) => `${t.mid}:${t.receiver.track.kind}:${t.direction}/${t.currentDirection}`),
+    }));
   }
 
   networkChanged(): void {
@@ -355,20 +440,42 @@ export class MeshTransport implements MediaTransport {
     let peer = this.#peers.get(from);
     // The server only relays between people who may see each other, so an offer from someone our roster has
     // not shown yet (events race) is accepted; their peer connection is made now.
-    if (!peer) peer = this.#create(from);
+    if (!peer) peer = this.#create(from, data.kind === 'offer');
     else if (data.kind === 'offer' && peer.pc.connectionState === 'failed') {
       // They reloaded (a new peer connection, new DTLS keys): start over with them.
       this.#drop(from);
-      peer = this.#create(from);
+      peer = this.#create(from, true);
     }
-    void peer.receive(data);
+    const target = peer;
+    void target.receive(data).then((applied) => {
+      // They started over on their side (new DTLS keys): our connection cannot take that offer; a new one can.
+      if (!applied && data.kind === 'offer' && this.#peers.get(from) === target) this.recreate(target)?.receive(data);
+    });
   }
 
-  #create(id: string): Peer {
+  #create(id: string, viaOffer = false): Peer {
     const peer = new Peer(id, this.#self > id, this.#config, this);
     this.#peers.set(id, peer);
-    this.#attach(peer);
+    // The impolite side offers at once. The polite side waits a moment for that offer and answers it with its
+    // tracks: two offers crossing are resolved by perfect negotiation, but Chromium's rollback of an offer that is
+    // still gathering can leave that connection with no candidates at all, so we avoid making the glare.
+    if (!peer.polite || viaOffer) this.#attach(peer);
+    else peer.attachTimer = setTimeout(() => this.#peers.get(id) === peer && this.#attach(peer), this.options.politeWaitMs ?? POLITE_WAIT_MS);
     return peer;
+  }
+
+  /** Attaches our tracks to a polite peer that was waiting, just before it answers the first offer. */
+  attachFor(peer: Peer): void {
+    clearTimeout(peer.attachTimer);
+    if (this.#peers.get(peer.id) === peer) this.#attach(peer);
+  }
+
+  /** Starts over with one participant (a connection that never came up); their side follows on our offer. */
+  recreate(peer: Peer): Peer | undefined {
+    if (this.#peers.get(peer.id) !== peer) return undefined;
+    this.#peers.delete(peer.id);
+    peer.close();
+    return this.#create(peer.id, true);
   }
 
   #attach(peer: Peer): void {
