@@ -91,6 +91,7 @@ export class SessionRecorder extends EventTarget {
   #retry: ReturnType<typeof setTimeout> | undefined;
   #retryMs = 500;
   #beating = false;
+  #beatRetry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: SessionRecorderOptions) {
     super();
@@ -148,7 +149,11 @@ export class SessionRecorder extends EventTarget {
       const reply = await this.#o.client.heartbeat(this.#o.recordingId, this.#o.recorderId);
       await this.#take(reply);
     } catch (error) {
-      this.#transient(error);
+      // A network blip: try again soon rather than at the next tick, to renew the lease before it lapses.
+      if (this.#transient(error) && !this.#stopped) {
+        clearTimeout(this.#beatRetry);
+        this.#beatRetry = setTimeout(() => void this.heartbeat(), Math.min(300, this.#heartbeatMs / 3));
+      }
     } finally {
       this.#beating = false;
     }
@@ -380,7 +385,8 @@ export class SessionRecorder extends EventTarget {
   #later(): void {
     clearTimeout(this.#retry);
     this.#retry = setTimeout(() => this.#pump(), this.#retryMs);
-    this.#retryMs = Math.min(this.#retryMs * 2, Math.max(2000, this.#heartbeatMs * 2));
+    // Capped at one heartbeat: a held lease is renewed by uploads too, so retries must not wait longer than beats.
+    this.#retryMs = Math.min(this.#retryMs * 2, this.#heartbeatMs);
   }
 
   /** Marks the recorder offline for a network failure; returns whether the failure was one worth retrying. */
@@ -401,6 +407,7 @@ export class SessionRecorder extends EventTarget {
     this.#stopped = true;
     this.#o.heartbeatTicks.stop();
     clearTimeout(this.#retry);
+    clearTimeout(this.#beatRetry);
   }
 
   #update(patch: Partial<RecorderStatus>): void {
