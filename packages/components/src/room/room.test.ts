@@ -5,15 +5,9 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import './room.js';
 import { RoomActionError, type TiepdanRoom } from './room.component.js';
 
-declare global {
-  interface Window {
-    TIEPDAN_TEST_SERVER?: string;
-    TIEPDAN_TEST_TOKENS?: Record<string, string>;
-  }
-}
-
 const server = window.TIEPDAN_TEST_SERVER!;
-const tokens = window.TIEPDAN_TEST_TOKENS!;
+// The test runner also mints citizens' join tokens (citizen* keys) next to the officials' ones.
+const tokens = (window as { TIEPDAN_TEST_TOKENS?: Record<string, string> }).TIEPDAN_TEST_TOKENS!;
 const $ = <T extends Element = HTMLElement>(el: Element, selector: string) => el.shadowRoot!.querySelector<T>(selector);
 const $$ = (el: Element, selector: string) => [...el.shadowRoot!.querySelectorAll<HTMLElement>(selector)];
 const text = (el: Element) => el.shadowRoot!.textContent!.replace(/\s+/gu, ' ');
@@ -157,6 +151,22 @@ describe('<tiepdan-room>', () => {
 
     await clerk.updateComplete;
     await expect(clerk).to.be.accessible();
+
+    // A 320 px phone, and 200 % zoom on a 640 px window (the same text at twice the size): no horizontal scroll.
+    for (const [width, fontSize] of [['320px', '18px'], ['640px', '36px'], ['360px', '18px']] as const) {
+      for (const el of [clerk, chair]) {
+        el.style.width = width;
+        el.style.setProperty('--tiepdan-font-size', fontSize);
+        await el.updateComplete;
+        expect(el.scrollWidth, `${el.roomRole} at ${width}, ${fontSize}`).to.be.at.most(el.clientWidth + 1);
+        const wide = $$(el, '*').filter((node) => node.getBoundingClientRect().right > el.getBoundingClientRect().right + 1);
+        expect(wide.map((node) => `${node.tagName}.${node.className}`), `${el.roomRole} at ${width}, ${fontSize}`).to.deep.equal([]);
+      }
+    }
+    for (const el of [clerk, chair]) {
+      el.style.width = '';
+      el.style.removeProperty('--tiepdan-font-size');
+    }
     await expect(citizen).to.be.accessible();
     await expect(chair).to.be.accessible();
 
