@@ -15,7 +15,11 @@ const { loadConfig, createServer, mintToken, mintJoinToken } = await import('./p
 const config = loadConfig({
     demo: true,
     env: {},
-    values: { port: 0, dataDir: mkdtempSync(join(tmpdir(), 'tiepdan-wtr-')), logLevel: 'warn', rateLimits: { enabled: true, lookupPerMinute: 1000, submitPerMinute: 1000 } },
+    values: {
+      port: 0, dataDir: mkdtempSync(join(tmpdir(), 'tiepdan-wtr-')), logLevel: 'warn', rateLimits: { enabled: true, lookupPerMinute: 1000, submitPerMinute: 1000 },
+      // A Jitsi deployment nobody runs (nothing listens on port 9): the room element must say so and fall back.
+      jitsi: { domain: '127.0.0.1:9', appId: 'tiepdan-wtr', secret: 'wtr-jitsi-shared-secret-0123456789-abcdef' },
+    },
     warn: () => {},
 });
 const server = await createServer(config);

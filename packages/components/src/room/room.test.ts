@@ -98,6 +98,22 @@ describe('<tiepdan-room>', () => {
     expect($(first, '.banner')).to.equal(null);
   });
 
+  it('an unreachable Jitsi deployment gives officials a clear bilingual error and falls back to the native transport', async () => {
+    const el = await fixture<TiepdanRoom>(html`<tiepdan-room server=${server} session="wtr-room-jitsi" transport="jitsi"></tiepdan-room>`);
+    const errors: { code: string; message: string }[] = [];
+    el.addEventListener('tiepdan-error', (e) => errors.push(e.detail));
+    el.token = tokens.clerk!;
+    await enter(el, 'room');
+    await waitUntil(() => el.mediaTransport === 'native', `no fallback: ${JSON.stringify(errors)}`, { timeout: 20_000 });
+    expect(errors.map((e) => e.code)).to.deep.equal(['media_unreachable']);
+    expect(errors[0]!.message).to.equal('Không kết nối được tới máy chủ hình ảnh (Jitsi).');
+    expect(el.transportChoice?.kind).to.equal('native');
+    await el.updateComplete;
+    expect(text(el)).to.contain('Máy chủ Jitsi không dùng được; chuyển sang kết nối trực tiếp.');
+    expect($(el, '[role=alert]')!.textContent).to.contain('Không kết nối được tới máy chủ hình ảnh (Jitsi).');
+    await expect(el).to.be.accessible();
+  });
+
   it('each role gets its controls; refused actions reject with typed errors; axe on the room', async () => {
     const session = 'wtr-room-roles';
     const clerk = await mount(session, tokens.clerk!);
