@@ -14,7 +14,6 @@ import {
   canInRoom,
   chooseTransport,
   CLOSE_CODES,
-  formatTime,
   MediaTransportError,
   MeshTransport,
   say,
@@ -47,8 +46,13 @@ import { emit } from '../shared/events.js';
 import { fmt, resolveLang } from '../shared/lang.js';
 import { VERSION } from '../shared/version.js';
 import { checkNetwork, LevelMeter, listDevices, openMedia, type DeviceLists, type NetworkCheck } from './devices.js';
+import { casePanel, chatPanel, healthPanel, lobbyPanel, qualityLabel, transportPanel } from './panels.js';
+import { RoomActionError } from './errors.js';
 import { roomStyles } from './room.styles.js';
 import { ROOM_NOTICE_VERSION, roomStrings, type RoomStrings } from './strings.js';
+import { tokenInfo } from './token.js';
+
+export { RoomActionError };
 
 export type RoomView = 'prejoin' | 'connecting' | 'lobby' | 'room' | 'left' | 'denied' | 'ended' | 'failed';
 /** What the recording indicator shows: the server's recording state, or "not recording" until it reports one. */
@@ -61,41 +65,12 @@ export interface RoomRecording {
   alarm?: string | undefined;
 }
 
-const ROOM_ERROR_MESSAGES = {
-  forbidden: { vi: 'Vai trò của ông/bà không được thực hiện thao tác này.', en: 'Your role may not do this.' },
-  not_joined: { vi: 'Ông/bà chưa vào phiên.', en: 'You have not joined the session.' },
-} as const satisfies Record<string, Message>;
-
-/** A refused room action: `forbidden` and `not_joined` are decided here, anything else is the server's code. */
-export class RoomActionError extends Error {
-  override readonly name = 'RoomActionError';
-  constructor(
-    readonly code: keyof typeof ROOM_ERROR_MESSAGES | string,
-    readonly text: Message = ROOM_ERROR_MESSAGES[code as keyof typeof ROOM_ERROR_MESSAGES] ?? { vi: code, en: code },
-  ) {
-    super(text.en);
-  }
-}
-
 interface ChatLine {
   messageId: string;
   name: string;
   text: string;
   at: string;
   mine: boolean;
-}
-
-/** Officials' tokens are our JWTs; a citizen's join token has the citizens' audience (or is not a JWT at all). */
-function tokenInfo(token: string): { kind: 'official' | 'citizen'; name?: string | undefined } {
-  try {
-    const binary = atob(token.split('.')[1]!.replace(/-/gu, '+').replace(/_/gu, '/'));
-    const text = new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
-    const payload = JSON.parse(text) as { aud?: string | string[]; name?: string };
-    const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-    return { kind: aud.includes('tiepdan-citizens') ? 'citizen' : 'official', name: payload.name };
-  } catch {
-    return { kind: 'citizen' };
-  }
 }
 
 const ORDER: NetworkQuality[] = ['good', 'fair', 'poor', 'lost'];
@@ -173,7 +148,8 @@ export class TiepdanRoom extends LitElement {
   @state() private deniedReason = '';
   @state() private error: Message | undefined;
   @state() private announcement = '';
-  @state() private denying: string | undefined;
+  /** The lobby entry whose denial form is open. */
+  @state() denying: string | undefined;
   @state() private wasReturned = false;
 
   #client: SignalingClient | undefined;
@@ -831,7 +807,13 @@ export class TiepdanRoom extends LitElement {
   }
 
   #quality(q: NetworkQuality | undefined): string {
-    return q ? this.#s[`qualities_${q}`] : this.#s.qualityUnknown;
+    return qualityLabel(this.#s, q);
+  }
+
+  /** An operator sees their own point; the chair and the clerk see every point. */
+  #healthPoints(): PointHealth[] {
+    const mine = this.#client?.hello?.room.participants.find((p) => p.participantId === this.participantId)?.pointId ?? this.point?.id;
+    return this.roomRole === 'operator' && mine ? this.points.filter((p) => p.id === mine) : this.points;
   }
 
   #renderRoom() {
@@ -855,11 +837,11 @@ export class TiepdanRoom extends LitElement {
       </ul>
       ${this.#renderControls(me)}
       <div class="panels">
-        ${manages ? this.#renderLobbyList() : nothing}
-        ${manages || role === 'chair' ? this.#renderCase() : nothing}
-        ${role !== 'citizen' ? this.#renderTransport() : nothing}
-        ${role === 'operator' || role === 'chair' || role === 'clerk' ? this.#renderHealth() : nothing}
-        ${this.#renderChat()}
+        ${manages ? lobbyPanel(this, s) : nothing}
+        ${manages || role === 'chair' ? casePanel(this, s) : nothing}
+        ${role !== 'citizen' ? transportPanel(this, s, this.#lang) : nothing}
+        ${role === 'operator' || role === 'chair' || role === 'clerk' ? healthPanel(this.#healthPoints(), s) : nothing}
+        ${chatPanel(this, s)}
       </div>
     </section>`;
   }
@@ -915,105 +897,5 @@ export class TiepdanRoom extends LitElement {
         : nothing}
       <button type="button" id="leave" class="secondary" @click=${() => void this.leave()}>${s.leave}</button>
     </div>`;
-  }
-
-  #renderLobbyList() {
-    const s = this.#s;
-    return html`<section class="panel" aria-labelledby="queue-heading">
-      <h3 id="queue-heading">${s.lobbyList} (${this.queue.length})</h3>
-      ${this.queue.length === 0 ? html`<p>${s.lobbyEmpty}</p>` : nothing}
-      <ol class="queue">
-        ${this.queue.map(
-          (e) => html`<li data-participant=${e.participantId}>
-            <span>${e.name} <span class="hint-inline">${formatTime(e.since)}</span></span>
-            <button type="button" class="small" ?disabled=${this.roomState !== 'open'} @click=${() => void this.admit(e.participantId, this.caseId ?? undefined).catch(() => undefined)}>${s.admit}<span class="sr-only">: ${e.name}</span></button>
-            <button type="button" class="secondary small" @click=${() => (this.denying = this.denying === e.participantId ? undefined : e.participantId)}>${s.deny}<span class="sr-only">: ${e.name}</span></button>
-            ${this.denying === e.participantId
-              ? html`<form class="deny" @submit=${(ev: Event) => {
-                  ev.preventDefault();
-                  const reason = (ev.target as HTMLFormElement).querySelector('textarea')!.value.trim();
-                  if (reason) void this.deny(e.participantId, reason).then(() => (this.denying = undefined)).catch(() => undefined);
-                }}>
-                  <label for="deny-${e.participantId}">${s.denyReason}</label>
-                  <textarea id="deny-${e.participantId}" required rows="2"></textarea>
-                  <button type="submit" class="danger small">${s.denyConfirm}</button>
-                </form>`
-              : nothing}
-          </li>`,
-        )}
-      </ol>
-    </section>`;
-  }
-
-  #renderCase() {
-    const s = this.#s;
-    return html`<section class="panel" aria-labelledby="case-heading">
-      <h3 id="case-heading">${s.currentCase}</h3>
-      <p class="case">${this.caseId ?? s.caseNone}</p>
-      ${canInRoom(this.roomRole!, 'case.set')
-        ? html`<form class="inline" @submit=${(ev: Event) => {
-            ev.preventDefault();
-            const input = (ev.target as HTMLFormElement).querySelector('input')!;
-            const value = input.value.trim();
-            if (value) void this.setCase(value).then(() => (input.value = '')).catch(() => undefined);
-          }}>
-            <label for="case-id">${s.caseLabel}</label>
-            <input id="case-id" pattern="[A-Za-z0-9_.:\\-]{1,128}" autocomplete="off" />
-            <button type="submit" class="small">${s.caseSet}</button>
-            ${this.caseId ? html`<button type="button" class="secondary small" @click=${() => void this.setCase(null).catch(() => undefined)}>${s.caseClear}</button>` : nothing}
-          </form>`
-        : nothing}
-    </section>`;
-  }
-
-  #renderTransport() {
-    const s = this.#s;
-    const c = this.transportChoice;
-    return html`<section class="panel" aria-labelledby="transport-heading">
-      <h3 id="transport-heading">${s.transport}</h3>
-      <p class="transport">${c ? html`<strong>${s[`transport_${c.kind}`]}</strong>: ${say(c.reason, this.#lang)}` : '—'}</p>
-    </section>`;
-  }
-
-  #renderHealth() {
-    const s = this.#s;
-    const mine = this.#client?.hello?.room.participants.find((p) => p.participantId === this.participantId)?.pointId ?? this.point?.id;
-    const points = this.roomRole === 'operator' && mine ? this.points.filter((p) => p.id === mine) : this.points;
-    if (points.length === 0) return nothing;
-    return html`<section class="panel" aria-labelledby="health-heading">
-      <h3 id="health-heading">${s.health}</h3>
-      ${points.map(
-        (p) => html`<h4>${p.name}</h4><dl class="health">
-          <dt>${p.connected ? s.healthOnline : s.healthOffline}</dt><dd>${s.quality}: ${this.#quality(p.quality)}</dd>
-          <dt>${s.healthRtt}</dt><dd>${p.rttMs !== undefined ? `${p.rttMs} ms` : '—'}</dd>
-          <dt>${s.healthCamera}</dt><dd>${p.devices ? (p.devices.camera ? s.healthOk : s.healthMissing) : '—'}</dd>
-          <dt>${s.healthMic}</dt><dd>${p.devices ? (p.devices.microphone ? s.healthOk : s.healthMissing) : '—'}</dd>
-          <dt>${s.healthLastBeat}</dt><dd>${p.lastHeartbeat ? formatTime(p.lastHeartbeat) : '—'}</dd>
-        </dl>`,
-      )}
-    </section>`;
-  }
-
-  #renderChat() {
-    const s = this.#s;
-    return html`<section class="panel chat" aria-labelledby="chat-heading">
-      <h3 id="chat-heading">${s.chat}</h3>
-      ${this.chat.length === 0 ? html`<p>${s.chatEmpty}</p>` : nothing}
-      <ol class="messages" aria-live="polite">
-        ${this.chat.map((m) => html`<li class=${m.mine ? 'mine' : ''}><strong>${m.name}</strong> <span class="hint-inline">${formatTime(m.at)}</span><br />${m.text}</li>`)}
-      </ol>
-      ${canInRoom(this.roomRole!, 'chat.send')
-        ? html`<form class="inline" @submit=${(ev: Event) => {
-            ev.preventDefault();
-            const input = (ev.target as HTMLFormElement).querySelector('input')!;
-            const text = input.value.trim();
-            if (text) void this.sendChat(text).then(() => (input.value = '')).catch(() => undefined);
-          }}>
-            <label for="chat-input">${s.chatMessage}</label>
-            <input id="chat-input" autocomplete="off" maxlength="2000" />
-            <button type="submit" class="small">${s.chatSend}</button>
-          </form>`
-        : nothing}
-    </section>`;
   }
 }
