@@ -182,6 +182,8 @@ describe('recording end to end', () => {
     const verified = await verify(dir);
     assert.equal(verified.code, 0, verified.out);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    const captured = (manifest.segments as { capturedAt: string | null }[]).map((seg) => Date.parse(seg.capturedAt ?? ''));
+    t.diagnostic(`first chunk ${((captured[0]! - openedAt) / 1000).toFixed(2)} s from the opening, last chunk starts ${((captured.at(-1)! - endedAt) / 1000).toFixed(2)} s from the end; streams ${execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,duration:stream_tags=DURATION', '-of', 'csv=p=0', file]).toString().trim().replace(/\n/gu, ' | ')}`);
     assert.deepEqual(manifest.gaps, []);
   });
 

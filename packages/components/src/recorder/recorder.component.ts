@@ -138,6 +138,9 @@ export class TiepdanRecorder extends LitElement {
       if (run !== this.#run) return;
       this.compositor = new RoomCompositor(source, { ticks: workerTicks(this.workerUrl) });
       const compositor = this.compositor;
+      // Warm before the election: the pictures and the audio mix are running by the time this recorder (or this
+      // standby, later) is elected, so the recording's first second is not black or silent.
+      const composite = compositor.start();
       const recorder = new SessionRecorder({
         client,
         store,
@@ -145,9 +148,8 @@ export class TiepdanRecorder extends LitElement {
         recorderId: this.#recorderId(),
         pointId: this.point || undefined,
         stream: () => {
-          const stream = compositor.start();
           queueMicrotask(() => (this.audioBlocked = !compositor.audioRunning));
-          return stream;
+          return composite;
         },
         timesliceMs: this.timeslice,
         heartbeatTicks: workerTicks(this.workerUrl),
