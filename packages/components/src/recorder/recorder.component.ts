@@ -7,19 +7,6 @@
  *
  * The media comes from a `RoomMediaSource` (the room element supplies one from its MediaTransport, native or
  * Jitsi, with `transportMediaSource`); without one it records this device's camera and microphone.
- *
- * @attr server - The tiepdan server's origin.
- * @attr session - The reception session id.
- * @attr token - An official's token with `recordings.record` (chair, clerk, operator).
- * @attr lang - "vi" (default) or "en".
- * @attr recorder-id - This recorder's id; by default one is made and kept per session on this device, so a reload is the same recorder.
- * @attr point - The connection point's id (sent to the server with the election).
- * @attr point-name - The point's name, printed on this device's own tile.
- * @attr label - The name printed on this device's own tile when no media source is given.
- * @prop source - The room's media (`RoomMediaSource`).
- * @attr worker-url - URL of the tick worker module (recorder-tick.js beside this module by default; same origin as the page).
- * @fires tiepdan-recorder-status - The recorder's state changed; detail is its `RecorderStatus`.
- * @csspart preview - The preview of what is recorded.
  */
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
@@ -44,6 +31,25 @@ type Phase = 'idle' | 'waiting' | 'running' | 'failed';
 
 const RECORDER_ID_KEY = 'tiepdan:recorder-id:';
 
+/**
+ * @tagname tiepdan-recorder
+ * @summary The recorder of a connection point: records the room, uploads every chunk, active or standby.
+ *
+ * @attr server - The tiepdan server's origin.
+ * @attr session - The reception session id.
+ * @attr token - An official's token with `recordings.record` (chair, clerk, operator).
+ * @attr lang - "vi" (default) or "en".
+ * @attr recorder-id - This recorder's id; by default one is made and kept per session on this device, so a reload is the same recorder.
+ * @attr point - The connection point's id (sent to the server with the election).
+ * @attr point-name - The point's name, printed on this device's own tile.
+ * @attr label - The name printed on this device's own tile when no media source is given.
+ * @prop source - The room's media (`RoomMediaSource`).
+ * @attr worker-url - URL of the tick worker module (recorder-tick.js beside this module by default; same origin as the page).
+ * @fires tiepdan-recorder-status - The recorder's state changed; detail is its `RecorderStatus`.
+ * @csspart preview - The preview of what is recorded.
+ * @cssproperty --tiepdan-color-primary - Main colour.
+ * @cssproperty --tiepdan-font-size - Base font size (default 18px).
+ */
 export class TiepdanRecorder extends LitElement {
   static version = VERSION;
   static override styles = recorderStyles;
