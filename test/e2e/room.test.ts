@@ -155,6 +155,17 @@ describe('video room, native transport, three browsers', () => {
     // Citizens are not given the points' health, so their tiles name the role only.
     await citizen.page.locator('tiepdan-room li.tile').filter({ hasText: 'Lê Văn Cường' }).getByText('Chủ trì').waitFor();
 
+    // The chair shares a screen (or a document in a tab): the citizen sees it beside the chair's camera.
+    await chair.page.locator('tiepdan-room #share').click();
+    await until('the citizen sees the shared screen', () => citizen.page.evaluate(() => {
+      const root = document.querySelector('tiepdan-room')!.shadowRoot!;
+      const tile = [...root.querySelectorAll('li.tile')].find((t) => t.textContent!.includes('Lê Văn Cường'));
+      const screen = tile?.querySelector<HTMLVideoElement>('video.screen');
+      return { width: screen?.videoWidth ?? 0, sharing: tile?.textContent?.includes('đang chia sẻ màn hình') ?? false };
+    }), (r) => r.width > 0 && r.sharing);
+    await chair.page.locator('tiepdan-room #share').click();
+    await until('the share ends for the citizen', () => citizen.page.locator('tiepdan-room video.screen').count(), (n) => n === 0);
+
     // The citizen's network goes away and comes back: the banner shows, the place is kept, no re-admission.
     await citizen.context.setOffline(true);
     await until('reconnecting banner', () => citizen.page.locator('tiepdan-room .banner').count(), (n) => n === 1);

@@ -427,6 +427,8 @@ export class MeshTransport implements MediaTransport {
     try {
       await this.options.port.send(to, data);
     } catch (error) {
+      // Someone who just left (or went back to the lobby) is no longer reachable: not worth an error banner.
+      if ((error as { code?: string } | undefined)?.code === 'not_visible') return;
       if (data.kind !== 'ice') this.events.emit('error', { error: error instanceof MediaTransportError ? error : new MediaTransportError('media_failed', String((error as Error)?.message ?? error)) });
     }
   }
