@@ -216,6 +216,10 @@ export class TiepdanRoom extends LitElement {
   readonly #mediaListeners = new Set<() => void>();
 
   protected override updated(changed: PropertyValues<this>): void {
+    // A new view (lobby, room, the end) takes the focus to its heading, so screen readers announce where we are.
+    if (changed.has('view' as keyof TiepdanRoom) && changed.get('view' as keyof TiepdanRoom) !== undefined && this.view !== 'prejoin' && this.view !== 'connecting') {
+      this.renderRoot.querySelector<HTMLElement>('h2[tabindex="-1"]')?.focus();
+    }
     const media = changed as Map<PropertyKey, unknown>;
     if (media.has('remotes') || media.has('localStream') || media.has('participants')) for (const listener of [...this.#mediaListeners]) listener();
     if (changed.has('recordingState')) {
@@ -773,7 +777,7 @@ export class TiepdanRoom extends LitElement {
     const s = this.#s;
     const p = this.position;
     return html`<section class="lobby" aria-labelledby="lobby-heading">
-      <h2 id="lobby-heading">${s.lobbyHeading}</h2>
+      <h2 id="lobby-heading" tabindex="-1">${s.lobbyHeading}</h2>
       ${this.#renderRecording()}
       ${this.wasReturned ? html`<p>${s.lobbyReturned}</p>` : nothing}
       <p class="wait">${s.lobbyWait}</p>
@@ -824,7 +828,7 @@ export class TiepdanRoom extends LitElement {
     const manages = canInRoom(role, 'lobby.manage');
     return html`<section class="room" aria-labelledby="room-heading">
       <div class="top">
-        <h2 id="room-heading">${s.roomHeading}</h2>
+        <h2 id="room-heading" tabindex="-1">${s.roomHeading}</h2>
         ${this.#renderRecording()}
       </div>
       <p class="floor">${this.floor ? fmt(s.floor, { name: this.#name(this.floor) }) : s.floorNobody}</p>
@@ -883,7 +887,7 @@ export class TiepdanRoom extends LitElement {
   #renderControls(me: Participant | undefined) {
     const s = this.#s;
     const role = this.roomRole!;
-    return html`<div class="controls" part="controls" role="toolbar" aria-label=${s.roomHeading}>
+    return html`<div class="controls" part="controls" role="group" aria-label=${s.roomHeading}>
       <button type="button" id="mute" aria-pressed=${this.muted.audio ? 'true' : 'false'} @click=${() => this.setMuted('audio', !this.muted.audio)}>${this.muted.audio ? s.unmuteMic : s.muteMic}</button>
       <button type="button" id="camera-toggle" aria-pressed=${this.muted.video ? 'true' : 'false'} @click=${() => this.setMuted('video', !this.muted.video)}>${this.muted.video ? s.cameraOn : s.cameraOff}</button>
       ${canInRoom(role, 'screen.share')

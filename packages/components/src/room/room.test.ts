@@ -77,6 +77,7 @@ describe('<tiepdan-room>', () => {
     const first = await mount('wtr-room-lobby', tokens.citizenLobby1!);
     await enter(first, 'lobby');
     expect(text(first)).to.contain('Vui lòng chờ, cán bộ tiếp dân sẽ mời ông/bà vào.');
+    expect(first.shadowRoot!.activeElement?.id).to.equal('lobby-heading', 'focus moves to the new view');
     expect(text(first)).to.contain('vị trí thứ 1');
     await expect(first).to.be.accessible();
 
