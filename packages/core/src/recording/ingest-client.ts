@@ -75,8 +75,9 @@ export class IngestClient {
     return this.#call('POST', `/recordings/${recordingId}/recorders`, { recorderId, ...(pointId ? { pointId } : {}) });
   }
 
-  heartbeat(recordingId: string, recorderId: string): Promise<RecorderReply> {
-    return this.#call('POST', `/recordings/${recordingId}/recorders/${encodeURIComponent(recorderId)}/heartbeat`);
+  /** `timeoutMs`: shorter than the lease, so one hung request does not hold back the beats that keep it. */
+  heartbeat(recordingId: string, recorderId: string, timeoutMs?: number): Promise<RecorderReply> {
+    return this.#call('POST', `/recordings/${recordingId}/recorders/${encodeURIComponent(recorderId)}/heartbeat`, undefined, timeoutMs);
   }
 
   leave(recordingId: string, recorderId: string): Promise<RecorderReply> {

@@ -80,6 +80,7 @@ export class SessionRecorder extends EventTarget {
   /** The epoch whose chunks may be uploaded now (we hold its lease). */
   #held = 0;
   #heartbeatMs = 1000;
+  #leaseMs = 3000;
   #recorder: MediaRecorder | undefined;
   #recorderEpoch = 0;
   #nextSeq = 0;
@@ -137,6 +138,7 @@ export class SessionRecorder extends EventTarget {
     }
     if (!reply) return;
     this.#heartbeatMs = reply.heartbeatMs;
+    this.#leaseMs = reply.leaseMs;
     this.#o.heartbeatTicks.start(reply.heartbeatMs, () => void this.heartbeat());
     await this.#take(reply);
   }
@@ -146,7 +148,7 @@ export class SessionRecorder extends EventTarget {
     if (this.#stopped || this.#beating) return;
     this.#beating = true;
     try {
-      const reply = await this.#o.client.heartbeat(this.#o.recordingId, this.#o.recorderId);
+      const reply = await this.#o.client.heartbeat(this.#o.recordingId, this.#o.recorderId, Math.max(500, Math.min(this.#leaseMs / 2, 5000)));
       await this.#take(reply);
     } catch (error) {
       // A network blip: try again soon rather than at the next tick, to renew the lease before it lapses.
