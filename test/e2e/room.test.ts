@@ -33,6 +33,9 @@ async function open(token: string, extra = ''): Promise<{ context: BrowserContex
   contexts.push(context);
   const page = await context.newPage();
   pages.push(page);
+  // Shown in the test's output when something breaks in the page (the favicon's 404 is not news).
+  page.on('pageerror', (error) => console.error(`[page ${pages.indexOf(page)}] ${String(error)}`));
+  page.on('console', (m) => m.type() === 'error' && !m.text().includes('404') && console.error(`[page ${pages.indexOf(page)}] ${m.text()}`));
   await page.goto(`${demo.siteUrl}/room.html#session=${SESSION}&token=${token}${extra ? `&${extra}` : ''}`);
   // Record the element's lifecycle events where the test can read them.
   await page.evaluate(() => {
