@@ -339,9 +339,8 @@ export class TiepdanRoom extends LitElement {
     this.floor = room.floor;
     this.points = room.points;
     if (room.lobby) this.queue = room.lobby;
-    // Read loosely: the recording joined the room protocol later, and an older server simply does not send it.
-    const recording = (room as { recording?: { state: RoomRecordingState; alarm?: { code: string } } }).recording;
-    if (recording) this.recordingState = { state: recording.state, source: 'server', alarm: recording.alarm?.code };
+    // A session without a recording (or an older server) sends none: the indicator then says so.
+    if (room.recording) this.recordingState = { state: room.recording.state, source: 'server', alarm: room.recording.alarm?.code };
     this.#syncPeers();
   }
 
@@ -441,11 +440,16 @@ export class TiepdanRoom extends LitElement {
   }
 
   #onEvent(event: RoomEvent): void {
-    const loose = event as unknown as { type: string; state?: RoomRecordingState; alarm?: { code: string } };
-    if (loose.type === 'recording.state' && loose.state) this.recordingState = { ...this.recordingState, state: loose.state, source: 'server' };
-    else if (loose.type === 'recording.alarm') this.recordingState = { ...this.recordingState, source: 'server', alarm: loose.alarm?.code };
-    else if (loose.type === 'recording.alarm_cleared') this.recordingState = { ...this.recordingState, alarm: undefined };
     switch (event.type) {
+      case 'recording.state':
+        this.recordingState = { ...this.recordingState, state: event.state, source: 'server' };
+        break;
+      case 'recording.alarm':
+        this.recordingState = { ...this.recordingState, source: 'server', alarm: event.alarm.code };
+        break;
+      case 'recording.alarm_cleared':
+        this.recordingState = { ...this.recordingState, alarm: undefined };
+        break;
       case 'room.state':
         this.roomState = event.state;
         if (event.state === 'ended') void this.#finish('ended');

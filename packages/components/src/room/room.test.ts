@@ -87,6 +87,17 @@ describe('<tiepdan-room>', () => {
     expect(text(second)).to.contain('You are number 2');
     await waitUntil(() => text(first).includes('vị trí thứ 1 trong 2 người chờ'), `first citizen not told the queue size: ${text(first)}`);
 
+    // The recording indicator follows the state the server reports (set here as the room's snapshot would).
+    const recording: string[] = [];
+    first.addEventListener('tiepdan-recording-state', (e) => recording.push(`${e.detail.state}/${e.detail.source}`));
+    first.recordingState = { state: 'recording', source: 'server' };
+    await first.updateComplete;
+    expect($(first, '#recording')!.textContent).to.contain('Đang ghi hình');
+    expect($(first, '#recording')!.classList.contains('on')).to.equal(true);
+    first.recordingState = { state: 'recording', source: 'server' };
+    await first.updateComplete;
+    expect(recording).to.deep.equal(['recording/server'], 'one event per change, not per assignment');
+
     // The network drops (the browser says offline): the banner shows, the client resumes, the place is kept.
     const states: string[] = [];
     first.addEventListener('tiepdan-reconnecting', (e) => states.push(e.detail.state));
