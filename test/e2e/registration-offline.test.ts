@@ -1,5 +1,5 @@
 /**
- * The issue's story, end to end in headless Chromium on a phone-sized screen in another time zone: a citizen fills
+ * The issue's story (with the schedule's booking riding in the same submission), end to end in headless Chromium on a phone-sized screen in another time zone: a citizen fills
  * the form on the ward's site (strict CSP, page wrapped in a <form>), loses the network, submits, reloads, the
  * queued submission is still there; the server's answer is then lost once on the way back; when the network is
  * back the page shows the reference code and the server holds exactly one registration, with its attachment.
@@ -11,8 +11,23 @@ import type { RegistrationRecord, ScreeningPage } from '@tiepdan/core';
 import { official, PNG, startE2e } from './browser.js';
 
 let env: Awaited<ReturnType<typeof startE2e>>;
+let sessionId: string;
 before(async () => {
   env = await startE2e();
+  // An open reception session for the citizen to choose; its booking must ride in the same offline submission.
+  const headers = { authorization: `Bearer ${env.demo.token}`, 'content-type': 'application/json' };
+  const created = await fetch(`${env.demo.apiUrl}/api/v1/sessions`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      kind: 'periodic', host: { role: 'chair', name: 'Chủ tịch UBND phường Sa Đéc' }, level: 'commune', unit: 'dongthap.sadec',
+      venue: 'Trụ sở UBND phường Sa Đéc', connectionPoints: ['sadec-ubnd'], capacity: 5, remoteAllowed: false,
+      startsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), endsAt: new Date(Date.now() + 7 * 86_400_000 + 3 * 3_600_000).toISOString(),
+    }),
+  });
+  assert.equal(created.status, 201, await created.clone().text());
+  sessionId = ((await created.json()) as { session: { id: string } }).session.id;
+  assert.equal((await fetch(`${env.demo.apiUrl}/api/v1/sessions/${sessionId}/publish`, { method: 'POST', headers, body: '{}' })).status, 200);
 });
 after(async () => {
   await env?.stop();
@@ -48,6 +63,10 @@ async function fillToCheck(page: Page) {
   await f.getByText('quyet-dinh', { exact: false }).first().waitFor();
   await proceed(page);
   await f.getByRole('radio', { name: /điểm cầu/u }).first().check();
+  await proceed(page);
+  await f.getByRole('heading', { name: 'Ông/bà muốn được tiếp vào buổi nào?' }).waitFor();
+  await f.getByRole('button', { name: /Chọn buổi này/u }).first().click();
+  await f.getByText('Buổi tiếp đã chọn').waitFor();
   await proceed(page);
   await f.getByRole('heading', { name: 'Kiểm tra lại trước khi gửi' }).waitFor();
 }
@@ -143,6 +162,11 @@ test('offline submission survives a reload and a lost answer, and is stored exac
   // Photos are re-encoded as JPEG on the phone (downscaled before storing); the server detects the type by content.
   assert.equal(record.attachments[0]!.type, 'image/jpeg');
   assert.match(record.attachments[0]!.sha256, /^[0-9a-f]{64}$/u);
+
+  // The chosen session's place was taken once, although the submission was sent twice.
+  assert.equal(record.registration.preferredSessionId, sessionId);
+  const session = (await (await fetch(`${env.demo.apiUrl}/api/v1/sessions/${sessionId}`)).json()) as { session?: { placesLeft: number }; placesLeft?: number };
+  assert.equal(session.session?.placesLeft ?? session.placesLeft, 4, 'one place booked out of 5');
 
   assert.equal(outerFormPosts, 0, 'the ward page form was never submitted');
   assert.deepEqual(problems, [], 'no console errors or CSP violations');
