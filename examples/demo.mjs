@@ -16,7 +16,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=
  * the tests pass {} so a developer's environment cannot change them), logLevel.
  */
 export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 8080, dataDir = './data', env = process.env, logLevel = 'info', values = {}, warn } = {}) {
-  const { loadConfig, createServer, mintToken } = await import('../packages/signaling/dist/index.js');
+  const { loadConfig, createServer, mintToken, mintJoinToken } = await import('../packages/signaling/dist/index.js');
   const config = loadConfig({ demo: true, env, values: { host, port, dataDir, sdkDir, logLevel, ...values }, ...(warn ? { warn } : {}) });
   const server = await createServer(config);
   const apiUrl = (await server.start()).replace('localhost', host);
@@ -52,9 +52,23 @@ export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 80
   const unit = config.units[0]?.code ?? 'dongthap.sadec';
   const token = await mintToken(config.authSecret, { sub: 'demo-clerk', role: 'clerk', unit, name: 'Cán bộ tiếp dân (demo)' }, 8 * 3600);
 
+  // A practice room (a session id the schedule does not know is an ad-hoc room): one link per role, each
+  // opened in its own browser window to try the lobby, the video and the recording.
+  const room = 'phong-thu';
+  const as = async (role, name) => mintToken(config.authSecret, { sub: `demo-${role}`, role, unit, name }, 8 * 3600);
+  const roomLink = (tok, extra = '') => `${siteUrl}/room.html#session=${room}&token=${tok}${extra}`;
+  const point = '&point=sadec-ubnd&pointName=' + encodeURIComponent('UBND phường Sa Đéc') + `&unit=${unit}`;
+  const demoRoom = {
+    chair: roomLink(await as('chair', 'Chủ tịch UBND phường (demo)'), point),
+    clerk: roomLink(token, point),
+    citizen: roomLink(await mintJoinToken(config.authSecret, { reference: 'TD-DEMO-0001', sessionId: room, name: 'Công dân (demo)' }, 8 * 3600)),
+    recorder: `${siteUrl}/recorder.html#session=${room}&token=${await as('operator', 'Kỹ thuật điểm cầu (demo)')}${point}`,
+  };
+
   return {
     apiUrl,
     siteUrl,
+    demoRoom,
     officialsUrl: `${siteUrl}/officials.html#token=${token}`,
     scheduleEditorUrl: `${siteUrl}/schedule-editor.html#token=${token}`,
     token,

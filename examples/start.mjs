@@ -17,6 +17,13 @@ console.log(`
   Danh sách hồ sơ cho cán bộ / Officials' queue:  ${demo.siteUrl}/officials.html#token=…
     (mã truy cập 8 giờ, vai trò clerk / an 8-hour clerk token:)
     ${demo.officialsUrl}
+  Lịch tiếp, soạn lịch / Schedule editor:         ${demo.scheduleEditorUrl}
+
+  Phòng tiếp thử (mở mỗi đường dẫn trong một cửa sổ) / Practice room (one window each):
+    Máy ghi hình / Recorder:  ${demo.demoRoom.recorder}
+    Chủ trì / Chair:          ${demo.demoRoom.chair}
+    Cán bộ tiếp dân / Clerk:  ${demo.demoRoom.clerk}
+    Công dân / Citizen:       ${demo.demoRoom.citizen}
 
   Ctrl+C để dừng / to stop.
 `);
