@@ -523,12 +523,17 @@ export class TiepdanRoom extends LitElement {
       if (!wasReconnecting) return;
       this.announcement = this.#s.reconnected;
       const hello = this.#client!.hello!;
+      const previousId = this.participantId;
       emit(this, 'tiepdan-reconnecting', { state: s === 'resumed' ? 'resumed' : 'rejoined' });
       this.#applyHello(hello);
       if (s === 'connected') await this.#refresh();
       if (hello.status === 'lobby' && this.view === 'room') {
         await this.#stopMedia();
         this.view = 'lobby';
+      } else if (hello.participantId !== previousId && this.#media) {
+        // A new place (the resume window had passed): the others know us by the new id; start media over.
+        await this.#stopMedia();
+        await this.#enterRoom();
       }
       this.#media?.networkChanged();
     } else if (s === 'failed') this.#closed(detail?.code);
