@@ -7,6 +7,13 @@ export const roomStyles = [
     :host { max-width: none; }
     :host([theme='dark']) { color: #f3f2f1; background: #0b0c0c; --_muted: #c8cbcc; }
     :host([theme='dark']) .panel, :host([theme='dark']) .notice-box { border-color: #6f777b; }
+    /* Text colours that keep 4.5:1 on the dark background (buttons keep their own backgrounds). */
+    :host([theme='dark']) .tags { color: #85d99a; }
+    :host([theme='dark']) .quality.q-poor, :host([theme='dark']) .quality.q-lost, :host([theme='dark']) .recording.on,
+    :host([theme='dark']) .recording .alarm, :host([theme='dark']) .error-message { color: #ff9e97; }
+    :host([theme='dark']) .recording.on .dot { background: #ff9e97; }
+    :host([theme='dark']) a, :host([theme='dark']) .link { color: #8fc7ff; }
+    :host([theme='dark']) .error-summary { background: #fff; color: #0b0c0c; }
     :host([theme='screen']) { font-size: var(--tiepdan-font-size, 22px); }
     .banner { position: sticky; top: 0; z-index: 2; background: #ffdd00; color: #0b0c0c; padding: 0.6em 1em; font-weight: 700; margin-bottom: 0.75em; }
     .notice, .notice-box { border-left: 6px solid var(--_primary); padding: 0.5em 1em; background: #f3f7fb; color: #0b0c0c; margin-bottom: 1em; }

@@ -197,6 +197,12 @@ describe('<tiepdan-room>', () => {
     }
     await expect(citizen).to.be.accessible();
     await expect(chair).to.be.accessible();
+    for (const theme of ['dark', 'screen'] as const) {
+      chair.theme = theme;
+      await chair.updateComplete;
+      await expect(chair, `theme ${theme}`).to.be.accessible();
+    }
+    chair.theme = 'light';
 
     // Returned to the lobby by the clerk: the citizen's view says so.
     await clerk.returnToLobby(citizen.participantId!);
