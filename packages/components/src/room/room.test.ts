@@ -2,6 +2,7 @@
 // microphone: pre-join (devices, level meter, notice), lobby position (kept across a reconnect), the controls each
 // role gets and the actions it is refused, and axe on every view.
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import './room.js';
 import { RoomActionError, type TiepdanRoom } from './room.component.js';
 
@@ -108,6 +109,31 @@ describe('<tiepdan-room>', () => {
     expect(first.view).to.equal('lobby');
     expect(text(first)).to.contain('vị trí thứ 1');
     expect($(first, '.banner')).to.equal(null);
+  });
+
+  it('works from the keyboard alone: acknowledge, join, mute, raise a hand', async () => {
+    const el = await mount('wtr-room-keys', tokens.official!);
+    await waitUntil(() => $$(el, '#camera option').some((o) => (o as HTMLOptionElement).value !== ''), 'no camera listed', { timeout: 10_000 });
+    $<HTMLSelectElement>(el, '#camera')!.focus();
+    const tabTo = async (id: string) => {
+      for (let i = 0; i < 40 && el.shadowRoot!.activeElement?.id !== id; i++) await sendKeys({ press: 'Tab' });
+      expect(el.shadowRoot!.activeElement?.id, `Tab reaches #${id}`).to.equal(id);
+    };
+    await tabTo('notice-ack');
+    await sendKeys({ press: 'Space' });
+    expect(el.acknowledged).to.equal(true);
+    await tabTo('join');
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => el.view === 'room', 'not in the room', { timeout: 10_000 });
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement?.id).to.equal('room-heading');
+    await tabTo('mute');
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    expect($(el, '#mute')!.getAttribute('aria-pressed')).to.equal('true');
+    await tabTo('hand');
+    await sendKeys({ press: 'Space' });
+    await waitUntil(() => el.participants.find((p) => p.participantId === el.participantId)?.hand === true, 'hand not raised');
   });
 
   it('an unreachable Jitsi deployment gives officials a clear bilingual error and falls back to the native transport', async () => {
