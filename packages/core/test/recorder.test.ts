@@ -42,6 +42,8 @@ class FakeServer {
   uploads: string[] = [];
   network: 'up' | 'down' | 'lose-answers' = 'up';
   alive = new Set<string>();
+  /** Uploads that take a while to store (a slow disk, a loaded server). */
+  slow = new Set<string>();
 
   reply(recorderId: string): RecorderReply {
     const active = this.holder === recorderId;
@@ -90,6 +92,7 @@ class FakeServer {
         if (server.holder !== recorderId || server.epoch !== chunk.epoch) throw new IngestError(409, 'lease_lost');
         const k = `${chunk.epoch}:${chunk.seq}`;
         server.uploads.push(k);
+        if (server.slow.has(k)) await settle(40);
         server.stored.set(k, chunk);
         if (server.network === 'lose-answers') throw new IngestError(0, 'network');
         return { ack: { recordingId: chunk.recordingId, epoch: chunk.epoch, seq: chunk.seq, bytes: chunk.bytes, sha256: chunk.sha256, duplicate: false }, missing: [] };
@@ -212,12 +215,17 @@ describe('SessionRecorder', () => {
   it('sends the final chunk with last=1 when the session ends, then stops with the recording', async () => {
     const { r, heartbeat } = recorder('me');
     await r.start();
+    server.network = 'down'; // chunk 0 is still waiting when the session ends
     FakeMediaRecorder.all[0]!.emit('0');
+    await until('kept', async () => (await store.count('rec_1')) === 1);
+    server.network = 'up';
+    server.slow.add('1:0');
     server.state = 'ending';
     heartbeat.fire();
     await until('final sent', () => [...server.stored.values()].some((c) => c.last));
     const last = [...server.stored.values()].find((c) => c.last)!;
     assert.equal(last.seq, 1);
+    assert.deepEqual([...server.stored.keys()], ['1:0', '1:1'], 'the last chunk is stored after every other one');
     server.state = 'finalized';
     heartbeat.fire();
     await until('stopped', () => r.status.role === 'stopped');

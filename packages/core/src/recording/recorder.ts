@@ -345,6 +345,8 @@ export class SessionRecorder extends EventTarget {
       .sort((a, b) => a.seq - b.seq);
     for (const chunk of ready) {
       if (this.#inFlight.size >= this.#o.maxInFlight) break;
+      // The server finalizes as soon as `last=1` arrives: the last chunk goes only after every other one is acknowledged.
+      if (chunk.last && this.#pendingOf(chunk.epoch) > 1) continue;
       void this.#upload(chunk);
     }
   }
