@@ -47,6 +47,7 @@ import { fmt, resolveLang } from '../shared/lang.js';
 import { VERSION } from '../shared/version.js';
 import { checkNetwork, LevelMeter, listDevices, openMedia, type DeviceLists, type NetworkCheck } from './devices.js';
 import { casePanel, chatPanel, healthPanel, lobbyPanel, qualityLabel, transportPanel } from './panels.js';
+import { prejoinView } from './prejoin.js';
 import { RoomActionError } from './errors.js';
 import { roomStyles } from './room.styles.js';
 import { ROOM_NOTICE_VERSION, roomStrings, type RoomStrings } from './strings.js';
@@ -724,62 +725,36 @@ export class TiepdanRoom extends LitElement {
   }
 
   #renderPrejoin() {
-    const s = this.#s;
-    const info = tokenInfo(this.token);
-    const net = this.network;
-    const connecting = this.view === 'connecting';
-    return html`<section class="prejoin" aria-labelledby="prejoin-heading">
-      <h2 id="prejoin-heading">${s.prejoinHeading}</h2>
-      ${!this.server || !this.session || !this.token ? html`<p class="notice">${s.missing}</p>` : nothing}
-      <dl class="who">
-        <dt>${s.youAre}</dt><dd>${info.name ?? '—'}</dd>
-        <dt>${s.point}</dt><dd>${this.point?.name ?? s.noPoint}</dd>
-      </dl>
-      <div class="prejoin-grid">
-        <div class="preview">
-          <video class="mirror" aria-label=${s.preview} .srcObject=${guard([this.localStream ?? null], () => this.localStream ?? null)} autoplay playsinline .muted=${true}></video>
-          <label for="level">${s.micLevel}</label>
-          <meter id="level" min="0" max="1" low="0.05" .value=${this.level} aria-describedby="level-hint"></meter>
-          <span class="hint" id="level-hint">${s.micHint}</span>
-        </div>
-        <div>
-          ${this.devicesFailed ? html`<p class="notice">${s.devicesFailed}</p>` : nothing}
-          <div class="field">
-            <label for="camera">${s.camera}</label>
-            <select id="camera" @change=${(e: Event) => { this.cameraId = (e.target as HTMLSelectElement).value; void this.#openDevices(); }}>
-              ${this.devices.cameras.length === 0 ? html`<option value="">${s.noDevice}</option>` : nothing}
-              ${this.devices.cameras.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === this.cameraId}>${d.label || `${s.camera} ${i + 1}`}</option>`)}
-            </select>
-          </div>
-          <div class="field">
-            <label for="microphone">${s.microphone}</label>
-            <select id="microphone" @change=${(e: Event) => { this.microphoneId = (e.target as HTMLSelectElement).value; void this.#openDevices(); }}>
-              ${this.devices.microphones.length === 0 ? html`<option value="">${s.noDevice}</option>` : nothing}
-              ${this.devices.microphones.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === this.microphoneId}>${d.label || `${s.microphone} ${i + 1}`}</option>`)}
-            </select>
-          </div>
-          <h3>${s.network}</h3>
-          <p class="network" aria-live="polite">
-            ${net === 'checking' || net === undefined ? s.networkChecking : net === 'failed' ? s.networkFailed : fmt(s.networkResult, { quality: s[`qualities_${net.quality}`], rtt: net.rttMs })}
-          </p>
-          <button type="button" class="secondary" @click=${() => void this.checkNetwork()} ?disabled=${net === 'checking'}>${s.networkAgain}</button>
-        </div>
-      </div>
-      <div class="notice-box">
-        <h3 id="notice-heading">${s.noticeHeading}</h3>
-        <p id="notice-text">${s.noticeText}</p>
-        <div class="field ${this.noticeError ? 'invalid' : ''}">
-          ${this.noticeError ? html`<span class="error-message" id="notice-error">${s.noticeRequired}</span>` : nothing}
-          <div class="choice">
-            <input type="checkbox" id="notice-ack" .checked=${this.acknowledged} aria-invalid=${this.noticeError ? 'true' : 'false'}
-              aria-describedby=${this.noticeError ? 'notice-text notice-error' : 'notice-text'}
-              @change=${(e: Event) => { this.acknowledged = (e.target as HTMLInputElement).checked; if (this.acknowledged) this.noticeError = false; }} />
-            <label for="notice-ack">${s.noticeAck}</label>
-          </div>
-        </div>
-      </div>
-      <button part="button" type="button" id="join" ?disabled=${connecting} @click=${() => void this.join().catch(() => undefined)}>${connecting ? s.joining : s.join}</button>
-    </section>`;
+    return prejoinView({
+      s: this.#s,
+      name: tokenInfo(this.token).name,
+      pointName: this.point?.name,
+      missing: !this.server || !this.session || !this.token,
+      devices: this.devices,
+      cameraId: this.cameraId,
+      microphoneId: this.microphoneId,
+      localStream: this.localStream,
+      devicesFailed: this.devicesFailed,
+      level: this.level,
+      network: this.network,
+      acknowledged: this.acknowledged,
+      noticeError: this.noticeError,
+      connecting: this.view === 'connecting',
+      pickCamera: (id) => {
+        this.cameraId = id;
+        void this.#openDevices();
+      },
+      pickMicrophone: (id) => {
+        this.microphoneId = id;
+        void this.#openDevices();
+      },
+      recheck: () => void this.checkNetwork(),
+      acknowledge: (checked) => {
+        this.acknowledged = checked;
+        if (checked) this.noticeError = false;
+      },
+      join: () => void this.join().catch(() => undefined),
+    });
   }
 
   #renderLobby() {

@@ -1,0 +1,88 @@
+/**
+ * The pre-join view: who is joining from where, the camera preview and the microphone level, the device
+ * pickers, the network check, and the recording and privacy notice that must be acknowledged before joining.
+ */
+import { html, nothing } from 'lit';
+import { guard } from 'lit/directives/guard.js';
+import { fmt } from '../shared/lang.js';
+import type { DeviceLists, NetworkCheck } from './devices.js';
+import type { RoomStrings } from './strings.js';
+
+export interface PrejoinState {
+  s: RoomStrings;
+  name: string | undefined;
+  pointName: string | undefined;
+  missing: boolean;
+  devices: DeviceLists;
+  cameraId: string;
+  microphoneId: string;
+  localStream: MediaStream | undefined;
+  devicesFailed: boolean;
+  level: number;
+  network: NetworkCheck | 'checking' | 'failed' | undefined;
+  acknowledged: boolean;
+  noticeError: boolean;
+  connecting: boolean;
+  pickCamera(id: string): void;
+  pickMicrophone(id: string): void;
+  recheck(): void;
+  acknowledge(checked: boolean): void;
+  join(): void;
+}
+
+export function prejoinView(v: PrejoinState) {
+  const { s, network: net } = v;
+  const stream = v.localStream ?? null;
+  return html`<section class="prejoin" aria-labelledby="prejoin-heading">
+    <h2 id="prejoin-heading">${s.prejoinHeading}</h2>
+    ${v.missing ? html`<p class="notice">${s.missing}</p>` : nothing}
+    <dl class="who">
+      <dt>${s.youAre}</dt><dd>${v.name ?? '—'}</dd>
+      <dt>${s.point}</dt><dd>${v.pointName ?? s.noPoint}</dd>
+    </dl>
+    <div class="prejoin-grid">
+      <div class="preview">
+        <video class="mirror" aria-label=${s.preview} .srcObject=${guard([stream], () => stream)} autoplay playsinline .muted=${true}></video>
+        <label for="level">${s.micLevel}</label>
+        <meter id="level" min="0" max="1" low="0.05" .value=${v.level} aria-describedby="level-hint"></meter>
+        <span class="hint" id="level-hint">${s.micHint}</span>
+      </div>
+      <div>
+        ${v.devicesFailed ? html`<p class="notice">${s.devicesFailed}</p>` : nothing}
+        <div class="field">
+          <label for="camera">${s.camera}</label>
+          <select id="camera" @change=${(e: Event) => v.pickCamera((e.target as HTMLSelectElement).value)}>
+            ${v.devices.cameras.length === 0 ? html`<option value="">${s.noDevice}</option>` : nothing}
+            ${v.devices.cameras.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === v.cameraId}>${d.label || `${s.camera} ${i + 1}`}</option>`)}
+          </select>
+        </div>
+        <div class="field">
+          <label for="microphone">${s.microphone}</label>
+          <select id="microphone" @change=${(e: Event) => v.pickMicrophone((e.target as HTMLSelectElement).value)}>
+            ${v.devices.microphones.length === 0 ? html`<option value="">${s.noDevice}</option>` : nothing}
+            ${v.devices.microphones.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === v.microphoneId}>${d.label || `${s.microphone} ${i + 1}`}</option>`)}
+          </select>
+        </div>
+        <h3>${s.network}</h3>
+        <p class="network" aria-live="polite">
+          ${net === 'checking' || net === undefined ? s.networkChecking : net === 'failed' ? s.networkFailed : fmt(s.networkResult, { quality: s[`qualities_${net.quality}`], rtt: net.rttMs })}
+        </p>
+        <button type="button" class="secondary" @click=${() => v.recheck()} ?disabled=${net === 'checking'}>${s.networkAgain}</button>
+      </div>
+    </div>
+    <div class="notice-box">
+      <h3 id="notice-heading">${s.noticeHeading}</h3>
+      <p id="notice-text">${s.noticeText}</p>
+      <div class="field ${v.noticeError ? 'invalid' : ''}">
+        ${v.noticeError ? html`<span class="error-message" id="notice-error">${s.noticeRequired}</span>` : nothing}
+        <div class="choice">
+          <input type="checkbox" id="notice-ack" .checked=${v.acknowledged} aria-invalid=${v.noticeError ? 'true' : 'false'}
+            aria-describedby=${v.noticeError ? 'notice-text notice-error' : 'notice-text'}
+            @change=${(e: Event) => v.acknowledge((e.target as HTMLInputElement).checked)} />
+          <label for="notice-ack">${s.noticeAck}</label>
+        </div>
+      </div>
+    </div>
+    <button part="button" type="button" id="join" ?disabled=${v.connecting} @click=${() => v.join()}>${v.connecting ? s.joining : s.join}</button>
+  </section>`;
+}
