@@ -6,6 +6,7 @@ import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 import { countsReporter } from './scripts/wtr-counts-reporter.mjs';
 import { defaultReporter } from '@web/test-runner';
 import { mkdtempSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -38,7 +39,17 @@ for (const [key, sessionId, reference, name] of [
 const serverUrl = (await server.start()).replace('localhost', '127.0.0.1');
 process.on('exit', () => void server.close());
 
+// A free port rather than the default 8000: another test runner (or a developer's server) may hold that one.
+const port = await new Promise((resolve, reject) => {
+  const probe = createNetServer().once('error', reject);
+  probe.listen(0, '127.0.0.1', () => {
+    const { port: free } = probe.address();
+    probe.close(() => resolve(free));
+  });
+});
+
 export default {
+  port,
   files: ['packages/*/test/browser/**/*.test.ts', 'packages/components/src/**/*.test.ts'],
   nodeResolve: { exportConditions: ['browser', 'development'] },
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'packages/components/tsconfig.json' })],
