@@ -201,7 +201,7 @@ describe('recording end to end', () => {
     await new Promise((r) => setTimeout(r, 6000));
     const lastSeen = await statusOf(first);
     const ackedByFirst = lastSeen.acked ?? 0;
-    assert.ok(ackedByFirst >= 4, `first acked ${ackedByFirst}`);
+    assert.ok(ackedByFirst >= 4, `first acked ${ackedByFirst}: ${JSON.stringify(lastSeen)}; server: ${JSON.stringify((await api('GET', `/recordings/${recordingId}`)).recording.leases)}`);
     const closedAt = Date.now();
     await first.close();
 
