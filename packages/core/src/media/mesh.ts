@@ -37,6 +37,8 @@ export const ICE_DISCONNECTED_GRACE_MS = 2500;
  * both do): Chromium sometimes gathers no candidates at all after rolling back an offer in a glare.
  */
 export const CONNECT_WATCHDOG_MS = { impolite: 4000, polite: 6500 };
+/** Relay failures that need no error shown: the other left, or our signaling is reconnecting. */
+const TRANSIENT_RELAY_ERRORS = new Set(['not_visible', 'network', 'timeout', 'media_timeout']);
 /** How long the polite side waits for the other's offer before offering itself. */
 export const POLITE_WAIT_MS = 1500;
 /** How long a relayed message may wait for the signaling socket to come back after a drop. */
@@ -427,8 +429,9 @@ export class MeshTransport implements MediaTransport {
     try {
       await this.options.port.send(to, data);
     } catch (error) {
-      // Someone who just left (or went back to the lobby) is no longer reachable: not worth an error banner.
-      if ((error as { code?: string } | undefined)?.code === 'not_visible') return;
+      // Someone who just left (or went back to the lobby) is no longer reachable, and a drop of our own signaling
+      // is already on screen as "reconnecting" (the ICE restart after it renegotiates): not worth an error.
+      if (TRANSIENT_RELAY_ERRORS.has((error as { code?: string } | undefined)?.code ?? '')) return;
       if (data.kind !== 'ice') this.events.emit('error', { error: error instanceof MediaTransportError ? error : new MediaTransportError('media_failed', String((error as Error)?.message ?? error)) });
     }
   }

@@ -144,7 +144,12 @@ export class SignalingClient {
 
   /** Drops the socket without `bye`, as a lost network would; the client reconnects (tests, "retry now" buttons). */
   drop(): void {
-    this.#socket?.close(4999, 'client drop');
+    const socket = this.#socket;
+    if (!socket) return;
+    socket.close(4999, 'client drop');
+    // With the network gone the close handshake cannot finish, and its close event may come much later: act now
+    // (the late event is ignored, the socket is no longer ours).
+    this.#onClose(socket, 4999, 'client drop');
   }
 
   #setState(state: SignalingState, detail?: { code?: number; reason?: string }): void {
