@@ -4,13 +4,11 @@
 // large capacities and a pool of registrations stored beforehand; autocannon with 100 connections for a bounded
 // 10 s posts bookings, each for a registration not yet booked (so nearly every request takes a place). Once the
 // pool is used up, further requests get 409 already_booked and count as non2xx. BENCH_SECONDS shortens the run.
-import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { createServer, loadConfig, mintToken } from '../packages/signaling/dist/index.js';
+import { deriveKeys, keyedHash, mintToken } from '../packages/signaling/dist/index.js';
+import { BENCH_REGISTRATION, startBenchServer } from './server.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 100;
@@ -20,16 +18,7 @@ const REGISTRATIONS = Number(process.env.BENCH_REGISTRATIONS ?? 10_000);
 const UNIT = 'dongthap.sadec';
 const PHONE = '0912345678';
 
-const REGISTRATION = {
-  unit: UNIT,
-  kind: 'kien_nghi',
-  identity: { fullName: 'Nguyễn Thị Hoa', idType: 'cccd', idNumber: '087185001234', dateOfBirth: '1985-04-12', sex: 'female' },
-  address: { provinceCode: '82', communeCode: '29869', detail: 'Số 12 đường Hùng Vương, khóm 3' },
-  contact: { phone: PHONE },
-  content: { summary: 'Kiến nghị sửa chữa đoạn đường trước chợ Sa Đéc bị ngập khi mưa.' },
-  attendance: { mode: 'connection_point', connectionPoint: 'sadec-ubnd' },
-  privacy: { version: '2025-07-01', acknowledged: true, acknowledgedAt: '2025-08-01T08:00:00+07:00' },
-};
+const REGISTRATION = { ...BENCH_REGISTRATION, contact: { phone: PHONE } };
 
 async function json(url, body, headers = {}) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -38,15 +27,10 @@ async function json(url, body, headers = {}) {
 }
 
 export async function benchBooking() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tiepdan-bench-booking-'));
-  const config = loadConfig({
-    env: {},
-    warn: () => {},
-    values: { mode: 'development', port: 0, dataDir, logLevel: 'silent', rateLimits: { enabled: false }, authSecret: 'bench-'.repeat(8), dataKey: randomBytes(32).toString('base64') },
-  });
-  const server = await createServer(config);
+  const { server, config, url, dataDir } = await startBenchServer();
+  // Registrations are stored straight through the store, with the phone hashed as the server does.
+  const phoneHash = keyedHash(deriveKeys(config.dataKey).phone, `+84${PHONE.slice(1)}`);
   try {
-    const url = await server.start();
     const api = `${url}/api/v1`;
     const bearer = await mintToken(config.authSecret, { sub: 'bench', role: 'clerk', unit: UNIT });
     const auth = { authorization: `Bearer ${bearer}` };
@@ -60,11 +44,11 @@ export async function benchBooking() {
       await json(`${api}/sessions/${session.id}/publish`, {}, auth);
       sessions.push(session.id);
     }
-    // Registrations are stored straight through the store: the bench measures booking, not intake.
+    // The bench measures booking, not intake.
     const references = [];
     for (let i = 0; i < REGISTRATIONS; i += 1) {
       const { row } = await server.store.insertRegistration({
-        clientId: `bench-${i}`, contentHash: 'x', unit: UNIT, kind: 'kien_nghi', phoneHash: phoneHash(server, PHONE),
+        clientId: `bench-${i}`, contentHash: 'x', unit: UNIT, kind: 'kien_nghi', phoneHash,
         displayName: 'Nguyễn Thị Hoa', summary: 'bench', groupSize: 1, registration: REGISTRATION, receivedAt: new Date().toISOString(), attachments: [],
       });
       references.push(row.reference);
@@ -108,16 +92,6 @@ export async function benchBooking() {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/**
- * The keyed phone hash the server computes (privacy/keys.ts: HKDF of the data key, then HMAC of the E.164
- * number), so the rows stored directly pass the booking's phone check. If the derivation changes, every
- * booking here answers 404 and the bench reports them as non2xx.
- */
-function phoneHash(server, phone) {
-  const key = Buffer.from(hkdfSync('sha256', server.config.dataKey, Buffer.alloc(0), 'tiepdan/phone-lookup/v1', 32));
-  return createHmac('sha256', key).update(`+84${phone.slice(1)}`, 'utf8').digest('hex');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -5,27 +5,17 @@
 // same run a bare fastify route (`POST /echo` → 201) hit the same way gives the baseline; the ratio says what
 // the intake costs over fastify itself on this machine. BENCH_SECONDS shortens the run.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { createServer, loadConfig } from '../packages/signaling/dist/index.js';
+import { BENCH_REGISTRATION, startBenchServer } from './server.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 50;
 
-const REGISTRATION = JSON.stringify({
-  unit: 'dongthap.sadec',
-  kind: 'kien_nghi',
-  identity: { fullName: 'Nguyễn Thị Hoa', idType: 'cccd', idNumber: '087185001234', dateOfBirth: '1985-04-12', sex: 'female' },
-  address: { provinceCode: '82', communeCode: '29869', detail: 'Số 12 đường Hùng Vương, khóm 3' },
-  contact: { phone: '0912 345 678' },
-  content: { summary: 'Kiến nghị sửa chữa đoạn đường trước chợ Sa Đéc bị ngập khi mưa.' },
-  attendance: { mode: 'connection_point', connectionPoint: 'sadec-ubnd' },
-  privacy: { version: '2025-07-01', acknowledged: true, acknowledgedAt: '2025-08-01T08:00:00+07:00' },
-});
+const REGISTRATION = JSON.stringify(BENCH_REGISTRATION);
 
 /** RFC 9562 UUID v7, as the citizen's draft would carry. */
 function uuidv7() {
@@ -67,17 +57,10 @@ async function hit(url, path) {
 }
 
 export async function benchIntake() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tiepdan-bench-'));
-  const config = loadConfig({
-    env: {},
-    warn: () => {},
-    values: { mode: 'development', port: 0, dataDir, logLevel: 'silent', rateLimits: { enabled: false }, authSecret: 'bench-'.repeat(8), dataKey: randomBytes(32).toString('base64') },
-  });
-  const server = await createServer(config);
+  const { server, url, dataDir } = await startBenchServer();
   const baseline = Fastify({ logger: false });
   baseline.post('/echo', async (_request, reply) => reply.code(201).send({ ok: true }));
   try {
-    const url = await server.start();
     const intake = await hit(url, '/api/v1/registrations');
     const stored = server.store.db.prepare('SELECT COUNT(*) FROM registrations').pluck().get();
     const baseUrl = await baseline.listen({ host: '127.0.0.1', port: 0 });

@@ -9,7 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, loadConfig, mintToken } from '../packages/signaling/dist/index.js';
+import { mintToken } from '../packages/signaling/dist/index.js';
+import { startBenchServer } from './server.mjs';
 
 const CHUNK_BYTES = 250_000;
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 6);
@@ -30,22 +31,7 @@ async function post(url, bearer, body, headers = {}) {
 }
 
 async function boot(dataDir) {
-  const config = loadConfig({
-    env: {},
-    warn: () => {},
-    values: {
-      mode: 'development',
-      port: 0,
-      dataDir,
-      logLevel: 'silent',
-      rateLimits: { enabled: false },
-      authSecret: SECRET,
-      dataKey: randomBytes(32).toString('base64'),
-      recording: { leaseMs: 5000, heartbeatMs: 1000, ffmpeg: false },
-    },
-  });
-  const server = await createServer(config);
-  const url = await server.start();
+  const { server, url } = await startBenchServer({ authSecret: SECRET, recording: { leaseMs: 5000, heartbeatMs: 1000, ffmpeg: false } }, dataDir);
   return { server, api: `${url}/api/v1` };
 }
 

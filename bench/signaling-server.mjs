@@ -6,11 +6,9 @@
 //   peerjs   the PeerJS server (`peer`), which relays unicast messages by destination id
 // IPC: {cmd:'mem'} → memory after GC; {cmd:'drop'} → cut every socket; {cmd:'stop'} → close and exit.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 const kind = process.argv[2];
 const require = createRequire(new URL('../packages/signaling/package.json', import.meta.url));
@@ -21,25 +19,14 @@ let port;
 let extra = {};
 
 if (kind === 'tiepdan') {
-  const { createServer, loadConfig, roomsOf } = await import('../packages/signaling/dist/index.js');
-  const dataDir = mkdtempSync(join(tmpdir(), 'tiepdan-bench-ws-'));
+  const { roomsOf } = await import('../packages/signaling/dist/index.js');
+  const { startBenchServer } = await import('./server.mjs');
   const authSecret = randomBytes(24).toString('hex');
-  const config = loadConfig({
-    env: {},
-    warn: () => {},
-    values: {
-      mode: 'development',
-      port: 0,
-      dataDir,
-      logLevel: 'silent',
-      authSecret,
-      dataKey: randomBytes(32).toString('base64'),
-      rateLimits: { enabled: false },
-      rooms: { messagesPerSecond: 1_000_000, messageBurst: 1_000_000, heartbeatIntervalMs: 30_000, resumeWindowMs: 120_000, authTimeoutMs: 30_000 },
-    },
+  const { server, url, dataDir } = await startBenchServer({
+    authSecret,
+    rooms: { messagesPerSecond: 1_000_000, messageBurst: 1_000_000, heartbeatIntervalMs: 30_000, resumeWindowMs: 120_000, authTimeoutMs: 30_000 },
   });
-  const server = await createServer(config);
-  port = Number(new URL(await server.start()).port);
+  port = Number(new URL(url).port);
   extra = { authSecret };
   drop = () => roomsOf(server.app).transport.terminateAll();
   stop = async () => {

@@ -24,3 +24,5 @@ export { RecordingEvents, type RecordingEvent, type RecordingListener } from './
 export type { RecordingCoordinator, RecordingStatus, TimelineEntry } from './recording/coordinator/coordinator.js';
 export type { RecordingStorage } from './recording/storage/storage.js';
 export { verifyRecording, formatReport, type VerifyReport } from './recording/verify/verify.js';
+export { deriveKeys, type DataKeys } from './privacy/keys.js';
+export { keyedHash } from './privacy/seal.js';
