@@ -108,6 +108,21 @@ describe('rooms: hostile and broken clients', () => {
     await room.stillWorks();
   });
 
+  test('a frame nested 30,000 deep (within the frame size): json_too_deep (the room stays open for a member, a stranger is closed)', async () => {
+    const room = await bystanders();
+    const deep = `{"v":1,"id":"d","type":"chat.send","text":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
+    const member = track(await joinOfficial(t, newSessionId('deep'), 'official'));
+    member.sendRaw(deep);
+    const reply = await member.wait((f) => f.type === 'error');
+    assert.equal(reply.error.code, 'json_too_deep');
+    assert.equal((await member.request('roster.get')).type, 'result');
+    const stranger = track(await TestClient.open(t));
+    stranger.sendRaw(deep);
+    assert.equal((await stranger.closed).code, CLOSE_CODES.PROTOCOL_ERROR);
+    assert.equal(stranger.frames[0]?.error.code, 'json_too_deep');
+    await room.stillWorks();
+  });
+
   test('property: any frame from an authenticated client is answered exactly once or closes the socket with a named code', async () => {
     const room = await bystanders();
     const sessionId = newSessionId('fuzz');

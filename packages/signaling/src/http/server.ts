@@ -26,6 +26,7 @@ import { scheduleRoomAccess } from '../schedule/room-access.js';
 import type { Store } from '../store/store.js';
 import { ApiError } from './api-error.js';
 import { installErrorHandling, sendError } from './error-handler.js';
+import { boundJsonDepth } from './json.js';
 import { genReqId, loggerOptions } from './logging.js';
 import { originMatcher } from './origins.js';
 
@@ -72,6 +73,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     return503OnClosing: true,
   });
   installErrorHandling(app);
+  boundJsonDepth(app);
   app.addHook('onClose', async () => store.close());
   app.addHook('onRequest', async (request, reply) => void reply.header('X-Request-Id', request.id));
 

@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
 import {
   CLOSE_CODES,
   ClientMessageSchema,
+  jsonDepthWithin,
   PROTOCOL_VERSION,
   REQUEST_TYPES,
   signalingError,
@@ -148,9 +149,15 @@ export class Transport {
       this.sendError(conn, null, signalingError('payload_too_large'));
       return this.close(conn, CLOSE_CODES.FRAME_TOO_LARGE, 'frame too large');
     }
+    const text = data.toString('utf8');
+    if (!jsonDepthWithin(text)) {
+      this.sendError(conn, null, signalingError('json_too_deep'));
+      if (!conn.participantId) this.close(conn, CLOSE_CODES.PROTOCOL_ERROR, 'nested too deeply');
+      return;
+    }
     let raw: unknown;
     try {
-      raw = JSON.parse(data.toString('utf8'));
+      raw = JSON.parse(text);
     } catch {
       this.sendError(conn, null, signalingError('bad_json'));
       if (!conn.participantId) this.close(conn, CLOSE_CODES.PROTOCOL_ERROR, 'not JSON');
