@@ -6,10 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
+import { WebSocket } from 'ws';
 import { CLOSE_CODES, REQUEST_TYPES } from '@tiepdan/core';
 import { roomsOf } from '../src/index.js';
 import { healthy, removeDir, type TestServer } from './helpers.js';
-import { citizenToken, joinCitizen, joinOfficial, newSessionId, officialToken, startRoomsServer, TestClient, until, type Frame } from './rooms-helpers.js';
+import { citizenToken, joinCitizen, joinOfficial, newSessionId, officialToken, startRoomsServer, TestClient, until, wsUrl, type Frame } from './rooms-helpers.js';
 
 const KNOWN_CLOSE_CODES = new Set<number>(Object.values(CLOSE_CODES));
 
@@ -54,6 +55,31 @@ describe('rooms: hostile and broken clients', () => {
     for (const c of open) c.terminate();
     await t.close();
     removeDir(t.dataDir);
+  });
+
+  test('Origin: a page outside allowedOrigins gets 403 origin_not_allowed and no socket; allowed, own and absent origins connect', async () => {
+    const attempt = (origin?: string) =>
+      new Promise<{ status?: number; body?: string; open?: boolean }>((resolve, reject) => {
+        const ws = new WebSocket(wsUrl(t), origin ? { origin } : {});
+        ws.once('open', () => {
+          ws.terminate();
+          resolve({ open: true });
+        });
+        ws.once('unexpected-response', (_request, response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk));
+          response.on('end', () => resolve({ status: response.statusCode, body }));
+        });
+        ws.once('error', reject);
+      });
+    for (const origin of ['https://evil.example', 'https://sadec.dongthap.gov.vn.evil.example', 'null']) {
+      const refused = await attempt(origin);
+      assert.equal(refused.status, 403, origin);
+      assert.equal(JSON.parse(refused.body!).error.code, 'origin_not_allowed');
+    }
+    for (const origin of ['https://sadec.dongthap.gov.vn', 'http://127.0.0.1:5173', new URL(t.url).origin, undefined]) {
+      assert.deepEqual(await attempt(origin), { open: true }, String(origin));
+    }
   });
 
   test('a socket that never says hello is closed with AUTH_TIMEOUT', async () => {

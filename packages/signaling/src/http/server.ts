@@ -28,7 +28,7 @@ import { ApiError } from './api-error.js';
 import { installErrorHandling, sendError } from './error-handler.js';
 import { boundJsonDepth } from './json.js';
 import { genReqId, loggerOptions } from './logging.js';
-import { originMatcher } from './origins.js';
+import { originMatcher, requestOriginCheck } from './origins.js';
 
 export const API_PREFIX = '/api/v1';
 /** Slow clients on rural 3G still finish an upload of 30 MB well within this. */
@@ -59,6 +59,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await files.init();
   const keys = deriveKeys(config.dataKey);
   const isAllowedOrigin = originMatcher(config.allowedOrigins);
+  const originAllowed = requestOriginCheck(isAllowedOrigin, config.publicUrl);
   const production = config.mode === 'production';
   // Citizens join with the token of their invitation (stored hashed by the schedule), or a signed join token.
   const joinTokens = options.joinTokens ?? new FirstJoinTokenVerifier(new InvitationJoinTokenVerifier(store), new JwtJoinTokenVerifier(config.authSecret));
@@ -107,9 +108,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // An embedding page outside the allowlist is refused outright rather than only left unreadable by
       // CORS: a form post from an unknown site should not create a registration the citizen never sees.
       api.addHook('onRequest', async (request, reply) => {
-        const origin = request.headers.origin;
-        if (!origin || isAllowedOrigin(origin) || origin === `${request.protocol}://${request.host}` || origin === publicOrigin(config)) return;
-        return sendError(new ApiError(403, 'origin_not_allowed'), request, reply);
+        if (!originAllowed(request)) return sendError(new ApiError(403, 'origin_not_allowed'), request, reply);
       });
       await api.register(cors, {
         origin: (origin, callback) => callback(null, Boolean(origin && isAllowedOrigin(origin))),
@@ -130,7 +129,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // Rooms keep their state in the same SQLite database; a store without one (a test double) runs without rooms.
   if (store instanceof SqliteStore) {
     const recordingBinding = roomRecording({ handle: () => recordingOf(app), isScheduled: async (id) => Boolean(await store.schedule.getSession(id).catch(() => undefined)) });
-    await app.register(rooms, { config, db: store.db, joinTokens, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
+    await app.register(rooms, { config, db: store.db, originAllowed, joinTokens, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
   }
 
   let decorated = false;
@@ -180,8 +179,4 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       return url;
     },
   };
-}
-
-function publicOrigin(config: Config): string | undefined {
-  return config.publicUrl ? new URL(config.publicUrl).origin : undefined;
 }

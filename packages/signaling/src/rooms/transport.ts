@@ -146,6 +146,8 @@ export class Transport {
     conn.tokens -= 1;
     if (isBinary) return this.close(conn, CLOSE_CODES.PROTOCOL_ERROR, 'binary frames are not part of the protocol');
     if (data.length > settings.maxFrameBytes) {
+      // A client's mistake or an attack, not a fault of ours: a warn line without a stack.
+      this.deps.log.warn({ bytes: data.length, authenticated: Boolean(conn.participantId) }, 'signaling frame too large');
       this.sendError(conn, null, signalingError('payload_too_large'));
       return this.close(conn, CLOSE_CODES.FRAME_TOO_LARGE, 'frame too large');
     }
