@@ -25,6 +25,7 @@ export interface RoomsOptions {
   db: Database.Database;
   joinTokens?: JoinTokenVerifier | undefined;
   sessionAccess?: TransportDeps['sessionAccess'];
+  verifyOfficial?: TransportDeps['verifyOfficial'];
   bus?: RoomBus | undefined;
   /** The recording coordinator as the rooms see it (rooms/recording.ts). */
   recording?: RoomRecording | undefined;
@@ -42,7 +43,7 @@ export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
   return handles.get(app.server);
 }
 
-export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, joinTokens, sessionAccess, bus = new InProcessRoomBus(), recording }) => {
+export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording }) => {
   const settings = config.rooms;
   const store = new RoomStore(db, settings.eventLogSize);
   const host = new RoomHost(
@@ -68,6 +69,7 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db,
     authSecret: config.authSecret,
     joinTokens: joinTokens ?? new JwtJoinTokenVerifier(config.authSecret),
     sessionAccess,
+    verifyOfficial,
     log: app.log,
   });
   handles.set(app.server, { host, store, transport });
