@@ -3,12 +3,15 @@
  * recorded does not open without an active recorder (`recorder_required`), opening it starts the recording,
  * the coordinator's events reach the room (state to everyone; recorder changes and alarms to officials only),
  * and the head's `room.end` ends the recording, which is then finalized. The recorder is a synthetic HTTP client.
+ * From issue 9: a recorder waits for a session before anything exists, and the room's opening creates the
+ * recording, elects it and starts it; a citizen is not admitted while a mandatory recording is not active; the
+ * recorder in the room is hidden and receive-only but exchanges signals with everyone it records.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { removeDir, token, type TestServer } from './helpers.js';
 import { call, chunks, FAST_RECORDING, makeWebm, openRecording, Recorder, waitFor } from './recording-helpers.js';
-import { citizenToken, FAST_ROOMS, joinOfficial, newSessionId, TestClient } from './rooms-helpers.js';
+import { citizenToken, FAST_ROOMS, joinOfficial, newSessionId, officialToken, TestClient } from './rooms-helpers.js';
 import { startServer, testConfig } from './helpers.js';
 import { openSession } from './schedule-helpers.js';
 
@@ -164,5 +167,113 @@ describe('rooms and recording', () => {
     const refused = await clerk.request('room.open');
     assert.equal(refused.error?.code, 'recorder_required');
     clerk.close();
+  });
+
+  it('a recorder waits for a session before anything is opened; room.open creates the recording, elects it and starts it', async () => {
+    const sessionId = newSessionId('rec-wait');
+    const operator = await token(t, 'operator', undefined, undefined, 'operator.waiting');
+    const wait = () => call(t, operator, 'POST', `/recordings/sessions/${sessionId}/recorders`, { recorderId: 'wait-a', pointId: 'sadec-ubnd' });
+    const first = await wait();
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.deepEqual([first.body.recordingId, first.body.state], [null, 'waiting']);
+    assert.equal((await call(t, operator, 'GET', `/recordings/by-session/${sessionId}`)).status, 404, 'nothing is created by waiting');
+    const beating = setInterval(() => void wait(), FAST_RECORDING.heartbeatMs);
+    const clerk = await joinOfficial(t, sessionId, 'clerk');
+    try {
+      const opened = await clerk.request('room.open');
+      assert.equal(opened.type, 'result', JSON.stringify(opened.error));
+      await clerk.event('recording.state', (e) => e.state === 'recording');
+      const elected = await clerk.event('recording.recorder', (e) => e.change === 'elected');
+      assert.deepEqual([elected.recorderId, elected.epoch], ['wait-a', 1]);
+      const after = await wait();
+      assert.equal(after.body.state, 'recording');
+      const status = (await call(t, operator, 'GET', `/recordings/${after.body.recordingId}`)).body.recording;
+      assert.equal(status.holder.recorderId, 'wait-a');
+      assert.equal(status.policy, 'mandatory');
+      // The waiting recorder holds the lease: its per-recording heartbeat says so.
+      const beat = await call(t, operator, 'POST', `/recordings/${after.body.recordingId}/recorders/wait-a/heartbeat`);
+      assert.deepEqual([beat.body.role, beat.body.epoch], ['active', 1]);
+    } finally {
+      clearInterval(beating);
+      clerk.close();
+    }
+  });
+
+  it('refuses waiting to a role that may not record, and for a session of another unit', async () => {
+    const sessionId = await openSession(t);
+    const observer = await token(t, 'observer');
+    assert.equal((await call(t, observer, 'POST', `/recordings/sessions/${sessionId}/recorders`, { recorderId: 'x' })).status, 403);
+    const other = await token(t, 'operator', 'dongthap.caolanh');
+    assert.equal((await call(t, other, 'POST', `/recordings/sessions/${sessionId}/recorders`, { recorderId: 'x' })).status, 403);
+    const bad = await call(t, await token(t, 'operator'), 'POST', `/recordings/sessions/${sessionId}/recorders`, { recorderId: 'x y' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.fields[0].path, 'recorderId');
+  });
+
+  it('does not admit a citizen while a mandatory recording has no recorder recording it, and says why', async () => {
+    const sessionId = newSessionId('rec-admit');
+    const recordingId = await openRecording(t, sessionId);
+    const recorder = await Recorder.create(t, recordingId, 'admit-a');
+    const clerk = await joinOfficial(t, sessionId, 'clerk');
+    const citizen = await joinCitizen(sessionId, 'TCD-REC-0003');
+    try {
+      assert.equal((await recorder.register()).role, 'active');
+      recorder.beat(FAST_RECORDING.heartbeatMs);
+      assert.equal((await clerk.request('room.open')).type, 'result');
+      // The recorder dies: nobody records, so nobody is admitted.
+      recorder.stopBeating();
+      await clerk.event('recording.alarm', () => true, FAST_RECORDING.leaseMs * 4);
+      const refused = await clerk.request('lobby.admit', { participantId: citizen.participantId });
+      assert.equal(refused.type, 'error');
+      assert.equal(refused.error.code, 'recording_not_active');
+      assert.match(refused.error.message.vi, /ghi hình/u);
+      assert.match(refused.error.message.en, /recorded/u);
+      assert.equal((await citizen.ok('roster.get')).participants.find((p: any) => p.participantId === citizen.participantId).status, 'lobby');
+      // It comes back: the citizen is admitted.
+      recorder.beat(FAST_RECORDING.heartbeatMs);
+      await clerk.event('recording.alarm_cleared', () => true, FAST_RECORDING.leaseMs * 4);
+      const admitted = await clerk.request('lobby.admit', { participantId: citizen.participantId });
+      assert.equal(admitted.type, 'result', JSON.stringify(admitted.error));
+    } finally {
+      recorder.stopBeating();
+      clerk.close();
+      citizen.close();
+    }
+  });
+
+  it('the recorder in the room is hidden and receive-only, and signals go both ways between it and those it records', async () => {
+    const sessionId = newSessionId('rec-hidden');
+    const clerk = await joinOfficial(t, sessionId, 'clerk');
+    const citizen = await joinCitizen(sessionId, 'TCD-REC-0004');
+    const recorderClient = await TestClient.open(t);
+    const hello = await recorderClient.hello({ sessionId, auth: { kind: 'official', token: await officialToken(t, 'operator') }, recorder: { recorderId: 'room-rec' } });
+    try {
+      assert.equal(hello.type, 'result', JSON.stringify(hello.error));
+      assert.equal(hello.result.role, 'recorder');
+      assert.equal(hello.result.status, 'present');
+      // The recorder sees the clerk and the citizen waiting; nobody sees the recorder.
+      assert.deepEqual(hello.result.room.participants.map((p: any) => p.role).sort(), ['citizen', 'clerk', 'recorder']);
+      const roster = await clerk.ok('roster.get');
+      assert.deepEqual(roster.participants.map((p: any) => p.role).sort(), ['citizen', 'clerk']);
+      assert.equal(clerk.events('participant.joined').some((e) => e.participant.role === 'recorder'), false);
+      // It may do nothing but receive.
+      for (const [type, params] of [['chat.send', { text: 'xin chào' }], ['hand.raise', { raised: true }], ['screen.share', { active: true }], ['room.open', {}], ['lobby.admit', { participantId: citizen.participantId }]] as const) {
+        assert.equal((await recorderClient.request(type, params)).error?.code, 'forbidden', type);
+      }
+      // Signals: with the clerk both ways; never with the citizen in the lobby.
+      const offer = { kind: 'offer', sdp: 'v=0 recorder offer' };
+      assert.equal((await recorderClient.request('signal', { to: clerk.participantId, data: offer })).type, 'result');
+      const got = await clerk.event('signal', (e) => e.from === hello.result.participantId);
+      assert.equal(got.data.sdp, 'v=0 recorder offer');
+      assert.equal((await clerk.request('signal', { to: hello.result.participantId, data: { kind: 'answer', sdp: 'v=0 answer' } })).type, 'result');
+      await recorderClient.event('signal', (e) => e.from === clerk.participantId);
+      assert.equal((await recorderClient.request('signal', { to: citizen.participantId, data: offer })).error?.code, 'not_visible');
+      // A hello as recorder needs a role that may record.
+      const observer = await TestClient.open(t);
+      const refused = await observer.hello({ sessionId, auth: { kind: 'official', token: await officialToken(t, 'observer') }, recorder: { recorderId: 'obs' } });
+      assert.equal(refused.error?.code, 'forbidden');
+    } finally {
+      for (const c of [clerk, citizen, recorderClient]) c.close();
+    }
   });
 });

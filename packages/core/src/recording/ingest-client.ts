@@ -3,7 +3,7 @@
  * recording, join the election, heartbeat, upload a chunk, leave. Every call has its own time-out, because a
  * server that does not answer must count as down (the recorder keeps the chunk and tries again).
  */
-import type { RecorderReply, RecordingPolicy, RecordingState, SegmentAck } from './protocol.js';
+import type { RecorderReply, RecordingPolicy, RecordingState, SegmentAck, SessionRecorderReply } from './protocol.js';
 import { segmentQuery } from './protocol.js';
 import type { StoredChunk } from './chunk-store.js';
 
@@ -69,6 +69,11 @@ export class IngestClient {
   /** Opens the session's recording (idempotent; needs `recordings.manage`: chair, clerk). */
   async open(sessionId: string): Promise<RecordingSummary> {
     return (await this.#call<{ recording: RecordingSummary }>('POST', '/recordings', { sessionId })).recording;
+  }
+
+  /** Waits for the session as a standby recorder (call again every `heartbeatMs`) until its recording exists. */
+  waitForSession(sessionId: string, recorderId: string, pointId?: string): Promise<SessionRecorderReply> {
+    return this.#call('POST', `/recordings/sessions/${encodeURIComponent(sessionId)}/recorders`, { recorderId, ...(pointId ? { pointId } : {}) });
   }
 
   register(recordingId: string, recorderId: string, pointId?: string): Promise<RecorderReply> {

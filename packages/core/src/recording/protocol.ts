@@ -43,6 +43,18 @@ export interface ResumePoint {
   missing: number[];
 }
 
+/**
+ * `POST /recordings/sessions/:sessionId/recorders`: a recorder waits for a session whose recording is not opened
+ * yet (standby before anything starts). `recordingId` is null while it waits; once the room is opened it names
+ * the recording, which this recorder has already been registered in (and perhaps elected to).
+ */
+export interface SessionRecorderReply {
+  recordingId: string | null;
+  state: RecordingState | 'waiting';
+  heartbeatMs: number;
+  leaseMs: number;
+}
+
 export interface RecorderReply {
   recorderId: string;
   /** `active`: this recorder holds the lease and must upload under `epoch`; `standby`: keep heartbeating. */

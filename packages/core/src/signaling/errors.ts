@@ -9,6 +9,10 @@ export const SIGNALING_ERROR_MESSAGES = {
   unknown_type: { vi: 'Loại thông điệp không được hỗ trợ.', en: 'This message type is not supported.' },
   unsupported_version: { vi: 'Phiên bản giao thức không được hỗ trợ. Vui lòng tải lại trang.', en: 'This protocol version is not supported. Please reload the page.' },
   already_authenticated: { vi: 'Kết nối này đã được xác thực.', en: 'This connection is already authenticated.' },
+  recording_not_active: {
+    vi: 'Chưa thể mời công dân vào: phiên này phải được ghi hình mà chưa có máy ghi nào đang ghi. Hãy mở máy ghi hình của điểm cầu và chờ "Đang ghi hình".',
+    en: 'The citizen cannot be admitted yet: this session must be recorded and no recorder is recording. Open the connection point\'s recorder and wait for "Recording".',
+  },
   room_not_open: { vi: 'Phiên tiếp công dân chưa bắt đầu.', en: 'The reception session has not started yet.' },
   room_ended: { vi: 'Phiên tiếp công dân đã kết thúc.', en: 'The reception session has ended.' },
   denied: { vi: 'Cán bộ tiếp dân đã từ chối tiếp trong phiên này.', en: 'The reception officer declined to receive you in this session.' },

@@ -54,6 +54,12 @@ export const HelloSchema = request('hello', {
   pointId: z.optional(ident),
   /** Come back to the same place: the participant id from the last `hello` and the last event seen. */
   resume: z.optional(z.strictObject({ participantId: ident, lastSeq: seq })),
+  /**
+   * Joins as the session's recorder (an official with `recordings.record`, or a `recorder` device credential):
+   * a hidden, receive-only participant that nobody sees in the roster, that sends no media and may do nothing
+   * but receive everyone's audio and video for the recording. `recorderId` is its id in the lease election.
+   */
+  recorder: z.optional(z.strictObject({ recorderId: ident })),
   /** The recording and privacy notice the participant acknowledged before joining (SPEC §7); audited by the room. */
   notice: z.optional(z.strictObject({ version: shortText(64), acknowledgedAt: shortText(64) })),
 });

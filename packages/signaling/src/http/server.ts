@@ -142,7 +142,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   // Rooms keep their state in the same SQLite database; a store without one (a test double) runs without rooms.
   if (store instanceof SqliteStore) {
-    const recordingBinding = roomRecording({ handle: () => recordingOf(app), isScheduled: async (id) => Boolean(await store.schedule.getSession(id).catch(() => undefined)) });
+    const recordingBinding = roomRecording({ handle: () => recordingOf(app), sessionUnit: async (id) => (await store.schedule.getSession(id).catch(() => undefined))?.unit });
     await app.register(rooms, { config, db: store.db, originAllowed, joinTokens, verifyOfficial, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
   }
 

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod';
-import { can, RECORDING_POLICIES, type SegmentAck } from '@tiepdan/core';
+import { can, RECORDING_POLICIES, type SegmentAck, type SessionRecorderReply } from '@tiepdan/core';
 import { officialVerifier, type OfficialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
@@ -202,6 +202,25 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     await access.require(request, 'recordings.manage', 'timeline', rec, { logAllowed: false });
     const { entries } = parse(TimelineSchema, request.body);
     return { added: coordinator.note(rec.id, entries as TimelineEntry[]) };
+  });
+
+  // A recorder waits for a session before anything is opened (standby); the room's opening creates the recording
+  // and registers it. Once the recording exists this answers with its id and the per-recording routes take over.
+  app.post('/recordings/sessions/:id/recorders', async (request): Promise<SessionRecorderReply> => {
+    const sessionId = parse(Params, request.params).id;
+    const body = parse(RecorderSchema, request.body ?? {});
+    const rec = coordinator.forSession(sessionId);
+    const timing = { heartbeatMs: settings.heartbeatMs, leaseMs: settings.leaseMs };
+    if (rec) {
+      await access.require(request, 'recordings.record', 'recorder.wait', rec, { logAllowed: false });
+      return { recordingId: rec.id, state: rec.state, ...timing };
+    }
+    const official = await access.require(request, 'recordings.record', 'recorder.wait', undefined, { logAllowed: false });
+    const session = await store.schedule.getSession(sessionId).catch(() => undefined);
+    const unit = session?.unit ?? official.unit;
+    if (official.unit !== '*' && official.unit !== unit) throw new ApiError(403, 'forbidden');
+    coordinator.waitFor(sessionId, { recorderId: body.recorderId, pointId: body.pointId, official: official.sub, unit });
+    return { recordingId: null, state: 'waiting', ...timing };
   });
 
   app.post('/recordings/:id/recorders', async (request) => {

@@ -18,6 +18,7 @@ export type RoomCommand =
       pointId?: string | undefined;
       resume?: { participantId: string; lastSeq: number } | undefined;
       notice?: { version: string; acknowledgedAt: string } | undefined;
+      recorder?: { recorderId: string } | undefined;
     }
   | { kind: 'request'; connectionId: string; participantId: string; message: Exclude<ClientMessage, { type: 'hello' }> }
   | { kind: 'detach'; connectionId: string; participantId: string }

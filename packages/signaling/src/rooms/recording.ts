@@ -1,7 +1,9 @@
 /**
- * The rooms' side of the recording (SPEC §6): a session that must be recorded opens only with an active
- * recorder, opening the room starts its recording, the head's `room.end` ends it, and the coordinator's events
- * reach the room as room events (the state to everyone, recorder internals and alarms to officials only).
+ * The rooms' side of the recording (SPEC §6): a session that must be recorded opens only with a recorder ready
+ * (holding the lease, or waiting for the session), opening the room creates and starts its recording and elects
+ * a waiting recorder, no citizen is admitted while a mandatory recording is not active, the head's `room.end`
+ * ends it, and the coordinator's events reach the room as room events (the state to everyone, recorder
+ * internals and alarms to officials only).
  *
  * The room sees the coordinator only through `RoomRecording`, so room tests can run without one.
  */
@@ -12,12 +14,19 @@ import type { RecordingHandle } from '../recording/plugin.js';
 /** What a room needs of the recording coordinator. */
 export interface RoomRecording {
   /**
-   * May the session open now? False when it must be recorded and no recorder holds the lease: its recording
-   * is mandatory, or it is a scheduled session with no recording opened yet and recording is mandatory by default.
+   * May the session open now? False when it must be recorded and no recorder is ready: its recording is
+   * mandatory and nobody holds the lease, or it has no recording yet, is a scheduled session (recording is
+   * mandatory by default) and no recorder waits for it. A recorder waiting for the session is always ready.
    */
   canOpen(sessionId: string): Promise<boolean>;
-  /** The room opened: the recording (if any) starts. */
-  start(sessionId: string): void;
+  /**
+   * The room opened: the session's recording is created if it has none and a recorder waits for it (or it must
+   * be recorded), the waiting recorders are registered (the first is elected), and it starts. Throws when a
+   * mandatory recording cannot start (no recorder).
+   */
+  start(sessionId: string, opener: { by: string; unit?: string | undefined }): Promise<void>;
+  /** May a citizen be admitted now? Not while a mandatory recording has no recorder recording it. */
+  admissible(sessionId: string): boolean;
   /** The head ended the room: the recording (if any) ends, drains and is finalized. */
   end(sessionId: string, by: string): void;
   /** The recording as the room shows it (state; alarm for officials); undefined without one. */
@@ -29,22 +38,42 @@ export interface RoomRecording {
 export interface RecordingBindingOptions {
   /** The recording capability, looked up lazily (it is registered in another plugin scope). */
   handle: () => RecordingHandle | undefined;
-  /** Whether the session is a scheduled (official) reception session. */
-  isScheduled: (sessionId: string) => Promise<boolean>;
+  /** The scheduled (official) reception session's unit; undefined for an ad-hoc room. */
+  sessionUnit: (sessionId: string) => Promise<string | undefined>;
 }
 
-export function roomRecording({ handle, isScheduled }: RecordingBindingOptions): RoomRecording {
+export function roomRecording({ handle, sessionUnit }: RecordingBindingOptions): RoomRecording {
   return {
     async canOpen(sessionId) {
       const h = handle();
       if (!h) return true;
       if (h.coordinator.forSession(sessionId)) return h.coordinator.canStart(sessionId);
-      return !(h.settings.mandatoryByDefault && (await isScheduled(sessionId)));
+      if (h.coordinator.waiting(sessionId).length > 0) return true;
+      return !(h.settings.mandatoryByDefault && (await sessionUnit(sessionId)) !== undefined);
     },
-    start(sessionId) {
+    async start(sessionId, opener) {
+      const h = handle();
+      if (!h) return;
+      let rec = h.coordinator.forSession(sessionId);
+      const waiting = h.coordinator.waiting(sessionId);
+      if (!rec) {
+        const unit = await sessionUnit(sessionId);
+        // An ad-hoc room is recorded when a recorder waits for it (the practice room of the demo, a drill).
+        if (!waiting.length && !(unit !== undefined && h.settings.mandatoryByDefault)) return;
+        const owner = unit ?? (opener.unit && opener.unit !== '*' ? opener.unit : waiting[0]?.unit);
+        if (!owner) return;
+        rec = (await h.coordinator.open({ sessionId, unit: owner, by: opener.by })).recording;
+      }
+      h.coordinator.adoptWaiting(rec.id);
+      rec = h.coordinator.forSession(sessionId)!;
+      if (rec.state === 'armed') h.coordinator.start(rec.id);
+    },
+    admissible(sessionId) {
       const h = handle();
       const rec = h?.coordinator.forSession(sessionId);
-      if (h && rec?.state === 'armed') h.coordinator.start(rec.id);
+      if (!h || !rec || rec.policy !== 'mandatory') return true;
+      const checked = h.coordinator.checkLease(rec);
+      return checked.state === 'recording' && Boolean(checked.holder);
     },
     end(sessionId, by) {
       const h = handle();

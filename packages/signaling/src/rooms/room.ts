@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  can,
   CLOSE_CODES,
   PROTOCOL_VERSION,
   canInRoom,
@@ -56,6 +57,8 @@ export interface ParticipantRecord {
   identity: string;
   name: string;
   pointId?: string | undefined;
+  /** An official's unit (from the token): the recording opened with the room belongs to it when the schedule has none. */
+  unit?: string | undefined;
   status: ParticipantStatus;
   connectionId: string | null;
   /** Epoch ms when the socket went away; the resume window runs from here. */
@@ -127,6 +130,8 @@ export class Room {
   private readonly denied: Set<string>;
   private log: StoredEvent[];
   private readonly expiry = new Map<string, ReturnType<typeof setTimeout>>();
+  /** A `room.open` is waiting on the recording: a second one is refused instead of opening twice. */
+  private opening = false;
 
   constructor(
     data: RoomData,
@@ -225,7 +230,8 @@ export class Room {
     const { identity } = command;
     if (this.state === 'ended') refuse('room_ended', { code: CLOSE_CODES.ROOM_ENDED, reason: 'session ended' });
     if (identity.kind === 'citizen' && identity.sessionId !== this.sessionId) refuse('forbidden', { code: CLOSE_CODES.AUTH_FAILED, reason: 'token is for another session' });
-    const key = identityKey(identity);
+    if (command.recorder && (identity.kind !== 'official' || !can(identity.role, 'recordings.record'))) refuse('forbidden', { code: CLOSE_CODES.AUTH_FAILED, reason: 'may not record' });
+    const key = identityKey(identity, command.recorder);
     if (this.denied.has(key)) refuse('denied', { code: CLOSE_CODES.DENIED, reason: 'denied' });
 
     let p: ParticipantRecord | undefined;
@@ -279,13 +285,16 @@ export class Room {
 
   private join(command: Extract<RoomCommand, { kind: 'hello' }>): ParticipantRecord {
     const { identity } = command;
-    const role: RoomRole = identity.kind === 'citizen' ? 'citizen' : identity.role;
+    // The recorder (hello `recorder`, or a recorder device credential) is hidden and receive-only: no point of
+    // its own in the roster, no permission in the room table; it only takes everyone's media (visible(), signal).
+    const role: RoomRole = identity.kind === 'citizen' ? 'citizen' : command.recorder ? 'recorder' : identity.role;
     let pointId: string | undefined;
     if (command.point) {
       if (!canInRoom(role, 'point.register')) refuse('forbidden');
       this.points.set(command.point.id, { ...command.point });
       pointId = command.point.id;
-    } else if (command.pointId) {
+    } else if (command.pointId && role !== 'recorder') {
+      // (A recorder is counted at no point: the point's health and roster are about people.)
       if (!this.points.has(command.pointId)) refuse('not_found');
       pointId = command.pointId;
     }
@@ -293,7 +302,7 @@ export class Room {
     const p: ParticipantRecord = {
       participantId: randomUUID(),
       role,
-      identity: identityKey(identity),
+      identity: identityKey(identity, command.recorder),
       name: identity.kind === 'citizen' ? identity.name ?? 'Công dân' : identity.name ?? identity.sub,
       pointId,
       status: role === 'citizen' ? 'lobby' : 'present',
@@ -303,6 +312,7 @@ export class Room {
       lastHeartbeat: at,
     };
     if (identity.kind === 'citizen') p.citizen = { reference: identity.reference, kind: identity.matterKind };
+    else p.unit = identity.unit;
     if (p.status === 'lobby') {
       p.lobbySince = at;
       this.lobby.push(p.participantId);
@@ -366,20 +376,13 @@ export class Room {
         return {};
       case 'room.open':
         this.require(p, 'room.open');
-        if (this.state !== 'pending') refuse('invalid_transition');
-        // SPEC §6: a session that must be recorded starts only with an active recorder, and its recording starts with it.
-        if (this.ctx.recording && !(await this.ctx.recording.canOpen(this.sessionId))) refuse('recorder_required');
-        if (this.state !== 'pending') refuse('invalid_transition');
+        if (this.state !== 'pending' || this.opening) refuse('invalid_transition');
+        this.opening = true;
         try {
-          this.ctx.recording?.start(this.sessionId);
-        } catch {
-          // The lease lapsed between the check and the start.
-          refuse('recorder_required');
+          await this.open(p);
+        } finally {
+          this.opening = false;
         }
-        this.state = 'open';
-        this.audit(p, 'room.open');
-        this.emit({ type: 'room.state', state: 'open' }, this.everyone());
-        this.dirty();
         return {};
       case 'room.end': {
         this.require(p, 'room.end');
@@ -400,6 +403,8 @@ export class Room {
         if (this.state !== 'open') refuse('room_not_open');
         const target = this.participants.get(message.participantId);
         if (!target || target.status !== 'lobby') refuse('not_in_lobby');
+        // SPEC §6: nobody is received off the record. The clerk's error frame says why and what to do.
+        if (this.ctx.recording && !this.ctx.recording.admissible(this.sessionId)) refuse('recording_not_active');
         const caseId = message.caseId ?? this.caseId ?? undefined;
         // One case at a time: another case cannot start while a citizen of the current one is still admitted.
         if (message.caseId !== undefined && this.caseId !== null && this.caseId !== message.caseId && this.admittedFor(this.caseId)) refuse('case_in_progress');
@@ -502,8 +507,9 @@ export class Room {
       case 'signal': {
         this.requireMember(p);
         const target = this.participants.get(message.to);
-        // Media flows only between people who may see each other: never to the lobby, never to hidden observers.
-        if (!target || target === p || target.status === 'lobby' || !this.visible(p, target) || !this.visible(target, p)) refuse('not_visible');
+        // Media flows only between people who may see each other: never to the lobby, never to hidden observers;
+        // and between the recorder and everyone it records (they do not see it, it sees them).
+        if (!target || target === p || target.status === 'lobby' || !this.mediaLink(p, target)) refuse('not_visible');
         this.emit({ type: 'signal', from: p.participantId, data: message.data }, [target!.participantId], { persist: false });
         return {};
       }
@@ -529,6 +535,25 @@ export class Room {
         return result;
       }
     }
+  }
+
+  /**
+   * SPEC §6: a session that must be recorded starts only with a recorder ready, and its recording starts with it
+   * (created now when the session has none and a recorder waits for it; a waiting recorder is elected).
+   */
+  private async open(p: ParticipantRecord): Promise<void> {
+    if (this.ctx.recording && !(await this.ctx.recording.canOpen(this.sessionId))) refuse('recorder_required');
+    if (this.state !== 'pending') refuse('invalid_transition');
+    try {
+      await this.ctx.recording?.start(this.sessionId, { by: p.identity.replace(/^official:/u, ''), unit: p.unit });
+    } catch {
+      // The lease lapsed (or the waiting recorder went away) between the check and the start.
+      refuse('recorder_required');
+    }
+    this.state = 'open';
+    this.audit(p, 'room.open');
+    this.emit({ type: 'room.state', state: 'open' }, this.everyone());
+    this.dirty();
   }
 
   private require(p: ParticipantRecord, permission: RoomPermission): void {
@@ -570,10 +595,20 @@ export class Room {
   /** May `viewer` see `subject` in the roster (and so exchange media with it)? */
   private visible(viewer: ParticipantRecord, subject: ParticipantRecord): boolean {
     if (viewer === subject) return true;
+    // The recorder is in nobody's roster (not counted, not shown, citizens included); it sees what an official does.
+    if (subject.role === 'recorder') return false;
     if (viewer.role !== 'citizen') return subject.role !== 'observer' || canInRoom(viewer.role, 'observers.see');
     if (viewer.status === 'lobby' || subject.status === 'lobby') return false;
     if (subject.role === 'observer') return !this.ctx.settings.hideObserversFromCitizens || canInRoom(viewer.role, 'observers.see');
     return true;
+  }
+
+  /** May `a` and `b` exchange media? Both must see each other, except the recorder, which only sees. */
+  private mediaLink(a: ParticipantRecord, b: ParticipantRecord): boolean {
+    if (a.role === 'recorder' && b.role === 'recorder') return false;
+    if (a.role === 'recorder') return this.visible(a, b);
+    if (b.role === 'recorder') return this.visible(b, a);
+    return this.visible(a, b) && this.visible(b, a);
   }
 
   private publicName(p: ParticipantRecord): string {
@@ -752,6 +787,8 @@ export class Room {
   }
 }
 
-function identityKey(identity: VerifiedIdentity): string {
-  return identity.kind === 'citizen' ? `citizen:${identity.reference}` : `official:${identity.sub}`;
+/** One place per person; a recorder has its own, per recorder id (a clerk may run a recorder page beside their room). */
+function identityKey(identity: VerifiedIdentity, recorder?: { recorderId: string }): string {
+  if (identity.kind === 'citizen') return `citizen:${identity.reference}`;
+  return recorder ? `recorder:${identity.sub}:${recorder.recorderId}` : `official:${identity.sub}`;
 }

@@ -230,6 +230,7 @@ export class Transport {
       pointId: message.pointId,
       resume: message.resume,
       notice: message.notice,
+      recorder: message.recorder,
     });
     conn.helloPending = false;
     if (!reply.ok) {

@@ -57,6 +57,14 @@ export interface RecordingStatus {
   heartbeatMs: number;
 }
 
+export interface WaitingRecorder {
+  recorderId: string;
+  pointId: string | undefined;
+  official: string;
+  unit: string;
+  seenAt: number;
+}
+
 export interface CoordinatorDeps {
   settings: RecordingSettings;
   repo: RecordingRepo;
@@ -76,6 +84,11 @@ export class RecordingCoordinator {
   private readonly finalizing = new Map<string, Promise<void>>();
   /** Recordings whose alarm is raised, so it is raised once per loss and cleared once. */
   private readonly alarmed = new Set<string>();
+  /**
+   * Recorders waiting for a session whose recording does not exist yet, by session. Kept in memory only: a
+   * waiting recorder calls again every heartbeat, so after a restart the list is back within one.
+   */
+  private readonly waitingFor = new Map<string, Map<string, WaitingRecorder>>();
 
   constructor(private readonly deps: CoordinatorDeps) {
     this.now = deps.now ?? Date.now;
@@ -131,6 +144,35 @@ export class RecordingCoordinator {
       throw error;
     }
     return { recording: this.mustGet(id), created: true };
+  }
+
+  /** A recorder waits (as a standby) for a session that has no recording yet; called again every heartbeat. */
+  waitFor(sessionId: string, recorder: Omit<WaitingRecorder, 'seenAt'>): void {
+    let list = this.waitingFor.get(sessionId);
+    if (!list) this.waitingFor.set(sessionId, (list = new Map()));
+    list.set(recorder.recorderId, { ...recorder, seenAt: this.now() });
+  }
+
+  /** The recorders alive and waiting for the session (seen within a lease), the most recently seen first. */
+  waiting(sessionId: string): WaitingRecorder[] {
+    const list = this.waitingFor.get(sessionId);
+    if (!list) return [];
+    const now = this.now();
+    for (const [id, w] of list) if (now - w.seenAt >= this.settings.leaseMs) list.delete(id);
+    if (list.size === 0) this.waitingFor.delete(sessionId);
+    return [...list.values()].sort((a, b) => b.seenAt - a.seenAt);
+  }
+
+  /** The session's recording now exists: its waiting recorders join the election (the freshest is elected). */
+  adoptWaiting(recordingId: string): void {
+    const rec = this.mustGet(recordingId);
+    for (const w of this.waiting(rec.session_id)) {
+      const existing = this.deps.repo.s.recorder.get(recordingId, w.recorderId);
+      // A recorder id registered by another official stays theirs (the HTTP routes refuse it the same way).
+      if (existing && existing.official !== w.official) continue;
+      this.register(recordingId, w.recorderId, w.pointId, w.official);
+    }
+    this.waitingFor.delete(rec.session_id);
   }
 
   forSession(sessionId: string): RecordingRow | undefined {
