@@ -1,10 +1,12 @@
 /**
- * Recording end to end: the ward site's recorder page (<tiepdan-recorder>, the fake camera and microphone, strict
- * CSP, the tick worker served by the ward site) against the real demo server with short leases. The chair opens
- * the room over the signaling WebSocket (refused until a recorder is active), ends it with `room.end`, and the
- * recording is finalized: the file passes ffprobe with the session's duration and `tiepdan-server verify`
- * exits 0. Then a recorder page is closed mid-session with a standby page open: the standby takes over within
- * the lease goal, the manifest shows the gap, and no acknowledged chunk is missing.
+ * Recording end to end: the ward site's recorder page (<tiepdan-recorder capture="device">: the fake camera and
+ * microphone, strict CSP, the tick worker served by the ward site) against the real demo server with short
+ * leases. The recorder waits for the session before anything exists; the chair opens the room over the signaling
+ * WebSocket, which creates the recording, elects the waiting recorder and starts it; `room.end` ends it and the
+ * recording is finalized: the file passes ffprobe with the session's duration and `tiepdan-server verify` exits 0.
+ * Then the recorder recording is closed mid-session with a standby page open: the standby takes over within the
+ * lease goal, the manifest shows the gap, and no acknowledged chunk is missing. (The recording of the room
+ * itself, every participant's tile and voice, is reception-day.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
@@ -84,7 +86,7 @@ async function openRecorder(session: string, recorderId: string, token: string):
   contexts.push(context);
   const page = await context.newPage();
   if (process.env.RECORDING_DEBUG) page.on('console', (m) => console.log(recorderId, m.type(), m.text()));
-  await page.goto(`${demo.siteUrl}/recorder.html#session=${session}&token=${token}&recorderId=${recorderId}&point=sadec-ubnd&pointName=${encodeURIComponent('UBND phường Sa Đéc')}&label=${encodeURIComponent('Máy ghi ' + recorderId)}`);
+  await page.goto(`${demo.siteUrl}/recorder.html#session=${session}&token=${token}&recorderId=${recorderId}&point=sadec-ubnd&pointName=${encodeURIComponent('UBND phường Sa Đéc')}&label=${encodeURIComponent('Máy ghi ' + recorderId)}&capture=device`);
   return page;
 }
 
@@ -137,24 +139,27 @@ describe('recording end to end', () => {
   test(`records a ${SESSION_SECONDS} s session in one page; the chair's room.end finalizes it; ffprobe and verify pass`, async (t) => {
     const session = `e2e-rec-${process.pid}-1`;
     const chair = await chairInRoom(session);
-    const page = await openRecorder(session, 'rec-one', tokens.clerk!);
-    // The recorder opens the session's recording (the clerk may) and is elected.
-    const active = await until('recorder active', () => statusOf(page), (s) => s.role === 'active' && s.capturing === true, 20_000, 50);
-    assert.equal(active.epoch, 1);
-    assert.equal(active.tick, 'worker', 'the compositor ticks from the worker the ward site serves');
-    assert.match(active.text ?? '', /Đang ghi hình/u);
-    assert.equal(active.audio, true, 'the audio mix runs without a click (the page captures the microphone)');
+    const page = await openRecorder(session, 'rec-one', tokens.operator!);
+    // Before anything is opened the recorder waits for the session as a standby; no recording exists yet.
+    await until('recorder waiting', () => statusOf(page), (s) => /chờ chủ trì mở phòng/u.test(s.text ?? ''), 20_000, 50);
+    assert.equal((await fetch(`${demo.apiUrl}/api/v1/recordings/by-session/${session}`, { headers: { authorization: `Bearer ${tokens.chair}` } })).status, 404);
 
     const opened = await chair.request('room.open');
     assert.equal(opened.type, 'result', JSON.stringify(opened.error));
     const openedAt = Date.now();
     const recordingId = (await api('GET', `/recordings/by-session/${session}`)).recording.id as string;
     assert.equal((await api('GET', `/recordings/${recordingId}`)).recording.state, 'recording');
+    const active = await until('recorder active', () => statusOf(page), (s) => s.role === 'active' && s.capturing === true, 20_000, 50);
+    t.diagnostic(`room open → recorder capturing ${Date.now() - openedAt} ms`);
+    assert.equal(active.epoch, 1);
+    assert.equal(active.tick, 'worker', 'the compositor ticks from the worker the ward site serves');
+    assert.match(active.text ?? '', /Đang ghi hình/u);
+    assert.equal(active.audio, true, 'the audio mix runs without a click (the page captures the microphone)');
 
     await new Promise((r) => setTimeout(r, SESSION_SECONDS * 1000));
     const beforeEnd = await statusOf(page);
     // About one chunk a second (MediaRecorder's timeslice is not exact under load), and uploads keep up.
-    assert.ok((beforeEnd.acked ?? 0) >= SESSION_SECONDS * 0.6, `acked ${beforeEnd.acked}`);
+    assert.ok((beforeEnd.acked ?? 0) >= SESSION_SECONDS * 0.5, `acked ${beforeEnd.acked}`);
     assert.ok((beforeEnd.pending ?? 99) <= 3, `pending ${beforeEnd.pending}`);
 
     const ended = await chair.request('room.end');
@@ -191,17 +196,17 @@ describe('recording end to end', () => {
   test('a recorder page closed mid-session: the standby takes over within the lease goal, the gap is in the manifest, no acknowledged chunk is missing', async (t) => {
     const session = `e2e-rec-${process.pid}-2`;
     const chair = await chairInRoom(session);
-    const first = await openRecorder(session, 'rec-a', tokens.clerk!);
-    await until('first active', () => statusOf(first), (s) => s.role === 'active' && s.capturing === true, 20_000, 50);
-    const second = await openRecorder(session, 'rec-b', tokens.operator!);
-    await until('second standby', () => statusOf(second), (s) => s.role === 'standby');
+    const pages = [await openRecorder(session, 'rec-a', tokens.clerk!), await openRecorder(session, 'rec-b', tokens.operator!)];
+    for (const page of pages) await until('waiting', () => statusOf(page), (s) => /chờ chủ trì mở phòng/u.test(s.text ?? ''), 20_000, 50);
     assert.equal((await chair.request('room.open')).type, 'result');
     const recordingId = (await api('GET', `/recordings/by-session/${session}`)).recording.id as string;
+    // One of the two waiting recorders is elected, the other stands by.
+    const roles = await until('one active, one standby', () => Promise.all(pages.map(statusOf)), (s) => s.some((x) => x.role === 'active' && x.capturing === true) && s.some((x) => x.role === 'standby'), 20_000, 50);
+    const [first, second] = roles[0]!.role === 'active' ? [pages[0]!, pages[1]!] : [pages[1]!, pages[0]!];
 
-    await new Promise((r) => setTimeout(r, 6000));
-    const lastSeen = await statusOf(first);
+    // A few chunks acknowledged first (two compositors and an encoder on a loaded machine: awaited, not slept).
+    const lastSeen = await until('the first recorder has 4 chunks acknowledged', () => statusOf(first), (s) => (s.acked ?? 0) >= 4, 40_000, 100);
     const ackedByFirst = lastSeen.acked ?? 0;
-    assert.ok(ackedByFirst >= 4, `first acked ${ackedByFirst}: ${JSON.stringify(lastSeen)}; server: ${JSON.stringify((await api('GET', `/recordings/${recordingId}`)).recording.leases)}`);
     const closedAt = Date.now();
     await first.close();
 

@@ -35,3 +35,4 @@ export * from './recording/ingest-client.js';
 export * from './recording/media-source.js';
 export * from './recording/compositor.js';
 export * from './recording/recorder.js';
+export * from './recording/room-source.js';

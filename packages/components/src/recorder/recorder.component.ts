@@ -5,8 +5,11 @@
  * lease election as the active recorder or a standby. Officials see its state: active or standby, uploading,
  * behind by N chunks, and any alarm.
  *
- * The media comes from a `RoomMediaSource` (the room element supplies one from its MediaTransport, native or
- * Jitsi, with `transportMediaSource`); without one it records this device's camera and microphone.
+ * It waits for the session as a standby before anything is opened; the room's opening creates the recording and
+ * elects a waiting recorder. By default it joins the session's room itself as the hidden, receive-only recorder
+ * (core's `RoomRecorderSource`) and records every admitted participant in a labelled tile with all the audio
+ * mixed. A `RoomMediaSource` given as `source` replaces that; `capture="device"` records this device's camera
+ * and microphone instead.
  */
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
@@ -15,6 +18,7 @@ import {
   IngestError,
   openChunkStore,
   RoomCompositor,
+  RoomRecorderSource,
   SessionRecorder,
   StaticMediaSource,
   workerTicks,
@@ -25,7 +29,7 @@ import { emit } from '../shared/events.js';
 import { fmt, resolveLang } from '../shared/lang.js';
 import { VERSION } from '../shared/version.js';
 import { recorderStyles } from './recorder.styles.js';
-import { recorderStrings, type RecorderStrings } from './strings.js';
+import { recorderStrings, roomLabels, type RecorderStrings } from './strings.js';
 
 type Phase = 'idle' | 'waiting' | 'running' | 'failed';
 
@@ -42,7 +46,8 @@ const RECORDER_ID_KEY = 'tiepdan:recorder-id:';
  * @attr recorder-id - This recorder's id; by default one is made and kept per session on this device, so a reload is the same recorder.
  * @attr point - The connection point's id (sent to the server with the election).
  * @attr point-name - The point's name, printed on this device's own tile.
- * @attr label - The name printed on this device's own tile when no media source is given.
+ * @attr label - The name printed on this device's own tile (`capture="device"`).
+ * @attr capture - "room" (default): join the room as its hidden recorder and record everyone; "device": this device's camera and microphone.
  * @prop source - The room's media (`RoomMediaSource`).
  * @attr worker-url - URL of the tick worker module (recorder-tick.js beside this module by default; same origin as the page).
  * @fires tiepdan-recorder-status - The recorder's state changed; detail is its `RecorderStatus`.
@@ -62,6 +67,7 @@ export class TiepdanRecorder extends LitElement {
   @property() point = '';
   @property({ attribute: 'point-name' }) pointName = '';
   @property() label = '';
+  @property() capture: 'room' | 'device' = 'room';
   @property({ attribute: false }) source: RoomMediaSource | undefined;
   /**
    * The tick worker module. A Worker must be same-origin with the page: when the SDK is served from the tiepdan
@@ -83,6 +89,8 @@ export class TiepdanRecorder extends LitElement {
   compositor: RoomCompositor | undefined;
   recordingId: string | undefined;
   #ownStream: MediaStream | undefined;
+  /** The room as this recorder receives it (capture="room"). */
+  roomSource: RoomRecorderSource | undefined;
   #run = 0;
   #poll: ReturnType<typeof setTimeout> | undefined;
 
@@ -129,6 +137,9 @@ export class TiepdanRecorder extends LitElement {
     this.compositor = undefined;
     for (const track of this.#ownStream?.getTracks() ?? []) track.stop();
     this.#ownStream = undefined;
+    const room = this.roomSource;
+    this.roomSource = undefined;
+    await room?.close();
   }
 
   async #restart(): Promise<void> {
@@ -136,17 +147,18 @@ export class TiepdanRecorder extends LitElement {
     const run = this.#run;
     try {
       const client = new IngestClient({ server: this.server, token: this.token, ...(this.fetcher ? { fetch: this.fetcher } : {}) });
-      const recording = await this.#findRecording(client, run);
-      if (!recording || run !== this.#run) return;
-      this.recordingId = recording;
-      const store = await openChunkStore();
-      const source = this.source ?? (await this.#ownSource());
+      const source = this.source ?? (this.capture === 'device' ? await this.#ownSource() : await this.#roomSource());
       if (run !== this.#run) return;
       this.compositor = new RoomCompositor(source, { ticks: workerTicks(this.workerUrl) });
       const compositor = this.compositor;
       // Warm before the election: the pictures and the audio mix are running by the time this recorder (or this
       // standby, later) is elected, so the recording's first second is not black or silent.
       const composite = compositor.start();
+      const recording = await this.#findRecording(client, run);
+      if (!recording || run !== this.#run) return;
+      this.recordingId = recording;
+      const store = await openChunkStore();
+      if (run !== this.#run) return;
       const recorder = new SessionRecorder({
         client,
         store,
@@ -176,19 +188,39 @@ export class TiepdanRecorder extends LitElement {
     }
   }
 
-  /** The session's recording: found, or opened when this official may (chair, clerk); else wait for it. */
+  /**
+   * The session's recording. Until the room is opened there is none: this recorder waits for the session as a
+   * standby (the server keeps it on the session's list; the opening registers it in the new recording).
+   */
   async #findRecording(client: IngestClient, run: number): Promise<string | undefined> {
+    let waitMs = 1000;
     for (;;) {
       if (run !== this.#run) return undefined;
       try {
-        const found = (await client.bySession(this.session)) ?? (await client.open(this.session));
-        return found.id;
+        const reply = await client.waitForSession(this.session, this.#recorderId(), this.point || undefined);
+        if (reply.recordingId) return reply.recordingId;
+        waitMs = reply.heartbeatMs;
       } catch (error) {
-        if (!(error instanceof IngestError) || !(error.status === 403 || error.transient)) throw error;
-        this.phase = 'waiting';
-        await new Promise((resolve) => (this.#poll = setTimeout(resolve, 2000)));
+        if (!(error instanceof IngestError) || !error.transient) throw error;
       }
+      this.phase = 'waiting';
+      await new Promise((resolve) => (this.#poll = setTimeout(resolve, waitMs)));
     }
+  }
+
+  /** Joins the session's room as its hidden recorder: every admitted participant's tile, labelled as on screen. */
+  async #roomSource(): Promise<RoomMediaSource> {
+    const s = roomLabels(this.language === 'en' ? 'en' : 'vi');
+    const room = new RoomRecorderSource({
+      server: this.server,
+      sessionId: this.session,
+      token: this.token,
+      recorderId: this.#recorderId(),
+      describe: (p, pointName) => ({ name: p.name, role: s[p.role], ...(pointName ? { point: pointName } : {}) }),
+    });
+    this.roomSource = room;
+    await room.connect();
+    return room;
   }
 
   async #ownSource(): Promise<RoomMediaSource> {

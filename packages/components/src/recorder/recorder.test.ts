@@ -77,6 +77,9 @@ function cuttable(cut: Cut): typeof fetch {
 }
 
 async function mount(session: string, options: { fetcher?: typeof fetch; recorderId?: string; token?: string } = {}): Promise<TiepdanRecorder> {
+  // The session's recording is opened by hand here (no room): a recorder finds it and is elected at once.
+  const opened = await fetch(`${server}/api/v1/recordings`, { method: 'POST', headers: { authorization: `Bearer ${tokens.chair}`, 'content-type': 'application/json' }, body: JSON.stringify({ sessionId: session }) });
+  expect(opened.status).to.be.oneOf([200, 201]);
   const el = await fixture<TiepdanRecorder>(html`<tiepdan-recorder lang="vi" point="sadec-ubnd" recorder-id=${options.recorderId ?? `wtr-${session}`}></tiepdan-recorder>`);
   el.source = new StaticMediaSource(await twoTiles());
   el.workerUrl = WORKER;

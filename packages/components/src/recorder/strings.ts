@@ -1,10 +1,10 @@
 /** The recorder's words, for officials at a connection point; Vietnamese first. */
-import type { Lang } from '@tiepdan/core';
+import type { Lang, RoomRole } from '@tiepdan/core';
 
 const vi = {
   heading: 'Máy ghi hình của điểm cầu',
   starting: 'Đang kết nối máy ghi…',
-  waiting: 'Chờ mở bản ghi của phiên (chủ trì hoặc cán bộ tiếp dân mở).',
+  waiting: 'Máy ghi dự phòng: đã sẵn sàng, chờ chủ trì mở phòng để bắt đầu ghi hình.',
   active: 'Đang ghi hình: máy ghi chính',
   activeDraining: 'Máy ghi chính: đang gửi nốt các đoạn còn giữ',
   standby: 'Máy ghi dự phòng: sẵn sàng thay thế nếu máy ghi chính dừng',
@@ -35,7 +35,7 @@ const vi = {
 const en: typeof vi = {
   heading: "Connection point's recorder",
   starting: 'Connecting the recorder…',
-  waiting: "Waiting for the session's recording to be opened (by the chair or a reception officer).",
+  waiting: 'Standby recorder: ready, waiting for the chair to open the room to start recording.',
   active: 'Recording: active recorder',
   activeDraining: 'Active recorder: sending the chunks it kept',
   standby: 'Standby recorder: ready to take over if the active one stops',
@@ -66,4 +66,13 @@ const en: typeof vi = {
 export type RecorderStrings = typeof vi;
 export function recorderStrings(lang: Lang): RecorderStrings {
   return lang === 'en' ? en : vi;
+}
+
+/** Roles as printed on a recorded tile (the same words as the room's tiles). */
+const roleLabels = {
+  vi: { chair: 'Chủ trì', official: 'Đại biểu', clerk: 'Cán bộ tiếp dân', operator: 'Kỹ thuật điểm cầu', observer: 'Giám sát', citizen: 'Công dân', admin: 'Quản trị viên', recorder: 'Máy ghi hình' },
+  en: { chair: 'Chair', official: 'Official', clerk: 'Reception officer', operator: 'Point operator', observer: 'Observer', citizen: 'Citizen', admin: 'Administrator', recorder: 'Recorder' },
+} as const satisfies Record<Lang, Record<RoomRole, string>>;
+export function roomLabels(lang: Lang): Record<RoomRole, string> {
+  return roleLabels[lang];
 }

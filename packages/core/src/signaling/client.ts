@@ -37,6 +37,8 @@ export interface SignalingClientOptions {
   pointId?: string;
   /** The recording and privacy notice acknowledged before joining; sent with `hello` so the room audits it. */
   notice?: { version: string; acknowledgedAt: string };
+  /** Join as the session's hidden, receive-only recorder (docs/recording.md). */
+  recorder?: { recorderId: string };
   /** Defaults to the global WebSocket (browsers). */
   WebSocket?: WebSocketConstructor;
   requestTimeoutMs?: number;
@@ -189,13 +191,14 @@ export class SignalingClient {
   }
 
   async #sayHello(socket: WebSocketLike, state: 'connecting' | 'reconnecting'): Promise<void> {
-    const { auth, sessionId, point, pointId, notice } = this.#options;
+    const { auth, sessionId, point, pointId, notice, recorder } = this.#options;
     try {
       const credentials = typeof auth === 'function' ? await auth() : auth;
       const params: RequestParams<'hello'> = { auth: credentials, sessionId };
       if (point) params.point = point;
       if (pointId) params.pointId = pointId;
       if (notice) params.notice = notice;
+      if (recorder) params.recorder = recorder;
       if (this.participantId) params.resume = { participantId: this.participantId, lastSeq: this.lastSeq };
       const result = (await this.#send(socket, 'hello', params, this.#options.requestTimeoutMs ?? 10_000)) as HelloResult;
       if (socket !== this.#socket) return;

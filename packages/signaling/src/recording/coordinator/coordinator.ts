@@ -19,6 +19,8 @@ import type { RecordingSettings } from '../settings.js';
 import type { RecordingStorage } from '../storage/storage.js';
 
 const LIVE: readonly RecordingState[] = ['armed', 'recording'];
+/** A waiting recorder not seen for this long (or three leases) is no longer counted. */
+const WAITING_MIN_MS = 10_000;
 
 export interface OpenRecording {
   sessionId: string;
@@ -153,12 +155,17 @@ export class RecordingCoordinator {
     list.set(recorder.recorderId, { ...recorder, seenAt: this.now() });
   }
 
-  /** The recorders alive and waiting for the session (seen within a lease), the most recently seen first. */
+  /**
+   * The recorders waiting for the session, the most recently seen first. A waiting recorder counts for a few
+   * leases (a busy page's timers slip): if it is gone after all, its lease lapses and the alarm is raised as for
+   * any lost recorder, which is better than opening a session that must be recorded without trying.
+   */
   waiting(sessionId: string): WaitingRecorder[] {
     const list = this.waitingFor.get(sessionId);
     if (!list) return [];
     const now = this.now();
-    for (const [id, w] of list) if (now - w.seenAt >= this.settings.leaseMs) list.delete(id);
+    const keep = Math.max(3 * this.settings.leaseMs, WAITING_MIN_MS);
+    for (const [id, w] of list) if (now - w.seenAt >= keep) list.delete(id);
     if (list.size === 0) this.waitingFor.delete(sessionId);
     return [...list.values()].sort((a, b) => b.seenAt - a.seenAt);
   }
