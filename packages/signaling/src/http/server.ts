@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { resolve } from 'node:path';
 import { createGuard } from '../auth/guard.js';
 import type { Config } from '../config/schema.js';
+import { desk } from '../desk/plugin.js';
 import { meta } from '../meta/plugin.js';
 import { deriveKeys } from '../privacy/keys.js';
 import { AttachmentFiles } from '../registrations/files.js';
@@ -119,6 +120,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await api.register(registrations, { config, store, files, keys, requirePermission: createGuard(config.authSecret) });
       await api.register(schedule, { config, store, keys, requirePermission: createGuard(config.authSecret) });
       await api.register(recording, { config, store, joinTokens });
+      await api.register(desk, { config, store, sealKey: keys.seal, joinTokens, requirePermission: createGuard(config.authSecret) });
     },
     { prefix: API_PREFIX },
   );

@@ -92,6 +92,7 @@ export async function finalizeRecording(deps: FinalizerDeps, recordingId: string
     participants: timeline.filter((t) => t.kind === 'participant').map(({ kind: _kind, ...t }) => t),
     notices: timeline.filter((t) => t.kind === 'notice').map(({ kind: _kind, ...t }) => t),
     cases: timeline.filter((t) => t.kind === 'case').map(({ kind: _kind, ...t }) => t),
+    marks: timeline.filter((t) => t.kind === 'mark').map(({ kind: _kind, ...t }) => t as Manifest['marks'][number]),
     recorders: recorders.map((r) => ({ recorderId: r.recorder_id, pointId: r.point_id, official: r.official, registeredAt: r.registered_at, leftAt: r.left_at })),
     leases: leases.map((l) => ({ epoch: l.epoch, recorderId: l.recorder_id, grantedAt: l.granted_at, endedAt: l.ended_at, endReason: l.end_reason })),
     failovers,
