@@ -3,8 +3,9 @@
  * own errors, the SDK folder, and persistence across a restart on the same data dir.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { getJson, healthy, postJson, removeDir, startServer, submitJson, tempDir, testConfig, token, uuidv7, validRegistration, type TestServer } from './helpers.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
@@ -73,6 +74,34 @@ describe('http layer', () => {
     assert.equal(res.headers.get('access-control-allow-origin'), '*');
     assert.equal(res.headers.get('cross-origin-resource-policy'), 'cross-origin');
     assert.match(await res.text(), /version/u);
+  });
+
+  test('the SDK goes out pre-compressed as the build wrote it; hashed chunks are immutable, the loader is not', async () => {
+    // The real build's output, as a ward page downloads it.
+    const bundle = fileURLToPath(new URL('../../components/dist/bundle/', import.meta.url));
+    const real = await startServer({ sdkDir: bundle });
+    try {
+      const plain = readFileSync(join(bundle, 'tiepdan.js'));
+      for (const [accept, encoding] of [['br', 'br'], ['gzip', 'gzip'], ['identity', null]] as const) {
+        const res = await fetch(`${real.url}/sdk/tiepdan.js`, { headers: { 'accept-encoding': accept } });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('content-encoding'), encoding, accept);
+        assert.match(res.headers.get('content-type') ?? '', /javascript/u);
+        assert.match(res.headers.get('vary') ?? '', /accept-encoding/iu);
+        assert.equal(res.headers.get('cache-control'), 'public, max-age=300');
+        assert.deepEqual(Buffer.from(await res.arrayBuffer()), plain); // fetch decodes: the same bytes
+      }
+      const chunk = readdirSync(join(bundle, 'chunks')).find((name) => /-[A-Za-z0-9_-]{8}\.js$/u.test(name));
+      assert.ok(chunk, 'the build has hashed chunks');
+      const res = await fetch(`${real.url}/sdk/chunks/${chunk}`, { headers: { 'accept-encoding': 'br' } });
+      assert.equal(res.headers.get('content-encoding'), 'br');
+      assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      const compressed = statSync(join(bundle, 'chunks', `${chunk}.br`)).size;
+      assert.ok(compressed < statSync(join(bundle, 'chunks', chunk)).size / 2, 'brotli at least halves a script');
+    } finally {
+      await real.close();
+      removeDir(real.dataDir);
+    }
   });
 
   test('request ids: echoed when given, generated otherwise, and in error bodies', async () => {

@@ -135,11 +135,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       root: resolve(config.sdkDir),
       prefix: '/sdk/',
       decorateReply: !decorated,
+      // The build writes .br and .gz beside each script: sent as they are to a browser that accepts them.
+      preCompressed: true,
       // Any ward site may load the embeddable bundle; it carries no data.
-      setHeaders: (reply) => {
+      setHeaders: (reply, path) => {
         reply.header('Access-Control-Allow-Origin', '*');
         reply.header('Cross-Origin-Resource-Policy', 'cross-origin');
-        reply.header('Cache-Control', 'public, max-age=300');
+        reply.header('Cache-Control', sdkCacheControl(path));
       },
     });
     decorated = true;
@@ -176,6 +178,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       return url;
     },
   };
+}
+
+/**
+ * A chunk's name carries the hash of its content, so it never changes: cached for a year. Everything else (the
+ * loader `tiepdan.js`, whose name a ward page hard-codes, and the entries it imports) must pick up a new release
+ * within minutes.
+ */
+const HASHED_CHUNK = /[\\/]chunks[\\/][^\\/]+-[A-Za-z0-9_-]{8}\.js(?:\.map)?(?:\.br|\.gz)?$/u;
+export function sdkCacheControl(path: string): string {
+  return HASHED_CHUNK.test(path) ? 'public, max-age=31536000, immutable' : 'public, max-age=300';
 }
 
 function publicOrigin(config: Config): string | undefined {
