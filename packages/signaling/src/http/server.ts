@@ -26,8 +26,9 @@ import { scheduleRoomAccess } from '../schedule/room-access.js';
 import type { Store } from '../store/store.js';
 import { ApiError } from './api-error.js';
 import { installErrorHandling, sendError } from './error-handler.js';
+import { boundJsonDepth } from './json.js';
 import { genReqId, loggerOptions } from './logging.js';
-import { originMatcher } from './origins.js';
+import { originMatcher, requestOriginCheck } from './origins.js';
 
 export const API_PREFIX = '/api/v1';
 /** Slow clients on rural 3G still finish an upload of 30 MB well within this. */
@@ -48,6 +49,8 @@ export interface ServerOptions {
   store?: Store;
   /** Checks citizens' join tokens for rooms; a JWT verifier on the authSecret until the schedule's stored tokens plug in. */
   joinTokens?: JoinTokenVerifier;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: { write(line: string): void };
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<TiepdanServer> {
@@ -56,12 +59,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await files.init();
   const keys = deriveKeys(config.dataKey);
   const isAllowedOrigin = originMatcher(config.allowedOrigins);
+  const originAllowed = requestOriginCheck(isAllowedOrigin, config.publicUrl);
   const production = config.mode === 'production';
   // Citizens join with the token of their invitation (stored hashed by the schedule), or a signed join token.
   const joinTokens = options.joinTokens ?? new FirstJoinTokenVerifier(new InvitationJoinTokenVerifier(store), new JwtJoinTokenVerifier(config.authSecret));
 
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel, options.logStream),
     genReqId,
     requestIdHeader: false,
     bodyLimit: config.bodyLimit,
@@ -70,6 +74,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     return503OnClosing: true,
   });
   installErrorHandling(app);
+  boundJsonDepth(app);
   app.addHook('onClose', async () => store.close());
   app.addHook('onRequest', async (request, reply) => void reply.header('X-Request-Id', request.id));
 
@@ -103,9 +108,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // An embedding page outside the allowlist is refused outright rather than only left unreadable by
       // CORS: a form post from an unknown site should not create a registration the citizen never sees.
       api.addHook('onRequest', async (request, reply) => {
-        const origin = request.headers.origin;
-        if (!origin || isAllowedOrigin(origin) || origin === `${request.protocol}://${request.host}` || origin === publicOrigin(config)) return;
-        return sendError(new ApiError(403, 'origin_not_allowed'), request, reply);
+        if (!originAllowed(request)) return sendError(new ApiError(403, 'origin_not_allowed'), request, reply);
       });
       await api.register(cors, {
         origin: (origin, callback) => callback(null, Boolean(origin && isAllowedOrigin(origin))),
@@ -126,7 +129,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // Rooms keep their state in the same SQLite database; a store without one (a test double) runs without rooms.
   if (store instanceof SqliteStore) {
     const recordingBinding = roomRecording({ handle: () => recordingOf(app), isScheduled: async (id) => Boolean(await store.schedule.getSession(id).catch(() => undefined)) });
-    await app.register(rooms, { config, db: store.db, joinTokens, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
+    await app.register(rooms, { config, db: store.db, originAllowed, joinTokens, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
   }
 
   let decorated = false;
@@ -188,8 +191,4 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 const HASHED_CHUNK = /[\\/]chunks[\\/][^\\/]+-[A-Za-z0-9_-]{8}\.js(?:\.map)?(?:\.br|\.gz)?$/u;
 export function sdkCacheControl(path: string): string {
   return HASHED_CHUNK.test(path) ? 'public, max-age=31536000, immutable' : 'public, max-age=300';
-}
-
-function publicOrigin(config: Config): string | undefined {
-  return config.publicUrl ? new URL(config.publicUrl).origin : undefined;
 }
