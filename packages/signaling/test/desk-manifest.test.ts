@@ -1,7 +1,8 @@
 /**
  * The desk's case marks in the recording: a case received during a recorded session stamps every step with the
  * offset into the recording, and the finalized, signed manifest carries the marks (opened, confirmed, receipt,
- * outcome, closed) with the hashes of the confirmed content and of the Form 02 receipt; `verify` still passes.
+ * outcome, closed) in the format of docs/recording-bundle.md, with the hashes of the confirmed content and of the
+ * Form 02 receipt; `verify` still passes.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -55,13 +56,14 @@ test('case marks with content and receipt hashes reach the signed manifest', asy
   const dir = recordingDir(t, id);
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   const marks = manifest.marks.filter((m: any) => m.caseId === caseId);
-  assert.deepEqual(marks.map((m: any) => m.mark), ['opened', 'confirmed', 'receipt', 'outcome', 'closed']);
-  const byMark = Object.fromEntries(marks.map((m: any) => [m.mark, m]));
-  assert.equal(byMark.confirmed.contentSha256, createHash('sha256').update(CONTENT, 'utf8').digest('hex'));
-  assert.equal(byMark.receipt.receiptSha256, receipt.sha256);
-  assert.equal(byMark.outcome.outcome, 'accepted');
-  assert.equal(byMark.outcome.contentSha256, byMark.confirmed.contentSha256);
-  for (const mark of marks) assert.equal(typeof mark.recordingMs, 'number');
+  assert.deepEqual(marks.map((m: any) => m.kind), ['opened', 'confirmed', 'receipt', 'outcome', 'closed']);
+  const byKind = Object.fromEntries(marks.map((m: any) => [m.kind, m]));
+  assert.equal(byKind.confirmed.sha256, createHash('sha256').update(CONTENT, 'utf8').digest('hex'));
+  assert.equal(byKind.receipt.sha256, receipt.sha256);
+  assert.equal(byKind.opened.sha256, null);
+  for (const mark of marks) assert.equal(typeof mark.offsetMs, 'number');
+  // Opening and closing are the timeline's case start and end too.
+  assert.deepEqual(manifest.cases.filter((c: any) => c.reference.endsWith(`/${aloud.registerNumber}`)).map((c: any) => c.action), ['start', 'end']);
   const verified = await runVerify([join(dir, 'manifest.json')]);
   assert.equal(verified.code, 0, verified.stdout + verified.stderr);
 });

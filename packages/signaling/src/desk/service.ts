@@ -30,7 +30,7 @@ import {
 import { assertUnit } from '../auth/guard.js';
 import type { UnitConfig } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
-import { addCaseMark, recordingStampFor, type CaseMark } from '../recording/manifest/case-marks.js';
+import { addCaseMark, recordingStampFor } from '../recording/manifest/case-marks.js';
 import type { RecordingHandle } from '../recording/plugin.js';
 import { recordView } from '../registrations/views.js';
 import { canonicalJson } from '../rooms/audit.js';
@@ -96,18 +96,14 @@ export class Desk {
 
   private markAll(c: ReceptionCase, marks: CaseMarkKind[] | undefined, at: string): void {
     for (const mark of marks ?? []) {
-      const entry: CaseMark = { caseId: c.id, mark, registerNumber: c.registerNumber, matterKind: c.kind };
-      if (mark === 'confirmed' && c.confirmation) entry.contentSha256 = c.confirmation.sha256;
-      if (mark === 'receipt' && c.receipt) entry.receiptSha256 = c.receipt.sha256;
-      if (mark === 'outcome') {
-        entry.outcome = c.handling?.outcome ?? c.refusal?.ground;
-        if (c.refusal?.notice) entry.noticeSha256 = c.refusal.notice.sha256;
-        if (c.confirmation) entry.contentSha256 = c.confirmation.sha256;
-        if (c.receipt) entry.receiptSha256 = c.receipt.sha256;
-      }
-      const rec = recordingStampFor(this.deps.recording(), c.sessionId, at);
-      if (rec) entry.recordingMs = rec.recordingMs;
-      addCaseMark(this.deps.recording(), c.sessionId, entry, at);
+      // One hash per mark: the paper that step produced.
+      const sha256 =
+        mark === 'confirmed' ? c.confirmation?.sha256
+        : mark === 'receipt' ? c.receipt?.sha256
+        : mark === 'outcome' ? c.refusal?.notice?.sha256
+        : undefined;
+      const reference = `${c.unit}/${c.registerYear}/${c.registerNumber}`;
+      addCaseMark(this.deps.recording(), c.sessionId, { caseId: c.id, mark, matterKind: c.kind, reference, sha256: sha256 ?? null }, at);
     }
   }
 

@@ -17,7 +17,6 @@ import type { PartTracker } from '../ingest/parts.js';
 import type { RecorderRow, RecordingRepo, RecordingRow } from '../repo.js';
 import type { RecordingSettings } from '../settings.js';
 import type { RecordingStorage } from '../storage/storage.js';
-import type { CaseMark } from '../manifest/case-marks.js';
 
 const LIVE: readonly RecordingState[] = ['armed', 'recording'];
 
@@ -32,9 +31,7 @@ export interface OpenRecording {
 export type TimelineEntry =
   | { kind: 'participant'; at?: string | undefined; participantId: string; action: 'joined' | 'left' | 'admitted' | 'removed'; role: string; name?: string | undefined; point?: string | undefined }
   | { kind: 'notice'; at?: string | undefined; noticeId: string; version: string; audience?: string | undefined; text?: { vi: string; en: string } | undefined }
-  | { kind: 'case'; at?: string | undefined; reference: string; action: 'start' | 'end'; matterKind?: string | undefined }
-  /** The desk's case marks (manifest/case-marks.ts). */
-  | ({ kind: 'mark'; at?: string | undefined } & CaseMark);
+  | { kind: 'case'; at?: string | undefined; reference: string; action: 'start' | 'end'; matterKind?: string | undefined };
 
 export interface RecordingStatus {
   id: string;
@@ -237,7 +234,7 @@ export class RecordingCoordinator {
       for (const { kind, at, ...data } of entries) {
         this.deps.repo.s.insertTimeline.run(recordingId, at ? new Date(at).toISOString() : now, kind, JSON.stringify(data));
         // A denunciation heard in the session makes the whole recording confidential: never streamed.
-        if ((kind === 'case' || kind === 'mark') && (data as { matterKind?: string }).matterKind === 'to_cao') this.deps.repo.s.confidential.run(recordingId);
+        if (kind === 'case' && (data as { matterKind?: string }).matterKind === 'to_cao') this.deps.repo.s.confidential.run(recordingId);
       }
     })();
     return entries.length;

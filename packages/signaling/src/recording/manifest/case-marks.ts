@@ -1,25 +1,22 @@
 /**
- * The reception desk's marks in a session's recording (issue 10): when a case was opened, its content confirmed,
- * its Form 02 receipt issued, its outcome decided and when it closed, each with the hashes of the papers, so the
- * signed manifest proves which content and which receipt belong to which moment of the recording. They travel as
- * timeline entries of kind `mark` and come out in the manifest's `marks` (finalize.ts).
+ * The reception desk's side of the case marks (issue 10): when a case was opened, its content confirmed, its
+ * Form 02 receipt issued, its outcome decided and when it closed go into the session's recording through the
+ * recording's own mark API (`RecordingHandle.marks`, manifest/marks.ts, whose format docs/recording-bundle.md
+ * owns), each with the SHA-256 of the paper it produced: the confirmed content, the receipt, the refusal notice.
+ * A case's opening and closing are also the timeline's `case` start/end, so a denunciation makes the recording
+ * confidential as the coordinator already does for cases.
  */
 import type { CaseMarkKind } from '@tiepdan/core';
-import { iso } from '../coordinator/coordinator.js';
 import type { RecordingHandle } from '../plugin.js';
 
 export interface CaseMark {
   caseId: string;
   mark: CaseMarkKind;
-  registerNumber: number;
   matterKind: string;
-  /** SHA-256 of the content the citizen confirmed. */
-  contentSha256?: string | undefined;
-  receiptSha256?: string | undefined;
-  noticeSha256?: string | undefined;
-  outcome?: string | undefined;
-  /** Milliseconds since the recording started. */
-  recordingMs?: number | undefined;
+  /** Register reference of the case (unit, year, line), for the timeline's `case` entries. */
+  reference: string;
+  /** SHA-256 of the paper the step produced; null when it produced none. */
+  sha256: string | null;
 }
 
 export interface RecordingStamp {
@@ -36,13 +33,16 @@ export function recordingStampFor(handle: RecordingHandle | undefined, sessionId
 }
 
 /**
- * Adds one case mark to the session's recording timeline. False when there is no recording or it no longer
- * takes entries (finalizing): the case keeps its own stamps either way, and the desk says so.
+ * Adds one case mark to the session's live recording. False when there is none or it no longer takes marks
+ * (finalizing): the case keeps its own stamps either way.
  */
 export function addCaseMark(handle: RecordingHandle | undefined, sessionId: string | undefined, mark: CaseMark, at: string): boolean {
   if (!handle || !sessionId) return false;
   const rec = handle.coordinator.forSession(sessionId);
   if (!rec || rec.state === 'finalizing' || rec.state === 'finalized') return false;
-  handle.coordinator.note(rec.id, [{ kind: 'mark', at: iso(Date.parse(at)), ...mark }]);
+  if (mark.mark === 'opened' || mark.mark === 'closed') {
+    handle.coordinator.note(rec.id, [{ kind: 'case', at, reference: mark.reference, action: mark.mark === 'opened' ? 'start' : 'end', matterKind: mark.matterKind }]);
+  }
+  handle.marks.add({ sessionId, kind: mark.mark, caseId: mark.caseId, at, sha256: mark.sha256 });
   return true;
 }
