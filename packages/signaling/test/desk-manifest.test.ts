@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { removeDir, token, type TestServer } from './helpers.js';
 import { BODIES, CONTENT, as, submitted } from './desk-helpers.js';
-import { Recorder, call, chunks, endAndFinalize, makeWebm, openRecording, recordingDir, runVerify, startRecordingServer } from './recording-helpers.js';
+import { Recorder, call, chunks, endAndFinalize, keysFile, makeWebm, openRecording, recordingDir, runVerify, startRecordingServer } from './recording-helpers.js';
 
 let t: TestServer;
 before(async () => {
@@ -64,6 +64,6 @@ test('case marks with content and receipt hashes reach the signed manifest', asy
   for (const mark of marks) assert.equal(typeof mark.offsetMs, 'number');
   // Opening and closing are the timeline's case start and end too.
   assert.deepEqual(manifest.cases.filter((c: any) => c.reference.endsWith(`/${aloud.registerNumber}`)).map((c: any) => c.action), ['start', 'end']);
-  const verified = await runVerify([join(dir, 'manifest.json')]);
+  const verified = await runVerify([dir, '--keys', await keysFile(t)]);
   assert.equal(verified.code, 0, verified.stdout + verified.stderr);
 });
