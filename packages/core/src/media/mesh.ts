@@ -303,7 +303,7 @@ export class MeshTransport implements MediaTransport {
     this.#self = options.participantId;
     const iceServers = [...(this.options.iceServers ?? [])];
     if (options.turn) iceServers.push({ urls: options.turn.urls, username: options.turn.username, credential: options.turn.credential });
-    this.#config = { iceServers, bundlePolicy: 'max-bundle' };
+    this.#config = { iceServers, bundlePolicy: 'max-bundle', iceTransportPolicy: options.turn?.relayOnly ? 'relay' : 'all' };
     this.#offSignal?.();
     this.#offSignal = this.options.port.onSignal((from, data) => this.#onSignal(from, data));
     this.#setState('connected');
