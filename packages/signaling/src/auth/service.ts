@@ -135,6 +135,11 @@ export class AuthService {
     return { session, secret };
   }
 
+  /** The account's TOTP secret in clear: only for the demo, which prints it for its practice accounts. */
+  secondFactorSecretOf(account: AccountRow): string | undefined {
+    return account.totpSealed ? open(this.sealKey, account.totpSealed, `totp:${account.id}`) : undefined;
+  }
+
   oidcRefreshOf(session: SessionRow): string | undefined {
     return session.oidcRefresh ? open(this.sealKey, session.oidcRefresh, `oidc-refresh:${session.accountId}`) : undefined;
   }
