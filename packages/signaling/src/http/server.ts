@@ -16,6 +16,7 @@ import { auth } from '../auth/plugin.js';
 import { AuthService } from '../auth/service.js';
 import { officialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
+import { desk } from '../desk/plugin.js';
 import { meta } from '../meta/plugin.js';
 import { deriveKeys } from '../privacy/keys.js';
 import { AttachmentFiles } from '../registrations/files.js';
@@ -140,6 +141,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         const oidc = config.auth.oidc ? createOidcSignIn(config, authService, isAllowedOrigin) : undefined;
         await api.register(auth, { config, service: authService, requirePermission, oidc });
       }
+      await api.register(desk, { config, store, sealKey: keys.seal, joinTokens, requirePermission });
     },
     { prefix: API_PREFIX },
   );
