@@ -59,6 +59,7 @@ export const ERROR_CODES = [
   'segment_conflict',
   'recording_closed',
   'not_streamable',
+  'copy_limit',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -91,6 +92,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, Message> = {
   segment_mismatch: { vi: 'Đoạn ghi không khớp với độ dài hoặc mã băm đã khai.', en: 'The segment does not match its declared length or SHA-256.' },
   segment_conflict: { vi: 'Đoạn ghi với số thứ tự này đã được lưu với nội dung khác.', en: 'A segment with this sequence number was already stored with different content.' },
   recording_closed: { vi: 'Bản ghi đã kết thúc, không nhận thêm dữ liệu.', en: 'This recording has ended and takes no more data.' },
+  copy_limit: { vi: 'Vụ việc này đã được cấp đủ số bản sao cho phép. Vui lòng liên hệ bộ phận tiếp công dân.', en: 'This case has had as many copies as allowed. Please contact the reception office.' },
   not_streamable: { vi: 'Bản ghi buổi tiếp có nội dung tố cáo không được phát trực tuyến.', en: 'Recordings with denunciations are never streamed.' },
 };
 
