@@ -16,6 +16,7 @@ import { AuthService } from '../auth/service.js';
 import { officialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { meta } from '../meta/plugin.js';
+import { probe } from '../meta/probe.js';
 import { deriveKeys } from '../privacy/keys.js';
 import { AttachmentFiles } from '../registrations/files.js';
 import { registrations } from '../registrations/plugin.js';
@@ -132,6 +133,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         maxAge: 600,
       });
       await api.register(meta, { config });
+      await api.register(probe, { config });
       await api.register(registrations, { config, store, files, keys, requirePermission });
       await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial });
       await api.register(recording, { config, store, joinTokens, verifyOfficial });
