@@ -9,7 +9,11 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolve } from 'node:path';
+import { SqliteAccountStore } from '../auth/account-sqlite.js';
 import { createGuard } from '../auth/guard.js';
+import { auth } from '../auth/plugin.js';
+import { AuthService } from '../auth/service.js';
+import { officialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { meta } from '../meta/plugin.js';
 import { deriveKeys } from '../privacy/keys.js';
@@ -26,8 +30,9 @@ import { scheduleRoomAccess } from '../schedule/room-access.js';
 import type { Store } from '../store/store.js';
 import { ApiError } from './api-error.js';
 import { installErrorHandling, sendError } from './error-handler.js';
+import { boundJsonDepth } from './json.js';
 import { genReqId, loggerOptions } from './logging.js';
-import { originMatcher } from './origins.js';
+import { originMatcher, requestOriginCheck } from './origins.js';
 
 export const API_PREFIX = '/api/v1';
 /** Slow clients on rural 3G still finish an upload of 30 MB well within this. */
@@ -36,6 +41,8 @@ const REQUEST_TIMEOUT_MS = 5 * 60_000;
 export interface TiepdanServer {
   app: FastifyInstance;
   store: Store;
+  /** Officials' sign-in (accounts, sessions, audit log); absent with a store that has no SQLite database. */
+  auth?: AuthService | undefined;
   config: Config;
   /** Listens on config.host:config.port; resolves to the URL. */
   start(options?: { handleSignals?: boolean }): Promise<string>;
@@ -48,6 +55,8 @@ export interface ServerOptions {
   store?: Store;
   /** Checks citizens' join tokens for rooms; a JWT verifier on the authSecret until the schedule's stored tokens plug in. */
   joinTokens?: JoinTokenVerifier;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: { write(line: string): void };
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<TiepdanServer> {
@@ -56,12 +65,18 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await files.init();
   const keys = deriveKeys(config.dataKey);
   const isAllowedOrigin = originMatcher(config.allowedOrigins);
+  const originAllowed = requestOriginCheck(isAllowedOrigin, config.publicUrl);
   const production = config.mode === 'production';
+  // Sign-in keeps its accounts and sessions in the same SQLite database; a store without one (a test double)
+  // runs with CLI tokens only.
+  const authService = store instanceof SqliteStore ? new AuthService(new SqliteAccountStore(store.db), config.auth, config.authSecret, keys.auth) : undefined;
+  const verifyOfficial = officialVerifier(config.authSecret, authService && ((claims) => authService.sessionStands(claims)));
+  const requirePermission = createGuard(verifyOfficial);
   // Citizens join with the token of their invitation (stored hashed by the schedule), or a signed join token.
   const joinTokens = options.joinTokens ?? new FirstJoinTokenVerifier(new InvitationJoinTokenVerifier(store), new JwtJoinTokenVerifier(config.authSecret));
 
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel, options.logStream),
     genReqId,
     requestIdHeader: false,
     bodyLimit: config.bodyLimit,
@@ -70,6 +85,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     return503OnClosing: true,
   });
   installErrorHandling(app);
+  boundJsonDepth(app);
   app.addHook('onClose', async () => store.close());
   app.addHook('onRequest', async (request, reply) => void reply.header('X-Request-Id', request.id));
 
@@ -103,22 +119,23 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // An embedding page outside the allowlist is refused outright rather than only left unreadable by
       // CORS: a form post from an unknown site should not create a registration the citizen never sees.
       api.addHook('onRequest', async (request, reply) => {
-        const origin = request.headers.origin;
-        if (!origin || isAllowedOrigin(origin) || origin === `${request.protocol}://${request.host}` || origin === publicOrigin(config)) return;
-        return sendError(new ApiError(403, 'origin_not_allowed'), request, reply);
+        if (!originAllowed(request)) return sendError(new ApiError(403, 'origin_not_allowed'), request, reply);
       });
       await api.register(cors, {
         origin: (origin, callback) => callback(null, Boolean(origin && isAllowedOrigin(origin))),
-        methods: ['GET', 'POST', 'PATCH'],
-        allowedHeaders: ['Content-Type', 'Idempotency-Key', 'Authorization', 'X-Request-Id', 'Accept-Language'],
+        methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+        allowedHeaders: ['Content-Type', 'Idempotency-Key', 'Authorization', 'X-Request-Id', 'Accept-Language', 'X-CSRF-Token'],
         exposedHeaders: ['Idempotent-Replayed', 'X-Request-Id', 'Retry-After'],
-        credentials: false,
+        // The officials' pages on the ward's site send the session cookie to /auth (its Path keeps it off every
+        // other route). Credentials are only ever allowed for an allowlisted origin, never for "*".
+        credentials: true,
         maxAge: 600,
       });
       await api.register(meta, { config });
-      await api.register(registrations, { config, store, files, keys, requirePermission: createGuard(config.authSecret) });
-      await api.register(schedule, { config, store, keys, requirePermission: createGuard(config.authSecret) });
-      await api.register(recording, { config, store, joinTokens });
+      await api.register(registrations, { config, store, files, keys, requirePermission });
+      await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial });
+      await api.register(recording, { config, store, joinTokens, verifyOfficial });
+      if (authService) await api.register(auth, { config, service: authService, requirePermission });
     },
     { prefix: API_PREFIX },
   );
@@ -126,7 +143,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // Rooms keep their state in the same SQLite database; a store without one (a test double) runs without rooms.
   if (store instanceof SqliteStore) {
     const recordingBinding = roomRecording({ handle: () => recordingOf(app), isScheduled: async (id) => Boolean(await store.schedule.getSession(id).catch(() => undefined)) });
-    await app.register(rooms, { config, db: store.db, joinTokens, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
+    await app.register(rooms, { config, db: store.db, originAllowed, joinTokens, verifyOfficial, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
   }
 
   let decorated = false;
@@ -135,11 +152,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       root: resolve(config.sdkDir),
       prefix: '/sdk/',
       decorateReply: !decorated,
+      // The build writes .br and .gz beside each script: sent as they are to a browser that accepts them.
+      preCompressed: true,
       // Any ward site may load the embeddable bundle; it carries no data.
-      setHeaders: (reply) => {
+      setHeaders: (reply, path) => {
         reply.header('Access-Control-Allow-Origin', '*');
         reply.header('Cross-Origin-Resource-Policy', 'cross-origin');
-        reply.header('Cache-Control', 'public, max-age=300');
+        reply.header('Cache-Control', sdkCacheControl(path));
       },
     });
     decorated = true;
@@ -155,6 +174,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   return {
     app,
     store,
+    auth: authService,
     config,
     close,
     async start({ handleSignals = false } = {}) {
@@ -178,6 +198,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   };
 }
 
-function publicOrigin(config: Config): string | undefined {
-  return config.publicUrl ? new URL(config.publicUrl).origin : undefined;
+/**
+ * A chunk's name carries the hash of its content, so it never changes: cached for a year. Everything else (the
+ * loader `tiepdan.js`, whose name a ward page hard-codes, and the entries it imports) must pick up a new release
+ * within minutes.
+ */
+const HASHED_CHUNK = /[\\/]chunks[\\/][^\\/]+-[A-Za-z0-9_-]{8}\.js(?:\.map)?(?:\.br|\.gz)?$/u;
+export function sdkCacheControl(path: string): string {
+  return HASHED_CHUNK.test(path) ? 'public, max-age=31536000, immutable' : 'public, max-age=300';
 }

@@ -9,13 +9,14 @@ import type { WebSocket } from 'ws';
 import {
   CLOSE_CODES,
   ClientMessageSchema,
+  jsonDepthWithin,
   PROTOCOL_VERSION,
   REQUEST_TYPES,
   signalingError,
   type ErrorBody,
   type FieldError,
 } from '@tiepdan/core';
-import { verifyToken } from '../auth/tokens.js';
+import { officialVerifier, type OfficialVerifier } from '../auth/tokens.js';
 import type { Delivery, RoomBus } from './bus.js';
 import type { VerifiedIdentity } from './commands.js';
 import type { JoinTokenVerifier } from './join-tokens.js';
@@ -37,6 +38,8 @@ export interface TransportDeps {
   bus: RoomBus;
   settings: TransportSettings;
   authSecret: string;
+  /** Checks officials' tokens with their sign-in sessions (auth/tokens.ts); CLI tokens only when absent. */
+  verifyOfficial?: OfficialVerifier | undefined;
   joinTokens: JoinTokenVerifier;
   /** May this identity enter this session's room? (The schedule knows sessions' units and connection points.) */
   sessionAccess?: ((identity: VerifiedIdentity, sessionId: string) => Promise<boolean>) | undefined;
@@ -145,12 +148,20 @@ export class Transport {
     conn.tokens -= 1;
     if (isBinary) return this.close(conn, CLOSE_CODES.PROTOCOL_ERROR, 'binary frames are not part of the protocol');
     if (data.length > settings.maxFrameBytes) {
+      // A client's mistake or an attack, not a fault of ours: a warn line without a stack.
+      this.deps.log.warn({ bytes: data.length, authenticated: Boolean(conn.participantId) }, 'signaling frame too large');
       this.sendError(conn, null, signalingError('payload_too_large'));
       return this.close(conn, CLOSE_CODES.FRAME_TOO_LARGE, 'frame too large');
     }
+    const text = data.toString('utf8');
+    if (!jsonDepthWithin(text)) {
+      this.sendError(conn, null, signalingError('json_too_deep'));
+      if (!conn.participantId) this.close(conn, CLOSE_CODES.PROTOCOL_ERROR, 'nested too deeply');
+      return;
+    }
     let raw: unknown;
     try {
-      raw = JSON.parse(data.toString('utf8'));
+      raw = JSON.parse(text);
     } catch {
       this.sendError(conn, null, signalingError('bad_json'));
       if (!conn.participantId) this.close(conn, CLOSE_CODES.PROTOCOL_ERROR, 'not JSON');
@@ -242,7 +253,7 @@ export class Transport {
 
   private async identify(auth: { kind: 'official' | 'citizen'; token: string }): Promise<VerifiedIdentity | undefined> {
     if (auth.kind === 'official') {
-      const claims = await verifyToken(this.deps.authSecret, auth.token);
+      const claims = await (this.deps.verifyOfficial ?? officialVerifier(this.deps.authSecret))(auth.token);
       return claims && { kind: 'official', ...claims };
     }
     const claims = await this.deps.joinTokens.verify(auth.token);

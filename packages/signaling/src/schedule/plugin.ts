@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { RequirePermission } from '../auth/guard.js';
+import { officialVerifier, type OfficialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { isConfidential, type DenouncerData } from '../privacy/denouncer.js';
 import type { DataKeys } from '../privacy/keys.js';
@@ -30,6 +31,8 @@ export interface ScheduleOptions {
   store: Store;
   keys: DataKeys;
   requirePermission: RequirePermission;
+  /** Checks officials' tokens on public routes that show more to an official (drafts); CLI tokens only when absent. */
+  verifyOfficial?: OfficialVerifier;
   /** More channels (SMTP, SMS gateway, Zalo); the log-and-file sender is always there. */
   senders?: NoticeSender[];
 }
@@ -48,7 +51,7 @@ export async function schedule(app: FastifyInstance, opts: ScheduleOptions): Pro
   if (config.schedule.noticeDispatch === 'auto') dispatcher.start(config.schedule.noticeRetrySeconds * 1000);
   app.addHook('onClose', async () => dispatcher.stop());
 
-  const ctx: ScheduleContext = { config, store, keys, requirePermission, dispatcher };
+  const ctx: ScheduleContext = { config, store, keys, requirePermission, verifyOfficial: opts.verifyOfficial ?? officialVerifier(config.authSecret), dispatcher };
   // Citizens' booking routes take a reference and a phone: limited like the lookup, against guessing.
   const limited = config.rateLimits.enabled ? { rateLimit: { max: config.rateLimits.lookupPerMinute, timeWindow: ONE_MINUTE } } : {};
   const manage = { preHandler: requirePermission('schedule.manage') };
