@@ -25,7 +25,8 @@ const servers: ServerProcess[] = [];
 const clients: SignalingClient[] = [];
 
 after(async () => {
-  for (const c of clients) c.drop();
+  // close(), not drop(): a dropped client would go on reconnecting and keep this process alive.
+  await Promise.all(clients.map((c) => c.close()));
   for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
   await Promise.all(servers.map((s) => s.exited));
   removeDir(dataDir);
