@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { newReference, type AnswerOutcome, type MatterKind, type Registration, type RegistrationState, type StoredAttachment } from '@tiepdan/core';
 import { migrate } from './migrations.js';
 import { SqliteScheduleStore } from './schedule-sqlite.js';
+import { SqliteCaseStore } from './case-sqlite.js';
 import type { HistoryRow, ListFilters, NewRegistration, RegistrationRow, Store, SummaryRow, TransitionChange } from './store.js';
 
 export const DATABASE_FILE = 'tiepdan.sqlite';
@@ -81,6 +82,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.appliedMigrations = migrate(this.db);
     this.schedule = new SqliteScheduleStore(this.db);
+    this.cases = new SqliteCaseStore(this.db);
     this.makeReference = options.makeReference ?? (() => newReference());
     const db = this.db;
     this.statements = {
@@ -111,6 +113,7 @@ export class SqliteStore implements Store {
   /** Migrations applied when this store opened (for the CLI's `migrate`). */
   readonly appliedMigrations: number[];
   readonly schedule: SqliteScheduleStore;
+  readonly cases: SqliteCaseStore;
 
   /**
    * Group commit: registrations that arrive in the same turn of the event loop are written in one transaction,
