@@ -11,12 +11,14 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { resolve } from 'node:path';
 import { SqliteAccountStore } from '../auth/account-sqlite.js';
 import { createGuard } from '../auth/guard.js';
+import { createOidcSignIn } from '../auth/oidc.js';
 import { auth } from '../auth/plugin.js';
 import { AuthService } from '../auth/service.js';
 import { officialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { desk } from '../desk/plugin.js';
 import { meta } from '../meta/plugin.js';
+import { probe } from '../meta/probe.js';
 import { deriveKeys } from '../privacy/keys.js';
 import { AttachmentFiles } from '../registrations/files.js';
 import { registrations } from '../registrations/plugin.js';
@@ -62,9 +64,9 @@ export interface ServerOptions {
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<TiepdanServer> {
   const store = options.store ?? new SqliteStore(config.dataDir);
-  const files = new AttachmentFiles(config.dataDir);
-  await files.init();
   const keys = deriveKeys(config.dataKey);
+  const files = new AttachmentFiles(config.dataDir, keys.files);
+  await files.init();
   const isAllowedOrigin = originMatcher(config.allowedOrigins);
   const originAllowed = requestOriginCheck(isAllowedOrigin, config.publicUrl);
   const production = config.mode === 'production';
@@ -133,10 +135,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         maxAge: 600,
       });
       await api.register(meta, { config });
+      await api.register(probe, { config });
       await api.register(registrations, { config, store, files, keys, requirePermission });
       await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial });
       await api.register(recording, { config, store, joinTokens, verifyOfficial });
-      if (authService) await api.register(auth, { config, service: authService, requirePermission });
+      if (authService) {
+        const oidc = config.auth.oidc ? createOidcSignIn(config, authService, isAllowedOrigin) : undefined;
+        await api.register(auth, { config, service: authService, requirePermission, oidc });
+      }
       await api.register(desk, { config, store, sealKey: keys.seal, joinTokens, requirePermission });
     },
     { prefix: API_PREFIX },

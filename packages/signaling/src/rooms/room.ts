@@ -48,6 +48,8 @@ export interface RoomSettings {
   messagesPerSecond: number;
   turn?: TurnSettings | undefined;
   jitsi?: JitsiSettings | undefined;
+  /** The configured connection points by id, each with its unit (config.units[].connectionPoints). */
+  connectionPoints: ReadonlyMap<string, { id: string; name: string; unit: string }>;
 }
 
 export interface ParticipantRecord {
@@ -288,16 +290,10 @@ export class Room {
     // The recorder (hello `recorder`, or a recorder device credential) is hidden and receive-only: no point of
     // its own in the roster, no permission in the room table; it only takes everyone's media (visible(), signal).
     const role: RoomRole = identity.kind === 'citizen' ? 'citizen' : command.recorder ? 'recorder' : identity.role;
-    let pointId: string | undefined;
-    if (command.point) {
-      if (!canInRoom(role, 'point.register')) refuse('forbidden');
-      this.points.set(command.point.id, { ...command.point });
-      pointId = command.point.id;
-    } else if (command.pointId && role !== 'recorder') {
-      // (A recorder is counted at no point: the point's health and roster are about people.)
-      if (!this.points.has(command.pointId)) refuse('not_found');
-      pointId = command.pointId;
-    }
+    if (role === 'recorder' && command.point) refuse('forbidden');
+    // (A recorder is counted at no point: the point's health and roster are about people.)
+    const pointId = role === 'recorder' ? undefined : command.point?.id ?? command.pointId;
+    if (pointId) this.enterPoint(identity, role, pointId, command.point?.operator, Boolean(command.point));
     const at = new Date(this.ctx.now()).toISOString();
     const p: ParticipantRecord = {
       participantId: randomUUID(),
@@ -322,6 +318,24 @@ export class Room {
     if (p.status === 'lobby') this.lobbyChanged();
     if (pointId) this.pointChanged(pointId);
     return p;
+  }
+
+  /**
+   * A point is one of the configured ones, of the caller's own unit (an all-units token may use any): its name
+   * and unit come from the configuration, never from the hello, so a second operator cannot rename it or move it
+   * to another unit. Only the roles that may run a point declare one (setting its operator); a citizen is never
+   * a point's member, whatever their hello says.
+   */
+  private enterPoint(identity: VerifiedIdentity, role: RoomRole, pointId: string, operator: string | undefined, declares: boolean): void {
+    if (identity.kind === 'citizen') refuse('forbidden');
+    const configured = this.ctx.settings.connectionPoints.get(pointId) ?? refuse('not_found');
+    if (identity.kind === 'official' && identity.unit !== '*' && identity.unit !== configured.unit) refuse('forbidden');
+    if (declares && !canInRoom(role, 'point.register')) refuse('forbidden');
+    const known = this.points.get(pointId);
+    const record: PointRecord = { id: configured.id, name: configured.name, unit: configured.unit };
+    const keeper = (declares ? operator : undefined) ?? known?.operator;
+    if (keeper) record.operator = keeper;
+    this.points.set(pointId, record);
   }
 
   private detach(participantId: string, connectionId: string): void {
@@ -757,8 +771,13 @@ export class Room {
       if (this.log.length > this.ctx.settings.eventLogSize * 2) this.log = this.log.slice(-this.ctx.settings.eventLogSize);
       if (options.persist !== false) this.ctx.store.appendEvent(this.sessionId, stored);
     }
-    this.ctx.bus.publish(this.sessionId, { kind: 'event', to, frame });
+    this.ctx.bus.publish(this.sessionId, { kind: 'event', to, frame, seq });
     return seq;
+  }
+
+  /** Logged frames for this participant numbered after `afterSeq` up to `uptoSeq` (what a joining socket has not seen yet). */
+  eventsFor(participantId: string, afterSeq: number, uptoSeq: number): string[] {
+    return this.log.filter((e) => e.seq > afterSeq && e.seq <= uptoSeq && e.recipients.includes(participantId)).map((e) => e.frame);
   }
 
   /** Frames after `lastSeq` meant for this participant, or undefined when the log no longer reaches back that far. */
