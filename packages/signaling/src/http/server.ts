@@ -16,6 +16,7 @@ import { deriveKeys } from '../privacy/keys.js';
 import { AttachmentFiles } from '../registrations/files.js';
 import { registrations } from '../registrations/plugin.js';
 import { schedule } from '../schedule/plugin.js';
+import { GuessBudget } from '../registrations/guesses.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { rooms } from '../rooms/plugin.js';
 import { recording, recordingOf } from '../recording/plugin.js';
@@ -51,7 +52,7 @@ export interface ServerOptions {
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<TiepdanServer> {
-  const store = options.store ?? new SqliteStore(config.dataDir);
+  const store = options.store ?? new SqliteStore(config.dataDir, { provisionalShare: config.schedule.provisionalShare, provisionalPerPhone: config.schedule.provisionalPerPhone });
   const files = new AttachmentFiles(config.dataDir);
   await files.init();
   const keys = deriveKeys(config.dataKey);
@@ -116,8 +117,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         maxAge: 600,
       });
       await api.register(meta, { config });
-      await api.register(registrations, { config, store, files, keys, requirePermission: createGuard(config.authSecret) });
-      await api.register(schedule, { config, store, keys, requirePermission: createGuard(config.authSecret) });
+      // One reference + phone guess budget across /lookup and the booking routes (issue 12 item 5).
+      const guesses = new GuessBudget(config.rateLimits.lookupPerMinute, config.rateLimits.enabled);
+      await api.register(registrations, { config, store, files, keys, requirePermission: createGuard(config.authSecret), guesses });
+      await api.register(schedule, { config, store, keys, requirePermission: createGuard(config.authSecret), guesses });
       await api.register(recording, { config, store, joinTokens });
     },
     { prefix: API_PREFIX },

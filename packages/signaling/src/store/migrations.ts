@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import { ROOMS_MIGRATION } from '../rooms/migration.js';
 import { RECORDING_MIGRATION } from '../recording/migration.js';
+import { NOTICES_MIGRATION } from '../schedule/migration.js';
 
 export interface Migration {
   version: number;
@@ -129,6 +130,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   ROOMS_MIGRATION,
   RECORDING_MIGRATION,
+  NOTICES_MIGRATION,
 ];
 
 /** Applies the migrations not yet recorded; returns the versions applied now. */
