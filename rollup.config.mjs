@@ -4,11 +4,13 @@
 //   size budgets in `npm run bench` (built separately, so one element's figure does not depend on the others).
 // Code loaded on demand (the registration's validators) becomes its own chunk under chunks/.
 // Minified ES modules with Lit's production build and every dependency inlined (a ward page has no bundler).
-// manifest.json lists, per entry, the chunks it loads at once and those it may load later.
+// manifest.json lists, per entry, the chunks it loads at once and those it may load later. Every script also gets
+// .br and .gz copies for the server to send pre-compressed.
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { minifyTemplateLiterals } from 'rollup-plugin-minify-template-literals';
 import { existsSync } from 'node:fs';
+import { precompress } from './scripts/rollup-precompress.mjs';
 import { workerFiles } from './scripts/rollup-worker-files.mjs';
 
 const dist = 'packages/components/dist';
@@ -66,7 +68,7 @@ const build = (name, input, dir) => ({
     // Lit's html`` and css`` templates carry indentation and comments; minifying them is safe (bindings kept).
     minifyTemplateLiterals(),
     nodeResolve({ browser: true, exportConditions: ['production'] }),
-    terser({ format: { comments: false } }), manifest(), workerFiles({ 'recorder-tick.js': `${dist}/recorder/recorder-tick.js` })],
+    terser({ format: { comments: false } }), manifest(), workerFiles({ 'recorder-tick.js': `${dist}/recorder/recorder-tick.js` }), precompress()],
   onwarn(warning, warn) {
     // zod's comments and internal cycles are known and harmless; anything else is worth reading.
     if (['THIS_IS_UNDEFINED', 'INVALID_ANNOTATION'].includes(warning.code)) return;

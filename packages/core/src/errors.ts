@@ -29,6 +29,7 @@ export interface ErrorBody {
 export const ERROR_CODES = [
   'validation_failed',
   'bad_json',
+  'json_too_deep',
   'bad_request',
   'unsupported_media_type',
   'payload_too_large',
@@ -65,6 +66,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, Message> = {
   ...TRANSPORT_ERROR_MESSAGES,
   validation_failed: { vi: 'Thông tin chưa hợp lệ. Vui lòng kiểm tra các mục được đánh dấu.', en: 'Some information is not valid. Please check the marked fields.' },
   bad_json: { vi: 'Dữ liệu gửi lên không đúng định dạng JSON.', en: 'The request body is not valid JSON.' },
+  json_too_deep: { vi: 'Dữ liệu gửi lên lồng nhau quá nhiều cấp.', en: 'The request body is nested too deeply.' },
   unsupported_media_type: { vi: 'Kiểu dữ liệu gửi lên không được hỗ trợ.', en: 'This content type is not supported.' },
   payload_too_large: { vi: 'Dữ liệu gửi lên quá lớn.', en: 'The request is too large.' },
   attachment_too_large: { vi: 'Tệp đính kèm vượt quá dung lượng cho phép.', en: 'An attachment is larger than allowed.' },

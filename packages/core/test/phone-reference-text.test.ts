@@ -5,6 +5,8 @@ import {
   formatDate,
   formatDateTime,
   formatPhoneVi,
+  jsonDepthWithin,
+  MAX_JSON_DEPTH,
   newReference,
   nfc,
   normalizeReference,
@@ -39,6 +41,21 @@ test('nfc normalises nested strings and keys', () => {
   assert.notEqual(nfd, 'Nguyễn Thị Ánh');
   const out = nfc({ a: [nfd, { b: nfd }], [nfd]: 1, n: 3 });
   assert.deepEqual(out, { a: ['Nguyễn Thị Ánh', { b: 'Nguyễn Thị Ánh' }], 'Nguyễn Thị Ánh': 1, n: 3 });
+});
+
+test('JSON depth: counted on the text, brackets inside strings and escaped quotes ignored; agrees with a real walk', () => {
+  assert.equal(jsonDepthWithin('{"a":[[1]]}', 3), true);
+  assert.equal(jsonDepthWithin('{"a":[[[1]]]}', 3), false);
+  assert.equal(jsonDepthWithin('{"a":"[[[[[[\\"[[[["}', 1), true);
+  assert.equal(jsonDepthWithin(`${'['.repeat(100_000)}${']'.repeat(100_000)}`), false);
+  const depth = (value: unknown): number => (value !== null && typeof value === 'object' ? 1 + Math.max(0, ...Object.values(value).map(depth)) : 0);
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 0, max: 8 }), (value, max) => {
+      assert.equal(jsonDepthWithin(JSON.stringify(value), max), depth(value) <= max);
+    }),
+  );
+  assert.equal(jsonDepthWithin(JSON.stringify({ a: [[[[1]]]] })), true, 'a registration-like depth passes the default');
+  assert.equal(jsonDepthWithin('['.repeat(MAX_JSON_DEPTH + 1)), false);
 });
 
 test('times show in Hanoi (UTC+7) and dates as dd/mm/yyyy whatever the process zone', () => {

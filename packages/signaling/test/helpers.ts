@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OfficialRole } from '@tiepdan/core';
-import { createServer, loadConfig, mintToken, type Config, type ConfigInput, type SqliteStore, type TiepdanServer } from '../src/index.js';
+import { createServer, loadConfig, mintToken, type Config, type ConfigInput, type ServerOptions, type SqliteStore, type TiepdanServer } from '../src/index.js';
 
 export const UNIT = 'dongthap.sadec';
 export const OTHER_UNIT = 'dongthap.caolanh';
@@ -59,8 +59,8 @@ export function testConfig(values: Partial<ConfigInput> = {}, dataDir = tempDir(
   });
 }
 
-export async function startServer(values: Partial<ConfigInput> = {}, config = testConfig(values)): Promise<TestServer> {
-  const server = await createServer(config);
+export async function startServer(values: Partial<ConfigInput> = {}, config = testConfig(values), options: ServerOptions = {}): Promise<TestServer> {
+  const server = await createServer(config, options);
   const url = await server.start();
   return {
     url,
@@ -73,6 +73,14 @@ export async function startServer(values: Partial<ConfigInput> = {}, config = te
       await server.close();
     },
   };
+}
+
+/** A server whose log lines (pino JSON) are kept for the test to read. */
+export async function startLoggedServer(values: Partial<ConfigInput> = {}, level = 'info'): Promise<TestServer & { logs: () => Record<string, any>[]; logText: () => string }> {
+  let text = '';
+  const logStream = { write: (line: string) => void (text += line) };
+  const t = await startServer(values, testConfig({ logLevel: level as Config['logLevel'], ...values }), { logStream });
+  return { ...t, logText: () => text, logs: () => text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, any>) };
 }
 
 export function removeDir(dir: string): void {

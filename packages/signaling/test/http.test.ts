@@ -3,10 +3,11 @@
  * own errors, the SDK folder, and persistence across a restart on the same data dir.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { getJson, healthy, postJson, removeDir, startServer, submitJson, tempDir, testConfig, token, uuidv7, validRegistration, type TestServer } from './helpers.js';
+import { countRows, getJson, healthy, submitMultipart, postJson, removeDir, startServer, submitJson, tempDir, testConfig, token, uuidv7, validRegistration, type TestServer } from './helpers.js';
 import { MIGRATIONS } from '../src/store/migrations.js';
 
 type ErrorShape = { error: { code: string; message: { vi: string; en: string }; requestId?: string } };
@@ -75,6 +76,34 @@ describe('http layer', () => {
     assert.match(await res.text(), /version/u);
   });
 
+  test('the SDK goes out pre-compressed as the build wrote it; hashed chunks are immutable, the loader is not', async () => {
+    // The real build's output, as a ward page downloads it.
+    const bundle = fileURLToPath(new URL('../../components/dist/bundle/', import.meta.url));
+    const real = await startServer({ sdkDir: bundle });
+    try {
+      const plain = readFileSync(join(bundle, 'tiepdan.js'));
+      for (const [accept, encoding] of [['br', 'br'], ['gzip', 'gzip'], ['identity', null]] as const) {
+        const res = await fetch(`${real.url}/sdk/tiepdan.js`, { headers: { 'accept-encoding': accept } });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('content-encoding'), encoding, accept);
+        assert.match(res.headers.get('content-type') ?? '', /javascript/u);
+        assert.match(res.headers.get('vary') ?? '', /accept-encoding/iu);
+        assert.equal(res.headers.get('cache-control'), 'public, max-age=300');
+        assert.deepEqual(Buffer.from(await res.arrayBuffer()), plain); // fetch decodes: the same bytes
+      }
+      const chunk = readdirSync(join(bundle, 'chunks')).find((name) => /-[A-Za-z0-9_-]{8}\.js$/u.test(name));
+      assert.ok(chunk, 'the build has hashed chunks');
+      const res = await fetch(`${real.url}/sdk/chunks/${chunk}`, { headers: { 'accept-encoding': 'br' } });
+      assert.equal(res.headers.get('content-encoding'), 'br');
+      assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      const compressed = statSync(join(bundle, 'chunks', `${chunk}.br`)).size;
+      assert.ok(compressed < statSync(join(bundle, 'chunks', chunk)).size / 2, 'brotli at least halves a script');
+    } finally {
+      await real.close();
+      removeDir(real.dataDir);
+    }
+  });
+
   test('request ids: echoed when given, generated otherwise, and in error bodies', async () => {
     const given = await fetch(`${t.url}/healthz`, { headers: { 'x-request-id': 'ward-abc-123' } });
     assert.equal(given.headers.get('x-request-id'), 'ward-abc-123');
@@ -102,6 +131,35 @@ describe('http layer', () => {
     const method = await fetch(`${t.api}/meta`, { method: 'DELETE' });
     assert.equal(method.status, 404);
     assert.equal(((await method.json()) as ErrorShape).error.code, 'not_found');
+    assert.ok(await healthy(t));
+  });
+
+  test('deeply nested JSON (100,000 levels) is refused with 400 json_too_deep before anything walks it; nothing stored', async () => {
+    const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    const rows = countRows(t.db);
+    const bodies = [
+      `{"unit":"dongthap.sadec","content":${deep(100_000)}}`,
+      `{"a":${'{"a":'.repeat(30_000)}1${'}'.repeat(30_000)}}`,
+      JSON.stringify(validRegistration({ content: { summary: 'x', previousHandling: JSON.parse(deep(40)) } })),
+    ];
+    for (const body of bodies) {
+      for (const path of ['/registrations', '/lookup']) {
+        const res = await fetch(`${t.api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': uuidv7() }, body });
+        const error = (await res.json()) as ErrorShape;
+        assert.equal(res.status, 400, `${path} ${body.slice(0, 30)}: ${res.status} ${error.error.code}`);
+        assert.equal(error.error.code, 'json_too_deep');
+        assert.ok(error.error.message.vi && error.error.message.en);
+      }
+    }
+    // The same registration sent as the multipart form's JSON field.
+    const multipart = await submitMultipart(t.api, undefined, [], uuidv7(), bodies[0]);
+    assert.equal(multipart.status, 400);
+    const fields = ((await multipart.json()) as ErrorShape & { error: { fields: { path: string }[] } }).error;
+    assert.equal(fields.code, 'json_too_deep');
+    assert.deepEqual(fields.fields.map((f) => f.path), ['registration']);
+    // Ordinary nesting still passes, and the server is up.
+    assert.equal((await submitJson(t.api, validRegistration())).status, 201);
+    assert.equal(countRows(t.db), rows + 1);
     assert.ok(await healthy(t));
   });
 

@@ -6,10 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
+import { WebSocket } from 'ws';
 import { CLOSE_CODES, REQUEST_TYPES } from '@tiepdan/core';
 import { roomsOf } from '../src/index.js';
 import { healthy, removeDir, type TestServer } from './helpers.js';
-import { citizenToken, joinCitizen, joinOfficial, newSessionId, officialToken, startRoomsServer, TestClient, until, type Frame } from './rooms-helpers.js';
+import { citizenToken, joinCitizen, joinOfficial, newSessionId, officialToken, startRoomsServer, TestClient, until, wsUrl, type Frame } from './rooms-helpers.js';
 
 const KNOWN_CLOSE_CODES = new Set<number>(Object.values(CLOSE_CODES));
 
@@ -54,6 +55,31 @@ describe('rooms: hostile and broken clients', () => {
     for (const c of open) c.terminate();
     await t.close();
     removeDir(t.dataDir);
+  });
+
+  test('Origin: a page outside allowedOrigins gets 403 origin_not_allowed and no socket; allowed, own and absent origins connect', async () => {
+    const attempt = (origin?: string) =>
+      new Promise<{ status?: number; body?: string; open?: boolean }>((resolve, reject) => {
+        const ws = new WebSocket(wsUrl(t), origin ? { origin } : {});
+        ws.once('open', () => {
+          ws.terminate();
+          resolve({ open: true });
+        });
+        ws.once('unexpected-response', (_request, response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk));
+          response.on('end', () => resolve({ status: response.statusCode, body }));
+        });
+        ws.once('error', reject);
+      });
+    for (const origin of ['https://evil.example', 'https://sadec.dongthap.gov.vn.evil.example', 'null']) {
+      const refused = await attempt(origin);
+      assert.equal(refused.status, 403, origin);
+      assert.equal(JSON.parse(refused.body!).error.code, 'origin_not_allowed');
+    }
+    for (const origin of ['https://sadec.dongthap.gov.vn', 'http://127.0.0.1:5173', new URL(t.url).origin, undefined]) {
+      assert.deepEqual(await attempt(origin), { open: true }, String(origin));
+    }
   });
 
   test('a socket that never says hello is closed with AUTH_TIMEOUT', async () => {
@@ -105,6 +131,21 @@ describe('rooms: hostile and broken clients', () => {
     const huge = track(await joinOfficial(t, sessionId, 'official'));
     huge.sendRaw('x'.repeat(t.config.rooms.maxFrameBytes * 3));
     assert.equal((await huge.closed).code, 1009);
+    await room.stillWorks();
+  });
+
+  test('a frame nested 30,000 deep (within the frame size): json_too_deep (the room stays open for a member, a stranger is closed)', async () => {
+    const room = await bystanders();
+    const deep = `{"v":1,"id":"d","type":"chat.send","text":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
+    const member = track(await joinOfficial(t, newSessionId('deep'), 'official'));
+    member.sendRaw(deep);
+    const reply = await member.wait((f) => f.type === 'error');
+    assert.equal(reply.error.code, 'json_too_deep');
+    assert.equal((await member.request('roster.get')).type, 'result');
+    const stranger = track(await TestClient.open(t));
+    stranger.sendRaw(deep);
+    assert.equal((await stranger.closed).code, CLOSE_CODES.PROTOCOL_ERROR);
+    assert.equal(stranger.frames[0]?.error.code, 'json_too_deep');
     await room.stillWorks();
   });
 

@@ -1,11 +1,13 @@
 /**
  * Structured logs (pino, through fastify) with request ids. Personal data never reaches a log: bodies are not
  * logged at all, and the redaction list below covers the places it could still slip in (an error object that
- * carries a registration, a header with a token).
+ * carries a registration, a header with a token). URLs are logged without their query values: a calendar link
+ * carries the citizen's join token (`/bookings/:ref.ics?token=…`), a sign-in callback its code, and a query
+ * string is where the next such credential would go too; the parameter names are enough to read a log.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -31,6 +33,29 @@ export function genReqId(request: IncomingMessage): string {
   return typeof given === 'string' && SAFE_ID.test(given) ? given : randomUUID();
 }
 
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
-  return { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+/** `/path?token=abc&unit=x` → `/path?token=[redacted]&unit=[redacted]`. */
+export function redactUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const names = url
+    .slice(at + 1)
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => `${pair.split('=', 1)[0]!.slice(0, 64)}=[redacted]`);
+  return `${url.slice(0, at)}?${names.join('&')}`;
+}
+
+/** Fastify's own request serializer (method, url, host, remote address), with the URL's query values redacted. */
+function serializeRequest(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: redactUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
+export function loggerOptions(level: string, stream?: { write(line: string): void }): FastifyServerOptions['logger'] {
+  return { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: { req: serializeRequest }, ...(stream ? { stream } : {}) };
 }

@@ -27,8 +27,9 @@ import { scheduleRoomAccess } from '../schedule/room-access.js';
 import type { Store } from '../store/store.js';
 import { ApiError } from './api-error.js';
 import { installErrorHandling, sendError } from './error-handler.js';
+import { boundJsonDepth } from './json.js';
 import { genReqId, loggerOptions } from './logging.js';
-import { originMatcher } from './origins.js';
+import { originMatcher, requestOriginCheck } from './origins.js';
 
 export const API_PREFIX = '/api/v1';
 /** Slow clients on rural 3G still finish an upload of 30 MB well within this. */
@@ -49,6 +50,8 @@ export interface ServerOptions {
   store?: Store;
   /** Checks citizens' join tokens for rooms; a JWT verifier on the authSecret until the schedule's stored tokens plug in. */
   joinTokens?: JoinTokenVerifier;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: { write(line: string): void };
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<TiepdanServer> {
@@ -57,12 +60,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await files.init();
   const keys = deriveKeys(config.dataKey);
   const isAllowedOrigin = originMatcher(config.allowedOrigins);
+  const originAllowed = requestOriginCheck(isAllowedOrigin, config.publicUrl);
   const production = config.mode === 'production';
   // Citizens join with the token of their invitation (stored hashed by the schedule), or a signed join token.
   const joinTokens = options.joinTokens ?? new FirstJoinTokenVerifier(new InvitationJoinTokenVerifier(store), new JwtJoinTokenVerifier(config.authSecret));
 
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel, options.logStream),
     genReqId,
     requestIdHeader: false,
     bodyLimit: config.bodyLimit,
@@ -71,6 +75,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     return503OnClosing: true,
   });
   installErrorHandling(app);
+  boundJsonDepth(app);
   app.addHook('onClose', async () => store.close());
   app.addHook('onRequest', async (request, reply) => void reply.header('X-Request-Id', request.id));
 
@@ -104,9 +109,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // An embedding page outside the allowlist is refused outright rather than only left unreadable by
       // CORS: a form post from an unknown site should not create a registration the citizen never sees.
       api.addHook('onRequest', async (request, reply) => {
-        const origin = request.headers.origin;
-        if (!origin || isAllowedOrigin(origin) || origin === `${request.protocol}://${request.host}` || origin === publicOrigin(config)) return;
-        return sendError(new ApiError(403, 'origin_not_allowed'), request, reply);
+        if (!originAllowed(request)) return sendError(new ApiError(403, 'origin_not_allowed'), request, reply);
       });
       await api.register(cors, {
         origin: (origin, callback) => callback(null, Boolean(origin && isAllowedOrigin(origin))),
@@ -129,7 +132,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // Rooms keep their state in the same SQLite database; a store without one (a test double) runs without rooms.
   if (store instanceof SqliteStore) {
     const recordingBinding = roomRecording({ handle: () => recordingOf(app), isScheduled: async (id) => Boolean(await store.schedule.getSession(id).catch(() => undefined)) });
-    await app.register(rooms, { config, db: store.db, joinTokens, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
+    await app.register(rooms, { config, db: store.db, originAllowed, joinTokens, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
   }
 
   let decorated = false;
@@ -138,11 +141,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       root: resolve(config.sdkDir),
       prefix: '/sdk/',
       decorateReply: !decorated,
+      // The build writes .br and .gz beside each script: sent as they are to a browser that accepts them.
+      preCompressed: true,
       // Any ward site may load the embeddable bundle; it carries no data.
-      setHeaders: (reply) => {
+      setHeaders: (reply, path) => {
         reply.header('Access-Control-Allow-Origin', '*');
         reply.header('Cross-Origin-Resource-Policy', 'cross-origin');
-        reply.header('Cache-Control', 'public, max-age=300');
+        reply.header('Cache-Control', sdkCacheControl(path));
       },
     });
     decorated = true;
@@ -181,6 +186,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   };
 }
 
-function publicOrigin(config: Config): string | undefined {
-  return config.publicUrl ? new URL(config.publicUrl).origin : undefined;
+/**
+ * A chunk's name carries the hash of its content, so it never changes: cached for a year. Everything else (the
+ * loader `tiepdan.js`, whose name a ward page hard-codes, and the entries it imports) must pick up a new release
+ * within minutes.
+ */
+const HASHED_CHUNK = /[\\/]chunks[\\/][^\\/]+-[A-Za-z0-9_-]{8}\.js(?:\.map)?(?:\.br|\.gz)?$/u;
+export function sdkCacheControl(path: string): string {
+  return HASHED_CHUNK.test(path) ? 'public, max-age=31536000, immutable' : 'public, max-age=300';
 }

@@ -6,7 +6,7 @@
  */
 import type { FastifyMultipartBaseOptions } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { fieldError, type Registration } from '@tiepdan/core';
+import { fieldError, jsonDepthWithin, type Registration } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { checkRegistration } from './checks.js';
@@ -83,6 +83,7 @@ async function readMultipart(request: FastifyRequest, config: Config, files: Att
 
 function parseJsonField(value: unknown): unknown {
   if (typeof value !== 'string') throw new ApiError(400, 'bad_json', [fieldError('registration', 'invalid_type')]);
+  if (!jsonDepthWithin(value)) throw new ApiError(400, 'json_too_deep', [fieldError('registration', 'invalid')]);
   try {
     return JSON.parse(value);
   } catch {

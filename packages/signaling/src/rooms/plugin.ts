@@ -5,9 +5,11 @@
  */
 import websocket from '@fastify/websocket';
 import type Database from 'better-sqlite3';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { SIGNALING_PATH } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
+import { ApiError } from '../http/api-error.js';
+import { sendError } from '../http/error-handler.js';
 import { InProcessRoomBus, type RoomBus } from './bus.js';
 import { RoomHost } from './host.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from './join-tokens.js';
@@ -23,6 +25,8 @@ const DRAIN_MS = 2000;
 export interface RoomsOptions {
   config: Config;
   db: Database.Database;
+  /** The HTTP API's Origin check (http/origins.ts); a socket from a page outside the allowlist is refused. */
+  originAllowed?: ((request: FastifyRequest) => boolean) | undefined;
   joinTokens?: JoinTokenVerifier | undefined;
   sessionAccess?: TransportDeps['sessionAccess'];
   bus?: RoomBus | undefined;
@@ -42,7 +46,7 @@ export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
   return handles.get(app.server);
 }
 
-export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, joinTokens, sessionAccess, bus = new InProcessRoomBus(), recording }) => {
+export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, originAllowed, joinTokens, sessionAccess, bus = new InProcessRoomBus(), recording }) => {
   const settings = config.rooms;
   const store = new RoomStore(db, settings.eventLogSize);
   const host = new RoomHost(
@@ -75,6 +79,12 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db,
   await app.register(websocket, {
     // ws's own cap (1009) is a backstop; frames between maxFrameBytes and it get our FRAME_TOO_LARGE close.
     options: { maxPayload: settings.maxFrameBytes * 2, perMessageDeflate: false },
+    // ws's own refusals (a frame past maxPayload, a broken frame) come from the client, before or after hello:
+    // a warn line naming the cause, not an error with a stack for every stranger who sends garbage.
+    errorHandler(error, socket, request) {
+      request.log.warn({ code: (error as { code?: string }).code, reason: error.message }, 'websocket closed on a protocol error');
+      socket.terminate();
+    },
     preClose(done) {
       void (async () => {
         await transport.shutdown();
@@ -85,5 +95,15 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db,
       })().catch(done);
     },
   });
-  app.get(SIGNALING_PATH, { websocket: true }, (socket) => transport.accept(socket));
+  app.get(
+    SIGNALING_PATH,
+    {
+      websocket: true,
+      // Before the upgrade, so a refused page gets a plain 403 in the error shape and never a socket.
+      onRequest: async (request, reply) => {
+        if (originAllowed && !originAllowed(request)) return sendError(new ApiError(403, 'origin_not_allowed'), request, reply);
+      },
+    },
+    (socket) => transport.accept(socket),
+  );
 };

@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
 import {
   CLOSE_CODES,
   ClientMessageSchema,
+  jsonDepthWithin,
   PROTOCOL_VERSION,
   REQUEST_TYPES,
   signalingError,
@@ -145,12 +146,20 @@ export class Transport {
     conn.tokens -= 1;
     if (isBinary) return this.close(conn, CLOSE_CODES.PROTOCOL_ERROR, 'binary frames are not part of the protocol');
     if (data.length > settings.maxFrameBytes) {
+      // A client's mistake or an attack, not a fault of ours: a warn line without a stack.
+      this.deps.log.warn({ bytes: data.length, authenticated: Boolean(conn.participantId) }, 'signaling frame too large');
       this.sendError(conn, null, signalingError('payload_too_large'));
       return this.close(conn, CLOSE_CODES.FRAME_TOO_LARGE, 'frame too large');
     }
+    const text = data.toString('utf8');
+    if (!jsonDepthWithin(text)) {
+      this.sendError(conn, null, signalingError('json_too_deep'));
+      if (!conn.participantId) this.close(conn, CLOSE_CODES.PROTOCOL_ERROR, 'nested too deeply');
+      return;
+    }
     let raw: unknown;
     try {
-      raw = JSON.parse(data.toString('utf8'));
+      raw = JSON.parse(text);
     } catch {
       this.sendError(conn, null, signalingError('bad_json'));
       if (!conn.participantId) this.close(conn, CLOSE_CODES.PROTOCOL_ERROR, 'not JSON');
