@@ -59,6 +59,13 @@ export const ERROR_CODES = [
   'segment_conflict',
   'recording_closed',
   'not_streamable',
+  'sign_in_failed',
+  'account_locked',
+  'second_factor_required',
+  'csrf_failed',
+  'session_expired',
+  'idp_unavailable',
+  'username_taken',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -92,6 +99,16 @@ export const ERROR_MESSAGES: Record<ErrorCode, Message> = {
   segment_conflict: { vi: 'Đoạn ghi với số thứ tự này đã được lưu với nội dung khác.', en: 'A segment with this sequence number was already stored with different content.' },
   recording_closed: { vi: 'Bản ghi đã kết thúc, không nhận thêm dữ liệu.', en: 'This recording has ended and takes no more data.' },
   not_streamable: { vi: 'Bản ghi buổi tiếp có nội dung tố cáo không được phát trực tuyến.', en: 'Recordings with denunciations are never streamed.' },
+  sign_in_failed: { vi: 'Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng.', en: 'The user name, password or code is not correct.' },
+  account_locked: { vi: 'Tài khoản tạm bị khóa do nhập sai nhiều lần. Vui lòng thử lại sau hoặc liên hệ quản trị viên.', en: 'The account is locked for a while after too many failed attempts. Try again later or ask your administrator.' },
+  second_factor_required: { vi: 'Cần nhập mã xác thực 6 chữ số từ ứng dụng xác thực.', en: 'Enter the 6-digit code from your authenticator app.' },
+  csrf_failed: { vi: 'Yêu cầu không kèm mã chống giả mạo hợp lệ. Vui lòng tải lại trang.', en: 'The request has no valid anti-forgery token. Please reload the page.' },
+  session_expired: { vi: 'Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.', en: 'Your session has expired. Please sign in again.' },
+  idp_unavailable: {
+    vi: 'Hệ thống đăng nhập một lần (SSO) của tỉnh đang không phản hồi. Vui lòng thử lại sau ít phút hoặc dùng tài khoản nội bộ nếu được cấp.',
+    en: 'The province’s single sign-on is not answering. Try again in a few minutes, or use a local account if you have one.',
+  },
+  username_taken: { vi: 'Tên đăng nhập này đã có người dùng.', en: 'This user name is already taken.' },
 };
 
 /** Builds the error body for a code, with optional field errors. */

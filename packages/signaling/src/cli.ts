@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 /**
- * tiepdan-server: `start` runs the server, `token` mints an official's access token (until a sign-in flow
- * exists), `migrate` applies database migrations without starting. A configuration error exits with code 2
+ * tiepdan-server: `start` runs the server, `token` mints an official's access token (for scripts and tests; people
+ * sign in), `account create` makes an account (the first administrator of a unit, who makes the others),
+ * `migrate` applies database migrations without starting. A configuration error exits with code 2
  * and a message naming each bad field, so a deployment script can tell it from a crash (1).
  */
 import { parseArgs } from 'node:util';
 import { OFFICIAL_ROLES, type OfficialRole } from '@tiepdan/core';
+import { randomBytes } from 'node:crypto';
+import { SqliteAccountStore } from './auth/account-sqlite.js';
+import { createAccount } from './auth/bootstrap.js';
+import { AuthService } from './auth/service.js';
 import { mintToken, parseTtl } from './auth/tokens.js';
+import { deriveKeys } from './privacy/keys.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { createServer } from './http/server.js';
@@ -16,6 +22,7 @@ import { formatReport, verifyRecording } from './recording/verify/verify.js';
 const USAGE = `Usage:
   tiepdan-server start [--config file.json] [--demo]
   tiepdan-server token --role clerk --unit dongthap.sadec --sub nguyen.van.a [--name "Nguyễn Văn A"] [--ttl 1h] [--config file.json]
+  tiepdan-server account create --username quan.tri --name "Trần Văn Quản" --role admin --unit dongthap.sadec [--config file.json]
   tiepdan-server migrate [--config file.json]
   tiepdan-server verify <recording-folder|manifest.json> [--public-key key.pem] [--ffprobe path] [--json]
 
@@ -36,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
       sub: { type: 'string' },
       name: { type: 'string' },
       ttl: { type: 'string', default: '1h' },
+      username: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       'public-key': { type: 'string' },
       ffprobe: { type: 'string' },
@@ -66,6 +74,29 @@ async function main(argv: string[]): Promise<number> {
       const config = loadConfig({ ...configOptions, warn: (message) => process.stderr.write(`warning: ${message}\n`) });
       const claims = { sub: values.sub, role, unit: values.unit, ...(values.name ? { name: values.name } : {}) };
       process.stdout.write(`${await mintToken(config.authSecret, claims, parseTtl(values.ttl))}\n`);
+      return 0;
+    }
+    case 'account': {
+      const role = values.role as OfficialRole | undefined;
+      if (positionals[1] !== 'create' || !values.username || !values.name || !role || !OFFICIAL_ROLES.includes(role) || !values.unit) {
+        process.stderr.write(`account create needs --username, --name, --role (${OFFICIAL_ROLES.join('|')}) and --unit\n\n${USAGE}\n`);
+        return EXIT_USAGE;
+      }
+      const config = loadConfig(configOptions);
+      const store = new SqliteStore(config.dataDir);
+      try {
+        const service = new AuthService(new SqliteAccountStore(store.db), config.auth, config.authSecret, deriveKeys(config.dataKey).auth);
+        // A generated password, printed once: one typed on the command line would stay in the shell's history.
+        const password = randomBytes(15).toString('base64url');
+        const created = await createAccount(service, { username: values.username.normalize('NFC').trim().toLowerCase(), displayName: values.name.normalize('NFC'), password, roles: [{ role, unit: values.unit }] }, 'cli');
+        if (created === 'username_taken') {
+          process.stderr.write(`the user name "${values.username}" is taken\n`);
+          return 1;
+        }
+        process.stdout.write(`account: ${created.account.username}\npassword: ${password}\n${created.secondFactorUri ? `authenticator (scan as a QR code or type the secret): ${created.secondFactorUri}\n` : ''}`);
+      } finally {
+        await store.close();
+      }
       return 0;
     }
     case 'migrate': {

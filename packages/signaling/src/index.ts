@@ -10,7 +10,10 @@ export { DEMO_UNIT, DEMO_PRIVACY_NOTICE, DEMO_ALLOWED_ORIGINS } from './config/d
 export { SqliteStore, DATABASE_FILE } from './store/sqlite.js';
 export { MIGRATIONS, migrate } from './store/migrations.js';
 export type { Store, RegistrationRow, SummaryRow, NewRegistration, HistoryRow, ListFilters, TransitionChange } from './store/store.js';
-export { mintToken, verifyToken, parseTtl, DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS, TOKEN_AUDIENCE, TOKEN_ISSUER } from './auth/tokens.js';
+export { mintToken, verifyToken, officialVerifier, parseTtl, DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_TTL_SECONDS, TOKEN_AUDIENCE, TOKEN_ISSUER, type OfficialVerifier } from './auth/tokens.js';
+export { AuthService, type SessionView, type AccessToken } from './auth/service.js';
+export { createAccount, type CreatedAccount } from './auth/bootstrap.js';
+export type { AccountStore, AuditRow, AuditEntry as SignInAuditEntry } from './auth/account-store.js';
 export { createGuard, type RequirePermission } from './auth/guard.js';
 export { ApiError } from './http/api-error.js';
 export { rooms, roomsOf, type RoomsOptions, type RoomsHandle } from './rooms/plugin.js';

@@ -159,7 +159,7 @@ describe('CLI', () => {
       const tooLong = await runCli(['token', '--role', 'clerk', '--unit', 'x', '--sub', 'y', '--ttl', '13h'], env);
       assert.notEqual(tooLong.code, 0);
       assert.match(tooLong.stderr, /12 hours/u);
-      const badRole = await runCli(['token', '--role', 'admin', '--unit', 'x', '--sub', 'y'], env);
+      const badRole = await runCli(['token', '--role', 'mayor', '--unit', 'x', '--sub', 'y'], env);
       assert.equal(badRole.code, 64);
       const migrate = await runCli(['migrate'], env);
       assert.equal(migrate.code, 0, migrate.stderr);

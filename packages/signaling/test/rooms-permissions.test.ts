@@ -109,7 +109,18 @@ describe('rooms: every role × every action', () => {
     }
   });
 
-  for (const role of ROOM_ROLES) {
+  test('an administrator enters no room (the role manages accounts, it opens no case)', async () => {
+    const client = await TestClient.open(server);
+    try {
+      const reply = await client.hello({ sessionId: newSessionId(), auth: { kind: 'official', token: await officialToken(server, 'admin') } });
+      assert.equal(reply.type, 'error');
+      assert.equal((reply.error as { code: string }).code, 'forbidden');
+    } finally {
+      client.terminate();
+    }
+  });
+
+  for (const role of ROOM_ROLES.filter((r) => r !== 'admin')) {
     test(`${role}: each action allowed exactly when the table says so`, async () => {
       const outcomes: string[] = [];
       for (const action of ACTIONS) {

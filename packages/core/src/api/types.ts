@@ -135,4 +135,6 @@ export interface TokenClaims {
   role: OfficialRole;
   unit: string;
   name?: string;
+  /** The sign-in session a token was issued for; the server refuses it once that session ends. CLI tokens have none. */
+  sid?: string;
 }

@@ -1,8 +1,13 @@
 /**
  * Officials' roles (SPEC §1) and what each may do, in one table. The server enforces it on every route; the
  * elements read it only to hide controls a role cannot use (hiding is a courtesy, the server is the guard).
+ *
+ * Two roles are not people at a reception: `admin` (the board's administrator of a unit) manages accounts and
+ * role assignments and reads the sign-in audit log, and nothing else — an administrator who also handles cases
+ * is given a case role as a second assignment. `recorder` is a device credential of a connection point's
+ * recording machine: it may record and see the recording status, and nothing else.
  */
-export const OFFICIAL_ROLES = ['chair', 'official', 'clerk', 'operator', 'observer'] as const;
+export const OFFICIAL_ROLES = ['chair', 'official', 'clerk', 'operator', 'observer', 'admin', 'recorder'] as const;
 export type OfficialRole = (typeof OFFICIAL_ROLES)[number];
 
 export const PERMISSIONS = {
@@ -19,9 +24,9 @@ export const PERMISSIONS = {
   /** See who booked a session and invite them (time within the session, join link). */
   'bookings.invite': ['chair', 'clerk'],
   /** A session's recording status and its alarm (no active recorder): everyone who runs the session. */
-  'recordings.status': ['chair', 'official', 'clerk', 'operator'],
+  'recordings.status': ['chair', 'official', 'clerk', 'operator', 'recorder'],
   /** Act as a recorder at an official connection point: join the election, hold the lease, upload segments. */
-  'recordings.record': ['chair', 'clerk', 'operator'],
+  'recordings.record': ['chair', 'clerk', 'operator', 'recorder'],
   /** Open a session's recording, set its policy, start it, add participants and notices to its timeline. */
   'recordings.manage': ['chair', 'clerk'],
   /** End a recording: only the head, when ending the session (nobody else can stop it, SPEC §6). */
@@ -32,6 +37,10 @@ export const PERMISSIONS = {
   'recordings.approveCopy': ['chair', 'clerk'],
   /** Read the recordings' access log. */
   'recordings.audit': ['chair'],
+  /** Create, disable and reset officials' accounts of the unit, assign and remove their roles, read the sign-in audit log. */
+  'accounts.manage': ['admin'],
+  /** Issue a recorder's device credential for a connection point (the person at the point signs the machine in). */
+  'devices.issue': ['chair', 'clerk', 'operator'],
 } as const satisfies Record<string, readonly OfficialRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -39,3 +48,6 @@ export type Permission = keyof typeof PERMISSIONS;
 export function can(role: OfficialRole, permission: Permission): boolean {
   return (PERMISSIONS[permission] as readonly OfficialRole[]).includes(role);
 }
+
+/** Roles that handle cases or run sessions, which need a second factor (TOTP) when they sign in with a password. */
+export const SECOND_FACTOR_ROLES: readonly OfficialRole[] = ['chair', 'clerk', 'admin'];

@@ -7,7 +7,7 @@
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { can, type Permission, type TokenClaims } from '@tiepdan/core';
 import { ApiError } from '../http/api-error.js';
-import { verifyToken } from './tokens.js';
+import type { OfficialVerifier } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,12 +18,19 @@ declare module 'fastify' {
 
 export type RequirePermission = (permission: Permission) => preHandlerAsyncHookHandler;
 
-export function createGuard(secret: string): RequirePermission {
+const BEARER = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/iu;
+
+/** The bearer token of a request's Authorization header, if it has one of the right shape. */
+export function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return typeof header === 'string' ? BEARER.exec(header.trim())?.[1] : undefined;
+}
+
+export function createGuard(verify: OfficialVerifier): RequirePermission {
   return (permission) =>
     async function guard(request) {
-      const header = request.headers.authorization;
-      const match = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/iu.exec(header.trim()) : null;
-      const claims = match ? await verifyToken(secret, match[1]!) : undefined;
+      const token = bearerOf(request);
+      const claims = token ? await verify(token) : undefined;
       // A challenge header tells generic HTTP clients which scheme to use.
       if (!claims) throw new ApiError(401, 'unauthenticated', undefined, undefined, { 'WWW-Authenticate': 'Bearer realm="tiepdan"' });
       if (!can(claims.role, permission)) throw new ApiError(403, 'forbidden');

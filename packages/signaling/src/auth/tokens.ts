@@ -19,6 +19,7 @@ const ClaimsSchema = z.object({
   role: z.enum(OFFICIAL_ROLES),
   unit: z.string().regex(/^(\*|[A-Za-z0-9_.-]{1,64})$/u),
   name: z.string().max(200).optional(),
+  sid: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/u).optional(),
   iat: z.number(),
   exp: z.number(),
 });
@@ -37,7 +38,7 @@ export async function mintToken(secret: string, claims: TokenClaims, ttlSeconds 
   if (!(ttlSeconds > 0 && ttlSeconds <= MAX_TOKEN_TTL_SECONDS)) throw new Error(`token lifetime must be between 1 second and ${MAX_TOKEN_TTL_SECONDS / 3600} hours`);
   const checked = ClaimsSchema.omit({ iat: true, exp: true }).parse(claims);
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ role: checked.role, unit: checked.unit, ...(checked.name ? { name: checked.name } : {}) })
+  return new SignJWT({ role: checked.role, unit: checked.unit, ...(checked.name ? { name: checked.name } : {}), ...(checked.sid ? { sid: checked.sid } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(checked.sub)
     .setIssuer(TOKEN_ISSUER)
@@ -60,10 +61,31 @@ export async function verifyToken(secret: string, token: string): Promise<TokenC
     const claims = ClaimsSchema.safeParse(payload);
     // A token minted elsewhere with a longer life than we allow is refused, not trusted for longer.
     if (!claims.success || claims.data.exp - claims.data.iat > MAX_TOKEN_TTL_SECONDS) return undefined;
-    const { sub, role, unit, name } = claims.data;
-    return name === undefined ? { sub, role, unit } : { sub, role, unit, name };
+    const { sub, role, unit, name, sid } = claims.data;
+    return { sub, role, unit, ...(name === undefined ? {} : { name }), ...(sid === undefined ? {} : { sid }) };
   } catch (error) {
     if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return undefined;
     throw error;
   }
+}
+
+/**
+ * Checks an official's bearer token: the signature and claims, and, for a token issued by a sign-in session
+ * (`sid`), that the session is still open and still grants that role in that unit. Every place that reads an
+ * official's token (routes, rooms, recordings) uses one of these, so a sign-out, a disabled account or a removed
+ * role takes effect on the next request, not when the token expires.
+ */
+export type OfficialVerifier = (token: string) => Promise<TokenClaims | undefined>;
+
+/** Whether the session behind a token still stands for these claims; undefined for a token without `sid`. */
+export type SessionCheck = (claims: TokenClaims & { sid: string }) => Promise<boolean>;
+
+export function officialVerifier(secret: string, sessionCheck?: SessionCheck): OfficialVerifier {
+  return async (token) => {
+    const claims = await verifyToken(secret, token);
+    if (!claims?.sid) return claims;
+    // A token that names a session is only as good as the session, and meaningless without a way to check it.
+    if (!sessionCheck) return undefined;
+    return (await sessionCheck(claims as TokenClaims & { sid: string })) ? claims : undefined;
+  };
 }

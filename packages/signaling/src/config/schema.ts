@@ -4,7 +4,7 @@
  * message that names the field, instead of surfacing later as a strange 500.
  */
 import * as z from 'zod';
-import { DEFAULT_FREQUENCY_RULES, DEFAULT_RULES, isRealIsoDate, SIGNALING_LIMITS, type RegistrationRules } from '@tiepdan/core';
+import { DEFAULT_FREQUENCY_RULES, DEFAULT_RULES, isRealIsoDate, OFFICIAL_ROLES, SECOND_FACTOR_ROLES, SIGNALING_LIMITS, type RegistrationRules } from '@tiepdan/core';
 import { RecordingSettingsSchema } from '../recording/settings.js';
 
 export const MODES = ['demo', 'development', 'production'] as const;
@@ -148,6 +148,54 @@ const RoomsSettingsSchema = z.strictObject({
   hideObserversFromCitizens: z.boolean().default(true),
 });
 
+const MessageSchema = z.strictObject({ vi: z.string().min(1), en: z.string().min(1) });
+
+/** Single sign-on (OpenID Connect, authorization code + PKCE) with the province's identity provider. */
+const OidcSchema = z.strictObject({
+  issuer: z.url(),
+  clientId: z.string().min(1),
+  /** Absent for a public client (PKCE only). */
+  clientSecret: z.string().min(1).optional(),
+  /** Where the provider sends the browser back; publicUrl + /api/v1/auth/oidc/callback when absent. */
+  redirectUri: z.url().optional(),
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/u, 'a scope token')).default(['openid', 'profile']),
+  /**
+   * Role(s) and unit from the ID token's claims: `roles` names a claim holding a role or a list of roles (mapped
+   * through `roleMap` when the provider's names differ), `unit` a claim holding the unit code. Without it, roles
+   * come from tiepdan's own assignment table (an administrator assigns them to the single sign-on account).
+   */
+  claims: z
+    .strictObject({
+      roles: z.string().min(1),
+      unit: z.string().min(1),
+      roleMap: z.record(z.string(), z.enum(OFFICIAL_ROLES)).optional(),
+    })
+    .optional(),
+  /** The button's label. */
+  label: MessageSchema.default({ vi: 'Đăng nhập một lần (SSO) của tỉnh', en: 'Province single sign-on' }),
+  /** How long to wait for the provider before telling the official it is down. */
+  timeoutMs: z.int().min(100).max(60_000).default(5000),
+});
+
+/** Officials' sign-in: sessions, lockout, second factor, device credentials, single sign-on. */
+const AuthSettingsSchema = z.strictObject({
+  /** A browser session's absolute life (a working day). */
+  sessionSeconds: z.int().min(10).max(86_400).default(12 * 3600),
+  /** A browser session unused this long ends (the page refreshes its token while it is open). */
+  idleSeconds: z.int().min(5).max(86_400).default(3600),
+  /** The access tokens the elements send as Bearer; short, so a removed role or a sign-out bites at once. */
+  accessTokenSeconds: z.int().min(5).max(3600).default(600),
+  maxFailures: z.int().min(1).max(100).default(5),
+  lockSeconds: z.int().min(1).max(86_400).default(900),
+  /** Sign-in attempts per minute from one address (on top of the per-account lockout). */
+  signInPerMinute: z.int().min(1).max(10_000).default(10),
+  /** A recorder's device credential: at most a working day (tokens never live longer than 12 h). */
+  deviceSeconds: z.int().min(10).max(12 * 3600).default(12 * 3600),
+  secondFactorRoles: z.array(z.enum(OFFICIAL_ROLES)).default([...SECOND_FACTOR_ROLES]),
+  oidc: OidcSchema.optional(),
+});
+export type AuthSettings = z.infer<typeof AuthSettingsSchema>;
+
 export const ConfigSchema = z.strictObject({
   mode: z.enum(MODES).default('development'),
   host: z.string().min(1).default('127.0.0.1'),
@@ -199,6 +247,8 @@ export const ConfigSchema = z.strictObject({
   rooms: RoomsSettingsSchema.prefault({}),
   /** Recording: lease and heartbeat, drain after the end, segment size, ffmpeg/ffprobe, manifest signing key. */
   recording: RecordingSettingsSchema.prefault({}),
+  /** Officials' sign-in: local accounts (password + TOTP), sessions, device credentials, single sign-on. */
+  auth: AuthSettingsSchema.prefault({}),
   /** Trust X-Forwarded-For (behind the ward's reverse proxy), so rate limits count citizens, not the proxy. */
   trustProxy: z.boolean().default(false),
 });

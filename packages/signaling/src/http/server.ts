@@ -9,7 +9,11 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolve } from 'node:path';
+import { SqliteAccountStore } from '../auth/account-sqlite.js';
 import { createGuard } from '../auth/guard.js';
+import { auth } from '../auth/plugin.js';
+import { AuthService } from '../auth/service.js';
+import { officialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { meta } from '../meta/plugin.js';
 import { deriveKeys } from '../privacy/keys.js';
@@ -38,6 +42,8 @@ const REQUEST_TIMEOUT_MS = 5 * 60_000;
 export interface TiepdanServer {
   app: FastifyInstance;
   store: Store;
+  /** Officials' sign-in (accounts, sessions, audit log); absent with a store that has no SQLite database. */
+  auth?: AuthService | undefined;
   config: Config;
   /** Listens on config.host:config.port; resolves to the URL. */
   start(options?: { handleSignals?: boolean }): Promise<string>;
@@ -62,6 +68,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const isAllowedOrigin = originMatcher(config.allowedOrigins);
   const originAllowed = requestOriginCheck(isAllowedOrigin, config.publicUrl);
   const production = config.mode === 'production';
+  // Sign-in keeps its accounts and sessions in the same SQLite database; a store without one (a test double)
+  // runs with CLI tokens only.
+  const authService = store instanceof SqliteStore ? new AuthService(new SqliteAccountStore(store.db), config.auth, config.authSecret, keys.auth) : undefined;
+  const verifyOfficial = officialVerifier(config.authSecret, authService && ((claims) => authService.sessionStands(claims)));
+  const requirePermission = createGuard(verifyOfficial);
   // Citizens join with the token of their invitation (stored hashed by the schedule), or a signed join token.
   const joinTokens = options.joinTokens ?? new FirstJoinTokenVerifier(new InvitationJoinTokenVerifier(store), new JwtJoinTokenVerifier(config.authSecret));
 
@@ -113,18 +124,27 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       });
       await api.register(cors, {
         origin: (origin, callback) => callback(null, Boolean(origin && isAllowedOrigin(origin))),
-        methods: ['GET', 'POST', 'PATCH'],
-        allowedHeaders: ['Content-Type', 'Idempotency-Key', 'Authorization', 'X-Request-Id', 'Accept-Language'],
+        methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+        allowedHeaders: ['Content-Type', 'Idempotency-Key', 'Authorization', 'X-Request-Id', 'Accept-Language', 'X-CSRF-Token'],
         exposedHeaders: ['Idempotent-Replayed', 'X-Request-Id', 'Retry-After'],
-        credentials: false,
+        // The officials' pages on the ward's site send the session cookie to /auth (its Path keeps it off every
+        // other route). Credentials are only ever allowed for an allowlisted origin, never for "*".
+        credentials: true,
         maxAge: 600,
       });
       await api.register(meta, { config });
+<<<<<<< HEAD
       // One reference + phone guess budget across /lookup and the booking routes (issue 12 item 5).
       const guesses = new GuessBudget(config.rateLimits.lookupPerMinute, config.rateLimits.enabled);
       await api.register(registrations, { config, store, files, keys, requirePermission: createGuard(config.authSecret), guesses });
       await api.register(schedule, { config, store, keys, requirePermission: createGuard(config.authSecret), guesses });
       await api.register(recording, { config, store, joinTokens });
+=======
+      await api.register(registrations, { config, store, files, keys, requirePermission });
+      await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial });
+      await api.register(recording, { config, store, joinTokens, verifyOfficial });
+      if (authService) await api.register(auth, { config, service: authService, requirePermission });
+>>>>>>> main
     },
     { prefix: API_PREFIX },
   );
@@ -132,7 +152,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // Rooms keep their state in the same SQLite database; a store without one (a test double) runs without rooms.
   if (store instanceof SqliteStore) {
     const recordingBinding = roomRecording({ handle: () => recordingOf(app), isScheduled: async (id) => Boolean(await store.schedule.getSession(id).catch(() => undefined)) });
-    await app.register(rooms, { config, db: store.db, originAllowed, joinTokens, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
+    await app.register(rooms, { config, db: store.db, originAllowed, joinTokens, verifyOfficial, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
   }
 
   let decorated = false;
@@ -163,6 +183,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   return {
     app,
     store,
+    auth: authService,
     config,
     close,
     async start({ handleSignals = false } = {}) {

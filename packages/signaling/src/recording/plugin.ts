@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod';
 import { can, RECORDING_POLICIES, type SegmentAck } from '@tiepdan/core';
+import { officialVerifier, type OfficialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from '../rooms/join-tokens.js';
@@ -31,6 +32,8 @@ export interface RecordingOptions {
   config: Config;
   store: Store;
   joinTokens?: JoinTokenVerifier | undefined;
+  /** Checks officials' tokens with their sign-in sessions (auth/tokens.ts); CLI tokens only when absent. */
+  verifyOfficial?: OfficialVerifier | undefined;
   /** Another storage (S3-compatible later); the data folder otherwise. */
   storage?: RecordingStorage | undefined;
   events?: RecordingEvents | undefined;
@@ -122,7 +125,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     finalize: async (id) => void (await finalizeRecording({ repo, storage, tools, key, sessionFacts }, id)),
   });
   const ingest = new Ingest(repo, storage, coordinator, parts, settings.maxSegmentBytes);
-  const access = new AccessControl(repo, config.authSecret, opts.joinTokens ?? new JwtJoinTokenVerifier(config.authSecret));
+  const access = new AccessControl(repo, opts.verifyOfficial ?? officialVerifier(config.authSecret), opts.joinTokens ?? new JwtJoinTokenVerifier(config.authSecret));
   await coordinator.resume();
   coordinator.startWatchdog();
   app.addHook('onClose', async () => coordinator.stop());

@@ -29,6 +29,7 @@ export interface RoomsOptions {
   originAllowed?: ((request: FastifyRequest) => boolean) | undefined;
   joinTokens?: JoinTokenVerifier | undefined;
   sessionAccess?: TransportDeps['sessionAccess'];
+  verifyOfficial?: TransportDeps['verifyOfficial'];
   bus?: RoomBus | undefined;
   /** The recording coordinator as the rooms see it (rooms/recording.ts). */
   recording?: RoomRecording | undefined;
@@ -46,7 +47,7 @@ export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
   return handles.get(app.server);
 }
 
-export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, originAllowed, joinTokens, sessionAccess, bus = new InProcessRoomBus(), recording }) => {
+export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording }) => {
   const settings = config.rooms;
   const store = new RoomStore(db, settings.eventLogSize);
   const host = new RoomHost(
@@ -72,6 +73,7 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db,
     authSecret: config.authSecret,
     joinTokens: joinTokens ?? new JwtJoinTokenVerifier(config.authSecret),
     sessionAccess,
+    verifyOfficial,
     log: app.log,
   });
   handles.set(app.server, { host, store, transport });

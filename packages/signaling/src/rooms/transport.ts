@@ -16,7 +16,7 @@ import {
   type ErrorBody,
   type FieldError,
 } from '@tiepdan/core';
-import { verifyToken } from '../auth/tokens.js';
+import { officialVerifier, type OfficialVerifier } from '../auth/tokens.js';
 import type { Delivery, RoomBus } from './bus.js';
 import type { VerifiedIdentity } from './commands.js';
 import type { JoinTokenVerifier } from './join-tokens.js';
@@ -38,6 +38,8 @@ export interface TransportDeps {
   bus: RoomBus;
   settings: TransportSettings;
   authSecret: string;
+  /** Checks officials' tokens with their sign-in sessions (auth/tokens.ts); CLI tokens only when absent. */
+  verifyOfficial?: OfficialVerifier | undefined;
   joinTokens: JoinTokenVerifier;
   /** May this identity enter this session's room? (The schedule knows sessions' units and connection points.) */
   sessionAccess?: ((identity: VerifiedIdentity, sessionId: string) => Promise<boolean>) | undefined;
@@ -251,7 +253,7 @@ export class Transport {
 
   private async identify(auth: { kind: 'official' | 'citizen'; token: string }): Promise<VerifiedIdentity | undefined> {
     if (auth.kind === 'official') {
-      const claims = await verifyToken(this.deps.authSecret, auth.token);
+      const claims = await (this.deps.verifyOfficial ?? officialVerifier(this.deps.authSecret))(auth.token);
       return claims && { kind: 'official', ...claims };
     }
     const claims = await this.deps.joinTokens.verify(auth.token);

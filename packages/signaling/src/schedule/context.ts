@@ -5,7 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import { can, utcToHanoiDate, type FrequencyRule, type FrequencyWarning, type LocalDate, type OfficialSession, type ReceptionLevel, type TokenClaims } from '@tiepdan/core';
 import { assertUnit, officialOf, type RequirePermission } from '../auth/guard.js';
-import { verifyToken } from '../auth/tokens.js';
+import type { OfficialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import type { DataKeys } from '../privacy/keys.js';
@@ -19,6 +19,7 @@ export interface ScheduleContext {
   store: Store;
   keys: DataKeys;
   requirePermission: RequirePermission;
+  verifyOfficial: OfficialVerifier;
   dispatcher: NoticeDispatcher;
   /** The citizen's contact and consent (opened from the sealed data for a denunciation). */
   resolveContact: ResolveContact;
@@ -31,7 +32,7 @@ export async function optionalOfficial(ctx: ScheduleContext, request: FastifyReq
   const header = request.headers.authorization;
   if (header === undefined) return undefined;
   const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/iu.exec(header.trim());
-  const claims = match ? await verifyToken(ctx.config.authSecret, match[1]!) : undefined;
+  const claims = match ? await ctx.verifyOfficial(match[1]!) : undefined;
   if (!claims) throw new ApiError(401, 'unauthenticated', undefined, undefined, { 'WWW-Authenticate': 'Bearer realm="tiepdan"' });
   return claims;
 }

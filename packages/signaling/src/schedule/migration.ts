@@ -1,5 +1,5 @@
 /**
- * Schema 5: invitations that reach the citizen, and a delivery state per notice and channel.
+ * Schema 6: invitations that reach the citizen, and a delivery state per notice and channel.
  *
  * - `notices` is rebuilt (SQLite cannot change a UNIQUE constraint in place) so one outbox holds invitations as
  *   well as session changes: the key becomes (session, registration, change, change_seq), where change_seq is
@@ -16,7 +16,7 @@
 import type { Migration } from '../store/migrations.js';
 
 export const NOTICES_MIGRATION: Migration = {
-  version: 5,
+  version: 6,
   name: 'invitations in the notice outbox, deliveries per channel, provisional places',
   sql: `
     CREATE TABLE notices_next (

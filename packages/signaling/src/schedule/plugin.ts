@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { RequirePermission } from '../auth/guard.js';
+import { officialVerifier, type OfficialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { isConfidential, type DenouncerData } from '../privacy/denouncer.js';
 import type { DataKeys } from '../privacy/keys.js';
@@ -27,8 +28,14 @@ export interface ScheduleOptions {
   store: Store;
   keys: DataKeys;
   requirePermission: RequirePermission;
+<<<<<<< HEAD
   guesses: GuessBudget;
   /** Senders instead of those `notices.channels` names (tests). */
+=======
+  /** Checks officials' tokens on public routes that show more to an official (drafts); CLI tokens only when absent. */
+  verifyOfficial?: OfficialVerifier;
+  /** More channels (SMTP, SMS gateway, Zalo); the log-and-file sender is always there. */
+>>>>>>> main
   senders?: NoticeSender[];
 }
 
@@ -53,8 +60,13 @@ export async function schedule(app: FastifyInstance, opts: ScheduleOptions): Pro
   app.addHook('onClose', async () => dispatcher.stop());
   if (!senders.some((s) => s.delivers)) app.log.warn('notices go to the "log" channel only: citizens are not told (configure notices.channels: smtp, sms-http)');
 
+<<<<<<< HEAD
   const ctx: ScheduleContext = { config, store, keys, requirePermission, dispatcher, resolveContact, guesses };
   // The calendar link carries a join token, not a reference + phone: its own limit, against guessing tokens.
+=======
+  const ctx: ScheduleContext = { config, store, keys, requirePermission, verifyOfficial: opts.verifyOfficial ?? officialVerifier(config.authSecret), dispatcher };
+  // Citizens' booking routes take a reference and a phone: limited like the lookup, against guessing.
+>>>>>>> main
   const limited = config.rateLimits.enabled ? { rateLimit: { max: config.rateLimits.lookupPerMinute, timeWindow: ONE_MINUTE } } : {};
   const manage = { preHandler: requirePermission('schedule.manage') };
   const invite = { preHandler: requirePermission('bookings.invite') };

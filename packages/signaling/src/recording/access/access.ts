@@ -6,7 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { can, type Permission, type TokenClaims } from '@tiepdan/core';
-import { verifyToken } from '../../auth/tokens.js';
+import type { OfficialVerifier } from '../../auth/tokens.js';
 import { ApiError } from '../../http/api-error.js';
 import type { JoinTokenVerifier } from '../../rooms/join-tokens.js';
 import type { RecordingRepo, RecordingRow } from '../repo.js';
@@ -21,7 +21,7 @@ const BEARER = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/iu;
 export class AccessControl {
   constructor(
     private readonly repo: RecordingRepo,
-    private readonly authSecret: string,
+    private readonly verifyOfficial: OfficialVerifier,
     private readonly joinTokens: JoinTokenVerifier,
   ) {}
 
@@ -29,7 +29,7 @@ export class AccessControl {
     const header = request.headers.authorization;
     const token = typeof header === 'string' ? BEARER.exec(header.trim())?.[1] : undefined;
     if (!token) return { kind: 'anonymous' };
-    const claims = await verifyToken(this.authSecret, token);
+    const claims = await this.verifyOfficial(token);
     if (claims) return { kind: 'official', claims };
     const citizen = await this.joinTokens.verify(token);
     if (citizen) return { kind: 'citizen', reference: citizen.reference, sessionId: citizen.sessionId };
