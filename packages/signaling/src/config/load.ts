@@ -109,16 +109,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   codes.forEach((code, i) => {
     if (codes.indexOf(code) !== i) problems.push(`units.${i}.code: "${code}" appears more than once`);
   });
-<<<<<<< HEAD
   const channelTypes = raw.notices.channels.map((c) => c.type);
   channelTypes.forEach((type, i) => {
     if (channelTypes.indexOf(type) !== i) problems.push(`notices.channels.${i}.type: "${type}" appears more than once`);
   });
-=======
   const oidc = raw.auth.oidc;
   if (oidc && !oidc.redirectUri && !raw.publicUrl) problems.push('auth.oidc.redirectUri: required when publicUrl is not set (the provider must know where to send officials back)');
   if (oidc && production && !oidc.issuer.startsWith('https://')) problems.push('auth.oidc.issuer: must be https in production');
->>>>>>> main
   const rules = mergeRules(raw.rules);
   if (rules.attachments.maxBytes > rules.attachments.maxTotalBytes) problems.push('rules.attachments.maxBytes: larger than maxTotalBytes');
   if (problems.length) throw new ConfigError(problems, sources);

@@ -133,18 +133,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         maxAge: 600,
       });
       await api.register(meta, { config });
-<<<<<<< HEAD
       // One reference + phone guess budget across /lookup and the booking routes (issue 12 item 5).
       const guesses = new GuessBudget(config.rateLimits.lookupPerMinute, config.rateLimits.enabled);
-      await api.register(registrations, { config, store, files, keys, requirePermission: createGuard(config.authSecret), guesses });
-      await api.register(schedule, { config, store, keys, requirePermission: createGuard(config.authSecret), guesses });
-      await api.register(recording, { config, store, joinTokens });
-=======
-      await api.register(registrations, { config, store, files, keys, requirePermission });
-      await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial });
+      await api.register(registrations, { config, store, files, keys, requirePermission, guesses });
+      await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses });
       await api.register(recording, { config, store, joinTokens, verifyOfficial });
       if (authService) await api.register(auth, { config, service: authService, requirePermission });
->>>>>>> main
     },
     { prefix: API_PREFIX },
   );

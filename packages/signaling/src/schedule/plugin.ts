@@ -28,14 +28,10 @@ export interface ScheduleOptions {
   store: Store;
   keys: DataKeys;
   requirePermission: RequirePermission;
-<<<<<<< HEAD
   guesses: GuessBudget;
-  /** Senders instead of those `notices.channels` names (tests). */
-=======
   /** Checks officials' tokens on public routes that show more to an official (drafts); CLI tokens only when absent. */
   verifyOfficial?: OfficialVerifier;
-  /** More channels (SMTP, SMS gateway, Zalo); the log-and-file sender is always there. */
->>>>>>> main
+  /** Senders instead of those `notices.channels` names (tests). */
   senders?: NoticeSender[];
 }
 
@@ -60,13 +56,8 @@ export async function schedule(app: FastifyInstance, opts: ScheduleOptions): Pro
   app.addHook('onClose', async () => dispatcher.stop());
   if (!senders.some((s) => s.delivers)) app.log.warn('notices go to the "log" channel only: citizens are not told (configure notices.channels: smtp, sms-http)');
 
-<<<<<<< HEAD
-  const ctx: ScheduleContext = { config, store, keys, requirePermission, dispatcher, resolveContact, guesses };
+  const ctx: ScheduleContext = { config, store, keys, requirePermission, verifyOfficial: opts.verifyOfficial ?? officialVerifier(config.authSecret), dispatcher, resolveContact, guesses };
   // The calendar link carries a join token, not a reference + phone: its own limit, against guessing tokens.
-=======
-  const ctx: ScheduleContext = { config, store, keys, requirePermission, verifyOfficial: opts.verifyOfficial ?? officialVerifier(config.authSecret), dispatcher };
-  // Citizens' booking routes take a reference and a phone: limited like the lookup, against guessing.
->>>>>>> main
   const limited = config.rateLimits.enabled ? { rateLimit: { max: config.rateLimits.lookupPerMinute, timeWindow: ONE_MINUTE } } : {};
   const manage = { preHandler: requirePermission('schedule.manage') };
   const invite = { preHandler: requirePermission('bookings.invite') };
