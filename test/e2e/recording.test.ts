@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -115,9 +115,12 @@ async function chairInRoom(session: string): Promise<{ request(type: string): Pr
   return { request: (type) => request(type), close: () => ws.close() };
 }
 
-function verify(dir: string): Promise<{ code: number; out: string }> {
+/** `tiepdan-server verify`, pinned to the key history the server publishes (GET /recordings/keys). */
+async function verify(dir: string): Promise<{ code: number; out: string }> {
+  const keys = join(dataDir, 'published-keys.json');
+  writeFileSync(keys, await (await fetch(`${demo.apiUrl}/api/v1/recordings/keys`)).text());
   return new Promise((done) => {
-    execFile(process.execPath, [CLI, 'verify', dir], (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }));
+    execFile(process.execPath, [CLI, 'verify', dir, '--keys', keys], (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }));
   });
 }
 

@@ -2,7 +2,9 @@
 /**
  * tiepdan-server: `start` runs the server, `token` mints an official's access token (for scripts and tests; people
  * sign in), `account create` makes an account (the first administrator of a unit, who makes the others),
- * `migrate` applies database migrations without starting. A configuration error exits with code 2
+ * `migrate` applies database migrations without starting, `verify` checks a recording bundle (exit 0 VERIFIED,
+ * 1 FAILED, 3 intact but UNTRUSTED: no trusted key given), `keys` lists or rotates the recording signing key.
+ * A configuration error exits with code 2
  * and a message naming each bad field, so a deployment script can tell it from a crash (1).
  */
 import { parseArgs } from 'node:util';
@@ -18,18 +20,23 @@ import { loadConfig } from './config/load.js';
 import { createServer } from './http/server.js';
 import { SqliteStore } from './store/sqlite.js';
 import { formatReport, verifyRecording } from './recording/verify/verify.js';
+import { parseKeyHistory, SigningKeys } from './recording/signing/keys.js';
+import type { TrustAnchors } from './recording/verify/trust.js';
 
 const USAGE = `Usage:
   tiepdan-server start [--config file.json] [--demo]
   tiepdan-server token --role clerk --unit dongthap.sadec --sub nguyen.van.a [--name "Nguyễn Văn A"] [--ttl 1h] [--config file.json]
   tiepdan-server account create --username quan.tri --name "Trần Văn Quản" --role admin --unit dongthap.sadec [--config file.json]
   tiepdan-server migrate [--config file.json]
-  tiepdan-server verify <recording-folder|manifest.json> [--public-key key.pem] [--ffprobe path] [--json]
+  tiepdan-server verify <recording-folder|manifest.json> (--keys recording-keys.json | --public-key key.pem | --fingerprint HEX) [--ffprobe path] [--json]
+  tiepdan-server keys list|rotate [--config file.json]
 
 Configuration comes from the JSON file and TIEPDAN_* environment variables (see README).`;
 
 const EXIT_USAGE = 64;
 const EXIT_CONFIG = 2;
+/** verify: every integrity check passed but no trusted key was given, so it is not VERIFIED. */
+const EXIT_UNTRUSTED = 3;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -45,7 +52,9 @@ async function main(argv: string[]): Promise<number> {
       ttl: { type: 'string', default: '1h' },
       username: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
-      'public-key': { type: 'string' },
+      'public-key': { type: 'string', multiple: true },
+      fingerprint: { type: 'string', multiple: true },
+      keys: { type: 'string' },
       ffprobe: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -115,10 +124,31 @@ async function main(argv: string[]): Promise<number> {
         return EXIT_USAGE;
       }
       const { readFileSync } = await import('node:fs');
-      const trustedPublicKeyPem = values['public-key'] ? readFileSync(values['public-key'], 'utf8') : undefined;
-      const report = await verifyRecording(target, { trustedPublicKeyPem, ffprobe: values.ffprobe });
+      const trust: TrustAnchors = {
+        publicKeys: (values['public-key'] ?? []).map((file) => ({ pem: readFileSync(file, 'utf8'), source: file })),
+        fingerprints: values.fingerprint ?? [],
+        history: values.keys ? { history: parseKeyHistory(readFileSync(values.keys, 'utf8')), source: values.keys } : undefined,
+      };
+      const report = await verifyRecording(target, { trust, ffprobe: values.ffprobe });
       process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-      return report.ok ? 0 : 1;
+      return report.verdict === 'VERIFIED' ? 0 : report.verdict === 'UNTRUSTED' ? EXIT_UNTRUSTED : 1;
+    }
+    case 'keys': {
+      const config = loadConfig(configOptions);
+      const keys = new SigningKeys(config.dataDir, config.recording.signingKey);
+      if (positionals[1] === 'rotate') {
+        const { previous, current } = await keys.rotate();
+        process.stdout.write(`new signing key ${current.keyId}${previous ? ` (retired ${previous}; old bundles still verify with the key history)` : ''}\npublish: GET /api/v1/recordings/keys\n`);
+        return 0;
+      }
+      if (positionals[1] === 'list') {
+        if (!(await keys.history()).keys.length) await keys.current();
+        const history = await keys.history();
+        for (const k of history.keys) process.stdout.write(`${k.keyId}  ${k.validFrom}  ${k.validUntil ?? 'current'}\n`);
+        return 0;
+      }
+      process.stderr.write(`keys needs "list" or "rotate"\n\n${USAGE}\n`);
+      return EXIT_USAGE;
     }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);

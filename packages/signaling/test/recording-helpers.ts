@@ -5,7 +5,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { segmentQuery, type RecorderReply, type SegmentAck } from '@tiepdan/core';
 import type { ConfigInput } from '../src/index.js';
@@ -167,6 +167,29 @@ export function runVerify(args: string[]): Promise<{ code: number; stdout: strin
       done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr) });
     });
   });
+}
+
+/** The server's key history (GET /recordings/keys) written to a file: the trust anchor `verify --keys` takes. */
+export async function keysFile(t: TestServer): Promise<string> {
+  const res = await fetch(`${t.api}/recordings/keys`);
+  if (res.status !== 200) throw new Error(`keys: ${res.status}`);
+  const file = join(tempDir('tiepdan-keys-'), 'recording-keys.json');
+  writeFileSync(file, await res.text());
+  return file;
+}
+
+/** Records `chunks` of a real WebM as one recorder and finalizes; returns the recording id and its folder. */
+export async function recordBundle(t: TestServer, sessionId: string, parts: Buffer[], before?: (recordingId: string) => Promise<void> | void): Promise<{ id: string; dir: string }> {
+  const id = await openRecording(t, sessionId);
+  const rec = await Recorder.create(t, id, `rec-${sessionId}`);
+  await rec.register();
+  for (const [seq, part] of parts.entries()) {
+    const res = await rec.send(seq, part, { capturedAt: Date.now() });
+    if (res.status !== 200) throw new Error(`segment ${seq}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  await before?.(id);
+  await endAndFinalize(t, id);
+  return { id, dir: recordingDir(t, id) };
 }
 
 export function recordingDir(t: TestServer, recordingId: string): string {

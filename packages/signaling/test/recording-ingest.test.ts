@@ -14,6 +14,7 @@ import {
   durationOf,
   endAndFinalize,
   ffprobeDuration,
+  keysFile,
   makeWebm,
   openRecording,
   Recorder,
@@ -147,6 +148,7 @@ describe('segment ingest', () => {
     const verified = await runVerify([dir, '--public-key', keyFile]);
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
     assert.match(verified.stdout, /VERIFIED/u);
+    assert.match(verified.stdout, new RegExp(`trusted: key ${signature.keyId} is the public key in ${keyFile}`, 'u'));
     assert.match(verified.stdout, /decode recording\.webm/u);
   });
 
@@ -158,7 +160,8 @@ describe('segment ingest', () => {
     for (const [seq, part] of parts.entries()) assert.equal((await rec.send(seq, part)).status, 200);
     await endAndFinalize(t, id);
     const dir = recordingDir(t, id);
-    const clean = await runVerify([dir]);
+    const trusted = await keysFile(t);
+    const clean = await runVerify([dir, '--keys', trusted]);
     assert.equal(clean.code, 0, clean.stdout + clean.stderr);
 
     const cases: [string, string, number][] = [
@@ -169,11 +172,11 @@ describe('segment ingest', () => {
     ];
     for (const [what, file, offset] of cases) {
       flip(file, offset);
-      const result = await runVerify([join(dir, 'manifest.json')]);
+      const result = await runVerify([join(dir, 'manifest.json'), '--keys', trusted]);
       assert.equal(result.code, 1, `${what}: ${result.stdout}${result.stderr}`);
       assert.match(result.stdout, /FAILED/u, `${what}: ${result.stderr}`);
       flip(file, offset);
-      assert.equal((await runVerify([dir])).code, 0, `${what} restored`);
+      assert.equal((await runVerify([dir, '--keys', trusted])).code, 0, `${what} restored`);
     }
 
     const other = (await import('node:crypto')).generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -197,7 +200,7 @@ describe('segment ingest', () => {
       assert.equal(manifest.media.seekable, false);
       assert.match(manifest.media.reason, /ffmpeg/u);
       assert.equal(existsSync(join(dir, 'recording.webm')), false);
-      const result = await runVerify([dir]);
+      const result = await runVerify([dir, '--keys', await keysFile(plain)]);
       assert.equal(result.code, 0, result.stdout);
       assert.match(result.stdout, /not made seekable/u);
     } finally {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { recordingOf, type RecordingEvent } from '../src/index.js';
 import { removeDir, token, type TestServer } from './helpers.js';
-import { call, chunks, endAndFinalize, FAST_RECORDING, makeWebm, openRecording, Recorder, recordingDir, runVerify, sleep, startRecordingServer, waitFor } from './recording-helpers.js';
+import { call, chunks, endAndFinalize, FAST_RECORDING, keysFile, makeWebm, openRecording, Recorder, recordingDir, runVerify, sleep, startRecordingServer, waitFor } from './recording-helpers.js';
 
 const FAILOVER_GOAL_MS = 5000;
 let t: TestServer;
@@ -112,7 +112,7 @@ describe('lease election', () => {
     assert.equal(gap.toEpoch, 2);
     assert.ok(gap.durationMs >= FAST_RECORDING.leaseMs - 50, `gap ${gap.durationMs} ms`);
     assert.equal(manifest.segments.length, 4 + streamB.length);
-    const verified = await runVerify([dir]);
+    const verified = await runVerify([dir, '--keys', await keysFile(t)]);
     assert.equal(verified.code, 0, verified.stdout);
     assert.match(verified.stdout, /decode lease 1/u);
     assert.match(verified.stdout, /decode lease 2/u);

@@ -216,7 +216,43 @@ export class TiepdanRoom extends LitElement {
   };
   readonly #mediaListeners = new Set<() => void>();
 
+  /**
+   * Starts every media element with play(), not only its autoplay attribute: Chromium does not start (and pauses)
+   * a muted autoplay video that is off screen, so on a phone the tiles below the fold stayed on a frozen first
+   * frame (`paused`, `currentTime` 0); playback started by play() is not paused that way. A sound that the
+   * autoplay policy blocks (a page resumed without a click) starts at the next click or key press.
+   */
+  #playMedia(): void {
+    for (const el of this.renderRoot.querySelectorAll<HTMLMediaElement>('video, audio')) {
+      if (!el.srcObject || !el.paused || this.#starting.has(el)) continue;
+      this.#starting.add(el);
+      el.play().then(
+        () => this.#starting.delete(el),
+        (error: unknown) => {
+          this.#starting.delete(el);
+          if ((error as { name?: string } | undefined)?.name === 'NotAllowedError') this.#awaitGesture();
+        },
+      );
+    }
+  }
+  readonly #starting = new WeakSet<HTMLMediaElement>();
+  #gestureArmed = false;
+
+  #awaitGesture(): void {
+    if (this.#gestureArmed) return;
+    this.#gestureArmed = true;
+    const retry = () => {
+      this.#gestureArmed = false;
+      window.removeEventListener('pointerdown', retry, true);
+      window.removeEventListener('keydown', retry, true);
+      this.#playMedia();
+    };
+    window.addEventListener('pointerdown', retry, true);
+    window.addEventListener('keydown', retry, true);
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
+    this.#playMedia();
     // A new view (lobby, room, the end) takes the focus to its heading, so screen readers announce where we are.
     if (changed.has('view' as keyof TiepdanRoom) && changed.get('view' as keyof TiepdanRoom) !== undefined && this.view !== 'prejoin' && this.view !== 'connecting') {
       this.renderRoot.querySelector<HTMLElement>('h2[tabindex="-1"]')?.focus();

@@ -4,6 +4,12 @@
  * add their tracks and offer when needed; on a collision the polite side (the larger participant id) rolls
  * back and the impolite side ignores the other's offer, so the order in which people arrive does not matter.
  *
+ * Who offers first is decided by arrival, so that collisions are rare and nobody waits: whoever is already in
+ * the mesh offers to a newcomer the moment the roster shows them, and the newcomer answers those offers (they
+ * wait in the signaling backlog while it is still setting up). A newcomer offers itself only to those whose
+ * offer has not come after POLITE_WAIT_MS (both arrived at once). A receive-only participant (the recorder,
+ * whom nobody else lists) always offers.
+ *
  * ICE restarts when a connection fails or stays disconnected, and when the device's network changes; TURN comes
  * from the room's `hello` reply. A participant's camera and a screen share travel as two streams; the one that
  * carries the microphone (or arrived first) is the camera.
@@ -39,7 +45,7 @@ export const ICE_DISCONNECTED_GRACE_MS = 2500;
 export const CONNECT_WATCHDOG_MS = { impolite: 4000, polite: 6500 };
 /** Relay failures that need no error shown: the other left, or our signaling is reconnecting. */
 const TRANSIENT_RELAY_ERRORS = new Set(['not_visible', 'network', 'timeout', 'media_timeout']);
-/** How long the polite side waits for the other's offer before offering itself. */
+/** How long a newcomer waits for the offer of someone already there before offering itself. */
 export const POLITE_WAIT_MS = 1500;
 /** How long a relayed message may wait for the signaling socket to come back after a drop. */
 export const SIGNAL_QUEUE_MS = 20_000;
@@ -272,8 +278,13 @@ export interface MeshOptions {
   port: SignalingPort;
   /** STUN/TURN servers beyond the join reply's TURN (none by default: loopback and LAN work without). */
   iceServers?: RTCIceServer[];
-  /** How long a polite peer waits for the other's offer before offering itself (tests force a glare with 0). */
+  /** How long a newcomer waits for the others' offers before offering itself (tests force a glare with 0). */
   politeWaitMs?: number;
+  /**
+   * Receive only: send nothing, offer to everyone listed (they do not list us), and take their audio and video
+   * (the recorder).
+   */
+  receiveOnly?: boolean;
 }
 
 export class MeshTransport implements MediaTransport {
@@ -288,6 +299,8 @@ export class MeshTransport implements MediaTransport {
   #screen: MediaStream | undefined;
   #muted: Record<MediaKind, boolean> = { audio: false, video: false };
   #offSignal: (() => void) | undefined;
+  /** Until the first participant list after join: those listed then were here before us (we are the newcomer). */
+  #newcomer = true;
 
   constructor(private readonly options: MeshOptions) {}
 
@@ -305,6 +318,7 @@ export class MeshTransport implements MediaTransport {
     if (options.turn) iceServers.push({ urls: options.turn.urls, username: options.turn.username, credential: options.turn.credential });
     this.#config = { iceServers, bundlePolicy: 'max-bundle' };
     this.#offSignal?.();
+    this.#newcomer = true;
     this.#offSignal = this.options.port.onSignal((from, data) => this.#onSignal(from, data));
     this.#setState('connected');
     for (const id of this.#wanted) if (!this.#peers.has(id)) this.#create(id);
@@ -321,6 +335,7 @@ export class MeshTransport implements MediaTransport {
   }
 
   async publish(stream: MediaStream): Promise<void> {
+    if (this.options.receiveOnly) return;
     this.#local = stream;
     for (const track of stream.getTracks()) track.enabled = !this.#muted[track.kind as MediaKind];
     for (const peer of this.#peers.values()) this.#attach(peer);
@@ -370,6 +385,8 @@ export class MeshTransport implements MediaTransport {
     if (this.#state !== 'connected') return;
     for (const id of previous) if (!this.#wanted.has(id)) this.#drop(id);
     for (const id of this.#wanted) if (!this.#peers.has(id)) this.#create(id);
+    // Everyone listed from now on arrived after us: we offer to them at once.
+    this.#newcomer = false;
   }
 
   remotes(): RemoteMedia[] {
@@ -403,6 +420,7 @@ export class MeshTransport implements MediaTransport {
       let lost = 0;
       let received = 0;
       let framesDecoded = 0;
+      let audioEnergy = 0;
       let rttMs: number | undefined;
       const report = await peer.pc.getStats();
       report.forEach((s: any) => {
@@ -411,6 +429,7 @@ export class MeshTransport implements MediaTransport {
           lost += s.packetsLost ?? 0;
           received += s.packetsReceived ?? 0;
           framesDecoded += s.framesDecoded ?? 0;
+          if (s.kind === 'audio') audioEnergy += s.totalAudioEnergy ?? 0;
         } else if (s.type === 'outbound-rtp') bytesSent += s.bytesSent ?? 0;
         else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && typeof s.currentRoundTripTime === 'number') rttMs = Math.round(s.currentRoundTripTime * 1000);
       });
@@ -419,7 +438,7 @@ export class MeshTransport implements MediaTransport {
       const lossRate = dLost + dReceived > 0 ? dLost / (dLost + dReceived) : 0;
       peer.sample = { bytes: bytesReceived, lost, received };
       const connected = peer.pc.connectionState === 'connected';
-      out.push({ participantId: peer.id, bytesReceived, bytesSent, rttMs, lossRate, framesDecoded, quality: qualityOf(rttMs, lossRate, connected) });
+      out.push({ participantId: peer.id, bytesReceived, bytesSent, rttMs, lossRate, framesDecoded, audioEnergy, quality: qualityOf(rttMs, lossRate, connected) });
     }
     return out;
   }
@@ -431,7 +450,10 @@ export class MeshTransport implements MediaTransport {
     } catch (error) {
       // Someone who just left (or went back to the lobby) is no longer reachable, and a drop of our own signaling
       // is already on screen as "reconnecting" (the ICE restart after it renegotiates): not worth an error.
-      if (TRANSIENT_RELAY_ERRORS.has((error as { code?: string } | undefined)?.code ?? '')) return;
+      const code = (error as { code?: string } | undefined)?.code ?? '';
+      // A receive-only peer (the recorder) is in nobody's roster: that it is gone, we learn here.
+      if (code === 'not_visible' && !this.#wanted.has(to)) this.#drop(to);
+      if (TRANSIENT_RELAY_ERRORS.has(code)) return;
       if (data.kind !== 'ice') this.events.emit('error', { error: error instanceof MediaTransportError ? error : new MediaTransportError('media_failed', String((error as Error)?.message ?? error)) });
     }
   }
@@ -445,7 +467,12 @@ export class MeshTransport implements MediaTransport {
     let peer = this.#peers.get(from);
     // The server only relays between people who may see each other, so an offer from someone our roster has
     // not shown yet (events race) is accepted; their peer connection is made now.
-    if (!peer) peer = this.#create(from, data.kind === 'offer');
+    if (!peer) {
+      // Only an offer starts a connection: a late candidate or answer of one that just ended (after its `bye`)
+      // must not make a ghost peer.
+      if (data.kind !== 'offer') return;
+      peer = this.#create(from, true);
+    }
     else if (data.kind === 'offer' && peer.pc.connectionState === 'failed') {
       // They reloaded (a new peer connection, new DTLS keys): start over with them.
       this.#drop(from);
@@ -461,10 +488,12 @@ export class MeshTransport implements MediaTransport {
   #create(id: string, viaOffer = false): Peer {
     const peer = new Peer(id, this.#self > id, this.#config, this);
     this.#peers.set(id, peer);
-    // The impolite side offers at once. The polite side waits a moment for that offer and answers it with its
-    // tracks: two offers crossing are resolved by perfect negotiation, but Chromium's rollback of an offer that is
+    // Whoever was here first offers at once; a newcomer waits a moment for that offer and answers it with its
+    // tracks. Two offers crossing are resolved by perfect negotiation, but Chromium's rollback of an offer that is
     // still gathering can leave that connection with no candidates at all, so we avoid making the glare.
-    if (!peer.polite || viaOffer) this.#attach(peer);
+    // Made for an offer: our tracks go on the transceivers that offer creates, added just before the answer
+    // (Peer.#apply), so the answer carries them and no second negotiation follows.
+    if (!viaOffer && (!this.#newcomer || this.options.receiveOnly)) this.#attach(peer);
     else peer.attachTimer = setTimeout(() => this.#peers.get(id) === peer && this.#attach(peer), this.options.politeWaitMs ?? POLITE_WAIT_MS);
     return peer;
   }
@@ -484,6 +513,12 @@ export class MeshTransport implements MediaTransport {
   }
 
   #attach(peer: Peer): void {
+    // Nothing to send (the recorder; someone without camera or microphone): ask for the other's audio and video
+    // all the same, so there is an offer to answer.
+    if (!this.#local && !this.#screen && peer.pc.getTransceivers().length === 0) {
+      peer.pc.addTransceiver('audio', { direction: 'recvonly' });
+      peer.pc.addTransceiver('video', { direction: 'recvonly' });
+    }
     const wanted = new Map<string, { track: MediaStreamTrack; stream: MediaStream }>();
     for (const track of this.#local?.getTracks() ?? []) wanted.set(`cam:${track.kind}`, { track, stream: this.#local! });
     for (const track of this.#screen?.getTracks() ?? []) wanted.set(`screen:${track.kind}`, { track, stream: this.#screen! });

@@ -32,6 +32,8 @@ export interface ParticipantStats {
   /** Fraction of packets lost since the previous sample, 0–1. */
   lossRate?: number | undefined;
   framesDecoded?: number | undefined;
+  /** Energy of the sound received so far (inbound `totalAudioEnergy`): grows while the participant is heard. */
+  audioEnergy?: number | undefined;
   quality: NetworkQuality;
 }
 

@@ -82,14 +82,17 @@ describe('MeshTransport (perfect negotiation)', () => {
     const [ma, mb] = await Promise.all([media(), media()]);
     await a.join({ participantId: 'p1' });
     await a.publish(ma);
+    // p1 is alone, then p2 arrives: p1, who was here first, offers at once.
+    a.setParticipants([]);
     a.setParticipants(['p2']);
     await waitUntil(() => r.sent.some((m) => m.kind === 'offer'), 'no offer');
-    // p2 (the larger id, so the polite side) joins only now.
+    // p2's transport starts only now and lists p1 as already there: it answers the offer waiting for it.
     const b = new MeshTransport({ port: r.port('p2') });
     await b.join({ participantId: 'p2' });
     await b.publish(mb);
     b.setParticipants(['p1']);
     await waitUntil(() => b.remotes()[0]?.stream.getVideoTracks().length === 1 && a.remotes()[0]?.stream.getVideoTracks().length === 1, 'no video both ways', { timeout: 10_000 });
+    expect(r.sent.filter((m) => m.kind === 'offer').map((m) => m.from)).to.deep.equal(['p1'], 'the newcomer made no offer of its own: no glare');
     const removed: string[] = [];
     a.on('remote-removed', ({ participantId }) => removed.push(participantId));
     a.setParticipants([]);
@@ -98,5 +101,31 @@ describe('MeshTransport (perfect negotiation)', () => {
     await a.leave();
     await b.leave();
     [...ma.getTracks(), ...mb.getTracks()].forEach((t) => t.stop());
+  });
+
+  it('a receive-only participant (the recorder), listed by nobody, offers and gets everyone\'s audio and video; sends nothing', async function () {
+    this.timeout(20_000);
+    const r = relay();
+    const p = new MeshTransport({ port: r.port('p1') });
+    const rec = new MeshTransport({ port: r.port('rec'), receiveOnly: true });
+    const [mp, mr] = await Promise.all([media(), media()]);
+    await p.join({ participantId: 'p1' });
+    await p.publish(mp);
+    p.setParticipants([]);
+    await rec.join({ participantId: 'rec' });
+    await rec.publish(mr);
+    rec.setParticipants(['p1']);
+    await waitUntil(() => rec.remotes()[0]?.stream.getVideoTracks().length === 1 && rec.remotes()[0]?.stream.getAudioTracks().length === 1, 'the recorder got no media', { timeout: 10_000 });
+    await waitUntil(async () => (await bytesFrom(rec, 'p1')) > 5000, 'no bytes at the recorder', { timeout: 10_000 });
+    const sent = (await rec.stats()).find((s) => s.participantId === 'p1')!.bytesSent;
+    expect(sent).to.equal(0, 'the recorder sends no media');
+    // The participant answered with its tracks, and shows no media from the recorder.
+    await waitUntil(() => p.remotes().length === 1, 'the participant made a peer for the recorder');
+    expect(p.remotes()[0]!.stream.getTracks()).to.have.length(0);
+    expect(r.sent.filter((m) => m.kind === 'offer').map((m) => m.from)).to.deep.equal(['rec']);
+    await rec.leave();
+    await waitUntil(() => p.remotes().length === 0, 'bye from the recorder removed its peer');
+    await p.leave();
+    [...mp.getTracks(), ...mr.getTracks()].forEach((t) => t.stop());
   });
 });

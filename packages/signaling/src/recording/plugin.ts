@@ -21,7 +21,9 @@ import { Ingest } from './ingest/ingest.js';
 import { PartTracker } from './ingest/parts.js';
 import { finalizeRecording } from './manifest/finalize.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, type Manifest } from './manifest/manifest.js';
-import { loadSigningKey, type SigningKey } from './manifest/signing.js';
+import { addMark, type MarkInput } from './manifest/marks.js';
+import type { SignatureFile } from './manifest/signing.js';
+import { SigningKeys } from './signing/keys.js';
 import { toolVersion } from './media/ffmpeg.js';
 import { RecordingRepo, type RecordingRow } from './repo.js';
 import type { RecordingSettings } from './settings.js';
@@ -44,8 +46,23 @@ export interface RecordingHandle {
   events: RecordingEvents;
   ingest: Ingest;
   storage: RecordingStorage;
-  key: SigningKey;
+  keys: SigningKeys;
   settings: RecordingSettings;
+  /**
+   * Case marks for the reception desk: adds one to the session's live recording (manifest/marks.ts). Throws
+   * ApiError 404 when the session has no recording, 409 recording_closed once it is finalizing.
+   */
+  marks: { add(input: MarkInput & { sessionId: string }): { recordingId: string; kind: string; at: string; caseId: string; sha256: string | null } };
+  /** The finalized recording's evidence facts (manifest hash, signing key id = fingerprint), for case records. */
+  evidence(recordingId: string): Promise<RecordingEvidence | null>;
+}
+
+/** What the desk writes into the case record, Form 03 and the receipt once a recording is finalized. */
+export interface RecordingEvidence {
+  manifestSha256: string;
+  /** SHA-256 of the signing key's SPKI DER, lowercase hex: compare with GET /api/v1/recordings/keys. */
+  keyId: string;
+  finalizedAt: string;
 }
 
 const handles = new WeakMap<object, RecordingHandle>();
@@ -105,7 +122,9 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   const repo = new RecordingRepo(store.db);
   const storage = opts.storage ?? new FsRecordingStorage(config.dataDir);
   const events = opts.events ?? new RecordingEvents();
-  const key = await loadSigningKey(config.dataDir, settings.signingKey);
+  const keys = new SigningKeys(config.dataDir, settings.signingKey);
+  // Fails the start on an unreadable or retired key, not the first finalization hours later.
+  await keys.current();
   const ffmpegVersion = await toolVersion(settings.ffmpeg);
   const tools = { ffmpeg: ffmpegVersion ? settings.ffmpeg : (false as const), ffprobe: (await toolVersion(settings.ffprobe)) ? settings.ffprobe : (false as const), ffmpegVersion };
   if (!ffmpegVersion) app.log.warn('ffmpeg not found: recordings will be kept as raw segments, not made seekable');
@@ -122,14 +141,32 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     events,
     parts,
     log: app.log,
-    finalize: async (id) => void (await finalizeRecording({ repo, storage, tools, key, sessionFacts }, id)),
+    finalize: async (id) => void (await finalizeRecording({ repo, storage, tools, keys, sessionFacts }, id)),
   });
   const ingest = new Ingest(repo, storage, coordinator, parts, settings.maxSegmentBytes);
   const access = new AccessControl(repo, opts.verifyOfficial ?? officialVerifier(config.authSecret), opts.joinTokens ?? new JwtJoinTokenVerifier(config.authSecret));
   await coordinator.resume();
   coordinator.startWatchdog();
   app.addHook('onClose', async () => coordinator.stop());
-  handles.set(app.server, { coordinator, events, ingest, storage, key, settings });
+  const evidenceCache = new Map<string, RecordingEvidence>();
+  const evidence = async (recordingId: string): Promise<RecordingEvidence | null> => {
+    const rec = repo.get(recordingId);
+    if (!rec || rec.state !== 'finalized' || !rec.manifest_sha256 || !rec.finalized_at) return null;
+    const cached = evidenceCache.get(recordingId);
+    if (cached?.manifestSha256 === rec.manifest_sha256) return cached;
+    const { signature } = await readManifest(storage, rec);
+    const facts = { manifestSha256: rec.manifest_sha256, keyId: (signature as SignatureFile).keyId, finalizedAt: rec.finalized_at };
+    evidenceCache.set(recordingId, facts);
+    return facts;
+  };
+  const marks: RecordingHandle['marks'] = {
+    add: ({ sessionId, ...input }) => {
+      const rec = coordinator.forSession(sessionId);
+      if (!rec) throw new ApiError(404, 'not_found');
+      return { recordingId: rec.id, ...addMark(repo, rec.id, input) };
+    },
+  };
+  handles.set(app.server, { coordinator, events, ingest, storage, keys, settings, marks, evidence });
 
   app.addContentTypeParser(['application/octet-stream', 'video/webm', 'audio/webm'], { parseAs: 'buffer', bodyLimit: settings.maxSegmentBytes }, (_request, body, done) => done(null, body));
 
@@ -140,9 +177,16 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     if (row && row.official !== sub) throw new ApiError(403, 'forbidden');
   };
 
-  app.get('/recordings/public-key', async (_request, reply) =>
-    reply.header('Cache-Control', 'public, max-age=300').send({ algorithm: 'Ed25519', keyId: key.keyId, publicKey: key.publicKeyPem }),
-  );
+  // The current key, and the history of every key that ever signed (kept across rotations): what a verifier
+  // pins. Public keys only; the private key never leaves dataDir/keys.
+  app.get('/recordings/public-key', async (_request, reply) => {
+    const key = await keys.current();
+    return reply.header('Cache-Control', 'public, max-age=300').send({ algorithm: 'Ed25519', keyId: key.keyId, publicKey: key.publicKeyPem });
+  });
+  app.get('/recordings/keys', async (_request, reply) => {
+    await keys.current();
+    return reply.header('Cache-Control', 'public, max-age=300').send(await keys.history());
+  });
 
   app.post('/recordings', async (request, reply) => {
     const official = await access.require(request, 'recordings.manage', 'open');
@@ -171,7 +215,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   app.get('/recordings/:id', async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.status', 'status', rec, { logAllowed: false });
-    return { recording: coordinator.status(rec.id) };
+    return { recording: { ...coordinator.status(rec.id), evidence: await evidence(rec.id) } };
   });
 
   app.post('/recordings/:id/start', async (request) => {

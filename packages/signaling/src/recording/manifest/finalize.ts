@@ -18,13 +18,15 @@ import { SEGMENTS_DIR } from '../storage/fs-storage.js';
 import type { RecordingStorage } from '../storage/storage.js';
 import { chainLink, GENESIS } from './chain.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT, MEDIA_FILE, SIGNATURE_FILE, type Manifest, type ManifestGap, type ManifestMediaFile, type ManifestSegment } from './manifest.js';
+import { manifestMarks } from './marks.js';
 import { signManifest, type SigningKey } from './signing.js';
 
 export interface FinalizerDeps {
   repo: RecordingRepo;
   storage: RecordingStorage;
   tools: MediaTools & { ffmpegVersion?: string | undefined };
-  key: SigningKey;
+  /** The key to sign with, read when signing (a rotation takes effect at the next finalization). */
+  keys: { current(): Promise<SigningKey> };
   /** The session's facts from the schedule, when it knows the session. */
   sessionFacts: (sessionId: string) => Promise<Record<string, unknown> | undefined>;
 }
@@ -36,7 +38,8 @@ export async function finalizeRecording(deps: FinalizerDeps, recordingId: string
   const rows = repo.s.segments.all(recordingId);
   const leases = repo.s.leases.all(recordingId);
   const recorders = repo.s.recorders.all(recordingId);
-  const timeline = repo.s.timeline.all(recordingId).map((t) => ({ at: t.at, kind: t.kind, ...(JSON.parse(t.data) as Record<string, unknown>) }));
+  const timelineRows = repo.s.timeline.all(recordingId);
+  const timeline = timelineRows.map((t) => ({ at: t.at, kind: t.kind, ...(JSON.parse(t.data) as Record<string, unknown>) }));
 
   // Files without a row were never acknowledged (a crash between the write and the insert): not part of it.
   const names = new Set(rows.map((r) => segmentName(r.epoch, r.seq)));
@@ -74,6 +77,9 @@ export async function finalizeRecording(deps: FinalizerDeps, recordingId: string
     failovers.push({ fromEpoch: before.epoch, toEpoch: after.epoch, fromRecorder: before.recorder_id, toRecorder: after.recorder_id, leaseEndedAt: before.ended_at, endReason: before.end_reason, grantedAt: after.granted_at });
   }
 
+  const firstSegment = rows[0];
+  const origin = firstSegment ? (firstSegment.captured_at ?? Date.parse(firstSegment.received_at)) : undefined;
+  const key = await deps.keys.current();
   const finalizedAt = iso(Date.now());
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
@@ -92,6 +98,7 @@ export async function finalizeRecording(deps: FinalizerDeps, recordingId: string
     participants: timeline.filter((t) => t.kind === 'participant').map(({ kind: _kind, ...t }) => t),
     notices: timeline.filter((t) => t.kind === 'notice').map(({ kind: _kind, ...t }) => t),
     cases: timeline.filter((t) => t.kind === 'case').map(({ kind: _kind, ...t }) => t),
+    marks: manifestMarks(timelineRows, origin),
     recorders: recorders.map((r) => ({ recorderId: r.recorder_id, pointId: r.point_id, official: r.official, registeredAt: r.registered_at, leftAt: r.left_at })),
     leases: leases.map((l) => ({ epoch: l.epoch, recorderId: l.recorder_id, grantedAt: l.granted_at, endedAt: l.ended_at, endReason: l.end_reason })),
     failovers,
@@ -99,10 +106,10 @@ export async function finalizeRecording(deps: FinalizerDeps, recordingId: string
     gaps,
     chain: { algorithm: 'sha256', genesis: GENESIS, head: prevHash, count: segments.length, bytes: rows.reduce((sum, r) => sum + r.bytes, 0) },
     media,
-    signing: { algorithm: 'Ed25519', keyId: deps.key.keyId },
+    signing: { algorithm: 'Ed25519', keyId: key.keyId },
   };
   const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-  const signature = signManifest(bytes, deps.key);
+  const signature = signManifest(bytes, key);
   await storage.writeFile(recordingId, MANIFEST_FILE, bytes);
   await storage.writeFile(recordingId, SIGNATURE_FILE, `${JSON.stringify(signature, null, 2)}\n`);
   repo.s.finalized.run(finalizedAt, signature.manifestSha256, recordingId);

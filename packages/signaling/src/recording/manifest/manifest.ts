@@ -1,3 +1,5 @@
+import type { ManifestMark } from './marks.js';
+
 /** The manifest's shape: what `tiepdan-server verify` reads, years after the session. */
 export const MANIFEST_FORMAT = 'tiepdan-recording-manifest/1';
 export const MANIFEST_FILE = 'manifest.json';
@@ -51,6 +53,8 @@ export interface Manifest {
   participants: { at: string; [key: string]: unknown }[];
   notices: { at: string; [key: string]: unknown }[];
   cases: { at: string; [key: string]: unknown }[];
+  /** What the reception desk did during the recording (manifest/marks.ts); extensible kinds. */
+  marks: ManifestMark[];
   recorders: { recorderId: string; pointId: string | null; official: string; registeredAt: string; leftAt: string | null }[];
   leases: { epoch: number; recorderId: string; grantedAt: string; endedAt: string | null; endReason: string | null }[];
   failovers: { fromEpoch: number; toEpoch: number; fromRecorder: string; toRecorder: string; leaseEndedAt: string | null; endReason: string | null; grantedAt: string }[];

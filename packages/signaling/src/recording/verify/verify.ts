@@ -1,6 +1,6 @@
 /**
  * `tiepdan-server verify <recording folder or manifest.json>`: what a third party runs, years later, to prove a
- * recording was not altered. Checks the signature (Ed25519, against a trusted public key when given), the
+ * recording was not altered. Checks the signature (Ed25519) and whose key made it (verify/trust.ts), the
  * segments (each file's size and SHA-256, every link of the hash chain, the chain's head), the media files'
  * hashes, and that each lease's stream and each media file demux to the end (ffprobe, when installed).
  * Reads only the files: no database, no server, no configuration.
@@ -16,6 +16,7 @@ import { chainLink, GENESIS } from '../manifest/chain.js';
 import { joinFiles } from '../manifest/finalize.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type Manifest } from '../manifest/manifest.js';
 import { checkSignature, type SignatureFile } from '../manifest/signing.js';
+import { judgeKey, type TrustAnchors, type TrustJudgement } from './trust.js';
 
 export interface VerifyCheck {
   name: string;
@@ -23,8 +24,15 @@ export interface VerifyCheck {
   detail: string;
 }
 
+export type Verdict = 'VERIFIED' | 'FAILED' | 'UNTRUSTED';
+
 export interface VerifyReport {
+  /** VERIFIED only when every check passes and the signing key is a trusted one. */
   ok: boolean;
+  /** UNTRUSTED: every integrity check passed, but no trusted key was given to compare the signer's with. */
+  verdict: Verdict;
+  /** What the verifier trusted (which key, from where), or why it trusted nothing. */
+  trust: string;
   recordingId?: string | undefined;
   checks: VerifyCheck[];
   /** Facts that are not failures but a reader must see (gaps, an unchecked key, no ffprobe). */
@@ -32,8 +40,8 @@ export interface VerifyReport {
 }
 
 export interface VerifyOptions {
-  /** PEM of the public key the authority published; without it the embedded key is reported, not trusted. */
-  trustedPublicKeyPem?: string | undefined;
+  /** Keys the authority published; without any, the verdict is at best UNTRUSTED. */
+  trust?: TrustAnchors | undefined;
   ffprobe?: string | false | undefined;
 }
 
@@ -41,7 +49,12 @@ export async function verifyRecording(path: string, options: VerifyOptions = {})
   const checks: VerifyCheck[] = [];
   const notes: string[] = [];
   const check = (name: string, ok: boolean, detail: string) => (checks.push({ name, ok, detail }), ok);
-  const done = (recordingId?: string): VerifyReport => ({ ok: checks.length > 0 && checks.every((c) => c.ok), recordingId, checks, notes });
+  let trust: TrustJudgement = { state: 'none', detail: 'the signature was not read' };
+  const done = (recordingId?: string): VerifyReport => {
+    const intact = checks.length > 0 && checks.every((c) => c.ok);
+    const verdict: Verdict = !intact ? 'FAILED' : trust.state === 'trusted' ? 'VERIFIED' : 'UNTRUSTED';
+    return { ok: verdict === 'VERIFIED', verdict, trust: trust.detail, recordingId, checks, notes };
+  };
 
   let dir = path;
   let manifestPath = join(path, MANIFEST_FILE);
@@ -69,11 +82,8 @@ export async function verifyRecording(path: string, options: VerifyOptions = {})
     return done();
   }
 
-  const signature = checkSignature(manifestBytes, sig, options.trustedPublicKeyPem);
+  const signature = checkSignature(manifestBytes, sig);
   check('signature', signature.ok, signature.ok ? `Ed25519, key ${signature.keyId}` : (signature.reason ?? 'invalid'));
-  if (signature.ok && options.trustedPublicKeyPem === undefined) {
-    notes.push(`the signing key ${signature.keyId} was not compared with a trusted key: pass --public-key (GET /api/v1/recordings/public-key) to do so`);
-  }
 
   let manifest: Manifest;
   try {
@@ -84,6 +94,11 @@ export async function verifyRecording(path: string, options: VerifyOptions = {})
   }
   if (!check('manifest', manifest.format === MANIFEST_FORMAT && Array.isArray(manifest.segments), manifest.format === MANIFEST_FORMAT ? `${manifest.segments?.length ?? 0} segments` : `unknown format ${String(manifest.format)}`)) return done();
   if (manifest.signing?.keyId !== sig.keyId) check('signing key', false, 'the manifest names another key than the signature file');
+  if (signature.ok) {
+    trust = judgeKey(sig.keyId, manifest.recording?.finalizedAt, options.trust ?? {});
+    // A key the verifier was told to trust and this one is not: that is a failure, not a missing anchor.
+    if (trust.state !== 'none') check('trusted key', trust.state === 'trusted', trust.detail);
+  }
 
   // Segments: sizes, hashes and the chain.
   let prev = GENESIS;
@@ -172,7 +187,11 @@ async function sha256OfFile(path: string): Promise<string> {
 
 /** The report as people read it. */
 export function formatReport(report: VerifyReport): string {
-  const lines = [`Recording ${report.recordingId ?? '(unknown)'}: ${report.ok ? 'VERIFIED' : 'FAILED'}`];
+  const lines = [`Recording ${report.recordingId ?? '(unknown)'}: ${report.verdict}`];
+  if (report.verdict === 'UNTRUSTED') lines.push('  every integrity check passed, but NOT VERIFIED: nothing says the signing key is the authority\'s');
+  lines.push(`  trusted: ${report.trust}`);
+  const firstBad = report.checks.find((c) => !c.ok);
+  if (firstBad) lines.push(`  first failure: ${firstBad.name}: ${firstBad.detail}`);
   for (const c of report.checks) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
   for (const n of report.notes) lines.push(`  note ${n}`);
   return `${lines.join('\n')}\n`;
