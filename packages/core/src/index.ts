@@ -26,6 +26,7 @@ export * from './local/drafts.js';
 export * from './local/outbox.js';
 export * from './local/submission.js';
 export * from './schedule/index.js';
+export * from './desk/index.js';
 export * from './signaling/index.js';
 export * from './media/index.js';
 export * from './api/transport-errors.js';

@@ -41,6 +41,16 @@ export const PERMISSIONS = {
   'accounts.manage': ['admin'],
   /** Issue a recorder's device credential for a connection point (the person at the point signs the machine in). */
   'devices.issue': ['chair', 'clerk', 'operator'],
+  /** See reception cases (vụ việc) at the desk. */
+  'desk.read': ['chair', 'official', 'clerk'],
+  /** Open a case and take it through the Circular 04 steps (identity, content, receipt, handling, refusal cl.1–2). */
+  'desk.act': ['chair', 'clerk'],
+  /** The head's own acts: directions with a deadline, the written refusal notice (Art. 9 cl.3). */
+  'desk.head': ['chair'],
+  /** Read and export the reception register (Form 03). */
+  'register.read': ['chair', 'official', 'clerk'],
+  /** Enter an in-person reception in the register by hand. */
+  'register.write': ['chair', 'clerk'],
 } as const satisfies Record<string, readonly OfficialRole[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

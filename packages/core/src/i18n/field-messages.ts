@@ -48,6 +48,14 @@ export const FIELD_MESSAGES = {
   capacity_booked: { vi: 'Số chỗ không thể ít hơn số người đã đăng ký.', en: 'The capacity cannot be lower than the places already taken.' },
   connection_point: { vi: 'Điểm cầu không có trong danh sách của đơn vị.', en: 'This connection point is not configured for the unit.' },
   slot: { vi: 'Thời điểm mời phải nằm trong thời gian của buổi tiếp.', en: 'The invitation time must be within the session.' },
+  agency: { vi: 'Vui lòng nêu cơ quan có thẩm quyền.', en: 'Please name the competent agency.' },
+  document_number: { vi: 'Vui lòng nêu số văn bản.', en: 'Please give the document number.' },
+  receipt_items: { vi: 'Giấy biên nhận phải có ít nhất một tài liệu, bằng chứng.', en: 'A receipt must list at least one document or piece of evidence.' },
+  pages: { vi: 'Số trang (số lượng) phải là số nguyên dương.', en: 'The number of pages or pieces must be a positive whole number.' },
+  content_version: { vi: 'Nội dung đã được sửa; vui lòng xác nhận lại bản mới nhất.', en: 'The content was edited; please confirm the latest version.' },
+  refusal_ground: { vi: 'Vui lòng chọn căn cứ từ chối (Điều 9 Luật Tiếp công dân).', en: 'Please choose the ground for refusal (Art. 9 of the Law on Citizen Reception).' },
+  settled_document: { vi: 'Vui lòng nêu văn bản đã giải quyết vụ việc (cơ quan, tên, số, ngày).', en: 'Please give the document that settled the matter (agency, title, number, date).' },
+  split_kinds: { vi: 'Mỗi phần tách phải có loại vụ việc khác nhau, ít nhất hai loại.', en: 'A split needs at least two parts, each of a different kind.' },
 } satisfies Record<string, Message>;
 
 export type FieldCode = keyof typeof FIELD_MESSAGES;

@@ -22,6 +22,7 @@ import {
   qualityOf,
   type JoinOptions,
   type MediaKind,
+  type MediaRoute,
   type MediaTransport,
   type MediaTransportEvents,
   type MediaTransportListener,
@@ -316,7 +317,7 @@ export class MeshTransport implements MediaTransport {
     this.#self = options.participantId;
     const iceServers = [...(this.options.iceServers ?? [])];
     if (options.turn) iceServers.push({ urls: options.turn.urls, username: options.turn.username, credential: options.turn.credential });
-    this.#config = { iceServers, bundlePolicy: 'max-bundle' };
+    this.#config = { iceServers, bundlePolicy: 'max-bundle', iceTransportPolicy: options.turn?.relayOnly ? 'relay' : 'all' };
     this.#offSignal?.();
     this.#newcomer = true;
     this.#offSignal = this.options.port.onSignal((from, data) => this.#onSignal(from, data));
@@ -422,8 +423,10 @@ export class MeshTransport implements MediaTransport {
       let framesDecoded = 0;
       let audioEnergy = 0;
       let rttMs: number | undefined;
+      let selectedPair: string | undefined;
       const report = await peer.pc.getStats();
       report.forEach((s: any) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId) selectedPair = s.selectedCandidatePairId;
         if (s.type === 'inbound-rtp') {
           bytesReceived += s.bytesReceived ?? 0;
           lost += s.packetsLost ?? 0;
@@ -438,7 +441,8 @@ export class MeshTransport implements MediaTransport {
       const lossRate = dLost + dReceived > 0 ? dLost / (dLost + dReceived) : 0;
       peer.sample = { bytes: bytesReceived, lost, received };
       const connected = peer.pc.connectionState === 'connected';
-      out.push({ participantId: peer.id, bytesReceived, bytesSent, rttMs, lossRate, framesDecoded, audioEnergy, quality: qualityOf(rttMs, lossRate, connected) });
+      const route = routeOf(report, selectedPair);
+      out.push({ participantId: peer.id, bytesReceived, bytesSent, rttMs, lossRate, framesDecoded, audioEnergy, quality: qualityOf(rttMs, lossRate, connected), ...(route ? { route } : {}) });
     }
     return out;
   }
@@ -549,4 +553,18 @@ export class MeshTransport implements MediaTransport {
     this.#state = state;
     this.events.emit('state', { state });
   }
+}
+
+/**
+ * The path the media takes: the selected candidate pair's local and remote candidate types ("host", "srflx",
+ * "prflx", "relay") and, through a relay, the transport to it ("udp", "tcp", "tls") — what an operator needs to
+ * know when a firewall forces the relay.
+ */
+function routeOf(report: RTCStatsReport, pairId: string | undefined): MediaRoute | undefined {
+  const pair = pairId ? (report.get(pairId) as { localCandidateId?: string; remoteCandidateId?: string } | undefined) : undefined;
+  if (!pair?.localCandidateId || !pair.remoteCandidateId) return undefined;
+  const local = report.get(pair.localCandidateId) as { candidateType?: string; relayProtocol?: string } | undefined;
+  const remote = report.get(pair.remoteCandidateId) as { candidateType?: string } | undefined;
+  if (!local?.candidateType || !remote?.candidateType) return undefined;
+  return { local: local.candidateType, remote: remote.candidateType, ...(local.relayProtocol ? { relayProtocol: local.relayProtocol } : {}) };
 }

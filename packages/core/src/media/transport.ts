@@ -35,6 +35,15 @@ export interface ParticipantStats {
   /** Energy of the sound received so far (inbound `totalAudioEnergy`): grows while the participant is heard. */
   audioEnergy?: number | undefined;
   quality: NetworkQuality;
+  /** The selected candidate pair (native transport). */
+  route?: MediaRoute | undefined;
+}
+
+/** How media reaches a peer: candidate types of the selected pair, and the transport to the relay when relayed. */
+export interface MediaRoute {
+  local: string;
+  remote: string;
+  relayProtocol?: string | undefined;
 }
 
 export interface JoinOptions {

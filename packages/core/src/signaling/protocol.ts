@@ -178,7 +178,14 @@ export const RoomSnapshotSchema = z.strictObject({
 });
 export type RoomSnapshot = z.infer<typeof RoomSnapshotSchema>;
 
-export const TurnCredentialsSchema = z.strictObject({ urls: z.array(z.string()), username: z.string(), credential: z.string(), ttl: z.int() });
+export const TurnCredentialsSchema = z.strictObject({
+  urls: z.array(z.string()),
+  username: z.string(),
+  credential: z.string(),
+  ttl: z.int(),
+  /** The deployment sends all media through the relay (`iceTransportPolicy: 'relay'`). */
+  relayOnly: z.optional(z.boolean()),
+});
 export type TurnCredentials = z.infer<typeof TurnCredentialsSchema>;
 export const JitsiAccessSchema = z.strictObject({ domain: z.string(), room: z.string(), jwt: z.string() });
 export type JitsiAccess = z.infer<typeof JitsiAccessSchema>;

@@ -237,6 +237,12 @@ export const ConfigSchema = z.strictObject({
       urls: z.array(z.string().regex(/^turns?:[^\s]+$/u, 'a turn: or turns: URL')).min(1),
       secret: z.string().min(16, 'must be at least 16 characters'),
       ttl: z.int().min(60).max(86_400).default(3600),
+      /**
+       * Every peer sends media through the relay only (`iceTransportPolicy: 'relay'`): no participant learns
+       * another's address (a citizen's home IP stays hidden from the officials' points), and a deployment can
+       * prove its relay path works before a firewall forces it.
+       */
+      relayOnly: z.boolean().default(false),
     })
     .optional(),
   /** Jitsi transport: the room name and a JWT (the prosody token plugin's shared secret) go only to admitted participants. */

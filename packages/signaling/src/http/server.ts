@@ -15,6 +15,7 @@ import { auth } from '../auth/plugin.js';
 import { AuthService } from '../auth/service.js';
 import { officialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
+import { desk } from '../desk/plugin.js';
 import { meta } from '../meta/plugin.js';
 import { deriveKeys } from '../privacy/keys.js';
 import { AttachmentFiles } from '../registrations/files.js';
@@ -139,6 +140,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses });
       await api.register(recording, { config, store, joinTokens, verifyOfficial });
       if (authService) await api.register(auth, { config, service: authService, requirePermission });
+      await api.register(desk, { config, store, sealKey: keys.seal, joinTokens, requirePermission });
     },
     { prefix: API_PREFIX },
   );

@@ -11,6 +11,7 @@ export interface TurnSettings {
   urls: string[];
   secret: string;
   ttl: number;
+  relayOnly?: boolean | undefined;
 }
 
 export interface JitsiSettings {
@@ -23,7 +24,7 @@ export function turnCredentials(settings: TurnSettings, userId: string, now = Da
   const expiry = Math.floor(now / 1000) + settings.ttl;
   const username = `${expiry}:${userId}`;
   const credential = createHmac('sha1', settings.secret).update(username).digest('base64');
-  return { urls: settings.urls, username, credential, ttl: settings.ttl };
+  return { urls: settings.urls, username, credential, ttl: settings.ttl, ...(settings.relayOnly ? { relayOnly: true } : {}) };
 }
 
 /** One Jitsi room per reception session; Jitsi room names are lower-case and safe in a URL path. */

@@ -7,6 +7,7 @@ import { ROOMS_MIGRATION } from '../rooms/migration.js';
 import { RECORDING_MIGRATION } from '../recording/migration.js';
 import { AUTH_MIGRATION } from '../auth/migration.js';
 import { NOTICES_MIGRATION } from '../schedule/migration.js';
+import { DESK_MIGRATION } from '../desk/migration.js';
 
 export interface Migration {
   version: number;
@@ -133,6 +134,7 @@ export const MIGRATIONS: readonly Migration[] = [
   RECORDING_MIGRATION,
   AUTH_MIGRATION,
   NOTICES_MIGRATION,
+  DESK_MIGRATION,
 ];
 
 /** Applies the migrations not yet recorded; returns the versions applied now. */

@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { newReference, type AnswerOutcome, type MatterKind, type Registration, type RegistrationState, type StoredAttachment } from '@tiepdan/core';
 import { migrate } from './migrations.js';
 import { DEFAULT_PROVISIONAL, SqliteScheduleStore } from './schedule-sqlite.js';
+import { SqliteCaseStore } from './case-sqlite.js';
 import type { HistoryRow, ListFilters, NewRegistration, RegistrationRow, Store, SummaryRow, TransitionChange } from './store.js';
 
 export const DATABASE_FILE = 'tiepdan.sqlite';
@@ -85,6 +86,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.appliedMigrations = migrate(this.db);
     this.schedule = new SqliteScheduleStore(this.db, { share: options.provisionalShare ?? DEFAULT_PROVISIONAL.share, perPhone: options.provisionalPerPhone ?? DEFAULT_PROVISIONAL.perPhone });
+    this.cases = new SqliteCaseStore(this.db);
     this.makeReference = options.makeReference ?? (() => newReference());
     const db = this.db;
     this.statements = {
@@ -115,6 +117,7 @@ export class SqliteStore implements Store {
   /** Migrations applied when this store opened (for the CLI's `migrate`). */
   readonly appliedMigrations: number[];
   readonly schedule: SqliteScheduleStore;
+  readonly cases: SqliteCaseStore;
 
   /**
    * Group commit: registrations that arrive in the same turn of the event loop are written in one transaction,

@@ -3,6 +3,7 @@
  * synchronously, so a PostgreSQL store can be written later without touching a route.
  */
 import type { AnswerOutcome, MatterKind, Registration, RegistrationState, StoredAttachment, SubmitBooking } from '@tiepdan/core';
+import type { CaseStore } from './case-store.js';
 import type { ScheduleStore } from './schedule-store.js';
 
 export interface HistoryRow {
@@ -95,5 +96,7 @@ export interface Store {
   transition(change: TransitionChange): Promise<boolean>;
   /** Sessions, series, bookings and the notice outbox (store/schedule-store.ts). */
   readonly schedule: ScheduleStore;
+  /** Reception cases and the register's numbering (store/case-store.ts). */
+  readonly cases: CaseStore;
   close(): Promise<void>;
 }

@@ -1,0 +1,3 @@
+export * from './case.js';
+export * from './requests.js';
+export * from './labels.js';

@@ -1,0 +1,140 @@
+/**
+ * The reception desk as one fastify plugin (mounted under /api/v1 by http/server.ts): a case (vụ việc) per
+ * citizen received, taken through the Circular 04 steps by the clerk or the chair, the head's own acts by the
+ * chair only, and the citizen's confirmation of the content from their room view with their join token.
+ *
+ * Order of checks on every route: the role (guard: 401/403), the body (422 naming each field, before anything is
+ * read), the case (404), its unit (403), its state (409). docs/desk.md lists the routes.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  CaseContentSchema,
+  CloseSchema,
+  ConfirmSchema,
+  DirectionSchema,
+  HandlingSchema,
+  HelperCheckSchema,
+  IdentityCheckSchema,
+  OpenCaseSchema,
+  ReceiptSchema,
+  RefusalNoticeSchema,
+  RefusalSchema,
+  SplitSchema,
+  handlingFieldErrors,
+  refusalFieldErrors,
+  splitFieldErrors,
+  type ReceptionCase,
+  type TokenClaims,
+} from '@tiepdan/core';
+import * as z from 'zod/mini';
+import { officialOf, type RequirePermission } from '../auth/guard.js';
+import type { Config } from '../config/schema.js';
+import { ApiError } from '../http/api-error.js';
+import { recordingOf } from '../recording/plugin.js';
+import type { JoinClaims, JoinTokenVerifier } from '../rooms/join-tokens.js';
+import type { CaseRow } from '../store/case-store.js';
+import type { Store } from '../store/store.js';
+import { caseView } from './privacy.js';
+import { Desk } from './service.js';
+import { parseBody } from './validate.js';
+
+export interface DeskOptions {
+  config: Config;
+  store: Store;
+  sealKey: Buffer;
+  joinTokens: JoinTokenVerifier;
+  requirePermission: RequirePermission;
+  now?: () => number;
+}
+
+const CASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/u;
+/** Walk-ins may name the unit when the caller's token reaches every unit. */
+const OpenBodySchema = z.extend(OpenCaseSchema, { unit: z.optional(z.string({ error: 'invalid' }).check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/u, { error: 'invalid' }))) });
+
+const desks = new WeakMap<object, Desk>();
+/** The desk's service, for the register and the papers (same app). */
+export function deskOf(app: FastifyInstance): Desk | undefined {
+  return desks.get(app.server);
+}
+
+function caseId(request: FastifyRequest): string {
+  const { id } = request.params as { id: string };
+  if (!CASE_ID.test(id)) throw new ApiError(404, 'not_found');
+  return id;
+}
+
+/** A citizen's join token from the Authorization header (never from the URL, which gets logged). */
+export async function citizenOf(request: FastifyRequest, joinTokens: JoinTokenVerifier): Promise<JoinClaims> {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/iu.exec(header.trim()) : null;
+  const claims = match ? await joinTokens.verify(match[1]!) : undefined;
+  if (!claims) throw new ApiError(401, 'unauthenticated', undefined, undefined, { 'WWW-Authenticate': 'Bearer realm="tiepdan-citizens"' });
+  return claims;
+}
+
+export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<void> {
+  const { config, store, sealKey, joinTokens, requirePermission } = opts;
+  const service = new Desk({ store, sealKey, units: config.units, recording: () => recordingOf(app), now: opts.now });
+  desks.set(app.server, service);
+
+  const answer = (rows: CaseRow[], official: TokenClaims) => {
+    const views = rows.map((row) => caseView(row, sealKey, official));
+    return rows.length > 1 ? { case: views[0]!, cases: views } : { case: views[0]! };
+  };
+  const act = 'desk.act' as const;
+
+  app.post('/desk/cases', { preHandler: requirePermission(act) }, async (request, reply: FastifyReply) => {
+    const official = officialOf(request);
+    const body = parseBody(OpenBodySchema, request.body);
+    const { row, created } = await service.open(official, body);
+    return reply.code(created ? 201 : 200).send({ case: caseView(row, sealKey, official) });
+  });
+
+  app.get('/desk/cases/:id', { preHandler: requirePermission('desk.read') }, async (request) => {
+    const official = officialOf(request);
+    return { case: caseView(await service.get(official, caseId(request)), sealKey, official) } satisfies { case: ReceptionCase };
+  });
+
+  /** One route per step: the schema, its cross-field rules, and the service's action. */
+  const step = <S extends z.ZodMiniType>(
+    path: string,
+    permission: 'desk.act' | 'desk.head',
+    schema: S,
+    run: (official: TokenClaims, id: string, body: z.infer<S>) => Promise<CaseRow[]>,
+    rules?: (value: z.infer<S>) => ReturnType<typeof handlingFieldErrors>,
+  ) =>
+    app.post(`/desk/cases/:id/${path}`, { preHandler: requirePermission(permission) }, async (request) => {
+      const official = officialOf(request);
+      const body = parseBody(schema, request.body, rules);
+      return answer(await run(official, caseId(request), body), official);
+    });
+
+  step('identity', act, IdentityCheckSchema, (o, id, b) => service.identity(o, id, b));
+  step('helpers', act, HelperCheckSchema, (o, id, b) => service.helper(o, id, b));
+  step('content', act, CaseContentSchema, (o, id, b) => service.content(o, id, b));
+  step('confirmations/aloud', act, ConfirmSchema, (o, id, b) => service.confirmAloud(o, id, b));
+  step('receipt', act, ReceiptSchema, (o, id, b) => service.receipt(o, id, b));
+  step('handling', act, HandlingSchema, (o, id, b) => service.handling(o, id, b), handlingFieldErrors);
+  step('directions', 'desk.head', DirectionSchema, (o, id, b) => service.direction(o, id, b));
+  step('split', act, SplitSchema, (o, id, b) => service.split(o, id, b), splitFieldErrors);
+  step('refusal', act, RefusalSchema, (o, id, b) => service.refuse(o, id, b), refusalFieldErrors);
+  step('refusal-notice', 'desk.head', RefusalNoticeSchema, (o, id, b) => service.refusalNotice(o, id, b));
+  step('close', act, CloseSchema, (o, id, b) => service.close(o, id, b));
+
+  // The citizen's side, with the join token of their invitation: what to confirm, and the confirmation itself.
+  app.get('/desk/confirmation', async (request, reply) => {
+    const claims = await citizenOf(request, joinTokens);
+    const pending = await service.pendingFor(claims);
+    reply.header('Cache-Control', 'no-store');
+    return { pending: pending ?? null };
+  });
+
+  app.post('/desk/cases/:id/confirmation', async (request) => {
+    const claims = await citizenOf(request, joinTokens);
+    const body = parseBody(ConfirmSchema, request.body);
+    const id = caseId(request);
+    const [row] = await service.confirmByCitizen(claims, id, body);
+    const c = row!.case;
+    return { confirmation: { caseId: c.id, version: c.confirmation!.version, sha256: c.confirmation!.sha256, at: c.confirmation!.at } };
+  });
+}
