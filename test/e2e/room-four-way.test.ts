@@ -23,7 +23,8 @@ const UNIT = 'dongthap.sadec';
 const WARD = point('sadec-ubnd', 'UBND phường Sa Đéc');
 /** The citizen is on a phone: some tiles are below the fold, where Chromium pauses muted autoplay videos. */
 const PHONE = { width: 360, height: 740 };
-const OTHER = point('tanquy-ubnd', 'UBND xã Tân Quy Đông');
+// Another configured point of the unit (the demo's province office): rooms take points from the configuration.
+const OTHER = point('dongthap-tinh', 'Trụ sở Tiếp công dân tỉnh Đồng Tháp');
 
 let demo: { siteUrl: string; close(): Promise<void> };
 let dataDir: string;

@@ -6,6 +6,7 @@ export * from './i18n/field-messages.js';
 export * from './errors.js';
 export * from './text/nfc.js';
 export * from './text/json.js';
+export * from './text/characters.js';
 export * from './text/time.js';
 export * from './registration/provinces.js';
 export * from './registration/identity.js';

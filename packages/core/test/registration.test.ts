@@ -90,6 +90,35 @@ test('the privacy notice must be acknowledged', () => {
   assert.deepEqual(paths(reg), ['privacy.acknowledged:privacy']);
 });
 
+test('invisible and control characters are refused with a field error; a name must have letters', () => {
+  const withName = (fullName: string) => ({ ...validRegistration(), identity: { ...validRegistration().identity, fullName } });
+  const withSummary = (summary: string) => ({ ...validRegistration(), content: { summary } });
+  const cases: [unknown, string][] = [
+    [withName('\u200B\u200B'), 'identity.fullName:hidden_characters'],
+    [withName('Nguyễn Văn \u202Ena'), 'identity.fullName:hidden_characters'],
+    [withName('Nguyễn\u0000Văn An'), 'identity.fullName:hidden_characters'],
+    [withName('Nguyễn Văn An\u0007'), 'identity.fullName:hidden_characters'],
+    [withName('Nguyễn\u2066 Văn An'), 'identity.fullName:hidden_characters'],
+    [withName('Nguyễn\uFEFFVăn An'), 'identity.fullName:hidden_characters'],
+    [withName('12345 - .'), 'identity.fullName:name_letters'],
+    [withSummary('\u200B\u200C\u200D\u2060'), 'content.summary:hidden_characters'],
+    [withSummary('Khiếu nại \u0085 quyết định'), 'content.summary:hidden_characters'],
+    [{ ...validRegistration(), address: { ...validRegistration().address, detail: 'Số 12\u202Dkhóm 3' } }, 'address.detail:hidden_characters'],
+    [{ ...validRegistration(), helpers: [{ role: 'lawyer', fullName: '\u200B', document: { kind: 'Thẻ luật sư' } }] }, 'helpers.0.fullName:hidden_characters'],
+  ];
+  for (const [input, expected] of cases) {
+    assert.deepEqual(paths(input), [expected], expected);
+    assert.equal(parseRegistration(input).ok, false);
+  }
+  // Ordinary text stays valid: Vietnamese in NFD (combining marks are not hidden characters), new lines and
+  // tabs in a summary, an emoji sequence joined by a zero-width joiner, names with a hyphen or an apostrophe.
+  for (const input of [
+    withName('Nguyễn Thị Hoa'.normalize('NFD')),
+    withName("H'Hen Niê"),
+    withSummary('Khiếu nại:\n\t1. thu hồi đất;\r\n2. bồi thường 👨‍👩‍👧'),
+  ]) assert.deepEqual(paths(input), [], JSON.stringify(input).slice(0, 80));
+});
+
 test('non-objects and junk never throw', () => {
   for (const junk of [null, 42, 'x', [], [1], { kind: 1 }]) {
     const result = parseRegistration(junk);

@@ -192,6 +192,12 @@ describe('submission: refusals store nothing and name the field', () => {
     ['an unknown unit', () => validRegistration({ unit: 'hanoi.hoankiem' }), 'unit'],
     ['a privacy notice version not in force', () => validRegistration({ privacy: { ...validRegistration().privacy, version: '2020-01-01' } }), 'privacy.version'],
     ['remote attendance where it is not allowed', () => validRegistration({ attendance: { mode: 'remote' } }), 'attendance.mode'],
+    ['a name of only zero-width spaces', () => validRegistration({ identity: { ...validRegistration().identity, fullName: '\u200B\u200B\u200B' } }), 'identity.fullName'],
+    ['a name with a right-to-left override', () => validRegistration({ identity: { ...validRegistration().identity, fullName: 'Nguyễn \u202EaoH ịhT' } }), 'identity.fullName'],
+    ['a name with NUL and BEL', () => validRegistration({ identity: { ...validRegistration().identity, fullName: 'Nguyễn\u0000Thị\u0007Hoa' } }), 'identity.fullName'],
+    ['a name without letters', () => validRegistration({ identity: { ...validRegistration().identity, fullName: '1234 5678' } }), 'identity.fullName'],
+    ['a summary of only zero-width characters', () => validRegistration({ content: { summary: '\u200B\u200C\u200D\uFEFF' } }), 'content.summary'],
+    ['an attachment name with a right-to-left override', () => validRegistration({ attachments: [{ id: 'a', name: 'anh\u202Egnp.exe', type: 'image/png', size: 10, purpose: 'evidence' }] }), 'attachments.0.name'],
   ];
   for (const [name, make, path] of cases) {
     test(`${name} → 422 validation_failed naming ${path}`, async () => {

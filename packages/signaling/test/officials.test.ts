@@ -4,13 +4,15 @@
  * it), and state transitions including two clerks racing.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { OFFICIAL_ROLES, can, type OfficialRole, type Permission } from '@tiepdan/core';
 import { SignJWT } from 'jose';
 import {
   OTHER_UNIT,
+  PDF,
   PNG,
   attachmentMeta,
   denunciation,
@@ -203,6 +205,40 @@ describe('denunciations', () => {
     });
   }
 
+  test("a denouncer's helpers and attachment names are sealed: not in the SQLite bytes, redacted without readDenouncer, joined back with it", async () => {
+    const lawyer = 'Phạm Thị Luật Sư';
+    const cardNumber = 'LS-2019-77351';
+    const fileName = 'Đơn tố cáo - Trần Văn Bình.pdf';
+    const reg = denunciation({
+      helpers: [{ role: 'lawyer', fullName: lawyer, document: { kind: 'Thẻ luật sư', number: cardNumber, attachmentId: 'card' } }],
+      attachments: [{ ...attachmentMeta('card', PDF, 'application/pdf'), name: fileName, purpose: 'power_of_attorney' }],
+    });
+    const res = await submitMultipart(t.api, reg, [{ field: 'card', bytes: PDF, filename: fileName }]);
+    assert.equal(res.status, 201, await res.clone().text());
+    const { reference } = (await res.json()) as { reference: string };
+    t.db.pragma('wal_checkpoint(TRUNCATE)');
+    const raw = Buffer.concat(readdirSync(t.dataDir).filter((f) => f.startsWith('tiepdan.sqlite')).map((f) => readFileSync(join(t.dataDir, f))));
+    for (const secret of [lawyer, cardNumber, fileName, 'Trần Văn Bình']) {
+      for (const form of new Set([secret.normalize('NFC'), secret.normalize('NFD')])) assert.ok(!raw.includes(Buffer.from(form, 'utf8')), `${secret} in the database`);
+    }
+    assert.notEqual(t.db.prepare('SELECT a.name FROM attachments a JOIN registrations r ON r.id = a.registration_id WHERE r.reference = ?').pluck().get(reference), fileName);
+    for (const role of ['chair', 'official', 'clerk'] as OfficialRole[]) {
+      const reveal = can(role, 'registrations.readDenouncer');
+      const record = (await (await getJson(`${t.api}/registrations/${reference}`, await token(t, role))).json()) as Record<string, any>;
+      const json = JSON.stringify(record);
+      for (const secret of [lawyer, cardNumber, fileName]) assert.equal(json.includes(secret), reveal, `${role}: ${secret}`);
+      assert.equal(record.registration.helpers[0].role, 'lawyer', 'the role itself is not secret');
+      if (reveal) {
+        assert.equal(record.registration.helpers[0].document.number, cardNumber);
+        assert.equal(record.attachments[0].name, fileName);
+        const file = await getJson(`${t.api}/registrations/${reference}/attachments/card`, await token(t, role));
+        assert.equal(file.status, 200);
+        assert.ok((file.headers.get('content-disposition') ?? '').includes(encodeURIComponent(fileName)), 'the download keeps the real name');
+        assert.deepEqual(Buffer.from(await file.arrayBuffer()), PDF);
+      }
+    }
+  });
+
   test('the citizen can still look a denunciation up with the phone given', async () => {
     const res = await postJson(`${t.api}/lookup`, { reference: denounced, phone: '0987654321' });
     assert.equal(res.status, 200);
@@ -219,6 +255,46 @@ describe('attachments download', () => {
     assert.deepEqual(Buffer.from(await res.arrayBuffer()), PNG);
     const missing = await getJson(`${t.api}/registrations/${petition}/attachments/nope`, await token(t, 'clerk'));
     assert.equal(missing.status, 404);
+  });
+});
+
+describe('attachment files at rest', () => {
+  test('encrypted on disk (no plaintext bytes, not even the PDF header), returned byte for byte with the SHA-256 of what was sent', async () => {
+    const marker = Buffer.from(`%PDF-1.4\n% tiepdan-marker-${Date.now()}\n`, 'latin1');
+    const pdf = Buffer.concat([marker, PDF.subarray(9)]);
+    const reg = validRegistration({ attachments: [attachmentMeta('f', pdf, 'application/pdf')] });
+    const res = await submitMultipart(t.api, reg, [{ field: 'f', bytes: pdf }]);
+    const body = (await res.json()) as { reference: string; attachments: { sha256: string; size: number }[] };
+    assert.equal(res.status, 201, JSON.stringify(body));
+    const sha256 = createHash('sha256').update(pdf).digest('hex');
+    assert.equal(body.attachments[0]!.sha256, sha256, 'the hash is of the plaintext as sent');
+    const stored = readFileSync(join(t.dataDir, 'attachments', sha256.slice(0, 2), sha256));
+    assert.ok(!stored.includes(Buffer.from('tiepdan-marker')), 'the marker is not on disk in clear');
+    assert.ok(!stored.includes(Buffer.from('%PDF')), 'nor the PDF header');
+    assert.notEqual(stored.length, pdf.length - 1, 'sanity: this is the stored file');
+    const file = await getJson(`${t.api}/registrations/${body.reference}/attachments/f`, await token(t, 'clerk'));
+    assert.equal(file.status, 200);
+    const back = Buffer.from(await file.arrayBuffer());
+    assert.deepEqual(back, pdf);
+    assert.equal(createHash('sha256').update(back).digest('hex'), sha256);
+  });
+
+  test('a stored file that was tampered with is not served as if it were whole', async () => {
+    const png = Buffer.concat([PNG, Buffer.from(`tamper-${Date.now()}`)]);
+    const res = await submitMultipart(t.api, validRegistration({ attachments: [attachmentMeta('g', png, 'image/png')] }), [{ field: 'g', bytes: png }]);
+    const body = (await res.json()) as { reference: string; attachments: { sha256: string }[] };
+    const path = join(t.dataDir, 'attachments', body.attachments[0]!.sha256.slice(0, 2), body.attachments[0]!.sha256);
+    const stored = readFileSync(path);
+    stored[stored.length - 20]! ^= 0xff;
+    writeFileSync(path, stored);
+    const clerk = await token(t, 'clerk');
+    // The whole body of a 200 would be a changed file passed off as the citizen's: the download fails instead
+    // (GCM's tag is checked at the end, so the response is cut before it completes).
+    const outcome = await getJson(`${t.api}/registrations/${body.reference}/attachments/g`, clerk)
+      .then(async (r) => (r.status === 200 ? `served ${(await r.arrayBuffer()).byteLength} bytes` : `refused ${r.status}`))
+      .catch(() => 'cut');
+    assert.ok(outcome === 'cut' || outcome.startsWith('refused'), outcome);
+    assert.equal((await fetch(`${t.url}/healthz`)).status, 200);
   });
 });
 

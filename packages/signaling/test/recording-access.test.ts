@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { mintJoinToken } from '../src/index.js';
+import { MAX_COPIES_PER_CASE } from '../src/recording/access/copies.js';
 import { removeDir, token, type TestServer } from './helpers.js';
 import { call, chunks, endAndFinalize, makeWebm, openRecording, Recorder, sha256, startRecordingServer } from './recording-helpers.js';
 
@@ -162,5 +163,33 @@ describe('recording access', () => {
     assert.equal(handed.body.copy.handedOverBy, 'clerk.test');
     assert.equal((await call(t, clerk, 'POST', `/recordings/${finalized}/copies/${copyId}/handover`, { recipient: { name: 'X' }, method: 'usb' })).status, 409);
     for (const action of ['copy.request', 'copy.approve', 'copy.download', 'copy.handover']) assert.ok(accessRows(finalized, action).some((r) => r.outcome === 'allowed'), action);
+  });
+
+  it('copies are bounded: one open request per case (100 asks give the same one), and at most MAX_COPIES_PER_CASE in all', async () => {
+    const reference = 'TD-ACCESS-2';
+    const citizen = await mintJoinToken(t.config.authSecret, { reference, sessionId: SESSION });
+    const clerk = await token(t, 'clerk');
+    const rows = () => t.db.prepare('SELECT COUNT(*) FROM recording_copies WHERE reference = ?').pluck().get(reference) as number;
+    const asks = await Promise.all(Array.from({ length: 100 }, () => call(t, citizen, 'POST', `/recordings/${finalized}/copies`, {})));
+    assert.deepEqual([...new Set(asks.map((a) => a.status))].sort(), [200, 201]);
+    assert.equal(asks.filter((a) => a.status === 201).length, 1, 'one created');
+    assert.equal(new Set(asks.map((a) => a.body.copy.id)).size, 1, 'the others are told about the same request');
+    assert.equal(rows(), 1);
+    // The official asking on the citizen's behalf gets the same open request too.
+    assert.equal((await call(t, clerk, 'POST', `/recordings/${finalized}/copies`, { reference })).body.copy.id, asks[0]!.body.copy.id);
+    // Closing a request (handed over) allows another, up to the limit.
+    let copyId = asks[0]!.body.copy.id as string;
+    for (let n = 1; n <= MAX_COPIES_PER_CASE; n += 1) {
+      assert.equal((await call(t, clerk, 'POST', `/recordings/${finalized}/copies/${copyId}/approve`, { denouncerSecretsChecked: true, fromSeconds: 0, toSeconds: 1 })).status, 200);
+      assert.equal((await call(t, clerk, 'POST', `/recordings/${finalized}/copies/${copyId}/handover`, { recipient: { name: 'Trần Văn Bình' }, method: 'download' })).status, 200);
+      const next = await call(t, citizen, 'POST', `/recordings/${finalized}/copies`, {});
+      if (n < MAX_COPIES_PER_CASE) {
+        assert.equal(next.status, 201);
+        copyId = next.body.copy.id;
+      } else {
+        assertRefused(next, 409, 'copy_limit');
+      }
+    }
+    assert.equal(rows(), MAX_COPIES_PER_CASE);
   });
 });

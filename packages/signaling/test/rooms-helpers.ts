@@ -15,8 +15,21 @@ export const FAST_ROOMS = {
   messageBurst: 10_000,
 } satisfies ConfigInput['rooms'];
 
+/** Units and their connection points as configured: rooms take a point's name and unit from here, never from a hello. */
+export const ROOM_UNITS = [
+  {
+    code: 'dongthap.sadec',
+    name: 'UBND phường Sa Đéc',
+    provinceCode: '82',
+    communes: [{ code: '29869', name: 'Phường Sa Đéc' }],
+    connectionPoints: [{ id: 'sadec-ubnd', name: 'Trụ sở UBND phường Sa Đéc' }],
+  },
+  { code: 'dongthap', name: 'UBND tỉnh Đồng Tháp', provinceCode: '82', connectionPoints: [{ id: 'tinh-dongthap', name: 'Điểm cầu tỉnh Đồng Tháp' }] },
+  { code: 'dongthap.caolanh', name: 'UBND phường Cao Lãnh', provinceCode: '82', connectionPoints: [{ id: 'caolanh-ubnd', name: 'Trụ sở UBND phường Cao Lãnh' }] },
+] satisfies ConfigInput['units'];
+
 export async function startRoomsServer(values: Partial<ConfigInput> = {}, dataDir?: string): Promise<TestServer> {
-  const input: Partial<ConfigInput> = { ...values, rooms: { ...FAST_ROOMS, ...(values.rooms ?? {}) } };
+  const input: Partial<ConfigInput> = { units: ROOM_UNITS, ...values, rooms: { ...FAST_ROOMS, ...(values.rooms ?? {}) } };
   return startServer(input, dataDir ? testConfig(input, dataDir) : testConfig(input));
 }
 
@@ -127,8 +140,8 @@ export class TestClient {
   }
 }
 
-export function officialToken(t: TestServer, role: OfficialRole, sub = `${role}.${Math.random().toString(36).slice(2, 8)}`, name = `Cán bộ ${role}`): Promise<string> {
-  return mintToken(t.config.authSecret, { sub, role, unit: 'dongthap.sadec', name });
+export function officialToken(t: TestServer, role: OfficialRole, sub = `${role}.${Math.random().toString(36).slice(2, 8)}`, name = `Cán bộ ${role}`, unit = 'dongthap.sadec'): Promise<string> {
+  return mintToken(t.config.authSecret, { sub, role, unit, name });
 }
 
 export function citizenToken(t: TestServer, sessionId: string, reference: string, name = 'Nguyễn Thị Hoa', matterKind?: string): Promise<string> {
@@ -136,9 +149,9 @@ export function citizenToken(t: TestServer, sessionId: string, reference: string
 }
 
 /** Opens a socket and says hello as an official; fails the test if refused. */
-export async function joinOfficial(t: TestServer, sessionId: string, role: OfficialRole, extra: Record<string, unknown> = {}, sub?: string): Promise<TestClient> {
+export async function joinOfficial(t: TestServer, sessionId: string, role: OfficialRole, extra: Record<string, unknown> = {}, sub?: string, unit?: string): Promise<TestClient> {
   const client = await TestClient.open(t);
-  const reply = await client.hello({ sessionId, auth: { kind: 'official', token: await officialToken(t, role, sub) }, ...extra });
+  const reply = await client.hello({ sessionId, auth: { kind: 'official', token: await officialToken(t, role, sub, undefined, unit) }, ...extra });
   if (reply.type !== 'result') throw new Error(`hello refused for ${role}: ${JSON.stringify(reply.error)}`);
   return client;
 }

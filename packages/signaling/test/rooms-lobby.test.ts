@@ -198,16 +198,16 @@ describe('rooms: lobby, case, floor, chat, relays, audit', () => {
 
   test('connection points join as such; the roster shows each point, its participants and health', async () => {
     const sessionId = newSessionId('points');
-    const point = { id: 'ubnd-sadec', name: 'Điểm cầu UBND phường Sa Đéc', unit: 'dongthap.sadec', operator: 'Nguyễn Văn Kỹ Thuật' };
+    const point = { id: 'sadec-ubnd', name: 'Trụ sở UBND phường Sa Đéc', unit: 'dongthap.sadec', operator: 'Nguyễn Văn Kỹ Thuật' };
     const operator = track(await joinOfficial(t, sessionId, 'operator', { point }));
     const chair = track(await joinOfficial(t, sessionId, 'chair', { pointId: point.id }));
-    const province = track(await joinOfficial(t, sessionId, 'official', { point: { id: 'tinh-dongthap', name: 'Điểm cầu tỉnh Đồng Tháp', unit: 'dongthap' } }));
+    const province = track(await joinOfficial(t, sessionId, 'official', { point: { id: 'tinh-dongthap', name: 'Điểm cầu tỉnh Đồng Tháp', unit: 'dongthap' } }, undefined, 'dongthap'));
     await operator.ok('health.report', { quality: 'fair', rttMs: 180, devices: { camera: true, microphone: true } });
     const health = await chair.event('point.health', (e) => e.point.id === point.id && e.point.quality === 'fair');
     assert.deepEqual(health.point.participants.sort(), [operator.participantId, chair.participantId].sort());
     assert.equal(health.point.operator, point.operator);
     const roster = await chair.ok('roster.get');
-    assert.deepEqual(roster.points.map((p: any) => p.id).sort(), ['tinh-dongthap', 'ubnd-sadec']);
+    assert.deepEqual(roster.points.map((p: any) => p.id).sort(), ['sadec-ubnd', 'tinh-dongthap']);
     const sadec = roster.points.find((p: any) => p.id === point.id);
     assert.equal(sadec.connected, true);
     assert.equal(sadec.rttMs, 180);
@@ -218,6 +218,38 @@ describe('rooms: lobby, case, floor, chat, relays, audit', () => {
     assert.equal(strayReply.error.code, 'not_found');
     province.terminate();
     await chair.event('point.health', (e) => e.point.id === 'tinh-dongthap' && e.point.connected === false);
+  });
+
+  test('connection points come from configuration and the caller\'s unit: no redeclaring, no hijacking, no citizen members', async () => {
+    const sessionId = newSessionId('hijack');
+    const operator = track(await joinOfficial(t, sessionId, 'operator', { point: { id: 'sadec-ubnd', name: 'Trụ sở UBND phường Sa Đéc', unit: 'dongthap.sadec', operator: 'Nguyễn Văn Kỹ Thuật' } }));
+    const chair = track(await joinOfficial(t, sessionId, 'chair'));
+    const configured = { id: 'sadec-ubnd', name: 'Trụ sở UBND phường Sa Đéc', unit: 'dongthap.sadec' };
+    const pointOf = async () => (await chair.ok('roster.get')).points.find((p: any) => p.id === 'sadec-ubnd');
+    // A second operator of the same unit declares the point with another name and unit: the configured ones stay.
+    const second = track(await joinOfficial(t, sessionId, 'operator', { point: { id: 'sadec-ubnd', name: 'HIJACKED', unit: 'evil' } }));
+    assert.deepEqual((({ id, name, unit }) => ({ id, name, unit }))(await pointOf()), configured);
+    assert.ok((await pointOf()).participants.includes(second.participantId));
+    // An operator of another unit cannot declare or join this unit's point, nor a point nobody configured.
+    const refusals: [Record<string, unknown>, string, string][] = [
+      [{ point: { id: 'sadec-ubnd', name: 'HIJACKED', unit: 'dongthap.caolanh' } }, 'dongthap.caolanh', 'forbidden'],
+      [{ pointId: 'sadec-ubnd' }, 'dongthap.caolanh', 'forbidden'],
+      [{ point: { id: 'invented-point', name: 'Điểm cầu giả', unit: 'dongthap.sadec' } }, 'dongthap.sadec', 'not_found'],
+    ];
+    for (const [extra, unit, code] of refusals) {
+      const client = track(await TestClient.open(t));
+      const reply = await client.hello({ sessionId, auth: { kind: 'official', token: await officialToken(t, 'operator', undefined, undefined, unit) }, ...extra });
+      assert.equal(reply.error?.code, code, JSON.stringify(extra));
+    }
+    // A citizen is never a point's member: neither by joining one nor by declaring one.
+    for (const extra of [{ pointId: 'sadec-ubnd' }, { point: { id: 'sadec-ubnd', name: 'x', unit: 'dongthap.sadec' } }]) {
+      const client = track(await TestClient.open(t));
+      const reply = await client.hello({ sessionId, auth: { kind: 'citizen', token: await citizenToken(t, sessionId, 'REF-PT') }, ...extra });
+      assert.equal(reply.error?.code, 'forbidden', JSON.stringify(extra));
+    }
+    const point = await pointOf();
+    assert.deepEqual(point.participants.sort(), [operator.participantId, second.participantId].sort());
+    assert.deepEqual((({ id, name, unit }) => ({ id, name, unit }))(point), configured);
   });
 
   test('the audit chain detects a changed entry', async () => {

@@ -84,7 +84,7 @@ const ACTIONS: Action[] = [
       void token;
       const role = (await s.actor.ok('roster.get')).participants.find((p: any) => p.participantId === s.actor.participantId).role as RoomRole;
       const auth = role === 'citizen' ? { kind: 'citizen', token: await citizenToken(server, s.sessionId, `PT-${s.sessionId}`) } : { kind: 'official', token: await officialToken(server, role as OfficialRole) };
-      const reply = await client.hello({ sessionId: s.sessionId, auth, point: { id: 'xa-tan-khanh', name: 'Điểm cầu xã Tân Khánh', unit: 'dongthap.tankhanh', operator: 'Lê Văn C' } });
+      const reply = await client.hello({ sessionId: s.sessionId, auth, point: { id: 'sadec-ubnd', name: 'Trụ sở UBND phường Sa Đéc', unit: 'dongthap.sadec', operator: 'Lê Văn C' } });
       s.clients.push(client);
       return accepted(reply);
     },

@@ -147,6 +147,7 @@ describe('sessions', () => {
       [sessionInput({ host: { role: 'chair' } }), ['host.name']],
       [sessionInput({ remoteAllowed: true }), ['remoteAllowed']],
       [sessionInput({ colour: 'red' }), ['colour']],
+      [sessionInput({ venue: 'Hội trường\u202E B', host: { role: 'chair', name: '\u200B' } }), ['host.name', 'venue']],
     ];
     for (const [body, paths] of cases) {
       const res = await clerk.post('/sessions', body);

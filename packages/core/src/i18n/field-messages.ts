@@ -15,6 +15,11 @@ export const FIELD_MESSAGES = {
   choose_one: { vi: 'Vui lòng chọn một mục.', en: 'Please choose one option.' },
   kind: { vi: 'Vui lòng chọn loại vụ việc.', en: 'Please choose the kind of matter.' },
   full_name: { vi: 'Vui lòng nhập họ và tên đầy đủ.', en: 'Please enter your full name.' },
+  name_letters: { vi: 'Họ và tên phải có chữ cái.', en: 'A name must contain letters.' },
+  hidden_characters: {
+    vi: 'Mục này có ký tự ẩn hoặc ký tự điều khiển (thường do sao chép từ nơi khác). Vui lòng xóa và gõ lại.',
+    en: 'This contains hidden or control characters (often from copying and pasting). Please delete it and type it again.',
+  },
   cccd_format: { vi: 'Số CCCD phải gồm đúng 12 chữ số.', en: 'A citizen ID (CCCD) number has exactly 12 digits.' },
   cccd_province: { vi: 'Ba số đầu của CCCD không phải mã tỉnh hợp lệ.', en: 'The first three digits of the CCCD are not a valid province code.' },
   cccd_birth: { vi: 'Số CCCD không khớp với ngày sinh hoặc giới tính đã nhập.', en: 'The CCCD number does not match the date of birth or sex given.' },

@@ -7,6 +7,7 @@
  * reads is chosen from one bilingual table. Objects are strict: an unknown field is an error, not ignored.
  */
 import * as z from 'zod/mini';
+import { hasHiddenCharacters, hasLetter } from '../text/characters.js';
 import { isRealIsoDate } from '../text/time.js';
 import { ID_TYPES, SEXES } from './identity.js';
 import { TEXT_LIMITS } from './limits.js';
@@ -17,16 +18,22 @@ export type { AttachmentPurpose, AttendanceMode, HelperRole, MatterKind } from '
 
 z.config({ jitless: true });
 
+// Every text field refuses control and invisible characters first (text/characters.ts): a name of only
+// zero-width spaces is "hidden characters", not "please fill this in", so the citizen learns what is wrong.
+const visible = z.refine<string>((value) => !hasHiddenCharacters(value), { error: 'hidden_characters' });
 const text = (max: number, code: 'required' | 'full_name' | 'content' | 'address_detail' | 'reason' = 'required') =>
   z.string({ error: 'invalid_type' }).check(
+    visible,
     z.refine((value) => value.trim().length > 0, { error: code }),
     z.maxLength(max, { error: 'too_long' }),
   );
-const optionalText = (max: number) => z.optional(z.string({ error: 'invalid_type' }).check(z.maxLength(max, { error: 'too_long' })));
+const optionalText = (max: number) => z.optional(z.string({ error: 'invalid_type' }).check(visible, z.maxLength(max, { error: 'too_long' })));
+/** A person's name: text with at least one letter. */
+const name = (max: number) => text(max, 'full_name').check(z.refine((value) => value.trim() === '' || hasLetter(value), { error: 'name_letters' }));
 const isoDate = z.string({ error: 'date' }).check(z.refine(isRealIsoDate, { error: 'date' }));
 
 export const IdentitySchema = z.strictObject({
-  fullName: text(TEXT_LIMITS.name, 'full_name'),
+  fullName: name(TEXT_LIMITS.name),
   idType: z.optional(z.enum(ID_TYPES, { error: 'choose_one' })),
   idNumber: optionalText(TEXT_LIMITS.idNumber),
   /** For idType "other": which paper it is (e.g. "Giấy xác nhận thông tin về cư trú"). */
@@ -75,7 +82,7 @@ export const ContentSchema = z.strictObject({
 });
 
 export const RepresentativeSchema = z.strictObject({
-  fullName: text(TEXT_LIMITS.name, 'full_name'),
+  fullName: name(TEXT_LIMITS.name),
   idNumber: optionalText(TEXT_LIMITS.idNumber),
   phone: z.optional(z.string({ error: 'phone' })),
 });
@@ -87,7 +94,7 @@ export const GroupSchema = z.strictObject({
 
 export const HelperSchema = z.strictObject({
   role: z.enum(HELPER_ROLES, { error: 'choose_one' }),
-  fullName: text(TEXT_LIMITS.name, 'full_name'),
+  fullName: name(TEXT_LIMITS.name),
   /** The document that proves the role: power of attorney, lawyer's card, legal-aid decision, interpreter's papers. */
   document: z.strictObject({
     kind: text(TEXT_LIMITS.name),

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import type { Message } from '../i18n/message.js';
+import { hasHiddenCharacters } from '../text/characters.js';
 
 z.config({ jitless: true });
 
@@ -20,17 +21,19 @@ export const SESSION_LEVELS = ['commune', 'province', 'central'] as const;
 
 const id = z.string({ error: 'invalid' }).check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/u, { error: 'invalid' }));
 const instant = z.string({ error: 'date' }).check(z.iso.datetime({ error: 'date', offset: true }));
+/** Shown to citizens: no control or invisible characters (text/characters.ts), as in a registration. */
+const visible = z.refine<string>((value) => !hasHiddenCharacters(value), { error: 'hidden_characters' });
 
 export const ReceptionSessionInputSchema = z.strictObject({
   kind: z.enum(SESSION_KINDS, { error: 'choose_one' }),
   unscheduledReason: z.optional(z.enum(UNSCHEDULED_REASONS, { error: 'choose_one' })),
   host: z.strictObject({
     role: z.enum(['chair', 'official'], { error: 'choose_one' }),
-    name: z.string({ error: 'required' }).check(z.minLength(1, { error: 'required' }), z.maxLength(200, { error: 'too_long' })),
+    name: z.string({ error: 'required' }).check(visible, z.minLength(1, { error: 'required' }), z.maxLength(200, { error: 'too_long' })),
   }),
   level: z.enum(SESSION_LEVELS, { error: 'choose_one' }),
   unit: id,
-  venue: z.string({ error: 'required' }).check(z.minLength(1, { error: 'required' }), z.maxLength(500, { error: 'too_long' })),
+  venue: z.string({ error: 'required' }).check(visible, z.minLength(1, { error: 'required' }), z.maxLength(500, { error: 'too_long' })),
   /** Connection point ids from the configured tree (ward → province → central board). */
   connectionPoints: z.array(id).check(z.maxLength(50, { error: 'too_long' })),
   startsAt: instant,

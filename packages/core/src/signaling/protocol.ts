@@ -282,7 +282,7 @@ export type EventFrame = Extract<ServerMessage, { type: 'event' }>;
 
 /** One line per message type, for docs/protocol.md (a missing one is a type error). */
 export const REQUEST_DESCRIPTIONS: Record<RequestType, string> = {
-  hello: 'First frame on every socket: authenticates (an official\'s token or a citizen\'s join token), joins the session\'s room, and optionally declares or joins a connection point and resumes a previous place. Citizens land in the lobby.',
+  hello: 'First frame on every socket: authenticates (an official\'s token or a citizen\'s join token), joins the session\'s room, and optionally declares or joins a connection point (a configured point of the caller\'s own unit, whose name and unit the server takes from its configuration; never a citizen) and resumes a previous place. Citizens land in the lobby.',
   'room.open': 'Opens the room; until then citizens wait in the lobby and nobody can be admitted. A session that must be recorded opens only once a recorder is active (`recorder_required`), and its recording starts.',
   'room.end': 'Ends the session: everyone gets `room.state` "ended" and is closed with ROOM_ENDED; the session\'s recording ends (its last chunks drain, then it is finalized).',
   'roster.get': 'The room as the caller may see it: participants, connection points and their health, and the lobby queue for those who manage it.',

@@ -30,6 +30,14 @@ export const UnitSchema = z.strictObject({
   connectionPoints: z.array(ConnectionPointSchema).default([]),
   /** The ward site's page that holds `<tiepdan-room>`; invitations link to it (overrides `notices.joinPage`). */
   joinPage: z.url().optional(),
+  /** How the unit's papers are headed (Decree 30/2020): the body above, the issuing unit, the place in the date line. */
+  papers: z
+    .strictObject({
+      upperBody: z.string().min(1).optional(),
+      issuer: z.string().min(1).optional(),
+      place: z.string().min(1).optional(),
+    })
+    .default({}),
 });
 export type UnitConfig = z.infer<typeof UnitSchema>;
 

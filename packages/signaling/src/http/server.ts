@@ -63,9 +63,9 @@ export interface ServerOptions {
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<TiepdanServer> {
   const store = options.store ?? new SqliteStore(config.dataDir, { provisionalShare: config.schedule.provisionalShare, provisionalPerPhone: config.schedule.provisionalPerPhone });
-  const files = new AttachmentFiles(config.dataDir);
-  await files.init();
   const keys = deriveKeys(config.dataKey);
+  const files = new AttachmentFiles(config.dataDir, keys.files);
+  await files.init();
   const isAllowedOrigin = originMatcher(config.allowedOrigins);
   const originAllowed = requestOriginCheck(isAllowedOrigin, config.publicUrl);
   const production = config.mode === 'production';

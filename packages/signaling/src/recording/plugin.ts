@@ -334,7 +334,8 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
       if (!body.reference) throw new ApiError(400, 'validation_failed', [{ path: 'reference', code: 'required', message: { vi: 'Cần mã hồ sơ.', en: 'The reference is required.' } }]);
       ((reference = body.reference), (by = `official:${official.sub}`));
     }
-    return reply.code(201).send({ copy: copyView(requestCopy(repo, rec, reference, by)) });
+    const { copy, created } = requestCopy(repo, rec, reference, by);
+    return reply.code(created ? 201 : 200).send({ copy: copyView(copy) });
   });
 
   const loadCopy = (request: FastifyRequest, rec: RecordingRow) => {

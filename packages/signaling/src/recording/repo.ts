@@ -133,6 +133,7 @@ export interface RecordingStatements {
   access: Database.Statement<[{ recordingId: string | null; limit: number }], AccessRow>;
   insertCopy: Database.Statement;
   copy: Database.Statement<[string, string], CopyRow>;
+  copiesOf: Database.Statement<[string, string], CopyRow>;
   approveCopy: Database.Statement;
   handOver: Database.Statement;
 }
@@ -191,6 +192,7 @@ export class RecordingRepo {
         `INSERT INTO recording_copies (id, recording_id, reference, state, requested_at, requested_by) VALUES (?, ?, ?, 'requested', ?, ?)`,
       ),
       copy: db.prepare<[string, string], CopyRow>('SELECT * FROM recording_copies WHERE recording_id = ? AND id = ?'),
+      copiesOf: db.prepare<[string, string], CopyRow>('SELECT * FROM recording_copies WHERE recording_id = ? AND reference = ? ORDER BY requested_at, id'),
       approveCopy: db.prepare(
         `UPDATE recording_copies SET state = 'approved', approved_at = ?, approved_by = ?, checks = ?, window = ?, file = ?, bytes = ?, sha256 = ?
          WHERE id = ? AND state = 'requested'`,

@@ -3,17 +3,31 @@
  * then move into `dataDir/attachments/<sha[0..2]>/<sha>`: content-addressed, so the same scan sent twice is
  * stored once and a replayed submission finds its files already there. A rename within one file system is
  * atomic, so a reader never sees half a file.
+ *
+ * Files are encrypted at rest, as the denouncer's fields are: AES-256-GCM under a key derived from dataKey,
+ * streamed (`version(1) | iv(12) | ciphertext | tag(16)`, a fresh IV per file). The SHA-256 that names a file and
+ * that the citizen's receipt shows is of the plaintext as sent, and a download gives back exactly those bytes.
+ * GCM checks its tag only at the end, so a download of a changed file is cut before it completes rather than
+ * served whole. Files stored before encryption (their first byte is a JPEG, PNG, WebP or PDF signature, never 1)
+ * are still read as they are.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { access, mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { pipeline as streamPipeline, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileTypeFromBuffer } from 'file-type';
 
 /** file-type needs at most this many leading bytes for the formats we accept. */
 const SNIFF_BYTES = 4100;
+
+const FORMAT_VERSION = 1;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const HEADER_BYTES = 1 + IV_BYTES;
+/** Binds the ciphertext to its use: a blob sealed for something else does not open as an attachment. */
+const ASSOCIATED_DATA = Buffer.from('tiepdan/attachment/v1', 'utf8');
 
 /** Formats we can recognise by content. Rules may narrow them, never widen (config/schema.ts). */
 export const DETECTABLE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'application/pdf'] as const;
@@ -32,7 +46,10 @@ export class AttachmentFiles {
   readonly tmpDir: string;
   readonly dir: string;
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    private readonly key: Buffer,
+  ) {
     this.tmpDir = join(dataDir, 'tmp');
     this.dir = join(dataDir, 'attachments');
   }
@@ -73,13 +90,57 @@ export class AttachmentFiles {
         done(null, chunk);
       },
     });
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(ASSOCIATED_DATA);
+    const out = createWriteStream(tmpPath, { mode: 0o600 });
+    out.write(Buffer.concat([Buffer.of(FORMAT_VERSION), iv]));
     try {
-      await pipeline(stream, meter, createWriteStream(tmpPath, { mode: 0o600 }));
+      await pipeline(stream, meter, cipher, out, { end: false });
+      await new Promise<void>((resolve, reject) => out.end(cipher.getAuthTag(), (error?: Error | null) => (error ? reject(error) : resolve())));
     } catch (error) {
+      out.destroy();
       await rm(tmpPath, { force: true });
       throw error;
     }
     return { tmpPath, sha256: hash.digest('hex'), size, tooLarge, head: Buffer.concat(headChunks) };
+  }
+
+  /** The plaintext of a stored file, streamed; the stream errors (and ends short) if the file was changed. */
+  async read(sha256: string): Promise<Readable> {
+    const path = this.pathOf(sha256);
+    const handle = await open(path, 'r');
+    let header: Buffer;
+    let tag: Buffer;
+    let size: number;
+    try {
+      size = (await handle.stat()).size;
+      header = Buffer.alloc(HEADER_BYTES);
+      await handle.read(header, 0, HEADER_BYTES, 0);
+      tag = Buffer.alloc(TAG_BYTES);
+      await handle.read(tag, 0, TAG_BYTES, Math.max(0, size - TAG_BYTES));
+    } finally {
+      await handle.close();
+    }
+    if (header[0] !== FORMAT_VERSION) return createReadStream(path);
+    if (size < HEADER_BYTES + TAG_BYTES) throw new Error('attachment file: truncated');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, header.subarray(1), { authTagLength: TAG_BYTES });
+    decipher.setAAD(ASSOCIATED_DATA);
+    decipher.setAuthTag(tag);
+    // The last piece of plaintext is held back until the tag has checked: a changed file then always ends
+    // short of its Content-Length, which the client sees as a failed download, never as a complete one.
+    let held: Buffer | undefined;
+    const holdLast = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        const previous = held;
+        held = chunk;
+        done(null, previous);
+      },
+      flush(done) {
+        done(null, held);
+      },
+    });
+    return streamPipeline(createReadStream(path, { start: HEADER_BYTES, end: size - TAG_BYTES - 1 }), decipher, holdLast, () => undefined);
   }
 
   /** The type the content says it is, if it is one we know; the name and the declared type are not trusted. */

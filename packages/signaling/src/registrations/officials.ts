@@ -2,7 +2,6 @@
  * The officials' routes: the screening queue, one registration, its state changes and its files. Every route
  * carries the permission guard (auth/guard.ts); the unit check happens here, once the registration is known.
  */
-import { createReadStream } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod';
 import {
@@ -20,7 +19,7 @@ import { ApiError } from '../http/api-error.js';
 import { isConfidential } from '../privacy/denouncer.js';
 import type { Store } from '../store/store.js';
 import type { AttachmentFiles } from './files.js';
-import { mayReadDenouncer, recordView, summaryView } from './views.js';
+import { mayReadDenouncer, openDenouncer, recordView, summaryView } from './views.js';
 
 export const MAX_PAGE = 100;
 const DEFAULT_PAGE = 50;
@@ -111,11 +110,14 @@ export function attachmentHandler(ctx: OfficialsContext) {
     if (isConfidential(row) && !mayReadDenouncer(official)) throw new ApiError(403, 'forbidden');
     const ext = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'application/pdf': 'pdf' }[file.type] ?? 'bin';
     const fallback = `${row.reference}-${file.id}.${ext}`;
+    // A denouncer's file names are sealed; those who may open the file get the name the citizen gave it.
+    const name = row.sealed ? (openDenouncer(ctx.sealKey, row.sealed, row.clientId).attachmentNames?.[file.id] ?? file.name) : file.name;
+    const body = await ctx.files.read(file.sha256);
     return reply
       .type(file.type)
       .header('Content-Length', String(file.size))
-      .header('Content-Disposition', `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(file.name.normalize('NFC'))}`)
+      .header('Content-Disposition', `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name.normalize('NFC'))}`)
       .header('Cache-Control', 'private, no-store')
-      .send(createReadStream(ctx.files.pathOf(file.sha256)));
+      .send(body);
   };
 }

@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registration } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
-import { isConfidential, REDACTED_NAME, splitDenouncer } from '../privacy/denouncer.js';
+import { isConfidential, REDACTED_NAME, redactedAttachmentName, splitDenouncer } from '../privacy/denouncer.js';
 import type { DataKeys } from '../privacy/keys.js';
 import { keyedHash, sameHash, seal } from '../privacy/seal.js';
 import type { RegistrationRow, Store } from '../store/store.js';
@@ -99,8 +99,11 @@ function storedForm(ctx: SubmitContext, clientId: string, registration: Registra
 }
 
 function storedAttachments(submission: Submission) {
+  const confidential = isConfidential(submission.registration);
   return (submission.registration.attachments ?? []).map((meta, i) => {
     const file = submission.files[i]!;
-    return { id: meta.id, name: meta.name, type: file.type, size: file.size, sha256: file.sha256, purpose: meta.purpose };
+    // A denouncer's file names are sealed with the rest (privacy/denouncer.ts); the row keeps a neutral one.
+    const name = confidential ? redactedAttachmentName(i, file.type) : meta.name;
+    return { id: meta.id, name, type: file.type, size: file.size, sha256: file.sha256, purpose: meta.purpose };
   });
 }

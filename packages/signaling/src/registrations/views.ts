@@ -13,7 +13,7 @@ import {
   type SubmitResponse,
   type TokenClaims,
 } from '@tiepdan/core';
-import { joinDenouncer, type DenouncerData } from '../privacy/denouncer.js';
+import { joinDenouncer, withAttachmentNames, type DenouncerData } from '../privacy/denouncer.js';
 import { open } from '../privacy/seal.js';
 import type { HistoryRow, RegistrationRow, SummaryRow } from '../store/store.js';
 
@@ -50,7 +50,7 @@ export function mayReadDenouncer(official: TokenClaims): boolean {
   return can(official.role, 'registrations.readDenouncer');
 }
 
-function openDenouncer(sealKey: Buffer, sealed: Buffer, clientId: string): DenouncerData {
+export function openDenouncer(sealKey: Buffer, sealed: Buffer, clientId: string): DenouncerData {
   return JSON.parse(open(sealKey, sealed, clientId)) as DenouncerData;
 }
 
@@ -72,7 +72,8 @@ export function summaryView(row: SummaryRow, official: TokenClaims, sealKey: Buf
 
 export function recordView(row: RegistrationRow, official: TokenClaims, sealKey: Buffer): RegistrationRecord {
   const reveal = Boolean(row.sealed) && mayReadDenouncer(official);
-  const registration = reveal ? joinDenouncer(row.registration, openDenouncer(sealKey, row.sealed!, row.clientId)) : row.registration;
+  const secret = reveal ? openDenouncer(sealKey, row.sealed!, row.clientId) : undefined;
+  const registration = secret ? joinDenouncer(row.registration, secret) : row.registration;
   return {
     reference: row.reference,
     clientId: row.clientId,
@@ -81,7 +82,7 @@ export function recordView(row: RegistrationRow, official: TokenClaims, sealKey:
     updatedAt: row.updatedAt,
     registration,
     redacted: Boolean(row.sealed) && !reveal,
-    attachments: row.attachments,
+    attachments: secret ? withAttachmentNames(row.attachments, secret) : row.attachments,
     history: row.history.map((h): OfficialHistoryEntry => {
       const entry: OfficialHistoryEntry = publicHistory(h);
       if (h.by !== undefined) entry.by = h.by;

@@ -47,6 +47,8 @@ export interface RoomSettings {
   messagesPerSecond: number;
   turn?: TurnSettings | undefined;
   jitsi?: JitsiSettings | undefined;
+  /** The configured connection points by id, each with its unit (config.units[].connectionPoints). */
+  connectionPoints: ReadonlyMap<string, { id: string; name: string; unit: string }>;
 }
 
 export interface ParticipantRecord {
@@ -280,15 +282,8 @@ export class Room {
   private join(command: Extract<RoomCommand, { kind: 'hello' }>): ParticipantRecord {
     const { identity } = command;
     const role: RoomRole = identity.kind === 'citizen' ? 'citizen' : identity.role;
-    let pointId: string | undefined;
-    if (command.point) {
-      if (!canInRoom(role, 'point.register')) refuse('forbidden');
-      this.points.set(command.point.id, { ...command.point });
-      pointId = command.point.id;
-    } else if (command.pointId) {
-      if (!this.points.has(command.pointId)) refuse('not_found');
-      pointId = command.pointId;
-    }
+    const pointId = command.point?.id ?? command.pointId;
+    if (pointId) this.enterPoint(identity, role, pointId, command.point?.operator, Boolean(command.point));
     const at = new Date(this.ctx.now()).toISOString();
     const p: ParticipantRecord = {
       participantId: randomUUID(),
@@ -312,6 +307,24 @@ export class Room {
     if (p.status === 'lobby') this.lobbyChanged();
     if (pointId) this.pointChanged(pointId);
     return p;
+  }
+
+  /**
+   * A point is one of the configured ones, of the caller's own unit (an all-units token may use any): its name
+   * and unit come from the configuration, never from the hello, so a second operator cannot rename it or move it
+   * to another unit. Only the roles that may run a point declare one (setting its operator); a citizen is never
+   * a point's member, whatever their hello says.
+   */
+  private enterPoint(identity: VerifiedIdentity, role: RoomRole, pointId: string, operator: string | undefined, declares: boolean): void {
+    if (identity.kind === 'citizen') refuse('forbidden');
+    const configured = this.ctx.settings.connectionPoints.get(pointId) ?? refuse('not_found');
+    if (identity.kind === 'official' && identity.unit !== '*' && identity.unit !== configured.unit) refuse('forbidden');
+    if (declares && !canInRoom(role, 'point.register')) refuse('forbidden');
+    const known = this.points.get(pointId);
+    const record: PointRecord = { id: configured.id, name: configured.name, unit: configured.unit };
+    const keeper = (declares ? operator : undefined) ?? known?.operator;
+    if (keeper) record.operator = keeper;
+    this.points.set(pointId, record);
   }
 
   private detach(participantId: string, connectionId: string): void {

@@ -15,6 +15,9 @@ import type { CopyRow, RecordingRepo, RecordingRow } from '../repo.js';
 import type { RecordingStorage } from '../storage/storage.js';
 import { readFile, stat } from 'node:fs/promises';
 
+/** Copies of one case from one recording, in all: a lost copy can be asked for again, not without end. */
+export const MAX_COPIES_PER_CASE = 3;
+
 export const ApproveSchema = z.strictObject({
   /** The approver attests the copy holds no denouncer's identity of another case (SPEC §3). */
   denouncerSecretsChecked: z.literal(true),
@@ -49,10 +52,21 @@ export function copyView(row: CopyRow) {
   };
 }
 
-export function requestCopy(repo: RecordingRepo, rec: RecordingRow, reference: string, by: string): CopyRow {
-  const id = `copy_${randomUUID()}`;
-  repo.s.insertCopy.run(id, rec.id, reference, new Date().toISOString(), by);
-  return repo.s.copy.get(rec.id, id)!;
+/**
+ * A copy request, bounded: while one is open (requested or approved) for this case, asking again answers that
+ * one (a double tap, a retry, or a script with the join token all get the same request); once handed over,
+ * another may be asked for, up to MAX_COPIES_PER_CASE. One transaction, so concurrent asks cannot both insert.
+ */
+export function requestCopy(repo: RecordingRepo, rec: RecordingRow, reference: string, by: string): { copy: CopyRow; created: boolean } {
+  return repo.db.transaction(() => {
+    const existing = repo.s.copiesOf.all(rec.id, reference);
+    const open = existing.find((copy) => copy.state !== 'handed_over');
+    if (open) return { copy: open, created: false };
+    if (existing.length >= MAX_COPIES_PER_CASE) throw new ApiError(409, 'copy_limit');
+    const id = `copy_${randomUUID()}`;
+    repo.s.insertCopy.run(id, rec.id, reference, new Date().toISOString(), by);
+    return { copy: repo.s.copy.get(rec.id, id)!, created: true };
+  }).immediate();
 }
 
 export async function approveCopy(
