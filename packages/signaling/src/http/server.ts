@@ -11,12 +11,14 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { resolve } from 'node:path';
 import { SqliteAccountStore } from '../auth/account-sqlite.js';
 import { createGuard } from '../auth/guard.js';
+import { createOidcSignIn } from '../auth/oidc.js';
 import { auth } from '../auth/plugin.js';
 import { AuthService } from '../auth/service.js';
 import { officialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { desk } from '../desk/plugin.js';
 import { meta } from '../meta/plugin.js';
+import { probe } from '../meta/probe.js';
 import { deriveKeys } from '../privacy/keys.js';
 import { AttachmentFiles } from '../registrations/files.js';
 import { registrations } from '../registrations/plugin.js';
@@ -134,12 +136,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         maxAge: 600,
       });
       await api.register(meta, { config });
+      await api.register(probe, { config });
       // One reference + phone guess budget across /lookup and the booking routes (issue 12 item 5).
       const guesses = new GuessBudget(config.rateLimits.lookupPerMinute, config.rateLimits.enabled);
       await api.register(registrations, { config, store, files, keys, requirePermission, guesses });
       await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses });
       await api.register(recording, { config, store, joinTokens, verifyOfficial });
-      if (authService) await api.register(auth, { config, service: authService, requirePermission });
+      if (authService) {
+        const oidc = config.auth.oidc ? createOidcSignIn(config, authService, isAllowedOrigin) : undefined;
+        await api.register(auth, { config, service: authService, requirePermission, oidc });
+      }
       await api.register(desk, { config, store, sealKey: keys.seal, joinTokens, requirePermission });
     },
     { prefix: API_PREFIX },
