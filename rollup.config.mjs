@@ -23,6 +23,7 @@ const entries = Object.fromEntries(
     schedule: `${dist}/schedule/schedule.js`,
     room: `${dist}/room/room.js`,
     recorder: `${dist}/recorder/recorder.js`,
+    'sign-in': `${dist}/sign-in/sign-in.js`,
   }).filter(([, input]) => existsSync(input)),
 );
 

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-export const BUDGETS = { registration: 25_000, lookup: 25_000, schedule: 20_000, screening: 30_000, recorder: 20_000, room: 30_000, tiepdan: 2_000 };
+export const BUDGETS = { registration: 25_000, lookup: 25_000, schedule: 20_000, screening: 30_000, recorder: 20_000, 'sign-in': 20_000, room: 30_000, tiepdan: 2_000 };
 
 const gz = (dir, files) => files.reduce((sum, file) => sum + gzipSync(readFileSync(`${dir}/${file}`), { level: 9 }).length, 0);
 
