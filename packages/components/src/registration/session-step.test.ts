@@ -1,7 +1,7 @@
 // The registration's "choose a session" step: optional, built on <tiepdan-schedule pick>. Without open sessions
 // it says so and Continue goes on; with the real server (window.TIEPDAN_TEST_SERVER) the chosen session rides in
 // the submission as preferredSessionId and the server books it with the registration.
-import { DEFAULT_RULES, hanoiToUtc, openLocalDatabase, addDays, utcToHanoiDate, type MetaResponse, type ReceptionSession } from '@tiepdan/core';
+import { DEFAULT_RULES, hanoiToUtc, openLocalDatabase, addDays, formatTimeRange, utcToHanoiDate, type MetaResponse, type ReceptionSession } from '@tiepdan/core';
 import { expect, fixture, oneEvent, waitUntil } from '@open-wc/testing';
 import { fieldId } from '../shared/controls.js';
 import { metaCacheKey, type TiepdanRegistration } from './registration.component.js';
@@ -115,9 +115,10 @@ describe('<tiepdan-registration> session step', () => {
       const submitted = oneEvent(el, 'tiepdan-submitted');
       $<HTMLButtonElement>(el, 'button[type="submit"]')!.click();
       const { response } = (await submitted).detail;
-      expect(response.booking).to.deep.equal({ sessionId: draft.id, status: 'booked' });
+      expect(response.booking).to.deep.equal({ sessionId: draft.id, status: 'booked', startsAt: draft.startsAt, endsAt: draft.endsAt });
       await waitUntil(() => $(el, '.booking'));
-      expect($(el, '.booking')!.textContent).to.contain('đã được giữ chỗ');
+      // The confirmation names the held session by its Hanoi times and date.
+      expect($(el, '.booking')!.textContent).to.contain(`đã được giữ chỗ tạm trong buổi tiếp ${formatTimeRange(draft.startsAt, draft.endsAt)}`);
       const after = (await (await fetch(`${server}/api/v1/sessions/${draft.id}`)).json()) as ReceptionSession;
       expect(after.placesLeft).to.equal(2);
     });
