@@ -37,6 +37,11 @@ async function section(title, load) {
 
 await section('Booking (autocannon, 100 connections, 10 s)', async () => (await import('./booking.mjs')).benchBooking());
 await section('Schedule month with 300 sessions (Chromium, median render)', async () => (await import('./schedule-render.mjs')).benchScheduleRender());
+await section('A cheap phone: registration steps at 6× CPU throttle, 360×740 (interaction to next paint, budget 200 ms)', async () => {
+  const result = await (await import('./cheap-phone.mjs')).benchCheapPhone();
+  if (!result.ok) failed = true;
+  return result;
+});
 await section('Recording ingest (N recorders at 2 Mbit/s, durable acks)', async () => (await import('./recording.mjs')).benchRecording());
 
 process.exit(failed ? 1 : 0);

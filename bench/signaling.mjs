@@ -3,7 +3,7 @@
 // (bench/signaling-server.mjs); the load comes from this one.
 //   1. Fan-out: N rooms × 6 participants, every participant sending with WINDOW messages in flight for
 //      BENCH_SECONDS; a message counts when the 5 others got it. tiepdan (chat.send: validated, permission-
-//      checked, sequenced, logged, persisted in batches) against a raw `ws` broadcast server (the ceiling;
+//      checked, sequenced, logged, group-committed before it is delivered) against a raw `ws` broadcast server (the ceiling;
 //      goal ≥ 0.8) and against the PeerJS server doing the same relay (it only relays one-to-one, so a
 //      fan-out is 6 unicasts: the 5 others and an echo to the sender, like the other two servers).
 //   2. Join round trip (connect + hello + reply) p50/p99 for the fan-out participants.

@@ -20,6 +20,9 @@ export interface PrejoinState {
   devicesFailed: boolean;
   level: number;
   network: NetworkCheck | 'checking' | 'failed' | undefined;
+  /** Joining with the camera off (the advice on a weak line; the citizen may change it). */
+  cameraOff: boolean;
+  pickCameraOff(off: boolean): void;
   acknowledged: boolean;
   noticeError: boolean;
   connecting: boolean;
@@ -64,9 +67,19 @@ export function prejoinView(v: PrejoinState) {
           </select>
         </div>
         <h3>${s.network}</h3>
-        <p class="network" aria-live="polite">
-          ${net === 'checking' || net === undefined ? s.networkChecking : net === 'failed' ? s.networkFailed : fmt(s.networkResult, { quality: s[`qualities_${net.quality}`], rtt: net.rttMs })}
-        </p>
+        <div class="network" aria-live="polite">
+          ${net === 'checking' || net === undefined
+            ? html`<p>${s.networkChecking}</p>`
+            : net === 'failed'
+              ? html`<p>${s.networkFailed}</p>`
+              : html`<p>${fmt(s.networkResult, { quality: s[`qualities_${net.quality}`], rtt: net.rttMs })}
+                    ${net.downKbps !== undefined && net.upKbps !== undefined ? fmt(s.networkRates, { down: net.downKbps, up: net.upKbps }) : nothing}</p>
+                  <p class="advice advice-${net.advice}">${s[`advice_${net.advice}`]}</p>`}
+        </div>
+        <div class="choice">
+          <input type="checkbox" id="camera-off" .checked=${v.cameraOff} @change=${(e: Event) => v.pickCameraOff((e.target as HTMLInputElement).checked)} />
+          <label for="camera-off">${s.audioOnlyChoice}</label>
+        </div>
         <button type="button" class="secondary" @click=${() => v.recheck()} ?disabled=${net === 'checking'}>${s.networkAgain}</button>
       </div>
     </div>

@@ -159,6 +159,8 @@ export class TiepdanRoom extends LitElement {
   #screenTrack: MediaStreamTrack | undefined;
   #meter = new LevelMeter();
   #tick: ReturnType<typeof setInterval> | undefined;
+  /** The citizen ticked or cleared "camera off" before joining: the network advice no longer decides. */
+  #cameraChosen = false;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
   #statsRound = 0;
   #offs: (() => void)[] = [];
@@ -300,6 +302,8 @@ export class TiepdanRoom extends LitElement {
     this.network = 'checking';
     try {
       this.network = await checkNetwork(this.server);
+      // On a weak line the camera starts off, unless the citizen has already chosen for themselves.
+      if (this.network.advice === 'audio-only' && !this.#cameraChosen) this.setMuted('video', true);
     } catch {
       this.network = 'failed';
     }
@@ -773,6 +777,11 @@ export class TiepdanRoom extends LitElement {
       devicesFailed: this.devicesFailed,
       level: this.level,
       network: this.network,
+      cameraOff: this.muted.video,
+      pickCameraOff: (off) => {
+        this.#cameraChosen = true;
+        this.setMuted('video', off);
+      },
       acknowledged: this.acknowledged,
       noticeError: this.noticeError,
       connecting: this.view === 'connecting',

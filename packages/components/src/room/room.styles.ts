@@ -17,6 +17,8 @@ export const roomStyles = [
     :host([theme='screen']) { font-size: var(--tiepdan-font-size, 22px); }
     .banner { position: sticky; top: 0; z-index: 2; background: #ffdd00; color: #0b0c0c; padding: 0.6em 1em; font-weight: 700; margin-bottom: 0.75em; }
     .notice, .notice-box { border-left: 6px solid var(--_primary); padding: 0.5em 1em; background: #f3f7fb; color: #0b0c0c; margin-bottom: 1em; }
+    /* A weak line's advice stands out by its border and weight, not by colour alone. */
+    .advice-low-video, .advice-audio-only { border-left: 6px solid #b45309; padding-left: 0.5em; font-weight: bold; }
     .who { display: grid; grid-template-columns: max-content 1fr; gap: 0.25em 1em; margin: 0 0 1em; }
     .who dt { font-weight: 700; }
     .who dd { margin: 0; }

@@ -20,6 +20,11 @@ const vi = {
   networkResult: 'Mạng {quality}: {rtt} ms tới máy chủ.',
   networkFailed: 'Không kết nối được tới máy chủ. Vui lòng kiểm tra mạng.',
   networkAgain: 'Kiểm tra lại',
+  networkRates: 'Tốc độ tải xuống khoảng {down} kbit/s, tải lên khoảng {up} kbit/s.',
+  'advice_video': 'Mạng đủ tốt để dùng cả hình ảnh và tiếng nói.',
+  'advice_low-video': 'Mạng hơi chậm: hình ảnh sẽ kém nét hơn để tiếng nói luôn rõ. Nếu tiếng bị ngắt quãng, ông/bà hãy tắt camera.',
+  'advice_audio-only': 'Mạng yếu: ông/bà nên tắt camera, chỉ nói chuyện bằng tiếng để cán bộ nghe rõ. Khi mạng tốt hơn, ông/bà có thể bật lại camera.',
+  audioOnlyChoice: 'Tắt camera, chỉ dùng tiếng nói',
   devicesFailed: 'Không mở được camera hoặc micrô. Ông/bà vẫn có thể vào phiên và nghe, nhìn các điểm cầu.',
   noticeHeading: 'Thông báo ghi hình và bảo vệ dữ liệu cá nhân',
   noticeText:
@@ -151,6 +156,11 @@ const en: RoomStrings = {
   networkResult: 'Network {quality}: {rtt} ms to the server.',
   networkFailed: 'The server cannot be reached. Please check your network.',
   networkAgain: 'Check again',
+  networkRates: 'About {down} kbit/s down and {up} kbit/s up.',
+  'advice_video': 'The network is good enough for picture and sound.',
+  'advice_low-video': 'The network is a little slow: the picture will be less sharp so that your voice stays clear. If the sound breaks up, please turn your camera off.',
+  'advice_audio-only': 'The network is weak: please turn your camera off and talk by voice only, so the officer hears you clearly. You can turn the camera back on when the network is better.',
+  audioOnlyChoice: 'Camera off, voice only',
   devicesFailed: 'The camera or microphone cannot be opened. You can still join, see and hear the connection points.',
   noticeHeading: 'Recording and personal data notice',
   noticeText:

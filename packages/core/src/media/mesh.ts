@@ -424,6 +424,9 @@ export class MeshTransport implements MediaTransport {
       let audioEnergy = 0;
       let rttMs: number | undefined;
       let selectedPair: string | undefined;
+      let concealedSamples = 0;
+      let totalSamples = 0;
+      let video: ParticipantStats['video'];
       const report = await peer.pc.getStats();
       report.forEach((s: any) => {
         if (s.type === 'transport' && s.selectedCandidatePairId) selectedPair = s.selectedCandidatePairId;
@@ -432,7 +435,13 @@ export class MeshTransport implements MediaTransport {
           lost += s.packetsLost ?? 0;
           received += s.packetsReceived ?? 0;
           framesDecoded += s.framesDecoded ?? 0;
-          if (s.kind === 'audio') audioEnergy += s.totalAudioEnergy ?? 0;
+          if (s.kind === 'audio') {
+            audioEnergy += s.totalAudioEnergy ?? 0;
+            concealedSamples += s.concealedSamples ?? 0;
+            totalSamples += s.totalSamplesReceived ?? 0;
+          } else if (s.kind === 'video' && s.frameHeight) {
+            video = { width: s.frameWidth ?? 0, height: s.frameHeight, fps: s.framesPerSecond ?? 0 };
+          }
         } else if (s.type === 'outbound-rtp') bytesSent += s.bytesSent ?? 0;
         else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && typeof s.currentRoundTripTime === 'number') rttMs = Math.round(s.currentRoundTripTime * 1000);
       });
@@ -442,7 +451,7 @@ export class MeshTransport implements MediaTransport {
       peer.sample = { bytes: bytesReceived, lost, received };
       const connected = peer.pc.connectionState === 'connected';
       const route = routeOf(report, selectedPair);
-      out.push({ participantId: peer.id, bytesReceived, bytesSent, rttMs, lossRate, framesDecoded, audioEnergy, quality: qualityOf(rttMs, lossRate, connected), ...(route ? { route } : {}) });
+      out.push({ participantId: peer.id, bytesReceived, bytesSent, rttMs, lossRate, framesDecoded, audioEnergy, quality: qualityOf(rttMs, lossRate, connected), concealedSamples, totalSamples, ...(video ? { video } : {}), ...(route ? { route } : {}) });
     }
     return out;
   }

@@ -37,6 +37,14 @@ export interface ParticipantStats {
   quality: NetworkQuality;
   /** The selected candidate pair (native transport). */
   route?: MediaRoute | undefined;
+  /**
+   * Audio samples received and those the decoder had to invent (loss concealment), both cumulative: their
+   * ratio over an interval says whether the participant's voice came through whole.
+   */
+  concealedSamples?: number | undefined;
+  totalSamples?: number | undefined;
+  /** The participant's picture as it arrives now: its size and frame rate. */
+  video?: { width: number; height: number; fps: number } | undefined;
 }
 
 /** How media reaches a peer: candidate types of the selected pair, and the transport to the relay when relayed. */

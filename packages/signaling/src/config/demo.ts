@@ -12,6 +12,7 @@ export const DEMO_UNIT: UnitConfig = {
   code: 'dongthap.sadec',
   name: 'UBND phường Sa Đéc',
   provinceCode: '82',
+  papers: { upperBody: 'UBND tỉnh Đồng Tháp', issuer: 'UBND phường Sa Đéc', place: 'Sa Đéc' },
   communes: [
     { code: '29869', name: 'Phường Sa Đéc' },
     { code: '29863', name: 'Phường Cao Lãnh' },

@@ -28,6 +28,14 @@ export const UnitSchema = z.strictObject({
   provinceCode: z.string().regex(/^\d{2}$/u, 'a province code has 2 digits'),
   communes: z.array(CommuneSchema).default([]),
   connectionPoints: z.array(ConnectionPointSchema).default([]),
+  /** How the unit's papers are headed (Decree 30/2020): the body above, the issuing unit, the place in the date line. */
+  papers: z
+    .strictObject({
+      upperBody: z.string().min(1).optional(),
+      issuer: z.string().min(1).optional(),
+      place: z.string().min(1).optional(),
+    })
+    .default({}),
 });
 export type UnitConfig = z.infer<typeof UnitSchema>;
 

@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  fieldError,
   CaseContentSchema,
   CloseSchema,
   ConfirmSchema,
@@ -34,7 +35,10 @@ import { recordingOf } from '../recording/plugin.js';
 import type { JoinClaims, JoinTokenVerifier } from '../rooms/join-tokens.js';
 import type { CaseRow } from '../store/case-store.js';
 import type { Store } from '../store/store.js';
-import { caseView } from './privacy.js';
+import { PAPERS, paperOf, type PaperKind } from './papers/content.js';
+import { paperDocx } from './papers/docx.js';
+import { paperPdf } from './papers/pdf.js';
+import { caseView, fromStored, isConfidentialCase, mayReadDenouncer } from './privacy.js';
 import { Desk } from './service.js';
 import { parseBody } from './validate.js';
 
@@ -136,5 +140,40 @@ export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<voi
     const [row] = await service.confirmByCitizen(claims, id, body);
     const c = row!.case;
     return { confirmation: { caseId: c.id, version: c.confirmation!.version, sha256: c.confirmation!.sha256, at: c.confirmation!.at } };
+  });
+
+  // The papers (SPEC §9) as .docx or PDF: officials who may read the case, and the citizen their own receipt and notice.
+  const FORMATS = { docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', pdf: 'application/pdf' } as const;
+  const FILE_NAMES: Record<PaperKind, string> = { receipt: 'giay-bien-nhan', 'refusal-notice': 'thong-bao-tu-choi', record: 'phieu-ghi-noi-dung' };
+  const sendPaper = async (request: FastifyRequest, reply: FastifyReply, row: CaseRow, allowed: readonly PaperKind[]) => {
+    const { paper: kind } = request.params as { paper: string };
+    const format = ((request.query as { format?: string }).format ?? 'pdf') as keyof typeof FORMATS;
+    if (!(allowed as readonly string[]).includes(kind)) throw new ApiError(404, 'not_found');
+    if (!(format in FORMATS)) throw new ApiError(400, 'bad_request', [fieldError('format', 'choose_one')]);
+    const c = fromStored(row, sealKey);
+    const paper = paperOf(kind as PaperKind, c, config.units.find((u) => u.code === c.unit));
+    if (!paper) throw new ApiError(404, 'not_found');
+    const bytes = format === 'docx' ? await paperDocx(paper) : await paperPdf(paper);
+    const name = `${FILE_NAMES[kind as PaperKind]}-${c.registerYear}-${c.registerNumber}.${format}`;
+    return reply
+      .type(FORMATS[format])
+      .header('Content-Disposition', `attachment; filename="${name}"`)
+      .header('Cache-Control', 'private, no-store')
+      .send(bytes);
+  };
+
+  app.get('/desk/cases/:id/papers/:paper', { preHandler: requirePermission('desk.read') }, async (request, reply) => {
+    const official = officialOf(request);
+    const row = await service.get(official, caseId(request));
+    // A paper names the citizen: a denouncer's papers only for the officers handling the case.
+    if (isConfidentialCase(row.case) && !mayReadDenouncer(official)) throw new ApiError(403, 'forbidden');
+    return sendPaper(request, reply, row, PAPERS);
+  });
+
+  app.get('/desk/cases/:id/citizen-papers/:paper', async (request, reply) => {
+    const claims = await citizenOf(request, joinTokens);
+    const row = await service.load(caseId(request));
+    if (row.case.registrationReference !== claims.reference || row.case.sessionId !== claims.sessionId) throw new ApiError(403, 'forbidden');
+    return sendPaper(request, reply, row, ['receipt', 'refusal-notice']);
   });
 }

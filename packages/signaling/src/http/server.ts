@@ -17,6 +17,7 @@ import { officialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { desk } from '../desk/plugin.js';
 import { meta } from '../meta/plugin.js';
+import { probe } from '../meta/probe.js';
 import { deriveKeys } from '../privacy/keys.js';
 import { AttachmentFiles } from '../registrations/files.js';
 import { registrations } from '../registrations/plugin.js';
@@ -133,6 +134,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         maxAge: 600,
       });
       await api.register(meta, { config });
+      await api.register(probe, { config });
       await api.register(registrations, { config, store, files, keys, requirePermission });
       await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial });
       await api.register(recording, { config, store, joinTokens, verifyOfficial });

@@ -9,8 +9,8 @@ import type { RoomCommand } from './commands.js';
 
 /** What a room sends towards sockets. Event frames are serialised once by the room, not per recipient. */
 export type Delivery =
-  /** An event frame for these participants. */
-  | { kind: 'event'; to: string[]; frame: string }
+  /** An event frame for these participants; `seq` is the one inside the frame. */
+  | { kind: 'event'; to: string[]; frame: string; seq: number }
   /** Close the sockets of these participants (all but `except`, the connection that replaced it). */
   | { kind: 'close'; to: string[]; code: number; reason: string; exceptConnection?: string };
 

@@ -1,6 +1,10 @@
 /**
  * The rooms' host: keeps the rooms this process owns, loads them from the store on demand (and all unfinished
  * ones at start, so participants keep their places across a restart), and serves the bus's commands.
+ *
+ * What the rooms announce leaves only once it is durable: their deliveries go out after the store's commit of
+ * that turn (RoomStore.afterCommit), and a reply waits for the same commit, so an acknowledged chat message or
+ * a delivered event is on disk even if the process is killed the next instant.
  */
 import { signalingError } from '@tiepdan/core';
 import type { CommandReply, RoomBus } from './bus.js';
@@ -11,6 +15,10 @@ import type { RoomRecording } from './recording.js';
 
 export class RoomHost {
   private readonly rooms = new Map<string, Room>();
+  /** Per room, the highest sequence number delivered so far. */
+  private readonly released = new Map<string, number>();
+  /** The bus as the rooms see it: a delivery waits for the commit that holds what it announces. */
+  private readonly durableBus: RoomBus;
   private stopServing: (() => void) | undefined;
   private stopRecording: (() => void) | undefined;
   private closed = false;
@@ -21,7 +29,21 @@ export class RoomHost {
     private readonly store: RoomStore,
     private readonly now: () => number = Date.now,
     private readonly recording?: RoomRecording | undefined,
-  ) {}
+  ) {
+    this.durableBus = {
+      request: (sessionId, command) => bus.request(sessionId, command),
+      serve: (handler) => bus.serve(handler),
+      subscribe: (sessionId, listener) => bus.subscribe(sessionId, listener),
+      subscribeAll: (listener) => bus.subscribeAll(listener),
+      publish: (sessionId, delivery) => {
+        if (delivery.kind === 'event') store.sequenced(sessionId, delivery.seq);
+        store.afterCommit(() => {
+          if (delivery.kind === 'event') this.released.set(sessionId, delivery.seq);
+          bus.publish(sessionId, delivery);
+        });
+      },
+    };
+  }
 
   /** Restores unfinished rooms and starts taking commands. */
   start(): void {
@@ -42,7 +64,21 @@ export class RoomHost {
       if (command.kind !== 'hello') return command.kind === 'request' ? { ok: false, error: signalingError('unauthenticated') } : { ok: true, result: {} };
       room = this.create(sessionId);
     }
-    return room.handle(command);
+    const reply = await room.handle(command);
+    if (command.kind === 'heartbeat') return reply;
+    await this.store.durable();
+    if (command.kind === 'hello' && reply.ok) this.catchUp(room, reply);
+    return reply;
+  }
+
+  /**
+   * A joining socket is attached only after its reply; events for it that left while the reply waited for the
+   * commit (numbered after its snapshot) follow the reply with the replay instead of being lost.
+   */
+  private catchUp(room: Room, reply: Extract<CommandReply, { ok: true }>): void {
+    const result = reply.result as { participantId: string; room: { seq: number } };
+    const late = room.eventsFor(result.participantId, result.room.seq, this.released.get(room.sessionId) ?? 0);
+    if (late.length > 0) reply.replay = [...(reply.replay ?? []), ...late];
   }
 
   /** Tells every connected participant the server is restarting, then writes everything down. */
@@ -51,18 +87,21 @@ export class RoomHost {
     this.store.flush();
   }
 
-  /** Stops for good (after the sockets are gone): timers off, last write. */
+  /** Stops for good (after the sockets are gone): timers off, last write with every room's exact number. */
   close(): void {
     this.closed = true;
     this.stopServing?.();
     this.stopRecording?.();
-    for (const room of this.rooms.values()) room.dispose();
+    for (const room of this.rooms.values()) {
+      room.dispose();
+      this.store.markDirty(room.sessionId, () => room.snapshotData());
+    }
     this.rooms.clear();
-    this.store.flush();
+    this.store.flush({ exact: true });
   }
 
   private context() {
-    return { settings: this.settings, bus: this.bus, store: this.store, now: this.now, recording: this.recording, onEnded: (sessionId: string) => {
+    return { settings: this.settings, bus: this.durableBus, store: this.store, now: this.now, recording: this.recording, onEnded: (sessionId: string) => {
         this.rooms.delete(sessionId);
         // Written at once: a hello right after must find the room ended, not a stale open copy.
         this.store.flush();

@@ -49,7 +49,7 @@ export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
 
 export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording }) => {
   const settings = config.rooms;
-  const store = new RoomStore(db, settings.eventLogSize);
+  const store = new RoomStore(db, settings.eventLogSize, (error) => app.log.error({ err: error }, 'room store commit failed; retrying, nothing leaves meanwhile'));
   const host = new RoomHost(
     {
       resumeWindowMs: settings.resumeWindowMs,

@@ -735,8 +735,13 @@ export class Room {
       if (this.log.length > this.ctx.settings.eventLogSize * 2) this.log = this.log.slice(-this.ctx.settings.eventLogSize);
       if (options.persist !== false) this.ctx.store.appendEvent(this.sessionId, stored);
     }
-    this.ctx.bus.publish(this.sessionId, { kind: 'event', to, frame });
+    this.ctx.bus.publish(this.sessionId, { kind: 'event', to, frame, seq });
     return seq;
+  }
+
+  /** Logged frames for this participant numbered after `afterSeq` up to `uptoSeq` (what a joining socket has not seen yet). */
+  eventsFor(participantId: string, afterSeq: number, uptoSeq: number): string[] {
+    return this.log.filter((e) => e.seq > afterSeq && e.seq <= uptoSeq && e.recipients.includes(participantId)).map((e) => e.frame);
   }
 
   /** Frames after `lastSeq` meant for this participant, or undefined when the log no longer reaches back that far. */
