@@ -24,6 +24,7 @@ const entries = Object.fromEntries(
     'schedule-editor': `${dist}/schedule-editor/schedule-editor.js`,
     room: `${dist}/room/room.js`,
     recorder: `${dist}/recorder/recorder.js`,
+    'sign-in': `${dist}/sign-in/sign-in.js`,
   }).filter(([, input]) => existsSync(input)),
 );
 

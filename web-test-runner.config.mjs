@@ -12,12 +12,13 @@ import { join } from 'node:path';
 
 // A real tiepdan server (SQLite in a temporary folder) for the elements to talk to; tests read its URL from
 // window.TIEPDAN_TEST_SERVER. Demo mode allows the test runner's loopback origin.
-const { loadConfig, createServer, mintToken, mintJoinToken } = await import('./packages/signaling/dist/index.js');
+const { loadConfig, createServer, mintToken, mintJoinToken, createAccount } = await import('./packages/signaling/dist/index.js');
 const config = loadConfig({
     demo: true,
     env: {},
     values: {
       port: 0, dataDir: mkdtempSync(join(tmpdir(), 'tiepdan-wtr-')), logLevel: 'warn', rateLimits: { enabled: true, lookupPerMinute: 1000, submitPerMinute: 1000 },
+      auth: { signInPerMinute: 1000 },
       // A Jitsi deployment nobody runs (nothing listens on port 9): the room element must say so and fall back.
       jitsi: { domain: '127.0.0.1:9', appId: 'tiepdan-wtr', secret: 'wtr-jitsi-shared-secret-0123456789-abcdef' },
     },
@@ -36,6 +37,14 @@ for (const [key, sessionId, reference, name] of [
   ['citizenLobby2', 'wtr-room-lobby', 'WTR-ROOM-2', 'Trần Thị Bình'],
   ['citizenRoles', 'wtr-room-roles', 'WTR-ROOM-3', 'Lê Văn Cường'],
 ]) tokens[key] = await mintJoinToken(config.authSecret, { reference, sessionId, name });
+// Local accounts for <tiepdan-sign-in>'s tests: a clerk (password + TOTP; the test computes codes from the
+// secret, as the authenticator app would) and an operator (password only) who signs a recorder machine in.
+const accounts = {};
+for (const [key, username, role] of [['clerk', 'wtr.clerk', 'clerk'], ['operator', 'wtr.operator', 'operator']]) {
+  const password = `wtr mật khẩu ${role} 2026`;
+  const created = await createAccount(server.auth, { username, displayName: `Cán bộ ${role} (thử)`, password, roles: [{ role, unit: 'dongthap.sadec' }] }, 'wtr');
+  accounts[key] = { username, password, secret: created.secondFactorSecret ?? null };
+}
 const serverUrl = (await server.start()).replace('localhost', '127.0.0.1');
 process.on('exit', () => void server.close());
 
@@ -50,6 +59,9 @@ const port = await new Promise((resolve, reject) => {
 
 export default {
   port,
+  // The same site as the tiepdan server (127.0.0.1): the session cookie is SameSite=Strict, and "localhost" and
+  // "127.0.0.1" are different sites to a browser, as a ward's officials' pages must share the server's site.
+  hostname: '127.0.0.1',
   files: ['packages/*/test/browser/**/*.test.ts', 'packages/components/src/**/*.test.ts'],
   nodeResolve: { exportConditions: ['browser', 'development'] },
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'packages/components/tsconfig.json' })],
@@ -60,7 +72,7 @@ export default {
     }),
   ],
   testRunnerHtml: (testFramework) => `<!doctype html><html><head><meta charset="utf-8">
-    <script>window.TIEPDAN_TEST_SERVER = ${JSON.stringify(serverUrl)}; window.TIEPDAN_TEST_TOKENS = ${JSON.stringify(tokens)};</script></head>
+    <script>window.TIEPDAN_TEST_SERVER = ${JSON.stringify(serverUrl)}; window.TIEPDAN_TEST_TOKENS = ${JSON.stringify(tokens)}; window.TIEPDAN_TEST_ACCOUNTS = ${JSON.stringify(accounts)};</script></head>
     <body><script type="module" src="${testFramework}"></script></body></html>`,
   concurrency: 1,
   testsFinishTimeout: 180_000,

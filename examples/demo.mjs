@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const siteDir = join(here, 'ward-site');
 const sdkDir = join(here, '..', 'packages', 'components', 'dist', 'bundle');
+/** The practice accounts' password: a demo on a developer's machine, never a deployment (`--demo` refuses production). */
+const DEMO_PASSWORD = 'tiepdan-demo-2026';
 const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml' };
 
 /**
@@ -16,7 +18,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=
  * the tests pass {} so a developer's environment cannot change them), logLevel.
  */
 export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 8080, dataDir = './data', env = process.env, logLevel = 'info', values = {}, warn } = {}) {
-  const { loadConfig, createServer, mintToken, mintJoinToken } = await import('../packages/signaling/dist/index.js');
+  const { loadConfig, createServer, mintToken, mintJoinToken, createAccount } = await import('../packages/signaling/dist/index.js');
   const config = loadConfig({ demo: true, env, values: { host, port, dataDir, sdkDir, logLevel, ...values }, ...(warn ? { warn } : {}) });
   const server = await createServer(config);
   const apiUrl = (await server.start()).replace('localhost', host);
@@ -65,10 +67,25 @@ export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 80
     recorder: `${siteUrl}/recorder.html#session=${room}&token=${await as('operator', 'Kỹ thuật điểm cầu (demo)')}${point}`,
   };
 
+  // Practice accounts for <tiepdan-sign-in> on the officials' pages. The clerk and the administrator need the
+  // authenticator app's code (their roles require a second factor): the demo prints their secret to type into it.
+  const demoAccounts = [];
+  for (const [username, role, displayName] of [
+    ['can.bo.demo', 'clerk', 'Cán bộ tiếp dân (demo)'],
+    ['ky.thuat.demo', 'operator', 'Kỹ thuật điểm cầu (demo)'],
+    ['quan.tri.demo', 'admin', 'Quản trị viên (demo)'],
+  ]) {
+    const created = await createAccount(server.auth, { username, displayName, password: DEMO_PASSWORD, roles: [{ role, unit }] }, 'demo');
+    const account = created === 'username_taken' ? await server.auth.store.findByUsername(username) : created.account;
+    demoAccounts.push({ username, role, password: DEMO_PASSWORD, secret: server.auth.secondFactorSecretOf(account) });
+  }
+
   return {
     apiUrl,
     siteUrl,
     demoRoom,
+    demoAccounts,
+    signInUrl: `${siteUrl}/officials.html`,
     officialsUrl: `${siteUrl}/officials.html#token=${token}`,
     scheduleEditorUrl: `${siteUrl}/schedule-editor.html#token=${token}`,
     token,

@@ -19,6 +19,12 @@ console.log(`
     ${demo.officialsUrl}
   Lịch tiếp, soạn lịch / Schedule editor:         ${demo.scheduleEditorUrl}
 
+  Đăng nhập cán bộ / Officials' sign-in:          ${demo.signInUrl}
+    (mật khẩu / password: ${demo.demoAccounts[0].password})
+${demo.demoAccounts
+  .map((a) => `    ${a.username.padEnd(15)} ${a.role.padEnd(9)}${a.secret ? ` mã xác thực / authenticator secret: ${a.secret}` : ''}`)
+  .join('\n')}
+
   Phòng tiếp thử (mở mỗi đường dẫn trong một cửa sổ) / Practice room (one window each):
     Máy ghi hình / Recorder:  ${demo.demoRoom.recorder}
     Chủ trì / Chair:          ${demo.demoRoom.chair}

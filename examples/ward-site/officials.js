@@ -1,9 +1,5 @@
-// The demo hands the official's token in the URL fragment (never sent to a server); a real deployment gets it
-// from its sign-in. The token goes into the element's property, not into markup.
-const token = new URLSearchParams(location.hash.slice(1)).get('token');
-if (token) {
-  history.replaceState(null, '', location.pathname);
-  customElements.whenDefined('tiepdan-screening').then(() => {
-    document.querySelector('tiepdan-screening').token = token;
-  });
-}
+// The screening queue for officials: the token comes from <tiepdan-sign-in> or the demo link's fragment.
+import { useOfficialToken } from './officials-session.js';
+
+useOfficialToken('tiepdan-screening');
+if (location.hash.includes('token=')) history.replaceState(null, '', location.pathname);

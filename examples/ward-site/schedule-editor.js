@@ -1,13 +1,9 @@
-// The demo hands the official's token in the URL fragment (never sent to a server); a real deployment gets it
-// from its sign-in. The token goes into the element's property, not into markup. A published series or a
-// cancellation refreshes the public schedule below at once instead of waiting for its next poll.
-const token = new URLSearchParams(location.hash.slice(1)).get('token');
-if (token) {
-  history.replaceState(null, '', location.pathname);
-  customElements.whenDefined('tiepdan-schedule-editor').then(() => {
-    document.querySelector('tiepdan-schedule-editor').token = token;
-  });
-}
+// The schedule editor for officials: the token comes from <tiepdan-sign-in> or the demo link's fragment. A
+// published series or a cancellation refreshes the public schedule below at once instead of waiting for its poll.
+import { useOfficialToken } from './officials-session.js';
+
+useOfficialToken('tiepdan-schedule-editor');
+if (location.hash.includes('token=')) history.replaceState(null, '', location.pathname);
 const refresh = () => document.querySelector('tiepdan-schedule')?.refresh?.();
 document.addEventListener('tiepdan-series-published', refresh);
 document.addEventListener('tiepdan-session-changed', refresh);

@@ -14,6 +14,7 @@ const ELEMENTS: Record<string, () => Promise<unknown>> = {
   'tiepdan-schedule-editor': () => import('./schedule-editor/schedule-editor.js'),
   'tiepdan-room': () => import('./room/room.js'),
   'tiepdan-recorder': () => import('./recorder/recorder.js'),
+  'tiepdan-sign-in': () => import('./sign-in/sign-in.js'),
 };
 
 const loading = new Set<string>();

@@ -19,6 +19,7 @@ export * from './registration/validate.js';
 export * from './registration/states.js';
 export * from './registration/labels.js';
 export * from './auth/roles.js';
+export * from './auth/session-client.js';
 export type * from './api/types.js';
 export type * from './api/schedule-types.js';
 export * from './api/client.js';

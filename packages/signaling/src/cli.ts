@@ -28,7 +28,7 @@ const USAGE = `Usage:
   tiepdan-server token --role clerk --unit dongthap.sadec --sub nguyen.van.a [--name "Nguyễn Văn A"] [--ttl 1h] [--config file.json]
   tiepdan-server account create --username quan.tri --name "Trần Văn Quản" --role admin --unit dongthap.sadec [--config file.json]
   tiepdan-server migrate [--config file.json]
-  tiepdan-server verify <recording-folder|manifest.json> (--keys recording-keys.json | --public-key key.pem | --fingerprint HEX) [--ffprobe path] [--json]
+  tiepdan-server verify <recording-folder|manifest.json> (--keys recording-keys.json | --public-key key.pem | --fingerprint HEX) [--tsa-ca ca.pem] [--ffprobe path] [--json]
   tiepdan-server keys list|rotate [--config file.json]
 
 Configuration comes from the JSON file and TIEPDAN_* environment variables (see README).`;
@@ -55,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
       'public-key': { type: 'string', multiple: true },
       fingerprint: { type: 'string', multiple: true },
       keys: { type: 'string' },
+      'tsa-ca': { type: 'string' },
       ffprobe: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -129,7 +130,8 @@ async function main(argv: string[]): Promise<number> {
         fingerprints: values.fingerprint ?? [],
         history: values.keys ? { history: parseKeyHistory(readFileSync(values.keys, 'utf8')), source: values.keys } : undefined,
       };
-      const report = await verifyRecording(target, { trust, ffprobe: values.ffprobe });
+      const tsaCaPem = values['tsa-ca'] ? readFileSync(values['tsa-ca'], 'utf8') : undefined;
+      const report = await verifyRecording(target, { trust, tsaCaPem, ffprobe: values.ffprobe });
       process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
       return report.verdict === 'VERIFIED' ? 0 : report.verdict === 'UNTRUSTED' ? EXIT_UNTRUSTED : 1;
     }

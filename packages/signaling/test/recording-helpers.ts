@@ -4,11 +4,13 @@
  * (register, heartbeat, upload, resume), and the real `tiepdan-server verify` run as a child process.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { segmentQuery, type RecorderReply, type SegmentAck } from '@tiepdan/core';
 import type { ConfigInput } from '../src/index.js';
+import { chainLink, GENESIS } from '../src/recording/manifest/chain.js';
+import { keyIdOf } from '../src/recording/manifest/signing.js';
 import { startServer, tempDir, testConfig, token, UNIT, type TestServer } from './helpers.js';
 
 export const FAST_RECORDING = { leaseMs: 600, heartbeatMs: 150, drainMs: 200 } satisfies ConfigInput['recording'];
@@ -198,4 +200,62 @@ export function recordingDir(t: TestServer, recordingId: string): string {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A copy of a bundle folder to tamper with. */
+export function copyBundle(dir: string): string {
+  const copy = join(tempDir('tiepdan-bundle-'), 'bundle');
+  cpSync(dir, copy, { recursive: true });
+  return copy;
+}
+
+/**
+ * What a forger without the server's key can do: after changing files (and, with `mutate`, the manifest),
+ * recompute every size, hash, the chain, SHA256SUMS, and sign with their own new Ed25519 key. The old
+ * timestamp token is left as it was (a TSA never saw the forged manifest).
+ */
+export function resign(dir: string, mutate?: (manifest: any) => void, privateKeyPem?: string): { keyId: string } {
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  mutate?.(manifest);
+  let prev = GENESIS;
+  for (const [index, s] of manifest.segments.entries()) {
+    const bytes = readFileSync(join(dir, s.file));
+    Object.assign(s, { index, bytes: bytes.length, sha256: sha256(bytes), prevHash: prev });
+    s.hash = chainLink(prev, s);
+    prev = s.hash;
+  }
+  Object.assign(manifest.chain, { head: prev, count: manifest.segments.length, bytes: manifest.segments.reduce((n: number, s: any) => n + s.bytes, 0) });
+  for (const m of manifest.media.files) {
+    const bytes = readFileSync(join(dir, m.file));
+    Object.assign(m, { bytes: bytes.length, sha256: sha256(bytes) });
+  }
+  const sums = [...manifest.segments, ...manifest.media.files].map((x: any) => `${x.sha256}  ${x.file}\n`).join('');
+  writeFileSync(join(dir, 'SHA256SUMS'), sums);
+  manifest.checksums.sha256 = sha256(Buffer.from(sums));
+  const privateKey = privateKeyPem ? createPrivateKey(privateKeyPem) : generateKeyPairSync('ed25519').privateKey;
+  const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  const keyId = keyIdOf(publicKeyPem);
+  manifest.signing.keyId = keyId;
+  const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(dir, 'manifest.json'), bytes);
+  writeFileSync(join(dir, 'manifest.sig'), sign(null, bytes, privateKey));
+  writeFileSync(join(dir, 'signing-key.pem'), publicKeyPem);
+  return { keyId };
+}
+
+/** The common-tools recipe, exactly as docs/recording-bundle.md prints it (its last bash block). */
+export function recipeScript(): string {
+  const doc = readFileSync(resolve(import.meta.dirname, '../../../docs/recording-bundle.md'), 'utf8');
+  const script = /```bash\n([\s\S]*?)```/u.exec(doc.slice(doc.indexOf('## Recipe: verifying with common tools')))?.[1];
+  if (!script) throw new Error('no recipe block in docs/recording-bundle.md');
+  return script;
+}
+
+/** Runs the recipe on a bundle: `bash verify-bundle.sh BUNDLE FINGERPRINT [TSA_CA]`. */
+export function runRecipe(dir: string, fingerprint: string, caFile?: string): Promise<{ code: number; out: string }> {
+  const file = join(tempDir('tiepdan-recipe-'), 'verify-bundle.sh');
+  writeFileSync(file, recipeScript());
+  return new Promise((done) => {
+    execFile('bash', [file, dir, fingerprint, ...(caFile ? [caFile] : [])], { timeout: 120_000 }, (error, stdout, stderr) => done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }));
+  });
 }

@@ -138,7 +138,7 @@ describe('segment ingest', () => {
     // The published key is the one that signed.
     const published = await call(t, undefined, 'GET', '/recordings/public-key');
     assert.equal(published.status, 200);
-    const signature = JSON.parse(readFileSync(join(dir, 'manifest.sig'), 'utf8'));
+    const signature = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).signing;
     assert.equal(signature.keyId, published.body.keyId);
     const keyFile = join(t.dataDir, 'trusted.pem');
     writeFileSync(keyFile, published.body.publicKey);
@@ -167,7 +167,7 @@ describe('segment ingest', () => {
     const cases: [string, string, number][] = [
       ['segment', join(dir, 'segments', 'e000001-s00000003.chunk'), 100],
       ['manifest', join(dir, 'manifest.json'), 200],
-      ['signature', join(dir, 'manifest.sig'), 150],
+      ['signature', join(dir, 'manifest.sig'), 10],
       ['media', join(dir, 'recording.webm'), 5000],
     ];
     for (const [what, file, offset] of cases) {

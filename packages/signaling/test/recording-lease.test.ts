@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { recordingOf, type RecordingEvent } from '../src/index.js';
 import { removeDir, token, type TestServer } from './helpers.js';
-import { call, chunks, endAndFinalize, FAST_RECORDING, keysFile, makeWebm, openRecording, Recorder, recordingDir, runVerify, sleep, startRecordingServer, waitFor } from './recording-helpers.js';
+import { call, chunks, endAndFinalize, FAST_RECORDING, keysFile, makeWebm, openRecording, Recorder, recordingDir, runRecipe, runVerify, sleep, startRecordingServer, waitFor } from './recording-helpers.js';
 
 const FAILOVER_GOAL_MS = 5000;
 let t: TestServer;
@@ -116,6 +116,10 @@ describe('lease election', () => {
     assert.equal(verified.code, 0, verified.stdout);
     assert.match(verified.stdout, /decode lease 1/u);
     assert.match(verified.stdout, /decode lease 2/u);
+    // The interrupted lease ends early, and the manifest's gap says so: the common-tools recipe passes it too.
+    const recipe = await runRecipe(dir, manifest.signing.keyId);
+    assert.equal(recipe.code, 0, recipe.out);
+    assert.match(recipe.out, /^VERIFIED$/mu);
   });
 
   it('raises the alarm at once when a mandatory recording loses its only recorder, clears it when one comes back', async () => {

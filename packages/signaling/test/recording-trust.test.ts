@@ -6,19 +6,17 @@
  * signed manifest.
  */
 import assert from 'node:assert/strict';
-import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { chainLink, GENESIS } from '../src/recording/manifest/chain.js';
-import { keyIdOf, signManifest } from '../src/recording/manifest/signing.js';
 import { recordingOf } from '../src/recording/plugin.js';
 import { parseKeyHistory } from '../src/recording/signing/keys.js';
 import type { TrustAnchors } from '../src/recording/verify/trust.js';
 import { formatReport, verifyRecording } from '../src/recording/verify/verify.js';
 import { removeDir, tempDir, token, type TestServer } from './helpers.js';
-import { call, chunks, keysFile, makeWebm, recordBundle, runVerify, sha256, startRecordingServer } from './recording-helpers.js';
+import { call, chunks, copyBundle, keysFile, makeWebm, recordBundle, resign, runVerify, sha256, startRecordingServer } from './recording-helpers.js';
 
 const CLI = resolve(import.meta.dirname, '../src/cli.ts');
 let t: TestServer;
@@ -58,27 +56,16 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 
 /** What a forger can do without the server's key: change chunk 2, recompute everything, sign with their own key. */
 function forge(dir: string): string {
-  const copy = join(tempDir('tiepdan-forged-'), 'bundle');
-  cpSync(dir, copy, { recursive: true });
-  const manifest = JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8'));
-  const target = manifest.segments[2];
-  const file = join(copy, target.file);
+  const copy = copyBundle(dir);
+  const file = join(copy, JSON.parse(readFileSync(join(copy, 'manifest.json'), 'utf8')).segments[2].file);
   const bytes = readFileSync(file);
   bytes[200] = bytes[200]! ^ 0xff;
   writeFileSync(file, bytes);
-  target.sha256 = sha256(bytes);
-  let prev = GENESIS;
-  for (const s of manifest.segments) ((s.prevHash = prev), (s.hash = chainLink(prev, s)), (prev = s.hash));
-  manifest.chain.head = prev;
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
-  const key = { privateKey, publicKeyPem, keyId: keyIdOf(publicKeyPem) };
-  manifest.signing.keyId = key.keyId;
-  const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(copy, 'manifest.json'), manifestBytes);
-  writeFileSync(join(copy, 'manifest.sig'), `${JSON.stringify(signManifest(manifestBytes, key), null, 2)}\n`);
+  resign(copy);
   return copy;
 }
+
+const keyIdIn = (dir: string): string => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).signing.keyId;
 
 describe('a trusted key', () => {
   it('a forged bundle re-signed with another key is not VERIFIED without a trusted key, and FAILS against the key history', async () => {
@@ -102,7 +89,7 @@ describe('a trusted key', () => {
     assert.match(pinned.stdout, /: FAILED/u);
     assert.match(pinned.stdout, /first failure: trusted key: signed with key [0-9a-f]{64}, which is not a trusted key/u);
 
-    const real = JSON.parse(readFileSync(join(dir, 'manifest.sig'), 'utf8')).keyId as string;
+    const real = keyIdIn(dir);
     const byFingerprint = await verifyWith(forged, { fingerprint: real.replace(/(.{4})/gu, '$1:').slice(0, -1).toUpperCase() });
     assert.equal(byFingerprint.code, 1, byFingerprint.stdout);
     const realByFingerprint = await runVerify([dir, '--fingerprint', real.toUpperCase()]);
@@ -112,12 +99,12 @@ describe('a trusted key', () => {
 
   it('keys rotate keeps the history: bundles of the old key and of the new one verify against it, each with its own key only', async () => {
     const before = await recordBundle(t, 'trust-before-rotation', chunks(makeWebm(4), 6000));
-    const oldKey = JSON.parse(readFileSync(join(before.dir, 'manifest.sig'), 'utf8')).keyId as string;
+    const oldKey = keyIdIn(before.dir);
     const rotated = await cli(['keys', 'rotate', '--config', configFile]);
     assert.equal(rotated.code, 0, rotated.stderr);
     assert.match(rotated.stdout, new RegExp(`retired ${oldKey}`, 'u'));
     const after = await recordBundle(t, 'trust-after-rotation', chunks(makeWebm(4), 6000));
-    const newKey = JSON.parse(readFileSync(join(after.dir, 'manifest.sig'), 'utf8')).keyId as string;
+    const newKey = keyIdIn(after.dir);
     assert.notEqual(newKey, oldKey, 'the running server signs with the new key at its next finalization');
 
     const published = (await call(t, undefined, 'GET', '/recordings/keys')).body;
@@ -169,8 +156,7 @@ describe('a trusted key', () => {
     }
     // The API view of a finalized recording names its manifest hash and signing key: what the desk records.
     const view = (await call(t, clerk, 'GET', `/recordings/${id}`)).body.recording;
-    const sig = JSON.parse(readFileSync(join(dir, 'manifest.sig'), 'utf8'));
-    assert.deepEqual(view.evidence, { manifestSha256: createHash('sha256').update(readFileSync(join(dir, 'manifest.json'))).digest('hex'), keyId: sig.keyId, finalizedAt: view.finalizedAt });
+    assert.deepEqual(view.evidence, { manifestSha256: createHash('sha256').update(readFileSync(join(dir, 'manifest.json'))).digest('hex'), keyId: keyIdIn(dir), finalizedAt: view.finalizedAt });
   });
 });
 

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { getJson, OTHER_UNIT, removeDir, startServer, token, UNIT, type TestServer } from './helpers.js';
+import { loadConfig } from '../src/index.js';
+import { getJson, OTHER_UNIT, removeDir, startServer, tempDir, token, UNIT, type TestServer } from './helpers.js';
 import { Browser, codeFor, makeAccount, ORIGIN, secretOf } from './sign-in-helpers.js';
 
 type ErrorShape = { error: { code: string; message: { vi: string; en: string }; fields?: { path: string }[] } };
@@ -256,5 +257,21 @@ describe('sign-in rate limit', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i += 1) statuses.push((await b.signIn('nobody', `guess ${i}`)).status);
     assert.deepEqual(statuses, [401, 401, 401, 429]);
+  });
+});
+
+describe('single sign-on configuration', () => {
+  test('is checked at start: a provider needs a way back (redirectUri or publicUrl), and https in production', () => {
+    const dataDir = tempDir();
+    try {
+      const oidc = { issuer: 'http://127.0.0.1:9/idp', clientId: 'tiepdan' };
+      assert.throws(() => loadConfig({ env: {}, warn: () => {}, values: { dataDir, auth: { oidc } } }), /auth\.oidc\.redirectUri: required when publicUrl is not set/u);
+      assert.throws(() => loadConfig({ env: {}, warn: () => {}, values: { dataDir, auth: { oidc: { ...oidc, scopes: ['open id'] } } } }), /auth\.oidc\.scopes\.0/u);
+      const ok = loadConfig({ env: {}, warn: () => {}, values: { dataDir, publicUrl: 'https://tiepdan.dongthap.gov.vn', auth: { oidc } } });
+      assert.deepEqual(ok.auth.oidc?.scopes, ['openid', 'profile']);
+      assert.equal(ok.auth.oidc?.label.vi, 'Đăng nhập một lần (SSO) của tỉnh');
+    } finally {
+      removeDir(dataDir);
+    }
   });
 });

@@ -2,7 +2,7 @@
  * Our one event convention: names start with `tiepdan-`, events bubble and cross shadow roots (composed), and each
  * detail is typed here so `addEventListener('tiepdan-submitted', …)` is type-checked in the host page's code.
  */
-import type { ParticipantStatus, RecorderStatus, RoomRole } from '@tiepdan/core';
+import type { OfficialRole, ParticipantStatus, RecorderStatus, RoomRole } from '@tiepdan/core';
 import type { LookupResponse, ReceptionSession, RegistrationState, SubmitResponse, SaveStatus } from '@tiepdan/core';
 
 export interface TiepdanEventDetails {
@@ -21,6 +21,10 @@ export interface TiepdanEventDetails {
   'tiepdan-left': { reason: 'bye' | 'denied' | 'ended' | 'failed' };
   'tiepdan-reconnecting': { state: 'reconnecting' | 'resumed' | 'rejoined' };
   'tiepdan-recorder-status': RecorderStatus;
+  /** A new access token from <tiepdan-sign-in> ('' once signed out): set it on the officials' elements. */
+  'tiepdan-token': { token: string; role: OfficialRole | undefined; unit: string | undefined; expiresAt: number };
+  'tiepdan-signed-in': { username: string; displayName: string; method: 'password' | 'oidc' | 'device' };
+  'tiepdan-signed-out': { reason: 'expired' | 'user' };
   'tiepdan-recording-state': { state: 'not_recording' | 'armed' | 'recording' | 'ending' | 'finalizing' | 'finalized'; source: 'server' | 'none'; alarm?: string | undefined };
 }
 
@@ -49,5 +53,8 @@ declare global {
     'tiepdan-reconnecting': TiepdanEvent<'tiepdan-reconnecting'>;
     'tiepdan-recording-state': TiepdanEvent<'tiepdan-recording-state'>;
     'tiepdan-recorder-status': TiepdanEvent<'tiepdan-recorder-status'>;
+    'tiepdan-token': TiepdanEvent<'tiepdan-token'>;
+    'tiepdan-signed-in': TiepdanEvent<'tiepdan-signed-in'>;
+    'tiepdan-signed-out': TiepdanEvent<'tiepdan-signed-out'>;
   }
 }

@@ -3,6 +3,12 @@
  * `hello`, sends requests with time-outs, streams events, and reconnects by itself with jittered backoff
  * (skipping the wait when the device comes back `online`), resuming its place with the last sequence seen.
  *
+ * It keeps its own heartbeat (a `ping` request every `limits.heartbeatIntervalMs`): browsers never see WebSocket
+ * pings, and a link cut silently (a phone leaving Wi-Fi, rural 3G) would otherwise look alive until the network
+ * came back. With nothing from the server for `limits.heartbeatTimeoutMs` it drops the socket and reconnects.
+ * A `server.restarting` event says when the server expects to be back: the next attempt waits a random time
+ * spread over that `reconnectAfterMs`, so thousands of clients do not come back in the same millisecond.
+ *
  * Its `state` is what an element shows: connecting → connected; on a drop reconnecting → resumed (same place,
  * missed events replayed) or connected (a clean rejoin, the window had passed); failed when the server said
  * not to come back (denied, session ended, token refused) or the attempts ran out; closed after `close()`.
@@ -45,6 +51,8 @@ export interface SignalingClientOptions {
   /** Where the `online` event comes from; the global object in browsers. */
   onlineTarget?: { addEventListener(type: 'online', listener: () => void): void; removeEventListener(type: 'online', listener: () => void): void } | undefined;
   random?: () => number;
+  /** Overrides the heartbeat the server gives in `hello` (`limits`). */
+  heartbeat?: { intervalMs?: number; timeoutMs?: number };
 }
 
 export class SignalingError extends Error {
@@ -77,6 +85,11 @@ export class SignalingClient {
   #eventListeners = new Set<(event: RoomEvent, frame: EventFrame) => void>();
   #stateListeners = new Set<(state: SignalingState, detail?: { code?: number; reason?: string }) => void>();
   #closedByUs = false;
+  #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  /** When the current socket last brought a frame. */
+  #lastSeen = 0;
+  /** From `server.restarting`: spread the next attempt over this many ms instead of the backoff. */
+  #restartHintMs: number | undefined;
   readonly #options: SignalingClientOptions;
   readonly #onOnline = () => this.#retryNow?.();
 
@@ -160,6 +173,7 @@ export class SignalingClient {
 
   #shutdown(state: 'closed' | 'failed', detail?: { code?: number; reason?: string }): void {
     this.#closedByUs = true;
+    this.#stopHeartbeat();
     clearTimeout(this.#retryTimer);
     this.#retryNow = undefined;
     this.#onlineTarget?.removeEventListener('online', this.#onOnline);
@@ -203,6 +217,7 @@ export class SignalingClient {
       if (!result.resumed) this.lastSeq = result.room.seq;
       this.participantId = result.participantId;
       this.hello = result;
+      this.#startHeartbeat(socket, result);
       this.#setState(state === 'reconnecting' && result.resumed ? 'resumed' : 'connected');
     } catch (error) {
       // A refused hello is followed by the server's close, which decides between retry and failure.
@@ -230,6 +245,7 @@ export class SignalingClient {
 
   #onMessage(socket: WebSocketLike, data: unknown): void {
     if (socket !== this.#socket || typeof data !== 'string') return;
+    this.#lastSeen = Date.now();
     let frame: { type?: string; id?: string | null; result?: unknown; error?: ErrorBody['error']; seq?: number; event?: RoomEvent };
     try {
       frame = JSON.parse(data);
@@ -240,6 +256,7 @@ export class SignalingClient {
       // Replayed events overlap with what we saw before the drop; the sequence tells them apart.
       if (frame.seq <= this.lastSeq) return;
       this.lastSeq = frame.seq;
+      if (frame.event.type === 'server.restarting') this.#restartHintMs = frame.event.reconnectAfterMs;
       for (const listener of [...this.#eventListeners]) listener(frame.event, frame as EventFrame);
       return;
     }
@@ -256,6 +273,7 @@ export class SignalingClient {
   #onClose(socket: WebSocketLike, code: number, reason: string): void {
     if (socket !== this.#socket) return;
     this.#socket = undefined;
+    this.#stopHeartbeat();
     this.lastClose = { code, reason };
     this.#failPending();
     if (this.#closedByUs) return;
@@ -274,9 +292,12 @@ export class SignalingClient {
       return;
     }
     const random = this.#options.random ?? Math.random;
-    // Full jitter over the upper half: a ward's worth of phones dropped at once do not come back in lockstep.
+    const hint = code === CLOSE_CODES.SERVER_RESTARTING ? this.#restartHintMs : undefined;
+    this.#restartHintMs = undefined;
+    // After a restart notice: spread over the window the server gave. Otherwise full jitter over the upper half
+    // of the backoff: a ward's worth of phones dropped at once do not come back in lockstep.
     const ceiling = Math.min(maxMs, initialMs * 2 ** this.#attempt);
-    const wait = ceiling / 2 + random() * (ceiling / 2);
+    const wait = hint !== undefined ? random() * hint : ceiling / 2 + random() * (ceiling / 2);
     this.#attempt += 1;
     this.#setState('reconnecting', { code, reason });
     const go = () => {
@@ -286,6 +307,35 @@ export class SignalingClient {
     };
     this.#retryNow = go;
     this.#retryTimer = setTimeout(go, wait);
+  }
+
+  #startHeartbeat(socket: WebSocketLike, hello: HelloResult): void {
+    this.#stopHeartbeat();
+    const intervalMs = this.#options.heartbeat?.intervalMs ?? hello.limits.heartbeatIntervalMs;
+    const timeoutMs = this.#options.heartbeat?.timeoutMs ?? hello.limits.heartbeatTimeoutMs;
+    this.#lastSeen = Date.now();
+    let pinged = Date.now();
+    // Checked each second (or each interval, if shorter) so a dead link is seen soon after the timeout; a ping
+    // goes once per interval.
+    this.#heartbeatTimer = setInterval(() => {
+      if (socket !== this.#socket) return this.#stopHeartbeat();
+      const now = Date.now();
+      if (now - this.#lastSeen > timeoutMs) {
+        // Silence: the link is gone even if the socket does not know it yet. Reconnect (and resume) now.
+        socket.close(4999, 'heartbeat timeout');
+        this.#onClose(socket, CLOSE_CODES.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
+        return;
+      }
+      if (now - pinged >= intervalMs - 10 && socket.readyState === OPEN) {
+        pinged = now;
+        this.#send(socket, 'ping', {}, timeoutMs).catch(() => undefined);
+      }
+    }, Math.min(intervalMs, 1000));
+  }
+
+  #stopHeartbeat(): void {
+    clearInterval(this.#heartbeatTimer);
+    this.#heartbeatTimer = undefined;
   }
 
   #failPending(): void {

@@ -13,8 +13,13 @@ export const SIGNALING_LIMITS = {
   /** Sustained client messages per second per connection, and the burst allowed on top of it. */
   messagesPerSecond: 20,
   messageBurst: 40,
-  /** The server pings this often; a connection that missed one pong is dead (rural 3G drops silently). */
-  heartbeatIntervalMs: 15_000,
+  /** Each side sends a heartbeat this often (the client a `ping` request, the server a WebSocket ping). */
+  heartbeatIntervalMs: 2_500,
+  /**
+   * A link with no frame from the other side for this long is dead, on either side (rural 3G drops silently):
+   * with the interval above, a cut link is noticed within 10 s by both.
+   */
+  heartbeatTimeoutMs: 6_000,
   /** A participant that comes back within this window keeps its place, lobby position included. */
   resumeWindowMs: 60_000,
   /** A socket that has not said `hello` by then is closed. */
@@ -82,7 +87,7 @@ export const CLOSE_CODE_DESCRIPTIONS: Record<keyof typeof CLOSE_CODES, string> =
   RATE_LIMITED: 'More messages per second than allowed (after an error frame `rate_limited`).',
   FRAME_TOO_LARGE: 'A frame larger than the maximum frame size.',
   SLOW_CONSUMER: 'The client read too slowly: its send buffer passed the limit.',
-  HEARTBEAT_TIMEOUT: 'The client did not answer a ping in time.',
+  HEARTBEAT_TIMEOUT: 'Nothing came from the client (no frame, no ping, no pong) within the heartbeat timeout.',
   REPLACED: 'The same participant connected again on another socket.',
   DENIED: 'The reception officer denied this citizen (after `lobby.denied`).',
   SERVER_RESTARTING: 'The server is restarting (after `server.restarting`); reconnect and resume.',

@@ -94,6 +94,8 @@ const HealthReportSchema = request('health.report', {
 const MediaCredentialsSchema = request('media.credentials', {});
 const IdentityReadSchema = request('identity.read', { participantId: ident });
 const ByeSchema = request('bye', {});
+/** The client's heartbeat: browsers cannot see WebSocket pings, so each side needs a frame it can see. */
+const PingSchema = request('ping', {});
 
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   HelloSchema,
@@ -114,6 +116,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   MediaCredentialsSchema,
   IdentityReadSchema,
   ByeSchema,
+  PingSchema,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type RequestType = ClientMessage['type'];
@@ -206,7 +209,7 @@ export const RESULT_SCHEMAS = {
     room: RoomSnapshotSchema,
     turn: z.optional(TurnCredentialsSchema),
     jitsi: z.optional(JitsiAccessSchema),
-    limits: z.strictObject({ heartbeatIntervalMs: z.int(), resumeWindowMs: z.int(), maxFrameBytes: z.int(), messagesPerSecond: z.number() }),
+    limits: z.strictObject({ heartbeatIntervalMs: z.int(), heartbeatTimeoutMs: z.int(), resumeWindowMs: z.int(), maxFrameBytes: z.int(), messagesPerSecond: z.number() }),
   }),
   'room.open': Empty,
   'room.end': Empty,
@@ -225,6 +228,7 @@ export const RESULT_SCHEMAS = {
   'media.credentials': z.strictObject({ turn: z.optional(TurnCredentialsSchema), jitsi: z.optional(JitsiAccessSchema) }),
   'identity.read': z.strictObject({ participantId: ident, name: z.string(), reference: z.optional(z.string()), kind: z.optional(z.string()) }),
   bye: Empty,
+  ping: Empty,
 } satisfies Record<RequestType, z.ZodMiniType>;
 export type RequestResult<T extends RequestType> = z.infer<(typeof RESULT_SCHEMAS)[T]>;
 
@@ -300,6 +304,7 @@ export const REQUEST_DESCRIPTIONS: Record<RequestType, string> = {
   'media.credentials': 'Time-limited TURN credentials and, once admitted, the Jitsi room and token.',
   'identity.read': 'A participant\'s identity, including a denouncer\'s (only for roles that may see it).',
   bye: 'Leaves the room for good (no resume).',
+  ping: 'The client\'s heartbeat, every `limits.heartbeatIntervalMs` (answered at once, never queued behind the room). Each side takes the link for dead after `limits.heartbeatTimeoutMs` without any frame from the other (WebSocket pings are invisible to browsers); the resume window counts from the last frame.',
 };
 
 export const EVENT_DESCRIPTIONS: Record<EventType, string> = {

@@ -13,8 +13,7 @@ import type { AccountRow, Assignment } from './account-store.js';
 import { officialOf, type RequirePermission } from './guard.js';
 import { createAccount, setSecondFactor, TOTP_ISSUER } from './bootstrap.js';
 import { hashPassword } from './passwords.js';
-import { factsOf } from './plugin.js';
-import type { AuthService } from './service.js';
+import { factsOf, type AuthService } from './service.js';
 import { totpUri } from './totp.js';
 import { AccountPatchBody, NewAccountBody, parseBody, PasswordBody, RoleAssignment } from './validation.js';
 

@@ -16,7 +16,7 @@ import type { SessionRow } from './account-store.js';
 import { accountsRoutes } from './accounts.js';
 import { clearCookie, readCookie, SESSION_COOKIE, setCookie } from './cookies.js';
 import type { OidcSignIn } from './oidc.js';
-import type { AuthService, RequestFacts } from './service.js';
+import { factsOf, type AuthService } from './service.js';
 import { DeviceBody, parseBody, SignInBody, TokenBody } from './validation.js';
 
 export interface AuthOptions {
@@ -27,11 +27,6 @@ export interface AuthOptions {
 }
 
 const ONE_MINUTE = 60_000;
-
-export function factsOf(request: FastifyRequest): RequestFacts {
-  const agent = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: typeof agent === 'string' ? agent : undefined };
-}
 
 export async function auth(app: FastifyInstance, opts: AuthOptions): Promise<void> {
   const { config, service, requirePermission, oidc } = opts;

@@ -7,6 +7,7 @@
  * Everything that happens here goes into the audit log: sign-ins, failures, lockouts, sign-outs, expiries.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import type { OfficialRole, TokenClaims } from '@tiepdan/core';
 import type { AuthSettings } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
@@ -36,6 +37,12 @@ export interface AccessToken {
   expiresAt: number;
   role: OfficialRole;
   unit: string;
+}
+
+/** Who is asking, for the audit log. */
+export function factsOf(request: FastifyRequest): RequestFacts {
+  const agent = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof agent === 'string' ? agent : undefined };
 }
 
 const randomId = (bytes: number) => randomBytes(bytes).toString('base64url');
@@ -127,12 +134,21 @@ export class AuthService {
       lastSeenAt: now,
       expiresAt: now + this.settings.sessionSeconds * 1000,
       idleSeconds: this.settings.idleSeconds,
-      oidcRefresh: oidc?.refresh ? seal(this.sealKey, oidc.refresh, `oidc-refresh:${account.id}`) : undefined,
+      oidcRefresh: oidc?.refresh ? this.sealRefresh(account.id, oidc.refresh) : undefined,
       oidcIdToken: oidc?.idToken,
     };
     await this.store.createSession(session);
     await this.audit({ event: 'sign_in', accountId: account.id, username: account.username, actor: `account:${account.id}`, detail: { method, session: session.id } }, facts);
     return { session, secret };
+  }
+
+  /** The account's TOTP secret in clear: only for the demo, which prints it for its practice accounts. */
+  secondFactorSecretOf(account: AccountRow): string | undefined {
+    return account.totpSealed ? open(this.sealKey, account.totpSealed, `totp:${account.id}`) : undefined;
+  }
+
+  sealRefresh(accountId: string, refresh: string): Buffer {
+    return seal(this.sealKey, refresh, `oidc-refresh:${accountId}`);
   }
 
   oidcRefreshOf(session: SessionRow): string | undefined {

@@ -82,6 +82,8 @@ const RoomsSettingsSchema = z.strictObject({
   resumeWindowMs: z.int().min(100).max(3_600_000).default(SIGNALING_LIMITS.resumeWindowMs),
   authTimeoutMs: z.int().min(50).max(60_000).default(SIGNALING_LIMITS.authTimeoutMs),
   heartbeatIntervalMs: z.int().min(50).max(300_000).default(SIGNALING_LIMITS.heartbeatIntervalMs),
+  /** Silence after which either side takes the link for dead; by default twice the interval and a second. */
+  heartbeatTimeoutMs: z.int().min(100).max(900_000).optional(),
   messagesPerSecond: z.number().min(1).max(1_000_000).default(SIGNALING_LIMITS.messagesPerSecond),
   messageBurst: z.int().min(1).max(1_000_000).default(SIGNALING_LIMITS.messageBurst),
   maxFrameBytes: z.int().min(1024).max(16 * 1024 * 1024).default(SIGNALING_LIMITS.maxFrameBytes),
@@ -89,7 +91,12 @@ const RoomsSettingsSchema = z.strictObject({
   eventLogSize: z.int().min(10).max(100_000).default(SIGNALING_LIMITS.eventLogSize),
   /** SPEC §1: observers (inspectorate, police) are hidden from citizens where policy says so. */
   hideObserversFromCitizens: z.boolean().default(true),
-});
+})
+  .refine((s) => s.heartbeatTimeoutMs === undefined || s.heartbeatTimeoutMs > s.heartbeatIntervalMs, {
+    path: ['heartbeatTimeoutMs'],
+    message: 'must be longer than heartbeatIntervalMs',
+  })
+  .transform((s) => ({ ...s, heartbeatTimeoutMs: s.heartbeatTimeoutMs ?? s.heartbeatIntervalMs * 2 + 1000 }));
 
 const MessageSchema = z.strictObject({ vi: z.string().min(1), en: z.string().min(1) });
 

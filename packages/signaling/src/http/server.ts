@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { resolve } from 'node:path';
 import { SqliteAccountStore } from '../auth/account-sqlite.js';
 import { createGuard } from '../auth/guard.js';
+import { createOidcSignIn } from '../auth/oidc.js';
 import { auth } from '../auth/plugin.js';
 import { AuthService } from '../auth/service.js';
 import { officialVerifier } from '../auth/tokens.js';
@@ -138,7 +139,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await api.register(registrations, { config, store, files, keys, requirePermission });
       await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial });
       await api.register(recording, { config, store, joinTokens, verifyOfficial });
-      if (authService) await api.register(auth, { config, service: authService, requirePermission });
+      if (authService) {
+        const oidc = config.auth.oidc ? createOidcSignIn(config, authService, isAllowedOrigin) : undefined;
+        await api.register(auth, { config, service: authService, requirePermission, oidc });
+      }
       await api.register(desk, { config, store, sealKey: keys.seal, joinTokens, requirePermission });
     },
     { prefix: API_PREFIX },

@@ -20,9 +20,8 @@ import { RecordingEvents } from './events.js';
 import { Ingest } from './ingest/ingest.js';
 import { PartTracker } from './ingest/parts.js';
 import { finalizeRecording } from './manifest/finalize.js';
-import { MANIFEST_FILE, SIGNATURE_FILE, type Manifest } from './manifest/manifest.js';
+import { MANIFEST_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE, type Manifest } from './manifest/manifest.js';
 import { addMark, type MarkInput } from './manifest/marks.js';
-import type { SignatureFile } from './manifest/signing.js';
 import { SigningKeys } from './signing/keys.js';
 import { toolVersion } from './media/ffmpeg.js';
 import { RecordingRepo, type RecordingRow } from './repo.js';
@@ -141,7 +140,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     events,
     parts,
     log: app.log,
-    finalize: async (id) => void (await finalizeRecording({ repo, storage, tools, keys, sessionFacts }, id)),
+    finalize: async (id) => void (await finalizeRecording({ repo, storage, tools, keys, sessionFacts, timestamping: settings.timestamping }, id)),
   });
   const ingest = new Ingest(repo, storage, coordinator, parts, settings.maxSegmentBytes);
   const access = new AccessControl(repo, opts.verifyOfficial ?? officialVerifier(config.authSecret), opts.joinTokens ?? new JwtJoinTokenVerifier(config.authSecret));
@@ -155,7 +154,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     const cached = evidenceCache.get(recordingId);
     if (cached?.manifestSha256 === rec.manifest_sha256) return cached;
     const { signature } = await readManifest(storage, rec);
-    const facts = { manifestSha256: rec.manifest_sha256, keyId: (signature as SignatureFile).keyId, finalizedAt: rec.finalized_at };
+    const facts = { manifestSha256: rec.manifest_sha256, keyId: signature.keyId, finalizedAt: rec.finalized_at };
     evidenceCache.set(recordingId, facts);
     return facts;
   };
@@ -185,7 +184,9 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   });
   app.get('/recordings/keys', async (_request, reply) => {
     await keys.current();
-    return reply.header('Cache-Control', 'public, max-age=300').send(await keys.history());
+    // With the TSA's CA, the history is all a verifier needs to pin: who signed, and who vouched for the time.
+    const timestamping = settings.timestamping ? { authority: settings.timestamping.url, caCertificates: settings.timestamping.caCertificates ?? null } : null;
+    return reply.header('Cache-Control', 'public, max-age=300').send({ ...(await keys.history()), timestamping });
   });
 
   app.post('/recordings', async (request, reply) => {
@@ -393,14 +394,16 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   }
 }
 
-async function readManifest(storage: RecordingStorage, rec: RecordingRow): Promise<{ manifest: Manifest; signature: unknown }> {
+async function readManifest(storage: RecordingStorage, rec: RecordingRow): Promise<{ manifest: Manifest; signature: { algorithm: 'Ed25519'; keyId: string; publicKey: string; signature: string } }> {
   if (rec.state !== 'finalized') throw new ApiError(409, 'invalid_transition');
-  const chunks = async (name: string) => {
+  const bytes = async (name: string) => {
     const parts: Buffer[] = [];
     for await (const chunk of storage.open(rec.id, name)) parts.push(chunk as Buffer);
-    return Buffer.concat(parts).toString('utf8');
+    return Buffer.concat(parts);
   };
-  return { manifest: JSON.parse(await chunks(MANIFEST_FILE)) as Manifest, signature: JSON.parse(await chunks(SIGNATURE_FILE)) as unknown };
+  const manifest = JSON.parse((await bytes(MANIFEST_FILE)).toString('utf8')) as Manifest;
+  const signature = { algorithm: 'Ed25519' as const, keyId: manifest.signing.keyId, publicKey: (await bytes(PUBLIC_KEY_FILE)).toString('utf8'), signature: (await bytes(SIGNATURE_FILE)).toString('base64') };
+  return { manifest, signature };
 }
 
 /** One `bytes=a-b` range; undefined for none, null for an unsatisfiable one. */

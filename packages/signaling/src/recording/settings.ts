@@ -18,5 +18,16 @@ export const RecordingSettingsSchema = z.strictObject({
   ffprobe: z.union([z.string().min(1), z.literal(false)]).default('ffprobe'),
   /** Ed25519 private key (PKCS#8 PEM); when absent one is created in dataDir/keys with mode 0600. */
   signingKey: z.string().includes('PRIVATE KEY').optional(),
+  /**
+   * An RFC 3161 time-stamping authority: every finalized manifest gets a token from it (manifest.tsr). `caCertificates`
+   * (PEM) is the TSA's CA as published for verifiers (GET /api/v1/recordings/keys carries it).
+   */
+  timestamping: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/u }),
+      caCertificates: z.string().includes('BEGIN CERTIFICATE').optional(),
+      timeoutMs: z.int().min(100).max(120_000).default(10_000),
+    })
+    .optional(),
 });
 export type RecordingSettings = z.infer<typeof RecordingSettingsSchema>;

@@ -19,6 +19,8 @@ export type RoomCommand =
       resume?: { participantId: string; lastSeq: number } | undefined;
       notice?: { version: string; acknowledgedAt: string } | undefined;
     }
-  | { kind: 'request'; connectionId: string; participantId: string; message: Exclude<ClientMessage, { type: 'hello' }> }
-  | { kind: 'detach'; connectionId: string; participantId: string }
+  /** `ping` never reaches a room: the transport answers it. */
+  | { kind: 'request'; connectionId: string; participantId: string; message: Exclude<ClientMessage, { type: 'hello' | 'ping' }> }
+  /** `lastSeenAt`: epoch ms of the socket's last frame or pong, where the resume window starts. */
+  | { kind: 'detach'; connectionId: string; participantId: string; lastSeenAt?: number | undefined }
   | { kind: 'heartbeat'; connectionId: string; participantId: string };

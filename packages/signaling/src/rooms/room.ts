@@ -43,6 +43,7 @@ export interface RoomSettings {
   hideObserversFromCitizens: boolean;
   eventLogSize: number;
   heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
   maxFrameBytes: number;
   messagesPerSecond: number;
   turn?: TurnSettings | undefined;
@@ -198,7 +199,7 @@ export class Room {
         case 'hello':
           return await this.hello(command);
         case 'detach':
-          this.detach(command.participantId, command.connectionId);
+          this.detach(command.participantId, command.connectionId, command.lastSeenAt);
           return { ok: true, result: {} };
         case 'heartbeat': {
           const p = this.participants.get(command.participantId);
@@ -269,6 +270,7 @@ export class Room {
       room: this.snapshotFor(p),
       limits: {
         heartbeatIntervalMs: this.ctx.settings.heartbeatIntervalMs,
+        heartbeatTimeoutMs: this.ctx.settings.heartbeatTimeoutMs,
         resumeWindowMs: this.ctx.settings.resumeWindowMs,
         maxFrameBytes: this.ctx.settings.maxFrameBytes,
         messagesPerSecond: this.ctx.settings.messagesPerSecond,
@@ -327,12 +329,13 @@ export class Room {
     this.points.set(pointId, record);
   }
 
-  private detach(participantId: string, connectionId: string): void {
+  private detach(participantId: string, connectionId: string, lastSeenAt?: number): void {
     const p = this.participants.get(participantId);
     // A socket that was replaced by a resume closes late; it must not mark the new one gone.
     if (!p || p.connectionId !== connectionId) return;
     p.connectionId = null;
-    p.disconnectedAt = this.ctx.now();
+    // The window runs from the last sign of life, not from when the silence was noticed.
+    p.disconnectedAt = Math.min(lastSeenAt ?? this.ctx.now(), this.ctx.now());
     this.startExpiry(p);
     this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) }, { exceptSelf: true });
     if (p.pointId) this.pointChanged(p.pointId);

@@ -28,6 +28,7 @@ const CLOSE_GRACE_MS = 1000;
 export interface TransportSettings {
   authTimeoutMs: number;
   heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
   messagesPerSecond: number;
   messageBurst: number;
   maxFrameBytes: number;
@@ -52,7 +53,10 @@ class Connection {
   sessionId: string | undefined;
   helloPending = false;
   closing = false;
-  alive = true;
+  /** Epoch ms of the last frame or pong: silence past the heartbeat timeout means the link is dead. */
+  lastSeen = Date.now();
+  /** When the room last heard of this socket's heartbeat (point health). */
+  beatReported = 0;
   tokens: number;
   refilledAt = performance.now();
   authTimer: ReturnType<typeof setTimeout> | undefined;
@@ -75,13 +79,15 @@ export class Transport {
   private readonly unsubscribe = new Map<string, () => void>();
   private readonly heartbeat: ReturnType<typeof setInterval>;
   private closing = false;
+  private lastPing = 0;
   /** Sockets corked in this turn of the event loop, uncorked together in setImmediate. */
   private corked: Connection[] = [];
   /** How many sockets were closed with each code (operations metrics, tests). */
   readonly closeCounts = new Map<number, number>();
 
   constructor(private readonly deps: TransportDeps) {
-    this.heartbeat = setInterval(() => this.beat(), deps.settings.heartbeatIntervalMs);
+    // Checked often enough that a dead link is cut within a second of its timeout; pings go once per interval.
+    this.heartbeat = setInterval(() => this.beat(), Math.min(1000, deps.settings.heartbeatIntervalMs));
     this.heartbeat.unref();
   }
 
@@ -101,12 +107,7 @@ export class Transport {
       if (!conn.participantId) this.close(conn, CLOSE_CODES.AUTH_TIMEOUT, 'no hello in time');
     }, settings.authTimeoutMs);
     socket.on('message', (data, isBinary) => this.onMessage(conn, data as Buffer, isBinary));
-    socket.on('pong', () => {
-      conn.alive = true;
-      if (conn.participantId && conn.sessionId) {
-        void this.deps.bus.request(conn.sessionId, { kind: 'heartbeat', connectionId: conn.id, participantId: conn.participantId }).catch(() => undefined);
-      }
-    });
+    socket.on('pong', () => this.sawLife(conn));
     socket.on('close', () => this.onClose(conn));
     socket.on('error', () => undefined);
   }
@@ -136,6 +137,7 @@ export class Transport {
 
   private onMessage(conn: Connection, data: Buffer, isBinary: boolean): void {
     if (conn.closing) return;
+    this.sawLife(conn);
     const { settings } = this.deps;
     const now = performance.now();
     conn.tokens = Math.min(settings.messageBurst, conn.tokens + ((now - conn.refilledAt) / 1000) * settings.messagesPerSecond);
@@ -187,6 +189,8 @@ export class Transport {
       return;
     }
     const message = parsed.data;
+    // Answered here, at once: a heartbeat must not wait behind the room's work or its commit.
+    if (message.type === 'ping') return this.sendResult(conn, message.id, {});
     if (message.type === 'hello') {
       if (conn.participantId || conn.helloPending) return this.sendError(conn, message.id, signalingError('already_authenticated'));
       conn.helloPending = true;
@@ -275,21 +279,38 @@ export class Transport {
         this.unsubscribe.delete(sessionId);
       }
     }
-    void this.deps.bus.request(sessionId, { kind: 'detach', connectionId: conn.id, participantId }).catch(() => undefined);
+    void this.deps.bus.request(sessionId, { kind: 'detach', connectionId: conn.id, participantId, lastSeenAt: conn.lastSeen }).catch(() => undefined);
+  }
+
+  /** Any frame or pong: the link works. The room hears of it about once per interval (point health). */
+  private sawLife(conn: Connection): void {
+    const now = Date.now();
+    conn.lastSeen = now;
+    if (conn.participantId && conn.sessionId && now - conn.beatReported >= this.deps.settings.heartbeatIntervalMs) {
+      conn.beatReported = now;
+      void this.deps.bus.request(conn.sessionId, { kind: 'heartbeat', connectionId: conn.id, participantId: conn.participantId }).catch(() => undefined);
+    }
   }
 
   private beat(): void {
+    const now = Date.now();
+    const { heartbeatIntervalMs, heartbeatTimeoutMs } = this.deps.settings;
+    const pingDue = now - this.lastPing >= heartbeatIntervalMs - 10;
+    if (pingDue) this.lastPing = now;
     for (const conn of this.connections) {
       if (conn.closing) continue;
-      if (!conn.alive) {
-        this.close(conn, CLOSE_CODES.HEARTBEAT_TIMEOUT, 'missed heartbeat');
+      if (now - conn.lastSeen > heartbeatTimeoutMs) {
+        // The link is dead: no close handshake can finish, so the socket goes at once and the room hears now.
+        this.close(conn, CLOSE_CODES.HEARTBEAT_TIMEOUT, 'heartbeat timeout', 0);
         continue;
       }
-      conn.alive = false;
-      try {
-        conn.socket.ping();
-      } catch {
-        // closed under us; the close handler cleans up
+      // A WebSocket ping as well: clients that do not send `ping` (raw ws, older ones) answer it with a pong.
+      if (pingDue) {
+        try {
+          conn.socket.ping();
+        } catch {
+          // closed under us; the close handler cleans up
+        }
       }
     }
   }

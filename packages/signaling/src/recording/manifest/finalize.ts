@@ -17,7 +17,8 @@ import type { RecordingRepo, SegmentRow } from '../repo.js';
 import { SEGMENTS_DIR } from '../storage/fs-storage.js';
 import type { RecordingStorage } from '../storage/storage.js';
 import { chainLink, GENESIS } from './chain.js';
-import { MANIFEST_FILE, MANIFEST_FORMAT, MEDIA_FILE, SIGNATURE_FILE, type Manifest, type ManifestGap, type ManifestMediaFile, type ManifestSegment } from './manifest.js';
+import { requestTimestamp } from '../signing/timestamp.js';
+import { CHECKSUMS_FILE, MANIFEST_FILE, MANIFEST_FORMAT, MEDIA_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE, TIMESTAMP_FILE, type Manifest, type ManifestGap, type ManifestMediaFile, type ManifestSegment, type ManifestStream } from './manifest.js';
 import { manifestMarks } from './marks.js';
 import { signManifest, type SigningKey } from './signing.js';
 
@@ -29,6 +30,8 @@ export interface FinalizerDeps {
   keys: { current(): Promise<SigningKey> };
   /** The session's facts from the schedule, when it knows the session. */
   sessionFacts: (sessionId: string) => Promise<Record<string, unknown> | undefined>;
+  /** The RFC 3161 authority every manifest gets a token from (settings `recording.timestamping`). */
+  timestamping?: { url: string; timeoutMs: number } | undefined;
 }
 
 export async function finalizeRecording(deps: FinalizerDeps, recordingId: string): Promise<Manifest> {
@@ -68,7 +71,7 @@ export async function finalizeRecording(deps: FinalizerDeps, recordingId: string
   const byEpoch = new Map<number, SegmentRow[]>();
   for (const r of rows) byEpoch.set(r.epoch, [...(byEpoch.get(r.epoch) ?? []), r]);
   const gaps = gapsOf(byEpoch, leases, rec.ended_at);
-  const media = await buildMedia(deps, recordingId, byEpoch);
+  const { media, streams } = await buildMedia(deps, recordingId, byEpoch);
 
   const failovers: Manifest['failovers'] = [];
   for (let i = 1; i < leases.length; i += 1) {
@@ -81,6 +84,8 @@ export async function finalizeRecording(deps: FinalizerDeps, recordingId: string
   const origin = firstSegment ? (firstSegment.captured_at ?? Date.parse(firstSegment.received_at)) : undefined;
   const key = await deps.keys.current();
   const finalizedAt = iso(Date.now());
+  // `sha256sum -c` reads this file: every segment, then every media file, in manifest order.
+  const checksums = [...segments.map((x) => `${x.sha256}  ${x.file}\n`), ...media.files.map((m) => `${m.sha256}  ${m.file}\n`)].join('');
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
     recording: {
@@ -105,15 +110,29 @@ export async function finalizeRecording(deps: FinalizerDeps, recordingId: string
     segments,
     gaps,
     chain: { algorithm: 'sha256', genesis: GENESIS, head: prevHash, count: segments.length, bytes: rows.reduce((sum, r) => sum + r.bytes, 0) },
+    streams,
     media,
-    signing: { algorithm: 'Ed25519', keyId: key.keyId },
+    checksums: { file: CHECKSUMS_FILE, sha256: sha256Hex(checksums) },
+    signing: { algorithm: 'Ed25519', keyId: key.keyId, publicKeyFile: PUBLIC_KEY_FILE, signatureFile: SIGNATURE_FILE },
+    timestamp: deps.timestamping ? { authority: deps.timestamping.url, file: TIMESTAMP_FILE, hashAlgorithm: 'sha256' } : null,
   };
+  // The layout is part of the format (docs/recording-bundle.md): 2-space JSON, one trailing newline.
   const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-  const signature = signManifest(bytes, key);
+  const digest = createHash('sha256').update(bytes).digest();
+  // A configured TSA that cannot be reached fails the finalization (alarm `failed`, POST /finalize retries):
+  // a manifest without the trusted time it was promised is not finished. The segments stay as they are.
+  const token = deps.timestamping ? await requestTimestamp(deps.timestamping.url, digest, deps.timestamping.timeoutMs) : undefined;
+  await storage.writeFile(recordingId, CHECKSUMS_FILE, checksums);
+  await storage.writeFile(recordingId, PUBLIC_KEY_FILE, key.publicKeyPem);
+  await storage.writeFile(recordingId, SIGNATURE_FILE, signManifest(bytes, key));
+  if (token) await storage.writeFile(recordingId, TIMESTAMP_FILE, token.der);
   await storage.writeFile(recordingId, MANIFEST_FILE, bytes);
-  await storage.writeFile(recordingId, SIGNATURE_FILE, `${JSON.stringify(signature, null, 2)}\n`);
-  repo.s.finalized.run(finalizedAt, signature.manifestSha256, recordingId);
+  repo.s.finalized.run(finalizedAt, digest.toString('hex'), recordingId);
   return manifest;
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 function gapsOf(byEpoch: Map<number, SegmentRow[]>, leases: { epoch: number; ended_at: string | null; end_reason: string | null }[], endedAt: string | null): ManifestGap[] {
@@ -143,21 +162,28 @@ function gapsOf(byEpoch: Map<number, SegmentRow[]>, leases: { epoch: number; end
   return gaps;
 }
 
-async function buildMedia(deps: FinalizerDeps, recordingId: string, byEpoch: Map<number, SegmentRow[]>): Promise<Manifest['media']> {
+async function buildMedia(deps: FinalizerDeps, recordingId: string, byEpoch: Map<number, SegmentRow[]>): Promise<{ media: Manifest['media']; streams: ManifestStream[] }> {
   const { ffmpeg, ffprobe } = deps.tools;
-  if (!byEpoch.size) return { seekable: false, reason: 'no segments', files: [] };
-  if (!ffmpeg || !deps.tools.ffmpegVersion) return { seekable: false, reason: 'ffmpeg is not installed: the raw segments are the recording', files: [] };
+  const epochs = [...byEpoch.entries()].sort(([a], [b]) => a - b);
+  const unprobed = epochs.map(([epoch]) => ({ epoch, packets: null, complete: null }));
+  if (!byEpoch.size) return { media: { seekable: false, reason: 'no segments', files: [] }, streams: [] };
+  if (!ffmpeg && !ffprobe) return { media: { seekable: false, reason: 'ffmpeg is not installed: the raw segments are the recording', files: [] }, streams: unprobed };
   const dir = await deps.storage.stage(recordingId);
   const work = join(dir, '.work');
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   try {
     const parts: string[] = [];
-    for (const [epoch, rows] of [...byEpoch.entries()].sort(([a], [b]) => a - b)) {
+    const streams: ManifestStream[] = [];
+    for (const [epoch, rows] of epochs) {
       const part = join(work, `e${epoch}.webm`);
       await joinFiles(part, rows.map((r) => join(dir, SEGMENTS_DIR, segmentName(r.epoch, r.seq))));
       parts.push(part);
+      // What each lease's stream holds, for the decode rule: the media made from them must hold as many packets.
+      const probed = ffprobe ? await probe(ffprobe, part) : undefined;
+      streams.push({ epoch, packets: probed?.ok ? (probed.packets ?? null) : null, complete: probed ? probed.ok && !probed.warnings : null });
     }
+    if (!ffmpeg || !deps.tools.ffmpegVersion) return { media: { seekable: false, reason: 'ffmpeg is not installed: the raw segments are the recording', files: [] }, streams };
     const produce = async (inputs: string[], name: string): Promise<ManifestMediaFile> => {
       const list = join(work, `${name}.txt`);
       await writeFile(list, inputs.map((p) => `file '${p.replaceAll("'", "'\\''")}'\n`).join(''));
@@ -168,18 +194,18 @@ async function buildMedia(deps: FinalizerDeps, recordingId: string, byEpoch: Map
       const sha256 = await sha256File(output);
       const bytes = (await stat(output)).size;
       await deps.storage.publish(recordingId, name, output);
-      return { file: name, bytes, sha256, durationMs: probed?.durationMs };
+      return { file: name, bytes, sha256, durationMs: probed?.durationMs, packets: probed?.packets };
     };
     try {
-      return { seekable: true, tool: deps.tools.ffmpegVersion, files: [await produce(parts, MEDIA_FILE)] };
+      return { media: { seekable: true, tool: deps.tools.ffmpegVersion, files: [await produce(parts, MEDIA_FILE)] }, streams };
     } catch (error) {
       // Streams that cannot be joined (another codec or size after a failover): one seekable file per lease.
       const files: ManifestMediaFile[] = [];
       for (const [i, part] of parts.entries()) files.push(await produce([part], `recording-part${i + 1}.webm`));
-      return { seekable: true, tool: deps.tools.ffmpegVersion, reason: `one file per lease: ${(error as Error).message.slice(0, 200)}`, files };
+      return { media: { seekable: true, tool: deps.tools.ffmpegVersion, reason: `one file per lease: ${(error as Error).message.slice(0, 200)}`, files }, streams };
     }
   } catch (error) {
-    return { seekable: false, reason: `ffmpeg could not remux the segments: ${(error as Error).message.slice(0, 300)}`, files: [] };
+    return { media: { seekable: false, reason: `ffmpeg could not remux the segments: ${(error as Error).message.slice(0, 300)}`, files: [] }, streams: unprobed };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

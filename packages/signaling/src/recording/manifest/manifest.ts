@@ -1,9 +1,20 @@
 import type { ManifestMark } from './marks.js';
 
-/** The manifest's shape: what `tiepdan-server verify` reads, years after the session. */
-export const MANIFEST_FORMAT = 'tiepdan-recording-manifest/1';
+/**
+ * The manifest's shape: what `tiepdan-server verify` reads, years after the session. Normative description,
+ * byte by byte: docs/recording-bundle.md (change both together, and the format version with any change a
+ * verifier of the previous version would misread).
+ */
+export const MANIFEST_FORMAT = 'tiepdan-recording-manifest/2';
 export const MANIFEST_FILE = 'manifest.json';
+/** The raw 64-byte Ed25519 signature over the exact bytes of manifest.json. */
 export const SIGNATURE_FILE = 'manifest.sig';
+/** The signer's public key, SPKI PEM (a convenience: trust comes from the published key history). */
+export const PUBLIC_KEY_FILE = 'signing-key.pem';
+/** The RFC 3161 TimeStampResp (DER) over SHA-256 of manifest.json. */
+export const TIMESTAMP_FILE = 'manifest.tsr';
+/** GNU coreutils `sha256sum` lines for every segment and media file, in manifest order. */
+export const CHECKSUMS_FILE = 'SHA256SUMS';
 export const MEDIA_FILE = 'recording.webm';
 
 export interface ManifestSegment {
@@ -34,6 +45,16 @@ export interface ManifestMediaFile {
   bytes: number;
   sha256: string;
   durationMs?: number | undefined;
+  /** Packets ffprobe read from the file (all streams); equals the sum over the lease streams it was made from. */
+  packets?: number | undefined;
+}
+
+/** One lease's stream (its segments joined) as ffprobe read it at finalization. */
+export interface ManifestStream {
+  epoch: number;
+  packets: number | null;
+  /** false when ffprobe warned (the stream ended early: an interrupted lease, which the gaps must explain). */
+  complete: boolean | null;
 }
 
 export interface Manifest {
@@ -61,6 +82,11 @@ export interface Manifest {
   segments: ManifestSegment[];
   gaps: ManifestGap[];
   chain: { algorithm: 'sha256'; genesis: string; head: string; count: number; bytes: number };
+  /** Per lease, what ffprobe read (null fields without ffprobe). */
+  streams: ManifestStream[];
   media: { seekable: boolean; tool?: string | undefined; reason?: string | undefined; files: ManifestMediaFile[] };
-  signing: { algorithm: 'Ed25519'; keyId: string };
+  checksums: { file: typeof CHECKSUMS_FILE; sha256: string };
+  signing: { algorithm: 'Ed25519'; keyId: string; publicKeyFile: typeof PUBLIC_KEY_FILE; signatureFile: typeof SIGNATURE_FILE };
+  /** The time-stamping authority asked for a token over this manifest, or null when none is configured. */
+  timestamp: { authority: string; file: typeof TIMESTAMP_FILE; hashAlgorithm: 'sha256' } | null;
 }

@@ -16,6 +16,8 @@ export interface ProbeResult {
   durationMs?: number;
   packets?: number;
   error?: string;
+  /** What ffprobe said at level warning (e.g. "File ended prematurely"): the file does not decode to its end. */
+  warnings?: string;
 }
 
 function run(command: string, args: string[], timeoutMs = 10 * 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -51,16 +53,20 @@ export async function cut(ffmpeg: string, input: string, fromSeconds: number, to
   if (code !== 0) throw new Error(`ffmpeg cut failed: ${stderr.trim().slice(0, 500)}`);
 }
 
-/** Reads every packet of the file (demux to the end); fails on a file ffprobe cannot read. */
+/**
+ * Reads every packet of the file (demux to the end); fails on a file ffprobe cannot read, and reports its
+ * warnings (a premature end is only a warning to ffprobe; the verifier's decode rule decides what it means).
+ */
 export async function probe(ffprobe: string, file: string): Promise<ProbeResult> {
-  const { code, stdout, stderr } = await run(ffprobe, ['-hide_banner', '-v', 'error', '-count_packets', '-show_entries', 'format=duration:stream=nb_read_packets', '-of', 'json', file]);
+  const { code, stdout, stderr } = await run(ffprobe, ['-hide_banner', '-v', 'warning', '-count_packets', '-show_entries', 'format=duration:stream=nb_read_packets', '-of', 'json', file]);
   if (code !== 0) return { ok: false, error: stderr.trim().slice(0, 500) || `ffprobe exited with ${code}` };
   try {
     const parsed = JSON.parse(stdout) as { format?: { duration?: string }; streams?: { nb_read_packets?: string }[] };
     const duration = Number(parsed.format?.duration);
     const packets = (parsed.streams ?? []).reduce((sum, s) => sum + Number(s.nb_read_packets ?? 0), 0);
     if (!(packets > 0)) return { ok: false, error: 'no packets could be read' };
-    return { ok: true, packets, ...(Number.isFinite(duration) ? { durationMs: Math.round(duration * 1000) } : {}) };
+    const warnings = stderr.trim().replace(/^\[[^\]]*\] /gmu, '').slice(0, 500);
+    return { ok: true, packets, ...(Number.isFinite(duration) ? { durationMs: Math.round(duration * 1000) } : {}), ...(warnings ? { warnings } : {}) };
   } catch {
     return { ok: false, error: 'ffprobe output could not be read' };
   }

@@ -35,6 +35,8 @@ export interface KeyHistoryEntry {
 export interface KeyHistory {
   format: typeof KEY_HISTORY_FORMAT;
   keys: KeyHistoryEntry[];
+  /** As served (GET /recordings/keys): the time-stamping authority and its CA certificates (PEM), when configured. */
+  timestamping?: { authority: string; caCertificates: string | null } | null | undefined;
 }
 
 function fromPrivate(privateKey: KeyObject): SigningKey {
@@ -54,6 +56,8 @@ export function parseKeyHistory(text: string): KeyHistory {
     // The id is recomputed, never taken on trust: a history line whose id is not its key's is refused.
     if (keyIdOf(k.publicKey) !== k.keyId) throw new Error(`key history entry ${String(k.keyId)} does not match its public key`);
   }
+  const tsa = parsed.timestamping;
+  if (tsa !== undefined && tsa !== null && (typeof tsa.authority !== 'string' || (tsa.caCertificates !== null && typeof tsa.caCertificates !== 'string'))) throw new Error('the key history\'s timestamping lacks a field');
   return parsed;
 }
 

@@ -1,21 +1,25 @@
 /**
  * `tiepdan-server verify <recording folder or manifest.json>`: what a third party runs, years later, to prove a
- * recording was not altered. Checks the signature (Ed25519) and whose key made it (verify/trust.ts), the
- * segments (each file's size and SHA-256, every link of the hash chain, the chain's head), the media files'
- * hashes, and that each lease's stream and each media file demux to the end (ffprobe, when installed).
+ * recording was not altered. It does what docs/recording-bundle.md ("Verifying a bundle") says, in that order,
+ * and nothing else: the Ed25519 signature over manifest.json and whose key made it (verify/trust.ts), the
+ * RFC 3161 timestamp, SHA256SUMS, each segment's size and SHA-256 and every link of the hash chain, the media
+ * files' hashes, and the decode rule (each lease's stream and each media file read to the end by ffprobe, an
+ * early end only where the manifest records a gap, and as many packets in the media as in the segments).
  * Reads only the files: no database, no server, no configuration.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, normalize, sep } from 'node:path';
+import { dirname, join, normalize, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { probe, toolVersion } from '../media/ffmpeg.js';
 import { chainLink, GENESIS } from '../manifest/chain.js';
 import { joinFiles } from '../manifest/finalize.js';
-import { MANIFEST_FILE, MANIFEST_FORMAT, SIGNATURE_FILE, type Manifest } from '../manifest/manifest.js';
-import { checkSignature, type SignatureFile } from '../manifest/signing.js';
+import { CHECKSUMS_FILE, MANIFEST_FILE, MANIFEST_FORMAT, PUBLIC_KEY_FILE, SIGNATURE_FILE, TIMESTAMP_FILE, type Manifest } from '../manifest/manifest.js';
+import { checkSignature } from '../manifest/signing.js';
+import { readTimestampResponse } from '../signing/timestamp.js';
 import { judgeKey, type TrustAnchors, type TrustJudgement } from './trust.js';
 
 export interface VerifyCheck {
@@ -35,15 +39,21 @@ export interface VerifyReport {
   trust: string;
   recordingId?: string | undefined;
   checks: VerifyCheck[];
-  /** Facts that are not failures but a reader must see (gaps, an unchecked key, no ffprobe). */
+  /** Facts that are not failures but a reader must see (gaps, an unchecked timestamp, no ffprobe). */
   notes: string[];
 }
 
 export interface VerifyOptions {
   /** Keys the authority published; without any, the verdict is at best UNTRUSTED. */
   trust?: TrustAnchors | undefined;
+  /** The time-stamping authority's CA certificates (PEM); the key history's when it carries them. */
+  tsaCaPem?: string | undefined;
   ffprobe?: string | false | undefined;
+  openssl?: string | false | undefined;
 }
+
+/** A clock difference between the server and the TSA that is not yet a wrong time. */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 export async function verifyRecording(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const checks: VerifyCheck[] = [];
@@ -57,50 +67,61 @@ export async function verifyRecording(path: string, options: VerifyOptions = {})
   };
 
   let dir = path;
-  let manifestPath = join(path, MANIFEST_FILE);
   try {
-    if (!(await stat(path)).isDirectory()) ((manifestPath = path), (dir = dirname(path)));
+    if (!(await stat(path)).isDirectory()) dir = dirname(path);
   } catch {
     check('read', false, `${path} does not exist`);
     return done();
   }
+  const file = (name: string) => readFile(join(dir, name));
+
+  // 1. The signature over the exact bytes of manifest.json, with the key beside it.
   let manifestBytes: Buffer;
-  let sig: SignatureFile;
   try {
-    manifestBytes = await readFile(manifestPath);
+    manifestBytes = await file(MANIFEST_FILE);
   } catch {
-    check('manifest', false, `cannot read ${manifestPath}`);
+    check('manifest', false, `cannot read ${MANIFEST_FILE}`);
     return done();
   }
-  try {
-    const text = await readFile(join(dir, basename(manifestPath) === MANIFEST_FILE ? SIGNATURE_FILE : `${basename(manifestPath)}.sig`), 'utf8');
-    sig = JSON.parse(text) as SignatureFile;
-    // The file as the server wrote it, byte for byte: a change in its layout is a change too.
-    if (`${JSON.stringify(sig, null, 2)}\n` !== text) throw new Error('not canonical');
-  } catch {
-    check('signature', false, `cannot read ${SIGNATURE_FILE} beside the manifest, or it was changed`);
+  const signatureBytes = await file(SIGNATURE_FILE).catch(() => undefined);
+  const publicKeyPem = await file(PUBLIC_KEY_FILE).then((b) => b.toString('utf8')).catch(() => undefined);
+  if (!signatureBytes || publicKeyPem === undefined) {
+    check('signature', false, `${!signatureBytes ? SIGNATURE_FILE : PUBLIC_KEY_FILE} is missing`);
     return done();
   }
+  const signature = checkSignature(manifestBytes, signatureBytes, publicKeyPem);
+  if (!check('signature', signature.ok, signature.ok ? `Ed25519, key ${signature.keyId}` : (signature.reason ?? 'invalid'))) return done();
+  const keyId = signature.keyId!;
 
-  const signature = checkSignature(manifestBytes, sig);
-  check('signature', signature.ok, signature.ok ? `Ed25519, key ${signature.keyId}` : (signature.reason ?? 'invalid'));
-
+  // 2. The manifest, in the format this verifier knows.
   let manifest: Manifest;
   try {
     manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
   } catch {
-    check('manifest', false, 'manifest.json is not valid JSON');
+    check('manifest', false, `${MANIFEST_FILE} is not valid JSON`);
     return done();
   }
-  if (!check('manifest', manifest.format === MANIFEST_FORMAT && Array.isArray(manifest.segments), manifest.format === MANIFEST_FORMAT ? `${manifest.segments?.length ?? 0} segments` : `unknown format ${String(manifest.format)}`)) return done();
-  if (manifest.signing?.keyId !== sig.keyId) check('signing key', false, 'the manifest names another key than the signature file');
-  if (signature.ok) {
-    trust = judgeKey(sig.keyId, manifest.recording?.finalizedAt, options.trust ?? {});
-    // A key the verifier was told to trust and this one is not: that is a failure, not a missing anchor.
-    if (trust.state !== 'none') check('trusted key', trust.state === 'trusted', trust.detail);
-  }
+  if (!check('manifest', manifest?.format === MANIFEST_FORMAT && Array.isArray(manifest.segments), manifest?.format === MANIFEST_FORMAT ? `${manifest.segments?.length ?? 0} segments` : `unknown format ${String(manifest?.format)} (this verifier reads ${MANIFEST_FORMAT})`)) return done();
+  if (!check('signing key', manifest.signing?.keyId === keyId, manifest.signing?.keyId === keyId ? `the manifest names key ${keyId}` : `the manifest names key ${String(manifest.signing?.keyId)}, ${PUBLIC_KEY_FILE} is ${keyId}`)) return done();
 
-  // Segments: sizes, hashes and the chain.
+  // 3. Trusted time, then whose key: with a key history, the key must have been valid when it signed.
+  // The key is judged (and reported) before the timestamp, though with the token's time when it holds: a
+  // forgery is named for what it is, another key, rather than for the token it could not renew.
+  const timeChecks: VerifyCheck[] = [];
+  const time = await checkTimestamp(dir, manifest, manifestBytes, options, (name, ok, detail) => (timeChecks.push({ name, ok, detail }), ok), notes);
+  trust = judgeKey(keyId, time ?? manifest.recording?.finalizedAt, options.trust ?? {});
+  // A key the verifier was told to trust and this one is not: that is a failure, not a missing anchor.
+  if (trust.state !== 'none') check('trusted key', trust.state === 'trusted', trust.detail);
+  checks.push(...timeChecks);
+
+  // 4. SHA256SUMS: the file the manifest names, listing exactly the manifest's files.
+  const sums = await file(CHECKSUMS_FILE).catch(() => undefined);
+  const expected = [...manifest.segments.map((s) => `${s.sha256}  ${s.file}\n`), ...(manifest.media?.files ?? []).map((m) => `${m.sha256}  ${m.file}\n`)].join('');
+  if (!sums) check('checksums', false, `${CHECKSUMS_FILE} is missing`);
+  else if (sha256(sums) !== manifest.checksums?.sha256) check('checksums', false, `${CHECKSUMS_FILE} is not the one the manifest names`);
+  else check('checksums', sums.toString('utf8') === expected, sums.toString('utf8') === expected ? `${CHECKSUMS_FILE} lists the manifest's ${manifest.segments.length + (manifest.media?.files.length ?? 0)} files` : `${CHECKSUMS_FILE} does not list the manifest's files`);
+
+  // 5. Segments: sizes, hashes and the chain.
   let prev = GENESIS;
   let bad = 0;
   let total = 0;
@@ -108,7 +129,7 @@ export async function verifyRecording(path: string, options: VerifyOptions = {})
     const problem = await segmentProblem(dir, s, prev, i);
     if (problem) {
       bad += 1;
-      if (bad <= 10) check(`segment ${s.epoch}/${s.seq}`, false, problem);
+      if (bad <= 10) check(`segment ${s.epoch}/${s.seq} (${s.file})`, false, problem);
     }
     prev = s.hash;
     total += s.bytes;
@@ -117,44 +138,122 @@ export async function verifyRecording(path: string, options: VerifyOptions = {})
   if (bad === 0) check('segments', true, `${manifest.segments.length} segments, ${total} bytes, hash chain intact`);
   check('chain head', manifest.chain?.head === prev && manifest.chain?.count === manifest.segments.length, manifest.chain?.head === prev ? `head ${prev}` : 'the chain head does not match the segments');
 
-  // Media files derived from the segments.
+  // 6. Media files derived from the segments.
+  let mediaBad = 0;
   for (const m of manifest.media?.files ?? []) {
-    const file = inside(dir, m.file);
-    if (!file) {
-      check(`media ${m.file}`, false, 'path leaves the recording folder');
-      continue;
-    }
-    const digest = await sha256OfFile(file).catch(() => undefined);
-    check(`media ${m.file}`, digest === m.sha256, digest === undefined ? 'missing' : digest === m.sha256 ? `${m.bytes} bytes, SHA-256 matches` : 'SHA-256 does not match the manifest');
+    const path = inside(dir, m.file);
+    const digest = path ? await sha256OfFile(path).catch(() => undefined) : undefined;
+    const ok = digest === m.sha256;
+    if (!ok) mediaBad += 1;
+    check(`media ${m.file}`, ok, !path ? 'path leaves the recording folder' : digest === undefined ? 'missing' : ok ? `${m.bytes} bytes, SHA-256 matches` : 'SHA-256 does not match the manifest');
   }
   if (manifest.media && !manifest.media.seekable) notes.push(`media not made seekable: ${manifest.media.reason ?? 'unknown reason'}`);
   for (const gap of manifest.gaps ?? []) notes.push(`gap (${gap.kind}): ${JSON.stringify(gap)}`);
 
-  // Decoding: each lease's stream (its chunks joined) and each media file must demux to the end.
+  // 7. The decode rule.
   const ffprobe = options.ffprobe === undefined ? 'ffprobe' : options.ffprobe;
-  if (ffprobe && (await toolVersion(ffprobe)) && bad === 0) {
-    const epochs = [...new Set(manifest.segments.map((s) => s.epoch))];
-    const work = await mkdtemp(join(tmpdir(), 'tiepdan-verify-'));
-    try {
-      for (const epoch of epochs) {
-        const part = join(work, `e${epoch}.webm`);
-        await joinFiles(part, manifest.segments.filter((x) => x.epoch === epoch).map((s) => inside(dir, s.file)!));
-        const probed = await probe(ffprobe, part);
-        check(`decode lease ${epoch}`, probed.ok, probed.ok ? `${probed.packets} packets${probed.durationMs !== undefined ? `, ${probed.durationMs} ms` : ''}` : (probed.error ?? 'cannot be read'));
-      }
-    } finally {
-      await rm(work, { recursive: true, force: true });
-    }
-    for (const m of manifest.media?.files ?? []) {
-      const file = inside(dir, m.file);
-      if (!file) continue;
-      const probed = await probe(ffprobe, file);
-      check(`decode ${m.file}`, probed.ok, probed.ok ? `${probed.packets} packets, ${probed.durationMs ?? '?'} ms` : (probed.error ?? 'cannot be read'));
-    }
-  } else if (!ffprobe || !(await toolVersion(ffprobe))) {
-    notes.push('ffprobe is not installed: the media was not decoded');
-  }
+  if (!ffprobe || !(await toolVersion(ffprobe))) notes.push('ffprobe is not installed: the media was not decoded');
+  else if (bad === 0 && mediaBad === 0) await checkDecoding(dir, manifest, ffprobe, check);
   return done(manifest.recording?.id);
+}
+
+/**
+ * The decode rule (docs/recording-bundle.md): each lease's stream reads to its end without a warning, unless the
+ * manifest records a gap in or after that lease (an interrupted lease ends early, and that is said); each media
+ * file reads to its end without a warning; the media files hold as many packets as the lease streams.
+ */
+async function checkDecoding(dir: string, manifest: Manifest, ffprobe: string, check: (name: string, ok: boolean, detail: string) => boolean): Promise<void> {
+  const epochs = [...new Set(manifest.segments.map((s) => s.epoch))];
+  const work = await mkdtemp(join(tmpdir(), 'tiepdan-verify-'));
+  let streamPackets = 0;
+  try {
+    for (const epoch of epochs) {
+      const part = join(work, `e${epoch}.webm`);
+      await joinFiles(part, manifest.segments.filter((x) => x.epoch === epoch).map((s) => inside(dir, s.file)!));
+      const probed = await probe(ffprobe, part);
+      streamPackets += probed.packets ?? 0;
+      const explained = gapExplains(manifest, epoch);
+      if (!probed.ok) check(`decode lease ${epoch}`, false, probed.error ?? 'cannot be read');
+      else if (probed.warnings && !explained) check(`decode lease ${epoch}`, false, `ends prematurely and no gap in the manifest says why: ${probed.warnings}`);
+      else check(`decode lease ${epoch}`, true, `${probed.packets} packets${probed.warnings ? `, ends early as the manifest's gap says (${probed.warnings.split('\n')[0]})` : ''}`);
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  const files = manifest.media?.files ?? [];
+  let mediaPackets = 0;
+  for (const m of files) {
+    const probed = await probe(ffprobe, inside(dir, m.file)!);
+    mediaPackets += probed.packets ?? 0;
+    if (!probed.ok) check(`decode ${m.file}`, false, probed.error ?? 'cannot be read');
+    else if (probed.warnings) check(`decode ${m.file}`, false, `ends prematurely: ${probed.warnings}`);
+    else check(`decode ${m.file}`, true, `${probed.packets} packets, ${probed.durationMs ?? '?'} ms`);
+  }
+  if (files.length) {
+    check('packets', mediaPackets === streamPackets, mediaPackets === streamPackets ? `${mediaPackets} packets in the media, as in the segments` : `${mediaPackets} packets in the media, ${streamPackets} in the segments`);
+  }
+}
+
+/** A gap in or after this lease: its stream may end early (or break where segments are missing). */
+function gapExplains(manifest: Manifest, epoch: number): boolean {
+  return (manifest.gaps ?? []).some((g) => (g.kind === 'failover' && g.fromEpoch === epoch) || (g.kind === 'no_recorder' && g.afterEpoch === epoch) || (g.kind === 'missing_segments' && g.epoch === epoch));
+}
+
+/**
+ * The RFC 3161 token (manifest.tsr): there when the manifest names an authority, granted, over SHA-256 of
+ * manifest.json, not before the manifest was finalized, and signed by the TSA (`openssl ts -verify` against the
+ * TSA's CA, when given). Returns the token's time when it was fully checked.
+ */
+async function checkTimestamp(dir: string, manifest: Manifest, manifestBytes: Buffer, options: VerifyOptions, check: (name: string, ok: boolean, detail: string) => boolean, notes: string[]): Promise<string | undefined> {
+  if (!manifest.timestamp) {
+    notes.push('no trusted timestamp: the server had no time-stamping authority configured; the signing time is the manifest\'s own finalizedAt');
+    return undefined;
+  }
+  const tsrPath = join(dir, TIMESTAMP_FILE);
+  const der = await readFile(tsrPath).catch(() => undefined);
+  if (!der) return void check('timestamp', false, `${TIMESTAMP_FILE} is missing (the manifest names ${manifest.timestamp.authority})`);
+  let facts;
+  try {
+    facts = readTimestampResponse(der);
+  } catch (error) {
+    return void check('timestamp', false, `${TIMESTAMP_FILE} is not an RFC 3161 reply: ${(error as Error).message}`);
+  }
+  if (facts.status > 1) return void check('timestamp', false, `the authority refused (status ${facts.status})`);
+  if (facts.hashAlgorithm !== 'sha256' || !facts.digest.equals(createHash('sha256').update(manifestBytes).digest())) return void check('timestamp', false, 'the timestamp is over other data than manifest.json');
+  const finalizedAt = Date.parse(manifest.recording?.finalizedAt ?? '');
+  if (!(Date.parse(facts.genTime) >= finalizedAt - CLOCK_SKEW_MS)) return void check('timestamp', false, `time ${facts.genTime} is before the manifest was finalized (${manifest.recording?.finalizedAt})`);
+  const caPem = options.tsaCaPem ?? options.trust?.history?.history.timestamping?.caCertificates ?? undefined;
+  const openssl = options.openssl === undefined ? 'openssl' : options.openssl;
+  if (!caPem) {
+    check('timestamp', true, `RFC 3161, ${facts.genTime}, over this manifest`);
+    notes.push('the timestamp\'s signature was not checked: no CA of the time-stamping authority was given (--tsa-ca, or a key history that carries it)');
+    return undefined;
+  }
+  const work = await mkdtemp(join(tmpdir(), 'tiepdan-tsa-'));
+  try {
+    const caFile = join(work, 'tsa-ca.pem');
+    await writeFile(caFile, caPem);
+    const result = openssl ? await run(openssl, ['ts', '-verify', '-in', tsrPath, '-data', join(dir, MANIFEST_FILE), '-CAfile', caFile]) : undefined;
+    if (!result) {
+      check('timestamp', true, `RFC 3161, ${facts.genTime}, over this manifest`);
+      notes.push('openssl is not installed: the timestamp\'s signature was not checked');
+      return undefined;
+    }
+    const ok = result.code === 0 && /Verification: OK/u.test(result.stdout);
+    check('timestamp', ok, ok ? `RFC 3161, ${facts.genTime}, signed by the trusted time-stamping authority` : `the timestamp's signature does not verify against the TSA's CA: ${(result.stderr || result.stdout).trim().split('\n').slice(-2).join(' ').slice(0, 300)}`);
+    return ok ? facts.genTime : undefined;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function run(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string } | undefined> {
+  return new Promise((done) => {
+    execFile(command, args, { timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') return done(undefined);
+      done({ code: error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
 }
 
 async function segmentProblem(dir: string, s: Manifest['segments'][number], prev: string, index: number): Promise<string | undefined> {
@@ -177,6 +276,10 @@ async function segmentProblem(dir: string, s: Manifest['segments'][number], prev
 function inside(dir: string, relative: string): string | undefined {
   const full = normalize(join(dir, relative));
   return full.startsWith(normalize(dir) + sep) ? full : undefined;
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 async function sha256OfFile(path: string): Promise<string> {
