@@ -59,9 +59,6 @@ const port = await new Promise((resolve, reject) => {
 
 export default {
   port,
-  // The same site as the tiepdan server (127.0.0.1): the session cookie is SameSite=Strict, and "localhost" and
-  // "127.0.0.1" are different sites to a browser, as a ward's officials' pages must share the server's site.
-  hostname: '127.0.0.1',
   files: ['packages/*/test/browser/**/*.test.ts', 'packages/components/src/**/*.test.ts'],
   nodeResolve: { exportConditions: ['browser', 'development'] },
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'packages/components/tsconfig.json' })],

@@ -4,7 +4,7 @@
  * message that names the field, instead of surfacing later as a strange 500.
  */
 import * as z from 'zod';
-import { DEFAULT_FREQUENCY_RULES, DEFAULT_RULES, isRealIsoDate, OFFICIAL_ROLES, SECOND_FACTOR_ROLES, SIGNALING_LIMITS, type RegistrationRules } from '@tiepdan/core';
+import { DEFAULT_DEADLINES, DEFAULT_FREQUENCY_RULES, DEFAULT_RULES, isRealIsoDate, OFFICIAL_ROLES, SECOND_FACTOR_ROLES, SIGNALING_LIMITS, type RegistrationRules } from '@tiepdan/core';
 import { RecordingSettingsSchema } from '../recording/settings.js';
 
 export const MODES = ['demo', 'development', 'production'] as const;
@@ -203,6 +203,18 @@ export const ConfigSchema = z.strictObject({
   recording: RecordingSettingsSchema.prefault({}),
   /** Officials' sign-in: local accounts (password + TOTP), sessions, device credentials, single sign-on. */
   auth: AuthSettingsSchema.prefault({}),
+  /** The reception desk and register: legal time limits for follow-up (core's desk/deadlines.ts), defaults from the law. */
+  desk: z
+    .strictObject({
+      deadlines: z
+        .strictObject({
+          complaint: z.strictObject({ acceptDays: z.int().min(1).max(3650), settleDays: z.int().min(1).max(3650), settleComplexDays: z.int().min(1).max(3650), remoteSettleDays: z.int().min(1).max(3650), remoteSettleComplexDays: z.int().min(1).max(3650) }).default(DEFAULT_DEADLINES.complaint),
+          denunciation: z.strictObject({ settleDays: z.int().min(1).max(3650), extensionDays: z.int().min(1).max(3650), maxExtensions: z.int().min(0).max(10) }).default(DEFAULT_DEADLINES.denunciation),
+          dueSoonDays: z.int().min(0).max(365).default(DEFAULT_DEADLINES.dueSoonDays),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** Trust X-Forwarded-For (behind the ward's reverse proxy), so rate limits count citizens, not the proxy. */
   trustProxy: z.boolean().default(false),
 });

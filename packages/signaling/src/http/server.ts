@@ -17,6 +17,7 @@ import { AuthService } from '../auth/service.js';
 import { officialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { desk } from '../desk/plugin.js';
+import { register } from '../register/plugin.js';
 import { meta } from '../meta/plugin.js';
 import { probe } from '../meta/probe.js';
 import { deriveKeys } from '../privacy/keys.js';
@@ -144,6 +145,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         await api.register(auth, { config, service: authService, requirePermission, oidc });
       }
       await api.register(desk, { config, store, sealKey: keys.seal, joinTokens, requirePermission });
+      await api.register(register, { config, store, sealKey: keys.seal, requirePermission });
     },
     { prefix: API_PREFIX },
   );
