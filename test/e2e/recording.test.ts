@@ -217,7 +217,9 @@ describe('recording end to end', () => {
       const states = await Promise.all(pages.map(statusOf));
       const i = states.findIndex((x) => x.recorderId === server.holder?.recorderId && x.role === 'active' && x.capturing === true && (x.acked ?? 0) >= 4);
       return { i, standbys: server.standbys.length, status: states[i], states, leases: server.leases };
-    }, (r) => r.i >= 0 && r.standbys === 1, 40_000, 100);
+    }, (r) => r.i >= 0 && r.standbys === 1, 40_000, 100).catch(async (error: Error) => {
+      throw new Error(`${error.message}; server: ${JSON.stringify((await api('GET', `/recordings/${recordingId}`)).recording.leases)}`);
+    });
     const [first, second] = holder.i === 0 ? [pages[0]!, pages[1]!] : [pages[1]!, pages[0]!];
     const lastSeen = holder.status!;
     const ackedByFirst = lastSeen.acked ?? 0;
@@ -230,7 +232,7 @@ describe('recording end to end', () => {
     assert.ok(failoverMs <= FAILOVER_GOAL_MS, `failover took ${failoverMs} ms`);
     assert.match(takeover.text ?? '', /Đang ghi hình/u);
 
-    await new Promise((r) => setTimeout(r, 5000));
+    await until('four chunks acknowledged by the standby', () => statusOf(second), (s) => (s.acked ?? 0) >= 4, 30_000);
     assert.equal((await chair.request('room.end')).type, 'result');
     chair.close();
     const rec = await finalized(recordingId);
