@@ -131,7 +131,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         origin: (origin, callback) => callback(null, Boolean(origin && isAllowedOrigin(origin))),
         methods: ['GET', 'POST', 'PATCH', 'DELETE'],
         allowedHeaders: ['Content-Type', 'Idempotency-Key', 'Authorization', 'X-Request-Id', 'Accept-Language', 'X-CSRF-Token'],
-        exposedHeaders: ['Idempotent-Replayed', 'X-Request-Id', 'Retry-After'],
+        exposedHeaders: ['Idempotent-Replayed', 'X-Request-Id', 'Retry-After', 'Content-Disposition'],
         // The officials' pages on the ward's site send the session cookie to /auth (its Path keeps it off every
         // other route). Credentials are only ever allowed for an allowlisted origin, never for "*".
         credentials: true,
