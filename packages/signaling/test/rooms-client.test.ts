@@ -114,6 +114,31 @@ describe('core SignalingClient (Node, ws)', () => {
     }
   });
 
+  test('after a graceful restart the client waits within reconnectAfterMs, not its backoff, and resumes', async () => {
+    const dataDir = tempDir('tiepdan-client-hint-');
+    const rooms = { reconnectAfterMs: 6000 };
+    const first = await startRoomsServer({ rooms }, dataDir);
+    const port = Number(new URL(first.url).port);
+    const sessionId = newSessionId('client-hint');
+    // Its own backoff would wait at least 30 s; the server's window (6 s, at random 0.5) makes it 3 s.
+    const { c } = client(first, sessionId, () => officialToken(first, 'clerk', 'clerk.hint').then((token) => ({ kind: 'official' as const, token })), {
+      backoff: { initialMs: 60_000, maxMs: 60_000 },
+      random: () => 0.5,
+    });
+    await c.connect();
+    await first.close();
+    await until(() => c.state === 'reconnecting', 2000);
+    assert.equal(c.lastClose?.code, CLOSE_CODES.SERVER_RESTARTING);
+    const second = await startRoomsServer({ port, rooms }, dataDir);
+    try {
+      await until(() => c.state === 'resumed', 20_000, 'resumed within the window the server gave');
+    } finally {
+      await c.close();
+      await second.close();
+      removeDir(dataDir);
+    }
+  });
+
   test('failed when the server says not to come back (denied); closed after close()', async () => {
     const sessionId = newSessionId('client-denied');
     const clerk: TestClient = await joinOfficial(t, sessionId, 'clerk');

@@ -89,6 +89,8 @@ const RoomsSettingsSchema = z.strictObject({
   maxFrameBytes: z.int().min(1024).max(16 * 1024 * 1024).default(SIGNALING_LIMITS.maxFrameBytes),
   maxBufferedBytes: z.int().min(16 * 1024).default(SIGNALING_LIMITS.maxBufferedBytes),
   eventLogSize: z.int().min(10).max(100_000).default(SIGNALING_LIMITS.eventLogSize),
+  /** Sent with `server.restarting`: clients spread their reconnects over this window. */
+  reconnectAfterMs: z.int().min(0).max(60_000).default(500),
   /** SPEC §1: observers (inspectorate, police) are hidden from citizens where policy says so. */
   hideObserversFromCitizens: z.boolean().default(true),
 })
