@@ -116,14 +116,15 @@ describe('core SignalingClient (Node, ws)', () => {
 
   test('after a graceful restart the client waits within reconnectAfterMs, not its backoff, and resumes', async () => {
     const dataDir = tempDir('tiepdan-client-hint-');
-    const rooms = { reconnectAfterMs: 6000 };
+    const rooms = { reconnectAfterMs: 10_000 };
     const first = await startRoomsServer({ rooms }, dataDir);
     const port = Number(new URL(first.url).port);
     const sessionId = newSessionId('client-hint');
-    // Its own backoff would wait at least 30 s; the server's window (6 s, at random 0.5) makes it 3 s.
+    // Its own backoff would wait at least 30 s; the server's window (10 s, at random 0.8) makes it 8 s, time
+    // enough for the new server to be listening even on a loaded machine.
     const { c } = client(first, sessionId, () => officialToken(first, 'clerk', 'clerk.hint').then((token) => ({ kind: 'official' as const, token })), {
       backoff: { initialMs: 60_000, maxMs: 60_000 },
-      random: () => 0.5,
+      random: () => 0.8,
     });
     await c.connect();
     await first.close();
@@ -131,7 +132,7 @@ describe('core SignalingClient (Node, ws)', () => {
     assert.equal(c.lastClose?.code, CLOSE_CODES.SERVER_RESTARTING);
     const second = await startRoomsServer({ port, rooms }, dataDir);
     try {
-      await until(() => c.state === 'resumed', 20_000, 'resumed within the window the server gave');
+      await until(() => c.state === 'resumed', 25_000, 'resumed within the window the server gave');
     } finally {
       await c.close();
       await second.close();
