@@ -18,6 +18,9 @@ const config = loadConfig({
     env: {},
     values: {
       port: 0, dataDir: mkdtempSync(join(tmpdir(), 'tiepdan-wtr-')), logLevel: 'warn', rateLimits: { enabled: true, lookupPerMinute: 1000, submitPerMinute: 1000 },
+      // Element tests book many unscreened registrations with one phone: no limit on provisional places here
+      // (packages/signaling/test/bookings-provisional.test.ts tests them).
+      schedule: { provisionalShare: 1, provisionalPerPhone: 0 },
       auth: { signInPerMinute: 1000 },
       // A Jitsi deployment nobody runs (nothing listens on port 9): the room element must say so and fall back.
       jitsi: { domain: '127.0.0.1:9', appId: 'tiepdan-wtr', secret: 'wtr-jitsi-shared-secret-0123456789-abcdef' },
@@ -59,9 +62,6 @@ const port = await new Promise((resolve, reject) => {
 
 export default {
   port,
-  // The same site as the tiepdan server (127.0.0.1): the session cookie is SameSite=Strict, and "localhost" and
-  // "127.0.0.1" are different sites to a browser, as a ward's officials' pages must share the server's site.
-  hostname: '127.0.0.1',
   files: ['packages/*/test/browser/**/*.test.ts', 'packages/components/src/**/*.test.ts'],
   nodeResolve: { exportConditions: ['browser', 'development'] },
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'packages/components/tsconfig.json' })],

@@ -15,16 +15,16 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=
 
 /**
  * Starts both servers. Options: host, port (tiepdan), sitePort (ward site), dataDir, env (TIEPDAN_* overrides;
- * the tests pass {} so a developer's environment cannot change them), logLevel.
+ * the tests pass {} so a developer's environment cannot change them), logLevel, values (config values, e.g.
+ * `notices: { channels: [{ type: 'smtp', host, port, from }] }`; `notices.joinPage` defaults to the site's
+ * room.html, so an invitation's link opens the lobby).
  */
 export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 8080, dataDir = './data', env = process.env, logLevel = 'info', values = {}, warn } = {}) {
   const { loadConfig, createServer, mintToken, mintJoinToken, createAccount } = await import('../packages/signaling/dist/index.js');
-  const config = loadConfig({ demo: true, env, values: { host, port, dataDir, sdkDir, logLevel, ...values }, ...(warn ? { warn } : {}) });
-  const server = await createServer(config);
-  const apiUrl = (await server.start()).replace('localhost', host);
+  let apiUrl = '';
 
   // A strict CSP like a careful ward site's: no inline script or style, scripts and API only from the two origins.
-  const csp = [
+  const cspFor = (apiUrl) => [
     "default-src 'self'",
     `script-src 'self' ${apiUrl}`,
     // The room's signaling WebSocket: a ws:// (wss://) source must be listed on its own.
@@ -35,6 +35,7 @@ export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 80
     "base-uri 'self'",
     "form-action 'self'",
   ].join('; ');
+  let csp = '';
   const site = createHttpServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const file = path === '/' ? 'index.html' : path.slice(1);
@@ -51,6 +52,19 @@ export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 80
   });
   await new Promise((resolve) => site.listen(sitePort, host, resolve));
   const siteUrl = `http://${host}:${site.address().port}`;
+  // The site listens first so invitations can link to its room page (the e-mail's join link opens the lobby).
+  const notices = { joinPage: `${siteUrl}/room.html`, ...values.notices };
+  let config;
+  let server;
+  try {
+    config = loadConfig({ demo: true, env, values: { host, port, dataDir, sdkDir, logLevel, ...values, notices }, ...(warn ? { warn } : {}) });
+    server = await createServer(config);
+    apiUrl = (await server.start()).replace('localhost', host);
+  } catch (error) {
+    await new Promise((resolve) => site.close(resolve));
+    throw error;
+  }
+  csp = cspFor(apiUrl);
   const unit = config.units[0]?.code ?? 'dongthap.sadec';
   const token = await mintToken(config.authSecret, { sub: 'demo-clerk', role: 'clerk', unit, name: 'Cán bộ tiếp dân (demo)' }, 8 * 3600);
 

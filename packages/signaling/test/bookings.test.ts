@@ -42,7 +42,7 @@ describe('bookings', () => {
     const replies = await Promise.all([submitJson(t.api, registration, key), submitJson(t.api, registration, key), submitJson(t.api, registration, key)]);
     const bodies = (await Promise.all(replies.map((r) => r.json()))) as { reference: string; booking?: { sessionId: string; status: string } }[];
     assert.deepEqual(replies.map((r) => r.status), [201, 201, 201]);
-    assert.deepEqual(bodies[0]!.booking, { sessionId: id, status: 'booked' });
+    assert.deepEqual(bodies[0]!.booking, { sessionId: id, status: 'booked', startsAt: '2030-05-05T01:00:00.000Z', endsAt: '2030-05-05T03:00:00.000Z' });
     assert.deepEqual(bodies[1], bodies[0], 'a replay answers the same');
     assert.deepEqual(bodies[2], bodies[0]);
     assert.equal(replies.filter((r) => r.headers.get('idempotent-replayed') === 'true').length, 2);

@@ -68,7 +68,7 @@ describe('loadConfig', () => {
     const dir = tempDir();
     assert.throws(
       () => loadConfig({ env: { NODE_ENV: 'production', TIEPDAN_DATA_DIR: dir }, warn: () => {} }),
-      (error: unknown) => error instanceof ConfigError && /authSecret/u.test(error.message) && /dataKey/u.test(error.message) && /units/u.test(error.message),
+      (error: unknown) => error instanceof ConfigError && /authSecret/u.test(error.message) && /dataKey/u.test(error.message) && /units/u.test(error.message) && /notices\.channels: production needs a delivering channel/u.test(error.message),
     );
     assert.throws(() => loadConfig({ env: { NODE_ENV: 'production' }, demo: true, warn: () => {} }), ConfigError);
     const ok = loadConfig({
@@ -76,6 +76,7 @@ describe('loadConfig', () => {
       values: {
         units: [{ code: 'dongthap.sadec', name: 'UBND phường Sa Đéc', provinceCode: '82' }],
         privacyNotice: { version: 'v1', text: { vi: 'Thông báo', en: 'Notice' } },
+        notices: { channels: [{ type: 'smtp', host: 'mail.sadec.dongthap.gov.vn', from: 'tiepcongdan@sadec.dongthap.gov.vn' }] },
       },
       warn: () => assert.fail('no warning in production'),
     });

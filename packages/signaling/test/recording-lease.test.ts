@@ -122,6 +122,35 @@ describe('lease election', () => {
     assert.match(recipe.out, /^VERIFIED$/mu);
   });
 
+  it('a lease lost after its last segment, with a successor that recorded nothing: the gap says the stream stops there, and both verifiers pass it', async () => {
+    const sessionId = 'lease-tail';
+    const seen = events(sessionId);
+    const id = await openRecording(t, sessionId);
+    const a = await Recorder.create(t, id, 'a');
+    const b = await Recorder.create(t, id, 'b');
+    await a.register();
+    await b.register();
+    b.beat(FAST_RECORDING.heartbeatMs);
+    try {
+      const stream = chunks(makeWebm(6), 8000);
+      for (let seq = 0; seq < 4; seq += 1) assert.equal((await a.send(seq, stream[seq]!)).status, 200);
+      await waitFor(() => seen.find((e) => e.type === 'recorder.elected' && e.recorderId === 'b'), FAILOVER_GOAL_MS + 5000, 'b elected');
+    } finally {
+      b.stopBeating();
+    }
+    await endAndFinalize(t, id);
+    const dir = recordingDir(t, id);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    const tail = manifest.gaps.find((g: any) => g.kind === 'no_recorder');
+    assert.equal(tail?.afterEpoch, 1, JSON.stringify(manifest.gaps));
+    assert.deepEqual(manifest.streams.map((x: any) => [x.epoch, x.complete]), [[1, false]]);
+    const verified = await runVerify([dir, '--keys', await keysFile(t)]);
+    assert.equal(verified.code, 0, verified.stdout);
+    assert.match(verified.stdout, /decode lease 1: \d+ packets, ends early as the manifest's gap says/u);
+    const recipe = await runRecipe(dir, manifest.signing.keyId);
+    assert.equal(recipe.code, 0, recipe.out);
+  });
+
   it('raises the alarm at once when a mandatory recording loses its only recorder, clears it when one comes back', async () => {
     const sessionId = 'lease-alarm';
     const seen = events(sessionId);

@@ -10,6 +10,7 @@ import {
   createRegistrationOutbox,
   formatDateTime,
   formatTime,
+  formatTimeRange,
   isErrorBody,
   isoDateToVi,
   openLocalDatabase,
@@ -634,6 +635,12 @@ export class TiepdanRegistration extends LitElement {
       <button type="button" part="button" @click=${() => void this.#ensureLater()}>${s.retry}</button>`;
   }
 
+  /** Says which session was held, by its Hanoi date and times ("08:00–11:00, 03/12/2026"). */
+  #bookingLine(s: UiStrings, booking: NonNullable<SubmitResponse['booking']>): string {
+    if (booking.status === 'booked') return fmt(s.bookingBooked, { when: booking.startsAt && booking.endsAt ? formatTimeRange(booking.startsAt, booking.endsAt) : s.bookingChosen });
+    return { full: s.bookingFull, not_open: s.bookingNotOpen, limit: s.bookingLimit }[booking.status];
+  }
+
   #renderConfirmation(s: UiStrings, lang: 'vi' | 'en'): TemplateResult {
     const send = this.send;
     const response = send?.state === 'sent' ? send.response : undefined;
@@ -648,7 +655,7 @@ export class TiepdanRegistration extends LitElement {
           <p role="status">${this.copyNote}</p>
         </div>
         <p>${s.keepCode}</p>
-        ${response.booking ? html`<p class="booking">${{ booked: s.bookingBooked, full: s.bookingFull, not_open: s.bookingNotOpen }[response.booking.status]}</p>` : nothing}
+        ${response.booking ? html`<p class="booking">${this.#bookingLine(s, response.booking)}</p>` : nothing}
         <h3>${s.next}</h3>
         <p>${say(response.next, lang)}</p>
         ${newForm}

@@ -8,7 +8,9 @@ import { fieldId } from '../shared/controls.js';
 import { TiepdanSignIn } from './sign-in.component.js';
 import './sign-in.js';
 
-const server = (window as { TIEPDAN_TEST_SERVER?: string }).TIEPDAN_TEST_SERVER!;
+// The session cookie is SameSite=Strict, so the server must be on the page's site: the runner serves the page
+// from "localhost", and "127.0.0.1" would be another site (as a ward's officials' pages must share the server's).
+const server = new URL((window as { TIEPDAN_TEST_SERVER?: string }).TIEPDAN_TEST_SERVER!).origin.replace('127.0.0.1', 'localhost');
 const accounts = (window as { TIEPDAN_TEST_ACCOUNTS?: Record<string, { username: string; password: string; secret: string | null }> }).TIEPDAN_TEST_ACCOUNTS!;
 
 const $ = <T extends Element = HTMLElement>(el: HTMLElement, selector: string) => el.shadowRoot!.querySelector<T>(selector)!;

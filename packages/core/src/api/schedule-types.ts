@@ -24,7 +24,14 @@
  * POST  /api/v1/sessions/:id/postpone    [schedule.manage]  SessionPostponeRequest → SessionMutationResponse
  * GET   /api/v1/sessions/:id/bookings    [bookings.invite]  SessionBookings
  * POST  /api/v1/sessions/:id/invitations [bookings.invite]  InvitationRequest → 201 InvitationResponse
- *                                                  (the join token is in this answer only; it is stored hashed)
+ *                                                  Takes a place in the session when the registration has none
+ *                                                  there (409 session_full / session_not_open), and queues the
+ *                                                  invitation notice (e-mail/SMS with the join link and an .ics).
+ *                                                  The join token is stored hashed (and sealed for the lookup).
+ * POST  /api/v1/sessions/:id/invitations/preview [bookings.invite]  InvitationRequest → InvitationPreview
+ *                                                  what would be sent and through which channels; nothing stored
+ * GET   /api/v1/sessions/:id/notices?reference=  [bookings.invite]  SessionNotices: the delivery state of every
+ *                                                  notice of the session (queued, sent, failed with reason, logged)
  * POST  /api/v1/series/preview           [schedule.manage]  SeriesRequest → SeriesPreview (nothing stored)
  * POST  /api/v1/series                   [schedule.manage]  SeriesRequest → 201 SeriesCreateResponse
  *
@@ -185,14 +192,41 @@ export interface BookingView {
   bookedAt: string;
   /** The time within the session the citizen was invited for (after the official's invitation). */
   slotAt?: string;
+  /** Taken before screening: the board confirms it when it screens the registration (or gives it back). */
+  provisional?: boolean;
   session: ReceptionSession;
+}
+
+/** How an invited citizen attends. `remote` only where the session (and the unit) allow it. */
+export interface InvitationAttendance {
+  mode: 'connection_point' | 'remote';
+  /** A connection point of the session; default the registration's choice, else the session's first point. */
+  connectionPoint?: string;
+}
+
+/** What the citizen's lookup shows of their place and invitation. */
+export interface CitizenBooking extends BookingView {
+  invitation?: {
+    slotAt: string;
+    attendance: InvitationAttendance & { pointName?: string };
+    note?: string;
+    /** The page with the room, with the citizen's join token in the fragment. */
+    joinUrl?: string;
+  };
 }
 
 /** `SubmitResponse.booking`: what happened to the registration's `preferredSessionId`. */
 export interface SubmitBooking {
   sessionId: string;
-  /** "not_open": unknown session, another unit's, or not open for registration. */
-  status: 'booked' | 'full' | 'not_open';
+  /**
+   * "not_open": unknown session, another unit's, not open for registration, or already started. "full": no
+   * place left that an unscreened registration may hold (see `provisional`). "limit": this phone already holds
+   * a provisional place in a session. A "booked" place is provisional until the board screens the registration.
+   */
+  status: 'booked' | 'full' | 'not_open' | 'limit';
+  /** The held session's times (when "booked"), so the confirmation can name it by date. */
+  startsAt?: string;
+  endsAt?: string;
 }
 
 /** GET /sessions/:id/bookings */
@@ -212,6 +246,8 @@ export interface SessionBookingEntry {
   slotAt?: string;
   /** True once an invitation (and its join token) was issued. */
   invited: boolean;
+  provisional?: boolean;
+  attendance?: InvitationAttendance & { pointName?: string };
 }
 
 /** POST /sessions/:id/invitations: the registration must be booked in this session and screened (or invited: re-issue). */
@@ -219,7 +255,8 @@ export interface InvitationRequest {
   reference: string;
   /** Within [startsAt, endsAt) of the session. */
   slotAt: string;
-  /** Optional note for the citizen, e.g. which connection point to go to. */
+  attendance?: InvitationAttendance;
+  /** Optional note for the citizen (what else to bring, which door). */
   publicNote?: string;
 }
 
@@ -228,8 +265,55 @@ export interface InvitationResponse {
   sessionId: string;
   slotAt: string;
   state: 'invited';
+  attendance: InvitationAttendance & { pointName?: string };
   /** Shown once; the server keeps only its hash. A re-invitation replaces it. */
   joinToken: string;
+  /** `<joinPage>#session=<id>&token=<joinToken>`: the link the notice carries (absent when no join page is configured). */
+  joinUrl?: string;
+  /** The channels the invitation notice is queued for. */
+  channels: string[];
+}
+
+export interface InvitationPreview {
+  subject: Message;
+  /** The text as sent, with the link shown as "…" in place of the token. */
+  message: Message;
+  sms?: Message;
+  slotAt: string;
+  attendance: InvitationAttendance & { pointName?: string };
+  /** Channel and masked address ("n***@gmail.com", "+84******678"); empty: nothing would reach the citizen. */
+  channels: { channel: string; to?: string; delivers: boolean }[];
+}
+
+export type DeliveryState = 'queued' | 'sent' | 'logged' | 'failed';
+
+export interface NoticeDelivery {
+  channel: string;
+  state: DeliveryState;
+  attempts: number;
+  lastError?: string;
+  sentAt?: string;
+  /** When the next attempt is due (queued only). */
+  nextAt?: string;
+}
+
+/**
+ * One notice to one citizen. Its state: "sent" once a delivering channel took it; "failed" when none did and
+ * none is left to try; "logged" when only the log channel (which delivers nothing) had it; else "queued".
+ */
+export interface NoticeView {
+  reference: string;
+  change: 'cancelled' | 'postponed' | 'time_changed' | 'invited';
+  createdAt: string;
+  state: DeliveryState;
+  deliveries: NoticeDelivery[];
+}
+
+export interface SessionNotices {
+  sessionId: string;
+  /** Citizens per state, over every notice of the session (or of the one registration asked for). */
+  summary: Record<DeliveryState, number>;
+  items: NoticeView[];
 }
 
 export type { Message };

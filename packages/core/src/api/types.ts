@@ -20,7 +20,7 @@ import type { Registration } from '../registration/schema.js';
 import type { MatterKind } from '../registration/choices.js';
 import type { RegistrationRules } from '../registration/limits.js';
 import type { OfficialRole } from '../auth/roles.js';
-import type { SubmitBooking } from './schedule-types.js';
+import type { CitizenBooking, SubmitBooking } from './schedule-types.js';
 
 export interface StoredAttachment {
   id: string;
@@ -63,6 +63,8 @@ export interface LookupResponse {
   receivedAt: string;
   history: HistoryEntry[];
   next: Message;
+  /** The place the registration holds (or the last cancelled one), with the invitation when there is one. */
+  booking?: CitizenBooking;
 }
 
 export interface CommuneOption {

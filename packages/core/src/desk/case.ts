@@ -184,6 +184,8 @@ export interface ReceptionCase {
   handling?: CaseHandling;
   directions: HeadDirection[];
   refusal?: CaseRefusal;
+  /** When the result of settlement came (register column 11). */
+  settledAt?: string;
   /** Register column 11 and 12. */
   followUp?: string;
   notes?: string;

@@ -159,3 +159,31 @@ export function splitFieldErrors(input: SplitInput): FieldError[] {
 export function refusalFieldErrors(input: RefusalInput): FieldError[] {
   return input.ground === 'art9_cl3' ? [fieldError('ground', 'refusal_ground')] : [];
 }
+
+/** An in-person reception entered in the register by hand (the register is the board's whole book). */
+export const RegisterEntryInputSchema = z.strictObject({
+  kind: z.enum(MATTER_KINDS, { error: 'kind' }),
+  citizen: CaseCitizenSchema,
+  summary: text(DESK_LIMITS.text, 'content'),
+  groupSize: z.optional(z.number({ error: 'group_size' }).check(z.int({ error: 'group_size' }), z.gte(1, { error: 'group_size' }), z.lte(10_000, { error: 'group_size' }))),
+  previousHandling: z.optional(z.array(text(DESK_LIMITS.short)).check(z.maxLength(DESK_LIMITS.items, { error: 'too_long' }))),
+  pointId: z.optional(id),
+  unit: z.optional(z.string({ error: 'invalid' }).check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/u, { error: 'invalid' }))),
+  /** The day of the reception, yyyy-mm-dd (Vietnam). */
+  receivedOn: isoDate,
+  handling: z.optional(HandlingSchema),
+  followUp: optionalText(DESK_LIMITS.short),
+  notes: optionalText(DESK_LIMITS.short),
+});
+export type RegisterEntryInput = z.infer<typeof RegisterEntryInputSchema>;
+
+export const FollowUpSchema = z.strictObject({
+  followUp: text(DESK_LIMITS.short),
+  /** The day the result of settlement came, yyyy-mm-dd; it stops the settlement deadline. */
+  settledOn: z.optional(isoDate),
+});
+export type FollowUpInput = z.infer<typeof FollowUpSchema>;
+
+export function registerEntryFieldErrors(input: RegisterEntryInput): FieldError[] {
+  return input.handling ? handlingFieldErrors(input.handling).map((e) => ({ ...e, path: `handling.${e.path}` })) : [];
+}

@@ -59,6 +59,11 @@ export const AddressSchema = z.strictObject({
 export const ContactSchema = z.strictObject({
   phone: z.string({ error: 'phone' }),
   email: z.optional(z.string({ error: 'email' }).check(z.maxLength(TEXT_LIMITS.email, { error: 'too_long' }))),
+  /**
+   * The channels the citizen agreed to be told through (invitations, changes to a booked session). Absent:
+   * every contact given above, which the privacy notice they acknowledged describes.
+   */
+  notify: z.optional(z.array(z.enum(['sms', 'email'], { error: 'choose_one' })).check(z.maxLength(2, { error: 'too_long' }))),
 });
 
 export const PreviousHandlingSchema = z.strictObject({

@@ -33,6 +33,17 @@ export function formatDateTime(at: Date | string | number): string {
   return `${formatTime(at)} ${formatDate(at)}`;
 }
 
+/** "08:00–11:00, 03/12/2026" (Hanoi); across midnight "22:00, 03/12/2026–01:00, 04/12/2026". */
+export function formatTimeRange(start: Date | string | number, end: Date | string | number): string {
+  const day = formatDate(start);
+  return formatDate(end) === day ? `${formatTime(start)}–${formatTime(end)}, ${day}` : `${formatTime(start)}, ${day}–${formatTime(end)}, ${formatDate(end)}`;
+}
+
+/** "08:30, 03/12/2026" (Hanoi): one instant in the order the range above uses. */
+export function formatTimeDate(at: Date | string | number): string {
+  return `${formatTime(at)}, ${formatDate(at)}`;
+}
+
 /** Turns an ISO calendar date (yyyy-mm-dd, as stored) into dd/mm/yyyy without any time-zone shift. */
 export function isoDateToVi(isoDate: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/u.exec(isoDate);

@@ -102,10 +102,16 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (!raw.dataKey) problems.push('dataKey: required in production (TIEPDAN_DATA_KEY, 32 bytes base64: `openssl rand -base64 32`)');
     if (raw.units.length === 0) problems.push('units: at least one unit is required in production');
     if (!raw.privacyNotice) problems.push('privacyNotice: required in production (version and text in vi and en)');
+    // "log" writes notices to a file: in production that would tell officials a citizen was notified when nobody was.
+    if (!raw.notices.channels.some((c) => c.type !== 'log')) problems.push('notices.channels: production needs a delivering channel ("smtp" or "sms-http"); "log" delivers nothing');
   }
   const codes = raw.units.map((u) => u.code);
   codes.forEach((code, i) => {
     if (codes.indexOf(code) !== i) problems.push(`units.${i}.code: "${code}" appears more than once`);
+  });
+  const channelTypes = raw.notices.channels.map((c) => c.type);
+  channelTypes.forEach((type, i) => {
+    if (channelTypes.indexOf(type) !== i) problems.push(`notices.channels.${i}.type: "${type}" appears more than once`);
   });
   const oidc = raw.auth.oidc;
   if (oidc && !oidc.redirectUri && !raw.publicUrl) problems.push('auth.oidc.redirectUri: required when publicUrl is not set (the provider must know where to send officials back)');

@@ -4,7 +4,7 @@
  * message that names the field, instead of surfacing later as a strange 500.
  */
 import * as z from 'zod';
-import { DEFAULT_FREQUENCY_RULES, DEFAULT_RULES, isRealIsoDate, OFFICIAL_ROLES, SECOND_FACTOR_ROLES, SIGNALING_LIMITS, type RegistrationRules } from '@tiepdan/core';
+import { DEFAULT_DEADLINES, DEFAULT_FREQUENCY_RULES, DEFAULT_RULES, isRealIsoDate, OFFICIAL_ROLES, SECOND_FACTOR_ROLES, SIGNALING_LIMITS, type RegistrationRules } from '@tiepdan/core';
 import { RecordingSettingsSchema } from '../recording/settings.js';
 
 export const MODES = ['demo', 'development', 'production'] as const;
@@ -28,6 +28,8 @@ export const UnitSchema = z.strictObject({
   provinceCode: z.string().regex(/^\d{2}$/u, 'a province code has 2 digits'),
   communes: z.array(CommuneSchema).default([]),
   connectionPoints: z.array(ConnectionPointSchema).default([]),
+  /** The ward site's page that holds `<tiepdan-room>`; invitations link to it (overrides `notices.joinPage`). */
+  joinPage: z.url().optional(),
   /** How the unit's papers are headed (Decree 30/2020): the body above, the issuing unit, the place in the date line. */
   papers: z
     .strictObject({
@@ -74,8 +76,71 @@ const ScheduleSettingsSchema = z.strictObject({
   horizonMonths: z.int().min(1).max(24).default(6),
   /** "off" leaves notices in the outbox (an operator, or a test, dispatches them later). */
   noticeDispatch: z.enum(['auto', 'off']).default('auto'),
+  /**
+   * Share of a session's places that registrations not yet screened may hold (a preferred session on the form,
+   * or the citizen's own booking); the rest is kept for the board's invitations. One phone holds at most one
+   * such place at a time. 1 turns the limit off; 0 lets only screened registrations take places.
+   */
+  provisionalShare: z.number().min(0).max(1).default(0.5),
+  /** Provisional places one phone number may hold at a time, over all sessions; 0 turns the limit off. */
+  provisionalPerPhone: z.int().min(0).max(100).default(1),
   /** How often the outbox is retried for notices whose sender failed. */
   noticeRetrySeconds: z.int().min(1).max(3600).default(60),
+});
+
+/** `{to}`, `{text}` and `{id}` in a template are replaced when sending; anything else is sent as written. */
+const TemplateSchema = z.record(z.string().min(1), z.string());
+
+/**
+ * How citizens are told (schedule/notices). `log` writes each notice to the server log and to
+ * dataDir/notices/ and delivers nothing: it is the demo's channel. `smtp` sends e-mail through nodemailer;
+ * `sms-http` posts to one HTTP SMS gateway (Vietnamese brand-name SMS providers are HTTP APIs), described by
+ * its URL, headers and a body template. docs/notices.md shows a configuration for each.
+ */
+const NoticeChannelSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('log') }),
+  z.strictObject({
+    type: z.literal('smtp'),
+    host: z.string().min(1),
+    port: z.int().min(1).max(65535).default(587),
+    /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+    secure: z.boolean().default(false),
+    /** Refuse to send when the server does not upgrade to TLS (recommended outside a closed network). */
+    requireTLS: z.boolean().default(false),
+    user: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    /** `"UBND phường Sa Đéc" <tiepcongdan@sadec.dongthap.gov.vn>` */
+    from: z.string().min(3),
+    replyTo: z.string().min(3).optional(),
+    timeoutMs: z.int().min(100).max(120_000).default(20_000),
+  }),
+  z.strictObject({
+    type: z.literal('sms-http'),
+    url: z.url(),
+    method: z.enum(['POST', 'GET']).default('POST'),
+    headers: z.record(z.string().min(1), z.string()).default({}),
+    /** POST body as JSON or as an HTML form; GET puts the template in the query string. */
+    encoding: z.enum(['json', 'form']).default('json'),
+    template: TemplateSchema,
+    /** How `{to}` is written: "+84912345678", "84912345678" or "0912345678". */
+    phoneFormat: z.enum(['e164', '84', 'national']).default('84'),
+    /** Strip diacritics (brand-name SMS without Unicode costs a third as much per message). */
+    ascii: z.boolean().default(false),
+    /** A gateway that answers 200 with an error code: the JSON field that must equal `equals` for success. */
+    success: z.strictObject({ field: z.string().min(1), equals: z.union([z.string(), z.number()]) }).optional(),
+    timeoutMs: z.int().min(100).max(120_000).default(10_000),
+  }),
+]);
+export type NoticeChannelConfig = z.infer<typeof NoticeChannelSchema>;
+
+const NoticesSettingsSchema = z.strictObject({
+  channels: z.array(NoticeChannelSchema).min(1).default([{ type: 'log' }]),
+  /** The ward site's page with `<tiepdan-room>`: the join link is `<joinPage>#session=<id>&token=<join token>`. */
+  joinPage: z.url().optional(),
+  /** Attempts per channel before a delivery is "failed"; waits double from `firstRetryMs` up to `maxRetryMs`. */
+  maxAttempts: z.int().min(1).max(50).default(6),
+  firstRetryMs: z.int().min(10).max(3_600_000).default(30_000),
+  maxRetryMs: z.int().min(10).max(86_400_000).default(3_600_000),
 });
 
 const RoomsSettingsSchema = z.strictObject({
@@ -199,12 +264,26 @@ export const ConfigSchema = z.strictObject({
     .optional(),
   /** Jitsi transport: the room name and a JWT (the prosody token plugin's shared secret) go only to admitted participants. */
   jitsi: z.strictObject({ domain: z.string().min(1), appId: z.string().min(1), secret: z.string().min(32, 'must be at least 32 characters') }).optional(),
+  /** Notices to citizens: channels (log, smtp, sms-http), the join page of invitations, retries. */
+  notices: NoticesSettingsSchema.prefault({}),
   /** Rooms (signaling): windows and limits; tests shorten them, benches loosen them. */
   rooms: RoomsSettingsSchema.prefault({}),
   /** Recording: lease and heartbeat, drain after the end, segment size, ffmpeg/ffprobe, manifest signing key. */
   recording: RecordingSettingsSchema.prefault({}),
   /** Officials' sign-in: local accounts (password + TOTP), sessions, device credentials, single sign-on. */
   auth: AuthSettingsSchema.prefault({}),
+  /** The reception desk and register: legal time limits for follow-up (core's desk/deadlines.ts), defaults from the law. */
+  desk: z
+    .strictObject({
+      deadlines: z
+        .strictObject({
+          complaint: z.strictObject({ acceptDays: z.int().min(1).max(3650), settleDays: z.int().min(1).max(3650), settleComplexDays: z.int().min(1).max(3650), remoteSettleDays: z.int().min(1).max(3650), remoteSettleComplexDays: z.int().min(1).max(3650) }).default(DEFAULT_DEADLINES.complaint),
+          denunciation: z.strictObject({ settleDays: z.int().min(1).max(3650), extensionDays: z.int().min(1).max(3650), maxExtensions: z.int().min(0).max(10) }).default(DEFAULT_DEADLINES.denunciation),
+          dueSoonDays: z.int().min(0).max(365).default(DEFAULT_DEADLINES.dueSoonDays),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** Trust X-Forwarded-For (behind the ward's reverse proxy), so rate limits count citizens, not the proxy. */
   trustProxy: z.boolean().default(false),
 });

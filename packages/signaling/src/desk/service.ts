@@ -11,9 +11,11 @@ import {
   normalizeReference,
   type CaseContentInput,
   type CaseMarkKind,
-  type CloseInput,
   type ConfirmInput,
+  type CloseInput,
   type DirectionInput,
+  type FollowUpInput,
+  type RegisterEntryInput,
   type HandlingInput,
   type HelperCheckInput,
   type IdentityCheckInput,
@@ -141,8 +143,9 @@ export class Desk {
   // ------------------------------------------------------------------------------------------ opening
 
   /** Opens a case from a registration (idempotent: the open case of the same registration and session is returned) or for a walk-in. */
-  async open(official: TokenClaims, input: OpenCaseInput & { unit?: string | undefined }): Promise<{ row: CaseRow; created: boolean }> {
+  async open(official: TokenClaims, input: OpenCaseInput & { unit?: string | undefined }, options: { origin?: 'in_person'; openedAt?: string } = {}): Promise<{ row: CaseRow; created: boolean }> {
     const at = new Date(this.now()).toISOString();
+    const openedAt = options.openedAt ?? at;
     let base: Omit<ReceptionCase, 'id' | 'registerNumber' | 'registerYear' | 'openedAt' | 'openedBy' | 'updatedAt' | 'events' | 'state'>;
     if (input.registration !== undefined) {
       const reference = normalizeReference(input.registration);
@@ -186,7 +189,7 @@ export class Desk {
       assertUnit(official, unit!);
       base = {
         unit: unit!,
-        origin: 'walk_in',
+        origin: options.origin ?? 'walk_in',
         kind: input.kind!,
         citizen: input.citizen!,
         groupSize: input.groupSize ?? 1,
@@ -202,7 +205,8 @@ export class Desk {
     }
     const actor: Actor = { kind: 'official', claims: official };
     const [row] = await this.deps.store.cases.create((next) => {
-      const year = hanoiYear(at);
+      // The register's line is numbered in the year of the reception, also for one entered later by hand.
+      const year = hanoiYear(openedAt);
       const c: ReceptionCase = {
         ...base,
         id: randomUUID(),
@@ -211,7 +215,7 @@ export class Desk {
         registerNumber: next('register', base.unit, year),
         ...(input.sessionId ? { sessionId: input.sessionId } : {}),
         ...(input.pointId ? { pointId: input.pointId } : {}),
-        openedAt: at,
+        openedAt,
         openedBy: official.sub,
         updatedAt: at,
         events: [{ at, by: official.sub, action: 'opened' }],
@@ -222,20 +226,31 @@ export class Desk {
     return { row: row!, created: true };
   }
 
-  /** Enters an in-person reception in the register by hand: a case opened and closed at once. */
-  async enterInPerson(official: TokenClaims, input: OpenCaseInput & { unit?: string | undefined; receivedAt?: string | undefined }, handling: HandlingInput | undefined, close: CloseInput): Promise<CaseRow> {
-    const { row } = await this.open(official, { ...input, registration: undefined });
+  /** Enters an in-person reception in the register by hand: a case opened (on its day) and closed at once. */
+  async enterInPerson(official: TokenClaims, input: RegisterEntryInput): Promise<CaseRow> {
+    const { handling, followUp, notes, receivedOn, ...open } = input;
+    // Noon in Vietnam: the day stays the same whatever zone reads it.
+    const openedAt = new Date(`${receivedOn}T12:00:00+07:00`).toISOString();
+    const { row } = await this.open(official, open, { origin: 'in_person', openedAt });
     const rows = await this.change({ kind: 'official', claims: official }, row.case.id, (c, _next, s) => {
-      c.origin = 'in_person';
-      if (input.receivedAt) c.openedAt = input.receivedAt;
-      if (handling) c.handling = { ...s, outcome: handling.outcome, ...(handling.agency ? { agency: handling.agency } : {}), ...(handling.documentNumber ? { documentNumber: handling.documentNumber } : {}), answer: handling.answer };
+      // The decision was taken at the reception itself, on its day.
+      if (handling) c.handling = { ...s, at: openedAt, outcome: handling.outcome, ...(handling.agency ? { agency: handling.agency } : {}), ...(handling.documentNumber ? { documentNumber: handling.documentNumber } : {}), answer: handling.answer };
       c.state = 'closed';
       c.closedAt = s.at;
-      if (close.followUp) c.followUp = close.followUp;
-      if (close.notes) c.notes = close.notes;
+      if (followUp) c.followUp = followUp;
+      if (notes) c.notes = notes;
       return { action: 'register.enter' };
     });
     return rows[0]!;
+  }
+
+  /** Register column 11: the result of settlement as it comes, on an open or closed case. */
+  followUp(official: TokenClaims, id: string, input: FollowUpInput): Promise<CaseRow[]> {
+    return this.change({ kind: 'official', claims: official }, id, (c) => {
+      c.followUp = input.followUp;
+      if (input.settledOn) c.settledAt = new Date(`${input.settledOn}T12:00:00+07:00`).toISOString();
+      return { action: 'register.follow_up', detail: { settled: Boolean(input.settledOn) } };
+    }, { allowClosed: true });
   }
 
   // ------------------------------------------------------------------------------------------ steps

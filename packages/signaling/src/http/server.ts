@@ -17,12 +17,14 @@ import { AuthService } from '../auth/service.js';
 import { officialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { desk } from '../desk/plugin.js';
+import { register } from '../register/plugin.js';
 import { meta } from '../meta/plugin.js';
 import { probe } from '../meta/probe.js';
 import { deriveKeys } from '../privacy/keys.js';
 import { AttachmentFiles } from '../registrations/files.js';
 import { registrations } from '../registrations/plugin.js';
 import { schedule } from '../schedule/plugin.js';
+import { GuessBudget } from '../registrations/guesses.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { rooms } from '../rooms/plugin.js';
 import { recording, recordingOf } from '../recording/plugin.js';
@@ -63,7 +65,7 @@ export interface ServerOptions {
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<TiepdanServer> {
-  const store = options.store ?? new SqliteStore(config.dataDir);
+  const store = options.store ?? new SqliteStore(config.dataDir, { provisionalShare: config.schedule.provisionalShare, provisionalPerPhone: config.schedule.provisionalPerPhone });
   const keys = deriveKeys(config.dataKey);
   const files = new AttachmentFiles(config.dataDir, keys.files);
   await files.init();
@@ -136,14 +138,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       });
       await api.register(meta, { config });
       await api.register(probe, { config });
-      await api.register(registrations, { config, store, files, keys, requirePermission });
-      await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial });
+      // One reference + phone guess budget across /lookup and the booking routes (issue 12 item 5).
+      const guesses = new GuessBudget(config.rateLimits.lookupPerMinute, config.rateLimits.enabled);
+      await api.register(registrations, { config, store, files, keys, requirePermission, guesses });
+      await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses });
       await api.register(recording, { config, store, joinTokens, verifyOfficial });
       if (authService) {
         const oidc = config.auth.oidc ? createOidcSignIn(config, authService, isAllowedOrigin) : undefined;
         await api.register(auth, { config, service: authService, requirePermission, oidc });
       }
       await api.register(desk, { config, store, sealKey: keys.seal, joinTokens, requirePermission });
+      await api.register(register, { config, store, sealKey: keys.seal, requirePermission });
     },
     { prefix: API_PREFIX },
   );

@@ -1,21 +1,25 @@
 /**
  * POST /api/v1/lookup: the citizen checks the state of a registration with its reference code and the phone
- * number given on it. Every miss (unknown code, unreadable code, wrong phone) is the same 404, so the endpoint
- * cannot be used to learn which codes exist; the per-IP rate limit makes guessing both slow.
+ * number given on it, and sees the place it holds and the invitation (time, place, join link). Every miss
+ * (unknown code, unreadable code, wrong phone) is the same 404, so the endpoint cannot be used to learn which
+ * codes exist; the guess budget it shares with the booking routes makes guessing slow.
  */
 import type { FastifyRequest } from 'fastify';
 import * as z from 'zod';
-import { fieldError, normalizeReference, toE164, type FieldError } from '@tiepdan/core';
+import { fieldError, type FieldError, type LookupResponse } from '@tiepdan/core';
+import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import type { DataKeys } from '../privacy/keys.js';
-import { keyedHash, sameHash } from '../privacy/seal.js';
+import { citizenBooking, citizenRegistration } from '../schedule/bookings.js';
 import type { Store } from '../store/store.js';
+import type { GuessBudget } from './guesses.js';
 import { lookupResponse } from './views.js';
 
 const LookupSchema = z.strictObject({ reference: z.string().max(40), phone: z.string().max(40) });
 
-export function lookupHandler(store: Store, keys: DataKeys) {
-  return async function lookup(request: FastifyRequest) {
+export function lookupHandler(ctx: { config: Config; store: Store; keys: DataKeys; guesses: GuessBudget }) {
+  return async function lookup(request: FastifyRequest): Promise<LookupResponse> {
+    ctx.guesses.refuseWhenSpent(request.ip);
     const parsed = LookupSchema.safeParse(request.body);
     if (!parsed.success) {
       const fields = parsed.error.issues.map((issue): FieldError =>
@@ -23,12 +27,8 @@ export function lookupHandler(store: Store, keys: DataKeys) {
       );
       throw new ApiError(422, 'validation_failed', fields);
     }
-    const reference = normalizeReference(parsed.data.reference);
-    const phone = toE164(parsed.data.phone);
-    const row = reference ? await store.findByReference(reference) : undefined;
-    // Hash even when nothing matched, so a miss takes as long as a wrong phone.
-    const given = keyedHash(keys.phone, phone ?? '');
-    if (!row || !phone || !sameHash(row.phoneHash, given)) throw new ApiError(404, 'not_found');
-    return lookupResponse(row);
+    const row = await citizenRegistration(ctx, request, parsed.data.reference, parsed.data.phone);
+    const booking = await citizenBooking(ctx, row.reference);
+    return { ...lookupResponse(row), ...(booking ? { booking } : {}) };
   };
 }

@@ -9,6 +9,7 @@ import type { Config } from '../config/schema.js';
 import type { DataKeys } from '../privacy/keys.js';
 import type { Store } from '../store/store.js';
 import type { AttachmentFiles } from './files.js';
+import type { GuessBudget } from './guesses.js';
 import { KeyedLock } from './keyed-lock.js';
 import { lookupHandler } from './lookup.js';
 import { attachmentHandler, getHandler, listHandler, transitionHandler } from './officials.js';
@@ -20,12 +21,13 @@ export interface RegistrationsOptions {
   files: AttachmentFiles;
   keys: DataKeys;
   requirePermission: RequirePermission;
+  guesses: GuessBudget;
 }
 
 const ONE_MINUTE = 60_000;
 
 export async function registrations(app: FastifyInstance, opts: RegistrationsOptions): Promise<void> {
-  const { config, store, files, keys, requirePermission } = opts;
+  const { config, store, files, keys, requirePermission, guesses } = opts;
   await app.register(multipart, {
     limits: { fileSize: config.rules.attachments.maxBytes + 1, files: config.rules.attachments.maxCount },
   });
@@ -40,7 +42,8 @@ export async function registrations(app: FastifyInstance, opts: RegistrationsOpt
     handler: submitHandler({ config, store, files, keys, locks: new KeyedLock() }),
   });
 
-  app.post('/lookup', { config: limited(config.rateLimits.lookupPerMinute), handler: lookupHandler(store, keys) });
+  // Limited by the guess budget it shares with the booking routes (guesses.ts), not by a route limit of its own.
+  app.post('/lookup', lookupHandler({ config, store, keys, guesses }));
 
   const officials = { store, files, sealKey: keys.seal };
   app.get('/registrations', { preHandler: requirePermission('registrations.read'), handler: listHandler(officials) });

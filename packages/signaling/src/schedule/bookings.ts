@@ -4,14 +4,14 @@
  * time within the session and a join token, returned once and stored hashed). Also the calendars: the unit's
  * feed and one file per booking.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   fieldError,
   normalizeReference,
   toE164,
   type BookingView,
-  type InvitationResponse,
+  type CitizenBooking,
   type SessionBookings,
 } from '@tiepdan/core';
 import { officialOf } from '../auth/guard.js';
@@ -24,34 +24,63 @@ import type { BookingRow, BookResult } from '../store/schedule-store.js';
 import type { RegistrationRow } from '../store/store.js';
 import { scopedSession, unitConfig, type ScheduleContext } from './context.js';
 import { bookingCalendar, unitFeed } from './ics.js';
-import { BookingKeySchema, BookingSchema, InvitationSchema, invalid, parseBody } from './input.js';
+import { BookingKeySchema, BookingSchema, parseBody } from './input.js';
+import { joinUrl, openJoinToken } from './invitations.js';
 import { addMonths, todayInHanoi, utcBounds } from './planning.js';
 import { publicSession } from './views.js';
+
+/** What the citizen's lookup shows of the registration's place and invitation. */
+export async function citizenBooking(ctx: Pick<ScheduleContext, 'config' | 'store' | 'keys'>, reference: string): Promise<CitizenBooking | undefined> {
+  const booking = await ctx.store.schedule.findBooking(reference);
+  if (!booking) return undefined;
+  const out: CitizenBooking = await view(ctx, booking);
+  if (booking.status === 'booked' && booking.invited && booking.slotAt && booking.attendance) {
+    const token = openJoinToken(ctx, booking);
+    const link = token ? joinUrl(ctx, out.session, token) : undefined;
+    const a = booking.attendance;
+    out.invitation = {
+      slotAt: booking.slotAt,
+      attendance: a.mode === 'remote' ? { mode: 'remote' } : { mode: 'connection_point', ...(a.connectionPoint ? { connectionPoint: a.connectionPoint } : {}), ...(a.pointName ? { pointName: a.pointName } : {}) },
+      ...(booking.invitationNote ? { note: booking.invitationNote } : {}),
+      ...(link ? { joinUrl: link } : {}),
+    };
+  }
+  return out;
+}
 
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/** The registration behind a reference and a phone, or the one 404 for every kind of miss. */
-async function citizenRegistration(ctx: ScheduleContext, reference: string, phone: string): Promise<RegistrationRow> {
+/**
+ * The registration behind a reference and a phone, or the one 404 for every kind of miss. Every call spends
+ * from the guess budget shared with /lookup (registrations/guesses.ts).
+ */
+export async function citizenRegistration(ctx: Pick<ScheduleContext, 'store' | 'keys' | 'guesses'>, request: FastifyRequest, reference: string, phone: string): Promise<RegistrationRow> {
   const ref = normalizeReference(reference);
-  const e164 = toE164(phone);
-  const row = ref ? await ctx.store.findByReference(ref) : undefined;
-  const given = keyedHash(ctx.keys.phone, e164 ?? '');
-  if (!row || !e164 || !sameHash(row.phoneHash, given)) throw new ApiError(404, 'not_found');
-  return row;
+  return ctx.guesses.spend(request.ip, ref ?? reference.trim().toUpperCase(), async () => {
+    const e164 = toE164(phone);
+    const row = ref ? await ctx.store.findByReference(ref) : undefined;
+    // Hash even when nothing matched, so a miss takes as long as a wrong phone.
+    const given = keyedHash(ctx.keys.phone, e164 ?? '');
+    if (!row || !e164 || !sameHash(row.phoneHash, given)) throw new ApiError(404, 'not_found');
+    return row;
+  });
 }
 
-async function view(ctx: ScheduleContext, booking: BookingRow): Promise<BookingView> {
+async function view(ctx: Pick<ScheduleContext, 'store'>, booking: BookingRow): Promise<BookingView> {
   const session = await ctx.store.schedule.getSession(booking.sessionId);
   const out: BookingView = { reference: booking.reference, sessionId: booking.sessionId, status: booking.status, bookedAt: booking.bookedAt, session: publicSession(session!) };
   if (booking.slotAt) out.slotAt = booking.slotAt;
+  if (booking.provisional) out.provisional = true;
   return out;
 }
 
 function refused(result: BookResult): never {
   switch (result.status) {
     case 'full':
+    case 'limit':
+      // "limit" (this phone already holds a provisional place) reads as full: the session has no place for it.
       throw new ApiError(409, 'session_full', [fieldError('sessionId', 'invalid')]);
     case 'not_open':
       throw new ApiError(409, 'session_not_open', [fieldError('sessionId', 'invalid')]);
@@ -67,8 +96,9 @@ function refused(result: BookResult): never {
 
 export function bookHandler(ctx: ScheduleContext, move: boolean) {
   return async function book(request: FastifyRequest, reply: FastifyReply) {
+    ctx.guesses.refuseWhenSpent(request.ip);
     const body = parseBody(BookingSchema, request.body);
-    const registration = await citizenRegistration(ctx, body.reference, body.phone);
+    const registration = await citizenRegistration(ctx, request, body.reference, body.phone);
     const result = await ctx.store.schedule.book(registration.reference, body.sessionId, new Date().toISOString(), move);
     if (result.status !== 'booked') refused(result);
     return reply.code(move ? 200 : 201).send(await view(ctx, result.booking));
@@ -77,8 +107,9 @@ export function bookHandler(ctx: ScheduleContext, move: boolean) {
 
 export function cancelBookingHandler(ctx: ScheduleContext) {
   return async function cancelBooking(request: FastifyRequest) {
+    ctx.guesses.refuseWhenSpent(request.ip);
     const body = parseBody(BookingKeySchema, request.body);
-    const registration = await citizenRegistration(ctx, body.reference, body.phone);
+    const registration = await citizenRegistration(ctx, request, body.reference, body.phone);
     const booking = await ctx.store.schedule.cancelBooking(registration.reference, new Date().toISOString());
     if (!booking) throw new ApiError(404, 'not_found');
     return view(ctx, booking);
@@ -98,8 +129,9 @@ async function sendCalendar(ctx: ScheduleContext, reply: FastifyReply, booking: 
 
 export function bookingCalendarHandler(ctx: ScheduleContext) {
   return async function calendar(request: FastifyRequest, reply: FastifyReply) {
+    ctx.guesses.refuseWhenSpent(request.ip);
     const body = parseBody(BookingKeySchema, request.body);
-    const registration = await citizenRegistration(ctx, body.reference, body.phone);
+    const registration = await citizenRegistration(ctx, request, body.reference, body.phone);
     return sendCalendar(ctx, reply, await ctx.store.schedule.findBooking(registration.reference));
   };
 }
@@ -139,25 +171,10 @@ export function sessionBookingsHandler(ctx: ScheduleContext) {
         const displayName = reveal ? (JSON.parse(open(ctx.keys.seal, r.sealed!, r.clientId)) as { identity: { fullName: string } }).identity.fullName : r.displayName;
         const entry: SessionBookings['items'][number] = { reference: r.reference, kind: r.kind, state: r.state, displayName, summary: r.summary, bookedAt: r.bookedAt, invited: r.invited };
         if (r.slotAt) entry.slotAt = r.slotAt;
+        if (r.provisional) entry.provisional = true;
+        if (r.attendance) entry.attendance = r.attendance.mode === 'remote' ? { mode: 'remote' } : { mode: 'connection_point', ...(r.attendance.connectionPoint ? { connectionPoint: r.attendance.connectionPoint } : {}), ...(r.attendance.pointName ? { pointName: r.attendance.pointName } : {}) };
         return entry;
       }),
     };
-  };
-}
-
-export function invitationHandler(ctx: ScheduleContext) {
-  return async function invite(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<InvitationResponse> {
-    const { official, session } = await scopedSession(ctx, request);
-    const body = parseBody(InvitationSchema, request.body);
-    const reference = normalizeReference(body.reference);
-    if (!reference) throw invalid([fieldError('reference', 'reference')]);
-    const slotAt = new Date(body.slotAt).toISOString();
-    if (slotAt < session.startsAt || slotAt >= session.endsAt) throw invalid([fieldError('slotAt', 'slot')]);
-    if (!['open', 'closed', 'in_progress', 'postponed'].includes(session.state)) throw new ApiError(409, 'invalid_transition');
-    const joinToken = randomBytes(32).toString('base64url');
-    const result = await ctx.store.schedule.invite({ sessionId: session.id, reference, slotAt, tokenHash: tokenHash(joinToken), at: new Date().toISOString(), by: official.sub, publicNote: body.publicNote || undefined });
-    if (result === 'not_booked') throw invalid([fieldError('reference', 'invalid')]);
-    if (result === 'invalid_transition') throw new ApiError(409, 'invalid_transition');
-    return reply.code(201).header('Cache-Control', 'no-store').send({ reference, sessionId: session.id, slotAt, state: 'invited', joinToken });
   };
 }

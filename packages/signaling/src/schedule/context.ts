@@ -10,7 +10,8 @@ import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import type { DataKeys } from '../privacy/keys.js';
 import type { Store } from '../store/store.js';
-import type { NoticeDispatcher } from './notices/dispatcher.js';
+import type { NoticeDispatcher, ResolveContact } from './notices/dispatcher.js';
+import type { GuessBudget } from '../registrations/guesses.js';
 import { countedDates, utcBounds, warningRange, warningsFor } from './planning.js';
 
 export interface ScheduleContext {
@@ -20,6 +21,10 @@ export interface ScheduleContext {
   requirePermission: RequirePermission;
   verifyOfficial: OfficialVerifier;
   dispatcher: NoticeDispatcher;
+  /** The citizen's contact and consent (opened from the sealed data for a denunciation). */
+  resolveContact: ResolveContact;
+  /** The reference + phone guess budget shared with /lookup. */
+  guesses: GuessBudget;
 }
 
 /** On a public route: the official behind a bearer token if one is sent (401 if it is not valid), else undefined. */
@@ -44,7 +49,7 @@ export async function scopedSession(ctx: ScheduleContext, request: FastifyReques
   return { official, session };
 }
 
-export function unitConfig(ctx: ScheduleContext, code: string) {
+export function unitConfig(ctx: Pick<ScheduleContext, 'config'>, code: string) {
   return ctx.config.units.find((u) => u.code === code);
 }
 

@@ -95,8 +95,16 @@ export const BookingKeySchema = BookingSchema.omit({ sessionId: true });
 export const InvitationSchema = z.strictObject({
   reference: z.string({ error: 'reference' }).max(40, { error: 'reference' }),
   slotAt: instant,
+  attendance: z
+    .strictObject({
+      mode: z.enum(['connection_point', 'remote'], { error: 'attendance' }),
+      connectionPoint: z.string({ error: 'connection_point' }).regex(/^[A-Za-z0-9_.-]{1,64}$/u, { error: 'connection_point' }).optional(),
+    })
+    .optional(),
   publicNote: z.string({ error: 'invalid_type' }).trim().max(2000, { error: 'too_long' }).optional(),
 });
+
+export const NoticesQuerySchema = z.strictObject({ reference: z.string().max(40).optional() });
 
 export const ListQuerySchema = z.strictObject({
   unit: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/u, { error: 'invalid' }).optional(),

@@ -10,19 +10,16 @@ import type { Config } from '../config/schema.js';
 import { isConfidential, type DenouncerData } from '../privacy/denouncer.js';
 import type { DataKeys } from '../privacy/keys.js';
 import { open } from '../privacy/seal.js';
+import type { PendingNotice } from '../store/schedule-store.js';
 import type { Store } from '../store/store.js';
-import {
-  bookHandler,
-  bookingCalendarHandler,
-  bookingIcsHandler,
-  cancelBookingHandler,
-  feedHandler,
-  invitationHandler,
-  sessionBookingsHandler,
-} from './bookings.js';
+import { toE164 } from '@tiepdan/core';
+import type { GuessBudget } from '../registrations/guesses.js';
+import { bookHandler, bookingCalendarHandler, bookingIcsHandler, cancelBookingHandler, feedHandler, sessionBookingsHandler } from './bookings.js';
 import type { ScheduleContext } from './context.js';
-import { NoticeDispatcher } from './notices/dispatcher.js';
-import { LogFileSender, type NoticeSender } from './notices/sender.js';
+import { invitationHandler, invitationPreviewHandler, sessionNoticesHandler } from './invitations.js';
+import { configuredSenders } from './notices/channels.js';
+import { NoticeDispatcher, type Contact } from './notices/dispatcher.js';
+import type { NoticeSender } from './notices/sender.js';
 import { createSeriesHandler, previewHandler } from './series.js';
 import { cancelHandler, closeHandler, createHandler, getHandler, listHandler, patchHandler, postponeHandler, publishHandler } from './sessions.js';
 
@@ -31,28 +28,36 @@ export interface ScheduleOptions {
   store: Store;
   keys: DataKeys;
   requirePermission: RequirePermission;
+  guesses: GuessBudget;
   /** Checks officials' tokens on public routes that show more to an official (drafts); CLI tokens only when absent. */
   verifyOfficial?: OfficialVerifier;
-  /** More channels (SMTP, SMS gateway, Zalo); the log-and-file sender is always there. */
+  /** Senders instead of those `notices.channels` names (tests). */
   senders?: NoticeSender[];
 }
 
 const ONE_MINUTE = 60_000;
 
 export async function schedule(app: FastifyInstance, opts: ScheduleOptions): Promise<void> {
-  const { config, store, keys, requirePermission } = opts;
-  const resolveContact = async (reference: string) => {
+  const { config, store, keys, requirePermission, guesses } = opts;
+  const resolveContact = async (reference: string): Promise<Contact> => {
     const row = await store.findByReference(reference);
     if (!row) return {};
     const contact = row.sealed && isConfidential(row) ? (JSON.parse(open(keys.seal, row.sealed, row.clientId)) as DenouncerData).contact : row.registration.contact;
-    return { phone: contact.phone, email: contact.email };
+    const phone = toE164(contact.phone) ?? contact.phone;
+    return { phone, email: contact.email || undefined, notify: (contact as { notify?: Contact['notify'] }).notify };
   };
-  const dispatcher = new NoticeDispatcher(store, [new LogFileSender(config.dataDir, app.log), ...(opts.senders ?? [])], resolveContact, app.log);
+  const openSecret = (notice: PendingNotice) => {
+    const link = notice.sealed ? open(keys.seal, notice.sealed.blob, notice.sealed.associatedData) : '';
+    return link || undefined;
+  };
+  const senders = opts.senders ?? configuredSenders(config, app.log);
+  const dispatcher = new NoticeDispatcher(store, senders, resolveContact, openSecret, config.notices, app.log);
   if (config.schedule.noticeDispatch === 'auto') dispatcher.start(config.schedule.noticeRetrySeconds * 1000);
   app.addHook('onClose', async () => dispatcher.stop());
+  if (!senders.some((s) => s.delivers)) app.log.warn('notices go to the "log" channel only: citizens are not told (configure notices.channels: smtp, sms-http)');
 
-  const ctx: ScheduleContext = { config, store, keys, requirePermission, verifyOfficial: opts.verifyOfficial ?? officialVerifier(config.authSecret), dispatcher };
-  // Citizens' booking routes take a reference and a phone: limited like the lookup, against guessing.
+  const ctx: ScheduleContext = { config, store, keys, requirePermission, verifyOfficial: opts.verifyOfficial ?? officialVerifier(config.authSecret), dispatcher, resolveContact, guesses };
+  // The calendar link carries a join token, not a reference + phone: its own limit, against guessing tokens.
   const limited = config.rateLimits.enabled ? { rateLimit: { max: config.rateLimits.lookupPerMinute, timeWindow: ONE_MINUTE } } : {};
   const manage = { preHandler: requirePermission('schedule.manage') };
   const invite = { preHandler: requirePermission('bookings.invite') };
@@ -71,10 +76,13 @@ export async function schedule(app: FastifyInstance, opts: ScheduleOptions): Pro
   app.post('/series', { ...manage, handler: createSeriesHandler(ctx) });
   app.get('/sessions/:id/bookings', { ...invite, handler: sessionBookingsHandler(ctx) });
   app.post('/sessions/:id/invitations', { ...invite, handler: invitationHandler(ctx) });
+  app.post('/sessions/:id/invitations/preview', { ...invite, handler: invitationPreviewHandler(ctx) });
+  app.get('/sessions/:id/notices', { ...invite, handler: sessionNoticesHandler(ctx) });
 
-  app.post('/bookings', { config: limited, handler: bookHandler(ctx, false) });
-  app.post('/bookings/move', { config: limited, handler: bookHandler(ctx, true) });
-  app.post('/bookings/cancel', { config: limited, handler: cancelBookingHandler(ctx) });
-  app.post('/bookings/calendar', { config: limited, handler: bookingCalendarHandler(ctx) });
+  // Reference + phone routes: one guess budget with /lookup (registrations/guesses.ts), not one each.
+  app.post('/bookings', bookHandler(ctx, false));
+  app.post('/bookings/move', bookHandler(ctx, true));
+  app.post('/bookings/cancel', cancelBookingHandler(ctx));
+  app.post('/bookings/calendar', bookingCalendarHandler(ctx));
   app.get('/bookings/:reference.ics', { config: limited, handler: bookingIcsHandler(ctx) });
 }

@@ -92,7 +92,7 @@ function transition(current: OfficialSession, to: SessionState): void {
   if (!canChangeSession(current.state, to)) throw new ApiError(409, 'invalid_transition');
 }
 
-function notify(change: NoticeChange, before: OfficialSession): SessionUpdate['notify'] {
+function notify(change: Exclude<NoticeChange, 'invited'>, before: OfficialSession): SessionUpdate['notify'] {
   return { change, body: (after) => noticeBody(change, before, after) };
 }
 

@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { ROOMS_MIGRATION } from '../rooms/migration.js';
 import { RECORDING_MIGRATION } from '../recording/migration.js';
 import { AUTH_MIGRATION } from '../auth/migration.js';
+import { NOTICES_MIGRATION } from '../schedule/migration.js';
 import { DESK_MIGRATION } from '../desk/migration.js';
 
 export interface Migration {
@@ -132,6 +133,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ROOMS_MIGRATION,
   RECORDING_MIGRATION,
   AUTH_MIGRATION,
+  NOTICES_MIGRATION,
   DESK_MIGRATION,
 ];
 

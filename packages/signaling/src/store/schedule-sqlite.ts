@@ -5,10 +5,19 @@
  */
 import type Database from 'better-sqlite3';
 import type { Message, OfficialSession, ReceptionSessionInput, SessionState, SubmitBooking } from '@tiepdan/core';
+import {
+  noticeKey,
+  type Attendance,
+  type BookingRow,
+  type BookResult,
+  type DeliveryRow,
+  type DeliveryState,
+  type InviteChange,
+  type InviteResult,
+  type ProvisionalRule,
+  type SessionDeliveryRow,
+} from './schedule-store.js';
 import type {
-  BookingRow,
-  BookResult,
-  InviteChange,
   NewSeries,
   NewSession,
   NoticeBody,
@@ -19,8 +28,11 @@ import type {
   SessionUpdate,
 } from './schedule-store.js';
 
-/** The default channel of queued notices; further senders register their own (schedule/notices/senders.ts). */
-export const DEFAULT_NOTICE_CHANNEL = 'log';
+/** notices.channel for rows since schema 5: the deliveries name their channels, chosen when first dispatched. */
+export const DEFAULT_NOTICE_CHANNEL = 'auto';
+
+/** Places registrations not yet screened may hold (issue 12 item 4): share of a session, and per phone. */
+export const DEFAULT_PROVISIONAL: ProvisionalRule = { share: 0.5, perPhone: 1 };
 
 interface SessionRecord {
   id: string;
@@ -50,15 +62,35 @@ interface BookingRecord {
   cancelled_at: string | null;
   slot_at: string | null;
   join_token_hash: string | null;
+  attendance: string | null;
+  invitation_note: string | null;
+  provisional: number;
+  join_token_sealed: Buffer | null;
 }
 
 type Facts = Omit<ReceptionSessionInput, 'unit' | 'startsAt' | 'endsAt' | 'capacity'>;
 
 const SESSION_COLUMNS = `s.*, (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked') AS booked`;
-const BOOKING_COLUMNS = 'b.id, r.reference, b.session_id, b.status, b.booked_at, b.cancelled_at, b.slot_at, b.join_token_hash';
+const BOOKING_COLUMNS = 'b.id, r.reference, b.session_id, b.status, b.booked_at, b.cancelled_at, b.slot_at, b.join_token_hash, b.attendance, b.invitation_note, b.provisional, b.join_token_sealed';
+
+interface DeliveryRecord {
+  id: number;
+  notice_id: number;
+  channel: string;
+  state: DeliveryState;
+  attempts: number;
+  next_at: string;
+  last_error: string | null;
+  sent_at: string | null;
+}
 
 export class SqliteScheduleStore implements ScheduleStore {
-  constructor(private readonly db: Database.Database) {}
+  /**
+   * @param provisional how many places registrations not yet screened may hold: a share of each session's
+   *   capacity (the rest is kept for the board's invitations, so junk submissions cannot fill a session) and a
+   *   number per phone over all sessions (so one sender cannot take even that share).
+   */
+  constructor(private readonly db: Database.Database, private readonly provisional: ProvisionalRule = DEFAULT_PROVISIONAL) {}
 
   async createSession(session: NewSession): Promise<OfficialSession> {
     this.db.transaction(() => this.insertSession(session)).immediate();
@@ -139,14 +171,15 @@ export class SqliteScheduleStore implements ScheduleStore {
 
   async book(reference: string, sessionId: string, at: string, move: boolean): Promise<BookResult> {
     const run = this.db.transaction((): BookResult => {
-      const registration = this.db.prepare<[string], { id: number; unit: string; state: string }>('SELECT id, unit, state FROM registrations WHERE reference = ?').get(reference);
+      const registration = this.db.prepare<[string], { id: number; unit: string; state: string; phone_hash: string }>('SELECT id, unit, state, phone_hash FROM registrations WHERE reference = ?').get(reference);
       if (!registration) return { status: 'not_found' };
       if (registration.state === 'answered') return { status: 'answered' };
       const active = this.activeBooking(registration.id);
       if (active && !move) return active.session_id === sessionId ? { status: 'booked', booking: toBooking(active) } : { status: 'already_booked' };
       if (!active && move) return { status: 'not_booked' };
       if (active && active.session_id === sessionId) return { status: 'booked', booking: toBooking(active) };
-      const status = this.takePlace(registration.id, registration.unit, sessionId, at, () => {
+      const provisional = registration.state === 'received' ? registration : undefined;
+      const status = this.takePlace(registration.id, registration.unit, sessionId, at, { provisional, citizen: true }, () => {
         if (active) this.freePlace(active, registration, at, 'moved to another session');
       });
       if (status !== 'booked') return { status };
@@ -159,9 +192,14 @@ export class SqliteScheduleStore implements ScheduleStore {
    * Books inside the caller's transaction (the registration insert). Must run within `db.transaction`.
    * Records the outcome on the registration, so the submission's replay reports the same.
    */
-  bookWithinInsert(registrationId: number, unit: string, sessionId: string, at: string): SubmitBooking {
-    const status = this.takePlace(registrationId, unit, sessionId, at);
+  bookWithinInsert(registrationId: number, unit: string, sessionId: string, at: string, phoneHash: string): SubmitBooking {
+    const status = this.takePlace(registrationId, unit, sessionId, at, { provisional: { id: registrationId, phone_hash: phoneHash }, citizen: true });
     const booking: SubmitBooking = { sessionId, status };
+    if (status === 'booked') {
+      const times = this.db.prepare<[string], { starts_at: string; ends_at: string }>('SELECT starts_at, ends_at FROM sessions WHERE id = ?').get(sessionId)!;
+      booking.startsAt = times.starts_at;
+      booking.endsAt = times.ends_at;
+    }
     this.db.prepare('UPDATE registrations SET submit_booking = ? WHERE id = ?').run(JSON.stringify(booking), registrationId);
     return booking;
   }
@@ -213,65 +251,156 @@ export class SqliteScheduleStore implements ScheduleStore {
     }));
   }
 
-  async invite(change: InviteChange): Promise<'ok' | 'not_booked' | 'invalid_transition'> {
-    const run = this.db.transaction(() => {
-      const registration = this.db.prepare<[string], { id: number; state: string }>('SELECT id, state FROM registrations WHERE reference = ?').get(change.reference);
-      const active = registration && this.activeBooking(registration.id);
-      if (!registration || !active || active.session_id !== change.sessionId) return 'not_booked';
-      if (registration.state !== 'screened' && registration.state !== 'invited') return 'invalid_transition';
-      this.db.prepare('UPDATE bookings SET slot_at = ?, join_token_hash = ?, invited_at = ? WHERE id = ?').run(change.slotAt, change.tokenHash, change.at, active.id);
+  async invite(change: InviteChange): Promise<InviteResult> {
+    const run = this.db.transaction((): InviteResult => {
+      const registration = this.db.prepare<[string], { id: number; unit: string; state: string }>('SELECT id, unit, state FROM registrations WHERE reference = ?').get(change.reference);
+      if (!registration) return { status: 'not_found' };
+      if (registration.state !== 'screened' && registration.state !== 'invited') return { status: 'invalid_transition' };
+      let active = this.activeBooking(registration.id);
+      if (!active || active.session_id !== change.sessionId) {
+        const previous = active;
+        const taken = this.takePlace(registration.id, registration.unit, change.sessionId, change.at, { invitation: true }, () => {
+          if (previous) this.freePlace(previous, { id: registration.id, state: 'screened' }, change.at, 'moved by the invitation');
+        });
+        if (taken !== 'booked') return { status: taken === 'limit' ? 'full' : taken };
+        active = this.activeBooking(registration.id)!;
+      }
+      this.db
+        .prepare('UPDATE bookings SET slot_at = ?, join_token_hash = ?, join_token_sealed = ?, invited_at = ?, attendance = ?, invitation_note = ?, provisional = 0 WHERE id = ?')
+        .run(change.slotAt, change.tokenHash, change.tokenSealed, change.at, JSON.stringify(change.attendance), change.publicNote ?? null, active.id);
       this.db.prepare("UPDATE registrations SET state = 'invited', updated_at = ? WHERE id = ?").run(change.at, registration.id);
       this.db
         .prepare('INSERT INTO history (registration_id, state, at, by, reason, outcome, public_note) VALUES (?, ?, ?, ?, ?, NULL, ?)')
         .run(registration.id, 'invited', change.at, change.by, `invited to session ${change.sessionId} at ${change.slotAt}`, change.publicNote ?? null);
-      return 'ok';
+      // The invitation's number for this registration and session: the notice's key, so a re-invitation is told too.
+      const sequence =
+        1 + this.db.prepare<[string, number], number>("SELECT COUNT(*) FROM notices WHERE session_id = ? AND registration_id = ? AND change = 'invited'").pluck().get(change.sessionId, registration.id)!;
+      const key = noticeKey({ sessionId: change.sessionId, reference: change.reference, change: 'invited', sequence });
+      const noticeId = Number(
+        this.db
+          .prepare(`INSERT INTO notices (session_id, registration_id, change_seq, change, channel, body, sealed, created_at) VALUES (?, ?, ?, 'invited', ?, ?, ?, ?)`)
+          .run(change.sessionId, registration.id, sequence, DEFAULT_NOTICE_CHANNEL, JSON.stringify(change.notice.body), change.notice.seal(key), change.at).lastInsertRowid,
+      );
+      return { status: 'ok', booking: toBooking(this.bookingById(active.id)!), noticeId };
     });
     return run.immediate();
   }
 
-  async pendingNotices(limit: number): Promise<PendingNotice[]> {
+  async pendingNotices(limit: number, afterId = 0): Promise<PendingNotice[]> {
     const rows = this.db
-      .prepare<[number], { id: number; session_id: string; reference: string; change_seq: number; change: string; channel: string; body: string; created_at: string; attempts: number }>(
-        `SELECT n.id, n.session_id, r.reference, n.change_seq, n.change, n.channel, n.body, n.created_at, n.attempts
-         FROM notices n JOIN registrations r ON r.id = n.registration_id WHERE n.sent_at IS NULL ORDER BY n.id LIMIT ?`,
+      .prepare<[number, number], { id: number; session_id: string; reference: string; change_seq: number; change: string; body: string; sealed: Buffer | null; created_at: string }>(
+        `SELECT n.id, n.session_id, r.reference, n.change_seq, n.change, n.body, n.sealed, n.created_at
+         FROM notices n JOIN registrations r ON r.id = n.registration_id WHERE n.sent_at IS NULL AND n.id > ? ORDER BY n.id LIMIT ?`,
       )
-      .all(limit);
-    return rows.map((n) => ({
-      id: n.id,
-      sessionId: n.session_id,
-      reference: n.reference,
-      sequence: n.change_seq,
-      change: n.change as NoticeChange,
-      channel: n.channel,
-      body: JSON.parse(n.body) as NoticeBody,
-      createdAt: n.created_at,
-      attempts: n.attempts,
-    }));
+      .all(afterId, limit);
+    const deliveries = this.db.prepare<[number], DeliveryRecord>('SELECT * FROM notice_deliveries WHERE notice_id = ? ORDER BY id');
+    return rows.map((n) => {
+      const notice: PendingNotice = {
+        id: n.id,
+        sessionId: n.session_id,
+        reference: n.reference,
+        sequence: n.change_seq,
+        change: n.change as NoticeChange,
+        body: JSON.parse(n.body) as NoticeBody,
+        createdAt: n.created_at,
+        deliveries: deliveries.all(n.id).map(toDelivery),
+      };
+      if (n.sealed) notice.sealed = { blob: n.sealed, associatedData: noticeKey(notice) };
+      return notice;
+    });
   }
 
-  async markNoticeSent(id: number, at: string): Promise<boolean> {
-    const run = this.db.transaction(() => this.db.prepare('UPDATE notices SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND sent_at IS NULL').run(at, id).changes === 1);
-    return run.immediate();
+  async planDeliveries(noticeId: number, channels: string[], at: string, failed?: string): Promise<void> {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO notice_deliveries (notice_id, channel, state, next_at, last_error) VALUES (?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const channel of channels) insert.run(noticeId, channel, failed ? 'failed' : 'queued', at, failed ?? null);
+    })();
   }
 
-  async markNoticeFailed(id: number, error: string): Promise<void> {
-    this.db.prepare('UPDATE notices SET attempts = attempts + 1, last_error = ? WHERE id = ? AND sent_at IS NULL').run(error.slice(0, 500), id);
+  async recordAttempt(deliveryId: number, outcome: { state: DeliveryState; at: string; nextAt?: string; error?: string }): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE notice_deliveries SET state = ?, attempts = attempts + 1, next_at = ?, last_error = ?, sent_at = ?
+         WHERE id = ? AND state = 'queued'`,
+      )
+      .run(outcome.state, outcome.nextAt ?? outcome.at, outcome.error?.slice(0, 500) ?? null, outcome.state === 'sent' || outcome.state === 'logged' ? outcome.at : null, deliveryId);
   }
 
-  /** The capacity check and the insert, in the caller's transaction. */
-  private takePlace(registrationId: number, unit: string, sessionId: string, at: string, beforeInsert?: () => void): SubmitBooking['status'] {
-    const session = this.db.prepare<[string], { unit: string; state: string; capacity: number }>('SELECT unit, state, capacity FROM sessions WHERE id = ?').get(sessionId);
-    if (!session || session.unit !== unit || session.state !== 'open') return 'not_open';
+  async settleNotice(noticeId: number, at: string): Promise<void> {
+    this.db
+      .prepare(
+        `UPDATE notices SET sent_at = ? WHERE id = ? AND sent_at IS NULL
+           AND EXISTS (SELECT 1 FROM notice_deliveries d WHERE d.notice_id = notices.id)
+           AND NOT EXISTS (SELECT 1 FROM notice_deliveries d WHERE d.notice_id = notices.id AND d.state = 'queued')`,
+      )
+      .run(at, noticeId);
+  }
+
+  async nextAttemptAt(): Promise<string | undefined> {
+    return this.db.prepare<[], string | null>("SELECT MIN(next_at) FROM notice_deliveries WHERE state = 'queued'").pluck().get() ?? undefined;
+  }
+
+  async undispatchedNotices(sessionId: string, reference?: string): Promise<{ reference: string; change: NoticeChange; createdAt: string }[]> {
+    return this.db
+      .prepare<[string, string | null, string | null], { reference: string; change: NoticeChange; created_at: string }>(
+        `SELECT r.reference, n.change, n.created_at FROM notices n JOIN registrations r ON r.id = n.registration_id
+         WHERE n.session_id = ? AND (? IS NULL OR r.reference = ?)
+           AND NOT EXISTS (SELECT 1 FROM notice_deliveries d WHERE d.notice_id = n.id) ORDER BY n.id DESC`,
+      )
+      .all(sessionId, reference ?? null, reference ?? null)
+      .map((r) => ({ reference: r.reference, change: r.change, createdAt: r.created_at }));
+  }
+
+  async listDeliveries(sessionId: string, reference?: string): Promise<SessionDeliveryRow[]> {
+    const rows = this.db
+      .prepare<[string, string | null, string | null], DeliveryRecord & { reference: string; change: string; created_at: string }>(
+        `SELECT d.*, r.reference, n.change, n.created_at FROM notice_deliveries d
+         JOIN notices n ON n.id = d.notice_id JOIN registrations r ON r.id = n.registration_id
+         WHERE n.session_id = ? AND (? IS NULL OR r.reference = ?) ORDER BY n.id DESC, d.id`,
+      )
+      .all(sessionId, reference ?? null, reference ?? null);
+    return rows.map((r) => ({ ...toDelivery(r), reference: r.reference, change: r.change as NoticeChange, createdAt: r.created_at }));
+  }
+
+  /**
+   * The capacity check and the insert, in the caller's transaction. A citizen's place (the form's preferred
+   * session, or /bookings) must be in a session that has not started. A place taken before screening is
+   * provisional: such places may fill at most `provisionalShare` of the capacity, and one phone holds at most
+   * one of them at a time — the rest of the session stays for the board's invitations.
+   */
+  private takePlace(
+    registrationId: number,
+    unit: string,
+    sessionId: string,
+    at: string,
+    who: { citizen?: boolean; invitation?: boolean; provisional?: { id: number; phone_hash: string } | undefined },
+    beforeInsert?: () => void,
+  ): SubmitBooking['status'] {
+    const session = this.db.prepare<[string], { unit: string; state: string; capacity: number; starts_at: string }>('SELECT unit, state, capacity, starts_at FROM sessions WHERE id = ?').get(sessionId);
+    if (!session || session.unit !== unit) return 'not_open';
+    if (who.invitation ? !['open', 'closed', 'in_progress', 'postponed'].includes(session.state) : session.state !== 'open' || session.starts_at <= at) return 'not_open';
     const taken = this.db.prepare<[string], number>("SELECT COUNT(*) FROM bookings WHERE session_id = ? AND status = 'booked'").pluck().get(sessionId)!;
     if (taken >= session.capacity) return 'full';
+    if (who.provisional) {
+      const held = this.db.prepare<[string], number>("SELECT COUNT(*) FROM bookings WHERE session_id = ? AND status = 'booked' AND provisional = 1").pluck().get(sessionId)!;
+      if (held >= Math.floor(session.capacity * this.provisional.share)) return 'full';
+      const samePhone = this.db
+        .prepare<[string, number], number>(
+          `SELECT COUNT(*) FROM bookings b JOIN registrations r ON r.id = b.registration_id
+           WHERE b.status = 'booked' AND b.provisional = 1 AND r.phone_hash = ? AND r.id <> ?`,
+        )
+        .pluck()
+        .get(who.provisional.phone_hash, registrationId)!;
+      if (this.provisional.perPhone > 0 && samePhone >= this.provisional.perPhone) return 'limit';
+    }
     beforeInsert?.();
-    this.db.prepare("INSERT INTO bookings (session_id, registration_id, status, booked_at) VALUES (?, ?, 'booked', ?)").run(sessionId, registrationId, at);
+    this.db.prepare("INSERT INTO bookings (session_id, registration_id, status, booked_at, provisional) VALUES (?, ?, 'booked', ?, ?)").run(sessionId, registrationId, at, who.provisional ? 1 : 0);
     return 'booked';
   }
 
   /** Cancels a booking; an invitation it carried is void, so an invited registration goes back to "screened". */
   private freePlace(active: BookingRecord, registration: { id: number; state: string }, at: string, why: string): void {
-    this.db.prepare("UPDATE bookings SET status = 'cancelled', cancelled_at = ?, join_token_hash = NULL WHERE id = ?").run(at, active.id);
+    this.db.prepare("UPDATE bookings SET status = 'cancelled', cancelled_at = ?, join_token_hash = NULL, join_token_sealed = NULL WHERE id = ?").run(at, active.id);
     if (registration.state === 'invited') {
       this.db.prepare("UPDATE registrations SET state = 'screened', updated_at = ? WHERE id = ?").run(at, registration.id);
       this.db.prepare("INSERT INTO history (registration_id, state, at, reason) VALUES (?, 'screened', ?, ?)").run(registration.id, at, why);
@@ -338,8 +467,18 @@ function toSession(r: SessionRecord): OfficialSession {
 }
 
 function toBooking(r: BookingRecord): BookingRow {
-  const booking: BookingRow = { reference: r.reference, sessionId: r.session_id, status: r.status, bookedAt: r.booked_at, invited: r.join_token_hash !== null };
+  const booking: BookingRow = { reference: r.reference, sessionId: r.session_id, status: r.status, bookedAt: r.booked_at, invited: r.join_token_hash !== null, provisional: r.provisional === 1 };
   if (r.cancelled_at !== null) booking.cancelledAt = r.cancelled_at;
   if (r.slot_at !== null) booking.slotAt = r.slot_at;
+  if (r.attendance !== null) booking.attendance = JSON.parse(r.attendance) as Attendance;
+  if (r.invitation_note !== null) booking.invitationNote = r.invitation_note;
+  if (r.join_token_sealed) booking.joinTokenSealed = r.join_token_sealed;
   return booking;
+}
+
+function toDelivery(r: DeliveryRecord): DeliveryRow {
+  const row: DeliveryRow = { id: r.id, noticeId: r.notice_id, channel: r.channel, state: r.state, attempts: r.attempts, nextAt: r.next_at };
+  if (r.last_error !== null) row.lastError = r.last_error;
+  if (r.sent_at !== null) row.sentAt = r.sent_at;
+  return row;
 }

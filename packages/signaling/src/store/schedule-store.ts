@@ -27,12 +27,47 @@ export interface NewSeries {
   createdBy?: string | undefined;
 }
 
-export type NoticeChange = 'cancelled' | 'postponed' | 'time_changed';
+export type NoticeChange = 'cancelled' | 'postponed' | 'time_changed' | 'invited';
 
-/** What a notice says; the same for every booked citizen of one change. No contact data. */
+/** How the invited citizen attends: at a connection point (its id and name), or remotely from their own device. */
+export interface Attendance {
+  mode: 'connection_point' | 'remote';
+  connectionPoint?: string | undefined;
+  pointName?: string | undefined;
+}
+
+/**
+ * What a notice says; for a session change the same for every booked citizen. No contact data, and no join
+ * token: an invitation's text carries `{link}`, filled when sending from the notice's sealed secret.
+ */
 export interface NoticeBody {
   message: Message;
+  /** E-mail subject; a short line (the SMS uses `sms`, else `message`). */
+  subject?: Message | undefined;
+  sms?: Message | undefined;
   session: { id: string; unit: string; venue: string; startsAt: string; endsAt: string; state: SessionState; notice?: Message | undefined };
+  /** For an invitation: what the `.ics` attachment and the officials' view need. */
+  invitation?: { reference: string; slotAt: string; attendance: Attendance; note?: string | undefined; ics: string } | undefined;
+}
+
+export type DeliveryState = 'queued' | 'sent' | 'logged' | 'failed';
+
+export interface DeliveryRow {
+  id: number;
+  noticeId: number;
+  channel: string;
+  state: DeliveryState;
+  attempts: number;
+  nextAt: string;
+  lastError?: string | undefined;
+  sentAt?: string | undefined;
+}
+
+/** A delivery as officials list it, with the notice it belongs to. */
+export interface SessionDeliveryRow extends DeliveryRow {
+  reference: string;
+  change: NoticeChange;
+  createdAt: string;
 }
 
 /** A change decided on the current row. `undefined` fields are left as they are; `null` clears. */
@@ -56,6 +91,12 @@ export interface BookingRow {
   cancelledAt?: string;
   slotAt?: string;
   invited: boolean;
+  attendance?: Attendance;
+  invitationNote?: string;
+  /** Taken before screening (from the form's preferred session or the citizen's own booking): see bookings.ts. */
+  provisional: boolean;
+  /** The join token, sealed with the reference as associated data (schedule/bookings.ts). */
+  joinTokenSealed?: Buffer;
 }
 
 export interface SessionBookingRow extends BookingRow {
@@ -69,17 +110,31 @@ export interface SessionBookingRow extends BookingRow {
 
 export type BookResult =
   | { status: 'booked'; booking: BookingRow }
-  | { status: 'full' | 'not_open' | 'already_booked' | 'not_booked' | 'not_found' | 'answered' };
+  | { status: 'full' | 'not_open' | 'already_booked' | 'not_booked' | 'not_found' | 'answered' | 'limit' };
+
+/** Places taken before screening: at most `share` of a session's capacity, and `perPhone` per phone (0: any). */
+export interface ProvisionalRule {
+  share: number;
+  perPhone: number;
+}
 
 export interface InviteChange {
   sessionId: string;
   reference: string;
   slotAt: string;
   tokenHash: string;
+  tokenSealed: Buffer;
   at: string;
   by: string;
   publicNote?: string | undefined;
+  attendance: Attendance;
+  /** The invitation notice, queued in the same transaction; `seal(aad)` encrypts the join link for it. */
+  notice: { body: NoticeBody; seal: (associatedData: string) => Buffer };
 }
+
+export type InviteResult =
+  | { status: 'ok'; booking: BookingRow; noticeId: number }
+  | { status: 'not_found' | 'invalid_transition' | 'full' | 'not_open' };
 
 export interface PendingNotice {
   id: number;
@@ -87,11 +142,15 @@ export interface PendingNotice {
   reference: string;
   sequence: number;
   change: NoticeChange;
-  channel: string;
   body: NoticeBody;
+  /** The sealed secret (an invitation's join link) and the associated data it was sealed with. */
+  sealed?: { blob: Buffer; associatedData: string } | undefined;
   createdAt: string;
-  attempts: number;
+  deliveries: DeliveryRow[];
 }
+
+/** The associated data an invitation's sealed link is bound to: its notice's unique key. */
+export const noticeKey = (n: { sessionId: string; reference: string; change: NoticeChange; sequence: number }) => `${n.sessionId}.${n.reference}.${n.change}.${n.sequence}`;
 
 export interface ScheduleStore {
   createSession(session: NewSession): Promise<OfficialSession>;
@@ -113,12 +172,26 @@ export interface ScheduleStore {
   findBooking(reference: string): Promise<BookingRow | undefined>;
   findBookingByTokenHash(tokenHash: string): Promise<BookingRow | undefined>;
   listBookings(sessionId: string): Promise<SessionBookingRow[]>;
-  /** Sets the slot and the join token hash and moves the registration to "invited", atomically. */
-  invite(change: InviteChange): Promise<'ok' | 'not_booked' | 'invalid_transition'>;
-  pendingNotices(limit: number): Promise<PendingNotice[]>;
-  /** False when it was already marked (another dispatcher got there first). */
-  markNoticeSent(id: number, at: string): Promise<boolean>;
-  markNoticeFailed(id: number, error: string): Promise<void>;
+  /**
+   * In one transaction: takes a place in the session when the registration has none there (moving it from
+   * another session), sets the slot, attendance and join token hash, moves the registration to "invited", and
+   * queues the invitation notice.
+   */
+  invite(change: InviteChange): Promise<InviteResult>;
+  /** Notices not yet settled with an id above `afterId`, oldest first, with their deliveries. */
+  pendingNotices(limit: number, afterId?: number): Promise<PendingNotice[]>;
+  /** Adds one queued delivery per channel (an existing one is kept); `failed` adds it already failed. */
+  planDeliveries(noticeId: number, channels: string[], at: string, failed?: string): Promise<void>;
+  /** Records an attempt. Only a queued delivery changes. */
+  recordAttempt(deliveryId: number, outcome: { state: DeliveryState; at: string; nextAt?: string; error?: string }): Promise<void>;
+  /** Sets the notice's sent_at when no delivery is queued any more. */
+  settleNotice(noticeId: number, at: string): Promise<void>;
+  /** The earliest next attempt of a queued delivery, if any. */
+  nextAttemptAt(): Promise<string | undefined>;
+  /** Notices of a session (one registration's when given) that have no delivery planned yet. */
+  undispatchedNotices(sessionId: string, reference?: string): Promise<{ reference: string; change: NoticeChange; createdAt: string }[]>;
+  /** Deliveries of a session's notices (one registration's when given), newest notice first. */
+  listDeliveries(sessionId: string, reference?: string): Promise<SessionDeliveryRow[]>;
 }
 
 export type { SubmitBooking };

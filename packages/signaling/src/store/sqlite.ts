@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { newReference, type AnswerOutcome, type MatterKind, type Registration, type RegistrationState, type StoredAttachment } from '@tiepdan/core';
 import { migrate } from './migrations.js';
-import { SqliteScheduleStore } from './schedule-sqlite.js';
+import { DEFAULT_PROVISIONAL, SqliteScheduleStore } from './schedule-sqlite.js';
 import { SqliteCaseStore } from './case-sqlite.js';
 import type { HistoryRow, ListFilters, NewRegistration, RegistrationRow, Store, SummaryRow, TransitionChange } from './store.js';
 
@@ -24,6 +24,10 @@ const REFERENCE_ATTEMPTS = 8;
 export interface SqliteStoreOptions {
   /** Reference generator; tests inject collisions. */
   makeReference?: () => string;
+  /** Share of a session's places that registrations not yet screened may hold (config schedule.provisionalShare). */
+  provisionalShare?: number;
+  /** Provisional places one phone may hold at a time (0: no limit); config schedule.provisionalPerPhone. */
+  provisionalPerPhone?: number;
 }
 
 interface RegistrationRecordRow {
@@ -81,7 +85,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.appliedMigrations = migrate(this.db);
-    this.schedule = new SqliteScheduleStore(this.db);
+    this.schedule = new SqliteScheduleStore(this.db, { share: options.provisionalShare ?? DEFAULT_PROVISIONAL.share, perPhone: options.provisionalPerPhone ?? DEFAULT_PROVISIONAL.perPhone });
     this.cases = new SqliteCaseStore(this.db);
     this.makeReference = options.makeReference ?? (() => newReference());
     const db = this.db;
@@ -144,7 +148,7 @@ export class SqliteStore implements Store {
         this.statements.insertAttachment.run(id, position, a.id, a.name, a.type, a.size, a.sha256, a.purpose);
       });
       this.statements.insertHistory.run(id, 'received', input.receivedAt, null, null, null, null);
-      if (input.preferredSessionId) this.schedule.bookWithinInsert(id, input.unit, input.preferredSessionId, input.receivedAt);
+      if (input.preferredSessionId) this.schedule.bookWithinInsert(id, input.unit, input.preferredSessionId, input.receivedAt, input.phoneHash);
       return true;
     });
     const outcomes: ({ created: boolean } | { error: unknown })[] = [];
@@ -251,6 +255,9 @@ export class SqliteStore implements Store {
       const row = this.statements.byReference.get(change.reference)!;
       const e = change.entry;
       this.statements.insertHistory.run(row.id, e.state, e.at, e.by ?? null, e.reason ?? null, e.outcome ?? null, e.publicNote ?? null);
+      // A place held before screening becomes a real one once screened, and is given back when answered otherwise.
+      if (e.state === 'screened' || e.state === 'invited') this.db.prepare("UPDATE bookings SET provisional = 0 WHERE registration_id = ? AND status = 'booked'").run(row.id);
+      if (e.state === 'answered') this.db.prepare("UPDATE bookings SET status = 'cancelled', cancelled_at = ?, join_token_hash = NULL, join_token_sealed = NULL WHERE registration_id = ? AND status = 'booked'").run(e.at, row.id);
       return true;
     });
     return run.immediate();

@@ -84,7 +84,7 @@ export async function paperDocx(paper: Paper): Promise<Buffer> {
     para([run(paper.title.toUpperCase(), { bold: true })], { alignment: AlignmentType.CENTER, spacing: { before: 240, after: 0 } }),
     ...(paper.subtitle ? [para([run(paper.subtitle, { bold: true })], { alignment: AlignmentType.CENTER, spacing: { after: 240 } })] : []),
     ...paper.blocks.flatMap(block),
-    signers(paper),
+    ...(paper.signers.length ? [signers(paper)] : []),
   ];
   if (paper.recipients?.length) {
     children.push(para([run('Nơi nhận:', { bold: true, italic: true, size: 24 })], { spacing: { before: 240, after: 0 } }));

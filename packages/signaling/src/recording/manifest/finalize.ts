@@ -152,12 +152,17 @@ function gapsOf(byEpoch: Map<number, SegmentRow[]>, leases: { epoch: number; end
     const to = first.captured_at !== null ? iso(first.captured_at) : first.received_at;
     gaps.push({ kind: 'failover', fromEpoch: epochs[i - 1]!, toEpoch: epochs[i]!, from, to, durationMs: Math.max(0, Date.parse(to) - Date.parse(from)) });
   }
-  // The last lease lapsed (or its recorder left) and nobody took over until the end: that tail is missing.
+  // The tail: the lease whose segments come last lapsed or was left (its stream stops there, unfinished), or the
+  // last lease of all did, and nobody recorded until the end. The gap is after the last epoch with segments, so
+  // a verifier knows which stream may end early (the decode rule in docs/recording-bundle.md).
+  const lost = (l: { end_reason: string | null } | undefined) => l?.end_reason === 'lapsed' || l?.end_reason === 'left';
+  const lastEpoch = epochs.at(-1);
+  const lastSegment = lastEpoch !== undefined ? byEpoch.get(lastEpoch)!.at(-1) : undefined;
   const lastLease = leases.at(-1);
-  const lastSegment = epochs.length ? byEpoch.get(epochs.at(-1)!)!.at(-1) : undefined;
-  if (lastLease && endedAt && (lastLease.end_reason === 'lapsed' || lastLease.end_reason === 'left') && lastLease.ended_at && lastLease.ended_at < endedAt) {
-    const from = lastSegment?.received_at ?? lastLease.ended_at;
-    gaps.push({ kind: 'no_recorder', afterEpoch: lastLease.epoch, from, to: endedAt, durationMs: Math.max(0, Date.parse(endedAt) - Date.parse(from)) });
+  const tailLease = lastEpoch !== undefined ? leases.find((l) => l.epoch === lastEpoch) : lastLease;
+  if (endedAt && (lost(tailLease) || (lost(lastLease) && lastLease!.ended_at !== null && lastLease!.ended_at < endedAt))) {
+    const from = lastSegment?.received_at ?? tailLease?.ended_at ?? lastLease!.ended_at ?? endedAt;
+    gaps.push({ kind: 'no_recorder', afterEpoch: lastEpoch ?? lastLease!.epoch, from, to: endedAt, durationMs: Math.max(0, Date.parse(endedAt) - Date.parse(from)) });
   }
   return gaps;
 }

@@ -1,22 +1,51 @@
 /**
- * The notice outbox's dispatcher. Notices are queued in the same transaction as the session change (unique by
- * session, registration and change sequence, so a change is never queued twice); the dispatcher hands each
- * pending one to the sender of its channel and marks it sent. It runs after every change, at start (notices
- * queued before a restart), and on a timer for senders that failed. One run at a time per process.
+ * The notice outbox's dispatcher. Notices are queued in the same transaction as the change that causes them (a
+ * session cancelled, postponed or moved; an invitation), unique by session, registration, change and number,
+ * so nothing is queued twice. The first time the dispatcher sees a notice it resolves the citizen's contact
+ * and consent and plans one delivery per channel that reaches them (none reaching them is recorded as a failed
+ * delivery "none", so officials see it). Each queued delivery is attempted when due; a failure waits
+ * firstRetryMs, then twice as long each time up to maxRetryMs, and after maxAttempts the delivery is "failed"
+ * with its last error. A notice is settled when no delivery of it is queued.
+ *
+ * It runs after every change, at start (notices queued before a restart), when the next retry is due, and on a
+ * slow timer as a safety net. One run at a time per process.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../../store/store.js';
+import type { PendingNotice } from '../../store/schedule-store.js';
 import type { Notice, NoticeSender } from './sender.js';
 
 const BATCH = 100;
 
-export type ResolveContact = (reference: string) => Promise<Notice['to']>;
+export interface Contact {
+  phone?: string | undefined;
+  email?: string | undefined;
+  /** Channels the citizen agreed to (registration `contact.notify`); absent = every contact given. */
+  notify?: ('sms' | 'email')[] | undefined;
+}
+
+export type ResolveContact = (reference: string) => Promise<Contact>;
+/** Opens an invitation's sealed link. */
+export type OpenSecret = (notice: PendingNotice) => string | undefined;
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  firstRetryMs: number;
+  maxRetryMs: number;
+}
+
+export const NO_CHANNEL = 'none';
+
+export function noticeId(n: Pick<PendingNotice, 'sessionId' | 'reference' | 'change' | 'sequence'>): string {
+  return n.change === 'invited' ? `${n.sessionId}.${n.reference}.invited.${n.sequence}` : `${n.sessionId}.${n.reference}.${n.sequence}`;
+}
 
 export class NoticeDispatcher {
   private readonly senders: Map<string, NoticeSender>;
   private running: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
+  private due: NodeJS.Timeout | undefined;
   /** Until start(): with dispatch "off" a change queues its notices and nothing sends them. */
   private stopped = true;
 
@@ -24,15 +53,21 @@ export class NoticeDispatcher {
     private readonly store: Store,
     senders: NoticeSender[],
     private readonly resolveContact: ResolveContact,
+    private readonly openSecret: OpenSecret,
+    private readonly retry: RetryPolicy,
     private readonly log: FastifyBaseLogger,
   ) {
     this.senders = new Map(senders.map((s) => [s.channel, s]));
   }
 
-  /** Starts the retry timer and a first run (notices left from before a restart). */
-  start(retryMs: number): void {
+  get channels(): NoticeSender[] {
+    return [...this.senders.values()];
+  }
+
+  /** Starts the safety-net timer and a first run (notices left from before a restart). */
+  start(safetyMs: number): void {
     this.stopped = false;
-    this.timer = setInterval(() => this.kick(), retryMs);
+    this.timer = setInterval(() => this.kick(), safetyMs);
     this.timer.unref();
     this.kick();
   }
@@ -61,33 +96,91 @@ export class NoticeDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.due) clearTimeout(this.due);
     await this.idle();
+    await Promise.all(this.channels.map((s) => s.close?.().catch(() => undefined)));
+  }
+
+  /** The channels that would carry a notice to this contact (the invitation preview shows them). */
+  choose(contact: Contact): NoticeSender[] {
+    const consent = new Set<'sms' | 'email'>(contact.notify ?? ['sms', 'email']);
+    return this.channels.filter((s) => s.reaches(contact, consent));
   }
 
   private async loop(): Promise<void> {
     try {
-      // A notice that failed stays pending until the timer's next run, not in a tight loop.
-      const failed = new Set<number>();
+      let after = 0;
       for (;;) {
-        const batch = (await this.store.schedule.pendingNotices(BATCH + failed.size)).filter((n) => !failed.has(n.id));
-        if (!batch.length || this.stopped) return;
+        const batch = await this.store.schedule.pendingNotices(BATCH, after);
+        if (!batch.length || this.stopped) break;
         for (const pending of batch) {
-          const sender = this.senders.get(pending.channel);
-          const id = `${pending.sessionId}.${pending.reference}.${pending.sequence}`;
-          try {
-            if (!sender) throw new Error(`no sender for channel "${pending.channel}"`);
-            const to = await this.resolveContact(pending.reference);
-            await sender.send({ id, channel: pending.channel, reference: pending.reference, sessionId: pending.sessionId, sequence: pending.sequence, change: pending.change, message: pending.body.message, session: pending.body.session, to, createdAt: pending.createdAt });
-            await this.store.schedule.markNoticeSent(pending.id, new Date().toISOString());
-          } catch (error) {
-            failed.add(pending.id);
-            this.log.warn({ notice: id, err: (error as Error).message }, 'notice not sent; will retry');
-            await this.store.schedule.markNoticeFailed(pending.id, (error as Error).message).catch(() => undefined);
-          }
+          after = pending.id;
+          if (this.stopped) break;
+          await this.dispatch(pending);
         }
       }
+      await this.scheduleNext();
     } catch (error) {
       this.log.error({ err: error }, 'notice dispatch failed');
     }
+  }
+
+  private async dispatch(pending: PendingNotice): Promise<void> {
+    const id = noticeId(pending);
+    const to = await this.resolveContact(pending.reference);
+    let deliveries = pending.deliveries;
+    if (!deliveries.length) {
+      const chosen = this.choose(to).map((s) => s.channel);
+      const now = new Date().toISOString();
+      if (chosen.length) await this.store.schedule.planDeliveries(pending.id, chosen, now);
+      else await this.store.schedule.planDeliveries(pending.id, [NO_CHANNEL], now, 'no configured channel reaches this citizen (no e-mail given, or no SMS channel, or no consent)');
+      deliveries = (await this.store.schedule.pendingNotices(1, pending.id - 1))[0]?.deliveries ?? [];
+    }
+    const link = pending.sealed ? this.openSecret(pending) : undefined;
+    const fill = (text: string) => (link ? text.replaceAll('{link}', link) : text);
+    for (const delivery of deliveries) {
+      if (delivery.state !== 'queued' || Date.parse(delivery.nextAt) > Date.now()) continue;
+      const sender = this.senders.get(delivery.channel);
+      const at = new Date().toISOString();
+      try {
+        if (!sender) throw new Error(`channel "${delivery.channel}" is no longer configured`);
+        const notice: Notice = {
+          id,
+          channel: delivery.channel,
+          reference: pending.reference,
+          sessionId: pending.sessionId,
+          sequence: pending.sequence,
+          change: pending.change,
+          message: { vi: fill(pending.body.message.vi), en: fill(pending.body.message.en) },
+          subject: pending.body.subject,
+          sms: pending.body.sms && { vi: fill(pending.body.sms.vi), en: fill(pending.body.sms.en) },
+          session: pending.body.session,
+          link,
+          ics: pending.body.invitation?.ics,
+          to,
+          createdAt: pending.createdAt,
+        };
+        await sender.send(notice);
+        await this.store.schedule.recordAttempt(delivery.id, { state: sender.delivers ? 'sent' : 'logged', at });
+      } catch (error) {
+        const attempts = delivery.attempts + 1;
+        const reason = (error as Error).message || String(error);
+        const final = attempts >= this.retry.maxAttempts;
+        const wait = Math.min(this.retry.maxRetryMs, this.retry.firstRetryMs * 2 ** (attempts - 1));
+        this.log.warn({ notice: id, channel: delivery.channel, attempts, err: reason }, final ? 'notice not delivered; giving up' : 'notice not delivered; will retry');
+        await this.store.schedule.recordAttempt(delivery.id, { state: final ? 'failed' : 'queued', at, nextAt: new Date(Date.now() + wait).toISOString(), error: reason });
+      }
+    }
+    await this.store.schedule.settleNotice(pending.id, new Date().toISOString());
+  }
+
+  /** Wakes up when the earliest retry is due (the safety-net interval covers anything missed). */
+  private async scheduleNext(): Promise<void> {
+    if (this.due) clearTimeout(this.due);
+    this.due = undefined;
+    const next = await this.store.schedule.nextAttemptAt();
+    if (!next || this.stopped) return;
+    this.due = setTimeout(() => this.kick(), Math.max(0, Date.parse(next) - Date.now()) + 5);
+    this.due.unref();
   }
 }

@@ -1,0 +1,156 @@
+/**
+ * The reception register (Sổ tiếp công dân, Form 03) as one fastify plugin under /api/v1: the lines of the
+ * cases (filtered by date range, kind, outcome, connection point), entries by hand for in-person receptions,
+ * follow-up of results, the legal deadlines due and overdue, the exports (.xlsx, .docx, CSV) and the National
+ * Database JSON and file drop. A denouncer's identity is redacted in every view and export for roles without
+ * `registrations.readDenouncer` (desk/privacy.ts), because every line goes through `caseView`.
+ */
+import { join } from 'node:path';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  CASE_OUTCOMES,
+  FollowUpSchema,
+  MATTER_KINDS,
+  RegisterEntryInputSchema,
+  deadlinesOf,
+  fieldError,
+  isRealIsoDate,
+  registerEntry,
+  registerEntryFieldErrors,
+  vnDate,
+  type RegisterEntry,
+  type TokenClaims,
+} from '@tiepdan/core';
+import * as z from 'zod/mini';
+import { officialOf, unitScope, type RequirePermission } from '../auth/guard.js';
+import type { Config } from '../config/schema.js';
+import { ApiError } from '../http/api-error.js';
+import { deskOf } from '../desk/plugin.js';
+import { caseView, fromStored } from '../desk/privacy.js';
+import { parseBody } from '../desk/validate.js';
+import type { Store } from '../store/store.js';
+import { registerCsv, registerDocx, registerXlsx } from './exports.js';
+import { FileDropExporter, nationalExport, type NationalDatabaseExporter } from './national.js';
+
+export interface RegisterOptions {
+  config: Config;
+  store: Store;
+  sealKey: Buffer;
+  requirePermission: RequirePermission;
+  /** Where exports for the National Database go; a file drop in dataDir/national-db by default. */
+  national?: NationalDatabaseExporter | undefined;
+}
+
+/** A year of a busy province fits; more is a sign the filter was forgotten. */
+export const MAX_REGISTER_LINES = 50_000;
+
+const day = z.optional(z.string().check(z.refine(isRealIsoDate, { error: 'date' })));
+const FiltersSchema = z.strictObject({
+  from: day,
+  to: day,
+  kind: z.optional(z.enum(MATTER_KINDS, { error: 'kind' })),
+  outcome: z.optional(z.enum([...CASE_OUTCOMES, 'refused'], { error: 'choose_one' })),
+  pointId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/u, { error: 'invalid' }))),
+  format: z.optional(z.enum(['xlsx', 'docx', 'csv'], { error: 'choose_one' })),
+  on: day,
+});
+type Filters = z.infer<typeof FiltersSchema>;
+
+const TYPES = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  csv: 'text/csv; charset=utf-8',
+} as const;
+
+export async function register(app: FastifyInstance, opts: RegisterOptions): Promise<void> {
+  const { config, store, sealKey, requirePermission } = opts;
+  const national = opts.national ?? new FileDropExporter(join(config.dataDir, 'national-db'));
+  const desk = () => {
+    const service = deskOf(app);
+    if (!service) throw new Error('the register needs the desk plugin registered first');
+    return service;
+  };
+
+  const filtersOf = (request: FastifyRequest): Filters => {
+    const parsed = FiltersSchema.safeParse(request.query ?? {});
+    if (!parsed.success) throw new ApiError(400, 'bad_request', parsed.error.issues.map((i) => fieldError(i.path.join('.'), i.code === 'unrecognized_keys' ? 'unknown_field' : 'invalid')));
+    return parsed.data;
+  };
+
+  const entries = async (official: TokenClaims, f: Filters): Promise<RegisterEntry[]> => {
+    const rows = await store.cases.list(
+      {
+        unit: unitScope(official),
+        from: f.from ? new Date(`${f.from}T00:00:00+07:00`).toISOString() : undefined,
+        to: f.to ? new Date(`${f.to}T23:59:59.999+07:00`).toISOString() : undefined,
+        kind: f.kind,
+        pointId: f.pointId,
+      },
+      MAX_REGISTER_LINES,
+    );
+    const lines = rows.map((row) => registerEntry(caseView(row, sealKey, official)));
+    return f.outcome ? lines.filter((e) => e.outcome === f.outcome) : lines;
+  };
+
+  app.get('/register', { preHandler: requirePermission('register.read') }, async (request) => {
+    const official = officialOf(request);
+    return { entries: await entries(official, filtersOf(request)) };
+  });
+
+  app.get('/register/export', { preHandler: requirePermission('register.read') }, async (request, reply) => {
+    const official = officialOf(request);
+    const f = filtersOf(request);
+    const format = f.format ?? 'xlsx';
+    const lines = await entries(official, f);
+    const unitCode = official.unit === '*' ? 'all' : official.unit;
+    const period = f.from || f.to ? `Từ ngày ${f.from ? f.from.split('-').reverse().join('/') : '…'} đến ngày ${f.to ? f.to.split('-').reverse().join('/') : '…'}` : 'Toàn bộ';
+    const bytes =
+      format === 'xlsx' ? await registerXlsx(lines)
+      : format === 'csv' ? registerCsv(lines)
+      : await registerDocx(lines, config.units.find((u) => u.code === official.unit), unitCode, period);
+    return reply
+      .type(TYPES[format])
+      .header('Content-Disposition', `attachment; filename="so-tiep-cong-dan-${unitCode}.${format}"`)
+      .header('Cache-Control', 'private, no-store')
+      .send(bytes);
+  });
+
+  app.post('/register/entries', { preHandler: requirePermission('register.write') }, async (request, reply) => {
+    const official = officialOf(request);
+    const body = parseBody(RegisterEntryInputSchema, request.body, registerEntryFieldErrors);
+    const row = await desk().enterInPerson(official, body);
+    return reply.code(201).send({ entry: registerEntry(caseView(row, sealKey, official)) });
+  });
+
+  app.post('/register/entries/:id/follow-up', { preHandler: requirePermission('register.write') }, async (request) => {
+    const official = officialOf(request);
+    const body = parseBody(FollowUpSchema, request.body);
+    const { id } = request.params as { id: string };
+    if (!/^[0-9a-f-]{36}$/u.test(id)) throw new ApiError(404, 'not_found');
+    const [row] = await desk().followUp(official, id, body);
+    return { entry: registerEntry(caseView(row!, sealKey, official)) };
+  });
+
+  app.get('/register/deadlines', { preHandler: requirePermission('register.read') }, async (request) => {
+    const official = officialOf(request);
+    const f = filtersOf(request);
+    const today = f.on ?? vnDate(Date.now());
+    const rows = await store.cases.list({ unit: unitScope(official), kind: f.kind, pointId: f.pointId }, MAX_REGISTER_LINES);
+    const deadlines = rows
+      .flatMap((row) => deadlinesOf(fromStored(row, sealKey), config.desk.deadlines, today))
+      .filter((d) => d.status !== 'met')
+      .sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
+    return { on: today, deadlines };
+  });
+
+  app.get('/register/national.json', { preHandler: requirePermission('register.read') }, async (request) => {
+    const official = officialOf(request);
+    return nationalExport(unitScope(official) ?? null, await entries(official, filtersOf(request)));
+  });
+
+  app.post('/register/national/drop', { preHandler: requirePermission('register.write') }, async (request) => {
+    const official = officialOf(request);
+    const result = await national.deliver(nationalExport(unitScope(official) ?? null, await entries(official, filtersOf(request))));
+    return { exporter: national.name, delivered: result.delivered };
+  });
+}
