@@ -18,8 +18,6 @@ import type { RoomRecording } from './recording.js';
 import type { RoomDesk } from './desk.js';
 import { Transport, type TransportDeps } from './transport.js';
 
-/** How long after `server.restarting` a client should wait before reconnecting. */
-const RECONNECT_AFTER_MS = 500;
 /** How long shutdown waits for sockets to close after telling them. */
 const DRAIN_MS = 2000;
 
@@ -96,7 +94,7 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db,
     preClose(done) {
       void (async () => {
         await transport.shutdown();
-        host.shutdown(RECONNECT_AFTER_MS);
+        host.shutdown(settings.reconnectAfterMs);
         await transport.drain(DRAIN_MS);
         host.close();
         this.websocketServer.close(() => done());
