@@ -10,7 +10,7 @@ import { SIGNALING_PATH } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { sendError } from '../http/error-handler.js';
-import { InProcessRoomBus, type RoomBus } from './bus.js';
+import { heldUntil, InProcessRoomBus, type RoomBus } from './bus.js';
 import { RoomHost } from './host.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from './join-tokens.js';
 import { RoomStore } from './room-store.js';
@@ -31,6 +31,11 @@ export interface RoomsOptions {
   bus?: RoomBus | undefined;
   /** The recording coordinator as the rooms see it (rooms/recording.ts). */
   recording?: RoomRecording | undefined;
+  /**
+   * Resolves when this process may own the rooms (see ServerOptions.takeover): until then sockets are accepted
+   * and their hellos wait, and no room is loaded, since the process before still writes them.
+   */
+  takeover?: Promise<void> | undefined;
 }
 
 export interface RoomsHandle {
@@ -45,7 +50,7 @@ export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
   return handles.get(app.server);
 }
 
-export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording }) => {
+export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording, takeover }) => {
   const settings = config.rooms;
   const store = new RoomStore(db, settings.eventLogSize, (error) => app.log.error({ err: error }, 'room store commit failed; retrying, nothing leaves meanwhile'));
   const host = new RoomHost(
@@ -66,9 +71,10 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db,
     Date.now,
     recording,
   );
-  host.start();
+  if (takeover) void takeover.then(() => host.start());
+  else host.start();
   const transport = new Transport({
-    bus,
+    bus: takeover ? heldUntil(bus, takeover) : bus,
     settings,
     authSecret: config.authSecret,
     joinTokens: joinTokens ?? new JwtJoinTokenVerifier(config.authSecret),
