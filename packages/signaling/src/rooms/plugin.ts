@@ -15,6 +15,7 @@ import { RoomHost } from './host.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from './join-tokens.js';
 import { RoomStore } from './room-store.js';
 import type { RoomRecording } from './recording.js';
+import type { RoomDesk } from './desk.js';
 import { Transport, type TransportDeps } from './transport.js';
 
 /** How long shutdown waits for sockets to close after telling them. */
@@ -31,6 +32,8 @@ export interface RoomsOptions {
   bus?: RoomBus | undefined;
   /** The recording coordinator as the rooms see it (rooms/recording.ts). */
   recording?: RoomRecording | undefined;
+  /** The reception desk as the rooms see it (rooms/desk.ts): admitting a citizen opens their case. */
+  desk?: RoomDesk | undefined;
   /**
    * Resolves when this process may own the rooms (see ServerOptions.takeover): until then sockets are accepted
    * and their hellos wait, and no room is loaded, since the process before still writes them.
@@ -50,7 +53,7 @@ export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
   return handles.get(app.server);
 }
 
-export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording, takeover }) => {
+export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording, desk, takeover }) => {
   const settings = config.rooms;
   const store = new RoomStore(db, settings.eventLogSize, (error) => app.log.error({ err: error }, 'room store commit failed; retrying, nothing leaves meanwhile'));
   const host = new RoomHost(
@@ -70,6 +73,7 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db,
     store,
     Date.now,
     recording,
+    desk ? { desk, onError: (error) => app.log.error({ err: error }, 'desk: the case could not be opened on admission') } : undefined,
   );
   if (takeover) void takeover.then(() => host.start());
   else host.start();
