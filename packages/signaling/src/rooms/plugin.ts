@@ -10,15 +10,14 @@ import { SIGNALING_PATH } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { sendError } from '../http/error-handler.js';
-import { InProcessRoomBus, type RoomBus } from './bus.js';
+import { heldUntil, InProcessRoomBus, type RoomBus } from './bus.js';
 import { RoomHost } from './host.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from './join-tokens.js';
 import { RoomStore } from './room-store.js';
 import type { RoomRecording } from './recording.js';
+import type { RoomDesk } from './desk.js';
 import { Transport, type TransportDeps } from './transport.js';
 
-/** How long after `server.restarting` a client should wait before reconnecting. */
-const RECONNECT_AFTER_MS = 500;
 /** How long shutdown waits for sockets to close after telling them. */
 const DRAIN_MS = 2000;
 
@@ -33,6 +32,13 @@ export interface RoomsOptions {
   bus?: RoomBus | undefined;
   /** The recording coordinator as the rooms see it (rooms/recording.ts). */
   recording?: RoomRecording | undefined;
+  /** The reception desk as the rooms see it (rooms/desk.ts): admitting a citizen opens their case. */
+  desk?: RoomDesk | undefined;
+  /**
+   * Resolves when this process may own the rooms (see ServerOptions.takeover): until then sockets are accepted
+   * and their hellos wait, and no room is loaded, since the process before still writes them.
+   */
+  takeover?: Promise<void> | undefined;
 }
 
 export interface RoomsHandle {
@@ -47,7 +53,7 @@ export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
   return handles.get(app.server);
 }
 
-export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording }) => {
+export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording, desk, takeover }) => {
   const settings = config.rooms;
   const store = new RoomStore(db, settings.eventLogSize, (error) => app.log.error({ err: error }, 'room store commit failed; retrying, nothing leaves meanwhile'));
   const host = new RoomHost(
@@ -67,10 +73,12 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db,
     store,
     Date.now,
     recording,
+    desk ? { desk, onError: (error) => app.log.error({ err: error }, 'desk: the case could not be opened on admission') } : undefined,
   );
-  host.start();
+  if (takeover) void takeover.then(() => host.start());
+  else host.start();
   const transport = new Transport({
-    bus,
+    bus: takeover ? heldUntil(bus, takeover) : bus,
     settings,
     authSecret: config.authSecret,
     joinTokens: joinTokens ?? new JwtJoinTokenVerifier(config.authSecret),
@@ -92,7 +100,7 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db,
     preClose(done) {
       void (async () => {
         await transport.shutdown();
-        host.shutdown(RECONNECT_AFTER_MS);
+        host.shutdown(settings.reconnectAfterMs);
         await transport.drain(DRAIN_MS);
         host.close();
         this.websocketServer.close(() => done());
