@@ -3,7 +3,9 @@
  * tiepdan-server: `start` runs the server, `token` mints an official's access token (for scripts and tests; people
  * sign in), `account create` makes an account (the first administrator of a unit, who makes the others),
  * `migrate` applies database migrations without starting, `verify` checks a recording bundle (exit 0 VERIFIED,
- * 1 FAILED, 3 intact but UNTRUSTED: no trusted key given), `keys` lists or rotates the recording signing key.
+ * 1 FAILED, 3 intact but UNTRUSTED: no trusted key given), `keys` lists or rotates the recording signing key,
+ * `record` runs the headless recorder of a session (exit 0 once the session ended and everything was sent, or
+ * on SIGTERM after handing over to a standby; 1 when it fails: a supervisor restarts it and it resends what it kept).
  * A configuration error exits with code 2
  * and a message naming each bad field, so a deployment script can tell it from a crash (1).
  */
@@ -25,6 +27,20 @@ import { SqliteStore } from './store/sqlite.js';
 import { formatReport, verifyRecording } from './recording/verify/verify.js';
 import { parseKeyHistory, SigningKeys } from './recording/signing/keys.js';
 import type { TrustAnchors } from './recording/verify/trust.js';
+import { findChromium, startHeadlessRecorder } from './recording/headless/headless.js';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** The components bundle installed beside the server (dist/bundle), when it is. */
+function bundledSdk(): string | undefined {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('@tiepdan/components')), 'bundle');
+  } catch {
+    return undefined;
+  }
+}
 
 const USAGE = `Usage:
   tiepdan-server start [--config file.json] [--demo] [--supervise]   (--supervise: SIGHUP restarts with no gap; docs/deploy.md)
@@ -33,6 +49,7 @@ const USAGE = `Usage:
   tiepdan-server migrate [--config file.json]
   tiepdan-server verify <recording-folder|manifest.json> (--keys recording-keys.json | --public-key key.pem | --fingerprint HEX) [--tsa-ca ca.pem] [--ffprobe path] [--json]
   tiepdan-server keys list|rotate [--config file.json]
+  tiepdan-server record --session ID [--server URL] [--token-file device-token.txt] [--recorder-id ID] [--chromium path] [--profile dir] [--sdk-dir dir] [--config file.json]
 
 Configuration comes from the JSON file and TIEPDAN_* environment variables (see README).`;
 
@@ -62,6 +79,13 @@ async function main(argv: string[]): Promise<number> {
       'tsa-ca': { type: 'string' },
       ffprobe: { type: 'string' },
       json: { type: 'boolean', default: false },
+      session: { type: 'string' },
+      server: { type: 'string' },
+      'token-file': { type: 'string' },
+      'recorder-id': { type: 'string' },
+      chromium: { type: 'string' },
+      profile: { type: 'string' },
+      'sdk-dir': { type: 'string' },
     },
   });
   const command = positionals[0];
@@ -161,6 +185,33 @@ async function main(argv: string[]): Promise<number> {
       }
       process.stderr.write(`keys needs "list" or "rotate"\n\n${USAGE}\n`);
       return EXIT_USAGE;
+    }
+    case 'record': {
+      // The configuration is optional: a recording machine may have none, only the server's URL and a credential.
+      const config = values.config || process.env.TIEPDAN_CONFIG ? loadConfig(configOptions) : undefined;
+      const server = values.server ?? config?.publicUrl ?? (config ? `http://127.0.0.1:${config.port}` : undefined);
+      // The credential never on the command line (ps shows it to every user): a file, or the environment.
+      const token = values['token-file'] ? (await readFile(values['token-file'], 'utf8')).trim() : process.env.TIEPDAN_RECORDER_TOKEN;
+      const sdkDir = values['sdk-dir'] ?? config?.sdkDir ?? bundledSdk();
+      const missing = [!values.session && '--session', !server && '--server (or a configuration with publicUrl)', !token && '--token-file or TIEPDAN_RECORDER_TOKEN', !sdkDir && '--sdk-dir'].filter(Boolean);
+      if (missing.length) {
+        process.stderr.write(`record needs ${missing.join(', ')}\n\n${USAGE}\n`);
+        return EXIT_USAGE;
+      }
+      const recorderId = values['recorder-id'] ?? `headless-${hostname()}`;
+      const report = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+      const running = await startHeadlessRecorder({
+        server: server!,
+        sessionId: values.session!,
+        token: token!,
+        recorderId,
+        sdkDir: sdkDir!,
+        chromium: findChromium(values.chromium ?? config?.recording.chromium),
+        profileDir: values.profile ?? join(tmpdir(), 'tiepdan-recorder', recorderId),
+        report,
+      });
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void running.stop());
+      return running.done;
     }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);

@@ -157,6 +157,12 @@ export class RoomCompositor {
     if (this.#stream) return this.#stream;
     this.#audio = new AudioContext();
     this.#mix = this.#audio.createMediaStreamDestination();
+    // The mix always carries samples, silence at least: MediaRecorder waits for every track, and a destination
+    // with nothing plugged in gives none, so a room where nobody's microphone is mixed yet recorded nothing at all.
+    const silence = this.#audio.createConstantSource();
+    silence.offset.value = 0;
+    silence.connect(this.#mix);
+    silence.start();
     void this.#audio.resume().catch(() => undefined);
     this.#off = this.source.onChange(() => this.#sync());
     this.#sync();

@@ -16,6 +16,8 @@ export const RecordingSettingsSchema = z.strictObject({
   /** Command names or paths; `false` runs without (raw segments are kept and the manifest says so). */
   ffmpeg: z.union([z.string().min(1), z.literal(false)]).default('ffmpeg'),
   ffprobe: z.union([z.string().min(1), z.literal(false)]).default('ffprobe'),
+  /** The Chromium the headless recorder (`tiepdan-server record`) runs; else CHROMIUM_PATH, then Debian's /usr/bin/chromium. */
+  chromium: z.string().min(1).optional(),
   /** Ed25519 private key (PKCS#8 PEM); when absent one is created in dataDir/keys with mode 0600. */
   signingKey: z.string().includes('PRIVATE KEY').optional(),
   /**
