@@ -91,6 +91,10 @@ export async function startHeadlessRecorder(o: HeadlessRecorderOptions): Promise
   const context = await chromium.launchPersistentContext(o.profileDir, {
     executablePath: o.chromium,
     headless: true,
+    // Signals are ours: playwright would close the browser on SIGTERM before the recorder hands over.
+    handleSIGTERM: false,
+    handleSIGINT: false,
+    handleSIGHUP: false,
     viewport: { width: 1280, height: 720 },
     args: [
       '--no-sandbox',
