@@ -2,7 +2,8 @@
 // `npm run bench`: bundle sizes against their budgets, draft autosave/restore in Chromium, registration intake
 // against the durable-write limit (a minimal fastify route + group-commit insert) alternated over ≥ 3 rounds,
 // booking throughput, the schedule's render time, and recording ingest (N recorders ramped until the ack p99
-// passes 500 ms or the machine saturates). Every server runs in its own child process, apart from the load
+// passes 500 ms or the machine saturates), and a reception in Chromium (room open → recording active, admit → first
+// remote frame, the headless recorder's CPU per participant: bench/reception.mjs). Every server runs in its own child process, apart from the load
 // generator, with its CPU read from /proc. The machine's load average is printed with the figures: on a shared
 // machine only same-run ratios mean anything. Exits non-zero when a budget is exceeded or a section fails.
 // Signaling has its own: `npm run bench:signaling`. BENCH_SECONDS / BENCH_ROUNDS / BENCH_STEP_SECONDS shorten it.
@@ -47,5 +48,6 @@ await section('A cheap phone: registration steps at 6× CPU throttle, 360×740 (
   return result;
 });
 await section('Recording ingest (N recorders at 2 Mbit/s, durable acks)', async () => (await import('./recording.mjs')).benchRecording());
+await section('A reception in Chromium on loopback: room open → recording active, admit → first remote frame at the citizen (10 admissions), headless recorder CPU per participant composited', async () => (await import('./reception.mjs')).benchReception());
 
 process.exit(failed ? 1 : 0);

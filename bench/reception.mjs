@@ -1,0 +1,240 @@
+// Issue 9's reception figures, in Debian Chromium on loopback against the demo server:
+// - room open → recording active: a waiting recorder page, the chair's `room.open`, until the recorder is elected
+//   and capturing (BENCH_OPENS sessions, median and max);
+// - admit → first remote frame at the citizen: the chair, the clerk and an official in the room (each its own
+//   Chromium process with a fake camera and microphone), a citizen admitted BENCH_ADMISSIONS times (a new
+//   context each time), from the page's `tiepdan-admitted` to its first remote picture playing (median, p95);
+// - the headless recorder's CPU (`tiepdan-server record`, its whole process tree from /proc) over a window with
+//   three participants and with four, per participant composited.
+// The demo server runs in this process (its CPU is not what is measured here).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
+import { startDemo } from '../examples/demo.mjs';
+import { mintJoinToken, mintToken } from '../packages/signaling/dist/index.js';
+import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
+import { cpuMs, machineLoad, median, percentile, round, sleep } from './proc.mjs';
+
+const SECRET = 'bench-reception-secret-0123456789-abcdefghij';
+const UNIT = 'dongthap.sadec';
+const WARD = `point=sadec-ubnd&pointName=${encodeURIComponent('UBND phường Sa Đéc')}&unit=${UNIT}`;
+const OTHER = `point=dongthap-tinh&pointName=${encodeURIComponent('Trụ sở Tiếp công dân tỉnh Đồng Tháp')}&unit=${UNIT}`;
+const ADMISSIONS = Number(process.env.BENCH_ADMISSIONS ?? 10);
+const OPENS = Number(process.env.BENCH_OPENS ?? 5);
+const CPU_WINDOW_MS = Number(process.env.BENCH_CPU_SECONDS ?? 10) * 1000;
+const CLI = resolve(import.meta.dirname, '../packages/signaling/dist/cli.js');
+
+function fakeMedia(dir, name, colour, tone) {
+  const video = join(dir, `${name}.y4m`);
+  const audio = join(dir, `${name}.wav`);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=${colour}:s=320x240:r=15`, '-t', '2', '-pix_fmt', 'yuv420p', video]);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=${tone}:sample_rate=48000`, '-t', '10', '-ac', '1', audio]);
+  return [`--use-file-for-fake-video-capture=${video}`, `--use-file-for-fake-audio-capture=${audio}`];
+}
+
+const launch = (extra = []) => chromium.launch({ executablePath: chromiumPath(), args: [...chromiumArgs(), ...extra] });
+
+async function until(what, probe, timeoutMs = 60_000, everyMs = 50) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+async function roomPage(browser, siteUrl, session, token, extra) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+  await context.grantPermissions(['camera', 'microphone']);
+  const page = await context.newPage();
+  await page.goto(`${siteUrl}/room.html#session=${session}&token=${token}${extra ? `&${extra}` : ''}`);
+  await page.evaluate(() => {
+    window.benchAdmittedAt = undefined;
+    window.benchFirstFrameAt = undefined;
+    document.addEventListener('tiepdan-admitted', () => (window.benchAdmittedAt = performance.now()));
+    const el = document.querySelector('tiepdan-room');
+    const timer = setInterval(() => {
+      if (window.benchAdmittedAt === undefined) return;
+      for (const t of el.shadowRoot?.querySelectorAll('li.tile') ?? []) {
+        const v = t.querySelector('video');
+        if (t.dataset.participant !== el.participantId && v && v.videoWidth > 0 && v.currentTime > 0 && !v.paused) {
+          window.benchFirstFrameAt = performance.now();
+          clearInterval(timer);
+        }
+      }
+    }, 10);
+  });
+  await page.locator('tiepdan-room #notice-ack').check();
+  await page.locator('tiepdan-room #join').click();
+  return { context, page };
+}
+
+const viewOf = (page) => page.evaluate(() => document.querySelector('tiepdan-room').view);
+
+/** An official's socket (hello, then requests), for the chair's opening and ending. */
+async function socket(apiUrl, session, token) {
+  const ws = new WebSocket(`${apiUrl.replace(/^http/u, 'ws')}/ws`);
+  await new Promise((ok, fail) => (ws.once('open', ok), ws.once('error', fail)));
+  let next = 1;
+  const waiting = new Map();
+  ws.on('message', (data) => {
+    const frame = JSON.parse(String(data));
+    if (frame.id) waiting.get(frame.id)?.(frame);
+  });
+  const request = (type, params = {}) => new Promise((ok) => {
+    const id = `b${next++}`;
+    waiting.set(id, ok);
+    ws.send(JSON.stringify({ v: 1, id, type, ...params }));
+  });
+  const hello = await request('hello', { sessionId: session, auth: { kind: 'official', token } });
+  if (hello.type !== 'result') throw new Error(`hello: ${JSON.stringify(hello.error)}`);
+  return { request, close: () => ws.close() };
+}
+
+/** CPU ms of a process and all its descendants (the headless recorder: node, Chromium and its children). */
+function treeCpuMs(root) {
+  const parent = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/u.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone
+    }
+  }
+  const inTree = (pid) => {
+    for (let p = pid; p > 1; p = parent.get(p) ?? 0) if (p === root) return true;
+    return false;
+  };
+  let total = 0;
+  for (const pid of parent.keys()) if (inTree(pid)) total += cpuMs(pid) || 0;
+  return total;
+}
+
+async function cpuOver(pid, ms) {
+  const start = treeCpuMs(pid);
+  const t0 = Date.now();
+  await sleep(ms);
+  return ((treeCpuMs(pid) - start) / (Date.now() - t0)) * 1000;
+}
+
+export async function benchReception() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tiepdan-bench-reception-'));
+  const browsers = [];
+  let recorderProcess;
+  const demo = await startDemo({ port: 0, sitePort: 0, dataDir, env: {}, logLevel: 'silent', warn: () => {}, values: { authSecret: SECRET, recording: { leaseMs: 5000, heartbeatMs: 500, drainMs: 15_000 } } });
+  try {
+    const token = (sub, role, name) => mintToken(SECRET, { sub, role, unit: UNIT, name });
+    const chairToken = await token('bench-chair', 'chair', 'Lê Văn Cường');
+
+    // 1. Room open → recording active, OPENS times, each with a fresh waiting recorder page.
+    const recorderBrowser = await launch();
+    browsers.push(recorderBrowser);
+    const opens = [];
+    for (let i = 0; i < OPENS; i += 1) {
+      const session = `bench-open-${process.pid}-${i}`;
+      const context = await recorderBrowser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${demo.siteUrl}/recorder.html#session=${session}&token=${await token('bench-operator', 'operator', 'Kỹ thuật')}&recorderId=bench-${i}`);
+      await page.waitForFunction(() => document.querySelector('tiepdan-recorder')?.phase === 'waiting', undefined, { timeout: 60_000 });
+      const chair = await socket(demo.apiUrl, session, chairToken);
+      const openedAt = Date.now();
+      await chair.request('room.open');
+      await page.waitForFunction(() => {
+        const s = document.querySelector('tiepdan-recorder')?.status;
+        return s?.role === 'active' && s.capturing === true;
+      }, undefined, { timeout: 60_000, polling: 10 });
+      opens.push(Date.now() - openedAt);
+      await chair.request('room.end');
+      chair.close();
+      await context.close();
+    }
+
+    // 2. The room: chair, clerk, official with their own media; the headless recorder; ADMISSIONS citizens.
+    const session = `bench-room-${process.pid}`;
+    const operator = (await demo.demoAccounts).find((a) => a.role === 'operator');
+    const headers = { origin: demo.siteUrl, 'content-type': 'application/json' };
+    const signIn = await fetch(`${demo.apiUrl}/api/v1/auth/sign-in`, { method: 'POST', headers, body: JSON.stringify({ username: operator.username, password: operator.password }) });
+    const cookie = signIn.headers.get('set-cookie').split(';')[0];
+    const { csrfToken } = await signIn.json();
+    const access = await (await fetch(`${demo.apiUrl}/api/v1/auth/token`, { method: 'POST', headers: { ...headers, cookie, 'x-csrf-token': csrfToken }, body: '{}' })).json();
+    const device = await (await fetch(`${demo.apiUrl}/api/v1/auth/devices`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${access.token}` }, body: JSON.stringify({ label: 'Máy ghi (bench)' }) })).json();
+    const tokenFile = join(dataDir, 'device-token.txt');
+    writeFileSync(tokenFile, device.token, { mode: 0o600 });
+    recorderProcess = spawn(process.execPath, [CLI, 'record', '--session', session, '--server', demo.apiUrl, '--token-file', tokenFile, '--recorder-id', 'bench-headless', '--profile', join(dataDir, 'profile')], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CHROMIUM_PATH: chromiumPath() } });
+    let recorderReport = {};
+    createInterface({ input: recorderProcess.stdout }).on('line', (line) => (recorderReport = { ...recorderReport, ...JSON.parse(line) }));
+    await until('headless recorder waiting', () => recorderReport.phase === 'waiting', 90_000);
+
+    const people = [
+      ['chair', 'Lê Văn Cường', '0x1ec828', 900, WARD],
+      ['clerk', 'Trần Thị Bình', '0xdc1e1e', 500, WARD],
+      ['official', 'Phạm Minh Đức', '0x283cdc', 1700, OTHER],
+    ];
+    const pages = {};
+    for (const [role, name, colour, tone, at] of people) {
+      const browser = await launch(fakeMedia(dataDir, role, colour, tone));
+      browsers.push(browser);
+      pages[role] = (await roomPage(browser, demo.siteUrl, session, await token(`bench-${role}`, role, name), at)).page;
+      await until(`${role} in the room`, async () => ['room', 'closed'].includes(await viewOf(pages[role])), 60_000);
+    }
+    const chair = await socket(demo.apiUrl, session, await token('bench-chair-socket', 'chair', 'Chủ tịch'));
+    await chair.request('room.open');
+    await until('recording', () => recorderReport.role === 'active' && (recorderReport.acked ?? 0) >= 2, 60_000);
+    await until('everyone in the room', async () => (await Promise.all(Object.values(pages).map(viewOf))).every((v) => v === 'room'), 60_000);
+    await until('three tiles at the recorder', () => (recorderReport.tiles ?? 0) >= 3, 60_000, 200);
+    await sleep(3000);
+    const cpuThree = await cpuOver(recorderProcess.pid, CPU_WINDOW_MS);
+
+    const citizenBrowser = await launch(fakeMedia(dataDir, 'citizen', '0xe6dc28', 3100));
+    browsers.push(citizenBrowser);
+    const admissions = [];
+    let cpuFour;
+    for (let i = 0; i < ADMISSIONS; i += 1) {
+      const name = `Công dân ${i + 1}`;
+      const { context, page } = await roomPage(citizenBrowser, demo.siteUrl, session, await mintJoinToken(SECRET, { reference: `TCD-BENCH-${i}`, sessionId: session, name }), '');
+      await until('citizen in the lobby', async () => (await viewOf(page)) === 'lobby', 60_000);
+      await pages.clerk.locator('tiepdan-room ol.queue li').filter({ hasText: name }).getByRole('button', { name: /Mời vào/u }).click();
+      const ms = await until('first remote frame', () => page.evaluate(() => (window.benchFirstFrameAt !== undefined ? window.benchFirstFrameAt - window.benchAdmittedAt : undefined)), 60_000);
+      admissions.push(ms);
+      if (i === 0) {
+        await until('four tiles at the recorder', () => (recorderReport.tiles ?? 0) >= 4, 60_000, 200);
+        await sleep(3000);
+        cpuFour = await cpuOver(recorderProcess.pid, CPU_WINDOW_MS);
+      }
+      // The citizen's page goes away (held for the resume window, with no media: no peer to negotiate).
+      await context.close();
+    }
+    await chair.request('room.end');
+    chair.close();
+    const exitCode = await new Promise((done) => recorderProcess.once('exit', done));
+    recorderProcess = undefined;
+
+    return {
+      ...machineLoad(),
+      roomOpenToRecordingActiveMs: { runs: opens.length, median: round(median(opens), 0), max: round(Math.max(...opens), 0) },
+      admitToFirstRemoteFrameMs: { admissions: admissions.length, median: round(median(admissions), 0), p95: round(percentile(admissions, 95), 0), all: admissions.map((x) => round(x, 0)) },
+      headlessRecorderCpu: {
+        windowSeconds: CPU_WINDOW_MS / 1000,
+        threeParticipantsMsPerS: round(cpuThree, 0),
+        fourParticipantsMsPerS: round(cpuFour, 0),
+        perParticipantMsPerS: round(cpuFour / 4, 0),
+        fourthParticipantMsPerS: round(cpuFour - cpuThree, 0),
+      },
+      recorderExit: exitCode,
+    };
+  } finally {
+    recorderProcess?.kill('SIGKILL');
+    for (const b of browsers) await b.close().catch(() => undefined);
+    await demo.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await benchReception(), null, 2));
