@@ -154,7 +154,9 @@ export class TiepdanScreening extends LitElement {
       if (this.meta?.unit.code !== unit) this.meta = await api.meta(unit);
       if (record.state === 'screened' || record.state === 'invited') {
         const now = new Date().toISOString();
-        const list = await api.listSessions({ unit, from: utcToHanoiDate(now) });
+        // The public list spans at most a year: invitations look that far ahead.
+        const from = utcToHanoiDate(now);
+        const list = await api.listSessions({ unit, from, to: utcToHanoiDate(new Date(Date.now() + 365 * 86_400_000)) });
         // Published and not started: a past or running session is no place to invite anyone to.
         this.sessions = list.items.filter((x) => ['open', 'closed', 'postponed'].includes(x.state) && x.startsAt > now);
         const chosen = this.sessions.find((x) => x.id === this.invite.sessionId) ?? this.sessions[0];

@@ -53,13 +53,13 @@ async function openSession(daysAhead: number) {
 describe('<tiepdan-screening>', () => {
   it('shows an officer what they need and invites with a session, a slot, the attendance and a note, after a preview', async () => {
     const reference = await submit(`Kiến nghị sửa đường ${Date.now()}`);
-    const session = await openSession(400 + Math.floor(Math.random() * 200));
+    const session = await openSession(30 + Math.floor(Math.random() * 300));
     await clerkApi().transition(reference, { to: 'screened', reason: 'Đúng thẩm quyền' });
     const el = await mount(tokens.clerk!);
     await el.open(reference);
     await waitUntil(() => $(el, '#invite-session'), 'the invitation form');
     // Address by names (the unit's commune list, core's provinces), not the codes "29869, 82".
-    expect($(el, '.address')!.textContent).to.equal('Phường Sa Đéc, Đồng Tháp');
+    expect($(el, '.address')!.textContent).to.equal('Phường Sa Đéc, Tỉnh Đồng Tháp');
     // "Mời tiếp" goes through the invitation form only, never a bare state change.
     expect([...$<HTMLSelectElement>(el, '#to')!.options].map((o) => o.value)).to.not.include('invited');
     const select = $<HTMLSelectElement>(el, '#invite-session')!;
