@@ -21,6 +21,7 @@ const entries = Object.fromEntries(
     lookup: `${dist}/lookup/lookup.js`,
     screening: `${dist}/screening/screening.js`,
     schedule: `${dist}/schedule/schedule.js`,
+    'schedule-editor': `${dist}/schedule-editor/schedule-editor.js`,
     room: `${dist}/room/room.js`,
     recorder: `${dist}/recorder/recorder.js`,
     'sign-in': `${dist}/sign-in/sign-in.js`,

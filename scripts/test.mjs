@@ -45,7 +45,7 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 let exitCode = 0;
 
 if (!browserOnly) {
-  const files = ['packages/core/test', 'packages/signaling/test', 'test/e2e']
+  const files = ['packages/core/test', 'packages/signaling/test', 'test/build', 'test/e2e']
     .flatMap((dir) => walk(dir))
     .filter((file) => !filter || file.includes(filter))
     .sort();
@@ -67,7 +67,8 @@ if (!browserOnly) {
 if (!nodeOnly) {
   rmSync('.tmp/wtr-counts.json', { force: true });
   const wtrArgs = ['node_modules/@web/test-runner/dist/bin.js', '--config', 'web-test-runner.config.mjs'];
-  if (filter) wtrArgs.push('--files', `packages/**/*${filter}*.test.ts`);
+  // Only browser test files: a filter that also names a node test (lookup, schedule) must not hand it to Chromium.
+  if (filter) wtrArgs.push('--files', `packages/components/src/**/*${filter}*.test.ts`, `packages/*/test/browser/**/*${filter}*.test.ts`);
   const code = await run(process.execPath, wtrArgs, () => {});
   if (existsSync('.tmp/wtr-counts.json')) {
     const browser = JSON.parse(readFileSync('.tmp/wtr-counts.json', 'utf8'));

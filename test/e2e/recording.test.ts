@@ -201,10 +201,11 @@ describe('recording end to end', () => {
     assert.equal((await chair.request('room.open')).type, 'result');
     const recordingId = (await api('GET', `/recordings/by-session/${session}`)).recording.id as string;
 
-    await new Promise((r) => setTimeout(r, 6000));
-    const lastSeen = await statusOf(first);
+    // Until the first page has had four chunks acknowledged (the leases say why, if it never does).
+    const lastSeen = await until('four chunks acknowledged by the first recorder', () => statusOf(first), (s) => (s.acked ?? 0) >= 4, 30_000).catch(async (error: Error) => {
+      throw new Error(`${error.message}; server: ${JSON.stringify((await api('GET', `/recordings/${recordingId}`)).recording.leases)}`);
+    });
     const ackedByFirst = lastSeen.acked ?? 0;
-    assert.ok(ackedByFirst >= 4, `first acked ${ackedByFirst}: ${JSON.stringify(lastSeen)}; server: ${JSON.stringify((await api('GET', `/recordings/${recordingId}`)).recording.leases)}`);
     const closedAt = Date.now();
     await first.close();
 
@@ -214,7 +215,7 @@ describe('recording end to end', () => {
     assert.ok(failoverMs <= FAILOVER_GOAL_MS, `failover took ${failoverMs} ms`);
     assert.match(takeover.text ?? '', /Đang ghi hình/u);
 
-    await new Promise((r) => setTimeout(r, 5000));
+    await until('four chunks acknowledged by the standby', () => statusOf(second), (s) => (s.acked ?? 0) >= 4, 30_000);
     assert.equal((await chair.request('room.end')).type, 'result');
     chair.close();
     const rec = await finalized(recordingId);

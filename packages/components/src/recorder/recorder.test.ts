@@ -235,7 +235,8 @@ describe('<tiepdan-recorder>', function () {
     const server = (await api('GET', `/recordings/${recordingId}`)).recording;
     const firstLease = server.leases.find((l: { epoch: number }) => l.epoch === 1);
     expect(firstLease.endReason).to.equal('left');
-    await sleep(2000);
+    // The new epoch's first chunk is in before the end (the manifest must show epoch 2 from seq 0).
+    await waitUntil(() => (status(second).acked ?? 0) >= 1, 'a chunk acknowledged in epoch 2', { timeout: 15_000 });
     const finalized = await endAndWait(recordingId);
     await waitUntil(() => status(second).role === 'stopped', 'recorder stopped', { timeout: 10_000 });
     expect(await storedCount(recordingId)).to.equal(0);

@@ -1,11 +1,13 @@
 // The elements must work on a ward page with a strict Content-Security-Policy (no 'unsafe-inline' styles or
 // scripts, no 'unsafe-eval'): styles go through adoptedStyleSheets, validation is zod's jitless mode, and no
-// inline event attributes exist. The page under test is an iframe whose CSP meta tag applies to everything in it.
+// inline event attributes exist. The page under test is an iframe whose CSP meta tag applies to everything in it,
+// with the violation listener attached before the elements load (test/csp-frame.ts).
 import { DEFAULT_RULES, openLocalDatabase } from '@tiepdan/core';
 import { expect, waitUntil } from '@open-wc/testing';
+import { cspFrame, strictPolicy } from '../../test/csp-frame.js';
 import { metaCacheKey } from './registration.component.js';
 
-describe('strict Content-Security-Policy', () => {
+describe('strict Content-Security-Policy: <tiepdan-registration>', () => {
   it('renders styled and working without unsafe-inline or unsafe-eval', async () => {
     const unit = `csp${Date.now()}`;
     const { db } = await openLocalDatabase(`registration:${unit}`);
@@ -19,30 +21,31 @@ describe('strict Content-Security-Policy', () => {
     });
     db.close();
 
-    const entry = new URL('../tiepdan.ts', import.meta.url).pathname;
-    const frame = document.createElement('iframe');
-    frame.style.width = '400px';
-    frame.style.height = '600px';
-    frame.srcdoc = `<!doctype html><html lang="vi"><head><meta charset="utf-8">
-      <meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'">
-      <script type="module" src="${entry}"></script></head>
-      <body><tiepdan-registration unit="${unit}"></tiepdan-registration></body></html>`;
-    const violations: string[] = [];
-    document.body.append(frame);
+    const page = await cspFrame(`<tiepdan-registration unit="${unit}"></tiepdan-registration>`, strictPolicy(window.TIEPDAN_TEST_SERVER!), { width: 400, height: 600 });
     try {
-      await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
-      const win = frame.contentWindow!;
-      win.document.addEventListener('securitypolicyviolation', (event) => violations.push(`${event.violatedDirective} ${event.blockedURI}`));
-      const el = win.document.querySelector('tiepdan-registration')!;
+      const el = page.element('tiepdan-registration');
       await waitUntil(() => el.shadowRoot?.querySelector('h2'), 'element did not render under CSP', { timeout: 10_000 });
       const button = el.shadowRoot!.querySelector<HTMLButtonElement>('button[type="submit"]')!;
-      expect(win.getComputedStyle(button).backgroundColor).to.equal('rgb(0, 94, 165)');
-      expect(parseFloat(win.getComputedStyle(button).minHeight)).to.be.at.least(44);
+      expect(page.win.getComputedStyle(button).backgroundColor).to.equal('rgb(0, 94, 165)');
+      expect(parseFloat(page.win.getComputedStyle(button).minHeight)).to.be.at.least(44);
       button.click();
       await waitUntil(() => el.shadowRoot!.querySelector('.error-summary'), 'validation did not run under CSP');
-      expect(violations).to.deep.equal([]);
+      expect(page.win.cspViolations).to.deep.equal([]);
     } finally {
-      frame.remove();
+      page.remove();
+    }
+  });
+
+  it('the probe does see a violation (the check can fail)', async () => {
+    // An inline style attribute is exactly what the policy forbids: the listener must catch it.
+    const page = await cspFrame('<p id="x"></p>', strictPolicy(window.TIEPDAN_TEST_SERVER!));
+    try {
+      page.win.document.getElementById('x')!.setAttribute('onclick', 'void 0');
+      page.win.document.getElementById('x')!.click();
+      await waitUntil(() => page.win.cspViolations.length > 0, 'no violation reported', { timeout: 5000 });
+      expect(page.win.cspViolations[0]).to.contain('script-src');
+    } finally {
+      page.remove();
     }
   });
 });

@@ -637,7 +637,7 @@ export class TiepdanRegistration extends LitElement {
 
   /** Says which session was held, by its Hanoi date and times ("08:00–11:00, 03/12/2026"). */
   #bookingLine(s: UiStrings, booking: NonNullable<SubmitResponse['booking']>): string {
-    if (booking.status === 'booked') return booking.startsAt && booking.endsAt ? fmt(s.bookingBookedAt, { when: formatTimeRange(booking.startsAt, booking.endsAt) }) : s.bookingBooked;
+    if (booking.status === 'booked') return fmt(s.bookingBooked, { when: booking.startsAt && booking.endsAt ? formatTimeRange(booking.startsAt, booking.endsAt) : s.bookingChosen });
     return { full: s.bookingFull, not_open: s.bookingNotOpen, limit: s.bookingLimit }[booking.status];
   }
 

@@ -514,58 +514,56 @@ describe('<tiepdan-registration> submission without a network', () => {
   });
 });
 
-const server = window.TIEPDAN_TEST_SERVER;
-if (server) {
-  describe('<tiepdan-registration> with the tiepdan server', () => {
-    const unit = 'dongthap.sadec';
+const server = window.TIEPDAN_TEST_SERVER!;
+describe('<tiepdan-registration> with the tiepdan server', () => {
+  const unit = 'dongthap.sadec';
 
-    it('loads the meta from the server, submits once, shows the reference, and the lookup finds it', async () => {
-      const draftId = `srv${Date.now()}`;
-      const el = await mount(unit, `server="${server}" draft-id="${draftId}"`);
-      expect($(el, '.notice')!.textContent).to.contain('Sa Đéc');
-      await fillToCheck(el);
-      const submitted = oneEvent(el, 'tiepdan-submitted');
-      submitButton(el).click();
-      const { response } = (await submitted).detail;
-      expect(response.reference).to.match(REFERENCE_PATTERN);
-      await waitUntil(() => heading(el) === 'Đã gửi hồ sơ');
-      expect($(el, '.reference')!.textContent).to.equal(response.reference);
-      await expect(el).to.be.accessible();
+  it('loads the meta from the server, submits once, shows the reference, and the lookup finds it', async () => {
+    const draftId = `srv${Date.now()}`;
+    const el = await mount(unit, `server="${server}" draft-id="${draftId}"`);
+    expect($(el, '.notice')!.textContent).to.contain('Sa Đéc');
+    await fillToCheck(el);
+    const submitted = oneEvent(el, 'tiepdan-submitted');
+    submitButton(el).click();
+    const { response } = (await submitted).detail;
+    expect(response.reference).to.match(REFERENCE_PATTERN);
+    await waitUntil(() => heading(el) === 'Đã gửi hồ sơ');
+    expect($(el, '.reference')!.textContent).to.equal(response.reference);
+    await expect(el).to.be.accessible();
 
-      const lookup = await fixture<HTMLElement>(`<tiepdan-lookup server="${server}" unit="${unit}"></tiepdan-lookup>`);
-      const input = (path: string) => lookup.shadowRoot!.querySelector<HTMLInputElement>(`#${fieldId(path)}`)!;
-      input('reference').value = response.reference.toLowerCase().replace(/-/gu, ' ');
-      input('reference').dispatchEvent(new Event('input'));
-      input('phone').value = '0912345678';
-      input('phone').dispatchEvent(new Event('input'));
-      const found = oneEvent(lookup, 'tiepdan-lookup');
-      lookup.shadowRoot!.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
-      expect((await found).detail.response.reference).to.equal(response.reference);
-      await waitUntil(() => lookup.shadowRoot!.querySelector('.result'));
-      expect(lookup.shadowRoot!.querySelector('.state')!.textContent).to.equal('Đã tiếp nhận');
-      expect(lookup.shadowRoot!.querySelector('time')!.textContent).to.match(/^\d{2}:\d{2} \d{2}\/\d{2}\/\d{4}$/u);
-      await expect(lookup).to.be.accessible();
-    });
-
-    it('turns a 422 from the server back into a draft with the errors on their step', async () => {
-      const draftId = `rej${Date.now()}`;
-      const { db } = await openLocalDatabase(`registration:${unit}`);
-      // What the outbox holds for a submission the form's rules did not catch (an older form version, say).
-      const payload = {
-        unit, kind: 'kien_nghi', identity: { fullName: 'Đỗ Văn Giang' }, address: { provinceCode: '82', communeCode: '29869' },
-        contact: { phone: '0123' }, content: { summary: 'Nội dung' }, attendance: { mode: 'connection_point' },
-        privacy: { version: '2025-07-01', acknowledged: true, acknowledgedAt: new Date().toISOString() },
-      } as unknown as Registration;
-      const record: OutboxRecord<Registration, unknown> = {
-        clientId: crypto.randomUUID(), draftId, payload, files: [], state: 'pending', attempts: 0, createdAt: Date.now(), nextAttemptAt: 0,
-      };
-      await db.putOutbox(record);
-      db.close();
-      const el = await mount(unit, `server="${server}" draft-id="${draftId}"`);
-      await waitUntil(() => heading(el) === 'Thông tin liên hệ', 'not returned to the contact step', { timeout: 8000 });
-      await waitUntil(() => $(el, '.error-summary a'));
-      expect(field(el, 'contact.phone').getAttribute('aria-invalid')).to.equal('true');
-      expect(field(el, 'contact.phone').value).to.equal('0123');
-    });
+    const lookup = await fixture<HTMLElement>(`<tiepdan-lookup server="${server}" unit="${unit}"></tiepdan-lookup>`);
+    const input = (path: string) => lookup.shadowRoot!.querySelector<HTMLInputElement>(`#${fieldId(path)}`)!;
+    input('reference').value = response.reference.toLowerCase().replace(/-/gu, ' ');
+    input('reference').dispatchEvent(new Event('input'));
+    input('phone').value = '0912345678';
+    input('phone').dispatchEvent(new Event('input'));
+    const found = oneEvent(lookup, 'tiepdan-lookup');
+    lookup.shadowRoot!.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    expect((await found).detail.response.reference).to.equal(response.reference);
+    await waitUntil(() => lookup.shadowRoot!.querySelector('.result'));
+    expect(lookup.shadowRoot!.querySelector('.state')!.textContent).to.equal('Đã tiếp nhận');
+    expect(lookup.shadowRoot!.querySelector('time')!.textContent).to.match(/^\d{2}:\d{2} \d{2}\/\d{2}\/\d{4}$/u);
+    await expect(lookup).to.be.accessible();
   });
-}
+
+  it('turns a 422 from the server back into a draft with the errors on their step', async () => {
+    const draftId = `rej${Date.now()}`;
+    const { db } = await openLocalDatabase(`registration:${unit}`);
+    // What the outbox holds for a submission the form's rules did not catch (an older form version, say).
+    const payload = {
+      unit, kind: 'kien_nghi', identity: { fullName: 'Đỗ Văn Giang' }, address: { provinceCode: '82', communeCode: '29869' },
+      contact: { phone: '0123' }, content: { summary: 'Nội dung' }, attendance: { mode: 'connection_point' },
+      privacy: { version: '2025-07-01', acknowledged: true, acknowledgedAt: new Date().toISOString() },
+    } as unknown as Registration;
+    const record: OutboxRecord<Registration, unknown> = {
+      clientId: crypto.randomUUID(), draftId, payload, files: [], state: 'pending', attempts: 0, createdAt: Date.now(), nextAttemptAt: 0,
+    };
+    await db.putOutbox(record);
+    db.close();
+    const el = await mount(unit, `server="${server}" draft-id="${draftId}"`);
+    await waitUntil(() => heading(el) === 'Thông tin liên hệ', 'not returned to the contact step', { timeout: 8000 });
+    await waitUntil(() => $(el, '.error-summary a'));
+    expect(field(el, 'contact.phone').getAttribute('aria-invalid')).to.equal('true');
+    expect(field(el, 'contact.phone').value).to.equal('0123');
+  });
+});

@@ -81,46 +81,44 @@ describe('<tiepdan-registration> session step', () => {
     expect($(el, 'dl.summary')!.textContent).to.contain('Chưa chọn (Ban Tiếp công dân sẽ sắp xếp)');
   });
 
-  const server = window.TIEPDAN_TEST_SERVER;
-  const tokens = (window as { TIEPDAN_TEST_TOKENS?: Record<string, string> }).TIEPDAN_TEST_TOKENS;
-  if (server && tokens) {
-    it('books the chosen session with the registration, in one submission', async () => {
-      const day = addDays(utcToHanoiDate(new Date()), 20);
-      const headers = { 'content-type': 'application/json', authorization: `Bearer ${tokens['clerk']}` };
-      const created = await fetch(`${server}/api/v1/sessions`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          kind: 'unscheduled', unscheduledReason: 'many_people', host: { role: 'chair', name: 'Chủ tịch Trần Văn Sáu' }, level: 'commune',
-          unit: 'dongthap.sadec', venue: 'Hội trường khóm 2', connectionPoints: [],
-          startsAt: hanoiToUtc(day, '09:15'), endsAt: hanoiToUtc(day, '11:00'), capacity: 3, remoteAllowed: false,
-        }),
-      });
-      expect(created.status).to.equal(201);
-      const { session: draft } = (await created.json()) as { session: ReceptionSession };
-      expect((await fetch(`${server}/api/v1/sessions/${draft.id}/publish`, { method: 'POST', headers, body: '{}' })).status).to.equal(200);
-
-      const el = await mount('dongthap.sadec', `server="${server}" draft-id="book${Date.now()}"`);
-      await toSessionStep(el);
-      const list = schedule(el)!;
-      const button = () => list.shadowRoot!.querySelector<HTMLButtonElement>(`[data-session="${draft.id}"] button`);
-      await waitUntil(button, 'session offered', { timeout: 5000 });
-      expect(list.shadowRoot!.querySelector(`[data-session="${draft.id}"]`)!.textContent).to.contain('Còn 3 chỗ');
-      await expect(el).to.be.accessible();
-      button()!.click();
-      await el.updateComplete;
-      expect($(el, '.panel')!.textContent).to.contain('Chủ tịch Trần Văn Sáu');
-      await next(el);
-      expect($(el, 'dl.summary')!.textContent).to.contain(`09:15 ${day.split('-').reverse().join('/')}`);
-      const submitted = oneEvent(el, 'tiepdan-submitted');
-      $<HTMLButtonElement>(el, 'button[type="submit"]')!.click();
-      const { response } = (await submitted).detail;
-      expect(response.booking).to.deep.equal({ sessionId: draft.id, status: 'booked', startsAt: draft.startsAt, endsAt: draft.endsAt });
-      await waitUntil(() => $(el, '.booking'));
-      // The confirmation names the held session by its Hanoi times and date.
-      expect($(el, '.booking')!.textContent).to.contain(`đã được giữ chỗ tạm trong buổi tiếp ${formatTimeRange(draft.startsAt, draft.endsAt)}`);
-      const after = (await (await fetch(`${server}/api/v1/sessions/${draft.id}`)).json()) as ReceptionSession;
-      expect(after.placesLeft).to.equal(2);
+  const server = window.TIEPDAN_TEST_SERVER!;
+  const tokens = (window as { TIEPDAN_TEST_TOKENS?: Record<string, string> }).TIEPDAN_TEST_TOKENS!;
+  it('books the chosen session with the registration, in one submission', async () => {
+    const day = addDays(utcToHanoiDate(new Date()), 20);
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${tokens['clerk']}` };
+    const created = await fetch(`${server}/api/v1/sessions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        kind: 'unscheduled', unscheduledReason: 'many_people', host: { role: 'chair', name: 'Chủ tịch Trần Văn Sáu' }, level: 'commune',
+        unit: 'dongthap.sadec', venue: 'Hội trường khóm 2', connectionPoints: [],
+        startsAt: hanoiToUtc(day, '09:15'), endsAt: hanoiToUtc(day, '11:00'), capacity: 3, remoteAllowed: false,
+      }),
     });
-  }
+    expect(created.status).to.equal(201);
+    const { session: draft } = (await created.json()) as { session: ReceptionSession };
+    expect((await fetch(`${server}/api/v1/sessions/${draft.id}/publish`, { method: 'POST', headers, body: '{}' })).status).to.equal(200);
+
+    const el = await mount('dongthap.sadec', `server="${server}" draft-id="book${Date.now()}"`);
+    await toSessionStep(el);
+    const list = schedule(el)!;
+    const button = () => list.shadowRoot!.querySelector<HTMLButtonElement>(`[data-session="${draft.id}"] button`);
+    await waitUntil(button, 'session offered', { timeout: 5000 });
+    expect(list.shadowRoot!.querySelector(`[data-session="${draft.id}"]`)!.textContent).to.contain('Còn 3 chỗ');
+    await expect(el).to.be.accessible();
+    button()!.click();
+    await el.updateComplete;
+    expect($(el, '.panel')!.textContent).to.contain('Chủ tịch Trần Văn Sáu');
+    await next(el);
+    expect($(el, 'dl.summary')!.textContent).to.contain(`09:15 ${day.split('-').reverse().join('/')}`);
+    const submitted = oneEvent(el, 'tiepdan-submitted');
+    $<HTMLButtonElement>(el, 'button[type="submit"]')!.click();
+    const { response } = (await submitted).detail;
+    expect(response.booking).to.deep.equal({ sessionId: draft.id, status: 'booked', startsAt: draft.startsAt, endsAt: draft.endsAt });
+    await waitUntil(() => $(el, '.booking'));
+    // The confirmation names the held session by its Hanoi times and date.
+    expect($(el, '.booking')!.textContent).to.contain(`đã được giữ chỗ tạm trong buổi tiếp ${formatTimeRange(draft.startsAt, draft.endsAt)}`);
+    const after = (await (await fetch(`${server}/api/v1/sessions/${draft.id}`)).json()) as ReceptionSession;
+    expect(after.placesLeft).to.equal(2);
+  });
 });

@@ -257,58 +257,54 @@ describe('<tiepdan-schedule> list view and time zone', () => {
   });
 });
 
-const server = window.TIEPDAN_TEST_SERVER;
-const tokens = (window as { TIEPDAN_TEST_TOKENS?: Record<string, string> }).TIEPDAN_TEST_TOKENS;
-// The schedule routes arrive with the schedule server; until they answer, these tests are not defined.
-const routes = server ? await fetch(`${server}/api/v1/sessions?unit=dongthap.sadec`).then((r) => r.status !== 404, () => false) : false;
+const server = window.TIEPDAN_TEST_SERVER!;
+const tokens = (window as { TIEPDAN_TEST_TOKENS?: Record<string, string> }).TIEPDAN_TEST_TOKENS!;
 
-if (server && tokens && routes) {
-  describe('<tiepdan-schedule> against the server', () => {
-    async function createOpenSession(date: string, capacity: number): Promise<ReceptionSession> {
-      const headers = { 'content-type': 'application/json', authorization: `Bearer ${tokens!['chair']}` };
-      const created = await fetch(`${server}/api/v1/sessions`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          kind: 'unscheduled', unscheduledReason: 'many_people', host: { role: 'chair', name: 'Chủ tịch UBND phường' }, level: 'commune',
-          unit: 'dongthap.sadec', venue: 'Hội trường UBND phường', connectionPoints: [],
-          startsAt: hanoiToUtc(date, '00:15'), endsAt: hanoiToUtc(date, '02:00'), capacity, remoteAllowed: false,
-        }),
-      });
-      expect(created.status, await created.clone().text()).to.equal(201);
-      const { session: draft } = (await created.json()) as { session: ReceptionSession };
-      const published = await fetch(`${server}/api/v1/sessions/${draft.id}/publish`, { method: 'POST', headers, body: '{}' });
-      expect(published.status).to.equal(200);
-      return ((await published.json()) as { session: ReceptionSession }).session;
-    }
-
-    it('loads the unit\'s sessions for the month, on their Hanoi day, with the .ics link', async () => {
-      const opened = await createOpenSession('2027-02-10', 7);
-      const el = await fixture<TiepdanSchedule>(html`<tiepdan-schedule server=${server} unit="dongthap.sadec" view="list" month="2027-02" poll="0"></tiepdan-schedule>`);
-      await waitUntil(() => root(el).querySelector(`[data-session="${opened.id}"]`), 'session listed', { timeout: 5000 });
-      const entry = root(el).querySelector(`[data-session="${opened.id}"]`)!;
-      expect(entry.closest('section')!.querySelector('h3')!.textContent).to.equal('Thứ Tư, 10/02/2027');
-      expect(entry.textContent).to.contain('00:15–02:00');
-      expect(entry.textContent).to.contain('Còn 7 chỗ');
-      const ics = root(el).querySelector<HTMLAnchorElement>('a[part="ics"]')!;
-      expect(ics.href).to.equal(`${server}/api/v1/units/dongthap.sadec/schedule.ics`);
-      const feed = await fetch(ics.href);
-      expect(feed.headers.get('content-type')).to.contain('text/calendar');
-      expect(await feed.text()).to.contain(`session-${opened.id}@tiepdan`);
+describe('<tiepdan-schedule> against the server', () => {
+  async function createOpenSession(date: string, capacity: number): Promise<ReceptionSession> {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${tokens!['chair']}` };
+    const created = await fetch(`${server}/api/v1/sessions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        kind: 'unscheduled', unscheduledReason: 'many_people', host: { role: 'chair', name: 'Chủ tịch UBND phường' }, level: 'commune',
+        unit: 'dongthap.sadec', venue: 'Hội trường UBND phường', connectionPoints: [],
+        startsAt: hanoiToUtc(date, '00:15'), endsAt: hanoiToUtc(date, '02:00'), capacity, remoteAllowed: false,
+      }),
     });
+    expect(created.status, await created.clone().text()).to.equal(201);
+    const { session: draft } = (await created.json()) as { session: ReceptionSession };
+    const published = await fetch(`${server}/api/v1/sessions/${draft.id}/publish`, { method: 'POST', headers, body: '{}' });
+    expect(published.status).to.equal(200);
+    return ((await published.json()) as { session: ReceptionSession }).session;
+  }
 
-    it('polls: a cancellation on the server shows up without a reload', async () => {
-      const opened = await createOpenSession('2027-03-11', 5);
-      const el = await fixture<TiepdanSchedule>(html`<tiepdan-schedule server=${server} unit="dongthap.sadec" view="list" month="2027-03" poll="1"></tiepdan-schedule>`);
-      await waitUntil(() => root(el).querySelector(`[data-session="${opened.id}"]`), 'session listed', { timeout: 5000 });
-      const cancelled = await fetch(`${server}/api/v1/sessions/${opened.id}/cancel`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens['chair']}` },
-        body: JSON.stringify({ reason: 'test', notice: { vi: 'Buổi tiếp bị hủy do mưa bão.' } }),
-      });
-      expect(cancelled.status).to.equal(200);
-      await waitUntil(() => root(el).querySelector(`[data-session="${opened.id}"]`)?.classList.contains('cancelled'), 'cancellation shown', { timeout: 5000 });
-      expect(root(el).querySelector(`[data-session="${opened.id}"]`)!.textContent).to.contain('Buổi tiếp bị hủy do mưa bão.');
-    });
+  it('loads the unit\'s sessions for the month, on their Hanoi day, with the .ics link', async () => {
+    const opened = await createOpenSession('2027-02-10', 7);
+    const el = await fixture<TiepdanSchedule>(html`<tiepdan-schedule server=${server} unit="dongthap.sadec" view="list" month="2027-02" poll="0"></tiepdan-schedule>`);
+    await waitUntil(() => root(el).querySelector(`[data-session="${opened.id}"]`), 'session listed', { timeout: 5000 });
+    const entry = root(el).querySelector(`[data-session="${opened.id}"]`)!;
+    expect(entry.closest('section')!.querySelector('h3')!.textContent).to.equal('Thứ Tư, 10/02/2027');
+    expect(entry.textContent).to.contain('00:15–02:00');
+    expect(entry.textContent).to.contain('Còn 7 chỗ');
+    const ics = root(el).querySelector<HTMLAnchorElement>('a[part="ics"]')!;
+    expect(ics.href).to.equal(`${server}/api/v1/units/dongthap.sadec/schedule.ics`);
+    const feed = await fetch(ics.href);
+    expect(feed.headers.get('content-type')).to.contain('text/calendar');
+    expect(await feed.text()).to.contain(`session-${opened.id}@tiepdan`);
   });
-}
+
+  it('polls: a cancellation on the server shows up without a reload', async () => {
+    const opened = await createOpenSession('2027-03-11', 5);
+    const el = await fixture<TiepdanSchedule>(html`<tiepdan-schedule server=${server} unit="dongthap.sadec" view="list" month="2027-03" poll="1"></tiepdan-schedule>`);
+    await waitUntil(() => root(el).querySelector(`[data-session="${opened.id}"]`), 'session listed', { timeout: 5000 });
+    const cancelled = await fetch(`${server}/api/v1/sessions/${opened.id}/cancel`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens['chair']}` },
+      body: JSON.stringify({ reason: 'test', notice: { vi: 'Buổi tiếp bị hủy do mưa bão.' } }),
+    });
+    expect(cancelled.status).to.equal(200);
+    await waitUntil(() => root(el).querySelector(`[data-session="${opened.id}"]`)?.classList.contains('cancelled'), 'cancellation shown', { timeout: 5000 });
+    expect(root(el).querySelector(`[data-session="${opened.id}"]`)!.textContent).to.contain('Buổi tiếp bị hủy do mưa bão.');
+  });
+});

@@ -1,5 +1,5 @@
 // Drafts in Chromium's real IndexedDB: what a citizen typed must survive closing the tab.
-import { expect } from '@open-wc/testing';
+import { expect, waitUntil } from '@open-wc/testing';
 import { Drafts, openLocalDatabase, type SaveStatus } from '../../src/index.js';
 
 const unique = () => `test-${crypto.randomUUID()}`;
@@ -13,7 +13,7 @@ describe('Drafts (IndexedDB)', () => {
     const drafts = new Drafts<{ name: string }>(db, 'form-1', { debounceMs: 30, onStatus: (s) => statuses.push(s) });
     drafts.update({ name: 'Nguyễn Văn An' }, 'identity');
     expect(drafts.status).to.equal('pending');
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await waitUntil(() => statuses.includes('saved'), 'the debounced save', { timeout: 5000 });
     expect(statuses).to.deep.equal(['pending', 'saved']);
     const clientId = drafts.record!.clientId;
     db.close();

@@ -34,6 +34,12 @@ class Counter {
     return window;
   }
 
+  /** The current window of `key`, without counting. */
+  peek(key: string, now: number): Window | undefined {
+    const window = this.windows.get(key);
+    return window && window.resetAt > now ? window : undefined;
+  }
+
   remove(key: string): void {
     const window = this.windows.get(key);
     if (window && window.count > 0) window.count -= 1;
@@ -58,6 +64,17 @@ export class GuessBudget {
   }
 
   /**
+   * Refuses a client whose budget is already spent, before its request is even read: a malformed body must not
+   * be a way to keep probing (or to tell a spent budget from a wrong pair) once the limit is reached.
+   */
+  refuseWhenSpent(client: string): void {
+    if (!this.enabled) return;
+    const now = Date.now();
+    const window = this.clients.peek(client, now);
+    if (window && window.count >= this.perMinute) throw rateLimited(window.resetAt, now);
+  }
+
+  /**
    * Spends one guess of `client` and of `reference` (the reference as typed, normalised by the caller, so an
    * unknown code spends like a known one), runs `check`, and gives the reference's guess back if it matched.
    * Throws 429 `rate_limited` with `retryAfter` once either budget is spent.
@@ -68,12 +85,14 @@ export class GuessBudget {
     const byClient = this.clients.add(client, now);
     const byReference = this.references.add(reference, now);
     const over = [byClient, byReference].filter((w) => w.count > this.perMinute);
-    if (over.length) {
-      const resetAt = Math.max(...over.map((w) => w.resetAt));
-      throw new ApiError(429, 'rate_limited', undefined, { retryAfter: Math.max(1, Math.ceil((resetAt - now) / 1000)) }, { 'Retry-After': String(Math.max(1, Math.ceil((resetAt - now) / 1000))) });
-    }
+    if (over.length) throw rateLimited(Math.max(...over.map((w) => w.resetAt)), now);
     const result = await check();
     this.references.remove(reference);
     return result;
   }
+}
+
+function rateLimited(resetAt: number, now: number): ApiError {
+  const retryAfter = Math.max(1, Math.ceil((resetAt - now) / 1000));
+  return new ApiError(429, 'rate_limited', undefined, { retryAfter }, { 'Retry-After': String(retryAfter) });
 }
