@@ -26,6 +26,7 @@ import { emit } from '../shared/events.js';
 import { fmt, stringsFor } from '../shared/lang.js';
 import { VERSION } from '../shared/version.js';
 import { lookupStyles } from './lookup.styles.js';
+import { lookupStrings } from './strings.js';
 
 /**
  * Looks up the state of a registration (tra cứu hồ sơ) by reference code and phone number.
@@ -121,7 +122,8 @@ export class TiepdanLookup extends LitElement {
   }
 
   #renderBooking(r: LookupResponse, b: CitizenBooking): TemplateResult {
-    const { s, lang } = stringsFor(this);
+    const { lang } = stringsFor(this);
+    const s = lookupStrings(lang);
     const when = formatTimeRange(b.session.startsAt, b.session.endsAt);
     if (b.status === 'cancelled') return html`<section class="booking"><h3>${s.bookingTitle}</h3><p>${fmt(s.bookingCancelled, { when })}</p></section>`;
     const session = b.session;
