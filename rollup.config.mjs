@@ -25,6 +25,7 @@ const entries = Object.fromEntries(
     room: `${dist}/room/room.js`,
     recorder: `${dist}/recorder/recorder.js`,
     'sign-in': `${dist}/sign-in/sign-in.js`,
+    desk: `${dist}/desk/desk.js`,
   }).filter(([, input]) => existsSync(input)),
 );
 

@@ -16,7 +16,7 @@ import { auth } from '../auth/plugin.js';
 import { AuthService } from '../auth/service.js';
 import { officialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
-import { desk } from '../desk/plugin.js';
+import { desk, deskOf } from '../desk/plugin.js';
 import { register } from '../register/plugin.js';
 import { meta } from '../meta/plugin.js';
 import { probe } from '../meta/probe.js';
@@ -29,6 +29,7 @@ import { SqliteStore } from '../store/sqlite.js';
 import { rooms } from '../rooms/plugin.js';
 import { recording, recordingOf } from '../recording/plugin.js';
 import { roomRecording } from '../rooms/recording.js';
+import { roomDesk } from '../rooms/desk.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from '../rooms/join-tokens.js';
 import { FirstJoinTokenVerifier, InvitationJoinTokenVerifier } from '../schedule/join-tokens.js';
 import { scheduleRoomAccess } from '../schedule/room-access.js';
@@ -130,7 +131,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         origin: (origin, callback) => callback(null, Boolean(origin && isAllowedOrigin(origin))),
         methods: ['GET', 'POST', 'PATCH', 'DELETE'],
         allowedHeaders: ['Content-Type', 'Idempotency-Key', 'Authorization', 'X-Request-Id', 'Accept-Language', 'X-CSRF-Token'],
-        exposedHeaders: ['Idempotent-Replayed', 'X-Request-Id', 'Retry-After'],
+        exposedHeaders: ['Idempotent-Replayed', 'X-Request-Id', 'Retry-After', 'Content-Disposition'],
         // The officials' pages on the ward's site send the session cookie to /auth (its Path keeps it off every
         // other route). Credentials are only ever allowed for an allowlisted origin, never for "*".
         credentials: true,
@@ -156,7 +157,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // Rooms keep their state in the same SQLite database; a store without one (a test double) runs without rooms.
   if (store instanceof SqliteStore) {
     const recordingBinding = roomRecording({ handle: () => recordingOf(app), isScheduled: async (id) => Boolean(await store.schedule.getSession(id).catch(() => undefined)) });
-    await app.register(rooms, { config, db: store.db, originAllowed, joinTokens, verifyOfficial, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
+    await app.register(rooms, { config, db: store.db, originAllowed, joinTokens, verifyOfficial, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding, desk: roomDesk(() => deskOf(app)) });
   }
 
   let decorated = false;

@@ -15,6 +15,7 @@ import { RoomHost } from './host.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from './join-tokens.js';
 import { RoomStore } from './room-store.js';
 import type { RoomRecording } from './recording.js';
+import type { RoomDesk } from './desk.js';
 import { Transport, type TransportDeps } from './transport.js';
 
 /** How long shutdown waits for sockets to close after telling them. */
@@ -31,6 +32,8 @@ export interface RoomsOptions {
   bus?: RoomBus | undefined;
   /** The recording coordinator as the rooms see it (rooms/recording.ts). */
   recording?: RoomRecording | undefined;
+  /** The reception desk as the rooms see it (rooms/desk.ts): admitting a citizen opens their case. */
+  desk?: RoomDesk | undefined;
 }
 
 export interface RoomsHandle {
@@ -45,7 +48,7 @@ export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
   return handles.get(app.server);
 }
 
-export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording }) => {
+export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording, desk }) => {
   const settings = config.rooms;
   const store = new RoomStore(db, settings.eventLogSize, (error) => app.log.error({ err: error }, 'room store commit failed; retrying, nothing leaves meanwhile'));
   const host = new RoomHost(
@@ -65,6 +68,7 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db,
     store,
     Date.now,
     recording,
+    desk ? { desk, onError: (error) => app.log.error({ err: error }, 'desk: the case could not be opened on admission') } : undefined,
   );
   host.start();
   const transport = new Transport({
