@@ -9,7 +9,6 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolve } from 'node:path';
-import { SqliteAccountStore } from '../auth/account-sqlite.js';
 import { createGuard } from '../auth/guard.js';
 import { createOidcSignIn } from '../auth/oidc.js';
 import { auth } from '../auth/plugin.js';
@@ -25,7 +24,8 @@ import { AttachmentFiles } from '../registrations/files.js';
 import { registrations } from '../registrations/plugin.js';
 import { schedule } from '../schedule/plugin.js';
 import { GuessBudget } from '../registrations/guesses.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { requireCapabilities } from '../store/capabilities.js';
+import { openStore } from '../store/open.js';
 import { rooms } from '../rooms/plugin.js';
 import { recording, recordingOf } from '../recording/plugin.js';
 import { roomRecording } from '../rooms/recording.js';
@@ -46,8 +46,8 @@ const REQUEST_TIMEOUT_MS = 5 * 60_000;
 export interface TiepdanServer {
   app: FastifyInstance;
   store: Store;
-  /** Officials' sign-in (accounts, sessions, audit log); absent with a store that has no SQLite database. */
-  auth?: AuthService | undefined;
+  /** Officials' sign-in (accounts, sessions, audit log). */
+  auth: AuthService;
   config: Config;
   /** Listens on config.host:config.port; resolves to the URL. */
   start(options?: { handleSignals?: boolean }): Promise<string>;
@@ -56,7 +56,7 @@ export interface TiepdanServer {
 }
 
 export interface ServerOptions {
-  /** Another store (tests, PostgreSQL later); the SQLite store in dataDir otherwise. */
+  /** An already opened store (tests); the one `config.store` names otherwise. */
   store?: Store;
   /** Checks citizens' join tokens for rooms; a JWT verifier on the authSecret until the schedule's stored tokens plug in. */
   joinTokens?: JoinTokenVerifier;
@@ -65,17 +65,23 @@ export interface ServerOptions {
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<TiepdanServer> {
-  const store = options.store ?? new SqliteStore(config.dataDir, { provisionalShare: config.schedule.provisionalShare, provisionalPerPhone: config.schedule.provisionalPerPhone });
+  const store = options.store ?? (await openStore(config));
+  let capabilities;
+  try {
+    capabilities = requireCapabilities(store);
+  } catch (error) {
+    // Not started: the store opened for it is closed again (a given store belongs to the caller).
+    if (!options.store) await store.close();
+    throw error;
+  }
   const keys = deriveKeys(config.dataKey);
   const files = new AttachmentFiles(config.dataDir, keys.files);
   await files.init();
   const isAllowedOrigin = originMatcher(config.allowedOrigins);
   const originAllowed = requestOriginCheck(isAllowedOrigin, config.publicUrl);
   const production = config.mode === 'production';
-  // Sign-in keeps its accounts and sessions in the same SQLite database; a store without one (a test double)
-  // runs with CLI tokens only.
-  const authService = store instanceof SqliteStore ? new AuthService(new SqliteAccountStore(store.db), config.auth, config.authSecret, keys.auth) : undefined;
-  const verifyOfficial = officialVerifier(config.authSecret, authService && ((claims) => authService.sessionStands(claims)));
+  const authService = new AuthService(capabilities.accounts, config.auth, config.authSecret, keys.auth);
+  const verifyOfficial = officialVerifier(config.authSecret, (claims) => authService.sessionStands(claims));
   const requirePermission = createGuard(verifyOfficial);
   // Citizens join with the token of their invitation (stored hashed by the schedule), or a signed join token.
   const joinTokens = options.joinTokens ?? new FirstJoinTokenVerifier(new InvitationJoinTokenVerifier(store), new JwtJoinTokenVerifier(config.authSecret));
@@ -142,22 +148,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       const guesses = new GuessBudget(config.rateLimits.lookupPerMinute, config.rateLimits.enabled);
       await api.register(registrations, { config, store, files, keys, requirePermission, guesses });
       await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses });
-      await api.register(recording, { config, store, joinTokens, verifyOfficial });
-      if (authService) {
-        const oidc = config.auth.oidc ? createOidcSignIn(config, authService, isAllowedOrigin) : undefined;
-        await api.register(auth, { config, service: authService, requirePermission, oidc });
-      }
+      await api.register(recording, { config, store, capabilities, joinTokens, verifyOfficial });
+      const oidc = config.auth.oidc ? createOidcSignIn(config, authService, isAllowedOrigin) : undefined;
+      await api.register(auth, { config, service: authService, requirePermission, oidc });
       await api.register(desk, { config, store, sealKey: keys.seal, joinTokens, requirePermission });
       await api.register(register, { config, store, sealKey: keys.seal, requirePermission });
     },
     { prefix: API_PREFIX },
   );
 
-  // Rooms keep their state in the same SQLite database; a store without one (a test double) runs without rooms.
-  if (store instanceof SqliteStore) {
-    const recordingBinding = roomRecording({ handle: () => recordingOf(app), isScheduled: async (id) => Boolean(await store.schedule.getSession(id).catch(() => undefined)) });
-    await app.register(rooms, { config, db: store.db, originAllowed, joinTokens, verifyOfficial, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
-  }
+  const recordingBinding = roomRecording({ handle: () => recordingOf(app), isScheduled: async (id) => Boolean(await store.schedule.getSession(id).catch(() => undefined)) });
+  await app.register(rooms, { config, openStore: capabilities.openRooms, originAllowed, joinTokens, verifyOfficial, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
 
   let decorated = false;
   if (config.sdkDir) {
