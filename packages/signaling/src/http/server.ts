@@ -32,7 +32,7 @@ import { roomRecording } from '../rooms/recording.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from '../rooms/join-tokens.js';
 import { FirstJoinTokenVerifier, InvitationJoinTokenVerifier } from '../schedule/join-tokens.js';
 import { scheduleRoomAccess } from '../schedule/room-access.js';
-import type { Store } from '../store/store.js';
+import type { EngineStore, Store } from '../store/store.js';
 import { ApiError } from './api-error.js';
 import { installErrorHandling, sendError } from './error-handler.js';
 import { boundJsonDepth } from './json.js';
@@ -57,7 +57,7 @@ export interface TiepdanServer {
 
 export interface ServerOptions {
   /** An already opened store (tests); the one `config.store` names otherwise. */
-  store?: Store;
+  store?: EngineStore;
   /** Checks citizens' join tokens for rooms; a JWT verifier on the authSecret until the schedule's stored tokens plug in. */
   joinTokens?: JoinTokenVerifier;
   /** Where log lines go instead of stdout (tests read them). */
@@ -65,13 +65,13 @@ export interface ServerOptions {
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<TiepdanServer> {
-  const store = options.store ?? (await openStore(config));
-  let capabilities;
+  const opened = options.store ?? (await openStore(config));
+  let store: Store;
   try {
-    capabilities = requireCapabilities(store);
+    store = requireCapabilities(opened);
   } catch (error) {
     // Not started: the store opened for it is closed again (a given store belongs to the caller).
-    if (!options.store) await store.close();
+    if (!options.store) await opened.close();
     throw error;
   }
   const keys = deriveKeys(config.dataKey);
@@ -80,7 +80,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const isAllowedOrigin = originMatcher(config.allowedOrigins);
   const originAllowed = requestOriginCheck(isAllowedOrigin, config.publicUrl);
   const production = config.mode === 'production';
-  const authService = new AuthService(capabilities.accounts, config.auth, config.authSecret, keys.auth);
+  const authService = new AuthService(store.accounts, config.auth, config.authSecret, keys.auth);
   const verifyOfficial = officialVerifier(config.authSecret, (claims) => authService.sessionStands(claims));
   const requirePermission = createGuard(verifyOfficial);
   // Citizens join with the token of their invitation (stored hashed by the schedule), or a signed join token.
@@ -148,7 +148,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       const guesses = new GuessBudget(config.rateLimits.lookupPerMinute, config.rateLimits.enabled);
       await api.register(registrations, { config, store, files, keys, requirePermission, guesses });
       await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses });
-      await api.register(recording, { config, store, capabilities, joinTokens, verifyOfficial });
+      await api.register(recording, { config, store, joinTokens, verifyOfficial });
       const oidc = config.auth.oidc ? createOidcSignIn(config, authService, isAllowedOrigin) : undefined;
       await api.register(auth, { config, service: authService, requirePermission, oidc });
       await api.register(desk, { config, store, sealKey: keys.seal, joinTokens, requirePermission });
@@ -158,7 +158,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   );
 
   const recordingBinding = roomRecording({ handle: () => recordingOf(app), isScheduled: async (id) => Boolean(await store.schedule.getSession(id).catch(() => undefined)) });
-  await app.register(rooms, { config, openStore: capabilities.openRooms, originAllowed, joinTokens, verifyOfficial, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
+  await app.register(rooms, { config, openStore: (roomOptions) => store.openRooms(roomOptions), originAllowed, joinTokens, verifyOfficial, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding });
 
   let decorated = false;
   if (config.sdkDir) {

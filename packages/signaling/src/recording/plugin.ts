@@ -11,7 +11,6 @@ import { officialVerifier, type OfficialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from '../rooms/join-tokens.js';
-import type { Capabilities } from '../store/capabilities.js';
 import type { Store } from '../store/store.js';
 import { AccessControl } from './access/access.js';
 import { approveCopy, ApproveSchema, copyView, handOver, HandoverSchema, requestCopy } from './access/copies.js';
@@ -32,8 +31,6 @@ import type { RecordingStorage } from './storage/storage.js';
 export interface RecordingOptions {
   config: Config;
   store: Store;
-  /** The recording store and access log, taken from `store` by the server's start-up check. */
-  capabilities: Pick<Capabilities, 'recordings' | 'accessLog'>;
   joinTokens?: JoinTokenVerifier | undefined;
   /** Checks officials' tokens with their sign-in sessions (auth/tokens.ts); CLI tokens only when absent. */
   verifyOfficial?: OfficialVerifier | undefined;
@@ -118,7 +115,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 export async function recording(app: FastifyInstance, opts: RecordingOptions): Promise<void> {
   const { config, store } = opts;
   // Built by the chosen store; the server does not start with a store that lacks them (store/capabilities.ts).
-  const { recordings: repo, accessLog } = opts.capabilities;
+  const { recordings: repo, accessLog } = store;
   const settings = config.recording;
   const storage = opts.storage ?? new FsRecordingStorage(config.dataDir);
   const events = opts.events ?? new RecordingEvents();

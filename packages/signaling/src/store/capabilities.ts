@@ -3,12 +3,7 @@
  * A missing one stops the server before it listens, with a message naming each missing capability and why it
  * matters, rather than a server that silently runs without its sign-in, rooms or legally required recording.
  */
-import type { AccountStore } from '../auth/account-store.js';
-import type { AccessLog, RecordingRepo } from '../recording/repo.js';
-import type { RoomStore, RoomStoreOptions } from '../rooms/room-store.js';
-import type { CaseStore } from './case-store.js';
-import type { ScheduleStore } from './schedule-store.js';
-import type { Store } from './store.js';
+import type { EngineStore, Store } from './store.js';
 
 /** Every capability, with what the server loses without it (the message an operator reads). */
 export const CAPABILITIES = {
@@ -22,15 +17,6 @@ export const CAPABILITIES = {
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
-
-export interface Capabilities {
-  schedule: ScheduleStore;
-  cases: CaseStore;
-  accounts: AccountStore;
-  openRooms: (options: RoomStoreOptions) => RoomStore;
-  recordings: RecordingRepo;
-  accessLog: AccessLog;
-}
 
 export class MissingCapabilityError extends Error {
   constructor(
@@ -46,7 +32,7 @@ export class MissingCapabilityError extends Error {
 }
 
 /** Which capabilities `store` lacks (none for a complete store). */
-export function missingCapabilities(store: Store): Capability[] {
+export function missingCapabilities(store: EngineStore): Capability[] {
   const present: Record<Capability, boolean> = {
     registrations: typeof store.insertRegistration === 'function' && typeof store.transition === 'function',
     schedule: store.schedule !== undefined,
@@ -59,9 +45,9 @@ export function missingCapabilities(store: Store): Capability[] {
   return (Object.keys(present) as Capability[]).filter((c) => !present[c]);
 }
 
-/** The store's capabilities, or a MissingCapabilityError naming every one it lacks. */
-export function requireCapabilities(store: Store): Capabilities {
+/** The store with every capability, or a MissingCapabilityError naming each one it lacks. */
+export function requireCapabilities(store: EngineStore): Store {
   const missing = missingCapabilities(store);
-  if (missing.length > 0 || !store.accounts || !store.openRooms || !store.recordings || !store.accessLog) throw new MissingCapabilityError(store.kind, missing);
-  return { schedule: store.schedule, cases: store.cases, accounts: store.accounts, openRooms: store.openRooms.bind(store), recordings: store.recordings, accessLog: store.accessLog };
+  if (missing.length > 0) throw new MissingCapabilityError(store.kind, missing);
+  return store as Store;
 }

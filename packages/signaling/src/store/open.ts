@@ -4,8 +4,8 @@
  */
 import type { Config } from '../config/schema.js';
 import { SqliteStore } from './sqlite.js';
-import type { Store } from './store.js';
+import type { EngineStore } from './store.js';
 
-export async function openStore(config: Config): Promise<Store> {
+export async function openStore(config: Config): Promise<EngineStore> {
   return new SqliteStore(config.dataDir, { provisionalShare: config.schedule.provisionalShare, provisionalPerPhone: config.schedule.provisionalPerPhone });
 }

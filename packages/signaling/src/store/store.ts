@@ -109,12 +109,18 @@ export interface Store {
   /** Reception cases and the register's numbering (store/case-store.ts). */
   readonly cases: CaseStore;
   /** Officials' accounts, role assignments, sign-in sessions and the sign-in audit log. */
-  readonly accounts?: AccountStore | undefined;
+  readonly accounts: AccountStore;
   /** Opens the rooms' persistence (state, event log, chat) with the audit chain; called once per server. */
-  openRooms?(options: RoomStoreOptions): RoomStore;
+  openRooms(options: RoomStoreOptions): RoomStore;
   /** Recordings, leases, recorders, segments, the timeline and citizens' copies. */
-  readonly recordings?: RecordingRepo | undefined;
+  readonly recordings: RecordingRepo;
   /** Who read, played, downloaded or was refused a recording; append-only in the database. */
-  readonly accessLog?: AccessLog | undefined;
+  readonly accessLog: AccessLog;
   close(): Promise<void>;
 }
+
+/** The capabilities an engine may lack; the server's start-up check (store/capabilities.ts) names the missing ones. */
+export type OptionalCapability = 'cases' | 'accounts' | 'openRooms' | 'recordings' | 'accessLog';
+
+/** A store as an engine opens it: registrations and the schedule, plus whichever other capabilities it provides. */
+export type EngineStore = Omit<Store, OptionalCapability> & Partial<Pick<Store, OptionalCapability>>;
