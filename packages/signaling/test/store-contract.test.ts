@@ -10,7 +10,7 @@ import type { Registration } from '@tiepdan/core';
 import { createServer } from '../src/index.js';
 import { missingCapabilities, MissingCapabilityError, type Capability } from '../src/store/capabilities.js';
 import type { NewSession } from '../src/store/schedule-store.js';
-import type { NewRegistration, Store } from '../src/store/store.js';
+import type { EngineStore, NewRegistration } from '../src/store/store.js';
 import { testConfig, UNIT, validRegistration } from './helpers.js';
 import { STORE_FIXTURES, type OpenedStore } from './store-fixtures.js';
 
@@ -55,7 +55,7 @@ function session(overrides: Partial<NewSession> = {}): NewSession {
 for (const fixture of STORE_FIXTURES) {
   describe(`store contract: ${fixture.name}`, { skip: fixture.unavailable }, () => {
     let opened: OpenedStore;
-    let store: Store;
+    let store: EngineStore;
     before(async () => {
       opened = await fixture.open();
       store = opened.store;
@@ -219,10 +219,40 @@ for (const fixture of STORE_FIXTURES) {
         assert.equal(log.list({ recordingId: null, limit: 1 })[0]!.action, marker);
       });
     });
+
+    // Last: the raw rows written here are not part of any chain.
+    describe('append-only tables, refused by the database', () => {
+      for (const [table, insert] of [
+        ['room_audit', "INSERT INTO room_audit (id, session_id, at, actor, role, action, target, detail, prev_hash, hash) VALUES (900001, 's', '2026-01-01T00:00:00.000Z', 'a', 'clerk', 'lobby.admit', NULL, '{}', 'p', 'h')"],
+        ['recording_access', "INSERT INTO recording_access (at, recording_id, actor, role, action, outcome, status) VALUES ('2026-01-01T00:00:00.000Z', NULL, 'a', 'clerk', 'list', 'allowed', 200)"],
+      ] as const) {
+        test(`${table}: an UPDATE or DELETE from any session is refused`, async () => {
+          await opened.raw(insert);
+          await assert.rejects(opened.raw(`UPDATE ${table} SET actor = 'someone else'`), new RegExp(`${table} is append-only`, 'u'));
+          await assert.rejects(opened.raw(`DELETE FROM ${table}`), new RegExp(`${table} is append-only`, 'u'));
+        });
+      }
+    });
   });
 }
 
 describe('a store without a capability', () => {
+  const postgres = STORE_FIXTURES.find((f) => f.name === 'postgres')!;
+  test('the postgres store today: the server refuses to start and names what it lacks', { skip: postgres.unavailable }, async () => {
+    const opened = await postgres.open();
+    try {
+      const refused = await createServer(testConfig({ store: { kind: 'postgres', url: opened.url! } })).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      assert.ok(refused instanceof MissingCapabilityError);
+      assert.deepEqual(refused.missing, ['cases', 'accounts', 'rooms', 'recordings', 'accessLog']);
+      assert.match(refused.message, /^The "postgres" store does not provide the desk's cases/u);
+    } finally {
+      await opened.dispose();
+    }
+  });
+
   test('stops the server at start, naming each missing capability', async () => {
     const fixture = STORE_FIXTURES.find((f) => !f.unavailable)!;
     const opened = await fixture.open();
