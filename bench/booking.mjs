@@ -4,11 +4,13 @@
 // large capacities and a pool of registrations stored beforehand; autocannon with 100 connections for a bounded
 // 10 s posts bookings, each for a registration not yet booked (so nearly every request takes a place). Once the
 // pool is used up, further requests get 409 already_booked and count as non2xx. BENCH_SECONDS shortens the run.
-import { rmSync } from 'node:fs';
+// The server runs in its own child process (bench/intake-server.mjs), autocannon here; the server's CPU per
+// booking comes from /proc/<pid>/stat.
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { deriveKeys, keyedHash, mintToken } from '../packages/signaling/dist/index.js';
-import { BENCH_REGISTRATION, startBenchServer } from './server.mjs';
+import { mintToken } from '../packages/signaling/dist/index.js';
+import { BENCH_REGISTRATION } from './server.mjs';
+import { machineLoad, round, spawnServer } from './proc.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 100;
@@ -27,12 +29,11 @@ async function json(url, body, headers = {}) {
 }
 
 export async function benchBooking() {
-  const { server, config, url, dataDir } = await startBenchServer();
-  // Registrations are stored straight through the store, with the phone hashed as the server does.
-  const phoneHash = keyedHash(deriveKeys(config.dataKey).phone, `+84${PHONE.slice(1)}`);
+  const server = await spawnServer(fileURLToPath(new URL('./intake-server.mjs', import.meta.url)), ['tiepdan']);
+  const { url } = server;
   try {
     const api = `${url}/api/v1`;
-    const bearer = await mintToken(config.authSecret, { sub: 'bench', role: 'clerk', unit: UNIT });
+    const bearer = await mintToken(server.authSecret, { sub: 'bench', role: 'clerk', unit: UNIT });
     const auth = { authorization: `Bearer ${bearer}` };
     const sessions = [];
     for (let i = 0; i < SESSIONS; i += 1) {
@@ -45,15 +46,9 @@ export async function benchBooking() {
       sessions.push(session.id);
     }
     // The bench measures booking, not intake.
-    const references = [];
-    for (let i = 0; i < REGISTRATIONS; i += 1) {
-      const { row } = await server.store.insertRegistration({
-        clientId: `bench-${i}`, contentHash: 'x', unit: UNIT, kind: 'kien_nghi', phoneHash,
-        displayName: 'Nguyễn Thị Hoa', summary: 'bench', groupSize: 1, registration: REGISTRATION, receivedAt: new Date().toISOString(), attachments: [],
-      });
-      references.push(row.reference);
-    }
+    const { references } = await server.ask('seed', { count: REGISTRATIONS, phone: PHONE, registration: REGISTRATION });
     let next = 0;
+    const cpuBefore = server.cpuMs();
     const result = await autocannon({
       url,
       connections: CONNECTIONS,
@@ -71,8 +66,9 @@ export async function benchBooking() {
         },
       ],
     });
-    const booked = server.store.db.prepare("SELECT COUNT(*) FROM bookings WHERE status = 'booked'").pluck().get();
-    const overbooked = server.store.db.prepare("SELECT COUNT(*) FROM (SELECT session_id, COUNT(*) AS n FROM bookings WHERE status = 'booked' GROUP BY session_id) WHERE n > ?").pluck().get(CAPACITY);
+    const cpu = server.cpuMs() - cpuBefore;
+    const { value: booked } = await server.ask('sql', { sql: "SELECT COUNT(*) FROM bookings WHERE status = 'booked'" });
+    const { value: overbooked } = await server.ask('sql', { sql: "SELECT COUNT(*) FROM (SELECT session_id, COUNT(*) AS n FROM bookings WHERE status = 'booked' GROUP BY session_id) WHERE n > ?", params: [CAPACITY] });
     return {
       requestsPerSec: Math.round(result.requests.average),
       p50ms: result.latency.p50,
@@ -80,6 +76,7 @@ export async function benchBooking() {
       errors: result.errors + result.timeouts,
       non2xx: result.non2xx,
       total: result.requests.total,
+      cpuMsPerRequest: round(cpu / result.requests.total, 3),
       booked,
       overbookedSessions: overbooked,
       seconds: SECONDS,
@@ -87,10 +84,10 @@ export async function benchBooking() {
       sessions: SESSIONS,
       capacity: CAPACITY,
       registrations: REGISTRATIONS,
+      ...machineLoad(),
     };
   } finally {
-    await server.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 

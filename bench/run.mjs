@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // `npm run bench`: bundle sizes against their budgets, draft autosave/restore in Chromium, registration intake
-// and booking throughput (intake against a bare fastify baseline in the same run), and the schedule's render
-// time, and recording ingest (largest N of recorders with acks under 500 ms p99). Exits non-zero when a budget is exceeded or a section fails. Signaling has its own: `npm run bench:signaling`.
+// against the durable-write limit (a minimal fastify route + group-commit insert) alternated over ≥ 3 rounds,
+// booking throughput, the schedule's render time, and recording ingest (N recorders ramped until the ack p99
+// passes 500 ms or the machine saturates). Every server runs in its own child process, apart from the load
+// generator, with its CPU read from /proc. The machine's load average is printed with the figures: on a shared
+// machine only same-run ratios mean anything. Exits non-zero when a budget is exceeded or a section fails.
+// Signaling has its own: `npm run bench:signaling`. BENCH_SECONDS / BENCH_ROUNDS / BENCH_STEP_SECONDS shorten it.
 import { benchSizes } from './sizes.mjs';
 import { benchDrafts } from './drafts.mjs';
 
@@ -16,7 +20,7 @@ for (const row of benchSizes()) {
 console.log('\n## Draft autosave and restore (Chromium, IndexedDB)');
 console.log(JSON.stringify(await benchDrafts()));
 
-console.log('\n## Registration intake (autocannon, 50 connections, 10 s each)');
+console.log('\n## Registration intake vs the durable-write limit (autocannon in its own process, 50 connections, alternated rounds, medians)');
 try {
   const { benchIntake } = await import('./intake.mjs');
   console.log(JSON.stringify(await benchIntake()));

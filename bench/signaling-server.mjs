@@ -3,6 +3,7 @@
 // so the load generator and the server do not share one event loop. Kinds:
 //   tiepdan  the real server (rooms on /ws), rate limits loosened for the bench, temp data dir
 //   raw      a bare `ws` server that broadcasts each message to the other sockets of the same ?room=
+//   socketio a socket.io 4 server (websocket transport only) that re-emits each message to its ?room= room
 //   peerjs   the PeerJS server (`peer`), which relays unicast messages by destination id
 // IPC: {cmd:'mem'} → memory after GC; {cmd:'drop'} → cut every socket; {cmd:'stop'} → close and exit.
 import { randomBytes } from 'node:crypto';
@@ -55,6 +56,23 @@ if (kind === 'tiepdan') {
     return wss.clients.size;
   };
   stop = () => new Promise((resolve) => (wss.close(), http.close(() => resolve())));
+} else if (kind === 'socketio') {
+  const { Server } = await import('socket.io');
+  const http = createHttpServer();
+  const io = new Server(http, { transports: ['websocket'], perMessageDeflate: false, serveClient: false });
+  io.on('connection', (socket) => {
+    const room = String(socket.handshake.query.room ?? '');
+    socket.join(room);
+    socket.on('m', (text) => io.to(room).emit('m', text));
+  });
+  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
+  port = http.address().port;
+  drop = () => {
+    const n = io.engine.clientsCount;
+    io.disconnectSockets(true);
+    return n;
+  };
+  stop = () => new Promise((resolve) => io.close(() => resolve()));
 } else if (kind === 'peerjs') {
   const { register } = await import('node:module');
   register('./ws8-hooks.mjs', import.meta.url);

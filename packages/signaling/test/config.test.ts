@@ -64,6 +64,16 @@ describe('loadConfig', () => {
     removeDir(dir);
   });
 
+  test('a restart hint longer than the resume window is refused, naming the field', () => {
+    const dir = tempDir();
+    assert.throws(
+      () => loadConfig({ values: { dataDir: dir, rooms: { resumeWindowMs: 5000, reconnectAfterMs: 5000 } }, env: {}, warn: () => {} }),
+      (error: unknown) => error instanceof ConfigError && /^  - rooms\.reconnectAfterMs: must be shorter than resumeWindowMs/mu.test(error.message),
+    );
+    assert.equal(loadConfig({ values: { dataDir: dir, rooms: { resumeWindowMs: 5000, reconnectAfterMs: 4000 } }, env: {}, warn: () => {} }).rooms.reconnectAfterMs, 4000);
+    removeDir(dir);
+  });
+
   test('production without secrets, units or notice refuses to start; with them it starts', () => {
     const dir = tempDir();
     assert.throws(

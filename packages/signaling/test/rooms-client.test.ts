@@ -114,6 +114,41 @@ describe('core SignalingClient (Node, ws)', () => {
     }
   });
 
+  test('after a graceful restart the client waits within reconnectAfterMs, not its backoff, and resumes', async () => {
+    const dataDir = tempDir('tiepdan-client-hint-');
+    // The restored room keeps each place for resumeWindowMs from the restart, so the hint must fall inside it
+    // (FAST_ROOMS' 1.5 s window would expire the place before the client's 8 s wait is over).
+    const rooms = { reconnectAfterMs: 10_000, resumeWindowMs: 30_000 };
+    const first = await startRoomsServer({ rooms }, dataDir);
+    const port = Number(new URL(first.url).port);
+    const sessionId = newSessionId('client-hint');
+    // Its own backoff would wait at least 30 s; the server's window (10 s, at random 0.8) makes it 8 s, time
+    // enough for the new server to be listening even on a loaded machine.
+    const { c, states, events } = client(first, sessionId, () => officialToken(first, 'clerk', 'clerk.hint').then((token) => ({ kind: 'official' as const, token })), {
+      backoff: { initialMs: 60_000, maxMs: 60_000 },
+      random: () => 0.8,
+    });
+    const hello = await c.connect();
+    await first.close();
+    await until(() => c.state === 'reconnecting', 2000);
+    const closedAt = Date.now();
+    assert.equal(c.lastClose?.code, CLOSE_CODES.SERVER_RESTARTING);
+    assert.equal(events.find((e): e is Extract<RoomEvent, { type: 'server.restarting' }> => e.type === 'server.restarting')?.reconnectAfterMs, 10_000, 'the configured window is sent');
+    const second = await startRoomsServer({ port, rooms }, dataDir);
+    try {
+      await until(() => c.state !== 'reconnecting', 25_000, 'back within the window the server gave');
+      assert.equal(c.state, 'resumed', 'resumed in its place, not joined afresh');
+      assert.equal(c.participantId, hello.participantId);
+      // 0.8 of the window, not at once: the wait is the hint's (a lower bound only; a loaded machine is late).
+      assert.ok(Date.now() - closedAt >= 7_500, `waited ${Date.now() - closedAt} ms`);
+      assert.deepEqual(states, ['connecting', 'connected', 'reconnecting', 'resumed'], 'one attempt, no backoff retries');
+    } finally {
+      await c.close();
+      await second.close();
+      removeDir(dataDir);
+    }
+  });
+
   test('failed when the server says not to come back (denied); closed after close()', async () => {
     const sessionId = newSessionId('client-denied');
     const clerk: TestClient = await joinOfficial(t, sessionId, 'clerk');

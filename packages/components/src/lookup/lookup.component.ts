@@ -18,7 +18,7 @@ import {
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { baseStyles } from '../shared/base.styles.js';
-import { errorSummary, fieldId, textField } from '../shared/controls.js';
+import { compositionAwareSubmit, errorSummary, fieldId, textField } from '../shared/controls.js';
 import { emit } from '../shared/events.js';
 import { fmt, stringsFor } from '../shared/lang.js';
 import { VERSION } from '../shared/version.js';
@@ -66,18 +66,7 @@ export class TiepdanLookup extends LitElement {
   @state() private result: LookupResponse | undefined;
   @state() private failure: string | undefined;
 
-  #composingEnter = false;
-
-  #onKeydown = (event: KeyboardEvent): void => {
-    if (event.key !== 'Enter' || !(event.isComposing || event.keyCode === 229)) return;
-    this.#composingEnter = true;
-    setTimeout(() => (this.#composingEnter = false));
-  };
-
-  #onSubmit = (event: SubmitEvent): void => {
-    event.preventDefault();
-    if (!this.#composingEnter) void this.#lookup();
-  };
+  readonly #ime = compositionAwareSubmit(() => void this.#lookup());
 
   async #lookup(): Promise<void> {
     if (this.searching) return;
@@ -124,7 +113,7 @@ export class TiepdanLookup extends LitElement {
       return found ? say(found.message, lang) : undefined;
     };
     const r = this.result;
-    return html`<form part="form" novalidate lang=${lang} aria-label=${s.lookupTitle} @submit=${this.#onSubmit} @keydown=${this.#onKeydown}>
+    return html`<form part="form" novalidate lang=${lang} aria-label=${s.lookupTitle} @submit=${this.#ime.submit} @keydown=${this.#ime.keydown}>
       ${errorSummary(s.errorTitle, this.errors.map((e) => ({ path: e.path, message: say(e.message, lang) })), this.#focusField)}
       <h2 part="step-heading">${s.lookupTitle}</h2>
       ${textField({ path: 'reference', label: s.refLabel, hint: s.refHint, error: error('reference'), value: this.reference, autocomplete: 'off', onInput: (v) => (this.reference = v) })}

@@ -30,7 +30,7 @@ import {
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { baseStyles } from '../shared/base.styles.js';
-import { errorSummary, fieldId } from '../shared/controls.js';
+import { compositionAwareSubmit, errorSummary, fieldId } from '../shared/controls.js';
 import { emit } from '../shared/events.js';
 import { fmt, stringsFor } from '../shared/lang.js';
 import type { UiStrings } from '../shared/strings.js';
@@ -121,7 +121,9 @@ export class TiepdanRegistration extends LitElement {
   #generation = 0;
   #submitting = false;
   #returnToCheck = false;
-  #composingEnter = false;
+  readonly #ime = compositionAwareSubmit(() => {
+    if (this.view === 'form') void this.#continue();
+  });
 
   get #draftKey(): string {
     return this.draftId || this.unit;
@@ -492,20 +494,6 @@ export class TiepdanRegistration extends LitElement {
     this.renderRoot.querySelector<HTMLElement>(`#${fieldId('attachments')}`)?.focus();
   }
 
-  #onSubmit = (event: SubmitEvent): void => {
-    event.preventDefault();
-    // Enter that commits a Telex/VNI composition is typing, not "continue".
-    if (this.#composingEnter) return;
-    if (this.view === 'form') void this.#continue();
-  };
-
-  #onKeydown = (event: KeyboardEvent): void => {
-    if (event.key !== 'Enter' || !(event.isComposing || event.keyCode === 229)) return;
-    this.#composingEnter = true;
-    // The implicit submission this Enter could cause runs in the same task; clear the flag after it.
-    setTimeout(() => (this.#composingEnter = false));
-  };
-
   async #resume(): Promise<void> {
     const index = OUTLINE.findIndex((s) => s.id === this.#drafts?.record?.step);
     await this.#goTo(index >= 0 ? index : this.#drafts?.record?.step === 'check' ? CHECK : 0);
@@ -558,7 +546,7 @@ export class TiepdanRegistration extends LitElement {
 
   override render(): TemplateResult {
     const { s, lang } = stringsFor(this);
-    return html`<form part="form" novalidate lang=${lang} aria-label=${s.formTitle} @submit=${this.#onSubmit} @keydown=${this.#onKeydown}>
+    return html`<form part="form" novalidate lang=${lang} aria-label=${s.formTitle} @submit=${this.#ime.submit} @keydown=${this.#ime.keydown}>
       ${this.#renderView(s, lang)}
     </form>`;
   }

@@ -133,3 +133,29 @@ export function errorSummary(title: string, errors: readonly SummaryError[], foc
     </ul>
   </div>`;
 }
+
+/**
+ * A form's Enter that commits a Telex/VNI (or any IME) composition is typing, not a submission. Browsers fire the
+ * form's implicit submit in the same task as that keydown, so the keydown sets a flag that the submit handler reads
+ * and a zero-delay timer clears once that task is over. `keyCode === 229` covers browsers (Android Chrome among
+ * them) that report the composition only that way.
+ *
+ * Bind both handlers on the `<form>`: `@keydown=${this.#ime.keydown} @submit=${this.#ime.submit}`.
+ */
+export function compositionAwareSubmit(onSubmit: () => void): {
+  keydown: (event: KeyboardEvent) => void;
+  submit: (event: SubmitEvent) => void;
+} {
+  let composingEnter = false;
+  return {
+    keydown: (event) => {
+      if (event.key !== 'Enter' || !(event.isComposing || event.keyCode === 229)) return;
+      composingEnter = true;
+      setTimeout(() => (composingEnter = false));
+    },
+    submit: (event) => {
+      event.preventDefault();
+      if (!composingEnter) onSubmit();
+    },
+  };
+}

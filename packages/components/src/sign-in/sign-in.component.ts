@@ -9,7 +9,7 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { baseStyles } from '../shared/base.styles.js';
-import { errorSummary, fieldId } from '../shared/controls.js';
+import { compositionAwareSubmit, errorSummary, fieldId } from '../shared/controls.js';
 import { emit } from '../shared/events.js';
 import { fmt, resolveLang } from '../shared/lang.js';
 import { VERSION } from '../shared/version.js';
@@ -71,7 +71,7 @@ export class TiepdanSignIn extends LitElement {
 
   #client: SessionClient | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #composingEnter = false;
+  readonly #ime = compositionAwareSubmit(() => void this.#submit());
 
   /** The current access token ('' when signed out), for pages that read it instead of listening. */
   get token(): string {
@@ -224,17 +224,6 @@ export class TiepdanSignIn extends LitElement {
     this.#ended('user');
   };
 
-  #onKeydown = (event: KeyboardEvent): void => {
-    if (event.key !== 'Enter' || !(event.isComposing || event.keyCode === 229)) return;
-    this.#composingEnter = true;
-    setTimeout(() => (this.#composingEnter = false));
-  };
-
-  #onSubmit = (event: SubmitEvent): void => {
-    event.preventDefault();
-    if (!this.#composingEnter) void this.#submit();
-  };
-
   async #submit(): Promise<void> {
     if (this.busy || !this.#client) return;
     const s = this.#s;
@@ -333,7 +322,7 @@ export class TiepdanSignIn extends LitElement {
         <button type="button" part="button" class="secondary" @click=${() => void this.#signOut()}>${s.signOut}</button>
       </div>`;
     }
-    return html`<form part="form" novalidate lang=${lang} aria-labelledby="heading" @submit=${this.#onSubmit} @keydown=${this.#onKeydown}>
+    return html`<form part="form" novalidate lang=${lang} aria-labelledby="heading" @submit=${this.#ime.submit} @keydown=${this.#ime.keydown}>
       <h2 id="heading">${s.heading}</h2>
       ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
       ${errorSummary(s.errorTitle, this.errors, (path) => this.renderRoot.querySelector<HTMLElement>(`#${fieldId(path)}`)?.focus())}

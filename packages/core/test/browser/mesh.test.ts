@@ -1,32 +1,38 @@
-// The native mesh transport between peer connections in one Chromium page, linked by an in-memory relay that
-// stands in for the signaling server: both sides offer at once (perfect negotiation resolves the glare), a side
-// that starts listening late still gets the offers sent before, an ICE restart keeps media flowing, and `bye`
-// or leaving the participant list removes the remote media.
+// The native mesh transport between peer connections in one Chromium page, each side signalling through its own
+// real SignalingClient and `signalingPort` to the real server the test runner starts (web-test-runner.config.mjs):
+// offers, answers and candidates are `signal` requests the server validates and relays. Both sides offer at once
+// (perfect negotiation resolves the glare), offers relayed before a side's transport listens wait in the port's
+// backlog and are answered, an ICE restart keeps media flowing, and `bye` or leaving the participant list removes
+// the remote media. What each side received is read from its client's event stream, i.e. what the server relayed.
 import { expect, waitUntil } from '@open-wc/testing';
-import { MeshTransport, type SignalingPort } from '../../src/media/mesh.js';
-import type { SignalData } from '../../src/signaling/protocol.js';
+import { MeshTransport, signalingPort, type SignalingPort } from '../../src/media/mesh.js';
+import { SignalingClient } from '../../src/signaling/client.js';
 
-/** A relay between named ports; messages to a port nobody listens on yet wait, as signalingPort's backlog does. */
-function relay() {
-  const listeners = new Map<string, (from: string, data: SignalData) => void>();
-  const backlog = new Map<string, [string, SignalData][]>();
-  const sent: { from: string; to: string; kind: string }[] = [];
-  const port = (self: string): SignalingPort => ({
-    async send(to, data) {
-      sent.push({ from: self, to, kind: data.kind });
-      const listener = listeners.get(to);
-      // Asynchronous like a socket, so both sides' offers really cross.
-      setTimeout(() => (listener ? listener(self, data) : backlog.set(to, [...(backlog.get(to) ?? []), [self, data]])), 5);
-    },
-    onSignal(listener) {
-      listeners.set(self, listener);
-      for (const [from, data] of backlog.get(self) ?? []) listener(from, data);
-      backlog.delete(self);
-      return () => listeners.delete(self);
-    },
-  });
-  return { port, sent };
+const server = window.TIEPDAN_TEST_SERVER!;
+const tokens = window.TIEPDAN_TEST_TOKENS!;
+const sessionId = (name: string) => `wtr-mesh-${name}-${Date.now()}`;
+
+interface Member {
+  client: SignalingClient;
+  port: SignalingPort;
+  id: string;
+  /** Signals the server relayed to this member, in order. */
+  received: { from: string; kind: string }[];
 }
+
+/** An official in the room, as `<tiepdan-room>` connects: the port exists before the hello, so nothing relayed is lost. */
+async function member(session: string, role: keyof NonNullable<Window['TIEPDAN_TEST_TOKENS']>): Promise<Member> {
+  const client = new SignalingClient({ url: `${server.replace(/^http/u, 'ws')}/ws`, sessionId: session, auth: { kind: 'official', token: tokens[role] } });
+  const port = signalingPort(client);
+  const received: Member['received'] = [];
+  client.onEvent((event) => {
+    if (event.type === 'signal') received.push({ from: event.from, kind: event.data.kind });
+  });
+  const hello = await client.connect();
+  return { client, port, id: hello.participantId, received };
+}
+
+const offersTo = (m: Member) => m.received.filter((s) => s.kind === 'offer');
 
 const media = () => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 180 } });
 
@@ -34,33 +40,36 @@ async function bytesFrom(t: MeshTransport, id: string): Promise<number> {
   return (await t.stats()).find((s) => s.participantId === id)?.bytesReceived ?? 0;
 }
 
-describe('MeshTransport (perfect negotiation)', () => {
+describe('MeshTransport over signalingPort and the real server (perfect negotiation)', () => {
   it('two sides that offer at the same time end up exchanging audio and video', async function () {
     this.timeout(60_000);
-    const r = relay();
+    const session = sessionId('glare');
+    const [ka, kb] = await Promise.all([member(session, 'chair'), member(session, 'official')]);
     // No polite wait: both offer at once, and perfect negotiation (or, if Chromium's rollback leaves a connection
     // without candidates, the watchdog's ICE restart or new connection) must bring media up.
-    const a = new MeshTransport({ port: r.port('aaa'), politeWaitMs: 0 });
-    const b = new MeshTransport({ port: r.port('bbb'), politeWaitMs: 0 });
+    const a = new MeshTransport({ port: ka.port, politeWaitMs: 0 });
+    const b = new MeshTransport({ port: kb.port, politeWaitMs: 0 });
     const [ma, mb] = await Promise.all([media(), media()]);
-    await a.join({ participantId: 'aaa' });
-    await b.join({ participantId: 'bbb' });
+    await a.join({ participantId: ka.id });
+    await b.join({ participantId: kb.id });
     await a.publish(ma);
     await b.publish(mb);
-    a.setParticipants(['aaa', 'bbb']);
-    b.setParticipants(['aaa', 'bbb']);
+    a.setParticipants([ka.id, kb.id]);
+    b.setParticipants([ka.id, kb.id]);
     await waitUntil(() => a.remotes()[0]?.stream.getVideoTracks().length === 1 && b.remotes()[0]?.stream.getVideoTracks().length === 1, 'no remote video', { timeout: 10_000 });
-    expect(r.sent.filter((m) => m.kind === 'offer').length).to.be.at.least(2, 'both offered (glare)');
-    await waitUntil(async () => (await bytesFrom(a, 'bbb')) > 5000 && (await bytesFrom(b, 'aaa')) > 5000, 'no bytes', { timeout: 25_000 });
-    expect(a.remotes()[0]!.participantId).to.equal('bbb');
+    expect(offersTo(ka).length, 'the server relayed an offer to a').to.be.at.least(1);
+    expect(offersTo(kb).length, 'the server relayed an offer to b (both offered: glare)').to.be.at.least(1);
+    expect(ka.received.every((s) => s.from === kb.id) && kb.received.every((s) => s.from === ka.id), 'each heard only the other').to.equal(true);
+    await waitUntil(async () => (await bytesFrom(a, kb.id)) > 5000 && (await bytesFrom(b, ka.id)) > 5000, 'no bytes', { timeout: 25_000 });
+    expect(a.remotes()[0]!.participantId).to.equal(kb.id);
     expect(a.remotes()[0]!.stream.getAudioTracks()).to.have.length(1);
 
-    // An ICE restart (the device's network changed) renegotiates and media keeps flowing.
-    const before = await bytesFrom(a, 'bbb');
-    const offers = r.sent.filter((m) => m.kind === 'offer').length;
+    // An ICE restart (the device's network changed) renegotiates through the server and media keeps flowing.
+    const before = await bytesFrom(a, kb.id);
+    const offers = offersTo(kb).length;
     a.networkChanged();
-    await waitUntil(() => r.sent.filter((m) => m.kind === 'offer').length > offers, 'no restart offer');
-    await waitUntil(async () => (await bytesFrom(a, 'bbb')) > before + 5000, 'media stopped after the ICE restart', { timeout: 10_000 });
+    await waitUntil(() => offersTo(kb).length > offers, 'no restart offer relayed');
+    await waitUntil(async () => (await bytesFrom(a, kb.id)) > before + 5000, 'media stopped after the ICE restart', { timeout: 10_000 });
 
     // Muting keeps the track but sends silence / black.
     a.setMuted('audio', true);
@@ -69,63 +78,72 @@ describe('MeshTransport (perfect negotiation)', () => {
     const removed: string[] = [];
     b.on('remote-removed', ({ participantId }) => removed.push(participantId));
     await a.leave();
-    await waitUntil(() => removed.includes('aaa'), 'bye did not remove the media');
+    await waitUntil(() => removed.includes(ka.id), 'bye did not remove the media');
+    expect(kb.received.some((s) => s.kind === 'bye' && s.from === ka.id), 'the bye came through the server').to.equal(true);
     expect(b.remotes()).to.have.length(0);
     await b.leave();
+    await Promise.all([ka.client.close(), kb.client.close()]);
     [...ma.getTracks(), ...mb.getTracks()].forEach((t) => t.stop());
   });
 
-  it('offers sent before the other side listens are not lost; leaving the participant list drops the peer', async function () {
-    this.timeout(20_000);
-    const r = relay();
-    const a = new MeshTransport({ port: r.port('p1') });
+  it('offers relayed before the other side listens wait in the port and are answered; leaving the participant list drops the peer', async function () {
+    this.timeout(30_000);
+    const session = sessionId('backlog');
+    const [k1, k2] = await Promise.all([member(session, 'chair'), member(session, 'clerk')]);
+    const a = new MeshTransport({ port: k1.port });
     const [ma, mb] = await Promise.all([media(), media()]);
-    await a.join({ participantId: 'p1' });
+    await a.join({ participantId: k1.id });
     await a.publish(ma);
     // p1 is alone, then p2 arrives: p1, who was here first, offers at once.
     a.setParticipants([]);
-    a.setParticipants(['p2']);
-    await waitUntil(() => r.sent.some((m) => m.kind === 'offer'), 'no offer');
+    a.setParticipants([k2.id]);
+    // The offer (and candidates) reach p2's client before any transport listens on its port.
+    await waitUntil(() => offersTo(k2).length === 1, 'no offer relayed to p2', { timeout: 10_000 });
     // p2's transport starts only now and lists p1 as already there: it answers the offer waiting for it.
-    const b = new MeshTransport({ port: r.port('p2') });
-    await b.join({ participantId: 'p2' });
+    const b = new MeshTransport({ port: k2.port });
+    await b.join({ participantId: k2.id });
     await b.publish(mb);
-    b.setParticipants(['p1']);
+    b.setParticipants([k1.id]);
     await waitUntil(() => b.remotes()[0]?.stream.getVideoTracks().length === 1 && a.remotes()[0]?.stream.getVideoTracks().length === 1, 'no video both ways', { timeout: 10_000 });
-    expect(r.sent.filter((m) => m.kind === 'offer').map((m) => m.from)).to.deep.equal(['p1'], 'the newcomer made no offer of its own: no glare');
+    expect(offersTo(k1), 'the newcomer made no offer of its own: no glare').to.deep.equal([]);
+    expect(k1.received.some((s) => s.kind === 'answer'), 'p2 answered through the server').to.equal(true);
     const removed: string[] = [];
     a.on('remote-removed', ({ participantId }) => removed.push(participantId));
     a.setParticipants([]);
-    expect(removed).to.deep.equal(['p2']);
+    expect(removed).to.deep.equal([k2.id]);
     expect(a.remotes()).to.have.length(0);
     await a.leave();
     await b.leave();
+    await Promise.all([k1.client.close(), k2.client.close()]);
     [...ma.getTracks(), ...mb.getTracks()].forEach((t) => t.stop());
   });
 
-  it('a receive-only participant (the recorder), listed by nobody, offers and gets everyone\'s audio and video; sends nothing', async function () {
-    this.timeout(20_000);
-    const r = relay();
-    const p = new MeshTransport({ port: r.port('p1') });
-    const rec = new MeshTransport({ port: r.port('rec'), receiveOnly: true });
+  it("a receive-only participant (the recorder), listed by nobody, offers and gets everyone's audio and video; sends nothing", async function () {
+    this.timeout(30_000);
+    const session = sessionId('receive-only');
+    const [kp, krec] = await Promise.all([member(session, 'official'), member(session, 'operator')]);
+    const p = new MeshTransport({ port: kp.port });
+    const rec = new MeshTransport({ port: krec.port, receiveOnly: true });
     const [mp, mr] = await Promise.all([media(), media()]);
-    await p.join({ participantId: 'p1' });
+    await p.join({ participantId: kp.id });
     await p.publish(mp);
     p.setParticipants([]);
-    await rec.join({ participantId: 'rec' });
+    await rec.join({ participantId: krec.id });
     await rec.publish(mr);
-    rec.setParticipants(['p1']);
+    rec.setParticipants([kp.id]);
     await waitUntil(() => rec.remotes()[0]?.stream.getVideoTracks().length === 1 && rec.remotes()[0]?.stream.getAudioTracks().length === 1, 'the recorder got no media', { timeout: 10_000 });
-    await waitUntil(async () => (await bytesFrom(rec, 'p1')) > 5000, 'no bytes at the recorder', { timeout: 10_000 });
-    const sent = (await rec.stats()).find((s) => s.participantId === 'p1')!.bytesSent;
+    await waitUntil(async () => (await bytesFrom(rec, kp.id)) > 5000, 'no bytes at the recorder', { timeout: 10_000 });
+    const sent = (await rec.stats()).find((s) => s.participantId === kp.id)!.bytesSent;
     expect(sent).to.equal(0, 'the recorder sends no media');
     // The participant answered with its tracks, and shows no media from the recorder.
     await waitUntil(() => p.remotes().length === 1, 'the participant made a peer for the recorder');
     expect(p.remotes()[0]!.stream.getTracks()).to.have.length(0);
-    expect(r.sent.filter((m) => m.kind === 'offer').map((m) => m.from)).to.deep.equal(['rec']);
+    expect(offersTo(kp).length, 'the recorder offered').to.be.at.least(1);
+    expect(offersTo(krec), 'the participant made no offer').to.deep.equal([]);
     await rec.leave();
     await waitUntil(() => p.remotes().length === 0, 'bye from the recorder removed its peer');
     await p.leave();
+    await Promise.all([kp.client.close(), krec.client.close()]);
     [...mp.getTracks(), ...mr.getTracks()].forEach((t) => t.stop());
   });
 });

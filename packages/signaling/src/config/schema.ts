@@ -154,12 +154,21 @@ const RoomsSettingsSchema = z.strictObject({
   maxFrameBytes: z.int().min(1024).max(16 * 1024 * 1024).default(SIGNALING_LIMITS.maxFrameBytes),
   maxBufferedBytes: z.int().min(16 * 1024).default(SIGNALING_LIMITS.maxBufferedBytes),
   eventLogSize: z.int().min(10).max(100_000).default(SIGNALING_LIMITS.eventLogSize),
+  /**
+   * Sent with `server.restarting`: clients spread their reconnects over this window. It must end well inside
+   * `resumeWindowMs` (a restored room gives everyone that window from the restart), or clients lose their places.
+   */
+  reconnectAfterMs: z.int().min(0).max(60_000).default(500),
   /** SPEC §1: observers (inspectorate, police) are hidden from citizens where policy says so. */
   hideObserversFromCitizens: z.boolean().default(true),
 })
   .refine((s) => s.heartbeatTimeoutMs === undefined || s.heartbeatTimeoutMs > s.heartbeatIntervalMs, {
     path: ['heartbeatTimeoutMs'],
     message: 'must be longer than heartbeatIntervalMs',
+  })
+  .refine((s) => s.reconnectAfterMs < s.resumeWindowMs, {
+    path: ['reconnectAfterMs'],
+    message: 'must be shorter than resumeWindowMs: clients that come back after the window lose their places',
   })
   .transform((s) => ({ ...s, heartbeatTimeoutMs: s.heartbeatTimeoutMs ?? s.heartbeatIntervalMs * 2 + 1000 }));
 

@@ -16,8 +16,6 @@ import type { RoomStore } from './room-store.js';
 import type { RoomRecording } from './recording.js';
 import { Transport, type TransportDeps } from './transport.js';
 
-/** How long after `server.restarting` a client should wait before reconnecting. */
-const RECONNECT_AFTER_MS = 500;
 /** How long shutdown waits for sockets to close after telling them. */
 const DRAIN_MS = 2000;
 
@@ -92,7 +90,7 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, ope
     preClose(done) {
       void (async () => {
         await transport.shutdown();
-        host.shutdown(RECONNECT_AFTER_MS);
+        host.shutdown(settings.reconnectAfterMs);
         await transport.drain(DRAIN_MS);
         host.close();
         this.websocketServer.close(() => done());
