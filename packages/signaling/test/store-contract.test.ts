@@ -193,7 +193,33 @@ for (const fixture of STORE_FIXTURES) {
         const id = (created as { id: string }).id;
         const counts = await Promise.all(Array.from({ length: 5 }, () => accounts.recordFailure(id, Date.now(), 5, 60_000)));
         assert.deepEqual(counts.map((c) => c.failedCount).sort(), [1, 2, 3, 4, 5]);
-        assert.ok((await accounts.getAccount(id))?.lockedUntil);
+        const locked = (await accounts.getAccount(id))?.lockedUntil;
+        assert.equal(typeof locked, 'number', 'ms since the epoch come back as numbers');
+        assert.ok(locked! > Date.now());
+      });
+
+      test('roles, sessions, single sign-on transactions (taken once), a TOTP step accepted once, the audit log', async () => {
+        const accounts = store.accounts!;
+        const now = Date.now();
+        const created = (await accounts.createAccount({ id: randomUUID(), username: `u${randomUUID().slice(0, 8)}`, displayName: 'Phạm Thu', createdAt: new Date().toISOString(), createdBy: 'cli' })) as { id: string };
+        assert.equal(await accounts.grant(created.id, 'clerk', UNIT, 'admin', new Date().toISOString()), true);
+        assert.equal(await accounts.grant(created.id, 'clerk', UNIT, 'admin', new Date().toISOString()), false);
+        assert.deepEqual((await accounts.assignments(created.id)).map((a) => a.role), ['clerk']);
+        assert.ok((await accounts.listAccounts(UNIT)).some((a) => a.id === created.id));
+        const sid = randomUUID();
+        await accounts.createSession({ id: sid, secretHash: `h-${sid}`, accountId: created.id, kind: 'browser', method: 'password', createdAt: now, lastSeenAt: now, expiresAt: now + 3_600_000, idleSeconds: 900 });
+        assert.equal((await accounts.sessionBySecretHash(`h-${sid}`))?.expiresAt, now + 3_600_000);
+        assert.equal(await accounts.endSession(sid, now + 1, 'sign_out'), true);
+        assert.equal(await accounts.endSession(sid, now + 2, 'sign_out'), false);
+        assert.equal(await accounts.acceptTotpStep(created.id, 100), true);
+        assert.equal(await accounts.acceptTotpStep(created.id, 100), false, 'a code is never accepted twice');
+        const state = randomUUID();
+        await accounts.putTransaction({ state, nonce: 'n', codeVerifier: 'v', returnTo: '/', createdAt: now });
+        assert.equal((await accounts.takeTransaction(state, now - 1000))?.nonce, 'n');
+        assert.equal(await accounts.takeTransaction(state, now - 1000), undefined);
+        await accounts.appendAudit({ at: new Date().toISOString(), event: 'sign_in', accountId: created.id, actor: created.id, detail: { method: 'password' } });
+        const audit = await accounts.listAudit({ accountIds: [created.id], limit: 10 });
+        assert.deepEqual(audit.map((a) => [a.event, a.detail]), [['sign_in', { method: 'password' }]]);
       });
     });
 
@@ -225,6 +251,7 @@ for (const fixture of STORE_FIXTURES) {
       for (const [table, insert] of [
         ['room_audit', "INSERT INTO room_audit (id, session_id, at, actor, role, action, target, detail, prev_hash, hash) VALUES (900001, 's', '2026-01-01T00:00:00.000Z', 'a', 'clerk', 'lobby.admit', NULL, '{}', 'p', 'h')"],
         ['recording_access', "INSERT INTO recording_access (at, recording_id, actor, role, action, outcome, status) VALUES ('2026-01-01T00:00:00.000Z', NULL, 'a', 'clerk', 'list', 'allowed', 200)"],
+        ['auth_audit', "INSERT INTO auth_audit (at, event, actor) VALUES ('2026-01-01T00:00:00.000Z', 'sign_in', 'a')"],
       ] as const) {
         test(`${table}: an UPDATE or DELETE from any session is refused`, async () => {
           await opened.raw(insert);
@@ -246,7 +273,7 @@ describe('a store without a capability', () => {
         (error: unknown) => error,
       );
       assert.ok(refused instanceof MissingCapabilityError);
-      assert.deepEqual(refused.missing, ['cases', 'accounts', 'rooms', 'recordings', 'accessLog']);
+      assert.deepEqual(refused.missing, ['cases', 'rooms', 'recordings', 'accessLog']);
       assert.match(refused.message, /^The "postgres" store does not provide the desk's cases/u);
     } finally {
       await opened.dispose();

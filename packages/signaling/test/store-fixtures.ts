@@ -48,7 +48,7 @@ export const STORE_FIXTURES: StoreFixture[] = [
   },
   {
     name: 'postgres',
-    lacks: ['cases', 'accounts', 'rooms', 'recordings', 'accessLog'],
+    lacks: ['cases', 'rooms', 'recordings', 'accessLog'],
     unavailable: postgresUnavailable,
     async open() {
       const server: PgServer = await startPostgres();

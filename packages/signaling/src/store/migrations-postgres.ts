@@ -184,6 +184,74 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ${appendOnly('history')}
     `,
   },
+  {
+    version: 3,
+    name: 'officials sign-in: accounts, role assignments, sessions, single sign-on transactions, append-only audit log',
+    sql: `
+      CREATE TABLE accounts (
+        id              text PRIMARY KEY,
+        username        text NOT NULL UNIQUE,
+        display_name    text NOT NULL,
+        password_hash   text,
+        totp_sealed     bytea,
+        totp_last_step  bigint,
+        oidc_subject    text UNIQUE,
+        failed_count    integer NOT NULL DEFAULT 0,
+        locked_until    bigint,            -- ms since the epoch
+        disabled_at     text,
+        created_at      text NOT NULL,
+        created_by      text NOT NULL,
+        updated_at      text NOT NULL
+      );
+      CREATE TABLE role_assignments (
+        account_id  text NOT NULL REFERENCES accounts (id),
+        role        text NOT NULL,
+        unit        text NOT NULL,
+        granted_at  text NOT NULL,
+        granted_by  text NOT NULL,
+        PRIMARY KEY (account_id, role, unit)
+      );
+      CREATE TABLE auth_sessions (
+        id              text PRIMARY KEY,
+        secret_hash     text NOT NULL UNIQUE,
+        account_id      text NOT NULL REFERENCES accounts (id),
+        kind            text NOT NULL,
+        method          text NOT NULL,
+        device_role     text,
+        device_unit     text,
+        device_label    text,
+        created_at      bigint NOT NULL,
+        last_seen_at    bigint NOT NULL,
+        expires_at      bigint NOT NULL,
+        idle_seconds    integer NOT NULL,
+        ended_at        bigint,
+        end_reason      text,
+        oidc_refresh    bytea,
+        oidc_id_token   text
+      );
+      CREATE INDEX auth_sessions_account ON auth_sessions (account_id);
+      CREATE TABLE oidc_transactions (
+        state          text PRIMARY KEY,
+        nonce          text NOT NULL,
+        code_verifier  text NOT NULL,
+        return_to      text NOT NULL,
+        created_at     bigint NOT NULL
+      );
+      CREATE TABLE auth_audit (
+        id          integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at          text NOT NULL,
+        event       text NOT NULL,
+        account_id  text,
+        username    text,
+        actor       text NOT NULL,
+        ip          text,
+        user_agent  text,
+        detail      text NOT NULL DEFAULT '{}'
+      );
+      CREATE INDEX auth_audit_account ON auth_audit (account_id, id);
+      ${appendOnly('auth_audit')}
+    `,
+  },
 ];
 
 /** Applies the migrations not yet recorded, each in the one transaction that holds the lock; returns them. */

@@ -2,16 +2,18 @@
  * The PostgreSQL store (node-postgres), for a province running several server nodes on one database:
  * `store: { kind: 'postgres', url }`. It provides registrations (idempotent intake: the client id is UNIQUE and
  * the insert is `ON CONFLICT DO NOTHING`, so concurrent replays from any node create one row) and the schedule
- * (store/schedule-postgres.ts: capacity counted under the session's row lock). Denouncers' data arrives sealed
+ * (store/schedule-postgres.ts: capacity counted under the session's row lock), and officials' sign-in
+ * (auth/account-postgres.ts). Denouncers' data arrives sealed
  * (privacy/seal.ts) and is stored as bytea, as in SQLite. The audit and access-log tables exist append-only
  * (triggers, migrations-postgres.ts).
  *
  * Not provided yet, so the server refuses to start on this store and says so (store/capabilities.ts): the
- * desk's cases (their numbering callback is synchronous), sign-in accounts, rooms and recording (their
+ * desk's cases (their numbering callback is synchronous), rooms and recording (their
  * interfaces are synchronous with a commit point, written for an embedded database).
  */
 import pg from 'pg';
 import { newReference, type AnswerOutcome, type MatterKind, type Registration, type RegistrationState, type StoredAttachment } from '@tiepdan/core';
+import { PostgresAccountStore } from '../auth/account-postgres.js';
 import { migratePg } from './migrations-postgres.js';
 import { PostgresScheduleStore } from './schedule-postgres.js';
 import { DEFAULT_PROVISIONAL } from './schedule-sqlite.js';
@@ -19,6 +21,9 @@ import type { EngineStore, HistoryRow, ListFilters, NewRegistration, Registratio
 import { all, inTransaction, one, type Tx } from './tx-postgres.js';
 
 const REFERENCE_ATTEMPTS = 8;
+const INT8_OID = 20;
+/** bigint columns hold ms since the epoch, well inside Number's exact range: read them as numbers, not strings. */
+const TYPES = { getTypeParser: (oid: number, format?: string) => (oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) };
 
 export interface PostgresStoreOptions {
   makeReference?: () => string;
@@ -50,6 +55,7 @@ interface RegistrationRecord {
 export class PostgresStore implements EngineStore {
   readonly kind = 'postgres';
   readonly schedule: PostgresScheduleStore;
+  readonly accounts: PostgresAccountStore;
   private readonly makeReference: () => string;
 
   private constructor(
@@ -58,12 +64,13 @@ export class PostgresStore implements EngineStore {
     options: PostgresStoreOptions,
   ) {
     this.schedule = new PostgresScheduleStore(pool, { share: options.provisionalShare ?? DEFAULT_PROVISIONAL.share, perPhone: options.provisionalPerPhone ?? DEFAULT_PROVISIONAL.perPhone });
+    this.accounts = new PostgresAccountStore(pool);
     this.makeReference = options.makeReference ?? (() => newReference());
   }
 
   /** Connects and applies pending migrations; fails (and closes the pool) when the database cannot be reached. */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: TYPES as pg.CustomTypesConfig });
     // An idle client's connection error (the server restarting) must not crash the process: the pool drops it.
     pool.on('error', () => undefined);
     try {
