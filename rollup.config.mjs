@@ -25,6 +25,8 @@ const entries = Object.fromEntries(
     room: `${dist}/room/room.js`,
     recorder: `${dist}/recorder/recorder.js`,
     'sign-in': `${dist}/sign-in/sign-in.js`,
+    desk: `${dist}/desk/desk.js`,
+    register: `${dist}/register/register.js`,
   }).filter(([, input]) => existsSync(input)),
 );
 

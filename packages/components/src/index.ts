@@ -10,6 +10,8 @@ export { TiepdanScheduleEditor } from './schedule-editor/schedule-editor.compone
 export { TiepdanRoom, RoomActionError, type RoomView, type RoomRecordingState, type RoomRecording } from './room/room.component.js';
 export { TiepdanRecorder } from './recorder/recorder.component.js';
 export { TiepdanSignIn } from './sign-in/sign-in.component.js';
+export { TiepdanDesk } from './desk/desk.component.js';
+export { TiepdanRegister } from './register/register.component.js';
 export { define } from './shared/define.js';
 export { emit, type TiepdanEventDetails, type TiepdanEventName, type TiepdanEvent } from './shared/events.js';
 export { strings, type UiStrings } from './shared/strings.js';

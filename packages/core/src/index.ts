@@ -23,6 +23,7 @@ export * from './auth/session-client.js';
 export type * from './api/types.js';
 export type * from './api/schedule-types.js';
 export * from './api/client.js';
+export * from './api/call.js';
 export * from './local/database.js';
 export * from './local/drafts.js';
 export * from './local/outbox.js';

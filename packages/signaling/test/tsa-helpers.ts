@@ -19,6 +19,9 @@ export interface TestTsa {
   dir: string;
   /** Requests answered so far. */
   answered: number;
+  /** While true the authority answers 503 (an outage); `refused` counts those answers. */
+  down: boolean;
+  refused: number;
   close(): Promise<void>;
 }
 
@@ -62,11 +65,15 @@ export function makeTsaFiles(dir: string): { caFile: string; config: string } {
 export async function startTsa(): Promise<TestTsa> {
   const dir = tempDir('tiepdan-tsa-');
   const { caFile, config } = makeTsaFiles(dir);
-  const state = { answered: 0 };
+  const state = { answered: 0, refused: 0, down: false };
   const server: Server = createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (d: Buffer) => parts.push(d));
     req.on('end', () => {
+      if (state.down) {
+        state.refused += 1;
+        return void res.writeHead(503).end('down for maintenance');
+      }
       if (req.method !== 'POST' || req.headers['content-type'] !== 'application/timestamp-query') return void res.writeHead(415).end();
       const id = randomUUID();
       const query = join(dir, `${id}.tsq`);
@@ -92,6 +99,15 @@ export async function startTsa(): Promise<TestTsa> {
     dir,
     get answered() {
       return state.answered;
+    },
+    get refused() {
+      return state.refused;
+    },
+    get down() {
+      return state.down;
+    },
+    set down(value: boolean) {
+      state.down = value;
     },
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };

@@ -39,10 +39,16 @@ export function lobbyPanel(room: TiepdanRoom, s: RoomStrings) {
   </section>`;
 }
 
-export function casePanel(room: TiepdanRoom, s: RoomStrings) {
+/** A case the desk opened on admission (a UUID), as opposed to a code the clerk typed. */
+const DESK_CASE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/u;
+
+export function casePanel(room: TiepdanRoom, s: RoomStrings, lang: Lang) {
+  const desk = room.caseId !== null && DESK_CASE.test(room.caseId) && canInRoom(room.roomRole!, 'lobby.manage');
+  // The desk is its own element, loaded the first time a case needs it: the room's first screen stays small.
+  if (desk) room.loadDesk();
   return html`<section class="panel" aria-labelledby="case-heading">
     <h3 id="case-heading">${s.currentCase}</h3>
-    <p class="case">${room.caseId ?? s.caseNone}</p>
+    ${desk ? html`<tiepdan-desk .server=${room.server} .caseId=${room.caseId!} .token=${room.token} lang=${lang}></tiepdan-desk>` : html`<p class="case">${room.caseId ?? s.caseNone}</p>`}
     ${canInRoom(room.roomRole!, 'case.set')
       ? html`<form class="inline" @submit=${(ev: Event) => {
           ev.preventDefault();

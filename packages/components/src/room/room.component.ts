@@ -628,6 +628,15 @@ export class TiepdanRoom extends LitElement {
   returnToLobby(participantId: string): Promise<void> {
     return this.#act('lobby.manage', 'lobby.return', { participantId }).then(() => undefined);
   }
+  #desk: Promise<unknown> | undefined;
+  /** Loads <tiepdan-desk> once, when the room first shows a desk case (a failed download is tried again next time). */
+  loadDesk(): void {
+    this.#desk ??= import('../desk/desk.js').catch((error: unknown) => {
+      this.#desk = undefined;
+      console.warn('tiepdan: <tiepdan-desk> could not be loaded', error);
+    });
+  }
+
   /** Sets or clears the case being received (chair, clerk). */
   setCase(caseId: string | null): Promise<void> {
     return this.#act('case.set', 'case.set', { caseId }).then(() => undefined);
@@ -871,7 +880,7 @@ export class TiepdanRoom extends LitElement {
       ${this.#renderControls(me)}
       <div class="panels">
         ${manages ? lobbyPanel(this, s) : nothing}
-        ${manages || role === 'chair' ? casePanel(this, s) : nothing}
+        ${manages || role === 'chair' ? casePanel(this, s, this.#lang) : nothing}
         ${role !== 'citizen' ? transportPanel(this, s, this.#lang) : nothing}
         ${role === 'operator' || role === 'chair' || role === 'clerk' ? healthPanel(this.#healthPoints(), s) : nothing}
         ${chatPanel(this, s)}

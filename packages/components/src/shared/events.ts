@@ -25,6 +25,8 @@ export interface TiepdanEventDetails {
   'tiepdan-token': { token: string; role: OfficialRole | undefined; unit: string | undefined; expiresAt: number };
   'tiepdan-signed-in': { username: string; displayName: string; method: 'password' | 'oidc' | 'device' };
   'tiepdan-signed-out': { reason: 'expired' | 'user' };
+  /** The desk recorded a step of a case (`step`: the desk route, e.g. "identity", "receipt", "close"). */
+  'tiepdan-case-changed': { caseId: string; state: 'open' | 'closed' | 'refused'; step: string };
   'tiepdan-recording-state': { state: 'not_recording' | 'armed' | 'recording' | 'ending' | 'finalizing' | 'finalized'; source: 'server' | 'none'; alarm?: string | undefined };
 }
 
@@ -52,6 +54,7 @@ declare global {
     'tiepdan-left': TiepdanEvent<'tiepdan-left'>;
     'tiepdan-reconnecting': TiepdanEvent<'tiepdan-reconnecting'>;
     'tiepdan-recording-state': TiepdanEvent<'tiepdan-recording-state'>;
+    'tiepdan-case-changed': TiepdanEvent<'tiepdan-case-changed'>;
     'tiepdan-recorder-status': TiepdanEvent<'tiepdan-recorder-status'>;
     'tiepdan-token': TiepdanEvent<'tiepdan-token'>;
     'tiepdan-signed-in': TiepdanEvent<'tiepdan-signed-in'>;

@@ -203,7 +203,8 @@ export class ApiClient {
   }
 }
 
-function readResponse<T>(status: number, text: string): T {
+/** A response's body, or its error as an ApiError (the error shape kept even for a proxy's HTML page). */
+export function readResponse<T>(status: number, text: string): T {
   let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;

@@ -114,9 +114,11 @@ function crossFieldErrors(reg: RegistrationDraft, rules: RegistrationRules): Fie
   return errors;
 }
 
-/** Canonical form for storage and comparison: NFC, tidy names, E.164 phones, compact ID numbers. */
-function normalize(reg: Registration): Registration {
-  const out = structuredClone(reg);
+/**
+ * Canonical form for storage and comparison: NFC, tidy names, E.164 phones, compact ID numbers. Changes `out` in
+ * place: it is the schema's output for a copy `nfc` made, so nothing the caller holds is touched.
+ */
+function normalize(out: Registration): Registration {
   out.identity.fullName = tidy(out.identity.fullName);
   if (out.identity.idNumber !== undefined) {
     if (out.identity.idNumber.trim() === '') delete out.identity.idNumber;
@@ -142,19 +144,25 @@ function normalize(reg: Registration): Registration {
  * the form can show the errors of one step while later steps are still empty (filter by path prefix).
  */
 export function registrationErrors(input: unknown, rules: RegistrationRules = DEFAULT_RULES): FieldError[] {
+  return check(input, rules).fields;
+}
+
+/** Validates and normalises a whole registration. `input` is untrusted (parsed JSON from anywhere). */
+export function parseRegistration(input: unknown, rules: RegistrationRules = DEFAULT_RULES): ParseResult<Registration> {
+  const { fields, value } = check(input, rules);
+  if (fields.length || !value) return { ok: false, fields };
+  return { ok: true, value: normalize(value) };
+}
+
+/** One NFC pass and one schema pass serve both the errors and the value (the server's intake runs this per request). */
+function check(input: unknown, rules: RegistrationRules): { fields: FieldError[]; value?: Registration } {
   const value = nfc(input);
   const parsed = RegistrationSchema.safeParse(value);
   const shape = parsed.success ? [] : parsed.error.issues.flatMap(issueToFieldErrors);
   const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
   const cross = isObject ? crossFieldErrors(value as RegistrationDraft, rules) : [];
-  return dedupe([...shape, ...cross]);
-}
-
-/** Validates and normalises a whole registration. `input` is untrusted (parsed JSON from anywhere). */
-export function parseRegistration(input: unknown, rules: RegistrationRules = DEFAULT_RULES): ParseResult<Registration> {
-  const fields = registrationErrors(input, rules);
-  if (fields.length) return { ok: false, fields };
-  return { ok: true, value: normalize(RegistrationSchema.parse(nfc(input))) };
+  const fields = dedupe([...shape, ...cross]);
+  return parsed.success ? { fields, value: parsed.data } : { fields };
 }
 
 /** One error per path: the first rule that failed is the one worth telling. */

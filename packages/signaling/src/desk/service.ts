@@ -226,6 +226,17 @@ export class Desk {
     return { row: row!, created: true };
   }
 
+  /**
+   * The room's admission of a citizen (rooms/desk.ts): the case of their registration in this session. The room
+   * has already checked that the official may manage this session's lobby; the unit is the registration's own.
+   */
+  async openForAdmission(sessionId: string, reference: string, by: { sub: string; role: TokenClaims['role']; name?: string | undefined }): Promise<CaseRow | undefined> {
+    const reg = await this.deps.store.findByReference(reference);
+    if (!reg) return undefined;
+    const claims: TokenClaims = { sub: by.sub, role: by.role, unit: reg.unit, ...(by.name ? { name: by.name } : {}) };
+    return (await this.open(claims, { registration: reg.reference, sessionId })).row;
+  }
+
   /** Enters an in-person reception in the register by hand: a case opened (on its day) and closed at once. */
   async enterInPerson(official: TokenClaims, input: RegisterEntryInput): Promise<CaseRow> {
     const { handling, followUp, notes, receivedOn, ...open } = input;

@@ -22,6 +22,12 @@ export const RecordingSettingsSchema = z.strictObject({
    * An RFC 3161 time-stamping authority: every finalized manifest gets a token from it (manifest.tsr). `caCertificates`
    * (PEM) is the TSA's CA as published for verifiers (GET /api/v1/recordings/keys carries it).
    */
+  /**
+   * A finalization that fails (the TSA unreachable, the disk full) is tried again by itself after this long, the
+   * wait doubling up to `finalizeRetryMaxMs`, until it succeeds; `POST /recordings/:id/finalize` still tries at once.
+   */
+  finalizeRetryMs: z.int().min(10).max(3_600_000).default(5_000),
+  finalizeRetryMaxMs: z.int().min(10).max(86_400_000).default(300_000),
   timestamping: z
     .strictObject({
       url: z.url({ protocol: /^https?$/u }),

@@ -57,15 +57,19 @@ export function submitHandler(ctx: SubmitContext) {
 }
 
 async function commit(ctx: SubmitContext, clientId: string, hash: string, submission: Submission): Promise<{ row: RegistrationRow; created: boolean }> {
-  const existing = await ctx.store.findByClientId(clientId);
-  if (existing) return { row: replayable(existing, hash), created: false };
+  // With files, a replay is recognised before they are moved into the store. Without, the insert itself is the
+  // check (it is idempotent on the client id), which saves a lookup per registration.
+  if (submission.files.length) {
+    const existing = await ctx.store.findByClientId(clientId);
+    if (existing) return { row: replayable(existing, hash), created: false };
+  }
 
   const created: string[] = [];
   try {
     for (const file of submission.files) if (await ctx.files.commit(file)) created.push(file.sha256);
     const result = await ctx.store.insertRegistration({ ...storedForm(ctx, clientId, submission.registration), contentHash: hash, receivedAt: new Date().toISOString(), attachments: storedAttachments(submission) });
     if (!result.created) {
-      // Another server process stored this key between our check and our insert.
+      // A replay, or another server process stored this key between our check and our insert.
       await ctx.files.remove(created);
       return { row: replayable(result.row, hash), created: false };
     }

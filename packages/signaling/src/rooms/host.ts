@@ -12,6 +12,7 @@ import type { RoomCommand } from './commands.js';
 import { Room, type RoomSettings } from './room.js';
 import type { RoomStore } from './room-store.js';
 import type { RoomRecording } from './recording.js';
+import type { RoomDesk } from './desk.js';
 
 export class RoomHost {
   private readonly rooms = new Map<string, Room>();
@@ -29,6 +30,7 @@ export class RoomHost {
     private readonly store: RoomStore,
     private readonly now: () => number = Date.now,
     private readonly recording?: RoomRecording | undefined,
+    private readonly desk?: { desk: RoomDesk; onError: (error: unknown) => void } | undefined,
   ) {
     this.durableBus = {
       request: (sessionId, command) => bus.request(sessionId, command),
@@ -101,7 +103,7 @@ export class RoomHost {
   }
 
   private context() {
-    return { settings: this.settings, bus: this.durableBus, store: this.store, now: this.now, recording: this.recording, onEnded: (sessionId: string) => {
+    return { settings: this.settings, bus: this.durableBus, store: this.store, now: this.now, recording: this.recording, desk: this.desk?.desk, onDeskError: this.desk?.onError, onEnded: (sessionId: string) => {
         this.rooms.delete(sessionId);
         // Written at once: a hello right after must find the room ended, not a stale open copy.
         this.store.flush();

@@ -9,11 +9,12 @@ import { SIGNALING_PATH } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { sendError } from '../http/error-handler.js';
-import { InProcessRoomBus, type RoomBus } from './bus.js';
+import { heldUntil, InProcessRoomBus, type RoomBus } from './bus.js';
 import { RoomHost } from './host.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from './join-tokens.js';
 import type { RoomStore } from './room-store.js';
 import type { RoomRecording } from './recording.js';
+import type { RoomDesk } from './desk.js';
 import { Transport, type TransportDeps } from './transport.js';
 
 /** How long shutdown waits for sockets to close after telling them. */
@@ -31,6 +32,13 @@ export interface RoomsOptions {
   bus?: RoomBus | undefined;
   /** The recording coordinator as the rooms see it (rooms/recording.ts). */
   recording?: RoomRecording | undefined;
+  /** The reception desk as the rooms see it (rooms/desk.ts): admitting a citizen opens their case. */
+  desk?: RoomDesk | undefined;
+  /**
+   * Resolves when this process may own the rooms (see ServerOptions.takeover): until then sockets are accepted
+   * and their hellos wait, and no room is loaded, since the process before still writes them.
+   */
+  takeover?: Promise<void> | undefined;
 }
 
 export interface RoomsHandle {
@@ -45,7 +53,7 @@ export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
   return handles.get(app.server);
 }
 
-export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, openStore, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording }) => {
+export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, openStore, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording, desk, takeover }) => {
   const settings = config.rooms;
   const store = openStore({ eventLogSize: settings.eventLogSize, onError: (error) => app.log.error({ err: error }, 'room store commit failed; retrying, nothing leaves meanwhile') });
   const host = new RoomHost(
@@ -65,10 +73,12 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, ope
     store,
     Date.now,
     recording,
+    desk ? { desk, onError: (error) => app.log.error({ err: error }, 'desk: the case could not be opened on admission') } : undefined,
   );
-  host.start();
+  if (takeover) void takeover.then(() => host.start());
+  else host.start();
   const transport = new Transport({
-    bus,
+    bus: takeover ? heldUntil(bus, takeover) : bus,
     settings,
     authSecret: config.authSecret,
     joinTokens: joinTokens ?? new JwtJoinTokenVerifier(config.authSecret),

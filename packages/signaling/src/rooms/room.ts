@@ -33,6 +33,7 @@ import type { RoomCommand, VerifiedIdentity } from './commands.js';
 import { jitsiAccess, turnCredentials, type JitsiSettings, type TurnSettings } from './media.js';
 import type { RoomStore, StoredEvent } from './room-store.js';
 import type { RoomRecording } from './recording.js';
+import type { RoomDesk } from './desk.js';
 import type { RecordingEvent } from '../recording/events.js';
 
 /** Shown instead of a denouncer's name to everyone who may not see it (SPEC §3). */
@@ -103,6 +104,10 @@ export interface RoomContext {
   onEnded: (sessionId: string) => void;
   /** The session's recording (rooms/recording.ts); absent when the server runs without recording. */
   recording?: RoomRecording | undefined;
+  /** The reception desk (rooms/desk.ts): admitting a citizen opens their registration's case; absent in room-only tests. */
+  desk?: RoomDesk | undefined;
+  /** Where a failed desk opening is logged. */
+  onDeskError?: ((error: unknown) => void) | undefined;
 }
 
 class Refusal extends Error {
@@ -416,9 +421,14 @@ export class Room {
         if (this.state !== 'open') refuse('room_not_open');
         const target = this.participants.get(message.participantId);
         if (!target || target.status !== 'lobby') refuse('not_in_lobby');
-        const caseId = message.caseId ?? this.caseId ?? undefined;
         // One case at a time: another case cannot start while a citizen of the current one is still admitted.
         if (message.caseId !== undefined && this.caseId !== null && this.caseId !== message.caseId && this.admittedFor(this.caseId)) refuse('case_in_progress');
+        // No case named and none in progress: the desk opens (or finds again, on a re-admit) the case of this
+        // citizen's registration. While a case is in progress, a citizen admitted without one joins it (a group).
+        const deskCase = message.caseId === undefined && !(this.caseId !== null && this.admittedFor(this.caseId)) ? await this.deskCaseFor(p, target!) : undefined;
+        if (target!.status !== 'lobby' || this.participants.get(target!.participantId) !== target) refuse('not_in_lobby');
+        if (this.state !== 'open') refuse('room_not_open');
+        const caseId = message.caseId ?? deskCase ?? this.caseId ?? undefined;
         target!.status = 'admitted';
         target!.caseId = caseId;
         target!.lobbySince = undefined;
@@ -553,6 +563,18 @@ export class Room {
 
   private requireMember(p: ParticipantRecord): void {
     if (p.status === 'lobby') refuse('not_admitted');
+  }
+
+  /** The desk's case for a citizen from a registration; the admission goes on without one if the desk cannot open it. */
+  private async deskCaseFor(by: ParticipantRecord, target: ParticipantRecord): Promise<string | undefined> {
+    if (!this.ctx.desk || !target.citizen || by.role === 'citizen') return undefined;
+    try {
+      return await this.ctx.desk.caseForAdmission(this.sessionId, target.citizen.reference, { sub: by.identity.replace(/^official:/u, ''), role: by.role, name: by.name });
+    } catch (error) {
+      // A reception must not stall on the register: the clerk can still open the case from the desk panel.
+      this.ctx.onDeskError?.(error);
+      return undefined;
+    }
   }
 
   private admittedFor(caseId: string): boolean {

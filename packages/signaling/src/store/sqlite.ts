@@ -96,16 +96,19 @@ export class SqliteStore implements Store {
     this.accounts = new SqliteAccountStore(this.db);
     this.recordings = new SqliteRecordingRepo(this.db);
     this.accessLog = this.recordings;
-    this.makeReference = options.makeReference ?? (() => newReference());
+    this.makeReference = options.makeReference ?? pooledReferences();
     const db = this.db;
     this.statements = {
       byClientId: db.prepare<[string], RegistrationRecordRow>('SELECT * FROM registrations WHERE client_id = ?'),
       byReference: db.prepare<[string], RegistrationRecordRow>('SELECT * FROM registrations WHERE reference = ?'),
+      // A client id already stored inserts nothing (no change) instead of a lookup first; a reference collision
+      // still throws, and is retried with a fresh code.
       insert: db.prepare(
         `INSERT INTO registrations (reference, client_id, content_hash, unit, kind, state, phone_hash, display_name, summary,
            group_size, data, sealed, received_at, updated_at)
          VALUES (@reference, @clientId, @contentHash, @unit, @kind, 'received', @phoneHash, @displayName, @summary,
-           @groupSize, @data, @sealed, @receivedAt, @receivedAt)`,
+           @groupSize, @data, @sealed, @receivedAt, @receivedAt)
+         ON CONFLICT (client_id) DO NOTHING`,
       ),
       insertAttachment: db.prepare(
         'INSERT INTO attachments (registration_id, position, id, name, type, size, sha256, purpose) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -157,17 +160,17 @@ export class SqliteStore implements Store {
   private flushInserts(): void {
     const batch = this.pendingInserts.splice(0);
     // Called inside the outer transaction, a better-sqlite3 transaction function becomes a SAVEPOINT.
-    const one = this.db.transaction((input: NewRegistration): boolean => {
-      if (this.statements.byClientId.get(input.clientId)) return false;
-      const id = this.insertWithFreshReference(input);
+    const one = this.db.transaction((input: NewRegistration): Inserted | undefined => {
+      const inserted = this.insertWithFreshReference(input);
+      if (!inserted) return undefined;
       input.attachments.forEach((a, position) => {
-        this.statements.insertAttachment.run(id, position, a.id, a.name, a.type, a.size, a.sha256, a.purpose);
+        this.statements.insertAttachment.run(inserted.id, position, a.id, a.name, a.type, a.size, a.sha256, a.purpose);
       });
-      this.statements.insertHistory.run(id, 'received', input.receivedAt, null, null, null, null);
-      if (input.preferredSessionId) this.schedule.bookWithinInsert(id, input.unit, input.preferredSessionId, input.receivedAt, input.phoneHash);
-      return true;
+      this.statements.insertHistory.run(inserted.id, 'received', input.receivedAt, null, null, null, null);
+      if (input.preferredSessionId) inserted.booking = this.schedule.bookWithinInsert(inserted.id, input.unit, input.preferredSessionId, input.receivedAt, input.phoneHash);
+      return inserted;
     });
-    const outcomes: ({ created: boolean } | { error: unknown })[] = [];
+    const outcomes: ({ inserted: Inserted | undefined } | { error: unknown })[] = [];
     try {
       // IMMEDIATE takes the write lock before reading, so the client-id check and the insert cannot interleave
       // with another process doing the same.
@@ -175,7 +178,7 @@ export class SqliteStore implements Store {
         .transaction(() => {
           for (const { input } of batch) {
             try {
-              outcomes.push({ created: one(input) });
+              outcomes.push({ inserted: one(input) });
             } catch (error) {
               outcomes.push({ error });
             }
@@ -189,13 +192,16 @@ export class SqliteStore implements Store {
     batch.forEach(({ input, resolve, reject }, i) => {
       const outcome = outcomes[i]!;
       if ('error' in outcome) return reject(outcome.error);
+      // What we just committed is the row, exactly as toRow would read it back; an existing one is read.
+      if (outcome.inserted) return resolve({ row: insertedRow(input, outcome.inserted), created: true });
       const row = this.statements.byClientId.get(input.clientId);
       if (!row) return reject(new Error('registration vanished after insert'));
-      resolve({ row: this.toRow(row), created: outcome.created });
+      resolve({ row: this.toRow(row), created: false });
     });
   }
 
-  private insertWithFreshReference(input: NewRegistration): number {
+  /** The new row's id and reference, or undefined when the client id was already stored. */
+  private insertWithFreshReference(input: NewRegistration): Inserted | undefined {
     for (let attempt = 1; ; attempt += 1) {
       const reference = this.makeReference();
       try {
@@ -213,7 +219,7 @@ export class SqliteStore implements Store {
           sealed: input.sealed ?? null,
           receivedAt: input.receivedAt,
         });
-        return Number(result.lastInsertRowid);
+        return result.changes ? { id: Number(result.lastInsertRowid), reference } : undefined;
       } catch (error) {
         const collision = (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /registrations\.reference/u.test((error as Error).message);
         if (!collision || attempt >= REFERENCE_ATTEMPTS) throw error;
@@ -313,4 +319,45 @@ export class SqliteStore implements Store {
       ...(r.submit_booking ? { booking: JSON.parse(r.submit_booking) as RegistrationRow['booking'] } : {}),
     };
   }
+}
+
+interface Inserted {
+  id: number;
+  reference: string;
+  booking?: RegistrationRow['booking'];
+}
+
+/** The row of a registration just inserted, as toRow would read it back (data as JSON round-trips it). */
+function insertedRow(input: NewRegistration, inserted: Inserted): RegistrationRow {
+  return {
+    reference: inserted.reference,
+    clientId: input.clientId,
+    contentHash: input.contentHash,
+    unit: input.unit,
+    kind: input.kind,
+    state: 'received',
+    phoneHash: input.phoneHash,
+    displayName: input.displayName,
+    summary: input.summary,
+    groupSize: input.groupSize,
+    registration: JSON.parse(JSON.stringify(input.registration)) as Registration,
+    sealed: input.sealed ?? undefined,
+    receivedAt: input.receivedAt,
+    updatedAt: input.receivedAt,
+    attachments: input.attachments.map(({ id, name, type, size, sha256, purpose }) => ({ id, name, type, size, sha256, purpose })),
+    history: [{ state: 'received', at: input.receivedAt }],
+    ...(inserted.booking ? { booking: inserted.booking } : {}),
+  };
+}
+
+/** Reference codes from random bytes drawn 4 KiB at a time instead of one small draw per registration. */
+function pooledReferences(): () => string {
+  const pool = new Uint8Array(4096);
+  let offset = pool.length;
+  return () =>
+    newReference((bytes) => {
+      if (offset + bytes.length > pool.length) (crypto.getRandomValues(pool), (offset = 0));
+      bytes.set(pool.subarray(offset, (offset += bytes.length)));
+      return bytes;
+    });
 }

@@ -72,8 +72,11 @@ export interface CoordinatorDeps {
 export class RecordingCoordinator {
   private readonly now: () => number;
   private watchdog: NodeJS.Timeout | undefined;
+  private stopped = false;
   private readonly drains = new Map<string, NodeJS.Timeout>();
   private readonly finalizing = new Map<string, Promise<void>>();
+  /** Failed finalizations so far per recording, for the retry's backoff (reset by success or restart). */
+  private readonly failures = new Map<string, number>();
   /** Recordings whose alarm is raised, so it is raised once per loss and cleared once. */
   private readonly alarmed = new Set<string>();
 
@@ -109,6 +112,7 @@ export class RecordingCoordinator {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.watchdog) clearInterval(this.watchdog);
     for (const timer of this.drains.values()) clearTimeout(timer);
     this.drains.clear();
@@ -393,12 +397,20 @@ export class RecordingCoordinator {
     this.emitState(this.mustGet(recordingId));
     try {
       await this.deps.finalize(recordingId);
+      this.failures.delete(recordingId);
       this.deps.parts.forget(recordingId);
       this.emitState(this.mustGet(recordingId));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.deps.repo.s.failed.run(message, recordingId);
-      this.deps.log?.error({ err: error, recordingId }, 'recording finalization failed');
+      // The segments are safe and the state stays `finalizing`, so nothing is lost by waiting; but evidence
+      // must not depend on someone noticing the alarm: try again by itself, backing off (a TSA down for hours
+      // is asked a few times an hour, not hammered), until it succeeds or the server stops.
+      const failures = (this.failures.get(recordingId) ?? 0) + 1;
+      this.failures.set(recordingId, failures);
+      const retryInMs = Math.min(this.settings.finalizeRetryMaxMs, this.settings.finalizeRetryMs * 2 ** (failures - 1));
+      if (!this.stopped) this.scheduleFinalize(recordingId, retryInMs);
+      this.deps.log?.error({ err: error, recordingId, failures, retryInMs }, 'recording finalization failed; it will be tried again');
       this.deps.events.emit({ type: 'recording.failed', recordingId, sessionId: rec.session_id, error: message, at: iso(this.now()) });
       throw error;
     }
