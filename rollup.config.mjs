@@ -26,6 +26,7 @@ const entries = Object.fromEntries(
     recorder: `${dist}/recorder/recorder.js`,
     'sign-in': `${dist}/sign-in/sign-in.js`,
     desk: `${dist}/desk/desk.js`,
+    register: `${dist}/register/register.js`,
   }).filter(([, input]) => existsSync(input)),
 );
 

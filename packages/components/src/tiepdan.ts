@@ -16,6 +16,7 @@ const ELEMENTS: Record<string, () => Promise<unknown>> = {
   'tiepdan-recorder': () => import('./recorder/recorder.js'),
   'tiepdan-sign-in': () => import('./sign-in/sign-in.js'),
   'tiepdan-desk': () => import('./desk/desk.js'),
+  'tiepdan-register': () => import('./register/register.js'),
 };
 
 const loading = new Set<string>();

@@ -7,6 +7,7 @@
  * A configuration error exits with code 2
  * and a message naming each bad field, so a deployment script can tell it from a crash (1).
  */
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { OFFICIAL_ROLES, type OfficialRole } from '@tiepdan/core';
 import { randomBytes } from 'node:crypto';
@@ -18,13 +19,15 @@ import { deriveKeys } from './privacy/keys.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig } from './config/load.js';
 import { createServer } from './http/server.js';
+import { supervise } from './deploy/supervisor.js';
+import { runWorker } from './deploy/worker.js';
 import { SqliteStore } from './store/sqlite.js';
 import { formatReport, verifyRecording } from './recording/verify/verify.js';
 import { parseKeyHistory, SigningKeys } from './recording/signing/keys.js';
 import type { TrustAnchors } from './recording/verify/trust.js';
 
 const USAGE = `Usage:
-  tiepdan-server start [--config file.json] [--demo]
+  tiepdan-server start [--config file.json] [--demo] [--supervise]   (--supervise: SIGHUP restarts with no gap; docs/deploy.md)
   tiepdan-server token --role clerk --unit dongthap.sadec --sub nguyen.van.a [--name "Nguyễn Văn A"] [--ttl 1h] [--config file.json]
   tiepdan-server account create --username quan.tri --name "Trần Văn Quản" --role admin --unit dongthap.sadec [--config file.json]
   tiepdan-server migrate [--config file.json]
@@ -45,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string', short: 'c' },
       demo: { type: 'boolean', default: false },
+      supervise: { type: 'boolean', default: false },
       role: { type: 'string' },
       unit: { type: 'string' },
       sub: { type: 'string' },
@@ -69,7 +73,13 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'start': {
+      // The supervisor loads nothing itself: each worker reads the config (and the code) anew, so a restart deploys.
+      if (values.supervise && cluster.isPrimary) return supervise();
       const config = loadConfig(configOptions);
+      if (cluster.isWorker) {
+        await runWorker(config);
+        return -1;
+      }
       const server = await createServer(config);
       const url = await server.start({ handleSignals: true });
       server.app.log.info({ url, mode: config.mode, dataDir: config.dataDir, units: config.units.map((u) => u.code) }, 'tiepdan server listening');

@@ -40,9 +40,9 @@ export function writeConfig(dataDir: string, values: Partial<ConfigInput> = {}):
   return file;
 }
 
-/** Starts the CLI server; resolves once it logged that it listens. `command` wraps node (e.g. `ip netns exec`). */
-export function startServerProcess(configFile: string, options: { wrap?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
-  const argv = [process.execPath, '--import', 'tsx', CLI, 'start', '--config', configFile];
+/** Starts the CLI server; resolves once it logged that it listens. `wrap` wraps node (e.g. `ip netns exec`); `args` go after `start`. */
+export function startServerProcess(configFile: string, options: { wrap?: string[]; env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<ServerProcess> {
+  const argv = [process.execPath, '--import', 'tsx', CLI, 'start', '--config', configFile, ...(options.args ?? [])];
   const [command, ...args] = [...(options.wrap ?? []), ...argv];
   const child = spawn(command!, args, { cwd: resolve(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...options.env } });
   const logs: Record<string, unknown>[] = [];

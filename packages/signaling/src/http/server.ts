@@ -63,6 +63,12 @@ export interface ServerOptions {
   joinTokens?: JoinTokenVerifier;
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: { write(line: string): void };
+  /**
+   * A worker of the supervisor (deploy/supervisor.ts) listens while the worker before it still drains. What only
+   * one process may do at a time (own the rooms, resume recording leases and sweep their files, dispatch
+   * notices) waits until this resolves, when the one before has written its last and closed the database.
+   */
+  takeover?: Promise<void>;
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<TiepdanServer> {
@@ -145,8 +151,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // One reference + phone guess budget across /lookup and the booking routes (issue 12 item 5).
       const guesses = new GuessBudget(config.rateLimits.lookupPerMinute, config.rateLimits.enabled);
       await api.register(registrations, { config, store, files, keys, requirePermission, guesses });
-      await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses });
-      await api.register(recording, { config, store, joinTokens, verifyOfficial });
+      await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses, takeover: options.takeover });
+      await api.register(recording, { config, store, joinTokens, verifyOfficial, takeover: options.takeover });
       if (authService) {
         const oidc = config.auth.oidc ? createOidcSignIn(config, authService, isAllowedOrigin) : undefined;
         await api.register(auth, { config, service: authService, requirePermission, oidc });
@@ -160,7 +166,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // Rooms keep their state in the same SQLite database; a store without one (a test double) runs without rooms.
   if (store instanceof SqliteStore) {
     const recordingBinding = roomRecording({ handle: () => recordingOf(app), isScheduled: async (id) => Boolean(await store.schedule.getSession(id).catch(() => undefined)) });
-    await app.register(rooms, { config, db: store.db, originAllowed, joinTokens, verifyOfficial, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding, desk: roomDesk(() => deskOf(app)) });
+    await app.register(rooms, { config, db: store.db, originAllowed, joinTokens, verifyOfficial, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding, desk: roomDesk(() => deskOf(app)), takeover: options.takeover });
   }
 
   let decorated = false;

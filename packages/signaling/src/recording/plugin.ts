@@ -37,6 +37,8 @@ export interface RecordingOptions {
   verifyOfficial?: OfficialVerifier | undefined;
   /** Another storage (S3-compatible later); the data folder otherwise. */
   storage?: RecordingStorage | undefined;
+  /** Leases are resumed and files swept when this resolves: a supervised worker waits for the one before. */
+  takeover?: Promise<void> | undefined;
   events?: RecordingEvents | undefined;
 }
 
@@ -144,8 +146,12 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   });
   const ingest = new Ingest(repo, storage, coordinator, parts, settings.maxSegmentBytes);
   const access = new AccessControl(repo, opts.verifyOfficial ?? officialVerifier(config.authSecret), opts.joinTokens ?? new JwtJoinTokenVerifier(config.authSecret));
-  await coordinator.resume();
-  coordinator.startWatchdog();
+  const resume = async () => {
+    await coordinator.resume();
+    coordinator.startWatchdog();
+  };
+  if (opts.takeover) void opts.takeover.then(resume).catch((error: unknown) => app.log.error({ err: error }, 'recording leases not resumed'));
+  else await resume();
   app.addHook('onClose', async () => coordinator.stop());
   const evidenceCache = new Map<string, RecordingEvidence>();
   const evidence = async (recordingId: string): Promise<RecordingEvidence | null> => {

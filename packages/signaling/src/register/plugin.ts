@@ -22,7 +22,7 @@ import {
   type TokenClaims,
 } from '@tiepdan/core';
 import * as z from 'zod/mini';
-import { officialOf, unitScope, type RequirePermission } from '../auth/guard.js';
+import { assertUnit, officialOf, unitScope, type RequirePermission } from '../auth/guard.js';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { deskOf } from '../desk/plugin.js';
@@ -51,6 +51,8 @@ const FiltersSchema = z.strictObject({
   kind: z.optional(z.enum(MATTER_KINDS, { error: 'kind' })),
   outcome: z.optional(z.enum([...CASE_OUTCOMES, 'refused'], { error: 'choose_one' })),
   pointId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/u, { error: 'invalid' }))),
+  /** One unit's book, for a token that reaches every unit (a province's board); any other unit is 403. */
+  unit: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/u, { error: 'invalid' }))),
   format: z.optional(z.enum(['xlsx', 'docx', 'csv'], { error: 'choose_one' })),
   on: day,
 });
@@ -78,9 +80,10 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
   };
 
   const entries = async (official: TokenClaims, f: Filters): Promise<RegisterEntry[]> => {
+    if (f.unit) assertUnit(official, f.unit);
     const rows = await store.cases.list(
       {
-        unit: unitScope(official),
+        unit: f.unit ?? unitScope(official),
         from: f.from ? new Date(`${f.from}T00:00:00+07:00`).toISOString() : undefined,
         to: f.to ? new Date(`${f.to}T23:59:59.999+07:00`).toISOString() : undefined,
         kind: f.kind,
@@ -102,12 +105,12 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     const f = filtersOf(request);
     const format = f.format ?? 'xlsx';
     const lines = await entries(official, f);
-    const unitCode = official.unit === '*' ? 'all' : official.unit;
+    const unitCode = f.unit ?? (official.unit === '*' ? 'all' : official.unit);
     const period = f.from || f.to ? `Từ ngày ${f.from ? f.from.split('-').reverse().join('/') : '…'} đến ngày ${f.to ? f.to.split('-').reverse().join('/') : '…'}` : 'Toàn bộ';
     const bytes =
       format === 'xlsx' ? await registerXlsx(lines)
       : format === 'csv' ? registerCsv(lines)
-      : await registerDocx(lines, config.units.find((u) => u.code === official.unit), unitCode, period);
+      : await registerDocx(lines, config.units.find((u) => u.code === unitCode), unitCode, period);
     return reply
       .type(TYPES[format])
       .header('Content-Disposition', `attachment; filename="so-tiep-cong-dan-${unitCode}.${format}"`)

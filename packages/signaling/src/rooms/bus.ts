@@ -66,3 +66,18 @@ export class InProcessRoomBus implements RoomBus {
     return () => this.allListeners.delete(listener);
   }
 }
+
+/**
+ * The bus as the transport of a process that listens before it owns the rooms (a worker started by the
+ * supervisor while the last one drains): its requests wait until `ready`, so a hello that comes early is
+ * answered late, never refused.
+ */
+export function heldUntil(bus: RoomBus, ready: Promise<void>): RoomBus {
+  return {
+    request: (sessionId, command) => ready.then(() => bus.request(sessionId, command)),
+    serve: (handler) => bus.serve(handler),
+    publish: (sessionId, delivery) => bus.publish(sessionId, delivery),
+    subscribe: (sessionId, listener) => bus.subscribe(sessionId, listener),
+    subscribeAll: (listener) => bus.subscribeAll(listener),
+  };
+}

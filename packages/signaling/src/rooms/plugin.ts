@@ -10,7 +10,7 @@ import { SIGNALING_PATH } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { sendError } from '../http/error-handler.js';
-import { InProcessRoomBus, type RoomBus } from './bus.js';
+import { heldUntil, InProcessRoomBus, type RoomBus } from './bus.js';
 import { RoomHost } from './host.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from './join-tokens.js';
 import { RoomStore } from './room-store.js';
@@ -34,6 +34,11 @@ export interface RoomsOptions {
   recording?: RoomRecording | undefined;
   /** The reception desk as the rooms see it (rooms/desk.ts): admitting a citizen opens their case. */
   desk?: RoomDesk | undefined;
+  /**
+   * Resolves when this process may own the rooms (see ServerOptions.takeover): until then sockets are accepted
+   * and their hellos wait, and no room is loaded, since the process before still writes them.
+   */
+  takeover?: Promise<void> | undefined;
 }
 
 export interface RoomsHandle {
@@ -48,7 +53,7 @@ export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
   return handles.get(app.server);
 }
 
-export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording, desk }) => {
+export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording, desk, takeover }) => {
   const settings = config.rooms;
   const store = new RoomStore(db, settings.eventLogSize, (error) => app.log.error({ err: error }, 'room store commit failed; retrying, nothing leaves meanwhile'));
   const host = new RoomHost(
@@ -70,9 +75,10 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db,
     recording,
     desk ? { desk, onError: (error) => app.log.error({ err: error }, 'desk: the case could not be opened on admission') } : undefined,
   );
-  host.start();
+  if (takeover) void takeover.then(() => host.start());
+  else host.start();
   const transport = new Transport({
-    bus,
+    bus: takeover ? heldUntil(bus, takeover) : bus,
     settings,
     authSecret: config.authSecret,
     joinTokens: joinTokens ?? new JwtJoinTokenVerifier(config.authSecret),

@@ -33,6 +33,8 @@ export interface ScheduleOptions {
   verifyOfficial?: OfficialVerifier;
   /** Senders instead of those `notices.channels` names (tests). */
   senders?: NoticeSender[];
+  /** Dispatch starts when this resolves: a supervised worker waits for the one before (ServerOptions.takeover). */
+  takeover?: Promise<void> | undefined;
 }
 
 const ONE_MINUTE = 60_000;
@@ -52,7 +54,11 @@ export async function schedule(app: FastifyInstance, opts: ScheduleOptions): Pro
   };
   const senders = opts.senders ?? configuredSenders(config, app.log);
   const dispatcher = new NoticeDispatcher(store, senders, resolveContact, openSecret, config.notices, app.log);
-  if (config.schedule.noticeDispatch === 'auto') dispatcher.start(config.schedule.noticeRetrySeconds * 1000);
+  if (config.schedule.noticeDispatch === 'auto') {
+    const start = () => dispatcher.start(config.schedule.noticeRetrySeconds * 1000);
+    if (opts.takeover) void opts.takeover.then(start);
+    else start();
+  }
   app.addHook('onClose', async () => dispatcher.stop());
   if (!senders.some((s) => s.delivers)) app.log.warn('notices go to the "log" channel only: citizens are not told (configure notices.channels: smtp, sms-http)');
 
