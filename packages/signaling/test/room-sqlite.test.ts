@@ -1,5 +1,5 @@
 /**
- * The rooms' event tail on disk (rooms/room-store.ts) is trimmed in steps, not in every commit: it never holds
+ * The rooms' event tail on disk (store/room-sqlite.ts) is trimmed in steps, not in every commit: it never holds
  * fewer than the log's size (a resume after a restart must find what the room kept) nor more than twice it, and
  * every chat line stays in room_chat. A real SQLite file, migrated as the server does.
  */
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { migrate } from '../src/index.js';
-import { RoomStore } from '../src/rooms/room-store.js';
+import { SqliteRoomStore } from '../src/store/room-sqlite.js';
 import { removeDir, tempDir } from './helpers.js';
 
 test('room_events keeps between eventLogSize and twice it; chat keeps everything', () => {
@@ -17,7 +17,7 @@ test('room_events keeps between eventLogSize and twice it; chat keeps everything
   try {
     migrate(db);
     const size = 10;
-    const store = new RoomStore(db, size);
+    const store = new SqliteRoomStore(db, size);
     const count = db.prepare<[string], number>('SELECT COUNT(*) FROM room_events WHERE session_id = ?').pluck();
     const lowest = db.prepare<[string], number>('SELECT MIN(seq) FROM room_events WHERE session_id = ?').pluck();
     const sizes: number[] = [];
