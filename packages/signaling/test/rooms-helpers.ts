@@ -9,7 +9,8 @@ import { startServer, testConfig, type TestServer } from './helpers.js';
 
 export const FAST_ROOMS = {
   resumeWindowMs: 1500,
-  authTimeoutMs: 400,
+  // Short so the AUTH_TIMEOUT test is quick, not so short that a hello sent at once misses it on a loaded machine.
+  authTimeoutMs: 2000,
   heartbeatIntervalMs: 300,
   messagesPerSecond: 10_000,
   messageBurst: 10_000,
@@ -44,6 +45,12 @@ export function newSessionId(prefix = 's'): string {
 }
 
 export type Frame = { v: number; type: 'result' | 'error' | 'event'; id?: string | null; result?: any; error?: any; seq?: number; event?: any };
+
+/**
+ * How long a reply, an event or a condition is awaited before the test fails. Generous: it costs nothing when the
+ * frame comes, and with a load average of 24 on 2 cores a hello took over 3 s.
+ */
+export const ROOM_WAIT_MS = 15_000;
 
 export class TestClient {
   readonly frames: Frame[] = [];
@@ -86,7 +93,7 @@ export class TestClient {
   }
 
   /** Sends a request and resolves with its reply frame (result or error). */
-  request(type: string, params: Record<string, unknown> = {}, timeoutMs = 3000): Promise<Frame> {
+  request(type: string, params: Record<string, unknown> = {}, timeoutMs = ROOM_WAIT_MS): Promise<Frame> {
     const id = `r${this.nextId++}`;
     const reply = this.wait((f) => (f.type === 'result' || f.type === 'error') && f.id === id, timeoutMs, `reply to ${type}`);
     this.ws.send(JSON.stringify({ v: 1, id, type, ...params }));
@@ -106,7 +113,7 @@ export class TestClient {
     return frame;
   }
 
-  wait(match: (f: Frame) => boolean, timeoutMs = 3000, what = 'frame'): Promise<Frame> {
+  wait(match: (f: Frame) => boolean, timeoutMs = ROOM_WAIT_MS, what = 'frame'): Promise<Frame> {
     const seen = this.frames.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
@@ -123,7 +130,7 @@ export class TestClient {
   }
 
   /** Waits for an event of a type (already received or future) matching an optional predicate. */
-  event(type: string, predicate: (event: any) => boolean = () => true, timeoutMs = 3000): Promise<any> {
+  event(type: string, predicate: (event: any) => boolean = () => true, timeoutMs = ROOM_WAIT_MS): Promise<any> {
     return this.wait((f) => f.type === 'event' && f.event.type === type && predicate(f.event), timeoutMs, `event ${type}`).then((f) => f.event);
   }
 
@@ -150,15 +157,18 @@ export function citizenToken(t: TestServer, sessionId: string, reference: string
 
 /** Opens a socket and says hello as an official; fails the test if refused. */
 export async function joinOfficial(t: TestServer, sessionId: string, role: OfficialRole, extra: Record<string, unknown> = {}, sub?: string, unit?: string): Promise<TestClient> {
+  // The token first: the server closes a socket that says no hello within authTimeoutMs.
+  const token = await officialToken(t, role, sub, undefined, unit);
   const client = await TestClient.open(t);
-  const reply = await client.hello({ sessionId, auth: { kind: 'official', token: await officialToken(t, role, sub, undefined, unit) }, ...extra });
+  const reply = await client.hello({ sessionId, auth: { kind: 'official', token }, ...extra });
   if (reply.type !== 'result') throw new Error(`hello refused for ${role}: ${JSON.stringify(reply.error)}`);
   return client;
 }
 
 export async function joinCitizen(t: TestServer, sessionId: string, reference: string, options: { name?: string; matterKind?: string; extra?: Record<string, unknown> } = {}): Promise<TestClient> {
+  const token = await citizenToken(t, sessionId, reference, options.name, options.matterKind);
   const client = await TestClient.open(t);
-  const reply = await client.hello({ sessionId, auth: { kind: 'citizen', token: await citizenToken(t, sessionId, reference, options.name, options.matterKind) }, ...(options.extra ?? {}) });
+  const reply = await client.hello({ sessionId, auth: { kind: 'citizen', token }, ...(options.extra ?? {}) });
   if (reply.type !== 'result') throw new Error(`hello refused for citizen: ${JSON.stringify(reply.error)}`);
   return client;
 }
@@ -166,7 +176,7 @@ export async function joinCitizen(t: TestServer, sessionId: string, reference: s
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `check` is true or fails after `timeoutMs`. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 3000, what = 'condition'): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = ROOM_WAIT_MS, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -79,11 +79,9 @@ const ACTIONS: Action[] = [
     name: 'declare a connection point',
     permission: 'point.register',
     run: async (s) => {
-      const client = await TestClient.open(`${(s.chair.ws as any).url}`);
-      const token = s.actor === s.chair ? '' : '';
-      void token;
       const role = (await s.actor.ok('roster.get')).participants.find((p: any) => p.participantId === s.actor.participantId).role as RoomRole;
       const auth = role === 'citizen' ? { kind: 'citizen', token: await citizenToken(server, s.sessionId, `PT-${s.sessionId}`) } : { kind: 'official', token: await officialToken(server, role as OfficialRole) };
+      const client = await TestClient.open(`${(s.chair.ws as any).url}`);
       const reply = await client.hello({ sessionId: s.sessionId, auth, point: { id: 'sadec-ubnd', name: 'Trụ sở UBND phường Sa Đéc', unit: 'dongthap.sadec', operator: 'Lê Văn C' } });
       s.clients.push(client);
       return accepted(reply);

@@ -33,6 +33,8 @@ export class SqliteRoomStore implements RoomStore {
   private readonly reserved = new Map<string, number>();
   /** Rooms whose handed-out numbers passed their reservation. */
   private readonly unreserved = new Set<string>();
+  /** Per room, the sequence number up to which room_events was last trimmed. */
+  private readonly trimmedTo = new Map<string, number>();
   private scheduled = false;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private readonly statements;
@@ -159,13 +161,21 @@ export class SqliteRoomStore implements RoomStore {
   private write(reservations: [string, number][], exact: boolean): void {
     const now = new Date().toISOString();
     const dirty = [...this.dirty];
+    const trimmed: [string, number][] = [];
     this.db.transaction(() => {
       const maxSeq = new Map<string, number>();
       for (const [sessionId, e] of this.events) {
         this.statements.insertEvent.run(sessionId, e.seq, e.at, JSON.stringify(e.recipients), e.frame);
         maxSeq.set(sessionId, Math.max(maxSeq.get(sessionId) ?? 0, e.seq));
       }
-      for (const [sessionId, seq] of maxSeq) this.statements.trimEvents.run(sessionId, seq - this.eventLogSize);
+      // The tail on disk may hold up to twice the log's size (a room keeps the last eventLogSize when it loads
+      // them), so a room's DELETE runs once per eventLogSize events instead of in every commit.
+      for (const [sessionId, seq] of maxSeq) {
+        const upto = seq - this.eventLogSize;
+        if (upto - (this.trimmedTo.get(sessionId) ?? -Infinity) < this.eventLogSize) continue;
+        this.statements.trimEvents.run(sessionId, upto);
+        trimmed.push([sessionId, upto]);
+      }
       for (const c of this.chats) this.statements.insertChat.run(c.sessionId, c.seq, c.messageId, c.participantId, c.name, c.text, c.at);
       for (const [sessionId, snapshot] of dirty) {
         const data = snapshot();
@@ -175,6 +185,7 @@ export class SqliteRoomStore implements RoomStore {
       // After the upserts: a room's first reservation may come in the commit that creates its row.
       for (const [sessionId, seq] of reservations) this.statements.reserveSeq.run(seq, sessionId, seq);
     })();
+    for (const [sessionId, upto] of trimmed) this.trimmedTo.set(sessionId, upto);
     this.dirty.clear();
     this.events = [];
     this.chats = [];
