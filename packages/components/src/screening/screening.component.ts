@@ -306,6 +306,8 @@ export class TiepdanScreening extends LitElement {
       this.reason = '';
       this.publicNote = '';
       emit(this, 'tiepdan-transitioned', { reference: updated.reference, state: updated.state });
+      // Screened here and now: the invitation form needs the sessions ahead, as when a screened one is opened.
+      await this.#loadForInvitation(updated);
     } catch (error) {
       this.#fail(error);
     }
