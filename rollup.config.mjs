@@ -27,6 +27,7 @@ const entries = Object.fromEntries(
     'sign-in': `${dist}/sign-in/sign-in.js`,
     desk: `${dist}/desk/desk.js`,
     register: `${dist}/register/register.js`,
+    confirmation: `${dist}/confirmation/confirmation.js`,
   }).filter(([, input]) => existsSync(input)),
 );
 

@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 
 // A real tiepdan server (SQLite in a temporary folder) for the elements to talk to; tests read its URL from
 // window.TIEPDAN_TEST_SERVER. Demo mode allows the test runner's loopback origin.
@@ -49,6 +50,25 @@ for (const [key, username, role] of [['clerk', 'wtr.clerk', 'clerk'], ['operator
   accounts[key] = { username, password, secret: created.secondFactorSecret ?? null };
 }
 const serverUrl = (await server.start()).replace('localhost', '127.0.0.1');
+// A citizen with a real registration and their join token, for the confirmation view's test (the desk's case
+// opens from a registration the server holds).
+{
+  const meta = await (await fetch(`${serverUrl}/api/v1/meta?unit=dongthap.sadec`)).json();
+  const submitted = await fetch(`${serverUrl}/api/v1/registrations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({
+      unit: 'dongthap.sadec', kind: 'kien_nghi', identity: { fullName: 'Huỳnh Thị Mai' }, address: { provinceCode: '82', communeCode: '29869' },
+      contact: { phone: '0911222444' }, content: { summary: 'Kiến nghị về đèn đường khóm 4.' }, attendance: { mode: 'connection_point' },
+      privacy: { version: meta.privacyNotice.version, acknowledged: true, acknowledgedAt: new Date().toISOString() },
+    }),
+  });
+  const answer = await submitted.json();
+  if (!answer.reference) throw new Error(`the confirmation citizen's registration was refused: ${JSON.stringify(answer)}`);
+  const { reference } = answer;
+  tokens.confirmationReference = reference;
+  tokens.citizenConfirmation = await mintJoinToken(config.authSecret, { reference, sessionId: 'wtr-confirmation', name: 'Huỳnh Thị Mai' });
+}
 process.on('exit', () => void server.close());
 
 // A free port rather than the default 8000: another test runner (or a developer's server) may hold that one.

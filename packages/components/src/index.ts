@@ -12,6 +12,7 @@ export { TiepdanRecorder } from './recorder/recorder.component.js';
 export { TiepdanSignIn } from './sign-in/sign-in.component.js';
 export { TiepdanDesk } from './desk/desk.component.js';
 export { TiepdanRegister } from './register/register.component.js';
+export { TiepdanConfirmation } from './confirmation/confirmation.component.js';
 export { define } from './shared/define.js';
 export { emit, type TiepdanEventDetails, type TiepdanEventName, type TiepdanEvent } from './shared/events.js';
 export { strings, type UiStrings } from './shared/strings.js';

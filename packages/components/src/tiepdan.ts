@@ -17,6 +17,7 @@ const ELEMENTS: Record<string, () => Promise<unknown>> = {
   'tiepdan-sign-in': () => import('./sign-in/sign-in.js'),
   'tiepdan-desk': () => import('./desk/desk.js'),
   'tiepdan-register': () => import('./register/register.js'),
+  'tiepdan-confirmation': () => import('./confirmation/confirmation.js'),
 };
 
 const loading = new Set<string>();

@@ -13,7 +13,6 @@ import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { OFFICIAL_ROLES, type OfficialRole } from '@tiepdan/core';
 import { randomBytes } from 'node:crypto';
-import { SqliteAccountStore } from './auth/account-sqlite.js';
 import { createAccount } from './auth/bootstrap.js';
 import { AuthService } from './auth/service.js';
 import { mintToken, parseTtl } from './auth/tokens.js';
@@ -23,7 +22,8 @@ import { loadConfig } from './config/load.js';
 import { createServer } from './http/server.js';
 import { supervise } from './deploy/supervisor.js';
 import { runWorker } from './deploy/worker.js';
-import { SqliteStore } from './store/sqlite.js';
+import { MissingCapabilityError, requireCapabilities } from './store/capabilities.js';
+import { openStore } from './store/open.js';
 import { formatReport, verifyRecording } from './recording/verify/verify.js';
 import { parseKeyHistory, SigningKeys } from './recording/signing/keys.js';
 import type { TrustAnchors } from './recording/verify/trust.js';
@@ -127,9 +127,9 @@ async function main(argv: string[]): Promise<number> {
         return EXIT_USAGE;
       }
       const config = loadConfig(configOptions);
-      const store = new SqliteStore(config.dataDir);
+      const store = await openStore(config);
       try {
-        const service = new AuthService(new SqliteAccountStore(store.db), config.auth, config.authSecret, deriveKeys(config.dataKey).auth);
+        const service = new AuthService(requireCapabilities(store).accounts, config.auth, config.authSecret, deriveKeys(config.dataKey).auth);
         // A generated password, printed once: one typed on the command line would stay in the shell's history.
         const password = randomBytes(15).toString('base64url');
         const created = await createAccount(service, { username: values.username.normalize('NFC').trim().toLowerCase(), displayName: values.name.normalize('NFC'), password, roles: [{ role, unit: values.unit }] }, 'cli');
@@ -145,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'migrate': {
       const config = loadConfig(configOptions);
-      const store = new SqliteStore(config.dataDir);
+      const store = await openStore(config);
       const applied = store.appliedMigrations;
       await store.close();
       process.stdout.write(applied.length ? `applied migrations: ${applied.join(', ')}\n` : 'database is up to date\n');
@@ -224,7 +224,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof MissingCapabilityError) {
       process.stderr.write(`${error.message}\n`);
       process.exitCode = EXIT_CONFIG;
     } else if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

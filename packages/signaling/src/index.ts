@@ -20,7 +20,8 @@ export { rooms, roomsOf, type RoomsOptions, type RoomsHandle } from './rooms/plu
 export { mintJoinToken, JwtJoinTokenVerifier, CITIZEN_TOKEN_AUDIENCE, type JoinTokenVerifier, type JoinClaims } from './rooms/join-tokens.js';
 export { InProcessRoomBus, type RoomBus, type Delivery, type CommandReply } from './rooms/bus.js';
 export type { RoomCommand, VerifiedIdentity } from './rooms/commands.js';
-export { AuditLog, canonicalJson, GENESIS_HASH, type AuditEntry, type VerifyResult } from './rooms/audit.js';
+export { canonicalJson, GENESIS_HASH, type AuditChain, type AuditEntry, type VerifyResult } from './rooms/audit.js';
+export { SqliteAuditLog } from './store/audit-sqlite.js';
 export { turnCredentials, jitsiAccess, jitsiRoomName } from './rooms/media.js';
 export { recording, recordingOf, type RecordingOptions, type RecordingHandle } from './recording/plugin.js';
 export { RecordingEvents, type RecordingEvent, type RecordingListener } from './recording/events.js';

@@ -72,6 +72,16 @@ test('a session that has started or is past takes no booking from a citizen', as
     const booked = await book(t, reference!, sessionId);
     assert.equal(booked.status, 409);
     assert.equal(((await booked.json()) as { error: { code: string } }).error.code, 'session_not_open');
+    // The board may still fit a screened citizen into the session under way, but not at a time already gone.
+    const clerk = await official(t, 'clerk');
+    assert.equal((await clerk.post(`/registrations/${reference}/transitions`, { to: 'screened', reason: 'Đúng thẩm quyền' })).status, 200);
+    const past = await clerk.post(`/sessions/${sessionId}/invitations`, { reference, slotAt: started });
+    assert.equal(past.status, 422);
+    const refused = (await past.json()) as { error: { fields: { path: string; code: string; message: { vi: string; en: string } }[] } };
+    assert.deepEqual(refused.error.fields.map((f) => [f.path, f.code]), [['slotAt', 'slot_past']]);
+    assert.match(refused.error.fields[0]!.message.en, /has passed/u);
+    const ahead = new Date(Date.now() + 30 * 60_000).toISOString();
+    assert.equal((await clerk.post(`/sessions/${sessionId}/invitations`, { reference, slotAt: ahead })).status, 201);
   } finally {
     await t.close();
     removeDir(t.dataDir);

@@ -5,15 +5,20 @@
  * Form 02 receipt; `verify` still passes.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { removeDir, token, type TestServer } from './helpers.js';
+import { promisify } from 'node:util';
+import mammoth from 'mammoth';
+import { getJson, removeDir, token, type TestServer } from './helpers.js';
 import { BODIES, CONTENT, as, submitted } from './desk-helpers.js';
 import { Recorder, call, chunks, endAndFinalize, keysFile, makeWebm, openRecording, recordingDir, runVerify, startRecordingServer } from './recording-helpers.js';
 
 let t: TestServer;
+const work = mkdtempSync(join(tmpdir(), 'tiepdan-evidence-'));
 before(async () => {
   // A loaded machine may pause the event loop for a while: a lease that outlives it keeps this test about the desk.
   t = await startRecordingServer({ recording: { leaseMs: 10_000, heartbeatMs: 1000, drainMs: 200 } });
@@ -21,6 +26,7 @@ before(async () => {
 after(async () => {
   await t.close();
   removeDir(t.dataDir);
+  removeDir(work);
 });
 
 test('case marks with content and receipt hashes reach the signed manifest', async () => {
@@ -66,4 +72,35 @@ test('case marks with content and receipt hashes reach the signed manifest', asy
   assert.deepEqual(manifest.cases.filter((c: any) => c.reference.endsWith(`/${aloud.registerNumber}`)).map((c: any) => c.action), ['start', 'end']);
   const verified = await runVerify([dir, '--keys', await keysFile(t)]);
   assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+
+  // Issue 16 §2: the finalized recording's key fingerprint and manifest hash are on the papers and the register
+  // line, read back as a person's tools read them. Both computed here from the bundle, apart from the server.
+  const manifestSha256 = createHash('sha256').update(readFileSync(join(dir, 'manifest.json'))).digest('hex');
+  const keyId = manifest.signing.keyId as string;
+  const keyDer = createHash('sha256').update(Buffer.from(readFileSync(join(dir, 'signing-key.pem'), 'utf8').replace(/-----[^-]+-----|\s/gu, ''), 'base64')).digest('hex');
+  assert.equal(keyId, keyDer, 'keyId is the SHA-256 of the public key DER');
+  const official = await token(t, 'chair');
+  const fetchBytes = async (path: string) => {
+    const res = await getJson(`${t.api}${path}`, official);
+    assert.equal(res.status, 200, path);
+    return Buffer.from(await res.arrayBuffer());
+  };
+  const hexOf = (text: string) => text.replace(/\s+/gu, '');
+  for (const paper of ['record', 'receipt']) {
+    const pdf = join(work, `${paper}.pdf`);
+    writeFileSync(pdf, await fetchBytes(`/desk/cases/${caseId}/papers/${paper}?format=pdf`));
+    const pdfText = hexOf((await promisify(execFile)('pdftotext', ['-enc', 'UTF-8', pdf, '-'])).stdout);
+    const docxText = hexOf((await mammoth.extractRawText({ buffer: await fetchBytes(`/desk/cases/${caseId}/papers/${paper}?format=docx`) })).value);
+    for (const [what, text] of [['pdf', pdfText], ['docx', docxText]] as const) {
+      assert.ok(text.includes(`keyId:${keyId}`), `${paper}.${what} carries the key fingerprint`);
+      assert.ok(text.includes(`manifestSHA-256:${manifestSha256}`), `${paper}.${what} carries the manifest hash`);
+      assert.ok(text.includes(id), `${paper}.${what} names the recording`);
+    }
+  }
+  const register = (await (await getJson(`${t.api}/register`, official)).json()) as { entries: any[] };
+  const line = register.entries.find((e) => e.caseId === caseId);
+  assert.deepEqual(line.evidence, { recordingId: id, keyId, manifestSha256 });
+  assert.ok(line.notes.includes(`keyId ${keyId}, manifest SHA-256 ${manifestSha256}`), 'Form 03 column 12 says it');
+  const csv = (await fetchBytes('/register/export?format=csv')).toString('utf8');
+  assert.ok(csv.includes(manifestSha256) && csv.includes(keyId), 'and so does the exported book');
 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { OFFICIAL_ROLES, can, type OfficialRole, type Permission } from '@tiepdan/core';
-import { AuditLog } from '../src/index.js';
+import { SqliteAuditLog } from '../src/index.js';
 import { OTHER_UNIT, denunciation, getJson, postJson, removeDir, startServer, token, type TestServer } from './helpers.js';
 import { BODIES, CONTENT, SESSION, as, caseAt, citizenToken, openCase, submitted, type OpenedCase } from './desk-helpers.js';
 
@@ -109,7 +109,7 @@ describe('a case through the five steps', () => {
     assert.equal(closed.confirmation.by, `citizen:${reference}`);
 
     // Every step is in the session's hash chain, and the chain verifies.
-    const audit = new AuditLog(t.db);
+    const audit = new SqliteAuditLog(t.db);
     const actions = audit.entries(SESSION).filter((e) => e.target === `case:${id}`).map((e) => e.action);
     assert.deepEqual(actions, ['desk.open', 'desk.identity', 'desk.helper', 'desk.helper', 'desk.content', 'desk.content', 'desk.confirm.screen', 'desk.receipt', 'desk.handling', 'desk.direction', 'desk.close']);
     assert.deepEqual(audit.verify(), { ok: true, count: auditCount() });

@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { CLOSE_CODES } from '@tiepdan/core';
-import { AuditLog } from '../src/index.js';
+import { SqliteAuditLog } from '../src/index.js';
 import { removeDir, type TestServer } from './helpers.js';
 import { joinCitizen, joinOfficial, newSessionId, startRoomsServer, TestClient, citizenToken, officialToken, until, type Frame } from './rooms-helpers.js';
 
@@ -84,7 +84,7 @@ describe('rooms: lobby, case, floor, chat, relays, audit', () => {
     assert.equal((await chair.ok('roster.get')).caseId, 'case-B');
 
     // Every decision is in the audit log, in order, and the chain verifies.
-    const audit = new AuditLog(t.db);
+    const audit = new SqliteAuditLog(t.db);
     const actions = audit.entries(sessionId).map((e) => `${e.action}:${e.role}`);
     assert.deepEqual(actions, ['room.open:chair', 'lobby.admit:clerk', 'lobby.admit:clerk', 'lobby.return:clerk', 'lobby.deny:clerk', 'lobby.return:clerk', 'lobby.admit:clerk']);
     assert.equal(audit.entries(sessionId).find((e) => e.action === 'lobby.deny')!.detail!.reason, 'Vụ việc đã được giải quyết đúng pháp luật');
@@ -193,7 +193,7 @@ describe('rooms: lobby, case, floor, chat, relays, audit', () => {
     assert.equal(seenByOperator.participant.redacted, true);
     const identity = await clerk.ok('identity.read', { participantId: denouncer.participantId });
     assert.deepEqual(identity, { participantId: denouncer.participantId, name: 'Trần Văn Bình', reference: 'REF-TC', kind: 'to_cao' });
-    assert.ok(new AuditLog(t.db).entries(sessionId).some((e) => e.action === 'identity.read' && e.role === 'clerk'), 'reading an identity is audited');
+    assert.ok(new SqliteAuditLog(t.db).entries(sessionId).some((e) => e.action === 'identity.read' && e.role === 'clerk'), 'reading an identity is audited');
   });
 
   test('connection points join as such; the roster shows each point, its participants and health', async () => {
@@ -258,7 +258,7 @@ describe('rooms: lobby, case, floor, chat, relays, audit', () => {
     await chair.ok('room.open');
     await chair.ok('case.set', { caseId: 'case-9' });
     await chair.ok('case.set', { caseId: null });
-    const audit = new AuditLog(t.db);
+    const audit = new SqliteAuditLog(t.db);
     const before = audit.verify();
     assert.equal(before.ok, true);
     assert.ok(before.count >= 3);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AuditLog } from '../src/index.js';
+import { SqliteAuditLog } from '../src/index.js';
 import { removeDir, type TestServer } from './helpers.js';
 import { citizenToken, joinCitizen, newSessionId, startRoomsServer, TestClient, type Frame } from './rooms-helpers.js';
 
@@ -29,7 +29,7 @@ describe('rooms: notice acknowledgement', () => {
     open.push(citizen);
     const silent = await joinCitizen(t, sessionId, 'REF-N2');
     open.push(silent);
-    const audit = () => new AuditLog(t.db).entries(sessionId).filter((e) => e.action === 'notice.ack');
+    const audit = () => new SqliteAuditLog(t.db).entries(sessionId).filter((e) => e.action === 'notice.ack');
     assert.equal(audit().length, 1);
     assert.deepEqual(audit()[0]!.detail, notice);
     assert.match(audit()[0]!.actor, /REF-N1/u);
@@ -40,7 +40,7 @@ describe('rooms: notice acknowledgement', () => {
     const reply: Frame = await again.hello({ auth: { kind: 'citizen', token: await citizenToken(t, sessionId, 'REF-N1') }, sessionId, resume: { participantId: citizen.participantId, lastSeq: citizen.lastSeq }, notice });
     assert.equal(reply.result.resumed, true);
     assert.equal(audit().length, 1, 'a resume does not acknowledge again');
-    assert.equal(new AuditLog(t.db).verify().ok, true);
+    assert.equal(new SqliteAuditLog(t.db).verify().ok, true);
   });
 
   test('a malformed notice is refused by the schema', async () => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CLOSE_CODES } from '@tiepdan/core';
-import { AuditLog } from '../src/index.js';
+import { SqliteAuditLog } from '../src/index.js';
 import { removeDir, tempDir, type TestServer } from './helpers.js';
 import { citizenToken, joinCitizen, joinOfficial, newSessionId, officialToken, sleep, startRoomsServer, TestClient, until, FAST_ROOMS } from './rooms-helpers.js';
 
@@ -162,7 +162,7 @@ describe('rooms: server restart', () => {
       assert.deepEqual(positions, [1, 2]);
       assert.deepEqual((await back.client.ok('roster.get')).lobby.map((e: any) => e.participantId), before);
       await until(() => (back.client.frames.length > 0), 1000);
-      assert.equal(new AuditLog(second.db).verify().ok, true);
+      assert.equal(new SqliteAuditLog(second.db).verify().ok, true);
       assert.equal(second.db.prepare('SELECT COUNT(*) FROM room_chat WHERE session_id = ?').pluck().get(sessionId), 1);
       // The new server goes on numbering events after the old one.
       const sent = await back.client.ok('chat.send', { text: 'sau khi khởi động lại' });

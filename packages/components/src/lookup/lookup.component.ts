@@ -8,10 +8,13 @@ import {
   FIELD_MESSAGES,
   STATE_LABELS,
   formatDateTime,
+  formatTimeDate,
+  formatTimeRange,
   isVietnamesePhone,
   normalizeReference,
   say,
   toE164,
+  type CitizenBooking,
   type LookupResponse,
   type Message,
 } from '@tiepdan/core';
@@ -23,6 +26,7 @@ import { emit } from '../shared/events.js';
 import { fmt, stringsFor } from '../shared/lang.js';
 import { VERSION } from '../shared/version.js';
 import { lookupStyles } from './lookup.styles.js';
+import { lookupStrings } from './strings.js';
 
 /**
  * Looks up the state of a registration (tra cứu hồ sơ) by reference code and phone number.
@@ -104,6 +108,50 @@ export class TiepdanLookup extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('.outcome')?.focus();
   }
 
+  /** The booking's calendar file, asked for with the reference and phone in the body (never in a URL). */
+  async #addToCalendar(r: LookupResponse): Promise<void> {
+    try {
+      const blob = await new ApiClient({ baseUrl: this.server }).bookingCalendar({ reference: r.reference, phone: toE164(this.phone)! });
+      const url = URL.createObjectURL(blob);
+      Object.assign(document.createElement('a'), { href: url, download: `${r.reference}.ics` }).click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (error) {
+      const { s, lang } = stringsFor(this);
+      this.failure = error instanceof ApiError && error.status !== 0 ? say(error.body.error.message, lang) : s.network;
+    }
+  }
+
+  #renderBooking(r: LookupResponse, b: CitizenBooking): TemplateResult {
+    const { lang } = stringsFor(this);
+    const s = lookupStrings(lang);
+    const when = formatTimeRange(b.session.startsAt, b.session.endsAt);
+    if (b.status === 'cancelled') return html`<section class="booking"><h3>${s.bookingTitle}</h3><p>${fmt(s.bookingCancelled, { when })}</p></section>`;
+    const session = b.session;
+    const changed =
+      session.state === 'cancelled'
+        ? html`<p class="session-state cancelled">${s.sessionCancelled}${session.notice ? ` ${say(session.notice, lang)}` : ''}</p>`
+        : session.state === 'postponed'
+          ? html`<p class="session-state postponed">${fmt(s.sessionPostponed, { to: session.postponedFrom ? ` → ${when}` : '' })}${session.notice ? ` ${say(session.notice, lang)}` : ''}</p>`
+          : nothing;
+    const inv = b.invitation;
+    return html`<section class="booking" aria-labelledby="booking-title">
+      <h3 id="booking-title">${inv ? s.invitationTitle : s.bookingTitle}</h3>
+      <p>${fmt(s.bookingHeld, { when, venue: session.venue })}</p>
+      ${changed}
+      ${b.provisional && !inv ? html`<p>${s.bookingProvisional}</p>` : nothing}
+      ${inv
+        ? html`<p class="slot">${fmt(s.invitationTime, { slot: formatTimeDate(inv.slotAt) })}</p>
+            <p class="place">${fmt(s.invitationPlace, {
+              place: inv.attendance.mode === 'remote' ? s.invitationRemote : fmt(s.invitationPoint, { name: inv.attendance.pointName ?? inv.attendance.connectionPoint ?? '', venue: session.venue }),
+            })}</p>
+            ${inv.note ? html`<p>${fmt(s.invitationNote, { note: inv.note })}</p>` : nothing}
+            <p>${s.invitationBring}</p>
+            ${inv.joinUrl && session.state !== 'cancelled' ? html`<p><a class="join" part="button" href=${inv.joinUrl}>${s.invitationJoin}</a></p>` : nothing}`
+        : nothing}
+      <button type="button" class="secondary calendar" part="button-secondary" @click=${() => void this.#addToCalendar(r)}>${s.addToCalendar}</button>
+    </section>`;
+  }
+
   #focusField = (path: string) => this.renderRoot.querySelector<HTMLElement>(`#${fieldId(path)}`)?.focus();
 
   override render(): TemplateResult {
@@ -126,6 +174,7 @@ export class TiepdanLookup extends LitElement {
               <h3 id="result-ref">${s.refLabel}: ${r.reference}</h3>
               <p>${s.state}: <span class="state">${say(STATE_LABELS[r.state], lang)}</span></p>
               <p>${s.receivedAt}: ${formatDateTime(r.receivedAt)}</p>
+              ${r.booking ? this.#renderBooking(r, r.booking) : nothing}
               <h3>${s.next}</h3>
               <p>${say(r.next, lang)}</p>
               ${r.history.length

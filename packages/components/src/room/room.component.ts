@@ -637,6 +637,13 @@ export class TiepdanRoom extends LitElement {
     });
   }
 
+  #confirmationLoad: Promise<unknown> | undefined;
+  /** An admitted citizen's own view of their case (content to confirm, receipt), loaded on demand. */
+  #confirmation() {
+    this.#confirmationLoad ??= import('../confirmation/confirmation.js').catch(() => (this.#confirmationLoad = undefined));
+    return html`<section class="panel"><tiepdan-confirmation .server=${this.server} .token=${this.token} lang=${this.#lang}></tiepdan-confirmation></section>`;
+  }
+
   /** Sets or clears the case being received (chair, clerk). */
   setCase(caseId: string | null): Promise<void> {
     return this.#act('case.set', 'case.set', { caseId }).then(() => undefined);
@@ -883,6 +890,7 @@ export class TiepdanRoom extends LitElement {
         ${manages || role === 'chair' ? casePanel(this, s, this.#lang) : nothing}
         ${role !== 'citizen' ? transportPanel(this, s, this.#lang) : nothing}
         ${role === 'operator' || role === 'chair' || role === 'clerk' ? healthPanel(this.#healthPoints(), s) : nothing}
+        ${role === 'citizen' && this.caseId ? this.#confirmation() : nothing}
         ${chatPanel(this, s)}
       </div>
     </section>`;

@@ -10,6 +10,7 @@ import {
   ApiError,
   formatDate,
   formatTime,
+  formatTimeRange,
   hanoiToUtc,
   isoDateToVi,
   say,
@@ -24,6 +25,7 @@ import {
   type RecurrencePattern,
   type SeriesPreview,
   type SeriesRequest,
+  type SessionNotices,
   type Weekday,
 } from '@tiepdan/core';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -77,6 +79,27 @@ export function endTimeOf(start: string, minutes: number): string {
   const total = Math.min(h * 60 + m + minutes, 23 * 60 + 59);
   return `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
 }
+
+/** Server field paths → this element's fields, so a 422 marks the field that caused it. */
+const FIELD_PATHS: Record<string, string> = {
+  'template.host.name': 'hostName',
+  'template.host.role': 'hostRole',
+  'template.level': 'level',
+  'template.venue': 'venue',
+  'template.capacity': 'capacity',
+  'template.remoteAllowed': 'remoteAllowed',
+  'rule.pattern.day': 'day',
+  'rule.pattern.nth': 'nth',
+  'rule.pattern.weekday': 'weekday',
+  'rule.pattern.type': 'patternType',
+  'rule.shift': 'shift',
+  endTime: 'duration',
+  reason: 'reason',
+  'notice.vi': 'notice',
+  'notice.en': 'noticeEn',
+  startsAt: 'newDate',
+  endsAt: 'newDate',
+};
 
 /** The server's SeriesRequest for the form, or undefined while something it needs is missing or malformed. */
 export function toSeriesRequest(form: SeriesForm, unit: string): SeriesRequest | undefined {
@@ -144,7 +167,9 @@ export class TiepdanScheduleEditor extends LitElement {
   @state() private previewError: ErrorBody['error'] | undefined;
   @state() private meta: MetaResponse | undefined;
   @state() private upcoming: ReceptionSession[] = [];
-  @state() private change = { sessionId: '', action: 'cancel' as 'cancel' | 'postpone', reason: '', notice: '', date: '', time: '' };
+  @state() private change = { sessionId: '', action: 'cancel' as 'cancel' | 'postpone', reason: '', notice: '', noticeEn: '', date: '', time: '' };
+  @state() private delivery: SessionNotices | undefined;
+  #deliveryTimer: ReturnType<typeof setTimeout> | undefined;
   @state() private error: ErrorBody['error'] | undefined;
   @state() private announcement = '';
   @state() private busy = false;
@@ -159,6 +184,7 @@ export class TiepdanScheduleEditor extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.#previewTimer);
+    clearTimeout(this.#deliveryTimer);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -251,7 +277,7 @@ export class TiepdanScheduleEditor extends LitElement {
     const target = this.upcoming.find((x) => x.id === c.sessionId);
     if (!target) return;
     const s = editorStrings(resolveLang(this));
-    const body = { reason: c.reason.trim(), notice: { vi: c.notice.trim() } };
+    const body = { reason: c.reason.trim(), notice: { vi: c.notice.trim(), ...(c.noticeEn.trim() ? { en: c.noticeEn.trim() } : {}) } };
     let times: { startsAt: string; endsAt: string } | undefined;
     if (c.action === 'postpone' && c.date.trim()) {
       const date = viDateToIso(c.date);
@@ -274,14 +300,36 @@ export class TiepdanScheduleEditor extends LitElement {
       return this.#fail(error);
     }
     this.announcement = fmt(s.changed, {
-      date: `${formatTime(target.startsAt)} ${formatDate(target.startsAt)}`,
+      date: formatTimeRange(target.startsAt, target.endsAt),
       state: say(SESSION_STATE_LABELS[result.session.state], resolveLang(this)),
       count: result.noticesQueued,
     });
-    this.change = { ...this.change, sessionId: '', reason: '', notice: '', date: '', time: '' };
+    this.change = { ...this.change, sessionId: '', reason: '', notice: '', noticeEn: '', date: '', time: '' };
+    this.delivery = undefined;
+    if (result.noticesQueued > 0) void this.#watchDelivery(result.session.id);
     await this.loadSessions();
     this.busy = false;
     emit(this, 'tiepdan-session-changed', { session: result.session });
+  }
+
+  /** What happened to the notices of the last change: queued, sent, failed (polled until nothing is queued). */
+  async #watchDelivery(sessionId: string, round = 0): Promise<void> {
+    clearTimeout(this.#deliveryTimer);
+    try {
+      this.delivery = await this.#api().sessionNotices(sessionId);
+      if (this.delivery.summary.queued > 0 && round < 60) this.#deliveryTimer = setTimeout(() => void this.#watchDelivery(sessionId, round + 1), 2000);
+    } catch {
+      // Informative only: the change itself is done.
+    }
+  }
+
+  /** The message of a server field error for one of this form's fields (server paths → form paths). */
+  #err(field: string): string | undefined {
+    const fields = this.error?.fields;
+    if (!fields?.length) return undefined;
+    const lang = resolveLang(this);
+    const found = fields.find((f) => (FIELD_PATHS[f.path] ?? FIELD_PATHS[f.path.replace(/\.\d+$/u, '')] ?? f.path) === field);
+    return found ? say(found.message, lang) : undefined;
   }
 
   protected override render() {
@@ -295,6 +343,9 @@ export class TiepdanScheduleEditor extends LitElement {
         ? html`<div class="error-summary" role="alert"><p>${say(this.error.message, lang)}</p>
             ${this.error.fields?.length ? html`<ul>${this.error.fields.map((f) => html`<li>${f.path}: ${say(f.message, lang)}</li>`)}</ul>` : nothing}</div>`
         : nothing}
+      ${this.delivery
+        ? html`<p class="delivery" role="status">${fmt(s.delivery, this.delivery.summary)}${this.delivery.summary.logged ? ` ${fmt(s.deliveryLogged, this.delivery.summary)}` : ''}</p>`
+        : nothing}
       ${this.#renderSeries(s)}
       ${this.#renderChange(s, lang)}
     `;
@@ -305,24 +356,24 @@ export class TiepdanScheduleEditor extends LitElement {
     const weekdayOptions = s.weekdays.map((label, i) => ({ value: String(i + 1), label }));
     return html`<form part="form" class="series" @submit=${(e: SubmitEvent) => void this.#publish(e)}>
       <h3>${s.seriesHeading}</h3>
-      ${textField({ path: 'hostName', label: s.hostName, value: f.hostName, onInput: (v) => this.#set('hostName', v), autocomplete: 'off' })}
-      ${radioField({ path: 'hostRole', label: s.hostRole, value: f.hostRole, options: [{ value: 'chair', label: s.chair }, { value: 'official', label: s.official }],
+      ${textField({ path: 'hostName', error: this.#err('hostName'), label: s.hostName, value: f.hostName, onInput: (v) => this.#set('hostName', v), autocomplete: 'off' })}
+      ${radioField({ path: 'hostRole', error: this.#err('hostRole'), label: s.hostRole, value: f.hostRole, options: [{ value: 'chair', label: s.chair }, { value: 'official', label: s.official }],
         onChange: (v) => this.#set('hostRole', v as SeriesForm['hostRole']) })}
-      ${selectField({ path: 'level', label: s.level, value: f.level, placeholder: s.level,
+      ${selectField({ path: 'level', error: this.#err('level'), label: s.level, value: f.level, placeholder: s.level,
         options: (['commune', 'province', 'central'] as const).map((value) => ({ value, label: s[value] })),
         onChange: (v) => this.#set('level', (v || 'commune') as SeriesForm['level']) })}
-      ${radioField({ path: 'patternType', label: s.pattern, value: f.patternType,
+      ${radioField({ path: 'patternType', error: this.#err('patternType'), label: s.pattern, value: f.patternType,
         options: [{ value: 'monthly-day', label: s.monthlyDay }, { value: 'monthly-weekday', label: s.monthlyWeekday }, { value: 'weekly', label: s.weekly }],
         onChange: (v) => this.#set('patternType', v as SeriesForm['patternType']) })}
       ${f.patternType === 'monthly-day'
-        ? textField({ path: 'day', label: s.dayOfMonth, value: f.day, inputmode: 'numeric', onInput: (v) => this.#set('day', v) })
+        ? textField({ path: 'day', error: this.#err('day'), label: s.dayOfMonth, value: f.day, inputmode: 'numeric', onInput: (v) => this.#set('day', v) })
         : nothing}
       ${f.patternType === 'monthly-weekday'
         ? html`<div class="row">
-            ${selectField({ path: 'nth', label: s.nth, value: f.nth, placeholder: s.nth,
+            ${selectField({ path: 'nth', error: this.#err('nth'), label: s.nth, value: f.nth, placeholder: s.nth,
               options: [...['1', '2', '3', '4', '5'].map((value) => ({ value, label: value })), { value: '-1', label: s.last }],
               onChange: (v) => this.#set('nth', v) })}
-            ${selectField({ path: 'weekday', label: s.weekday, value: f.weekday, placeholder: s.weekday, options: weekdayOptions, onChange: (v) => this.#set('weekday', v) })}
+            ${selectField({ path: 'weekday', error: this.#err('weekday'), label: s.weekday, value: f.weekday, placeholder: s.weekday, options: weekdayOptions, onChange: (v) => this.#set('weekday', v) })}
           </div>`
         : nothing}
       ${f.patternType === 'weekly'
@@ -333,23 +384,25 @@ export class TiepdanScheduleEditor extends LitElement {
           })}</fieldset>`
         : nothing}
       <div class="row">
-        ${textField({ path: 'startTime', label: s.startTime, value: f.startTime, inputmode: 'numeric', onInput: (v) => this.#set('startTime', v.trim()) })}
-        ${textField({ path: 'duration', label: s.duration, value: f.duration, inputmode: 'numeric', onInput: (v) => this.#set('duration', v.trim()) })}
-        ${textField({ path: 'capacity', label: s.capacity, value: f.capacity, inputmode: 'numeric', onInput: (v) => this.#set('capacity', v.trim()) })}
+        ${textField({ path: 'startTime', error: this.#err('startTime'), label: s.startTime, value: f.startTime, inputmode: 'numeric', onInput: (v) => this.#set('startTime', v.trim()) })}
+        ${textField({ path: 'duration', error: this.#err('duration'), label: s.duration, value: f.duration, inputmode: 'numeric', onInput: (v) => this.#set('duration', v.trim()) })}
+        ${textField({ path: 'capacity', error: this.#err('capacity'), label: s.capacity, value: f.capacity, inputmode: 'numeric', onInput: (v) => this.#set('capacity', v.trim()) })}
       </div>
-      ${textField({ path: 'venue', label: s.venue, value: f.venue, onInput: (v) => this.#set('venue', v) })}
+      ${textField({ path: 'venue', error: this.#err('venue'), label: s.venue, value: f.venue, onInput: (v) => this.#set('venue', v) })}
       ${this.meta?.connectionPoints.length
         ? html`<fieldset><legend>${s.connectionPoints}</legend>${this.meta.connectionPoints.map((p) =>
             checkboxField({ path: `cp.${p.id}`, label: p.name, checked: f.connectionPoints.includes(p.id),
               onChange: (on) => this.#set('connectionPoints', on ? [...f.connectionPoints, p.id] : f.connectionPoints.filter((id) => id !== p.id)) }))}</fieldset>`
         : nothing}
-      ${checkboxField({ path: 'remoteAllowed', label: s.remoteAllowed, checked: f.remoteAllowed, onChange: (on) => this.#set('remoteAllowed', on) })}
-      ${radioField({ path: 'shift', label: s.shift, value: f.shift,
+      ${this.meta?.remoteAttendanceAllowed
+        ? checkboxField({ path: 'remoteAllowed', error: this.#err('remoteAllowed'), label: s.remoteAllowed, checked: f.remoteAllowed, onChange: (on) => this.#set('remoteAllowed', on) })
+        : nothing}
+      ${radioField({ path: 'shift', error: this.#err('shift'), label: s.shift, value: f.shift,
         options: [{ value: 'next-working-day', label: s.shiftNext }, { value: 'previous-working-day', label: s.shiftPrevious }, { value: 'skip', label: s.shiftSkip }],
         onChange: (v) => this.#set('shift', v as HolidayShift) })}
       <div class="row">
-        ${textField({ path: 'from', label: s.from, value: f.from, inputmode: 'numeric', onInput: (v) => this.#set('from', v) })}
-        ${textField({ path: 'to', label: s.to, value: f.to, inputmode: 'numeric', onInput: (v) => this.#set('to', v) })}
+        ${textField({ path: 'from', error: this.#err('from'), label: s.from, value: f.from, inputmode: 'numeric', onInput: (v) => this.#set('from', v) })}
+        ${textField({ path: 'to', error: this.#err('to'), label: s.to, value: f.to, inputmode: 'numeric', onInput: (v) => this.#set('to', v) })}
       </div>
       ${this.#renderPreview(s)}
       <button part="button" type="submit" ?disabled=${this.busy || !this.token}>${s.publish}</button>
@@ -393,17 +446,21 @@ export class TiepdanScheduleEditor extends LitElement {
       ${this.upcoming.length === 0
         ? html`<p>${s.noSessions}</p>`
         : html`
-          ${selectField({ path: 'sessionId', label: s.session, value: c.sessionId, placeholder: s.choose,
-            options: this.upcoming.map((x) => ({ value: x.id, label: `${formatTime(x.startsAt)} ${formatDate(x.startsAt)} · ${x.host.name} · ${say(SESSION_STATE_LABELS[x.state], lang)}` })),
+          ${selectField({ path: 'sessionId', error: this.#err('sessionId'), label: s.session, value: c.sessionId, placeholder: s.choose,
+            options: this.upcoming.map((x) => ({
+              value: x.id,
+              label: `${formatTimeRange(x.startsAt, x.endsAt)} · ${x.host.name} · ${x.state === 'postponed' && x.postponedFrom ? fmt(s.postponedTo, { when: formatTimeRange(x.startsAt, x.endsAt) }) : say(SESSION_STATE_LABELS[x.state], lang)}`,
+            })),
             onChange: (v) => set({ sessionId: v }) })}
-          ${radioField({ path: 'action', label: s.action, value: c.action, options: [{ value: 'cancel', label: s.cancel }, { value: 'postpone', label: s.postpone }],
+          ${radioField({ path: 'action', error: this.#err('action'), label: s.action, value: c.action, options: [{ value: 'cancel', label: s.cancel }, { value: 'postpone', label: s.postpone }],
             onChange: (v) => set({ action: v as 'cancel' | 'postpone' }) })}
-          ${textField({ path: 'reason', label: s.reason, value: c.reason, multiline: true, onInput: (v) => set({ reason: v }) })}
-          ${textField({ path: 'notice', label: s.notice, value: c.notice, multiline: true, onInput: (v) => set({ notice: v }) })}
+          ${textField({ path: 'reason', error: this.#err('reason'), label: s.reason, value: c.reason, multiline: true, onInput: (v) => set({ reason: v }) })}
+          ${textField({ path: 'notice', error: this.#err('notice'), label: s.notice, value: c.notice, multiline: true, onInput: (v) => set({ notice: v }) })}
+          ${textField({ path: 'noticeEn', error: this.#err('noticeEn'), label: s.noticeEn, value: c.noticeEn, multiline: true, onInput: (v) => set({ noticeEn: v }) })}
           ${c.action === 'postpone'
             ? html`<div class="row">
-                ${textField({ path: 'newDate', label: s.newDate, value: c.date, inputmode: 'numeric', onInput: (v) => set({ date: v }) })}
-                ${textField({ path: 'newTime', label: s.newTime, value: c.time, inputmode: 'numeric', onInput: (v) => set({ time: v.trim() }) })}
+                ${textField({ path: 'newDate', error: this.#err('newDate'), label: s.newDate, value: c.date, inputmode: 'numeric', onInput: (v) => set({ date: v }) })}
+                ${textField({ path: 'newTime', error: this.#err('newTime'), label: s.newTime, value: c.time, inputmode: 'numeric', onInput: (v) => set({ time: v.trim() }) })}
               </div>`
             : nothing}
           <button part="button" type="submit" ?disabled=${this.busy || !c.sessionId || !c.reason.trim() || !c.notice.trim()}>${s.confirm}</button>`}

@@ -57,7 +57,11 @@ const vi = {
   newDate: 'Ngày tiếp mới (dd/mm/yyyy; để trống nếu chưa có)',
   newTime: 'Giờ bắt đầu mới (HH:mm)',
   confirm: 'Xác nhận',
-  changed: 'Đã cập nhật buổi tiếp {date}: {state}. Đã gửi thông báo cho {count} công dân.',
+  changed: 'Đã cập nhật buổi tiếp {date}: {state}. Thông báo cho {count} công dân đã được xếp hàng gửi.',
+  delivery: 'Thông báo: chờ gửi {queued}, đã gửi {sent}, lỗi {failed}.',
+  deliveryLogged: '{logged} chỉ ghi vào nhật ký máy chủ (không gửi tới công dân).',
+  noticeEn: 'Thông báo bằng tiếng Anh (không bắt buộc)',
+  postponedTo: 'hoãn sang {when}',
   weekdays: ['Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy', 'Chủ Nhật'],
 };
 
@@ -119,7 +123,11 @@ const en: EditorStrings = {
   newDate: 'New date (dd/mm/yyyy; empty if not known yet)',
   newTime: 'New start time (HH:mm)',
   confirm: 'Confirm',
-  changed: 'Session of {date} updated: {state}. {count} citizen(s) notified.',
+  changed: 'Session of {date} updated: {state}. Notices queued for {count} citizen(s).',
+  delivery: 'Notices: queued for {queued}, sent to {sent}, failed {failed}.',
+  deliveryLogged: '{logged} only written to the server log (not delivered to the citizen).',
+  noticeEn: 'Notice in English (optional)',
+  postponedTo: 'postponed to {when}',
   weekdays: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
 };
 

@@ -36,6 +36,10 @@ const DAY_PREVIEW = 3;
 /** A session a citizen can still choose: open for registration with a place left. */
 export const isBookable = (session: ReceptionSession): boolean => session.state === 'open' && session.placesLeft > 0;
 const isOff = (session: ReceptionSession): boolean => session.state === 'cancelled' || session.state === 'postponed';
+/** Cancelled is final (✕); postponed moves (↷) and, with new times, its time is the new one, not struck out. */
+const mark = (session: ReceptionSession): string => (session.state === 'cancelled' ? '✕' : '↷');
+/** A postponed session whose times are still the first announced ones (postponed until further notice). */
+const struck = (session: ReceptionSession): boolean => session.state === 'cancelled' || (session.state === 'postponed' && !session.postponedFrom);
 
 const todayInHanoi = (): LocalDate => utcToHanoiDate(new Date());
 
@@ -67,7 +71,8 @@ const todayInHanoi = (): LocalDate => utcToHanoiDate(new Date());
  * @csspart ics - The "add to calendar" link.
  *
  * @cssproperty --tiepdan-color-primary - Buttons, links, the focused day (default #005ea5).
- * @cssproperty --tiepdan-color-cancelled - Cancelled and postponed sessions (default #b3261e).
+ * @cssproperty --tiepdan-color-cancelled - Cancelled sessions (default #b3261e).
+ * @cssproperty --tiepdan-color-postponed - Postponed sessions, which move rather than end (default #8a5a00).
  * @cssproperty --tiepdan-font-size - Base size (default 18px).
  * @cssproperty --tiepdan-focus-color - Focus ring colour (default #ffbf47).
  */
@@ -358,7 +363,7 @@ export class TiepdanSchedule extends LitElement {
                   <span class="num" aria-hidden="true">${parseLocalDate(date).day}</span>
                   ${sessions.length
                     ? html`<span class="chips" aria-hidden="true">${sessions.slice(0, DAY_PREVIEW).map(
-                        (x) => html`<span class="chip ${x.state}">${isOff(x) ? html`<span class="mark">✕</span>` : nothing}${formatTime(x.startsAt)}${isOff(x) ? html` <span class="chip-state">${say(SESSION_STATE_LABELS[x.state], lang)}</span>` : nothing}</span>`,
+                        (x) => html`<span class="chip ${x.state} ${struck(x) ? 'struck' : ''}">${isOff(x) ? html`<span class="mark">${mark(x)}</span>` : nothing}${formatTime(x.startsAt)}${isOff(x) ? html` <span class="chip-state">${say(SESSION_STATE_LABELS[x.state], lang)}</span>` : nothing}</span>`,
                       )}${sessions.length > DAY_PREVIEW ? html`<span class="chip more">${fmt(s.more, { count: sessions.length - DAY_PREVIEW })}</span>` : nothing}</span>`
                     : nothing}
                 </td>`;
@@ -391,12 +396,15 @@ export class TiepdanSchedule extends LitElement {
     const date = isoDateToVi(utcToHanoiDate(x.startsAt));
     const chosen = x.id === this.selected;
     const showPlaces = x.state === 'open' || x.state === 'closed';
-    return html`<li part="session" class="session ${x.state} ${chosen ? 'chosen' : ''}" data-session=${x.id}>
+    const from = x.postponedFrom ? html`<del>${formatTime(x.postponedFrom.startsAt)}–${formatTime(x.postponedFrom.endsAt)}, ${isoDateToVi(utcToHanoiDate(x.postponedFrom.startsAt))}</del>` : nothing;
+    return html`<li part="session" class="session ${x.state} ${struck(x) ? 'struck' : ''} ${chosen ? 'chosen' : ''}" data-session=${x.id}>
       <p class="when"><strong class="time">${time}</strong>
-        <span part="state" class="state ${x.state}">${isOff(x) ? html`<span aria-hidden="true">✕ </span>` : nothing}${say(SESSION_STATE_LABELS[x.state], lang)}</span></p>
+        <span part="state" class="state ${x.state}">${isOff(x) ? html`<span aria-hidden="true">${mark(x)} </span>` : nothing}${say(SESSION_STATE_LABELS[x.state], lang)}</span></p>
+      ${x.state === 'postponed'
+        ? html`<p class="moved">${x.postponedFrom ? html`${fmt(s.postponedTo, { when: `${time}, ${date}` })} ${from}` : s.postponedOpen}</p>`
+        : x.postponedFrom ? html`<p class="meta">${s.movedFrom} ${from}</p>` : nothing}
       <p class="meta">${say(SESSION_KIND_LABELS[x.kind], lang)} · ${s.host}: ${x.host.name}</p>
       <p class="meta">${s.venue}: ${x.venue}${x.remoteAllowed ? html` · ${s.remote}` : nothing}</p>
-      ${x.postponedFrom ? html`<p class="meta"><del>${formatTime(x.postponedFrom.startsAt)} ${isoDateToVi(utcToHanoiDate(x.postponedFrom.startsAt))}</del></p>` : nothing}
       ${x.notice ? html`<p class="notice"><strong>${s.notice}:</strong> ${say(x.notice, lang)}</p>` : nothing}
       ${showPlaces ? html`<p class="places">${x.placesLeft > 0 ? fmt(s.placesLeft, { count: x.placesLeft }) : s.full}</p>` : nothing}
       ${isBookable(x)

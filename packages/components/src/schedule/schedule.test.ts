@@ -38,7 +38,11 @@ function session(date: string, time: string, extra: Partial<ReceptionSession> = 
 const DECEMBER: ReceptionSession[] = [
   session('2026-12-15', '08:00'),
   session('2026-12-15', '14:00', { state: 'cancelled', notice: { vi: 'Chủ tịch đi công tác đột xuất.', en: 'The chair is away.' } }),
-  session('2026-12-03', '08:00', { state: 'postponed', notice: { vi: 'Hoãn do bão.', en: 'Postponed: storm.' } }),
+  session('2026-12-03', '08:00', {
+    state: 'postponed',
+    notice: { vi: 'Hoãn do bão.', en: 'Postponed: storm.' },
+    postponedFrom: { startsAt: '2026-11-26T01:00:00.000Z', endsAt: '2026-11-26T04:00:00.000Z' },
+  }),
   session('2026-12-22', '08:00', { placesLeft: 0 }),
 ];
 
@@ -171,8 +175,26 @@ describe('<tiepdan-schedule> month grid', () => {
   it('marks cancelled and postponed sessions with text, not colour alone', async () => {
     const el = await mount('view="month" month="2026-12"');
     const chips = cell(el, '2026-12-03').textContent!;
-    expect(chips).to.contain('✕');
+    expect(chips).to.contain('↷');
     expect(chips).to.contain('Hoãn');
+    expect(chips).not.to.contain('✕');
+    expect(cell(el, '2026-12-15').textContent).to.contain('✕');
+    expect(cell(el, '2026-12-15').textContent).to.contain('Đã hủy');
+  });
+
+  it('shows a postponed session apart from a cancelled one, with its new date and the one it replaces', async () => {
+    const el = await mount('view="list" month="2026-12"');
+    const postponed = root(el).querySelector<HTMLElement>('li.session.postponed')!;
+    const cancelled = root(el).querySelector<HTMLElement>('li.session.cancelled')!;
+    expect(postponed.querySelector('.moved')!.textContent!.replace(/\s+/gu, ' ').trim()).to.equal('Hoãn sang 08:00–11:00, 03/12/2026, thay cho 08:00–11:00, 26/11/2026');
+    expect(postponed.querySelector('.moved del')!.textContent).to.equal('08:00–11:00, 26/11/2026');
+    // The new time is the one that holds: not struck out; a cancelled session's is.
+    expect(getComputedStyle(postponed.querySelector('.time')!).textDecorationLine).to.equal('none');
+    expect(getComputedStyle(cancelled.querySelector('.time')!).textDecorationLine).to.equal('line-through');
+    expect(getComputedStyle(postponed).borderLeftColor).not.to.equal(getComputedStyle(cancelled).borderLeftColor);
+    expect(postponed.querySelector('.state')!.textContent).to.contain('↷');
+    expect(cancelled.querySelector('.state')!.textContent).to.contain('✕');
+    await expect(el).to.be.accessible();
   });
 
   it('speaks English with lang="en"', async () => {

@@ -13,6 +13,7 @@ export interface TiepdanEventDetails {
   'tiepdan-error': { code: string; message: string };
   'tiepdan-lookup': { response: LookupResponse };
   'tiepdan-transitioned': { reference: string; state: RegistrationState };
+  'tiepdan-invited': { reference: string; sessionId: string; slotAt: string; channels: string[] };
   'tiepdan-session-select': { session: ReceptionSession };
   'tiepdan-series-published': { seriesId: string; sessions: number };
   'tiepdan-session-changed': { session: ReceptionSession };
@@ -46,6 +47,7 @@ declare global {
     'tiepdan-error': TiepdanEvent<'tiepdan-error'>;
     'tiepdan-lookup': TiepdanEvent<'tiepdan-lookup'>;
     'tiepdan-transitioned': TiepdanEvent<'tiepdan-transitioned'>;
+    'tiepdan-invited': TiepdanEvent<'tiepdan-invited'>;
     'tiepdan-session-select': TiepdanEvent<'tiepdan-session-select'>;
     'tiepdan-series-published': TiepdanEvent<'tiepdan-series-published'>;
     'tiepdan-session-changed': TiepdanEvent<'tiepdan-session-changed'>;

@@ -16,6 +16,10 @@ import type {
   TransitionRequest,
 } from './types.js';
 import type {
+  InvitationPreview,
+  InvitationRequest,
+  InvitationResponse,
+  SessionNotices,
   SeriesCreateResponse,
   SeriesPreview,
   SeriesRequest,
@@ -141,6 +145,31 @@ export class ApiClient {
 
   postponeSession(id: string, request: SessionPostponeRequest): Promise<SessionMutationResponse> {
     return this.#json('POST', `/api/v1/sessions/${encodeURIComponent(id)}/postpone`, request);
+  }
+
+  /** Invites a screened registration to a session (takes a place if needed, queues the e-mail/SMS). */
+  invite(sessionId: string, request: InvitationRequest): Promise<InvitationResponse> {
+    return this.#json('POST', `/api/v1/sessions/${encodeURIComponent(sessionId)}/invitations`, request);
+  }
+
+  /** What an invitation would say and through which channels; stores nothing. */
+  previewInvitation(sessionId: string, request: InvitationRequest): Promise<InvitationPreview> {
+    return this.#json('POST', `/api/v1/sessions/${encodeURIComponent(sessionId)}/invitations/preview`, request);
+  }
+
+  /** The delivery state of a session's notices (one registration's when given). */
+  sessionNotices(sessionId: string, reference?: string): Promise<SessionNotices> {
+    return this.#json('GET', `/api/v1/sessions/${encodeURIComponent(sessionId)}/notices${reference ? `?reference=${encodeURIComponent(reference)}` : ''}`);
+  }
+
+  /** The booking's calendar file (reference + phone in the body, never in a URL). */
+  async bookingCalendar(request: LookupRequest): Promise<Blob> {
+    const response = await fetch(`${this.baseUrl}/api/v1/bookings/calendar`, { method: 'POST', headers: this.#headers({ 'Content-Type': 'application/json', Accept: 'text/calendar' }), body: JSON.stringify(request) });
+    if (!response.ok) {
+      const body: unknown = await response.json().catch(() => undefined);
+      throw new ApiError(response.status, isErrorBody(body) ? body : { error: { code: 'internal', message: { vi: 'Lỗi máy chủ.', en: 'Server error.' } } });
+    }
+    return response.blob();
   }
 
   /** The unit's public calendar feed (text/calendar), for an "add to calendar" link. */

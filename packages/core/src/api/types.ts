@@ -20,7 +20,7 @@ import type { Registration } from '../registration/schema.js';
 import type { MatterKind } from '../registration/choices.js';
 import type { RegistrationRules } from '../registration/limits.js';
 import type { OfficialRole } from '../auth/roles.js';
-import type { CitizenBooking, SubmitBooking } from './schedule-types.js';
+import type { BookingView, CitizenBooking, InvitationAttendance, SubmitBooking } from './schedule-types.js';
 
 export interface StoredAttachment {
   id: string;
@@ -118,6 +118,8 @@ export interface RegistrationRecord {
   redacted: boolean;
   attachments: StoredAttachment[];
   history: OfficialHistoryEntry[];
+  /** The place the registration holds (or last held), with the invitation's attendance once invited. */
+  booking?: BookingView & { attendance?: InvitationAttendance & { pointName?: string } };
 }
 
 export interface TransitionRequest {

@@ -53,6 +53,8 @@ export interface RegisterEntry extends Record<RegisterColumn, string> {
   pointId?: string;
   openedAt: string;
   redacted?: boolean;
+  /** The finalized recording's signing key fingerprint and manifest hash (issue 16), also in `notes`. */
+  evidence?: { recordingId: string; keyId: string; manifestSha256: string };
 }
 
 export function outcomeOf(c: Pick<ReceptionCase, 'handling' | 'refusal'>): RegisterOutcome | undefined {

@@ -53,6 +53,7 @@ export const FIELD_MESSAGES = {
   capacity_booked: { vi: 'Số chỗ không thể ít hơn số người đã đăng ký.', en: 'The capacity cannot be lower than the places already taken.' },
   connection_point: { vi: 'Điểm cầu không có trong danh sách của đơn vị.', en: 'This connection point is not configured for the unit.' },
   slot: { vi: 'Thời điểm mời phải nằm trong thời gian của buổi tiếp.', en: 'The invitation time must be within the session.' },
+  slot_past: { vi: 'Thời điểm mời đã qua: hãy chọn một giờ sắp tới.', en: 'The invitation time has passed: choose a time still ahead.' },
   agency: { vi: 'Vui lòng nêu cơ quan có thẩm quyền.', en: 'Please name the competent agency.' },
   document_number: { vi: 'Vui lòng nêu số văn bản.', en: 'Please give the document number.' },
   receipt_items: { vi: 'Giấy biên nhận phải có ít nhất một tài liệu, bằng chứng.', en: 'A receipt must list at least one document or piece of evidence.' },

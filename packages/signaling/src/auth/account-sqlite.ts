@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import type { OfficialRole } from '@tiepdan/core';
 import type { AccountPatch, AccountRow, AccountStore, Assignment, AuditEntry, AuditRow, NewAccount, OidcTransaction, SessionRow } from './account-store.js';
 
-interface AccountRecord {
+export interface AccountRecord {
   id: string;
   username: string;
   display_name: string;
@@ -21,7 +21,7 @@ interface AccountRecord {
   updated_at: string;
 }
 
-interface SessionRecord {
+export interface SessionRecord {
   id: string;
   secret_hash: string;
   account_id: string;
@@ -54,7 +54,7 @@ interface AuditRecord {
 
 const opt = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 
-function account(r: AccountRecord): AccountRow {
+export function accountFromRecord(r: AccountRecord): AccountRow {
   return {
     id: r.id,
     username: r.username,
@@ -72,7 +72,7 @@ function account(r: AccountRecord): AccountRow {
   };
 }
 
-function session(r: SessionRecord): SessionRow {
+export function sessionFromRecord(r: SessionRecord): SessionRow {
   return {
     id: r.id,
     secretHash: r.secret_hash,
@@ -113,17 +113,17 @@ export class SqliteAccountStore implements AccountStore {
 
   async getAccount(id: string): Promise<AccountRow | undefined> {
     const r = this.db.prepare<[string], AccountRecord>('SELECT * FROM accounts WHERE id = ?').get(id);
-    return r && account(r);
+    return r && accountFromRecord(r);
   }
 
   async findByUsername(username: string): Promise<AccountRow | undefined> {
     const r = this.db.prepare<[string], AccountRecord>('SELECT * FROM accounts WHERE username = ?').get(username);
-    return r && account(r);
+    return r && accountFromRecord(r);
   }
 
   async findByOidcSubject(subject: string): Promise<AccountRow | undefined> {
     const r = this.db.prepare<[string], AccountRecord>('SELECT * FROM accounts WHERE oidc_subject = ?').get(subject);
-    return r && account(r);
+    return r && accountFromRecord(r);
   }
 
   async listAccounts(unit?: string): Promise<AccountRow[]> {
@@ -133,7 +133,7 @@ export class SqliteAccountStore implements AccountStore {
         : this.db
             .prepare<[string], AccountRecord>('SELECT * FROM accounts WHERE id IN (SELECT account_id FROM role_assignments WHERE unit = ?) ORDER BY username')
             .all(unit);
-    return rows.map(account);
+    return rows.map(accountFromRecord);
   }
 
   async updateAccount(id: string, patch: AccountPatch): Promise<AccountRow | undefined> {
@@ -197,12 +197,12 @@ export class SqliteAccountStore implements AccountStore {
 
   async sessionBySecretHash(secretHash: string): Promise<SessionRow | undefined> {
     const r = this.db.prepare<[string], SessionRecord>('SELECT * FROM auth_sessions WHERE secret_hash = ?').get(secretHash);
-    return r && session(r);
+    return r && sessionFromRecord(r);
   }
 
   async sessionById(id: string): Promise<SessionRow | undefined> {
     const r = this.db.prepare<[string], SessionRecord>('SELECT * FROM auth_sessions WHERE id = ?').get(id);
-    return r && session(r);
+    return r && sessionFromRecord(r);
   }
 
   async touchSession(id: string, at: number, oidc?: { refresh?: Buffer | undefined; idToken?: string | undefined }): Promise<void> {

@@ -83,6 +83,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   if (Object.keys(envNames).length) sources.push('environment');
   // NODE_ENV=production is how most hosts say "this is live": it must never fall back to generated secrets.
+  if (env.TIEPDAN_DATABASE_URL !== undefined) {
+    fromEnv.store = { kind: 'postgres', url: env.TIEPDAN_DATABASE_URL };
+    envNames.store = 'TIEPDAN_DATABASE_URL';
+  }
   if (env.NODE_ENV === 'production' && fromEnv.mode === undefined) fromEnv.mode = 'production';
 
   const merged: Record<string, unknown> = { ...fromFile, ...fromEnv, ...options.values };

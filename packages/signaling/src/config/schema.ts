@@ -220,11 +220,22 @@ const AuthSettingsSchema = z.strictObject({
 });
 export type AuthSettings = z.infer<typeof AuthSettingsSchema>;
 
+/**
+ * Where the server keeps its data: SQLite in dataDir (one node), or PostgreSQL (several nodes on one database,
+ * docs/deploy.md). The URL carries the database password: it is read from the file or TIEPDAN_DATABASE_URL and
+ * never logged.
+ */
+const StoreSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('sqlite') }),
+  z.strictObject({ kind: z.literal('postgres'), url: z.string().regex(/^postgres(ql)?:\/\//u, 'must be a postgres:// or postgresql:// URL'), poolSize: z.number().int().min(1).max(100).default(10) }),
+]);
+
 export const ConfigSchema = z.strictObject({
   mode: z.enum(MODES).default('development'),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8787),
   dataDir: z.string().min(1).default('./data'),
+  store: StoreSchema.default({ kind: 'sqlite' }),
   publicUrl: z.url().optional(),
   allowedOrigins: z.array(OriginSchema).default([]),
   authSecret: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -25,6 +25,9 @@ const send = (worker: Worker, message: ToWorker) => worker.send(message);
 
 /** Runs until SIGTERM/SIGINT and the worker's drain; resolves with the exit code. */
 export function supervise(): Promise<number> {
+  // Each worker accepts on the shared socket itself: with the default round-robin the supervisor would accept
+  // every connection and pass it over IPC, and 2,000 reconnects at once queue behind that one process.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   let current: Worker | undefined;
   let next: Worker | undefined;
   let stopping = false;

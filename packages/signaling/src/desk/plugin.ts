@@ -36,6 +36,7 @@ import type { JoinClaims, JoinTokenVerifier } from '../rooms/join-tokens.js';
 import type { CaseRow } from '../store/case-store.js';
 import type { Store } from '../store/store.js';
 import { PAPERS, paperOf, type PaperKind } from './papers/content.js';
+import { recordingIdOf } from './papers/evidence.js';
 import { paperDocx } from './papers/docx.js';
 import { paperPdf } from './papers/pdf.js';
 import { caseView, fromStored, isConfidentialCase, mayReadDenouncer } from './privacy.js';
@@ -151,7 +152,9 @@ export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<voi
     if (!(allowed as readonly string[]).includes(kind)) throw new ApiError(404, 'not_found');
     if (!(format in FORMATS)) throw new ApiError(400, 'bad_request', [fieldError('format', 'choose_one')]);
     const c = fromStored(row, sealKey);
-    const paper = paperOf(kind as PaperKind, c, config.units.find((u) => u.code === c.unit));
+    const recordingId = recordingIdOf(c);
+    const facts = recordingId ? await recordingOf(app)?.evidence(recordingId) : null;
+    const paper = paperOf(kind as PaperKind, c, config.units.find((u) => u.code === c.unit), facts && recordingId ? { ...facts, recordingId } : null);
     if (!paper) throw new ApiError(404, 'not_found');
     const bytes = format === 'docx' ? await paperDocx(paper) : await paperPdf(paper);
     const name = `${FILE_NAMES[kind as PaperKind]}-${c.registerYear}-${c.registerNumber}.${format}`;

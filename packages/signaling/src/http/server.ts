@@ -9,7 +9,6 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolve } from 'node:path';
-import { SqliteAccountStore } from '../auth/account-sqlite.js';
 import { createGuard } from '../auth/guard.js';
 import { createOidcSignIn } from '../auth/oidc.js';
 import { auth } from '../auth/plugin.js';
@@ -25,7 +24,8 @@ import { AttachmentFiles } from '../registrations/files.js';
 import { registrations } from '../registrations/plugin.js';
 import { schedule } from '../schedule/plugin.js';
 import { GuessBudget } from '../registrations/guesses.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { requireCapabilities } from '../store/capabilities.js';
+import { openStore } from '../store/open.js';
 import { rooms } from '../rooms/plugin.js';
 import { recording, recordingOf } from '../recording/plugin.js';
 import { roomRecording } from '../rooms/recording.js';
@@ -33,7 +33,7 @@ import { roomDesk } from '../rooms/desk.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from '../rooms/join-tokens.js';
 import { FirstJoinTokenVerifier, InvitationJoinTokenVerifier } from '../schedule/join-tokens.js';
 import { scheduleRoomAccess } from '../schedule/room-access.js';
-import type { Store } from '../store/store.js';
+import type { EngineStore, Store } from '../store/store.js';
 import { ApiError } from './api-error.js';
 import { installErrorHandling, sendError } from './error-handler.js';
 import { boundJsonDepth } from './json.js';
@@ -47,8 +47,8 @@ const REQUEST_TIMEOUT_MS = 5 * 60_000;
 export interface TiepdanServer {
   app: FastifyInstance;
   store: Store;
-  /** Officials' sign-in (accounts, sessions, audit log); absent with a store that has no SQLite database. */
-  auth?: AuthService | undefined;
+  /** Officials' sign-in (accounts, sessions, audit log). */
+  auth: AuthService;
   config: Config;
   /** Listens on config.host:config.port; resolves to the URL. */
   start(options?: { handleSignals?: boolean }): Promise<string>;
@@ -57,8 +57,8 @@ export interface TiepdanServer {
 }
 
 export interface ServerOptions {
-  /** Another store (tests, PostgreSQL later); the SQLite store in dataDir otherwise. */
-  store?: Store;
+  /** An already opened store (tests); the one `config.store` names otherwise. */
+  store?: EngineStore;
   /** Checks citizens' join tokens for rooms; a JWT verifier on the authSecret until the schedule's stored tokens plug in. */
   joinTokens?: JoinTokenVerifier;
   /** Where log lines go instead of stdout (tests read them). */
@@ -72,17 +72,23 @@ export interface ServerOptions {
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<TiepdanServer> {
-  const store = options.store ?? new SqliteStore(config.dataDir, { provisionalShare: config.schedule.provisionalShare, provisionalPerPhone: config.schedule.provisionalPerPhone });
+  const opened = options.store ?? (await openStore(config));
+  let store: Store;
+  try {
+    store = requireCapabilities(opened);
+  } catch (error) {
+    // Not started: the store opened for it is closed again (a given store belongs to the caller).
+    if (!options.store) await opened.close();
+    throw error;
+  }
   const keys = deriveKeys(config.dataKey);
   const files = new AttachmentFiles(config.dataDir, keys.files);
   await files.init();
   const isAllowedOrigin = originMatcher(config.allowedOrigins);
   const originAllowed = requestOriginCheck(isAllowedOrigin, config.publicUrl);
   const production = config.mode === 'production';
-  // Sign-in keeps its accounts and sessions in the same SQLite database; a store without one (a test double)
-  // runs with CLI tokens only.
-  const authService = store instanceof SqliteStore ? new AuthService(new SqliteAccountStore(store.db), config.auth, config.authSecret, keys.auth) : undefined;
-  const verifyOfficial = officialVerifier(config.authSecret, authService && ((claims) => authService.sessionStands(claims)));
+  const authService = new AuthService(store.accounts, config.auth, config.authSecret, keys.auth);
+  const verifyOfficial = officialVerifier(config.authSecret, (claims) => authService.sessionStands(claims));
   const requirePermission = createGuard(verifyOfficial);
   // Citizens join with the token of their invitation (stored hashed by the schedule), or a signed join token.
   const joinTokens = options.joinTokens ?? new FirstJoinTokenVerifier(new InvitationJoinTokenVerifier(store), new JwtJoinTokenVerifier(config.authSecret));
@@ -153,21 +159,26 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await api.register(registrations, { config, store, files, keys, requirePermission, guesses });
       await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses, takeover: options.takeover });
       await api.register(recording, { config, store, joinTokens, verifyOfficial, takeover: options.takeover });
-      if (authService) {
-        const oidc = config.auth.oidc ? createOidcSignIn(config, authService, isAllowedOrigin) : undefined;
-        await api.register(auth, { config, service: authService, requirePermission, oidc });
-      }
+      const oidc = config.auth.oidc ? createOidcSignIn(config, authService, isAllowedOrigin) : undefined;
+      await api.register(auth, { config, service: authService, requirePermission, oidc });
       await api.register(desk, { config, store, sealKey: keys.seal, joinTokens, requirePermission });
       await api.register(register, { config, store, sealKey: keys.seal, requirePermission });
     },
     { prefix: API_PREFIX },
   );
 
-  // Rooms keep their state in the same SQLite database; a store without one (a test double) runs without rooms.
-  if (store instanceof SqliteStore) {
-    const recordingBinding = roomRecording({ handle: () => recordingOf(app), sessionUnit: async (id) => (await store.schedule.getSession(id).catch(() => undefined))?.unit });
-    await app.register(rooms, { config, db: store.db, originAllowed, joinTokens, verifyOfficial, sessionAccess: scheduleRoomAccess(store, config), recording: recordingBinding, desk: roomDesk(() => deskOf(app)), takeover: options.takeover });
-  }
+  const recordingBinding = roomRecording({ handle: () => recordingOf(app), sessionUnit: async (id) => (await store.schedule.getSession(id).catch(() => undefined))?.unit });
+  await app.register(rooms, {
+    config,
+    openStore: (roomOptions) => store.openRooms(roomOptions),
+    originAllowed,
+    joinTokens,
+    verifyOfficial,
+    sessionAccess: scheduleRoomAccess(store, config),
+    recording: recordingBinding,
+    desk: roomDesk(() => deskOf(app)),
+    takeover: options.takeover,
+  });
 
   let decorated = false;
   if (config.sdkDir) {

@@ -11,7 +11,6 @@ import { officialVerifier, type OfficialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from '../rooms/join-tokens.js';
-import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { AccessControl } from './access/access.js';
 import { approveCopy, ApproveSchema, copyView, handOver, HandoverSchema, requestCopy } from './access/copies.js';
@@ -24,7 +23,7 @@ import { MANIFEST_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE, type Manifest } from '.
 import { addMark, type MarkInput } from './manifest/marks.js';
 import { SigningKeys } from './signing/keys.js';
 import { toolVersion } from './media/ffmpeg.js';
-import { RecordingRepo, type RecordingRow } from './repo.js';
+import type { RecordingRow } from './repo.js';
 import type { RecordingSettings } from './settings.js';
 import { FsRecordingStorage } from './storage/fs-storage.js';
 import type { RecordingStorage } from './storage/storage.js';
@@ -117,10 +116,9 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 
 export async function recording(app: FastifyInstance, opts: RecordingOptions): Promise<void> {
   const { config, store } = opts;
-  // Rooms and recordings share the SQLite database; a store without one (a test double) runs without recording.
-  if (!(store instanceof SqliteStore)) return;
+  // Built by the chosen store; the server does not start with a store that lacks them (store/capabilities.ts).
+  const { recordings: repo, accessLog } = store;
   const settings = config.recording;
-  const repo = new RecordingRepo(store.db);
   const storage = opts.storage ?? new FsRecordingStorage(config.dataDir);
   const events = opts.events ?? new RecordingEvents();
   const keys = new SigningKeys(config.dataDir, settings.signingKey);
@@ -145,7 +143,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     finalize: async (id) => void (await finalizeRecording({ repo, storage, tools, keys, sessionFacts, timestamping: settings.timestamping }, id)),
   });
   const ingest = new Ingest(repo, storage, coordinator, parts, settings.maxSegmentBytes);
-  const access = new AccessControl(repo, opts.verifyOfficial ?? officialVerifier(config.authSecret), opts.joinTokens ?? new JwtJoinTokenVerifier(config.authSecret));
+  const access = new AccessControl(accessLog, opts.verifyOfficial ?? officialVerifier(config.authSecret), opts.joinTokens ?? new JwtJoinTokenVerifier(config.authSecret));
   const resume = async () => {
     await coordinator.resume();
     coordinator.startWatchdog();
@@ -342,7 +340,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   app.get('/recordings/:id/access', async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.audit', 'access-log', rec);
-    return { entries: repo.s.access.all({ recordingId: rec.id, limit: 1000 }) };
+    return { entries: accessLog.list({ recordingId: rec.id, limit: 1000 }) };
   });
 
   app.post('/recordings/:id/copies', async (request, reply) => {

@@ -27,6 +27,8 @@ import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { deskOf } from '../desk/plugin.js';
 import { caseView, fromStored } from '../desk/privacy.js';
+import { evidenceNote, recordingIdOf, type PaperEvidence } from '../desk/papers/evidence.js';
+import { recordingOf } from '../recording/plugin.js';
 import { parseBody } from '../desk/validate.js';
 import type { Store } from '../store/store.js';
 import { registerCsv, registerDocx, registerXlsx } from './exports.js';
@@ -91,7 +93,24 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
       },
       MAX_REGISTER_LINES,
     );
-    const lines = rows.map((row) => registerEntry(caseView(row, sealKey, official)));
+    // One look-up per recording (a session's cases share it), not per line.
+    const facts = new Map<string, Promise<PaperEvidence | null>>();
+    const evidenceOf = (recordingId: string) => {
+      if (!facts.has(recordingId)) facts.set(recordingId, (recordingOf(app)?.evidence(recordingId) ?? Promise.resolve(null)).then((e) => (e ? { ...e, recordingId } : null)));
+      return facts.get(recordingId)!;
+    };
+    const lines: RegisterEntry[] = [];
+    for (const row of rows) {
+      const c = caseView(row, sealKey, official);
+      const line = registerEntry(c);
+      const recordingId = recordingIdOf(c);
+      const e = recordingId ? await evidenceOf(recordingId) : null;
+      if (e) {
+        line.evidence = { recordingId: e.recordingId, keyId: e.keyId, manifestSha256: e.manifestSha256 };
+        line.notes = [line.notes, evidenceNote(e)].filter(Boolean).join('; ');
+      }
+      lines.push(line);
+    }
     return f.outcome ? lines.filter((e) => e.outcome === f.outcome) : lines;
   };
 

@@ -17,6 +17,7 @@ import {
 import { assertUnit, officialOf, unitScope } from '../auth/guard.js';
 import { ApiError } from '../http/api-error.js';
 import { isConfidential } from '../privacy/denouncer.js';
+import { publicSession } from '../schedule/views.js';
 import type { Store } from '../store/store.js';
 import type { AttachmentFiles } from './files.js';
 import { mayReadDenouncer, openDenouncer, recordView, summaryView } from './views.js';
@@ -76,7 +77,17 @@ export function listHandler(ctx: OfficialsContext) {
 export function getHandler(ctx: OfficialsContext) {
   return async function get(request: FastifyRequest<{ Params: { reference: string } }>) {
     const { official, row } = await loadScoped(ctx.store, request);
-    return recordView(row, official, ctx.sealKey);
+    const view = recordView(row, official, ctx.sealKey);
+    // The place it holds (or held) and the invitation's slot and attendance, for the screening detail.
+    const booking = await ctx.store.schedule.findBooking(row.reference);
+    const session = booking && (await ctx.store.schedule.getSession(booking.sessionId));
+    if (booking && session) {
+      view.booking = { reference: booking.reference, sessionId: booking.sessionId, status: booking.status, bookedAt: booking.bookedAt, session: publicSession(session) };
+      if (booking.slotAt) view.booking.slotAt = booking.slotAt;
+      if (booking.provisional) view.booking.provisional = true;
+      if (booking.attendance) view.booking.attendance = booking.attendance;
+    }
+    return view;
   };
 }
 

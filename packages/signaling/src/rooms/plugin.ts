@@ -1,10 +1,9 @@
 /**
  * The rooms capability: the `/ws` endpoint (signaling protocol, @tiepdan/core's signaling/protocol.ts), the
- * rooms' host on an in-process bus, and their SQLite persistence. On close the participants are told the server
+ * rooms' host on an in-process bus, and their persistence (rooms/room-store.ts, built by the chosen store). On close the participants are told the server
  * is restarting (event + SERVER_RESTARTING close code), so they reconnect and resume once it is back.
  */
 import websocket from '@fastify/websocket';
-import type Database from 'better-sqlite3';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { SIGNALING_PATH } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
@@ -13,7 +12,7 @@ import { sendError } from '../http/error-handler.js';
 import { heldUntil, InProcessRoomBus, type RoomBus } from './bus.js';
 import { RoomHost } from './host.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from './join-tokens.js';
-import { RoomStore } from './room-store.js';
+import type { RoomStore } from './room-store.js';
 import type { RoomRecording } from './recording.js';
 import type { RoomDesk } from './desk.js';
 import { Transport, type TransportDeps } from './transport.js';
@@ -23,7 +22,8 @@ const DRAIN_MS = 2000;
 
 export interface RoomsOptions {
   config: Config;
-  db: Database.Database;
+  /** The rooms' persistence, opened from the chosen store (Store.openRooms). */
+  openStore: (options: { eventLogSize: number; onError: (error: unknown) => void }) => RoomStore;
   /** The HTTP API's Origin check (http/origins.ts); a socket from a page outside the allowlist is refused. */
   originAllowed?: ((request: FastifyRequest) => boolean) | undefined;
   joinTokens?: JoinTokenVerifier | undefined;
@@ -53,9 +53,9 @@ export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
   return handles.get(app.server);
 }
 
-export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, db, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording, desk, takeover }) => {
+export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, openStore, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording, desk, takeover }) => {
   const settings = config.rooms;
-  const store = new RoomStore(db, settings.eventLogSize, (error) => app.log.error({ err: error }, 'room store commit failed; retrying, nothing leaves meanwhile'));
+  const store = openStore({ eventLogSize: settings.eventLogSize, onError: (error) => app.log.error({ err: error }, 'room store commit failed; retrying, nothing leaves meanwhile') });
   const host = new RoomHost(
     {
       resumeWindowMs: settings.resumeWindowMs,

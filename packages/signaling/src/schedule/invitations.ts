@@ -77,6 +77,8 @@ async function decide(ctx: ScheduleContext, session: OfficialSession, raw: unkno
   if (!reference || !registration || registration.unit !== session.unit) fields.push(fieldError('reference', 'reference'));
   const slotAt = new Date(body.slotAt).toISOString();
   if (slotAt < session.startsAt || slotAt >= session.endsAt) fields.push(fieldError('slotAt', 'slot'));
+  // A session under way may still take an invitation (the board fits a citizen in), but never for a time gone by.
+  else if (slotAt < new Date().toISOString()) fields.push(fieldError('slotAt', 'slot_past'));
   const wanted = body.attendance ?? registration?.registration.attendance;
   let attendance: Attendance;
   if (wanted?.mode === 'remote' && session.remoteAllowed && ctx.config.remoteAttendanceAllowed) attendance = { mode: 'remote' };

@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { ReceptionCase } from '@tiepdan/core';
-import { AuditLog } from '../rooms/audit.js';
+import { SqliteAuditLog } from './audit-sqlite.js';
 import type { CaseFilters, CaseRow, CaseStore, CaseWrite, NextNumber } from './case-store.js';
 
 interface CaseRecordRow {
@@ -15,11 +15,11 @@ interface CaseRecordRow {
 }
 
 export class SqliteCaseStore implements CaseStore {
-  private readonly audit: AuditLog;
+  private readonly audit: SqliteAuditLog;
   private readonly s;
 
   constructor(private readonly db: Database.Database) {
-    this.audit = new AuditLog(db);
+    this.audit = new SqliteAuditLog(db);
     this.s = {
       get: db.prepare<[string], CaseRecordRow>('SELECT id, data, sealed, revision FROM reception_cases WHERE id = ?'),
       findOpen: db.prepare<[string, string | null], CaseRecordRow>(

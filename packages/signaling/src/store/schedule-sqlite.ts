@@ -34,7 +34,7 @@ export const DEFAULT_NOTICE_CHANNEL = 'auto';
 /** Places registrations not yet screened may hold (issue 12 item 4): share of a session, and per phone. */
 export const DEFAULT_PROVISIONAL: ProvisionalRule = { share: 0.5, perPhone: 1 };
 
-interface SessionRecord {
+export interface SessionRecord {
   id: string;
   unit: string;
   series_id: string | null;
@@ -53,7 +53,7 @@ interface SessionRecord {
   booked: number;
 }
 
-interface BookingRecord {
+export interface BookingRecord {
   id: number;
   reference: string;
   session_id: string;
@@ -68,12 +68,12 @@ interface BookingRecord {
   join_token_sealed: Buffer | null;
 }
 
-type Facts = Omit<ReceptionSessionInput, 'unit' | 'startsAt' | 'endsAt' | 'capacity'>;
+export type Facts = Omit<ReceptionSessionInput, 'unit' | 'startsAt' | 'endsAt' | 'capacity'>;
 
 const SESSION_COLUMNS = `s.*, (SELECT COUNT(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked') AS booked`;
 const BOOKING_COLUMNS = 'b.id, r.reference, b.session_id, b.status, b.booked_at, b.cancelled_at, b.slot_at, b.join_token_hash, b.attendance, b.invitation_note, b.provisional, b.join_token_sealed';
 
-interface DeliveryRecord {
+export interface DeliveryRecord {
   id: number;
   notice_id: number;
   channel: string;
@@ -432,17 +432,17 @@ export class SqliteScheduleStore implements ScheduleStore {
   }
 }
 
-function factsOf(s: Facts): Facts {
+export function factsOf(s: Facts): Facts {
   const facts: Facts = { kind: s.kind, host: s.host, level: s.level, venue: s.venue, connectionPoints: s.connectionPoints, remoteAllowed: s.remoteAllowed };
   if (s.unscheduledReason !== undefined && s.kind === 'unscheduled') facts.unscheduledReason = s.unscheduledReason;
   return facts;
 }
 
-function jsonOrNull(value: unknown): string | null {
+export function jsonOrNull(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
-function toSession(r: SessionRecord): OfficialSession {
+export function toSession(r: SessionRecord): OfficialSession {
   const facts = JSON.parse(r.facts) as Facts;
   const session: OfficialSession = {
     id: r.id,
@@ -466,7 +466,7 @@ function toSession(r: SessionRecord): OfficialSession {
   return session;
 }
 
-function toBooking(r: BookingRecord): BookingRow {
+export function toBooking(r: BookingRecord): BookingRow {
   const booking: BookingRow = { reference: r.reference, sessionId: r.session_id, status: r.status, bookedAt: r.booked_at, invited: r.join_token_hash !== null, provisional: r.provisional === 1 };
   if (r.cancelled_at !== null) booking.cancelledAt = r.cancelled_at;
   if (r.slot_at !== null) booking.slotAt = r.slot_at;
@@ -476,7 +476,7 @@ function toBooking(r: BookingRecord): BookingRow {
   return booking;
 }
 
-function toDelivery(r: DeliveryRecord): DeliveryRow {
+export function toDelivery(r: DeliveryRecord): DeliveryRow {
   const row: DeliveryRow = { id: r.id, noticeId: r.notice_id, channel: r.channel, state: r.state, attempts: r.attempts, nextAt: r.next_at };
   if (r.last_error !== null) row.lastError = r.last_error;
   if (r.sent_at !== null) row.sentAt = r.sent_at;

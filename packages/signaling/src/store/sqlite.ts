@@ -12,7 +12,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { newReference, type AnswerOutcome, type MatterKind, type Registration, type RegistrationState, type StoredAttachment } from '@tiepdan/core';
+import { SqliteAccountStore } from '../auth/account-sqlite.js';
+import type { RoomStoreOptions } from '../rooms/room-store.js';
 import { migrate } from './migrations.js';
+import { SqliteRecordingRepo } from './recording-sqlite.js';
+import { SqliteRoomStore } from './room-sqlite.js';
 import { DEFAULT_PROVISIONAL, SqliteScheduleStore } from './schedule-sqlite.js';
 import { SqliteCaseStore } from './case-sqlite.js';
 import type { HistoryRow, ListFilters, NewRegistration, RegistrationRow, Store, SummaryRow, TransitionChange } from './store.js';
@@ -72,6 +76,8 @@ interface HistoryRecordRow {
 }
 
 export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  /** The connection; only the SQLite store's own modules (store/*-sqlite.ts, auth/account-sqlite.ts) and tests use it. */
   readonly db: Database.Database;
   private readonly makeReference: () => string;
   private readonly statements;
@@ -87,6 +93,9 @@ export class SqliteStore implements Store {
     this.appliedMigrations = migrate(this.db);
     this.schedule = new SqliteScheduleStore(this.db, { share: options.provisionalShare ?? DEFAULT_PROVISIONAL.share, perPhone: options.provisionalPerPhone ?? DEFAULT_PROVISIONAL.perPhone });
     this.cases = new SqliteCaseStore(this.db);
+    this.accounts = new SqliteAccountStore(this.db);
+    this.recordings = new SqliteRecordingRepo(this.db);
+    this.accessLog = this.recordings;
     this.makeReference = options.makeReference ?? pooledReferences();
     const db = this.db;
     this.statements = {
@@ -121,6 +130,13 @@ export class SqliteStore implements Store {
   readonly appliedMigrations: number[];
   readonly schedule: SqliteScheduleStore;
   readonly cases: SqliteCaseStore;
+  readonly accounts: SqliteAccountStore;
+  readonly recordings: SqliteRecordingRepo;
+  readonly accessLog: SqliteRecordingRepo;
+
+  openRooms(options: RoomStoreOptions): SqliteRoomStore {
+    return new SqliteRoomStore(this.db, options.eventLogSize, options.onError);
+  }
 
   /**
    * Group commit: registrations that arrive in the same turn of the event loop are written in one transaction,

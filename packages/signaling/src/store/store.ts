@@ -1,8 +1,14 @@
 /**
- * What the routes need from storage, and nothing more. Every method is async although SQLite answers
- * synchronously, so a PostgreSQL store can be written later without touching a route.
+ * What the server needs from storage, capability by capability, and nothing more. The chosen store builds each
+ * capability's interface; the server asks for all of them at start (store/capabilities.ts) and refuses to start,
+ * naming what is missing, when the store lacks one, instead of running without it (a server without its
+ * recording would run sessions that the law requires recorded). Registrations, the schedule and cases are async;
+ * rooms and recording are synchronous with an explicit commit point (rooms/room-store.ts, recording/repo.ts).
  */
 import type { AnswerOutcome, MatterKind, Registration, RegistrationState, StoredAttachment, SubmitBooking } from '@tiepdan/core';
+import type { AccountStore } from '../auth/account-store.js';
+import type { AccessLog, RecordingRepo } from '../recording/repo.js';
+import type { RoomStore, RoomStoreOptions } from '../rooms/room-store.js';
 import type { CaseStore } from './case-store.js';
 import type { ScheduleStore } from './schedule-store.js';
 
@@ -83,6 +89,10 @@ export interface TransitionChange {
 }
 
 export interface Store {
+  /** The engine, as configured (`store.kind`): named in messages. */
+  readonly kind: string;
+  /** Migrations applied when this store opened (for the CLI's `migrate`). */
+  readonly appliedMigrations: number[];
   /**
    * Stores a registration, its attachments and the first history row in one transaction. When the client id
    * is already stored, stores nothing and returns the existing row with `created: false`.
@@ -98,5 +108,19 @@ export interface Store {
   readonly schedule: ScheduleStore;
   /** Reception cases and the register's numbering (store/case-store.ts). */
   readonly cases: CaseStore;
+  /** Officials' accounts, role assignments, sign-in sessions and the sign-in audit log. */
+  readonly accounts: AccountStore;
+  /** Opens the rooms' persistence (state, event log, chat) with the audit chain; called once per server. */
+  openRooms(options: RoomStoreOptions): RoomStore;
+  /** Recordings, leases, recorders, segments, the timeline and citizens' copies. */
+  readonly recordings: RecordingRepo;
+  /** Who read, played, downloaded or was refused a recording; append-only in the database. */
+  readonly accessLog: AccessLog;
   close(): Promise<void>;
 }
+
+/** The capabilities an engine may lack; the server's start-up check (store/capabilities.ts) names the missing ones. */
+export type OptionalCapability = 'cases' | 'accounts' | 'openRooms' | 'recordings' | 'accessLog';
+
+/** A store as an engine opens it: registrations and the schedule, plus whichever other capabilities it provides. */
+export type EngineStore = Omit<Store, OptionalCapability> & Partial<Pick<Store, OptionalCapability>>;

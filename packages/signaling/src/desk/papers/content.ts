@@ -16,6 +16,7 @@ import {
   type ReceptionCase,
 } from '@tiepdan/core';
 import type { UnitConfig } from '../../config/schema.js';
+import { evidenceBlocks, type PaperEvidence } from './evidence.js';
 import { placeDateLine, type Block, type Paper } from './paper.js';
 
 export const PAPERS = ['receipt', 'refusal-notice', 'record'] as const;
@@ -151,8 +152,9 @@ export function recordPaper(c: ReceptionCase, unit: UnitConfig | undefined): Pap
 }
 
 /** The paper of a kind, or undefined when the case has none yet (no receipt, no written refusal). */
-export function paperOf(kind: PaperKind, c: ReceptionCase, unit: UnitConfig | undefined): Paper | undefined {
-  if (kind === 'receipt') return c.receipt ? receiptPaper(c, unit) : undefined;
-  if (kind === 'refusal-notice') return c.refusal?.notice ? refusalNoticePaper(c, unit) : undefined;
-  return recordPaper(c, unit);
+/** The paper of a case, with the recording's evidence once it is finalized (papers/evidence.ts). */
+export function paperOf(kind: PaperKind, c: ReceptionCase, unit: UnitConfig | undefined, evidence?: PaperEvidence | null): Paper | undefined {
+  const paper = kind === 'receipt' ? (c.receipt ? receiptPaper(c, unit) : undefined) : kind === 'refusal-notice' ? (c.refusal?.notice ? refusalNoticePaper(c, unit) : undefined) : recordPaper(c, unit);
+  if (paper && evidence) paper.blocks.push(...evidenceBlocks(evidence));
+  return paper;
 }

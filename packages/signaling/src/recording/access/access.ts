@@ -9,7 +9,7 @@ import { can, type Permission, type TokenClaims } from '@tiepdan/core';
 import type { OfficialVerifier } from '../../auth/tokens.js';
 import { ApiError } from '../../http/api-error.js';
 import type { JoinTokenVerifier } from '../../rooms/join-tokens.js';
-import type { RecordingRepo, RecordingRow } from '../repo.js';
+import type { AccessLog, RecordingRow } from '../repo.js';
 
 export type Caller =
   | { kind: 'official'; claims: TokenClaims }
@@ -20,7 +20,7 @@ const BEARER = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/iu;
 
 export class AccessControl {
   constructor(
-    private readonly repo: RecordingRepo,
+    private readonly accessLog: AccessLog,
     private readonly verifyOfficial: OfficialVerifier,
     private readonly joinTokens: JoinTokenVerifier,
   ) {}
@@ -61,7 +61,7 @@ export class AccessControl {
     const [actor, role] =
       caller.kind === 'official' ? [`official:${caller.claims.sub}`, caller.claims.role] : caller.kind === 'citizen' ? [`citizen:${caller.reference}`, 'citizen'] : ['anonymous', 'anonymous'];
     const agent = request.headers['user-agent'];
-    this.repo.logAccess({
+    this.accessLog.append({
       at: new Date().toISOString(),
       recording_id: recordingId,
       actor,

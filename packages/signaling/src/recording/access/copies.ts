@@ -58,7 +58,7 @@ export function copyView(row: CopyRow) {
  * another may be asked for, up to MAX_COPIES_PER_CASE. One transaction, so concurrent asks cannot both insert.
  */
 export function requestCopy(repo: RecordingRepo, rec: RecordingRow, reference: string, by: string): { copy: CopyRow; created: boolean } {
-  return repo.db.transaction(() => {
+  return repo.atomically(() => {
     const existing = repo.s.copiesOf.all(rec.id, reference);
     const open = existing.find((copy) => copy.state !== 'handed_over');
     if (open) return { copy: open, created: false };
@@ -66,7 +66,7 @@ export function requestCopy(repo: RecordingRepo, rec: RecordingRow, reference: s
     const id = `copy_${randomUUID()}`;
     repo.s.insertCopy.run(id, rec.id, reference, new Date().toISOString(), by);
     return { copy: repo.s.copy.get(rec.id, id)!, created: true };
-  }).immediate();
+  });
 }
 
 export async function approveCopy(

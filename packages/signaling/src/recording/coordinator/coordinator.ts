@@ -283,13 +283,13 @@ export class RecordingCoordinator {
     const rec = this.mustGet(recordingId);
     if (rec.state === 'finalizing' || rec.state === 'finalized') throw new ApiError(409, 'recording_closed');
     const now = iso(this.now());
-    this.deps.repo.db.transaction(() => {
+    this.deps.repo.atomically(() => {
       for (const { kind, at, ...data } of entries) {
         this.deps.repo.s.insertTimeline.run(recordingId, at ? new Date(at).toISOString() : now, kind, JSON.stringify(data));
         // A denunciation heard in the session makes the whole recording confidential: never streamed.
         if (kind === 'case' && (data as { matterKind?: string }).matterKind === 'to_cao') this.deps.repo.s.confidential.run(recordingId);
       }
-    })();
+    });
     return entries.length;
   }
 
@@ -352,11 +352,11 @@ export class RecordingCoordinator {
 
   private loseLease(rec: RecordingRow, reason: 'lapsed' | 'left'): RecordingRow {
     const at = iso(this.now());
-    const lost = this.deps.repo.db.transaction(() => {
+    const lost = this.deps.repo.atomically(() => {
       const changed = this.deps.repo.s.release.run(rec.id, rec.epoch).changes;
       this.deps.repo.s.endLease.run(at, reason, rec.id, rec.epoch);
       return changed === 1;
-    })();
+    });
     if (lost && rec.holder) this.deps.events.emit({ type: 'recorder.lost', recordingId: rec.id, sessionId: rec.session_id, epoch: rec.epoch, recorderId: rec.holder, reason, at });
     let after = this.mustGet(rec.id);
     if (LIVE.includes(after.state)) after = this.elect(after) ?? after;
@@ -378,11 +378,11 @@ export class RecordingCoordinator {
     if (!chosen) return undefined;
     const epoch = rec.epoch + 1;
     const at = iso(now);
-    const granted = this.deps.repo.db.transaction(() => {
+    const granted = this.deps.repo.atomically(() => {
       if (this.deps.repo.s.grant.run(epoch, chosen.recorder_id, now + this.settings.leaseMs, rec.id, rec.epoch).changes !== 1) return false;
       this.deps.repo.s.insertLease.run(rec.id, epoch, chosen.recorder_id, at);
       return true;
-    })();
+    });
     if (!granted) return this.deps.repo.get(rec.id);
     const previous = this.deps.repo.s.leases.all(rec.id).find((l) => l.epoch === rec.epoch);
     this.deps.events.emit({
@@ -436,13 +436,13 @@ export class RecordingCoordinator {
     if (rec.state === 'finalized') return;
     if (rec.state !== 'ending' && rec.state !== 'finalizing') throw new ApiError(409, 'invalid_transition');
     const at = iso(this.now());
-    this.deps.repo.db.transaction(() => {
+    this.deps.repo.atomically(() => {
       this.deps.repo.s.setState.run('finalizing', recordingId);
       if (rec.holder) {
         this.deps.repo.s.endLease.run(at, 'ended', recordingId, rec.epoch);
         this.deps.repo.s.release.run(recordingId, rec.epoch);
       }
-    })();
+    });
     this.emitState(this.mustGet(recordingId));
     try {
       await this.deps.finalize(recordingId);

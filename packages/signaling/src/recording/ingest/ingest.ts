@@ -69,14 +69,14 @@ export class Ingest {
       const name = segmentName(epoch, seq);
       await this.storage.writeSegment(recordingId, name, body);
       // The lease may have moved while the bytes were being written: checked again with the insert, atomically.
-      const inserted = this.repo.db.transaction(() => {
+      const inserted = this.repo.atomically(() => {
         if (!this.coordinator.holds(recordingId, recorderId, epoch)) return false;
         const state = this.repo.get(recordingId)!.state;
         if (state === 'finalizing' || state === 'finalized') return false;
         this.repo.s.insertSegment.run(recordingId, epoch, seq, recorderId, body.length, sha256, upload.capturedAt ?? null, iso(Date.now()));
         this.coordinator.renewByWrite(recordingId, recorderId, epoch);
         return true;
-      })();
+      });
       if (!inserted) {
         await this.storage.removeSegment(recordingId, name);
         throw new ApiError(409, 'lease_lost');

@@ -1,0 +1,300 @@
+/**
+ * The store contract: one suite, run against every store (store/store.ts and the capability interfaces it builds),
+ * through the interfaces only. A capability a store does not provide is reported as skipped with that reason, and
+ * the server refuses to start with such a store (the last test). Stores are listed in store-fixtures.ts.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { Registration } from '@tiepdan/core';
+import { createServer } from '../src/index.js';
+import { missingCapabilities, MissingCapabilityError, type Capability } from '../src/store/capabilities.js';
+import type { NewSession } from '../src/store/schedule-store.js';
+import type { EngineStore, NewRegistration } from '../src/store/store.js';
+import { testConfig, UNIT, validRegistration } from './helpers.js';
+import { STORE_FIXTURES, type OpenedStore } from './store-fixtures.js';
+
+function registration(overrides: Partial<NewRegistration> = {}): NewRegistration {
+  return {
+    clientId: randomUUID(),
+    contentHash: 'h-' + randomUUID(),
+    unit: UNIT,
+    kind: 'kien_nghi',
+    phoneHash: 'phone-' + randomUUID(),
+    displayName: 'Nguyễn Thị Hoa',
+    summary: 'Kiến nghị sửa đường trước chợ.',
+    groupSize: 1,
+    registration: validRegistration() as Registration,
+    receivedAt: new Date().toISOString(),
+    attachments: [{ id: randomUUID(), name: 'đơn.pdf', type: 'application/pdf', size: 10, sha256: 'a'.repeat(64), purpose: 'evidence' }],
+    ...overrides,
+  };
+}
+
+function session(overrides: Partial<NewSession> = {}): NewSession {
+  const starts = Date.now() + 7 * 86_400_000;
+  return {
+    id: `s-${randomUUID()}`,
+    kind: 'periodic',
+    host: { role: 'chair', name: 'Chủ tịch UBND phường' },
+    level: 'commune',
+    unit: UNIT,
+    venue: 'Trụ sở UBND phường Sa Đéc',
+    connectionPoints: [],
+    startsAt: new Date(starts).toISOString(),
+    endsAt: new Date(starts + 3_600_000).toISOString(),
+    capacity: 3,
+    remoteAllowed: true,
+    state: 'open',
+    createdAt: new Date().toISOString(),
+    publishedAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+for (const fixture of STORE_FIXTURES) {
+  describe(`store contract: ${fixture.name}`, { skip: fixture.unavailable }, () => {
+    let opened: OpenedStore;
+    let store: EngineStore;
+    before(async () => {
+      opened = await fixture.open();
+      store = opened.store;
+    });
+    after(async () => opened?.dispose());
+
+    /** A capability's tests run when the store provides it, and are reported skipped (with the reason) otherwise. */
+    const lacks = (capability: Capability) => (fixture.lacks.includes(capability) ? `the ${fixture.name} store does not provide ${capability}` : false);
+
+    test('names the capabilities it lacks, and no others', () => {
+      assert.deepEqual(missingCapabilities(store), fixture.lacks);
+    });
+
+    describe('registrations', () => {
+      test('an insert stores the row with its attachments and first history row; the same client id again stores nothing', async () => {
+        const input = registration();
+        const first = await store.insertRegistration(input);
+        assert.equal(first.created, true);
+        assert.match(first.row.reference, /\S/u);
+        assert.equal(first.row.state, 'received');
+        assert.equal(first.row.attachments[0]!.name, 'đơn.pdf');
+        assert.deepEqual(first.row.history.map((h) => h.state), ['received']);
+        const again = await store.insertRegistration({ ...input, summary: 'changed' });
+        assert.equal(again.created, false);
+        assert.equal(again.row.reference, first.row.reference);
+        assert.equal(again.row.summary, input.summary, 'the stored registration is untouched');
+        assert.equal((await store.findByClientId(input.clientId))?.reference, first.row.reference);
+        assert.equal((await store.findByReference(first.row.reference))?.clientId, input.clientId);
+        assert.equal(await store.findByReference('NOPE-NOPE'), undefined);
+      });
+
+      test('concurrent submissions of one client id create one registration', async () => {
+        const input = registration();
+        const results = await Promise.all(Array.from({ length: 8 }, () => store.insertRegistration({ ...input })));
+        assert.equal(results.filter((r) => r.created).length, 1);
+        assert.equal(new Set(results.map((r) => r.row.reference)).size, 1);
+      });
+
+      test('a sealed blob comes back byte for byte', async () => {
+        const sealed = Buffer.from([0, 1, 2, 250, 255]);
+        const { row } = await store.insertRegistration(registration({ kind: 'to_cao', sealed }));
+        assert.deepEqual((await store.findByReference(row.reference))?.sealed, sealed);
+      });
+
+      test('the queue pages newest first by cursor and filters by unit and state', async () => {
+        const unit = `u-${randomUUID().slice(0, 8)}`;
+        const refs: string[] = [];
+        for (let i = 0; i < 5; i += 1) refs.push((await store.insertRegistration(registration({ unit }))).row.reference);
+        const page1 = await store.listRegistrations({ unit }, undefined, 3);
+        assert.deepEqual(page1.rows.map((r) => r.reference), refs.slice(2).reverse());
+        assert.equal(page1.rows[0]!.attachmentCount, 1);
+        assert.ok(page1.nextBefore);
+        const page2 = await store.listRegistrations({ unit }, page1.nextBefore, 3);
+        assert.deepEqual(page2.rows.map((r) => r.reference), refs.slice(0, 2).reverse());
+        assert.equal(page2.nextBefore, undefined);
+        assert.equal((await store.listRegistrations({ unit, state: 'screened' }, undefined, 10)).rows.length, 0);
+      });
+
+      test('a transition is a compare-and-set with its history row', async () => {
+        const { row } = await store.insertRegistration(registration());
+        const entry = { state: 'screened' as const, at: new Date().toISOString(), by: 'clerk-1', reason: 'đủ điều kiện' };
+        assert.equal(await store.transition({ reference: row.reference, from: 'received', entry }), true);
+        assert.equal(await store.transition({ reference: row.reference, from: 'received', entry }), false, 'a stale state changes nothing');
+        const now = await store.findByReference(row.reference);
+        assert.equal(now?.state, 'screened');
+        assert.deepEqual(now?.history.map((h) => [h.state, h.by ?? null]), [['received', null], ['screened', 'clerk-1']]);
+      });
+    });
+
+    describe('schedule and bookings', () => {
+      test('a session is stored and listed', async () => {
+        const s = session();
+        const created = await store.schedule.createSession(s);
+        assert.equal(created.id, s.id);
+        assert.equal(created.placesLeft, 3);
+        assert.equal((await store.schedule.getSession(s.id))?.venue, s.venue);
+        const listed = await store.schedule.listSessions(UNIT, new Date(Date.parse(s.startsAt) - 1000).toISOString(), new Date(Date.parse(s.startsAt) + 1000).toISOString(), false);
+        assert.deepEqual(listed.map((x) => x.id), [s.id]);
+      });
+
+      test('capacity holds under concurrent booking: never more places taken than the session has', async () => {
+        const s = await store.schedule.createSession(session({ capacity: 3 }));
+        const refs = await Promise.all(Array.from({ length: 8 }, async () => (await store.insertRegistration(registration())).row.reference));
+        const at = new Date().toISOString();
+        const results = await Promise.all(refs.map((ref) => store.schedule.book(ref, s.id, at, false)));
+        assert.equal(results.filter((r) => r.status === 'booked').length, 3);
+        assert.equal(results.filter((r) => r.status === 'full').length, 5);
+        assert.equal((await store.schedule.listBookings(s.id)).length, 3);
+        assert.equal((await store.schedule.getSession(s.id))?.placesLeft, 0);
+      });
+
+      test('a preferred session is booked in the insert, and a cancelled place is given back', async () => {
+        const s = await store.schedule.createSession(session({ capacity: 1 }));
+        const { row } = await store.insertRegistration(registration({ preferredSessionId: s.id }));
+        assert.equal(row.booking?.status, 'booked');
+        assert.equal((await store.schedule.findBooking(row.reference))?.sessionId, s.id);
+        const second = await store.insertRegistration(registration({ preferredSessionId: s.id }));
+        assert.equal(second.row.booking?.status, 'full');
+        const cancelled = await store.schedule.cancelBooking(row.reference, new Date().toISOString());
+        assert.equal(cancelled?.status, 'cancelled');
+        assert.equal((await store.schedule.getSession(s.id))?.placesLeft, 1);
+      });
+
+      test('a session change is decided on the current row and queues one notice per booked citizen', async () => {
+        const s = await store.schedule.createSession(session());
+        const { row } = await store.insertRegistration(registration({ preferredSessionId: s.id }));
+        const changed = await store.schedule.updateSession(s.id, (current) => ({
+          at: new Date().toISOString(),
+          state: 'cancelled',
+          notice: { vi: 'Hoãn do mưa bão', en: 'Called off: storm' },
+          notify: { change: 'cancelled', body: () => ({ message: { vi: 'Buổi tiếp đã hủy', en: 'The session is cancelled' }, session: { id: current.id, unit: current.unit, venue: current.venue, startsAt: current.startsAt, endsAt: current.endsAt, state: 'cancelled' } }) },
+        }));
+        assert.equal(changed?.session.state, 'cancelled');
+        assert.equal(changed?.noticesQueued, 1);
+        const refused = await store.schedule.updateSession(s.id, () => {
+          throw new Error('refused');
+        }).catch((error: Error) => error.message);
+        assert.equal(refused, 'refused');
+        assert.equal((await store.schedule.getSession(s.id))?.sequence, changed?.session.sequence, 'a refused change writes nothing');
+        const pending = (await store.schedule.pendingNotices(100)).filter((n) => n.sessionId === s.id);
+        assert.deepEqual(pending.map((n) => [n.reference, n.change]), [[row.reference, 'cancelled']]);
+        await store.schedule.planDeliveries(pending[0]!.id, ['email', 'sms'], new Date().toISOString());
+        const deliveries = await store.schedule.listDeliveries(s.id);
+        assert.deepEqual(deliveries.map((d) => d.channel).sort(), ['email', 'sms']);
+      });
+    });
+
+    describe('sign-in accounts', { skip: lacks('accounts') }, () => {
+      test('a user name is taken once, and failures count in one statement', async () => {
+        const accounts = store.accounts!;
+        const base = { username: `u${randomUUID().slice(0, 8)}`, displayName: 'Lê Văn Tâm', createdAt: new Date().toISOString(), createdBy: 'cli' };
+        const created = await accounts.createAccount({ id: randomUUID(), ...base });
+        assert.notEqual(created, 'username_taken');
+        assert.equal(await accounts.createAccount({ id: randomUUID(), ...base }), 'username_taken');
+        const id = (created as { id: string }).id;
+        const counts = await Promise.all(Array.from({ length: 5 }, () => accounts.recordFailure(id, Date.now(), 5, 60_000)));
+        assert.deepEqual(counts.map((c) => c.failedCount).sort(), [1, 2, 3, 4, 5]);
+        const locked = (await accounts.getAccount(id))?.lockedUntil;
+        assert.equal(typeof locked, 'number', 'ms since the epoch come back as numbers');
+        assert.ok(locked! > Date.now());
+      });
+
+      test('roles, sessions, single sign-on transactions (taken once), a TOTP step accepted once, the audit log', async () => {
+        const accounts = store.accounts!;
+        const now = Date.now();
+        const created = (await accounts.createAccount({ id: randomUUID(), username: `u${randomUUID().slice(0, 8)}`, displayName: 'Phạm Thu', createdAt: new Date().toISOString(), createdBy: 'cli' })) as { id: string };
+        assert.equal(await accounts.grant(created.id, 'clerk', UNIT, 'admin', new Date().toISOString()), true);
+        assert.equal(await accounts.grant(created.id, 'clerk', UNIT, 'admin', new Date().toISOString()), false);
+        assert.deepEqual((await accounts.assignments(created.id)).map((a) => a.role), ['clerk']);
+        assert.ok((await accounts.listAccounts(UNIT)).some((a) => a.id === created.id));
+        const sid = randomUUID();
+        await accounts.createSession({ id: sid, secretHash: `h-${sid}`, accountId: created.id, kind: 'browser', method: 'password', createdAt: now, lastSeenAt: now, expiresAt: now + 3_600_000, idleSeconds: 900 });
+        assert.equal((await accounts.sessionBySecretHash(`h-${sid}`))?.expiresAt, now + 3_600_000);
+        assert.equal(await accounts.endSession(sid, now + 1, 'sign_out'), true);
+        assert.equal(await accounts.endSession(sid, now + 2, 'sign_out'), false);
+        assert.equal(await accounts.acceptTotpStep(created.id, 100), true);
+        assert.equal(await accounts.acceptTotpStep(created.id, 100), false, 'a code is never accepted twice');
+        const state = randomUUID();
+        await accounts.putTransaction({ state, nonce: 'n', codeVerifier: 'v', returnTo: '/', createdAt: now });
+        assert.equal((await accounts.takeTransaction(state, now - 1000))?.nonce, 'n');
+        assert.equal(await accounts.takeTransaction(state, now - 1000), undefined);
+        await accounts.appendAudit({ at: new Date().toISOString(), event: 'sign_in', accountId: created.id, actor: created.id, detail: { method: 'password' } });
+        const audit = await accounts.listAudit({ accountIds: [created.id], limit: 10 });
+        assert.deepEqual(audit.map((a) => [a.event, a.detail]), [['sign_in', { method: 'password' }]]);
+      });
+    });
+
+    describe('rooms and the audit chain', { skip: lacks('rooms') }, () => {
+      test('the audit chain appends, verifies and lists a session', () => {
+        const rooms = store.openRooms!({ eventLogSize: 100 });
+        const sessionId = `room-${randomUUID()}`;
+        const first = rooms.audit.append({ sessionId, at: new Date().toISOString(), actor: 'clerk-1', role: 'clerk', action: 'lobby.admit', target: 'p1' });
+        const second = rooms.audit.append({ sessionId, at: new Date().toISOString(), actor: 'chair-1', role: 'chair', action: 'room.open' });
+        assert.equal(second.id, first.id + 1);
+        assert.deepEqual(rooms.audit.entries(sessionId).map((e) => e.action), ['lobby.admit', 'room.open']);
+        assert.equal(rooms.audit.verify().ok, true);
+      });
+    });
+
+    describe('recordings access log', { skip: lacks('accessLog') }, () => {
+      test('appended entries are listed newest first', () => {
+        const log = store.accessLog!;
+        const base = { at: new Date().toISOString(), recording_id: null, actor: 'anonymous', role: 'none', outcome: 'refused' as const, status: 401, ip: '127.0.0.1', user_agent: null, detail: null };
+        log.append({ ...base, action: `list-${randomUUID()}` });
+        const marker = `play-${randomUUID()}`;
+        log.append({ ...base, action: marker });
+        assert.equal(log.list({ recordingId: null, limit: 1 })[0]!.action, marker);
+      });
+    });
+
+    // Last: the raw rows written here are not part of any chain.
+    describe('append-only tables, refused by the database', () => {
+      for (const [table, insert] of [
+        ['room_audit', "INSERT INTO room_audit (id, session_id, at, actor, role, action, target, detail, prev_hash, hash) VALUES (900001, 's', '2026-01-01T00:00:00.000Z', 'a', 'clerk', 'lobby.admit', NULL, '{}', 'p', 'h')"],
+        ['recording_access', "INSERT INTO recording_access (at, recording_id, actor, role, action, outcome, status) VALUES ('2026-01-01T00:00:00.000Z', NULL, 'a', 'clerk', 'list', 'allowed', 200)"],
+        ['auth_audit', "INSERT INTO auth_audit (at, event, actor) VALUES ('2026-01-01T00:00:00.000Z', 'sign_in', 'a')"],
+      ] as const) {
+        test(`${table}: an UPDATE or DELETE from any session is refused`, async () => {
+          await opened.raw(insert);
+          await assert.rejects(opened.raw(`UPDATE ${table} SET actor = 'someone else'`), new RegExp(`${table} is append-only`, 'u'));
+          await assert.rejects(opened.raw(`DELETE FROM ${table}`), new RegExp(`${table} is append-only`, 'u'));
+        });
+      }
+    });
+  });
+}
+
+describe('a store without a capability', () => {
+  const postgres = STORE_FIXTURES.find((f) => f.name === 'postgres')!;
+  test('the postgres store today: the server refuses to start and names what it lacks', { skip: postgres.unavailable }, async () => {
+    const opened = await postgres.open();
+    try {
+      const refused = await createServer(testConfig({ store: { kind: 'postgres', url: opened.url! } })).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      assert.ok(refused instanceof MissingCapabilityError);
+      assert.deepEqual(refused.missing, ['cases', 'rooms', 'recordings', 'accessLog']);
+      assert.match(refused.message, /^The "postgres" store does not provide the desk's cases/u);
+    } finally {
+      await opened.dispose();
+    }
+  });
+
+  test('stops the server at start, naming each missing capability', async () => {
+    const fixture = STORE_FIXTURES.find((f) => !f.unavailable)!;
+    const opened = await fixture.open();
+    try {
+      // The same store with its rooms and recording hidden: what a store that lacks them looks like.
+      const partial = new Proxy(opened.store, { get: (target, key) => (key === 'openRooms' || key === 'recordings' ? undefined : Reflect.get(target, key)) });
+      const refused = await createServer(testConfig(), { store: partial }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      assert.ok(refused instanceof MissingCapabilityError);
+      assert.deepEqual(refused.missing, ['rooms', 'recordings']);
+      assert.match(refused.message, /does not provide rooms and their audit chain .*; recording \(required by law/u);
+    } finally {
+      await opened.dispose();
+    }
+  });
+});

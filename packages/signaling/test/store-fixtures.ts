@@ -1,0 +1,75 @@
+/**
+ * The stores the contract suite (store-contract.test.ts) runs against, each opened fresh: SQLite in a temp folder,
+ * PostgreSQL as a real server started from Debian's binaries (pg-server.ts), a new database each time.
+ * `lacks` lists the capabilities a store does not provide (the suite checks it says so); `unavailable` is why a
+ * store cannot run on this machine, reported as the suite's skip reason.
+ */
+import type { Capability } from '../src/store/capabilities.js';
+import { PostgresStore } from '../src/store/postgres.js';
+import { SqliteStore } from '../src/store/sqlite.js';
+import type { EngineStore } from '../src/store/store.js';
+import { PROVISIONAL_OFF, removeDir, tempDir } from './helpers.js';
+import { postgresUnavailable, startPostgres, type PgServer } from './pg-server.js';
+
+export interface OpenedStore {
+  store: EngineStore;
+  /** Runs SQL on the store's database directly, as an operator's session could (to check what the database refuses). */
+  raw(sql: string): Promise<void>;
+  /** A URL for the server's config (postgres only). */
+  url?: string;
+  dispose(): Promise<void>;
+}
+
+export interface StoreFixture {
+  name: string;
+  lacks: Capability[];
+  unavailable?: string | undefined;
+  open(): Promise<OpenedStore>;
+}
+
+export const STORE_FIXTURES: StoreFixture[] = [
+  {
+    name: 'sqlite',
+    lacks: [],
+    async open() {
+      const dir = tempDir('tiepdan-contract-');
+      const store = new SqliteStore(dir, PROVISIONAL_OFF);
+      return {
+        store,
+        async raw(sql) {
+          store.db.exec(sql);
+        },
+        async dispose() {
+          await store.close();
+          removeDir(dir);
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    lacks: ['cases', 'rooms', 'recordings', 'accessLog'],
+    unavailable: postgresUnavailable,
+    async open() {
+      const server: PgServer = await startPostgres();
+      try {
+        const url = await server.createDatabase();
+        const store = await PostgresStore.open(url, PROVISIONAL_OFF);
+        return {
+          store,
+          url,
+          async raw(sql) {
+            await store.pool.query(sql);
+          },
+          async dispose() {
+            await store.close();
+            await server.stop();
+          },
+        };
+      } catch (error) {
+        await server.stop();
+        throw error;
+      }
+    },
+  },
+];
