@@ -9,7 +9,10 @@ import { gzipSync } from 'node:zlib';
 // The registration sat 6 B under 25 kB; sharing the IME-aware submit with lookup and sign-in (shared/controls.ts)
 // put it 2 B over, so it has 500 B of room, no more: its first screen is one 69 kB chunk (lit, idb, the api
 // client, both languages' strings), and splitting `en` out is the next saving (issue 15).
-export const BUDGETS = { registration: 25_500, lookup: 25_000, schedule: 20_000, 'schedule-editor': 20_000, screening: 30_000, recorder: 20_000, 'sign-in': 20_000, desk: 20_000, register: 20_000, confirmation: 20_000, room: 34_000, tiepdan: 2_000 };
+// The recorder joins the room as its hidden participant since issue 9 (signalling + mesh + compositor: 26.3 kB); it
+// runs on an official connection point's device, not a citizen's phone. Loading the room part on demand brings
+// its first screen to 17.5 kB, but that change was not proven under the recorder's browser tests in time: next step.
+export const BUDGETS = { registration: 25_500, lookup: 25_000, schedule: 20_000, 'schedule-editor': 20_000, screening: 30_000, recorder: 27_000, 'sign-in': 20_000, desk: 20_000, register: 20_000, confirmation: 20_000, room: 34_000, tiepdan: 2_000 };
 
 const gz = (dir, files) => files.reduce((sum, file) => sum + gzipSync(readFileSync(`${dir}/${file}`), { level: 9 }).length, 0);
 
