@@ -17,8 +17,8 @@ import type { Browser, Page } from 'playwright-core';
 // @ts-expect-error: plain ESM helpers without types.
 import { startDemo } from '../../examples/demo.mjs';
 import { mintJoinToken, mintToken } from '../../packages/signaling/dist/index.js';
-import { colourOf, launchWithMedia, makeFakeMedia, type FakeMedia } from './fake-media.js';
-import { acknowledgeAndJoin, openRoom, point, until, view } from './room-pages.js';
+import { colourOf, launchWithMedia, makeFakeMedia, type FakeMedia } from '../e2e/fake-media.js';
+import { acknowledgeAndJoin, openRoom, point, until, view } from '../e2e/room-pages.js';
 
 const SECRET = 'e2e-recording-room-secret-0123456789-abcdef';
 const SESSION = `e2e-rec-room-${process.pid}`;
