@@ -12,8 +12,12 @@ const tokens = window.TIEPDAN_TEST_TOKENS!;
 describe('strict Content-Security-Policy: <tiepdan-recorder>', () => {
   it('records and uploads without unsafe-inline or unsafe-eval', async () => {
     const session = `wtr-csp-rec-${Date.now()}`;
+    // The session's recording is opened by hand (no room here), as in recorder.test.ts: a recorder waits as a
+    // standby until it exists, then is elected.
+    const opened = await fetch(`${server}/api/v1/recordings`, { method: 'POST', headers: { authorization: `Bearer ${tokens['chair']}`, 'content-type': 'application/json' }, body: JSON.stringify({ sessionId: session }) });
+    expect(opened.status).to.be.oneOf([200, 201]);
     const page = await cspFrame(
-      `<tiepdan-recorder lang="vi" point="sadec-ubnd" recorder-id="csp-${session}" server="${server}" session="${session}"></tiepdan-recorder>`,
+      `<tiepdan-recorder lang="vi" capture="device" point="sadec-ubnd" recorder-id="csp-${session}" server="${server}" session="${session}"></tiepdan-recorder>`,
       strictPolicy(server),
       { width: 700, height: 600 },
     );
