@@ -12,12 +12,13 @@
  * interfaces are synchronous with a commit point, written for an embedded database).
  */
 import pg from 'pg';
-import { newReference, type AnswerOutcome, type MatterKind, type Registration, type RegistrationState, type StoredAttachment } from '@tiepdan/core';
+import { newReference, type StoredAttachment } from '@tiepdan/core';
 import { PostgresAccountStore } from '../auth/account-postgres.js';
 import { migratePg } from './migrations-postgres.js';
 import { PostgresScheduleStore } from './schedule-postgres.js';
 import { DEFAULT_PROVISIONAL } from './schedule-sqlite.js';
-import type { EngineStore, HistoryRow, ListFilters, NewRegistration, RegistrationRow, SummaryRow, TransitionChange } from './store.js';
+import { registrationOf, summaryPage, type HistoryRecordRow, type RegistrationRecordRow, type SummaryRecordRow } from './registration-rows.js';
+import type { EngineStore, ListFilters, NewRegistration, RegistrationRow, SummaryRow, TransitionChange } from './store.js';
 import { all, inTransaction, one, type Tx } from './tx-postgres.js';
 
 const REFERENCE_ATTEMPTS = 8;
@@ -31,25 +32,6 @@ export interface PostgresStoreOptions {
   provisionalPerPhone?: number;
   /** Connections this node keeps open (default 10). */
   poolSize?: number;
-}
-
-interface RegistrationRecord {
-  id: number;
-  reference: string;
-  client_id: string;
-  content_hash: string;
-  unit: string;
-  kind: string;
-  state: string;
-  phone_hash: string;
-  display_name: string;
-  summary: string;
-  group_size: number;
-  data: string;
-  sealed: Buffer | null;
-  received_at: string;
-  updated_at: string;
-  submit_booking: string | null;
 }
 
 export class PostgresStore implements EngineStore {
@@ -133,12 +115,12 @@ export class PostgresStore implements EngineStore {
   }
 
   async findByClientId(clientId: string): Promise<RegistrationRow | undefined> {
-    const row = await one<RegistrationRecord>(this.pool, 'SELECT * FROM registrations WHERE client_id = $1', [clientId]);
+    const row = await one<RegistrationRecordRow>(this.pool, 'SELECT * FROM registrations WHERE client_id = $1', [clientId]);
     return row && this.toRow(row);
   }
 
   async findByReference(reference: string): Promise<RegistrationRow | undefined> {
-    const row = await one<RegistrationRecord>(this.pool, 'SELECT * FROM registrations WHERE reference = $1', [reference]);
+    const row = await one<RegistrationRecordRow>(this.pool, 'SELECT * FROM registrations WHERE reference = $1', [reference]);
     return row && this.toRow(row);
   }
 
@@ -150,30 +132,14 @@ export class PostgresStore implements EngineStore {
     if (filters.kind !== undefined) add('kind = ?', filters.kind);
     if (filters.state !== undefined) add('state = ?', filters.state);
     if (before !== undefined) add('r.id < ?', Number(before));
-    const found = await all<RegistrationRecord & { attachment_count: number }>(
+    const found = await all<SummaryRecordRow>(
       this.pool,
       `SELECT r.id, reference, client_id, unit, kind, state, display_name, summary, group_size, sealed, received_at, updated_at,
          (SELECT COUNT(*)::int FROM attachments a WHERE a.registration_id = r.id) AS attachment_count
        FROM registrations r ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id DESC LIMIT $${params.length + 1}`,
       [...params, limit + 1],
     );
-    const rows = found.slice(0, limit).map((r): SummaryRow => ({
-      cursor: String(r.id),
-      reference: r.reference,
-      clientId: r.client_id,
-      unit: r.unit,
-      kind: r.kind as MatterKind,
-      state: r.state as RegistrationState,
-      receivedAt: r.received_at,
-      updatedAt: r.updated_at,
-      displayName: r.display_name,
-      summary: r.summary,
-      groupSize: r.group_size,
-      attachmentCount: r.attachment_count,
-      sealed: r.sealed ?? undefined,
-    }));
-    const last = rows.at(-1);
-    return found.length > limit && last ? { rows, nextBefore: last.cursor } : { rows };
+    return summaryPage(found, limit);
   }
 
   async transition(change: TransitionChange): Promise<boolean> {
@@ -202,40 +168,15 @@ export class PostgresStore implements EngineStore {
     if (!this.pool.ended) await this.pool.end();
   }
 
-  private async toRow(r: RegistrationRecord): Promise<RegistrationRow> {
+  private async toRow(r: RegistrationRecordRow): Promise<RegistrationRow> {
     const [attachments, history] = await Promise.all([
       all<StoredAttachment>(this.pool, 'SELECT id, name, type, size, sha256, purpose FROM attachments WHERE registration_id = $1 ORDER BY position', [r.id]),
-      all<{ state: string; at: string; by: string | null; reason: string | null; outcome: string | null; public_note: string | null }>(
+      all<HistoryRecordRow>(
         this.pool,
         'SELECT state, at, by, reason, outcome, public_note FROM history WHERE registration_id = $1 ORDER BY id',
         [r.id],
       ),
     ]);
-    return {
-      reference: r.reference,
-      clientId: r.client_id,
-      contentHash: r.content_hash,
-      unit: r.unit,
-      kind: r.kind as MatterKind,
-      state: r.state as RegistrationState,
-      phoneHash: r.phone_hash,
-      displayName: r.display_name,
-      summary: r.summary,
-      groupSize: r.group_size,
-      registration: JSON.parse(r.data) as Registration,
-      sealed: r.sealed ?? undefined,
-      receivedAt: r.received_at,
-      updatedAt: r.updated_at,
-      attachments: attachments.map((a) => ({ ...a })),
-      history: history.map((h): HistoryRow => {
-        const entry: HistoryRow = { state: h.state as RegistrationState, at: h.at };
-        if (h.by !== null) entry.by = h.by;
-        if (h.reason !== null) entry.reason = h.reason;
-        if (h.outcome !== null) entry.outcome = h.outcome as AnswerOutcome;
-        if (h.public_note !== null) entry.publicNote = h.public_note;
-        return entry;
-      }),
-      ...(r.submit_booking ? { booking: JSON.parse(r.submit_booking) as RegistrationRow['booking'] } : {}),
-    };
+    return registrationOf(r, attachments, history);
   }
 }

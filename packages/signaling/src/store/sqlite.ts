@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { newReference, type AnswerOutcome, type MatterKind, type Registration, type RegistrationState, type StoredAttachment } from '@tiepdan/core';
+import { newReference, type Registration } from '@tiepdan/core';
 import { SqliteAccountStore } from '../auth/account-sqlite.js';
 import type { RoomStoreOptions } from '../rooms/room-store.js';
 import { migrate } from './migrations.js';
@@ -19,7 +19,8 @@ import { SqliteRecordingRepo } from './recording-sqlite.js';
 import { SqliteRoomStore } from './room-sqlite.js';
 import { DEFAULT_PROVISIONAL, SqliteScheduleStore } from './schedule-sqlite.js';
 import { SqliteCaseStore } from './case-sqlite.js';
-import type { HistoryRow, ListFilters, NewRegistration, RegistrationRow, Store, SummaryRow, TransitionChange } from './store.js';
+import { registrationOf, summaryPage, type HistoryRecordRow, type RegistrationRecordRow, type SummaryRecordRow } from './registration-rows.js';
+import type { ListFilters, NewRegistration, RegistrationRow, Store, SummaryRow, TransitionChange } from './store.js';
 
 export const DATABASE_FILE = 'tiepdan.sqlite';
 /** A 40-bit code collides rarely; a few tries make a failure practically impossible without looping forever. */
@@ -34,29 +35,6 @@ export interface SqliteStoreOptions {
   provisionalPerPhone?: number;
 }
 
-interface RegistrationRecordRow {
-  id: number;
-  reference: string;
-  client_id: string;
-  content_hash: string;
-  unit: string;
-  kind: string;
-  state: string;
-  phone_hash: string;
-  display_name: string;
-  summary: string;
-  group_size: number;
-  data: string;
-  sealed: Buffer | null;
-  received_at: string;
-  updated_at: string;
-  submit_booking: string | null;
-}
-
-interface SummaryRecordRow extends Omit<RegistrationRecordRow, 'data' | 'content_hash' | 'phone_hash' | 'submit_booking'> {
-  attachment_count: number;
-}
-
 interface AttachmentRecordRow {
   id: string;
   name: string;
@@ -64,15 +42,6 @@ interface AttachmentRecordRow {
   size: number;
   sha256: string;
   purpose: string;
-}
-
-interface HistoryRecordRow {
-  state: string;
-  at: string;
-  by: string | null;
-  reason: string | null;
-  outcome: string | null;
-  public_note: string | null;
 }
 
 export class SqliteStore implements Store {
@@ -248,26 +217,8 @@ export class SqliteStore implements Store {
         (SELECT COUNT(*) FROM attachments a WHERE a.registration_id = r.id) AS attachment_count
       FROM registrations r ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY r.id DESC LIMIT ?`;
-    // One extra row tells whether there is a next page without a COUNT.
     const found = this.db.prepare<(string | number)[], SummaryRecordRow>(sql).all(...params, limit + 1);
-    const page = found.slice(0, limit);
-    const rows = page.map((r): SummaryRow => ({
-      cursor: String(r.id),
-      reference: r.reference,
-      clientId: r.client_id,
-      unit: r.unit,
-      kind: r.kind as MatterKind,
-      state: r.state as RegistrationState,
-      receivedAt: r.received_at,
-      updatedAt: r.updated_at,
-      displayName: r.display_name,
-      summary: r.summary,
-      groupSize: r.group_size,
-      attachmentCount: r.attachment_count,
-      sealed: r.sealed ?? undefined,
-    }));
-    const last = rows.at(-1);
-    return found.length > limit && last ? { rows, nextBefore: last.cursor } : { rows };
+    return summaryPage(found, limit);
   }
 
   async transition(change: TransitionChange): Promise<boolean> {
@@ -290,34 +241,7 @@ export class SqliteStore implements Store {
   }
 
   private toRow(r: RegistrationRecordRow): RegistrationRow {
-    const attachments = this.statements.attachments.all(r.id).map((a): StoredAttachment => ({ ...a }));
-    const history = this.statements.history.all(r.id).map((h): HistoryRow => {
-      const entry: HistoryRow = { state: h.state as RegistrationState, at: h.at };
-      if (h.by !== null) entry.by = h.by;
-      if (h.reason !== null) entry.reason = h.reason;
-      if (h.outcome !== null) entry.outcome = h.outcome as AnswerOutcome;
-      if (h.public_note !== null) entry.publicNote = h.public_note;
-      return entry;
-    });
-    return {
-      reference: r.reference,
-      clientId: r.client_id,
-      contentHash: r.content_hash,
-      unit: r.unit,
-      kind: r.kind as MatterKind,
-      state: r.state as RegistrationState,
-      phoneHash: r.phone_hash,
-      displayName: r.display_name,
-      summary: r.summary,
-      groupSize: r.group_size,
-      registration: JSON.parse(r.data) as Registration,
-      sealed: r.sealed ?? undefined,
-      receivedAt: r.received_at,
-      updatedAt: r.updated_at,
-      attachments,
-      history,
-      ...(r.submit_booking ? { booking: JSON.parse(r.submit_booking) as RegistrationRow['booking'] } : {}),
-    };
+    return registrationOf(r, this.statements.attachments.all(r.id), this.statements.history.all(r.id));
   }
 }
 
