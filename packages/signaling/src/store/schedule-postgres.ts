@@ -14,10 +14,12 @@ import {
   jsonOrNull,
   toBooking,
   toDelivery,
+  toSessionBooking,
   toSession,
   type BookingRecord,
   type DeliveryRecord,
   type Facts,
+  type SessionBookingRecord,
   type SessionRecord,
 } from './schedule-sqlite.js';
 import {
@@ -183,22 +185,14 @@ export class PostgresScheduleStore implements ScheduleStore {
   }
 
   async listBookings(sessionId: string): Promise<SessionBookingRow[]> {
-    const rows = await all<BookingRecord & { kind: string; state: string; display_name: string; summary: string; sealed: Buffer | null; client_id: string }>(
+    const rows = await all<SessionBookingRecord>(
       this.pool,
       `SELECT ${BOOKING_COLUMNS}, r.kind, r.state, r.display_name, r.summary, r.sealed, r.client_id
        FROM bookings b JOIN registrations r ON r.id = b.registration_id
        WHERE b.session_id = $1 AND b.status = 'booked' ORDER BY COALESCE(b.slot_at, b.booked_at), b.id`,
       [sessionId],
     );
-    return rows.map((r) => ({
-      ...toBooking(r),
-      kind: r.kind as SessionBookingRow['kind'],
-      state: r.state as SessionBookingRow['state'],
-      displayName: r.display_name,
-      summary: r.summary,
-      sealed: r.sealed ?? undefined,
-      clientId: r.client_id,
-    }));
+    return rows.map(toSessionBooking);
   }
 
   async invite(change: InviteChange): Promise<InviteResult> {

@@ -234,21 +234,13 @@ export class SqliteScheduleStore implements ScheduleStore {
 
   async listBookings(sessionId: string): Promise<SessionBookingRow[]> {
     const rows = this.db
-      .prepare<[string], BookingRecord & { kind: string; state: string; display_name: string; summary: string; sealed: Buffer | null; client_id: string }>(
+      .prepare<[string], SessionBookingRecord>(
         `SELECT ${BOOKING_COLUMNS}, r.kind, r.state, r.display_name, r.summary, r.sealed, r.client_id
          FROM bookings b JOIN registrations r ON r.id = b.registration_id
          WHERE b.session_id = ? AND b.status = 'booked' ORDER BY COALESCE(b.slot_at, b.booked_at), b.id`,
       )
       .all(sessionId);
-    return rows.map((r) => ({
-      ...toBooking(r),
-      kind: r.kind as SessionBookingRow['kind'],
-      state: r.state as SessionBookingRow['state'],
-      displayName: r.display_name,
-      summary: r.summary,
-      sealed: r.sealed ?? undefined,
-      clientId: r.client_id,
-    }));
+    return rows.map(toSessionBooking);
   }
 
   async invite(change: InviteChange): Promise<InviteResult> {
@@ -474,6 +466,21 @@ export function toBooking(r: BookingRecord): BookingRow {
   if (r.invitation_note !== null) booking.invitationNote = r.invitation_note;
   if (r.join_token_sealed) booking.joinTokenSealed = r.join_token_sealed;
   return booking;
+}
+
+/** A booking with what the session's list shows of its registration (the `r.*` columns of that join). */
+export type SessionBookingRecord = BookingRecord & { kind: string; state: string; display_name: string; summary: string; sealed: Buffer | null; client_id: string };
+
+export function toSessionBooking(r: SessionBookingRecord): SessionBookingRow {
+  return {
+    ...toBooking(r),
+    kind: r.kind as SessionBookingRow['kind'],
+    state: r.state as SessionBookingRow['state'],
+    displayName: r.display_name,
+    summary: r.summary,
+    sealed: r.sealed ?? undefined,
+    clientId: r.client_id,
+  };
 }
 
 export function toDelivery(r: DeliveryRecord): DeliveryRow {
