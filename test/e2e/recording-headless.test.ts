@@ -13,12 +13,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
-import WebSocket from 'ws';
 // @ts-expect-error: plain ESM helpers without types.
 import { startDemo } from '../../examples/demo.mjs';
 // @ts-expect-error: plain ESM helpers without types.
 import { chromiumPath } from '../../scripts/chromium.mjs';
 import { mintToken } from '../../packages/signaling/dist/index.js';
+import { officialInRoom } from './room-pages.js';
 
 const SECRET = 'e2e-headless-recorder-secret-0123456789-abcdef';
 const UNIT = 'dongthap.sadec';
@@ -114,25 +114,7 @@ function record(session: string, recorderId: string) {
 }
 
 /** The chair in the room, over the signaling WebSocket. */
-async function chairInRoom(session: string): Promise<{ request(type: string): Promise<any>; close(): void }> {
-  const ws = new WebSocket(`${demo.apiUrl.replace(/^http/u, 'ws')}/ws`);
-  await new Promise((ok, fail) => (ws.once('open', ok), ws.once('error', fail)));
-  let next = 1;
-  const waiting = new Map<string, (frame: any) => void>();
-  ws.on('message', (data) => {
-    const frame = JSON.parse(String(data));
-    if (frame.id && waiting.has(frame.id)) waiting.get(frame.id)!(frame);
-  });
-  const request = (type: string, params: Record<string, unknown> = {}) =>
-    new Promise<any>((ok) => {
-      const id = `r${next++}`;
-      waiting.set(id, ok);
-      ws.send(JSON.stringify({ v: 1, id, type, ...params }));
-    });
-  const hello = await request('hello', { sessionId: session, auth: { kind: 'official', token: chairToken } });
-  assert.equal(hello.type, 'result', JSON.stringify(hello.error));
-  return { request: (type) => request(type), close: () => ws.close() };
-}
+const chairInRoom = (session: string) => officialInRoom(demo.apiUrl, session, chairToken);
 
 async function finalized(recordingId: string): Promise<any> {
   const deadline = Date.now() + 40_000;

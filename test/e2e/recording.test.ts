@@ -14,13 +14,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import WebSocket from 'ws';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 // @ts-expect-error: plain ESM helpers without types.
 import { startDemo } from '../../examples/demo.mjs';
 // @ts-expect-error: plain ESM helpers without types.
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 import { mintToken } from '../../packages/signaling/dist/index.js';
+import { officialInRoom } from './room-pages.js';
 
 const SECRET = 'e2e-recording-auth-secret-0123456789-abcdefgh';
 const UNIT = 'dongthap.sadec';
@@ -103,25 +103,7 @@ const statusOf = (page: Page): Promise<PageStatus> =>
   });
 
 /** The chair in the room, over the signaling WebSocket. */
-async function chairInRoom(session: string): Promise<{ request(type: string): Promise<any>; close(): void }> {
-  const ws = new WebSocket(`${demo.apiUrl.replace(/^http/u, 'ws')}/ws`);
-  await new Promise((ok, fail) => (ws.once('open', ok), ws.once('error', fail)));
-  let next = 1;
-  const waiting = new Map<string, (frame: any) => void>();
-  ws.on('message', (data) => {
-    const frame = JSON.parse(String(data));
-    if (frame.id && waiting.has(frame.id)) waiting.get(frame.id)!(frame);
-  });
-  const request = (type: string, params: Record<string, unknown> = {}) =>
-    new Promise<any>((ok) => {
-      const id = `r${next++}`;
-      waiting.set(id, ok);
-      ws.send(JSON.stringify({ v: 1, id, type, ...params }));
-    });
-  const hello = await request('hello', { sessionId: session, auth: { kind: 'official', token: tokens.chair } });
-  assert.equal(hello.type, 'result', JSON.stringify(hello.error));
-  return { request: (type) => request(type), close: () => ws.close() };
-}
+const chairInRoom = (session: string) => officialInRoom(demo.apiUrl, session, tokens.chair!);
 
 /** `tiepdan-server verify`, pinned to the key history the server publishes (GET /recordings/keys). */
 async function verify(dir: string): Promise<{ code: number; out: string }> {

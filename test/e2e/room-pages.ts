@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import WebSocket from 'ws';
 
 export async function until<T>(what: string, probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -140,4 +141,25 @@ export async function admittedToFrames(page: Page): Promise<{ first: number; las
     const times = Object.values(w.firstFrames).map((t) => t - admitted);
     return { first: Math.round(Math.min(...times)), last: Math.round(Math.max(...times)), count: times.length };
   });
+}
+
+/** An official in the room over the signalling WebSocket, without a page: `hello` with `token`, then requests. */
+export async function officialInRoom(apiUrl: string, session: string, token: string): Promise<{ request(type: string): Promise<any>; close(): void }> {
+  const ws = new WebSocket(`${apiUrl.replace(/^http/u, 'ws')}/ws`);
+  await new Promise((ok, fail) => (ws.once('open', ok), ws.once('error', fail)));
+  let next = 1;
+  const waiting = new Map<string, (frame: any) => void>();
+  ws.on('message', (data) => {
+    const frame = JSON.parse(String(data));
+    if (frame.id && waiting.has(frame.id)) waiting.get(frame.id)!(frame);
+  });
+  const request = (type: string, params: Record<string, unknown> = {}) =>
+    new Promise<any>((ok) => {
+      const id = `r${next++}`;
+      waiting.set(id, ok);
+      ws.send(JSON.stringify({ v: 1, id, type, ...params }));
+    });
+  const hello = await request('hello', { sessionId: session, auth: { kind: 'official', token } });
+  assert.equal(hello.type, 'result', JSON.stringify(hello.error));
+  return { request: (type) => request(type), close: () => ws.close() };
 }
