@@ -14,11 +14,13 @@ import {
   jsonOrNull,
   toBooking,
   toDelivery,
+  toPendingNotice,
   toSessionBooking,
   toSession,
   type BookingRecord,
   type DeliveryRecord,
   type Facts,
+  type PendingNoticeRecord,
   type SessionBookingRecord,
   type SessionRecord,
 } from './schedule-sqlite.js';
@@ -31,7 +33,6 @@ import {
   type InviteResult,
   type NewSeries,
   type NewSession,
-  type NoticeBody,
   type NoticeChange,
   type PendingNotice,
   type ProvisionalRule,
@@ -235,27 +236,14 @@ export class PostgresScheduleStore implements ScheduleStore {
   }
 
   async pendingNotices(limit: number, afterId = 0): Promise<PendingNotice[]> {
-    const rows = await all<{ id: number; session_id: string; reference: string; change_seq: number; change: string; body: string; sealed: Buffer | null; created_at: string }>(
+    const rows = await all<PendingNoticeRecord>(
       this.pool,
       `SELECT n.id, n.session_id, r.reference, n.change_seq, n.change, n.body, n.sealed, n.created_at
        FROM notices n JOIN registrations r ON r.id = n.registration_id WHERE n.sent_at IS NULL AND n.id > $1 ORDER BY n.id LIMIT $2`,
       [afterId, limit],
     );
     const deliveries = rows.length ? await all<DeliveryRecord>(this.pool, 'SELECT * FROM notice_deliveries WHERE notice_id = ANY($1) ORDER BY id', [rows.map((r) => r.id)]) : [];
-    return rows.map((n) => {
-      const notice: PendingNotice = {
-        id: n.id,
-        sessionId: n.session_id,
-        reference: n.reference,
-        sequence: n.change_seq,
-        change: n.change as NoticeChange,
-        body: JSON.parse(n.body) as NoticeBody,
-        createdAt: n.created_at,
-        deliveries: deliveries.filter((d) => d.notice_id === n.id).map(toDelivery),
-      };
-      if (n.sealed) notice.sealed = { blob: n.sealed, associatedData: noticeKey(notice) };
-      return notice;
-    });
+    return rows.map((n) => toPendingNotice(n, deliveries.filter((d) => d.notice_id === n.id)));
   }
 
   async planDeliveries(noticeId: number, channels: string[], at: string, failed?: string): Promise<void> {

@@ -280,26 +280,13 @@ export class SqliteScheduleStore implements ScheduleStore {
 
   async pendingNotices(limit: number, afterId = 0): Promise<PendingNotice[]> {
     const rows = this.db
-      .prepare<[number, number], { id: number; session_id: string; reference: string; change_seq: number; change: string; body: string; sealed: Buffer | null; created_at: string }>(
+      .prepare<[number, number], PendingNoticeRecord>(
         `SELECT n.id, n.session_id, r.reference, n.change_seq, n.change, n.body, n.sealed, n.created_at
          FROM notices n JOIN registrations r ON r.id = n.registration_id WHERE n.sent_at IS NULL AND n.id > ? ORDER BY n.id LIMIT ?`,
       )
       .all(afterId, limit);
     const deliveries = this.db.prepare<[number], DeliveryRecord>('SELECT * FROM notice_deliveries WHERE notice_id = ? ORDER BY id');
-    return rows.map((n) => {
-      const notice: PendingNotice = {
-        id: n.id,
-        sessionId: n.session_id,
-        reference: n.reference,
-        sequence: n.change_seq,
-        change: n.change as NoticeChange,
-        body: JSON.parse(n.body) as NoticeBody,
-        createdAt: n.created_at,
-        deliveries: deliveries.all(n.id).map(toDelivery),
-      };
-      if (n.sealed) notice.sealed = { blob: n.sealed, associatedData: noticeKey(notice) };
-      return notice;
-    });
+    return rows.map((n) => toPendingNotice(n, deliveries.all(n.id)));
   }
 
   async planDeliveries(noticeId: number, channels: string[], at: string, failed?: string): Promise<void> {
@@ -481,6 +468,25 @@ export function toSessionBooking(r: SessionBookingRecord): SessionBookingRow {
     sealed: r.sealed ?? undefined,
     clientId: r.client_id,
   };
+}
+
+/** A notice not yet sent, as the pending-notices query returns it (its registration's reference joined). */
+export type PendingNoticeRecord = { id: number; session_id: string; reference: string; change_seq: number; change: string; body: string; sealed: Buffer | null; created_at: string };
+
+export function toPendingNotice(n: PendingNoticeRecord, deliveries: DeliveryRecord[]): PendingNotice {
+  const notice: PendingNotice = {
+    id: n.id,
+    sessionId: n.session_id,
+    reference: n.reference,
+    sequence: n.change_seq,
+    change: n.change as NoticeChange,
+    body: JSON.parse(n.body) as NoticeBody,
+    createdAt: n.created_at,
+    deliveries: deliveries.map(toDelivery),
+  };
+  // The sealed contact is bound to this notice: opened only with the notice's own key as associated data.
+  if (n.sealed) notice.sealed = { blob: n.sealed, associatedData: noticeKey(notice) };
+  return notice;
 }
 
 export function toDelivery(r: DeliveryRecord): DeliveryRow {
