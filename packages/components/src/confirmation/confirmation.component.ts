@@ -6,10 +6,10 @@
  */
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { ApiError, DOCUMENT_FORM_LABELS, apiCall, apiFile, say, type ErrorBody, type PendingConfirmation } from '@tiepdan/core';
+import { DOCUMENT_FORM_LABELS, apiCall, apiFile, say, type ErrorBody, type PendingConfirmation } from '@tiepdan/core';
 import { baseStyles } from '../shared/base.styles.js';
 import { saveFile } from '../shared/download.js';
-import { emit } from '../shared/events.js';
+import { reportFailure } from '../shared/failure.js';
 import { fmt, resolveLang } from '../shared/lang.js';
 import { VERSION } from '../shared/version.js';
 import { confirmationStrings } from './strings.js';
@@ -78,9 +78,7 @@ export class TiepdanConfirmation extends LitElement {
   }
 
   #fail(error: unknown): void {
-    const body = error instanceof ApiError ? error.body.error : { code: 'internal', message: { vi: String(error), en: String(error) } };
-    this.error = body;
-    emit(this, 'tiepdan-error', { code: body.code, message: say(body.message, resolveLang(this)) });
+    this.error = reportFailure(this, error);
   }
 
   protected override render() {

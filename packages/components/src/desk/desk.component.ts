@@ -12,7 +12,6 @@ import { live } from 'lit/directives/live.js';
 import {
   ANSWER_MODE_LABELS,
   ANSWER_MODES,
-  ApiError,
   apiCall,
   apiFile,
   CASE_OUTCOME_LABELS,
@@ -35,6 +34,7 @@ import {
 } from '@tiepdan/core';
 import { saveFile } from '../shared/download.js';
 import { emit } from '../shared/events.js';
+import { reportFailure } from '../shared/failure.js';
 import { fmt, resolveLang } from '../shared/lang.js';
 import { VERSION } from '../shared/version.js';
 import { deskStyles } from './desk.styles.js';
@@ -119,9 +119,7 @@ export class TiepdanDesk extends LitElement {
   }
 
   #fail(error: unknown): void {
-    const body = error instanceof ApiError ? error.body.error : { code: 'internal', message: { vi: String(error), en: String(error) } };
-    this.error = body;
-    emit(this, 'tiepdan-error', { code: body.code, message: say(body.message, resolveLang(this)) });
+    this.error = reportFailure(this, error);
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#desk-error')?.focus());
   }
 

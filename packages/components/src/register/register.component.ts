@@ -8,7 +8,6 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import {
-  ApiError,
   CASE_OUTCOME_LABELS,
   CASE_OUTCOMES,
   MATTER_KIND_LABELS,
@@ -22,7 +21,7 @@ import {
   type RegisterEntry,
 } from '@tiepdan/core';
 import { saveFile } from '../shared/download.js';
-import { emit } from '../shared/events.js';
+import { reportFailure } from '../shared/failure.js';
 import { fmt, resolveLang } from '../shared/lang.js';
 import { VERSION } from '../shared/version.js';
 import { registerStyles } from './register.styles.js';
@@ -120,9 +119,7 @@ export class TiepdanRegister extends LitElement {
   }
 
   #fail(error: unknown): void {
-    const body = error instanceof ApiError ? error.body.error : { code: 'internal', message: { vi: String(error), en: String(error) } };
-    this.error = body;
-    emit(this, 'tiepdan-error', { code: body.code, message: say(body.message, resolveLang(this)) });
+    this.error = reportFailure(this, error);
   }
 
   protected override render() {

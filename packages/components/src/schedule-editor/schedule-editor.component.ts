@@ -7,7 +7,6 @@
 import {
   addDays,
   ApiClient,
-  ApiError,
   formatDate,
   formatTime,
   formatTimeRange,
@@ -32,6 +31,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { checkboxField, radioField, selectField, textField } from '../shared/controls.js';
 import { emit } from '../shared/events.js';
+import { errorBodyOf, reportFailure } from '../shared/failure.js';
 import { fmt, resolveLang } from '../shared/lang.js';
 import { VERSION } from '../shared/version.js';
 import { editorStyles } from './schedule-editor.styles.js';
@@ -222,7 +222,7 @@ export class TiepdanScheduleEditor extends LitElement {
     } catch (error) {
       if (id !== this.#previewRequest) return;
       this.preview = undefined;
-      this.previewError = this.#body(error);
+      this.previewError = errorBodyOf(error);
       this.previewState = 'error';
     }
   }
@@ -237,14 +237,8 @@ export class TiepdanScheduleEditor extends LitElement {
     }
   }
 
-  #body(error: unknown): ErrorBody['error'] {
-    return error instanceof ApiError ? error.body.error : { code: 'internal', message: { vi: String(error), en: String(error) } };
-  }
-
   #fail(error: unknown): void {
-    const body = this.#body(error);
-    this.error = body;
-    emit(this, 'tiepdan-error', { code: body.code, message: say(body.message, resolveLang(this)) });
+    this.error = reportFailure(this, error);
   }
 
   async #publish(event: SubmitEvent): Promise<void> {

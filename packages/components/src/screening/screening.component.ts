@@ -38,6 +38,7 @@ import {
   type RegistrationSummary,
 } from '@tiepdan/core';
 import { emit } from '../shared/events.js';
+import { reportFailure } from '../shared/failure.js';
 import { fmt, resolveLang } from '../shared/lang.js';
 import { VERSION } from '../shared/version.js';
 import { screeningStrings } from './strings.js';
@@ -282,9 +283,7 @@ export class TiepdanScreening extends LitElement {
   }
 
   #fail(error: unknown) {
-    const body = error instanceof ApiError ? error.body.error : { code: 'internal', message: { vi: String(error), en: String(error) } };
-    this.error = body;
-    emit(this, 'tiepdan-error', { code: body.code, message: say(body.message, resolveLang(this)) });
+    this.error = reportFailure(this, error);
   }
 
   async #transition(event: SubmitEvent) {
