@@ -40,7 +40,13 @@ export interface RoomStore {
   activeSessions(): string[];
   chat(sessionId: string): ChatRow[];
   markDirty(sessionId: string, snapshot: () => RoomData): void;
-  appendEvent(sessionId: string, event: StoredEvent): void;
+  /**
+   * `presence`: an event about a connection coming or going (a resume, a drop). It is written and delivered like
+   * any other, but does not call for a commit of its own: it rides with the next one (someone's chat, a lobby
+   * decision) or, at the latest, with the one the store makes PRESENCE_MS later, so a reconnect storm shares a
+   * few commits instead of taking one fsync per client.
+   */
+  appendEvent(sessionId: string, event: StoredEvent, options?: { presence?: boolean }): void;
   appendChat(row: ChatRow): void;
   /** A room handed out `seq` (persisted event or not): its delivery must wait for a reservation that covers it. */
   sequenced(sessionId: string, seq: number): void;

@@ -256,6 +256,9 @@ export class Room {
     }
 
     if (p) {
+      // Back in their place: only the connection changed. That is presence, not room state: a restored room
+      // starts everyone disconnected, so the room's row is not rewritten, and the others' notice rides with the
+      // next commit instead of taking one per resume (RoomStore.appendEvent `presence`).
       this.stopExpiry(p.participantId);
       const previous = p.connectionId;
       p.connectionId = command.connectionId;
@@ -263,13 +266,13 @@ export class Room {
       if (previous !== null && previous !== command.connectionId) {
         this.ctx.bus.publish(this.sessionId, { kind: 'close', to: [p.participantId], code: CLOSE_CODES.REPLACED, reason: 'replaced by a newer connection', exceptConnection: command.connectionId });
       }
-      if (previous === null) this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) }, { exceptSelf: true });
+      if (previous === null) this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) }, { exceptSelf: true, presence: true });
     } else {
       p = this.join(command);
+      this.dirty();
     }
     // The notice shown before joining (recording, privacy): its acknowledgement goes in the audit chain once.
     if (command.notice && !resumed) this.audit(p, 'notice.ack', undefined, { version: command.notice.version, acknowledgedAt: command.notice.acknowledgedAt });
-    this.dirty();
 
     const result: RequestResult<'hello'> = {
       protocol: PROTOCOL_VERSION,
@@ -353,9 +356,10 @@ export class Room {
     // The window runs from the last sign of life, not from when the silence was noticed.
     p.disconnectedAt = Math.min(lastSeenAt ?? this.ctx.now(), this.ctx.now());
     this.startExpiry(p);
-    this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) }, { exceptSelf: true });
+    // Presence, as in hello: a restored room gives everyone a full window from the restart, so neither the
+    // connection nor the time it went is kept in the room's row, and a storm of drops shares commits.
+    this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) }, { exceptSelf: true, presence: true });
     if (p.pointId) this.pointChanged(p.pointId);
-    this.dirty();
   }
 
   private startExpiry(p: ParticipantRecord): void {
@@ -750,7 +754,7 @@ export class Room {
   }
 
   /** An event about `subject`, to everyone who may see it, each with their own redaction. */
-  private emitAbout(subject: ParticipantRecord, event: RoomEvent, options: { exceptSelf?: boolean; alsoFormerMembers?: boolean } = {}): void {
+  private emitAbout(subject: ParticipantRecord, event: RoomEvent, options: { exceptSelf?: boolean; alsoFormerMembers?: boolean; presence?: boolean } = {}): void {
     const viewers = [...this.participants.values()].filter(
       (v) => (!options.exceptSelf || v !== subject) && (this.visible(v, subject) || (options.alsoFormerMembers && v.role === 'citizen' && v.status !== 'lobby')),
     );
@@ -767,7 +771,7 @@ export class Room {
       if (!group) groups.set(key, (group = { event: { ...event, participant } as RoomEvent, to: [] }));
       group.to.push(v.participantId);
     }
-    for (const group of groups.values()) this.emit(group.event, group.to);
+    for (const group of groups.values()) this.emit(group.event, group.to, { presence: options.presence });
   }
 
   private lobbyChanged(): void {
@@ -784,7 +788,7 @@ export class Room {
   }
 
   /** Sequences, logs and publishes one event; returns its sequence number. */
-  private emit(event: RoomEvent, to: string[], options: { log?: boolean; persist?: boolean } = {}): number {
+  private emit(event: RoomEvent, to: string[], options: { log?: boolean; persist?: boolean; presence?: boolean | undefined } = {}): number {
     this.seq += 1;
     const seq = this.seq;
     if (to.length === 0) return seq;
@@ -794,7 +798,7 @@ export class Room {
       const stored: StoredEvent = { seq, at, recipients: to, frame };
       this.log.push(stored);
       if (this.log.length > this.ctx.settings.eventLogSize * 2) this.log = this.log.slice(-this.ctx.settings.eventLogSize);
-      if (options.persist !== false) this.ctx.store.appendEvent(this.sessionId, stored);
+      if (options.persist !== false) this.ctx.store.appendEvent(this.sessionId, stored, { presence: options.presence === true });
     }
     this.ctx.bus.publish(this.sessionId, { kind: 'event', to, frame, seq });
     return seq;
