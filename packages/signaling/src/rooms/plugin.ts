@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { sendError } from '../http/error-handler.js';
 import { heldUntil, InProcessRoomBus, type RoomBus } from './bus.js';
+import { RedisRoomBus } from './bus-redis.js';
 import { RoomHost } from './host.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from './join-tokens.js';
 import type { RoomStore } from './room-store.js';
@@ -53,8 +54,15 @@ export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
   return handles.get(app.server);
 }
 
-export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, openStore, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording, desk, takeover }) => {
+export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, openStore, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus: given, recording, desk, takeover }) => {
   const settings = config.rooms;
+  // Several nodes: the rooms are spread over them by leases in Redis (rooms/bus-redis.ts); one node: in process.
+  const clustered = !given && config.bus.kind === 'redis' ? new RedisRoomBus({ url: config.bus.url, leaseMs: config.bus.leaseMs, nodeId: config.bus.nodeId, onError: (error) => app.log.error({ err: error }, 'room bus: redis') }) : undefined;
+  if (clustered) {
+    await clustered.ready;
+    app.log.info({ node: clustered.nodeId }, 'rooms spread over nodes through redis');
+  }
+  const bus: RoomBus = given ?? clustered ?? new InProcessRoomBus();
   const store = openStore({ eventLogSize: settings.eventLogSize, onError: (error) => app.log.error({ err: error }, 'room store commit failed; retrying, nothing leaves meanwhile') });
   const host = new RoomHost(
     {
@@ -103,6 +111,8 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, ope
         host.shutdown(settings.reconnectAfterMs);
         await transport.drain(DRAIN_MS);
         host.close();
+        // After the last write: the leases go back at once, so another node takes the rooms without waiting.
+        await clustered?.close();
         this.websocketServer.close(() => done());
       })().catch(done);
     },
