@@ -18,6 +18,20 @@ import type { RoomRecording } from './recording.js';
 import type { RoomDesk } from './desk.js';
 import { Transport, type TransportDeps } from './transport.js';
 
+/** How long a starting node waits for Redis (bus `redis`). */
+const REDIS_START_MS = 10_000;
+
+/** The URL without its password, for the log and the start error. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured URL';
+  }
+}
+
 /** How long shutdown waits for sockets to close after telling them. */
 const DRAIN_MS = 2000;
 
@@ -59,7 +73,19 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, ope
   // Several nodes: the rooms are spread over them by leases in Redis (rooms/bus-redis.ts); one node: in process.
   const clustered = !given && config.bus.kind === 'redis' ? new RedisRoomBus({ url: config.bus.url, leaseMs: config.bus.leaseMs, nodeId: config.bus.nodeId, onError: (error) => app.log.error({ err: error }, 'room bus: redis') }) : undefined;
   if (clustered) {
-    await clustered.ready;
+    // A node that cannot reach Redis must not start as if it were alone: it would run rooms another node runs.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unreachable = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`bus: Redis at ${redactedUrl(config.bus.kind === 'redis' ? config.bus.url : '')} did not answer within ${REDIS_START_MS / 1000} s; tiepdan does not start without it`)), REDIS_START_MS);
+    });
+    try {
+      await Promise.race([clustered.ready, unreachable]);
+    } catch (error) {
+      await clustered.close();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
     app.log.info({ node: clustered.nodeId }, 'rooms spread over nodes through redis');
   }
   const bus: RoomBus = given ?? clustered ?? new InProcessRoomBus();
