@@ -39,13 +39,13 @@ export interface RoomStore {
   /** Rooms that were open (or waiting) when the server stopped. */
   activeSessions(): string[];
   chat(sessionId: string): ChatRow[];
-  markDirty(sessionId: string, snapshot: () => RoomData): void;
   /**
-   * `presence`: an event about a connection coming or going (a resume, a drop). It is written and delivered like
-   * any other, but does not call for a commit of its own: it rides with the next one (someone's chat, a lobby
-   * decision) or, at the latest, with the one the store makes PRESENCE_MS later, so a reconnect storm shares a
-   * few commits instead of taking one fsync per client.
+   * `presence` (here and in appendEvent): the write is about a connection coming or going (a resume, a drop). It
+   * is written, and what waits for it is let out, like any other, but it does not call for a commit of its own:
+   * it rides with the next one (someone's chat, a lobby decision) or at the latest with the one the store makes
+   * a few ms later (PRESENCE_MS), so a reconnect storm shares a few commits instead of one fsync per client.
    */
+  markDirty(sessionId: string, snapshot: () => RoomData, options?: { presence?: boolean }): void;
   appendEvent(sessionId: string, event: StoredEvent, options?: { presence?: boolean }): void;
   appendChat(row: ChatRow): void;
   /** A room handed out `seq` (persisted event or not): its delivery must wait for a reservation that covers it. */

@@ -256,9 +256,8 @@ export class Room {
     }
 
     if (p) {
-      // Back in their place: only the connection changed. That is presence, not room state: a restored room
-      // starts everyone disconnected, so the room's row is not rewritten, and the others' notice rides with the
-      // next commit instead of taking one per resume (RoomStore.appendEvent `presence`).
+      // Back in their place: only the connection changed (presence). The room's row and the others' notice are
+      // written with the next commit instead of one per resume (RoomStore `presence`); the reply still waits for it.
       this.stopExpiry(p.participantId);
       const previous = p.connectionId;
       p.connectionId = command.connectionId;
@@ -267,6 +266,7 @@ export class Room {
         this.ctx.bus.publish(this.sessionId, { kind: 'close', to: [p.participantId], code: CLOSE_CODES.REPLACED, reason: 'replaced by a newer connection', exceptConnection: command.connectionId });
       }
       if (previous === null) this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) }, { exceptSelf: true, presence: true });
+      this.dirty({ presence: true });
     } else {
       p = this.join(command);
       this.dirty();
@@ -356,10 +356,10 @@ export class Room {
     // The window runs from the last sign of life, not from when the silence was noticed.
     p.disconnectedAt = Math.min(lastSeenAt ?? this.ctx.now(), this.ctx.now());
     this.startExpiry(p);
-    // Presence, as in hello: a restored room gives everyone a full window from the restart, so neither the
-    // connection nor the time it went is kept in the room's row, and a storm of drops shares commits.
+    // Presence, as in hello: a storm of drops shares a few commits.
     this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) }, { exceptSelf: true, presence: true });
     if (p.pointId) this.pointChanged(p.pointId);
+    this.dirty({ presence: true });
   }
 
   private startExpiry(p: ParticipantRecord): void {
@@ -830,8 +830,8 @@ export class Room {
     });
   }
 
-  private dirty(): void {
-    this.ctx.store.markDirty(this.sessionId, () => this.snapshotData());
+  private dirty(options: { presence?: boolean } = {}): void {
+    this.ctx.store.markDirty(this.sessionId, () => this.snapshotData(), options);
   }
 }
 

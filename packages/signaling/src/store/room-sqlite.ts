@@ -28,8 +28,6 @@ const SEQ_BLOCK = 1000;
 const RETRY_MS = 200;
 /** The latest a presence event waits for a commit when nothing else calls for one. */
 export const PRESENCE_MS = 20;
-/** The longest a busy store lets writes gather after a commit (see `schedule`). */
-const MAX_GATHER_MS = 20;
 
 export class SqliteRoomStore implements RoomStore {
   readonly audit: SqliteAuditLog;
@@ -49,10 +47,6 @@ export class SqliteRoomStore implements RoomStore {
   private scheduled = false;
   /** A commit PRESENCE_MS from now is due (only presence, or only deliveries waiting, were queued). */
   private presenceTimer: ReturnType<typeof setTimeout> | undefined;
-  /** A commit held back until `gatherUntil` (the store is busy: see `schedule`). */
-  private gatherTimer: ReturnType<typeof setTimeout> | undefined;
-  /** performance.now() before which the next commit waits, set after each commit. */
-  private gatherUntil = 0;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private readonly statements;
   /** Transactions committed so far (operations metrics; the tests count a reconnect storm's commits). */
@@ -109,9 +103,9 @@ export class SqliteRoomStore implements RoomStore {
     }));
   }
 
-  markDirty(sessionId: string, snapshot: () => RoomData): void {
+  markDirty(sessionId: string, snapshot: () => RoomData, options: { presence?: boolean } = {}): void {
     this.dirty.set(sessionId, snapshot);
-    this.schedule();
+    this.schedule(options.presence === true);
   }
 
   appendEvent(sessionId: string, event: StoredEvent, options: { presence?: boolean } = {}): void {
@@ -158,8 +152,6 @@ export class SqliteRoomStore implements RoomStore {
     this.scheduled = false;
     clearTimeout(this.presenceTimer);
     this.presenceTimer = undefined;
-    clearTimeout(this.gatherTimer);
-    this.gatherTimer = undefined;
     clearTimeout(this.retry);
     this.retry = undefined;
     if (!this.db.open) return;
@@ -186,7 +178,6 @@ export class SqliteRoomStore implements RoomStore {
     const now = new Date().toISOString();
     const dirty = [...this.dirty];
     const trimmed: [string, number][] = [];
-    const started = performance.now();
     this.db.transaction(() => {
       const maxSeq = new Map<string, number>();
       for (const [sessionId, e] of this.events) {
@@ -211,8 +202,6 @@ export class SqliteRoomStore implements RoomStore {
       for (const [sessionId, seq] of reservations) this.statements.reserveSeq.run(seq, sessionId, seq);
     })();
     this.commits += 1;
-    const ended = performance.now();
-    this.gatherUntil = ended + Math.min(ended - started, MAX_GATHER_MS);
     for (const [sessionId, upto] of trimmed) this.trimmedTo.set(sessionId, upto);
     this.dirty.clear();
     this.events = [];
@@ -244,16 +233,7 @@ export class SqliteRoomStore implements RoomStore {
     }
   }
 
-  /**
-   * A commit at the end of this turn, or (`presence`) PRESENCE_MS from now unless one comes sooner.
-   *
-   * A commit blocks the event loop (better-sqlite3 is synchronous; with synchronous=FULL it waits for the disk).
-   * Right after one, writes that come at once would each take the next turn's commit, and a busy store would
-   * spend its time committing one chat line or one resume at a time. So after a commit that took d ms the next
-   * one waits until d ms have passed (at most MAX_GATHER_MS), gathering what comes meanwhile: the loop spends at
-   * most about half its time in commits, an idle store still commits at the end of the turn, and an ack waits
-   * at most one commit's time longer. Nothing leaves before its commit either way.
-   */
+  /** A commit at the end of this turn, or (`presence`) PRESENCE_MS from now unless one comes sooner. */
   private schedule(presence = false): void {
     if (this.scheduled || this.retry) return;
     if (presence) {
@@ -264,14 +244,6 @@ export class SqliteRoomStore implements RoomStore {
       return;
     }
     this.scheduled = true;
-    const wait = this.gatherUntil - performance.now();
-    if (wait >= 1) {
-      this.gatherTimer = setTimeout(() => {
-        this.gatherTimer = undefined;
-        if (this.scheduled) this.flushOrRetry();
-      }, wait);
-      return;
-    }
     setImmediate(() => {
       if (this.scheduled) this.flushOrRetry();
     });
