@@ -26,6 +26,7 @@ import { toolVersion } from './media/ffmpeg.js';
 import type { RecordingRow } from './repo.js';
 import type { RecordingSettings } from './settings.js';
 import { FsRecordingStorage } from './storage/fs-storage.js';
+import { S3RecordingStorage } from './storage/s3-storage.js';
 import type { RecordingStorage } from './storage/storage.js';
 
 export interface RecordingOptions {
@@ -34,7 +35,7 @@ export interface RecordingOptions {
   joinTokens?: JoinTokenVerifier | undefined;
   /** Checks officials' tokens with their sign-in sessions (auth/tokens.ts); CLI tokens only when absent. */
   verifyOfficial?: OfficialVerifier | undefined;
-  /** Another storage (S3-compatible later); the data folder otherwise. */
+  /** Another storage (tests); the one `recording.storage` names otherwise. */
   storage?: RecordingStorage | undefined;
   /** Leases are resumed and files swept when this resolves: a supervised worker waits for the one before. */
   takeover?: Promise<void> | undefined;
@@ -119,7 +120,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   // Built by the chosen store; the server does not start with a store that lacks them (store/capabilities.ts).
   const { recordings: repo, accessLog } = store;
   const settings = config.recording;
-  const storage = opts.storage ?? new FsRecordingStorage(config.dataDir);
+  const storage = opts.storage ?? (settings.storage.kind === 's3' ? new S3RecordingStorage(settings.storage, config.dataDir) : new FsRecordingStorage(config.dataDir));
   const events = opts.events ?? new RecordingEvents();
   const keys = new SigningKeys(config.dataDir, settings.signingKey);
   // Fails the start on an unreadable or retired key, not the first finalization hours later.

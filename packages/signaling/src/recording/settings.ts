@@ -5,7 +5,26 @@
 import * as z from 'zod';
 import { RECORDING_LIMITS } from '@tiepdan/core';
 
+/**
+ * Where the recordings' files go: the data folder (one node), or S3-compatible object storage shared by every
+ * node (recording/storage/s3-storage.ts). Keys in the file, or the SDK's own chain (AWS_ACCESS_KEY_ID…) when absent.
+ */
+const StorageSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('fs') }),
+  z.strictObject({
+    kind: z.literal('s3'),
+    endpoint: z.url({ protocol: /^https?$/u }).optional(),
+    region: z.string().min(1).default('us-east-1'),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/u, 'an S3 bucket name'),
+    prefix: z.string().regex(/^([\w.-]+\/)*$/u, 'empty, or folder names each ending in /').default(''),
+    forcePathStyle: z.boolean().default(true),
+    accessKeyId: z.string().min(1).optional(),
+    secretAccessKey: z.string().min(1).optional(),
+  }),
+]);
+
 export const RecordingSettingsSchema = z.strictObject({
+  storage: StorageSchema.default({ kind: 'fs' }),
   /** A lease not renewed for this long lapses and a standby takes over; failover goal ≤ 5 s. */
   leaseMs: z.int().min(100).max(60_000).default(RECORDING_LIMITS.leaseMs),
   heartbeatMs: z.int().min(20).max(30_000).default(RECORDING_LIMITS.heartbeatMs),

@@ -78,8 +78,9 @@ export async function approveCopy(
 ): Promise<CopyRow> {
   if (copy.state !== 'requested') throw new ApiError(409, 'invalid_transition');
   if (rec.state !== 'finalized') throw new ApiError(409, 'invalid_transition');
-  const dir = deps.storage.localDir(rec.id);
-  if (!dir || !deps.tools.ffmpeg) throw new ApiError(409, 'invalid_transition');
+  if (!deps.tools.ffmpeg) throw new ApiError(409, 'invalid_transition');
+  // The finalized files as local files for ffmpeg (the data folder itself, or downloaded from object storage).
+  const dir = await deps.storage.stage(rec.id);
   const manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
   const media = manifest.media.files[0];
   if (!media) throw new ApiError(409, 'invalid_transition');
