@@ -42,6 +42,7 @@ import { paperPdf } from './papers/pdf.js';
 import { caseView, fromStored, isConfidentialCase, mayReadDenouncer } from './privacy.js';
 import { Desk } from './service.js';
 import { parseBody } from './validate.js';
+import { invalid } from '../http/validation.js';
 
 export interface DeskOptions {
   config: Config;
@@ -150,7 +151,7 @@ export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<voi
     const { paper: kind } = request.params as { paper: string };
     const format = ((request.query as { format?: string }).format ?? 'pdf') as keyof typeof FORMATS;
     if (!(allowed as readonly string[]).includes(kind)) throw new ApiError(404, 'not_found');
-    if (!(format in FORMATS)) throw new ApiError(400, 'bad_request', [fieldError('format', 'choose_one')]);
+    if (!(format in FORMATS)) throw invalid([fieldError('format', 'choose_one')]);
     const c = fromStored(row, sealKey);
     const recordingId = recordingIdOf(c);
     const facts = recordingId ? await recordingOf(app)?.evidence(recordingId) : null;
