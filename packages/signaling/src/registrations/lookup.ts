@@ -22,7 +22,7 @@ const LookupSchema = z.strictObject({
 
 export function lookupHandler(ctx: { config: Config; store: Store; keys: DataKeys; guesses: GuessBudget }) {
   return async function lookup(request: FastifyRequest): Promise<LookupResponse> {
-    ctx.guesses.refuseWhenSpent(request.ip);
+    await ctx.guesses.refuseWhenSpent(request.ip);
     const { reference, phone } = parseWith(LookupSchema, request.body ?? {});
     const row = await citizenRegistration(ctx, request, reference, phone);
     const booking = await citizenBooking(ctx, row.reference);
