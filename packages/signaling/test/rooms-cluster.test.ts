@@ -2,7 +2,8 @@
  * Two server processes (`tiepdan-server start`) on one real Redis (`bus: { kind: 'redis' }`) serve one room:
  * the citizen is on node A, the clerk and the chair on node B; they see each other, the citizen is admitted,
  * signals and chat cross nodes, exactly one node holds the room's lease; `kill -9` of that node → every client
- * resumes its place on the other node (the lease passes), the admission is kept, chat goes on.
+ * resumes its place on the other node (the lease passes), the admission is kept, chat goes on. The guess budget
+ * and the route rate limits are counted in the same Redis, so they hold across the nodes.
  *
  * What the nodes share besides Redis: one SQLite data folder. A province runs PostgreSQL for that, but the rooms,
  * the recording and the desk are not on PostgreSQL yet (their store interfaces are synchronous; see
@@ -11,6 +12,7 @@
  * that tries its node first and the other one when its node refuses: the load balancer of a real deployment.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -27,6 +29,9 @@ import { CHILD_SECRET, startServerProcess, writeConfig, type ServerProcess } fro
 const LEASE_MS = 1500;
 const ROOMS = { resumeWindowMs: 30_000, heartbeatIntervalMs: 300, authTimeoutMs: 10_000, messagesPerSecond: 10_000, messageBurst: 10_000 };
 const WAIT = 30_000;
+/** Small budgets, so that spending them alternately on both nodes shows one budget, not one per node. */
+const GUESSES = 3;
+const SUBMITS = 2;
 
 const root = tempDir('tiepdan-cluster-');
 const shared = join(root, 'data');
@@ -70,7 +75,7 @@ const portOf = (node: ServerProcess) => Number(new URL(node.url).port);
 async function startNode(name: 'a' | 'b'): Promise<ServerProcess> {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
-  const node = await startServerProcess(writeConfig(dir, { dataDir: shared, rooms: ROOMS, bus: { kind: 'redis', url: redis.url, leaseMs: LEASE_MS, nodeId: `node-${name}` } }));
+  const node = await startServerProcess(writeConfig(dir, { dataDir: shared, rooms: ROOMS, rateLimits: { enabled: true, lookupPerMinute: GUESSES, submitPerMinute: SUBMITS }, bus: { kind: 'redis', url: redis.url, leaseMs: LEASE_MS, nodeId: `node-${name}` } }));
   nodes.set(name, node);
   return node;
 }
@@ -130,6 +135,22 @@ describe('rooms on two nodes through Redis', { skip: redisUnavailable }, () => {
     assert.ok(holder === 'node-a' || holder === 'node-b', `one node holds the lease (got ${holder})`);
     await until(async () => (await x.client.request('roster.get', {})).participants.length === 2, WAIT, 'the chair sees the clerk');
     assert.equal((await y.client.request('roster.get', {})).participants.length, 2);
+  });
+
+  test('the guess budget and the route limits are one budget across nodes, not one per node', async () => {
+    const api = (node: 'a' | 'b', path: string, body: unknown) =>
+      fetch(`${nodes.get(node)!.url}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: JSON.stringify(body) });
+    // Wrong pairs on A, B, A spend the three guesses; the fourth, on B and on another route of the same budget, is refused.
+    const misses = [await api('a', '/lookup', { reference: 'TD-0000-0001', phone: '0912345678' }), await api('b', '/lookup', { reference: 'TD-0000-0002', phone: '0912345678' }), await api('a', '/lookup', { reference: 'TD-0000-0003', phone: '0912345678' })];
+    assert.deepEqual(misses.map((r) => r.status), [404, 404, 404]);
+    const spent = await api('b', '/bookings/cancel', { reference: 'TD-0000-0004', phone: '0912345678' });
+    assert.equal(spent.status, 429);
+    assert.equal(((await spent.json()) as any).error.code, 'rate_limited');
+    assert.ok(Number(spent.headers.get('retry-after')) >= 1);
+    // Submissions: two on two nodes, the third refused before its body is even read.
+    const submits = [await api('a', '/registrations', {}), await api('b', '/registrations', {})];
+    assert.deepEqual(submits.map((r) => r.status), [422, 422], 'two invalid bodies answered, one on each node');
+    assert.equal((await api('a', '/registrations', {})).status, 429);
   });
 
   test('citizen on node A, clerk and chair on node B: admitted, signals and chat cross; kill -9 of the room node → all resume on B', async () => {
