@@ -25,8 +25,11 @@ class FakeMediaRecorder extends EventTarget {
   emit(text: string) {
     this.ondataavailable?.({ data: new Blob([text], { type: 'video/webm' }) });
   }
+  /** A timeslice chunk that was already queued when stop() was called: delivered after it, before the final one. */
+  queuedAtStop: string | undefined;
   stop() {
     this.state = 'inactive';
+    if (this.queuedAtStop) this.emit(this.queuedAtStop);
     this.emit('final');
     queueMicrotask(() => this.dispatchEvent(new Event('stop')));
   }
@@ -226,6 +229,24 @@ describe('SessionRecorder', () => {
     const last = [...server.stored.values()].find((c) => c.last)!;
     assert.equal(last.seq, 1);
     assert.deepEqual([...server.stored.keys()], ['1:0', '1:1'], 'the last chunk is stored after every other one');
+    server.state = 'finalized';
+    heartbeat.fire();
+    await until('stopped', () => r.status.role === 'stopped');
+  });
+
+  it('takes only the chunk delivered last before stop for the final one, not a timeslice chunk queued at stop()', async () => {
+    const { r, heartbeat } = recorder('me');
+    await r.start();
+    const mr = FakeMediaRecorder.all[0]!;
+    mr.emit('0');
+    await until('0 stored', () => server.stored.has('1:0'));
+    mr.queuedAtStop = 'late timeslice';
+    server.state = 'ending';
+    heartbeat.fire();
+    await until('final sent', () => server.stored.has('1:2'));
+    const lasts = [...server.stored.values()].filter((c) => c.last).map((c) => c.seq);
+    assert.deepEqual(lasts, [2], 'one last chunk, the final one');
+    assert.deepEqual(server.uploads, ['1:0', '1:1', '1:2'], 'the queued timeslice chunk goes before the final one');
     server.state = 'finalized';
     heartbeat.fire();
     await until('stopped', () => r.status.role === 'stopped');

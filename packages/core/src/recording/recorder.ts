@@ -281,13 +281,22 @@ export class SessionRecorder extends EventTarget {
     this.#recorderEpoch = epoch;
     this.#nextSeq = 0;
     this.#chunkStart = this.#o.now();
+    // Every chunk is delivered before 'stop'. A timeslice chunk queued just before stop() is delivered after it
+    // too, and also sees `inactive`: only the one delivered last before 'stop' is the final chunk. Marking both
+    // sent the earlier one with `last=1`, the server finalized on it, and the stream's tail was cut mid-block.
+    const stopped = new Promise<void>((resolve) => recorder.addEventListener('stop', () => resolve(), { once: true }));
+    let produced = 0;
     recorder.ondataavailable = (event) => {
       if (!event.data.size) return;
       const seq = this.#nextSeq++;
+      produced = seq + 1;
       const capturedAt = this.#chunkStart;
       this.#chunkStart = this.#o.now();
-      const last = recorder.state === 'inactive' && this.#finishing;
-      this.#writes = this.#writes.then(() => this.#capture(epoch, seq, event.data, capturedAt, last));
+      const afterStop = recorder.state === 'inactive' && this.#finishing;
+      this.#writes = this.#writes.then(async () => {
+        if (afterStop) await Promise.race([stopped, sleep(3000)]);
+        await this.#capture(epoch, seq, event.data, capturedAt, afterStop && seq === produced - 1);
+      });
     };
     recorder.onerror = () => this.#update({ alarm: 'media', error: 'MediaRecorder error' });
     recorder.start(this.#o.timesliceMs);
