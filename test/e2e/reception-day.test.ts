@@ -26,7 +26,7 @@ import type { RegistrationRecord } from '@tiepdan/core';
 // @ts-expect-error: plain ESM helpers without types.
 import { startDemo } from '../../examples/demo.mjs';
 import { mintToken } from '../../packages/signaling/dist/index.js';
-import { startSmtpServer, type TestSmtpServer } from '../mail/smtp-server.js';
+import { startSmtpServer, type TestSmtpServer } from '../notices/smtp-server.js';
 import { colourOf, launchWithMedia, makeFakeMedia, type FakeMedia } from './fake-media.js';
 import { acknowledgeAndJoin, admittedToFrames, assertSeesAndHears, openRoom, point, roomEvents, until, view, watchFirstFrames } from './room-pages.js';
 
