@@ -19,7 +19,7 @@ import { startDemo } from '../../examples/demo.mjs';
 // @ts-expect-error: plain ESM helpers without types.
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 import { mintJoinToken, mintToken } from '../../packages/signaling/dist/index.js';
-import { acknowledgeAndJoin, diagnostics, openRoom, point, until, view } from './room-pages.js';
+import { acknowledgeAndJoin, diagnostics, openRoom, point, until, view } from '../e2e/room-pages.js';
 
 const SECRET = 'e2e-cheap-phone-secret-0123456789-abcdefgh';
 const UNIT = 'dongthap.sadec';
