@@ -41,6 +41,7 @@ import { paperFileName, renderPaper } from './papers/render.js';
 import { caseView, fromStored, isConfidentialCase, mayReadDenouncer } from './privacy.js';
 import { Desk } from './service.js';
 import { parseBody } from './validate.js';
+import { invalid } from '../http/validation.js';
 
 export interface DeskOptions {
   config: Config;
@@ -148,7 +149,7 @@ export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<voi
     const { paper: kind } = request.params as { paper: string };
     const format = ((request.query as { format?: string }).format ?? 'pdf') as keyof typeof FORMATS;
     if (!(allowed as readonly string[]).includes(kind)) throw new ApiError(404, 'not_found');
-    if (!(format in FORMATS)) throw new ApiError(400, 'bad_request', [fieldError('format', 'choose_one')]);
+    if (!(format in FORMATS)) throw invalid([fieldError('format', 'choose_one')]);
     const c = fromStored(row, sealKey);
     const bytes = await renderPaper(kind as PaperKind, c, config.units, recordingOf(app), format);
     if (!bytes) throw new ApiError(404, 'not_found');
