@@ -14,6 +14,7 @@ import {
   RegisterEntryInputSchema,
   deadlinesOf,
   isRealIsoDate,
+  fieldError,
   registerEntry,
   registerEntryFieldErrors,
   vnDate,
