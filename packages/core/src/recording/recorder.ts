@@ -86,6 +86,11 @@ export class SessionRecorder extends EventTarget {
   #nextSeq = 0;
   #chunkStart = 0;
   #writes: Promise<void> = Promise.resolve();
+  /**
+   * The epoch whose MediaRecorder is being stopped: its chunks wait until the \`stop\` event says which one is the
+   * stream's last (0: none).
+   */
+  #closing = 0;
   #finishing = false;
   #stopped = false;
   #cycling = false;
@@ -286,25 +291,48 @@ export class SessionRecorder extends EventTarget {
       const seq = this.#nextSeq++;
       const capturedAt = this.#chunkStart;
       this.#chunkStart = this.#o.now();
-      const last = recorder.state === 'inactive' && this.#finishing;
-      this.#writes = this.#writes.then(() => this.#capture(epoch, seq, event.data, capturedAt, last));
+      // Which chunk is the last is known only at the \`stop\` event (#stopCapture): a timeslice chunk queued just
+      // before stop() arrives when the state already reads inactive, and marking it last made the server close the
+      // recording before the real final chunk, cutting the stream mid-cluster.
+      this.#writes = this.#writes.then(() => this.#capture(epoch, seq, event.data, capturedAt, false));
     };
     recorder.onerror = () => this.#update({ alarm: 'media', error: 'MediaRecorder error' });
     recorder.start(this.#o.timesliceMs);
     this.#update({ capturing: true });
   }
 
-  /** Stops MediaRecorder and waits until its final chunk is stored. */
+  /**
+   * Stops MediaRecorder and waits until its final chunk is stored. When the session is ending, the stream's last
+   * chunk (the one before MediaRecorder's \`stop\` event) is marked \`last\`; until then none of the epoch's chunks is
+   * sent, since the server finalizes as soon as \`last\` arrives. Without a \`stop\` event (3 s) nothing is marked:
+   * the server's drain closes the recording instead.
+   */
   async #stopCapture(): Promise<void> {
     const recorder = this.#recorder;
     this.#recorder = undefined;
     if (recorder && recorder.state !== 'inactive') {
-      const stopped = new Promise<void>((resolve) => recorder.addEventListener('stop', () => resolve(), { once: true }));
+      const epoch = this.#recorderEpoch;
+      this.#closing = epoch;
+      const stopped = new Promise<boolean>((resolve) => recorder.addEventListener('stop', () => resolve(true), { once: true }));
       recorder.stop();
-      await Promise.race([stopped, sleep(3000)]);
+      const clean = await Promise.race([stopped, sleep(3000).then(() => false)]);
+      await this.#writes;
+      if (clean && this.#finishing) await this.#markLast(epoch);
+      if (this.#closing === epoch) this.#closing = 0;
+      this.#pump();
     }
     await this.#writes;
     if (this.#status.capturing) this.#update({ capturing: false });
+  }
+
+  /** Marks the epoch's newest kept chunk as the stream's last (kept so, for a page that reloads before sending it). */
+  async #markLast(epoch: number): Promise<void> {
+    let newest: StoredChunk | undefined;
+    for (const chunk of this.#queue.values()) if (chunk.epoch === epoch && (!newest || chunk.seq > newest.seq)) newest = chunk;
+    if (!newest || newest.seq !== this.#nextSeq - 1 || this.#inFlight.has(key(epoch, newest.seq))) return;
+    const last = { ...newest, last: true };
+    this.#queue.set(key(epoch, last.seq), last);
+    await this.#o.store.put(last).catch((error: unknown) => this.#update({ alarm: 'storage', error: String(error) }));
   }
 
   async #capture(epoch: number, seq: number, data: Blob, capturedAt: number, last: boolean): Promise<void> {
@@ -345,6 +373,8 @@ export class SessionRecorder extends EventTarget {
       .sort((a, b) => a.seq - b.seq);
     for (const chunk of ready) {
       if (this.#inFlight.size >= this.#o.maxInFlight) break;
+      // Stopping: which chunk is the last is not known yet.
+      if (chunk.epoch === this.#closing) continue;
       // The server finalizes as soon as `last=1` arrives: the last chunk goes only after every other one is acknowledged.
       if (chunk.last && this.#pendingOf(chunk.epoch) > 1) continue;
       void this.#upload(chunk);
