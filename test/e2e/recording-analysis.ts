@@ -54,12 +54,17 @@ export function whoIsPictured(file: string, media: FakeMedia[]): string[][] {
   return out;
 }
 
-/** The mean volume (dB) of one frequency band of the file's sound, from `from` for `seconds`. */
-export function bandVolume(file: string, hz: number, from: number, seconds: number): number {
-  const out = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-ss', String(from), '-t', String(seconds), '-i', file, '-vn', '-af', `bandpass=f=${hz}:width_type=q:w=8,bandpass=f=${hz}:width_type=q:w=8,volumedetect`, '-f', 'null', '-'], { encoding: 'utf8' });
-  const mean = /mean_volume: (-?[\d.]+) dB/u.exec(out.stderr);
-  assert.ok(mean, out.stderr.slice(-500));
-  return Number(mean[1]);
+/** The mean volume (dB) of each frequency band of the file's sound, from `from` for `seconds`: one decode for all. */
+export function bandVolumes(file: string, hz: number[], from: number, seconds: number): number[] {
+  // Filters are numbered in order: asplit is 0, then each band's bandpass, bandpass, volumedetect.
+  const graph = `[0:a]asplit=${hz.length}${hz.map((_, i) => `[s${i}]`).join('')};${hz.map((f, i) => `[s${i}]bandpass=f=${f}:width_type=q:w=8,bandpass=f=${f}:width_type=q:w=8,volumedetect[b${i}]`).join(';')}`;
+  const out = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-ss', String(from), '-t', String(seconds), '-i', file, '-filter_complex', graph, ...hz.flatMap((_, i) => ['-map', `[b${i}]`, '-f', 'null', '-'])], { encoding: 'utf8' });
+  const means = new Map([...out.stderr.matchAll(/Parsed_volumedetect_(\d+) @ \w+\] mean_volume: (-?[\d.]+) dB/gu)].map((m) => [Number(m[1]), Number(m[2])]));
+  return hz.map((_, i) => {
+    const mean = means.get(3 * i + 3);
+    assert.ok(mean !== undefined, out.stderr.slice(-800));
+    return mean;
+  });
 }
 
 /** `tiepdan-server verify <dir> --public-key`, with the current key as GET /recordings/keys publishes it. */
