@@ -106,6 +106,7 @@ export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 80
     signInUrl: `${siteUrl}/officials.html`,
     officialsUrl: `${siteUrl}/officials.html#token=${token}`,
     scheduleEditorUrl: `${siteUrl}/schedule-editor.html#token=${token}`,
+    registerUrl: `${siteUrl}/register.html#token=${token}`,
     token,
     server,
     async close() {

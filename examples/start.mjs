@@ -18,6 +18,7 @@ console.log(`
     (mã truy cập 8 giờ, vai trò clerk / an 8-hour clerk token:)
     ${demo.officialsUrl}
   Lịch tiếp, soạn lịch / Schedule editor:         ${demo.scheduleEditorUrl}
+  Sổ tiếp công dân / Reception register:          ${demo.registerUrl}
 
   Đăng nhập cán bộ / Officials' sign-in:          ${demo.signInUrl}
     (mật khẩu / password: ${demo.demoAccounts[0].password})

@@ -23,13 +23,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import type { RegistrationRecord } from '@tiepdan/core';
 // @ts-expect-error: plain ESM helpers without types.
 import { startDemo } from '../../examples/demo.mjs';
 import { mintToken } from '../../packages/signaling/dist/index.js';
+import { startSmtpServer, type TestSmtpServer } from '../mail/smtp-server.js';
 import { colourOf, launchWithMedia, makeFakeMedia, type FakeMedia } from './fake-media.js';
 import { deviceCredentialFile, runHeadlessRecorder } from './headless-recorder.js';
 import { bandVolumes, colourShares, durationOf, frameAt, TILE_SHARE, verifyWithPublishedKey, whoIsPictured } from './recording-analysis.js';
@@ -57,33 +56,15 @@ interface Demo {
 
 let demo: Demo;
 let dataDir: string;
-let smtp: { messages: ParsedMail[]; port: number; close(): Promise<void> };
+let smtp: TestSmtpServer;
 const browsers: Browser[] = [];
 const children: ChildProcess[] = [];
-
-async function startSmtp(): Promise<typeof smtp> {
-  const messages: ParsedMail[] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    authOptional: true,
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        messages.push(mail);
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as { port: number }).port;
-  return { messages, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 const people: Record<'citizen' | 'clerk' | 'chair' | 'official', { name: string; media: FakeMedia; browser?: Browser; page?: Page }> = {} as never;
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'tiepdan-e2e-day-'));
-  smtp = await startSmtp();
+  smtp = await startSmtpServer();
   demo = await startDemo({
     port: 0,
     sitePort: 0,

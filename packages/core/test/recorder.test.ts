@@ -12,8 +12,6 @@ import { IngestError, MemoryChunkStore, SessionRecorder, type IngestClient, type
 class FakeMediaRecorder extends EventTarget {
   static all: FakeMediaRecorder[] = [];
   static isTypeSupported = () => true;
-  /** A timeslice chunk already queued when stop() is called: its event comes after, with the state inactive. */
-  static tickOnStop = false;
   state: 'inactive' | 'recording' = 'inactive';
   ondataavailable: ((event: { data: Blob }) => void) | null = null;
   onerror: (() => void) | null = null;
@@ -27,9 +25,11 @@ class FakeMediaRecorder extends EventTarget {
   emit(text: string) {
     this.ondataavailable?.({ data: new Blob([text], { type: 'video/webm' }) });
   }
+  /** A timeslice chunk that was already queued when stop() was called: delivered after it, before the final one. */
+  queuedAtStop: string | undefined;
   stop() {
     this.state = 'inactive';
-    if (FakeMediaRecorder.tickOnStop) this.emit('queued tick');
+    if (this.queuedAtStop) this.emit(this.queuedAtStop);
     this.emit('final');
     queueMicrotask(() => this.dispatchEvent(new Event('stop')));
   }
@@ -47,8 +47,6 @@ class FakeServer {
   alive = new Set<string>();
   /** Uploads that take a while to store (a slow disk, a loaded server). */
   slow = new Set<string>();
-  /** Like the real ingest: a chunk with \`last\` finalizes the recording, and nothing is taken after it. */
-  closeOnLast = false;
 
   reply(recorderId: string): RecorderReply {
     const active = this.holder === recorderId;
@@ -94,13 +92,11 @@ class FakeServer {
       },
       async upload(recorderId: string, chunk: StoredChunk): Promise<SegmentAck> {
         server.check();
-        if (server.state === 'finalizing') throw new IngestError(409, 'recording_closed');
         if (server.holder !== recorderId || server.epoch !== chunk.epoch) throw new IngestError(409, 'lease_lost');
         const k = `${chunk.epoch}:${chunk.seq}`;
         server.uploads.push(k);
         if (server.slow.has(k)) await settle(40);
         server.stored.set(k, chunk);
-        if (server.closeOnLast && chunk.last) server.state = 'finalizing';
         if (server.network === 'lose-answers') throw new IngestError(0, 'network');
         return { ack: { recordingId: chunk.recordingId, epoch: chunk.epoch, seq: chunk.seq, bytes: chunk.bytes, sha256: chunk.sha256, duplicate: false }, missing: [] };
       },
@@ -128,7 +124,6 @@ beforeEach(() => {
   server = new FakeServer();
   store = new MemoryChunkStore();
   FakeMediaRecorder.all = [];
-  FakeMediaRecorder.tickOnStop = false;
 });
 
 function recorder(recorderId: string, heartbeat = ticks(), s = store) {
@@ -239,19 +234,21 @@ describe('SessionRecorder', () => {
     await until('stopped', () => r.status.role === 'stopped');
   });
 
-  it('marks only the stream\'s real last chunk: a timeslice chunk that comes after stop() is not the last one', async () => {
-    FakeMediaRecorder.tickOnStop = true;
-    server.closeOnLast = true;
+  it('takes only the chunk delivered last before stop for the final one, not a timeslice chunk queued at stop()', async () => {
     const { r, heartbeat } = recorder('me');
     await r.start();
-    FakeMediaRecorder.all[0]!.emit('0');
-    await until('first ack', () => r.status.acked === 1);
+    const mr = FakeMediaRecorder.all[0]!;
+    mr.emit('0');
+    await until('0 stored', () => server.stored.has('1:0'));
+    mr.queuedAtStop = 'late timeslice';
     server.state = 'ending';
     heartbeat.fire();
-    await until('finalized', () => server.state === 'finalizing');
-    await settle(50);
-    assert.deepEqual([...server.stored.keys()], ['1:0', '1:1', '1:2'], 'every chunk of the stream is in, the final one too');
-    assert.deepEqual([...server.stored.values()].map((c) => c.last), [false, false, true], 'only the final chunk carries last=1');
-    assert.equal(await new Response(server.stored.get('1:2')!.data).text(), 'final');
+    await until('final sent', () => server.stored.has('1:2'));
+    const lasts = [...server.stored.values()].filter((c) => c.last).map((c) => c.seq);
+    assert.deepEqual(lasts, [2], 'one last chunk, the final one');
+    assert.deepEqual(server.uploads, ['1:0', '1:1', '1:2'], 'the queued timeslice chunk goes before the final one');
+    server.state = 'finalized';
+    heartbeat.fire();
+    await until('stopped', () => r.status.role === 'stopped');
   });
 });

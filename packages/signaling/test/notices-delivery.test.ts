@@ -11,8 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import ICAL from 'ical.js';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpServer, type TestSmtpServer } from '../../../test/mail/smtp-server.js';
 import { filesUnder, removeDir, startServer, submitJson, testConfig, uuidv7, validRegistration, type TestServer } from './helpers.js';
 import { startRoomsServer, TestClient, joinOfficial } from './rooms-helpers.js';
 import { official, openSession, type ErrorShape } from './schedule-helpers.js';
@@ -28,34 +27,6 @@ async function until<T>(check: () => T | undefined | false | Promise<T | undefin
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-}
-
-/** An SMTP server on 127.0.0.1 that keeps every message; `refuse` answers 451 to that many RCPT commands first. */
-async function smtpServer(refuse = 0) {
-  const messages: ParsedMail[] = [];
-  let refusals = refuse;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onRcptTo(_address, _session, callback) {
-      if (refusals > 0) {
-        refusals -= 1;
-        const error = Object.assign(new Error('Mailbox busy, try later'), { responseCode: 451 });
-        return callback(error);
-      }
-      callback();
-    },
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        messages.push(mail);
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as { port: number }).port;
-  return { messages, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 /** Stand-in for an SMS provider's HTTP API: records each request; `status` is what it answers. */
@@ -100,10 +71,10 @@ const SESSION = { startsAt: '2030-07-01T08:00:00+07:00', endsAt: '2030-07-01T11:
 
 describe('invitation delivered by e-mail (real SMTP server) and SMS (HTTP stand-in)', () => {
   let t: TestServer;
-  let smtp: Awaited<ReturnType<typeof smtpServer>>;
+  let smtp: TestSmtpServer;
   let sms: Awaited<ReturnType<typeof smsGateway>>;
   before(async () => {
-    smtp = await smtpServer();
+    smtp = await startSmtpServer();
     sms = await smsGateway();
     t = await startRoomsServer({ notices: { channels: channels(smtp.port, sms.url), joinPage: JOIN_PAGE, firstRetryMs: 50 } });
   });
@@ -213,7 +184,7 @@ describe('invitation delivered by e-mail (real SMTP server) and SMS (HTTP stand-
 
 describe('a failing channel is retried and reported; nothing is sent twice', () => {
   test('SMTP refuses twice then accepts (one e-mail, 3 attempts); the SMS gateway is down (failed with its reason)', async () => {
-    const smtp = await smtpServer(2);
+    const smtp = await startSmtpServer({ refuse: 2 });
     const sms = await smsGateway(500);
     const config = testConfig({ notices: { channels: channels(smtp.port, sms.url), joinPage: JOIN_PAGE, firstRetryMs: 40, maxRetryMs: 200, maxAttempts: 3 } });
     let t = await startServer({}, config);

@@ -445,7 +445,7 @@ export class TiepdanRegistration extends LitElement {
     }
   }
 
-  async #addFiles(list: FileList | null): Promise<void> {
+  async #addFiles(list: FileList | null, capture = false): Promise<void> {
     if (!list?.length || !this.#drafts) return;
     const { s } = stringsFor(this);
     const limits = this.#rules.attachments;
@@ -462,7 +462,8 @@ export class TiepdanRegistration extends LitElement {
           this.fileNotice = fmt(s.fileType, { name: file.name });
           continue;
         }
-        const { blob, name } = await (await loadLater()).prepareFile(file);
+        // Evidence is kept byte for byte (issue 9 §6): only a camera capture is made smaller for a slow line.
+        const { blob, name, downscaled } = capture ? await (await loadLater()).prepareCapture(file) : { blob: file, name: file.name, downscaled: false };
         const type = blob.type || file.type;
         const total = current.reduce((sum, a) => sum + (a?.size ?? 0), 0);
         if (!limits.types.includes(type)) {
@@ -480,7 +481,10 @@ export class TiepdanRegistration extends LitElement {
           this.fileNotice = s.fileStorage;
           continue;
         }
-        this.#change((form) => (form.reg.attachments ??= []).push({ id, name, type, size: blob.size, purpose: 'evidence' }));
+        this.#change((form) => {
+          (form.reg.attachments ??= []).push({ id, name, type, size: blob.size, purpose: 'evidence' });
+          if (downscaled) (form.downscaled ??= []).push(id);
+        });
       }
     } finally {
       this.busy = false;
@@ -489,7 +493,10 @@ export class TiepdanRegistration extends LitElement {
 
   async #removeFile(id: string): Promise<void> {
     await this.#drafts?.removeFile(id).catch(() => undefined);
-    this.#change((form) => (form.reg.attachments = (form.reg.attachments ?? []).filter((a) => a?.id !== id)));
+    this.#change((form) => {
+      form.reg.attachments = (form.reg.attachments ?? []).filter((a) => a?.id !== id);
+      form.downscaled = form.downscaled?.filter((d) => d !== id);
+    });
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>(`#${fieldId('attachments')}`)?.focus();
   }
@@ -537,7 +544,7 @@ export class TiepdanRegistration extends LitElement {
       error: (path) => errors.get(path),
       set: (path, value) => this.#set(path, value),
       change: (mutate) => this.#change(mutate),
-      addFiles: (files) => void this.#addFiles(files),
+      addFiles: (files, options) => void this.#addFiles(files, options?.capture),
       removeFile: (id) => void this.#removeFile(id),
       fileNotice: this.fileNotice,
       busy: this.busy,

@@ -16,6 +16,7 @@ import { define } from '../shared/define.js';
 import { TiepdanRegistration, metaCacheKey } from './registration.component.js';
 import './registration.js';
 import '../lookup/lookup.js';
+import '../screening/screening.js';
 
 
 const META: MetaResponse = {
@@ -444,7 +445,9 @@ describe('<tiepdan-registration> attachments', () => {
     input.dispatchEvent(new Event('change', { bubbles: true }));
   }
 
-  it('downscales photos to 1600 px JPEG, keeps PDFs, stores Blobs in the draft, and removes them', async () => {
+  const sha256 = async (blob: Blob) => [...new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()))].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+  it('keeps chosen files byte for byte, downscales only camera captures and says so, and removes them', async () => {
     const unit = await seededUnit();
     const el = await mount(unit);
     await toAttachments(el);
@@ -452,29 +455,54 @@ describe('<tiepdan-registration> attachments', () => {
     expect(camera!.getAttribute('capture')).to.equal('environment');
     expect(camera!.accept).to.equal('image/*');
     expect(chooser!.accept).to.contain('application/pdf');
+    // Before anything is picked, the step says which button shrinks photos and which sends files as they are.
+    expect($(el, '#attach-how')!.textContent).to.contain('Ảnh chụp bằng nút “Chụp ảnh” sẽ được thu nhỏ');
+    expect($(el, '#attach-how')!.textContent).to.contain('gửi nguyên vẹn');
+    expect(camera!.getAttribute('aria-describedby')).to.contain('attach-how');
+
+    const chosen = await bigPng(3200, 1800);
     const pdf = new File(['%PDF-1.4\n%…\n'], 'quyet-dinh.pdf', { type: 'application/pdf' });
-    drop(chooser!, [await bigPng(3200, 1800), pdf]);
+    drop(chooser!, [chosen, pdf]);
     await waitUntil(() => root(el).querySelectorAll('.panel').length === 2, 'files not added', { timeout: 5000 });
-    expect(root(el).textContent).to.contain('don-khieu-nai.jpg');
-    expect(root(el).textContent).to.contain('quyet-dinh.pdf');
+    expect(root(el).querySelector('.downscaled')).to.equal(null, 'no downscale notice on chosen files');
+
+    const captured = new File([await (await bigPng(3200, 1800)).arrayBuffer()], 'anh-chup.png', { type: 'image/png' });
+    drop(camera!, [captured]);
+    await waitUntil(() => root(el).querySelectorAll('.panel').length === 3, 'capture not added', { timeout: 5000 });
+    const panels = [...root(el).querySelectorAll('.panel')];
+    const capturePanel = panels.find((p) => p.textContent!.includes('anh-chup.jpg'))!;
+    expect(capturePanel.querySelector('.downscaled')!.textContent).to.equal('Ảnh chụp này đã được thu nhỏ để gửi nhanh. Nếu cần gửi ảnh gốc, ông/bà hãy xóa ảnh này và dùng nút “Chọn tệp”.');
+    expect(panels.filter((p) => p.querySelector('.downscaled')).length).to.equal(1);
+    expect(panels.find((p) => p.textContent!.includes('don-khieu-nai.png'))!.textContent).to.contain('Gửi nguyên vẹn.');
     await expect(el).to.be.accessible();
 
     const { db } = await openLocalDatabase(`registration:${unit}`);
     const files = await db.getFiles(unit);
-    const photo = files.find((f) => f.name === 'don-khieu-nai.jpg')!;
+    const original = files.find((f) => f.name === 'don-khieu-nai.png')!;
+    expect(original.size).to.equal(chosen.size);
+    expect(await sha256(original.blob)).to.equal(await sha256(chosen));
+    expect(files.find((f) => f.name === 'quyet-dinh.pdf')!.size).to.equal(pdf.size);
+    const photo = files.find((f) => f.name === 'anh-chup.jpg')!;
     expect(photo.type).to.equal('image/jpeg');
     const bitmap = await createImageBitmap(photo.blob);
     expect([bitmap.width, bitmap.height]).to.deep.equal([1600, 900]);
-    expect(files.find((f) => f.name === 'quyet-dinh.pdf')!.size).to.equal(pdf.size);
 
-    const remove = [...root(el).querySelectorAll<HTMLButtonElement>('.panel button')][0]!;
+    // The notice survives a reload: the form state that marks the capture is the saved draft.
+    await waitUntil(() => $(el, '[part="status"]')!.textContent!.includes('Đã lưu trên thiết bị này'), 'not saved', { timeout: 5000 });
+    el.parentElement!.remove();
+    const again = await mount(unit);
+    [...root(again).querySelectorAll('button')][0]!.click();
+    await waitUntil(() => heading(again) === 'Tài liệu, chứng cứ', 'draft not resumed on the attachments step', { timeout: 5000 });
+    expect(root(again).querySelectorAll('.downscaled').length).to.equal(1);
+
+    const remove = [...root(again).querySelectorAll<HTMLButtonElement>('.panel button')][0]!;
     remove.click();
-    await waitUntil(() => root(el).querySelectorAll('.panel').length === 1);
-    await waitUntil(async () => (await db.getFiles(unit)).length === 1, 'file not removed');
+    await waitUntil(() => root(again).querySelectorAll('.panel').length === 2);
+    await waitUntil(async () => (await db.getFiles(unit)).length === 2, 'file not removed');
     db.close();
     const text = new File(['hello'], 'notes.txt', { type: 'text/plain' });
-    drop(chooser!, [text]);
-    await waitUntil(() => root(el).textContent!.includes('không phải ảnh hoặc PDF'));
+    drop([...root(again).querySelectorAll<HTMLInputElement>('input[type="file"]')][1]!, [text]);
+    await waitUntil(() => root(again).textContent!.includes('không phải ảnh hoặc PDF'));
   });
 });
 
@@ -544,6 +572,51 @@ describe('<tiepdan-registration> with the tiepdan server', () => {
     expect(lookup.shadowRoot!.querySelector('.state')!.textContent).to.equal('Đã tiếp nhận');
     expect(lookup.shadowRoot!.querySelector('time')!.textContent).to.match(/^\d{2}:\d{2} \d{2}\/\d{2}\/\d{4}$/u);
     await expect(lookup).to.be.accessible();
+  });
+
+  it('stores a chosen image exactly as sent: the SHA-256 the server records, the bytes an officer downloads and the screening view all match the file', async () => {
+    const el = await mount(unit, `server="${server}" draft-id="evidence${Date.now()}"`);
+    // A photo with noise in it, so that any re-encoding (JPEG, or PNG at another level) would change its bytes.
+    const canvas = document.createElement('canvas');
+    canvas.width = 900;
+    canvas.height = 600;
+    const context = canvas.getContext('2d')!;
+    const pixels = context.createImageData(900, 600);
+    for (let i = 0; i < pixels.data.length; i += 1) pixels.data[i] = i % 4 === 3 ? 255 : (i * 7919) % 251;
+    context.putImageData(pixels, 0, 0);
+    const png = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b!), 'image/png'));
+    const file = new File([png], 'bien-ban-hien-truong.png', { type: 'image/png' });
+    const expected = [...new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    await fillToCheck(el, async (id) => {
+      if (id !== 'attachments') return;
+      const chooser = [...root(el).querySelectorAll<HTMLInputElement>('input[type="file"]')][1]!;
+      const transfer = new DataTransfer();
+      transfer.items.add(file);
+      chooser.files = transfer.files;
+      chooser.dispatchEvent(new Event('change', { bubbles: true }));
+      await waitUntil(() => root(el).querySelectorAll('.panel').length === 1, 'file not added', { timeout: 5000 });
+    });
+    const submitted = oneEvent(el, 'tiepdan-submitted');
+    submitButton(el).click();
+    const { response } = (await submitted).detail;
+
+    const headers = { authorization: `Bearer ${window.TIEPDAN_TEST_TOKENS!.clerk}` };
+    const record = (await (await fetch(`${server}/api/v1/registrations/${response.reference}`, { headers })).json()) as { attachments: { id: string; name: string; size: number; sha256: string }[] };
+    const [stored] = record.attachments;
+    expect(stored!.name).to.equal('bien-ban-hien-truong.png');
+    expect(stored!.size).to.equal(file.size);
+    expect(stored!.sha256).to.equal(expected);
+    const download = await fetch(`${server}/api/v1/registrations/${response.reference}/attachments/${stored!.id}`, { headers });
+    expect(download.status).to.equal(200);
+    const bytes = await download.arrayBuffer();
+    expect([...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('')).to.equal(expected);
+
+    // The officer sees the whole hash, to compare with the citizen's receipt.
+    const screening = await fixture<HTMLElement & { token: string; open(reference: string): Promise<void> }>(`<tiepdan-screening server="${server}"></tiepdan-screening>`);
+    screening.token = window.TIEPDAN_TEST_TOKENS!.clerk;
+    await screening.open(response.reference);
+    await waitUntil(() => screening.shadowRoot!.querySelector('.attachments code.sha'), 'no attachment in the screening view', { timeout: 5000 });
+    expect(screening.shadowRoot!.querySelector('.attachments code.sha')!.textContent).to.equal(expected);
   });
 
   it('turns a 422 from the server back into a draft with the errors on their step', async () => {

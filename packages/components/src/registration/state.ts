@@ -13,6 +13,8 @@ export interface FormState {
   groupSize: string;
   /** How the chosen session (`reg.preferredSessionId`) reads on the check page; not sent. */
   sessionLabel?: string;
+  /** Ids of attachments the form downscaled (camera captures), so the step can say so; not sent. */
+  downscaled?: string[];
 }
 
 export function emptyState(provinceCode?: string): FormState {

@@ -414,7 +414,7 @@ export class TiepdanScreening extends LitElement {
       ${record.attachments.length
         ? html`<h3>${s.attachments}</h3><ul class="attachments">${record.attachments.map(
             (a) => html`<li><button type="button" class="link" @click=${() => void this.#openAttachment(record.reference, a.id, a.name, a.type)}>${fmt(s.openAttachment, { name: a.name })}</button>
-              (${Math.ceil(a.size / 1024)} kB, ${s.sha256} <code class="sha">${a.sha256.slice(0, 16)}…</code>)</li>`,
+              (${Math.ceil(a.size / 1024)} kB, ${s.sha256} <code class="sha">${a.sha256}</code>)</li>`,
           )}</ul>`
         : nothing}
       ${this.attachment

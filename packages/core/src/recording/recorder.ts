@@ -86,11 +86,6 @@ export class SessionRecorder extends EventTarget {
   #nextSeq = 0;
   #chunkStart = 0;
   #writes: Promise<void> = Promise.resolve();
-  /**
-   * The epoch whose MediaRecorder is being stopped: its chunks wait until the \`stop\` event says which one is the
-   * stream's last (0: none).
-   */
-  #closing = 0;
   #finishing = false;
   #stopped = false;
   #cycling = false;
@@ -286,53 +281,39 @@ export class SessionRecorder extends EventTarget {
     this.#recorderEpoch = epoch;
     this.#nextSeq = 0;
     this.#chunkStart = this.#o.now();
+    // Every chunk is delivered before 'stop'. A timeslice chunk queued just before stop() is delivered after it
+    // too, and also sees `inactive`: only the one delivered last before 'stop' is the final chunk. Marking both
+    // sent the earlier one with `last=1`, the server finalized on it, and the stream's tail was cut mid-block.
+    const stopped = new Promise<void>((resolve) => recorder.addEventListener('stop', () => resolve(), { once: true }));
+    let produced = 0;
     recorder.ondataavailable = (event) => {
       if (!event.data.size) return;
       const seq = this.#nextSeq++;
+      produced = seq + 1;
       const capturedAt = this.#chunkStart;
       this.#chunkStart = this.#o.now();
-      // Which chunk is the last is known only at the \`stop\` event (#stopCapture): a timeslice chunk queued just
-      // before stop() arrives when the state already reads inactive, and marking it last made the server close the
-      // recording before the real final chunk, cutting the stream mid-cluster.
-      this.#writes = this.#writes.then(() => this.#capture(epoch, seq, event.data, capturedAt, false));
+      const afterStop = recorder.state === 'inactive' && this.#finishing;
+      this.#writes = this.#writes.then(async () => {
+        if (afterStop) await Promise.race([stopped, sleep(3000)]);
+        await this.#capture(epoch, seq, event.data, capturedAt, afterStop && seq === produced - 1);
+      });
     };
     recorder.onerror = () => this.#update({ alarm: 'media', error: 'MediaRecorder error' });
     recorder.start(this.#o.timesliceMs);
     this.#update({ capturing: true });
   }
 
-  /**
-   * Stops MediaRecorder and waits until its final chunk is stored. When the session is ending, the stream's last
-   * chunk (the one before MediaRecorder's \`stop\` event) is marked \`last\`; until then none of the epoch's chunks is
-   * sent, since the server finalizes as soon as \`last\` arrives. Without a \`stop\` event (3 s) nothing is marked:
-   * the server's drain closes the recording instead.
-   */
+  /** Stops MediaRecorder and waits until its final chunk is stored. */
   async #stopCapture(): Promise<void> {
     const recorder = this.#recorder;
     this.#recorder = undefined;
     if (recorder && recorder.state !== 'inactive') {
-      const epoch = this.#recorderEpoch;
-      this.#closing = epoch;
-      const stopped = new Promise<boolean>((resolve) => recorder.addEventListener('stop', () => resolve(true), { once: true }));
+      const stopped = new Promise<void>((resolve) => recorder.addEventListener('stop', () => resolve(), { once: true }));
       recorder.stop();
-      const clean = await Promise.race([stopped, sleep(3000).then(() => false)]);
-      await this.#writes;
-      if (clean && this.#finishing) await this.#markLast(epoch);
-      if (this.#closing === epoch) this.#closing = 0;
-      this.#pump();
+      await Promise.race([stopped, sleep(3000)]);
     }
     await this.#writes;
     if (this.#status.capturing) this.#update({ capturing: false });
-  }
-
-  /** Marks the epoch's newest kept chunk as the stream's last (kept so, for a page that reloads before sending it). */
-  async #markLast(epoch: number): Promise<void> {
-    let newest: StoredChunk | undefined;
-    for (const chunk of this.#queue.values()) if (chunk.epoch === epoch && (!newest || chunk.seq > newest.seq)) newest = chunk;
-    if (!newest || newest.seq !== this.#nextSeq - 1 || this.#inFlight.has(key(epoch, newest.seq))) return;
-    const last = { ...newest, last: true };
-    this.#queue.set(key(epoch, last.seq), last);
-    await this.#o.store.put(last).catch((error: unknown) => this.#update({ alarm: 'storage', error: String(error) }));
   }
 
   async #capture(epoch: number, seq: number, data: Blob, capturedAt: number, last: boolean): Promise<void> {
@@ -373,8 +354,6 @@ export class SessionRecorder extends EventTarget {
       .sort((a, b) => a.seq - b.seq);
     for (const chunk of ready) {
       if (this.#inFlight.size >= this.#o.maxInFlight) break;
-      // Stopping: which chunk is the last is not known yet.
-      if (chunk.epoch === this.#closing) continue;
       // The server finalizes as soon as `last=1` arrives: the last chunk goes only after every other one is acknowledged.
       if (chunk.last && this.#pendingOf(chunk.epoch) > 1) continue;
       void this.#upload(chunk);

@@ -87,6 +87,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     fromEnv.store = { kind: 'postgres', url: env.TIEPDAN_DATABASE_URL };
     envNames.store = 'TIEPDAN_DATABASE_URL';
   }
+  if (env.TIEPDAN_REDIS_URL !== undefined) {
+    fromEnv.bus = { ...(fromFile.bus as object | undefined), kind: 'redis', url: env.TIEPDAN_REDIS_URL };
+    envNames.bus = 'TIEPDAN_REDIS_URL';
+  }
   if (env.NODE_ENV === 'production' && fromEnv.mode === undefined) fromEnv.mode = 'production';
 
   const merged: Record<string, unknown> = { ...fromFile, ...fromEnv, ...options.values };

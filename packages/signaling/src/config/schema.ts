@@ -230,12 +230,30 @@ const StoreSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('postgres'), url: z.string().regex(/^postgres(ql)?:\/\//u, 'must be a postgres:// or postgresql:// URL'), poolSize: z.number().int().min(1).max(100).default(10) }),
 ]);
 
+/**
+ * How the nodes of one deployment talk: `memory` (one node: the rooms live in this process), or `redis` (several
+ * nodes behind a load balancer: a room runs on the node holding its lease in Redis, any node takes its sockets,
+ * rate limits and the guess budget are counted in Redis). The URL may carry a password: never logged.
+ */
+const BusSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('memory') }),
+  z.strictObject({
+    kind: z.literal('redis'),
+    url: z.string().regex(/^rediss?:\/\//u, 'must be a redis:// or rediss:// URL'),
+    /** A room's lease not renewed for this long passes to the next node that gets one of its commands. */
+    leaseMs: z.int().min(300).max(60_000).default(3000),
+    /** Names this node in leases and logs; hostname-pid-random when absent. */
+    nodeId: z.string().regex(/^[\w.-]{1,64}$/u, 'letters, digits, dot, dash, underscore').optional(),
+  }),
+]);
+
 export const ConfigSchema = z.strictObject({
   mode: z.enum(MODES).default('development'),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8787),
   dataDir: z.string().min(1).default('./data'),
   store: StoreSchema.default({ kind: 'sqlite' }),
+  bus: BusSchema.default({ kind: 'memory' }),
   publicUrl: z.url().optional(),
   allowedOrigins: z.array(OriginSchema).default([]),
   authSecret: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -6,6 +6,7 @@
 import cors from '@fastify/cors';
 import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
+import { Redis } from 'ioredis';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolve } from 'node:path';
@@ -126,9 +127,19 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   app.addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined)));
 
+  // Several nodes (bus `redis`): the public routes' limits and the guess budget are counted in Redis, so a client
+  // spreading requests over the nodes behind the load balancer gets one budget, not one per node.
+  const counters = config.bus.kind === 'redis' && config.rateLimits.enabled ? new Redis(config.bus.url, { connectTimeout: 2000, maxRetriesPerRequest: 1 }) : undefined;
+  if (counters) {
+    counters.on('error', (error) => app.log.error({ err: error }, 'rate limits: redis'));
+    app.addHook('onClose', async () => void (await counters.quit().catch(() => undefined)));
+  }
   if (config.rateLimits.enabled) {
     await app.register(rateLimit, {
       global: false,
+      // Redis unreachable: the route limits are skipped (logged) rather than every registration refused; the
+      // guess budget, which guards citizens' data, refuses instead (registrations/guesses.ts).
+      ...(counters ? { redis: counters, nameSpace: 'tiepdan:rate:', skipOnError: true } : {}),
       errorResponseBuilder: (_request, context) => new ApiError(429, 'rate_limited', undefined, { retryAfter: Math.max(1, Math.ceil(context.ttl / 1000)) }),
     });
   }
@@ -155,7 +166,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await api.register(meta, { config });
       await api.register(probe, { config });
       // One reference + phone guess budget across /lookup and the booking routes (issue 12 item 5).
-      const guesses = new GuessBudget(config.rateLimits.lookupPerMinute, config.rateLimits.enabled);
+      const guesses = new GuessBudget(config.rateLimits.lookupPerMinute, config.rateLimits.enabled, undefined, counters);
       await api.register(registrations, { config, store, files, keys, requirePermission, guesses });
       await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses, takeover: options.takeover });
       await api.register(recording, { config, store, joinTokens, verifyOfficial, takeover: options.takeover });

@@ -19,7 +19,7 @@ const LookupSchema = z.strictObject({ reference: z.string().max(40), phone: z.st
 
 export function lookupHandler(ctx: { config: Config; store: Store; keys: DataKeys; guesses: GuessBudget }) {
   return async function lookup(request: FastifyRequest): Promise<LookupResponse> {
-    ctx.guesses.refuseWhenSpent(request.ip);
+    await ctx.guesses.refuseWhenSpent(request.ip);
     const parsed = LookupSchema.safeParse(request.body);
     if (!parsed.success) {
       const fields = parsed.error.issues.map((issue): FieldError =>

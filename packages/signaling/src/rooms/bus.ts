@@ -12,15 +12,36 @@ export type Delivery =
   /** An event frame for these participants; `seq` is the one inside the frame. */
   | { kind: 'event'; to: string[]; frame: string; seq: number }
   /** Close the sockets of these participants (all but `except`, the connection that replaced it). */
-  | { kind: 'close'; to: string[]; code: number; reason: string; exceptConnection?: string };
+  | {
+      kind: 'close';
+      to: string[];
+      code: number;
+      reason: string;
+      exceptConnection?: string;
+      /** Only these sockets (a room taken over by another node closes the sockets it had before, not newer ones). */
+      connections?: string[];
+    };
 
 export type CommandReply = { ok: true; result: unknown; replay?: string[]; close?: { code: number; reason: string } } | { ok: false; error: ErrorBody; close?: { code: number; reason: string } };
 
+/** What the host hears from a bus that spreads rooms over several nodes. */
+export interface ServeHooks {
+  /** This node no longer holds the room's lease (another node took it): forget the room, write nothing more. */
+  lost?(sessionId: string): void;
+}
+
 export interface RoomBus {
+  /**
+   * True when this process hosts every room (the in-process bus): the host restores all unfinished rooms at
+   * start. A bus with leases (rooms/bus-redis.ts) says false: a room is loaded by the node that takes its lease.
+   */
+  readonly hostsEveryRoom: boolean;
   /** Transport → the room's host; resolves with the room's reply. */
   request(sessionId: string, command: RoomCommand): Promise<CommandReply>;
   /** The rooms' host takes commands (one host per room; with Redis, per lease). */
-  serve(handler: (sessionId: string, command: RoomCommand) => Promise<CommandReply>): () => void;
+  serve(handler: (sessionId: string, command: RoomCommand) => Promise<CommandReply>, hooks?: ServeHooks): () => void;
+  /** The room ended here: its lease (if any) is given up at once. */
+  release(sessionId: string): void;
   /** Room → every transport that has sockets in the room. */
   publish(sessionId: string, delivery: Delivery): void;
   subscribe(sessionId: string, listener: (delivery: Delivery) => void): () => void;
@@ -29,6 +50,7 @@ export interface RoomBus {
 }
 
 export class InProcessRoomBus implements RoomBus {
+  readonly hostsEveryRoom = true;
   private handler: ((sessionId: string, command: RoomCommand) => Promise<CommandReply>) | undefined;
   private readonly listeners = new Map<string, Set<(delivery: Delivery) => void>>();
   private readonly allListeners = new Set<(sessionId: string, delivery: Delivery) => void>();
@@ -43,6 +65,10 @@ export class InProcessRoomBus implements RoomBus {
     return () => {
       if (this.handler === handler) this.handler = undefined;
     };
+  }
+
+  release(): void {
+    // One process holds every room: nothing to give up.
   }
 
   publish(sessionId: string, delivery: Delivery): void {
@@ -74,8 +100,10 @@ export class InProcessRoomBus implements RoomBus {
  */
 export function heldUntil(bus: RoomBus, ready: Promise<void>): RoomBus {
   return {
+    hostsEveryRoom: bus.hostsEveryRoom,
     request: (sessionId, command) => ready.then(() => bus.request(sessionId, command)),
-    serve: (handler) => bus.serve(handler),
+    serve: (handler, hooks) => bus.serve(handler, hooks),
+    release: (sessionId) => bus.release(sessionId),
     publish: (sessionId, delivery) => bus.publish(sessionId, delivery),
     subscribe: (sessionId, listener) => bus.subscribe(sessionId, listener),
     subscribeAll: (listener) => bus.subscribeAll(listener),

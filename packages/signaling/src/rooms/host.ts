@@ -6,7 +6,7 @@
  * that turn (RoomStore.afterCommit), and a reply waits for the same commit, so an acknowledged chat message or
  * a delivered event is on disk even if the process is killed the next instant.
  */
-import { signalingError } from '@tiepdan/core';
+import { CLOSE_CODES, signalingError } from '@tiepdan/core';
 import type { CommandReply, RoomBus } from './bus.js';
 import type { RoomCommand } from './commands.js';
 import { Room, type RoomSettings } from './room.js';
@@ -33,8 +33,10 @@ export class RoomHost {
     private readonly desk?: { desk: RoomDesk; onError: (error: unknown) => void } | undefined,
   ) {
     this.durableBus = {
+      hostsEveryRoom: bus.hostsEveryRoom,
+      release: (sessionId) => bus.release(sessionId),
       request: (sessionId, command) => bus.request(sessionId, command),
-      serve: (handler) => bus.serve(handler),
+      serve: (handler, hooks) => bus.serve(handler, hooks),
       subscribe: (sessionId, listener) => bus.subscribe(sessionId, listener),
       subscribeAll: (listener) => bus.subscribeAll(listener),
       publish: (sessionId, delivery) => {
@@ -47,10 +49,13 @@ export class RoomHost {
     };
   }
 
-  /** Restores unfinished rooms and starts taking commands. */
+  /**
+   * Restores unfinished rooms and starts taking commands. With a bus that spreads rooms over nodes, a room is
+   * loaded by the node that takes its lease, when its first command comes, and dropped when the lease is lost.
+   */
   start(): void {
-    for (const sessionId of this.store.activeSessions()) this.load(sessionId);
-    this.stopServing = this.bus.serve((sessionId, command) => this.handle(sessionId, command));
+    if (this.bus.hostsEveryRoom) for (const sessionId of this.store.activeSessions()) this.load(sessionId);
+    this.stopServing = this.bus.serve((sessionId, command) => this.handle(sessionId, command), { lost: (sessionId) => this.drop(sessionId) });
     // Only rooms in memory have anyone to tell; a room loaded later reads the recording into its snapshot.
     this.stopRecording = this.recording?.subscribe((event) => this.rooms.get(event.sessionId)?.onRecording(event));
   }
@@ -107,6 +112,7 @@ export class RoomHost {
         this.rooms.delete(sessionId);
         // Written at once: a hello right after must find the room ended, not a stale open copy.
         this.store.flush();
+        this.bus.release(sessionId);
       },
     };
   }
@@ -114,10 +120,25 @@ export class RoomHost {
   private load(sessionId: string): Room | undefined {
     const saved = this.store.load(sessionId);
     if (!saved) return undefined;
+    // Sockets the room had on any node (before this one took it over): read before the room forgets them.
+    const sockets = saved.data.participants.filter((p) => p.connectionId !== null).map((p) => ({ participantId: p.participantId, connectionId: p.connectionId! }));
     const room = new Room(saved.data, saved.events, this.context(), true);
     // An ended room is answered from the store (room_ended), not kept in memory.
-    if (!room.ended) this.rooms.set(sessionId, room);
+    if (room.ended) return room;
+    this.rooms.set(sessionId, room);
+    // Taken over from a node that died: the sockets still open on the other nodes point at a room that is gone;
+    // they are closed as after a restart, and their clients resume here. Newer sockets of the same people stay.
+    if (!this.bus.hostsEveryRoom && sockets.length > 0) {
+      this.durableBus.publish(sessionId, { kind: 'close', to: sockets.map((s) => s.participantId), connections: sockets.map((s) => s.connectionId), code: CLOSE_CODES.SERVER_RESTARTING, reason: 'room moved to another node' });
+    }
     return room;
+  }
+
+  /** Another node took the room over (this one lost its lease): it stops here without writing anything more. */
+  private drop(sessionId: string): void {
+    this.rooms.get(sessionId)?.dispose();
+    this.rooms.delete(sessionId);
+    this.released.delete(sessionId);
   }
 
   private create(sessionId: string): Room {

@@ -10,12 +10,27 @@ import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { sendError } from '../http/error-handler.js';
 import { heldUntil, InProcessRoomBus, type RoomBus } from './bus.js';
+import { RedisRoomBus } from './bus-redis.js';
 import { RoomHost } from './host.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from './join-tokens.js';
 import type { RoomStore } from './room-store.js';
 import type { RoomRecording } from './recording.js';
 import type { RoomDesk } from './desk.js';
 import { Transport, type TransportDeps } from './transport.js';
+
+/** How long a starting node waits for Redis (bus `redis`). */
+const REDIS_START_MS = 10_000;
+
+/** The URL without its password, for the log and the start error. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured URL';
+  }
+}
 
 /** How long shutdown waits for sockets to close after telling them. */
 const DRAIN_MS = 2000;
@@ -53,8 +68,27 @@ export function roomsOf(app: FastifyInstance): RoomsHandle | undefined {
   return handles.get(app.server);
 }
 
-export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, openStore, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus = new InProcessRoomBus(), recording, desk, takeover }) => {
+export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, openStore, originAllowed, joinTokens, sessionAccess, verifyOfficial, bus: given, recording, desk, takeover }) => {
   const settings = config.rooms;
+  // Several nodes: the rooms are spread over them by leases in Redis (rooms/bus-redis.ts); one node: in process.
+  const clustered = !given && config.bus.kind === 'redis' ? new RedisRoomBus({ url: config.bus.url, leaseMs: config.bus.leaseMs, nodeId: config.bus.nodeId, onError: (error) => app.log.error({ err: error }, 'room bus: redis') }) : undefined;
+  if (clustered) {
+    // A node that cannot reach Redis must not start as if it were alone: it would run rooms another node runs.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unreachable = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`bus: Redis at ${redactedUrl(config.bus.kind === 'redis' ? config.bus.url : '')} did not answer within ${REDIS_START_MS / 1000} s; tiepdan does not start without it`)), REDIS_START_MS);
+    });
+    try {
+      await Promise.race([clustered.ready, unreachable]);
+    } catch (error) {
+      await clustered.close();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    app.log.info({ node: clustered.nodeId }, 'rooms spread over nodes through redis');
+  }
+  const bus: RoomBus = given ?? clustered ?? new InProcessRoomBus();
   const store = openStore({ eventLogSize: settings.eventLogSize, onError: (error) => app.log.error({ err: error }, 'room store commit failed; retrying, nothing leaves meanwhile') });
   const host = new RoomHost(
     {
@@ -103,6 +137,8 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, ope
         host.shutdown(settings.reconnectAfterMs);
         await transport.drain(DRAIN_MS);
         host.close();
+        // After the last write: the leases go back at once, so another node takes the rooms without waiting.
+        await clustered?.close();
         this.websocketServer.close(() => done());
       })().catch(done);
     },

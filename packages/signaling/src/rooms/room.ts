@@ -265,6 +265,10 @@ export class Room {
       }
       if (previous === null) this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) }, { exceptSelf: true });
     } else {
+      // SPEC §7: a citizen is told before joining that the session is recorded as evidence, and the room keeps
+      // their acknowledgement. A page that skipped the pre-join does not get in without it (a resume or the same
+      // person on a new device already acknowledged when they first joined).
+      if (identity.kind === 'citizen' && !command.notice) refuse('notice_required');
       p = this.join(command);
     }
     // The notice shown before joining (recording, privacy): its acknowledgement goes in the audit chain once.

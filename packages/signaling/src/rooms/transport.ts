@@ -61,6 +61,11 @@ class Connection {
   refilledAt = performance.now();
   authTimer: ReturnType<typeof setTimeout> | undefined;
   corked = false;
+  /**
+   * The highest event number this socket has (its hello's snapshot, replay included): a delivery at or below it
+   * is already here. With the Redis bus the events after a hello can arrive around its reply.
+   */
+  lastSeq = 0;
   /** Bytes written while corked this turn: still ours to flush, not a sign of a slow reader. */
   corkedBytes = 0;
 
@@ -251,6 +256,7 @@ export class Transport {
     clearTimeout(conn.authTimer);
     conn.participantId = result.participantId;
     conn.sessionId = message.sessionId;
+    conn.lastSeq = Math.max((reply.result as { room?: { seq?: number } }).room?.seq ?? 0, ...(reply.replay ?? []).map((frame) => (JSON.parse(frame) as { seq: number }).seq));
     this.attach(conn);
     this.sendResult(conn, message.id, reply.result);
     for (const frame of reply.replay ?? []) this.send(conn, frame);
@@ -334,8 +340,11 @@ export class Transport {
     for (const participantId of delivery.to) {
       const conn = room.get(participantId);
       if (!conn) continue;
-      if (delivery.kind === 'event') this.send(conn, delivery.frame);
-      else if (conn.id !== delivery.exceptConnection) this.close(conn, delivery.code, delivery.reason);
+      if (delivery.kind === 'event') {
+        if (delivery.seq <= conn.lastSeq) continue;
+        conn.lastSeq = delivery.seq;
+        this.send(conn, delivery.frame);
+      } else if (conn.id !== delivery.exceptConnection && (!delivery.connections || delivery.connections.includes(conn.id))) this.close(conn, delivery.code, delivery.reason);
     }
   }
 

@@ -96,7 +96,7 @@ function refused(result: BookResult): never {
 
 export function bookHandler(ctx: ScheduleContext, move: boolean) {
   return async function book(request: FastifyRequest, reply: FastifyReply) {
-    ctx.guesses.refuseWhenSpent(request.ip);
+    await ctx.guesses.refuseWhenSpent(request.ip);
     const body = parseBody(BookingSchema, request.body);
     const registration = await citizenRegistration(ctx, request, body.reference, body.phone);
     const result = await ctx.store.schedule.book(registration.reference, body.sessionId, new Date().toISOString(), move);
@@ -107,7 +107,7 @@ export function bookHandler(ctx: ScheduleContext, move: boolean) {
 
 export function cancelBookingHandler(ctx: ScheduleContext) {
   return async function cancelBooking(request: FastifyRequest) {
-    ctx.guesses.refuseWhenSpent(request.ip);
+    await ctx.guesses.refuseWhenSpent(request.ip);
     const body = parseBody(BookingKeySchema, request.body);
     const registration = await citizenRegistration(ctx, request, body.reference, body.phone);
     const booking = await ctx.store.schedule.cancelBooking(registration.reference, new Date().toISOString());
@@ -129,7 +129,7 @@ async function sendCalendar(ctx: ScheduleContext, reply: FastifyReply, booking: 
 
 export function bookingCalendarHandler(ctx: ScheduleContext) {
   return async function calendar(request: FastifyRequest, reply: FastifyReply) {
-    ctx.guesses.refuseWhenSpent(request.ip);
+    await ctx.guesses.refuseWhenSpent(request.ip);
     const body = parseBody(BookingKeySchema, request.body);
     const registration = await citizenRegistration(ctx, request, body.reference, body.phone);
     return sendCalendar(ctx, reply, await ctx.store.schedule.findBooking(registration.reference));

@@ -1,12 +1,14 @@
 /**
  * Step 8: photos and PDFs. "Take a photo" opens the camera directly (capture=environment); "Choose a file"
- * takes images and PDF. The form downscales photos before storing them (see ../images.ts); files live as Blobs
- * in the draft's storage, and only their descriptions are in the draft itself.
+ * takes images and PDF. Only camera captures are downscaled before storing (see ../images.ts), and the step says
+ * so beside the buttons and beside each such photo; a chosen file is sent byte for byte. Files live as Blobs in
+ * the draft's storage, and only their descriptions are in the draft itself.
  */
 import { ATTACHMENT_PURPOSE_LABELS, ATTACHMENT_PURPOSES } from '@tiepdan/core';
 import { html, nothing } from 'lit';
 import { fieldId, selectField } from '../../shared/controls.js';
 import { fmt } from '../../shared/lang.js';
+import { attachmentStrings } from './attachment-strings.js';
 import { t, type Step } from './step.js';
 import { outline } from './outline.js';
 
@@ -17,18 +19,23 @@ export const attachmentsStep: Step = {
   title: (s) => s.attachTitle,
   render: (ctx) => {
     const { s, rules } = ctx;
+    const words = attachmentStrings(ctx.lang);
     const list = ctx.state.reg.attachments ?? [];
     const full = list.length >= rules.attachments.maxCount;
-    const pick = (event: Event) => {
+    const pick = (capture: boolean) => (event: Event) => {
       const input = event.target as HTMLInputElement;
-      ctx.addFiles(input.files);
+      ctx.addFiles(input.files, { capture });
       input.value = '';
     };
     return html`
       <p class="hint" id="attach-hint">${fmt(s.attachHint, { count: rules.attachments.maxCount, size: Math.round(rules.attachments.maxBytes / 1024 / 1024) })}</p>
+      <p class="hint" id="attach-how">${words.howSent}</p>
       ${list.length === 0 ? html`<p>${s.noFiles}</p>` : nothing}
       ${list.map((a, i) => html`<div class="panel">
         <p><strong>${a?.name}</strong> (${sizeLabel(a?.size ?? 0)})</p>
+        ${ctx.state.downscaled?.includes(a?.id ?? '')
+          ? html`<p class="downscaled">${words.downscaled}</p>`
+          : html`<p class="hint">${words.original}</p>`}
         ${selectField({
           path: `attachments.${i}.purpose`, label: s.purpose, error: ctx.error(`attachments.${i}.purpose`) ?? ctx.error(`attachments.${i}.type`) ?? ctx.error(`attachments.${i}.size`),
           value: a?.purpose, placeholder: s.choose,
@@ -44,9 +51,9 @@ export const attachmentsStep: Step = {
         ? html`<p>${s.tooMany}</p>`
         : html`<div class="file-buttons" id=${fieldId('attachments')} tabindex="-1">
             <label class="button file" part="button">${s.takePhoto}
-              <input class="sr-only" type="file" accept="image/*" capture="environment" aria-describedby="attach-hint" ?disabled=${ctx.busy} @change=${pick} /></label>
+              <input class="sr-only" type="file" accept="image/*" capture="environment" aria-describedby="attach-hint attach-how" ?disabled=${ctx.busy} @change=${pick(true)} /></label>
             <label class="button secondary file" part="button-secondary">${s.chooseFile}
-              <input class="sr-only" type="file" multiple accept="image/*,application/pdf" aria-describedby="attach-hint" ?disabled=${ctx.busy} @change=${pick} /></label>
+              <input class="sr-only" type="file" multiple accept="image/*,application/pdf" aria-describedby="attach-hint attach-how" ?disabled=${ctx.busy} @change=${pick(false)} /></label>
           </div>`}
     `;
   },

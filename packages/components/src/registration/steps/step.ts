@@ -20,8 +20,11 @@ export interface StepContext {
   set(path: string, value: unknown): void;
   /** Changes anything else in the form state and autosaves. */
   change(mutate: (state: FormState) => void): void;
-  /** Attachments: add picked files, remove one; `fileNotice` is the last problem with a picked file. */
-  addFiles(files: FileList | null): void;
+  /**
+   * Attachments: add picked files, remove one; `fileNotice` is the last problem with a picked file. Chosen files
+   * are kept byte for byte; only a camera capture (`capture`) may be downscaled.
+   */
+  addFiles(files: FileList | null, options?: { capture?: boolean }): void;
   removeFile(id: string): void;
   fileNotice: string | undefined;
   busy: boolean;

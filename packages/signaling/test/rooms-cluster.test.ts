@@ -1,0 +1,211 @@
+/**
+ * Two server processes (`tiepdan-server start`) on one real Redis (`bus: { kind: 'redis' }`) serve one room:
+ * the citizen is on node A, the clerk and the chair on node B; they see each other, the citizen is admitted,
+ * signals and chat cross nodes, exactly one node holds the room's lease; `kill -9` of that node → every client
+ * resumes its place on the other node (the lease passes), the admission is kept, chat goes on. The guess budget
+ * and the route rate limits are counted in the same Redis, so they hold across the nodes.
+ *
+ * What the nodes share besides Redis: one SQLite data folder. A province runs PostgreSQL for that, but the rooms,
+ * the recording and the desk are not on PostgreSQL yet (their store interfaces are synchronous; see
+ * docs/deploy.md), so a postgres node refuses to start; a shared SQLite file (WAL, busy timeout) on one machine is
+ * what lets two processes see the same rooms here. Each client reaches its node through a small TCP forwarder
+ * that tries its node first and the other one when its node refuses: the load balancer of a real deployment.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { WebSocket } from 'ws';
+import { SignalingClient, type OfficialRole, type SignalingState, type WebSocketConstructor } from '@tiepdan/core';
+import { mintJoinToken, mintToken } from '../src/index.js';
+import { leaseKey } from '../src/rooms/bus-redis.js';
+import { removeDir, tempDir, UNIT } from './helpers.js';
+import { redisUnavailable, startRedis, type RedisServer } from './redis-server.js';
+import { TEST_NOTICE, until } from './rooms-helpers.js';
+import { CHILD_SECRET, startServerProcess, writeConfig, type ServerProcess } from './server-process.js';
+
+const LEASE_MS = 1500;
+const ROOMS = { resumeWindowMs: 30_000, heartbeatIntervalMs: 300, authTimeoutMs: 10_000, messagesPerSecond: 10_000, messageBurst: 10_000 };
+const WAIT = 30_000;
+/** Small budgets, so that spending them alternately on both nodes shows one budget, not one per node. */
+const GUESSES = 3;
+const SUBMITS = 2;
+
+const root = tempDir('tiepdan-cluster-');
+const shared = join(root, 'data');
+let redis: RedisServer;
+const nodes = new Map<'a' | 'b', ServerProcess>();
+const forwarders: Server[] = [];
+const sockets = new Set<Socket>();
+const clients: SignalingClient[] = [];
+
+/** Tries each backend in order; the first that accepts gets the connection (a load balancer with health checks). */
+function forwarder(ports: () => number[]): Promise<string> {
+  const server = createServer((inbound) => {
+    sockets.add(inbound);
+    inbound.on('close', () => sockets.delete(inbound));
+    inbound.pause();
+    const attempt = (left: number[]) => {
+      const port = left[0];
+      if (port === undefined) return inbound.destroy();
+      const outbound = connect(port, '127.0.0.1');
+      outbound.once('error', () => {
+        if (!outbound.readyState || outbound.connecting) attempt(left.slice(1));
+        else inbound.destroy();
+      });
+      outbound.once('connect', () => {
+        sockets.add(outbound);
+        outbound.on('close', () => (sockets.delete(outbound), inbound.destroy()));
+        inbound.on('close', () => outbound.destroy());
+        inbound.on('error', () => outbound.destroy());
+        inbound.pipe(outbound).pipe(inbound);
+        inbound.resume();
+      });
+    };
+    attempt(ports());
+  });
+  forwarders.push(server);
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`ws://127.0.0.1:${(server.address() as { port: number }).port}/ws`)));
+}
+
+const portOf = (node: ServerProcess) => Number(new URL(node.url).port);
+
+async function startNode(name: 'a' | 'b'): Promise<ServerProcess> {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  const node = await startServerProcess(writeConfig(dir, { dataDir: shared, rooms: ROOMS, rateLimits: { enabled: true, lookupPerMinute: GUESSES, submitPerMinute: SUBMITS }, bus: { kind: 'redis', url: redis.url, leaseMs: LEASE_MS, nodeId: `node-${name}` } }));
+  nodes.set(name, node);
+  return node;
+}
+
+interface Tracked {
+  client: SignalingClient;
+  states: SignalingState[];
+}
+
+function track(url: string, sessionId: string, auth: { kind: 'official' | 'citizen'; token: string }): Tracked {
+  const client = new SignalingClient({ url, sessionId, auth, WebSocket: WebSocket as unknown as WebSocketConstructor, backoff: { initialMs: 100, maxMs: 400 }, onlineTarget: undefined, requestTimeoutMs: WAIT, notice: TEST_NOTICE });
+  clients.push(client);
+  const t: Tracked = { client, states: [] };
+  client.onState((state) => t.states.push(state));
+  return t;
+}
+
+const official = (role: OfficialRole, sub: string) => mintToken(CHILD_SECRET, { sub, role, unit: UNIT, name: `Cán bộ ${role}` }).then((token) => ({ kind: 'official' as const, token }));
+const citizen = (sessionId: string, reference: string) => mintJoinToken(CHILD_SECRET, { sessionId, reference, name: 'Nguyễn Văn Bình' }).then((token) => ({ kind: 'citizen' as const, token }));
+
+function nextEvent(t: Tracked, type: string, match: (event: any) => boolean = () => true): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (off(), reject(new Error(`timed out waiting for ${type}`))), WAIT);
+    const off = t.client.onEvent((event) => {
+      if (event.type === type && match(event)) (clearTimeout(timer), off(), resolve(event));
+    });
+  });
+}
+
+describe('rooms on two nodes through Redis', { skip: redisUnavailable }, () => {
+  let viaA: string;
+  let viaB: string;
+  before(async () => {
+    redis = await startRedis();
+    await startNode('a');
+    // One after the other: the first applies the migrations to the shared file.
+    await startNode('b');
+    const ports = (...order: ('a' | 'b')[]) => order.flatMap((n) => (nodes.get(n) && nodes.get(n)!.child.exitCode === null && nodes.get(n)!.child.signalCode === null ? [portOf(nodes.get(n)!)] : []));
+    viaA = await forwarder(() => ports('a', 'b'));
+    viaB = await forwarder(() => ports('b', 'a'));
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    for (const s of sockets) s.destroy();
+    await Promise.all(forwarders.map((f) => new Promise((done) => f.close(done))));
+    for (const node of nodes.values()) if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGKILL');
+    await Promise.all([...nodes.values()].map((n) => n.exited));
+    await redis?.stop();
+    removeDir(root);
+  });
+
+  test('two officials joining one new room at once on two nodes: one lease, one room, both see each other', async () => {
+    const sessionId = `cluster-race-${process.pid}`;
+    const [x, y] = [track(viaA, sessionId, await official('chair', 'chair.race')), track(viaB, sessionId, await official('clerk', 'clerk.race'))];
+    await Promise.all([x.client.connect(), y.client.connect()]);
+    const holder = await redis.client().get(leaseKey(sessionId));
+    assert.ok(holder === 'node-a' || holder === 'node-b', `one node holds the lease (got ${holder})`);
+    await until(async () => (await x.client.request('roster.get', {})).participants.length === 2, WAIT, 'the chair sees the clerk');
+    assert.equal((await y.client.request('roster.get', {})).participants.length, 2);
+  });
+
+  test('the guess budget and the route limits are one budget across nodes, not one per node', async () => {
+    const api = (node: 'a' | 'b', path: string, body: unknown) =>
+      fetch(`${nodes.get(node)!.url}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: JSON.stringify(body) });
+    // Wrong pairs on A, B, A spend the three guesses; the fourth, on B and on another route of the same budget, is refused.
+    const misses = [await api('a', '/lookup', { reference: 'TD-0000-0001', phone: '0912345678' }), await api('b', '/lookup', { reference: 'TD-0000-0002', phone: '0912345678' }), await api('a', '/lookup', { reference: 'TD-0000-0003', phone: '0912345678' })];
+    assert.deepEqual(misses.map((r) => r.status), [404, 404, 404]);
+    const spent = await api('b', '/bookings/cancel', { reference: 'TD-0000-0004', phone: '0912345678' });
+    assert.equal(spent.status, 429);
+    assert.equal(((await spent.json()) as any).error.code, 'rate_limited');
+    assert.ok(Number(spent.headers.get('retry-after')) >= 1);
+    // Submissions: two on two nodes, the third refused before its body is even read.
+    const submits = [await api('a', '/registrations', {}), await api('b', '/registrations', {})];
+    assert.deepEqual(submits.map((r) => r.status), [422, 422], 'two invalid bodies answered, one on each node');
+    assert.equal((await api('a', '/registrations', {})).status, 429);
+  });
+
+  test('citizen on node A, clerk and chair on node B: admitted, signals and chat cross; kill -9 of the room node → all resume on B', async () => {
+    const sessionId = `cluster-${process.pid}`;
+    const ward = track(viaA, sessionId, await citizen(sessionId, 'TD-CLUSTER-1'));
+    const joined = await ward.client.connect();
+    assert.equal(joined.status, 'lobby');
+    assert.equal(await redis.client().get(leaseKey(sessionId)), 'node-a', 'the room runs where its first participant came in');
+
+    const clerk = track(viaB, sessionId, await official('clerk', 'clerk.cluster'));
+    const chair = track(viaB, sessionId, await official('chair', 'chair.cluster'));
+    await clerk.client.connect();
+    await chair.client.connect();
+    // The clerk on B sees the citizen who waits on A.
+    const lobby = (await clerk.client.request('roster.get', {})).lobby ?? [];
+    assert.deepEqual(lobby.map((q: any) => q.participantId), [ward.client.participantId]);
+
+    const opened = nextEvent(ward, 'room.state', (e) => e.state === 'open');
+    await chair.client.request('room.open', {});
+    await opened;
+    const admitted = nextEvent(ward, 'lobby.admitted');
+    await clerk.client.request('lobby.admit', { participantId: ward.client.participantId!, caseId: 'case-cluster' });
+    assert.equal((await admitted).caseId, 'case-cluster');
+
+    const offer = nextEvent(ward, 'signal');
+    await chair.client.request('signal', { to: ward.client.participantId!, data: { kind: 'offer', sdp: 'v=0 offer' } });
+    assert.deepEqual((await offer).data, { kind: 'offer', sdp: 'v=0 offer' });
+    const answer = nextEvent(chair, 'signal');
+    await ward.client.request('signal', { to: chair.client.participantId!, data: { kind: 'answer', sdp: 'v=0 answer' } });
+    assert.equal((await answer).from, ward.client.participantId);
+
+    const heard = nextEvent(chair, 'chat.message', (e) => e.text === 'Tôi xin trình bày.');
+    const sent = await ward.client.request('chat.send', { text: 'Tôi xin trình bày.' });
+    assert.equal((await heard).messageId, sent.messageId);
+
+    // The room's node dies. Its lease lapses, B takes the room from the store; B's own sockets of the room are
+    // closed as after a restart and resume, and the citizen's client comes back through its forwarder to B.
+    const killedAt = Date.now();
+    nodes.get('a')!.child.kill('SIGKILL');
+    await nodes.get('a')!.exited;
+    const everyone = [ward, clerk, chair];
+    for (const t of everyone) t.states.length = 0;
+    await until(() => everyone.every((t) => t.states.includes('resumed') && t.client.state === 'resumed'), WAIT, 'every client resumed on node B');
+    const backAfterMs = Date.now() - killedAt;
+    console.log(`# all three clients resumed ${backAfterMs} ms after kill -9 of the room's node (lease ${LEASE_MS} ms)`);
+    assert.equal(await redis.client().get(leaseKey(sessionId)), 'node-b');
+    for (const t of everyone) assert.equal(t.client.hello!.resumed, true, 'the same place, not a new participant');
+
+    // Nothing of the admission is lost: the citizen is still admitted in case-cluster, and chat goes on.
+    const roster = await chair.client.request('roster.get', {});
+    const me = roster.participants.find((p: any) => p.participantId === ward.client.participantId);
+    assert.equal(me?.status, 'admitted');
+    assert.equal(roster.caseId, 'case-cluster');
+    const later = nextEvent(ward, 'chat.message', (e) => e.text === 'Mời công dân trình bày tiếp.');
+    await chair.client.request('chat.send', { text: 'Mời công dân trình bày tiếp.' });
+    await later;
+  });
+});
