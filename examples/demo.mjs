@@ -19,7 +19,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=
  * Starts both servers. Options: host, port (tiepdan), sitePort (ward site), dataDir, env (TIEPDAN_* overrides;
  * the tests pass {} so a developer's environment cannot change them), logLevel, values (config values, e.g.
  * `notices: { channels: [{ type: 'smtp', host, port, from }] }`; `notices.joinPage` defaults to the site's
- * room.html, so an invitation's link opens the lobby).
+ * room.html, so an invitation's link opens the lobby, and `notices.lookupPage` to its home page with the lookup).
  */
 export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 8080, dataDir = './data', env = process.env, logLevel = 'info', values = {}, warn } = {}) {
   const { loadConfig, createServer, mintToken, mintJoinToken, createAccount } = await import('../packages/signaling/dist/index.js');
@@ -55,7 +55,7 @@ export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 80
   await new Promise((resolve) => site.listen(sitePort, host, resolve));
   const siteUrl = `http://${host}:${site.address().port}`;
   // The site listens first so invitations can link to its room page (the e-mail's join link opens the lobby).
-  const notices = { joinPage: `${siteUrl}/room.html`, ...values.notices };
+  const notices = { joinPage: `${siteUrl}/room.html`, lookupPage: `${siteUrl}/`, ...values.notices };
   let config;
   let server;
   try {

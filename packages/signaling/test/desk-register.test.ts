@@ -76,8 +76,8 @@ describe('the register', () => {
     assert.deepEqual((await lines('?kind=to_cao')).map((e) => e.caseId), [denounced.id]);
     assert.deepEqual((await lines('?outcome=accepted')).map((e) => e.caseId).sort(), [accepted.id, inPerson.caseId].sort());
     assert.equal((await lines('?pointId=sadec-ubnd')).length, 3, 'the in-person entry has no connection point');
-    assert.equal((await getJson(`${t.api}/register?kind=other`, await token(t, 'clerk'))).status, 400);
-    assert.equal((await getJson(`${t.api}/register?from=2026-02-30`, await token(t, 'clerk'))).status, 400);
+    assert.equal((await getJson(`${t.api}/register?kind=other`, await token(t, 'clerk'))).status, 422);
+    assert.equal((await getJson(`${t.api}/register?from=2026-02-30`, await token(t, 'clerk'))).status, 422);
   });
 
   test('the .xlsx reads back with exceljs: 12 columns and the right values', async () => {

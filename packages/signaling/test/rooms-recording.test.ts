@@ -225,7 +225,7 @@ describe('rooms and recording', () => {
     const other = await token(t, 'operator', 'dongthap.caolanh');
     assert.equal((await call(t, other, 'POST', `/recordings/sessions/${sessionId}/recorders`, { recorderId: 'x' })).status, 403);
     const bad = await call(t, await token(t, 'operator'), 'POST', `/recordings/sessions/${sessionId}/recorders`, { recorderId: 'x y' });
-    assert.equal(bad.status, 400);
+    assert.equal(bad.status, 422);
     assert.equal(bad.body.error.fields[0].path, 'recorderId');
   });
 

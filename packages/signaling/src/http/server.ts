@@ -168,7 +168,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // One reference + phone guess budget across /lookup and the booking routes (issue 12 item 5).
       const guesses = new GuessBudget(config.rateLimits.lookupPerMinute, config.rateLimits.enabled, undefined, counters);
       await api.register(registrations, { config, store, files, keys, requirePermission, guesses });
-      await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses, takeover: options.takeover });
+      await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses, takeover: options.takeover, attachments: async (notice) => (await deskOf(app)?.noticeAttachments(notice)) ?? [] });
       await api.register(recording, { config, store, joinTokens, verifyOfficial, takeover: options.takeover });
       const oidc = config.auth.oidc ? createOidcSignIn(config, authService, isAllowedOrigin) : undefined;
       await api.register(auth, { config, service: authService, requirePermission, oidc });

@@ -13,7 +13,6 @@ import {
   MATTER_KINDS,
   RegisterEntryInputSchema,
   deadlinesOf,
-  fieldError,
   isRealIsoDate,
   registerEntry,
   registerEntryFieldErrors,
@@ -30,6 +29,7 @@ import { caseView, fromStored } from '../desk/privacy.js';
 import { evidenceNote, recordingIdOf, type PaperEvidence } from '../desk/papers/evidence.js';
 import { recordingOf } from '../recording/plugin.js';
 import { parseBody } from '../desk/validate.js';
+import { parseWith } from '../http/validation.js';
 import type { Store } from '../store/store.js';
 import { registerCsv, registerDocx, registerXlsx } from './exports.js';
 import { FileDropExporter, nationalExport, type NationalDatabaseExporter } from './national.js';
@@ -76,9 +76,7 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
   };
 
   const filtersOf = (request: FastifyRequest): Filters => {
-    const parsed = FiltersSchema.safeParse(request.query ?? {});
-    if (!parsed.success) throw new ApiError(400, 'bad_request', parsed.error.issues.map((i) => fieldError(i.path.join('.'), i.code === 'unrecognized_keys' ? 'unknown_field' : 'invalid')));
-    return parsed.data;
+    return parseWith(FiltersSchema, request.query ?? {});
   };
 
   const entries = async (official: TokenClaims, f: Filters): Promise<RegisterEntry[]> => {

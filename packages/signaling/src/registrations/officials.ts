@@ -11,11 +11,11 @@ import {
   canTransition,
   fieldError,
   normalizeReference,
-  type FieldError,
   type ScreeningPage,
 } from '@tiepdan/core';
 import { assertUnit, officialOf, unitScope } from '../auth/guard.js';
 import { ApiError } from '../http/api-error.js';
+import { parseWith } from '../http/validation.js';
 import { isConfidential } from '../privacy/denouncer.js';
 import { publicSession } from '../schedule/views.js';
 import type { Store } from '../store/store.js';
@@ -39,14 +39,6 @@ const TransitionBody = z.strictObject({
   publicNote: z.string().trim().max(2000, { error: 'too_long' }).optional(),
 });
 
-function zodFields(issues: z.core.$ZodIssue[]): FieldError[] {
-  return issues.flatMap((issue): FieldError[] => {
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => fieldError(k, 'unknown_field'));
-    const code = issue.message === 'reason' || issue.message === 'choose_one' || issue.message === 'too_long' ? issue.message : 'invalid';
-    return [fieldError(issue.path.join('.'), code)];
-  });
-}
-
 export interface OfficialsContext {
   store: Store;
   files: AttachmentFiles;
@@ -65,9 +57,7 @@ async function loadScoped(store: Store, request: FastifyRequest<{ Params: { refe
 export function listHandler(ctx: OfficialsContext) {
   return async function list(request: FastifyRequest): Promise<ScreeningPage> {
     const official = officialOf(request);
-    const query = ListQuery.safeParse(request.query);
-    if (!query.success) throw new ApiError(400, 'bad_request', zodFields(query.error.issues));
-    const { kind, state, limit, before } = query.data;
+    const { kind, state, limit, before } = parseWith(ListQuery, request.query ?? {});
     const page = await ctx.store.listRegistrations({ unit: unitScope(official), kind, state }, before, limit ?? DEFAULT_PAGE);
     const items = page.rows.map((row) => summaryView(row, official, ctx.sealKey));
     return page.nextBefore ? { items, nextBefore: page.nextBefore } : { items };
@@ -94,9 +84,7 @@ export function getHandler(ctx: OfficialsContext) {
 export function transitionHandler(ctx: OfficialsContext) {
   return async function transition(request: FastifyRequest<{ Params: { reference: string } }>) {
     const { official, row } = await loadScoped(ctx.store, request);
-    const body = TransitionBody.safeParse(request.body);
-    if (!body.success) throw new ApiError(422, 'validation_failed', zodFields(body.error.issues));
-    const { to, reason, outcome, publicNote } = body.data;
+    const { to, reason, outcome, publicNote } = parseWith(TransitionBody, request.body ?? {});
     if (to === 'answered' && !outcome) throw new ApiError(422, 'validation_failed', [fieldError('outcome', 'choose_one')]);
     if (to !== 'answered' && outcome) throw new ApiError(422, 'validation_failed', [fieldError('outcome', 'invalid')]);
     if (!canTransition(row.state, to)) throw new ApiError(409, 'invalid_transition');

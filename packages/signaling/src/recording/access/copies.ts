@@ -85,7 +85,7 @@ export async function approveCopy(
   if (!media) throw new ApiError(409, 'invalid_transition');
   const window = input.fromSeconds !== undefined && input.toSeconds !== undefined ? { fromSeconds: input.fromSeconds, toSeconds: input.toSeconds } : caseWindow(manifest, copy.reference);
   if (!window || window.toSeconds <= window.fromSeconds) {
-    throw new ApiError(400, 'validation_failed', [{ path: 'fromSeconds', code: 'required', message: { vi: 'Cần khoảng thời gian của vụ việc trong bản ghi.', en: 'The case’s time window in the recording is needed.' } }]);
+    throw new ApiError(422, 'validation_failed', [{ path: 'fromSeconds', code: 'required', message: { vi: 'Cần khoảng thời gian của vụ việc trong bản ghi.', en: 'The case’s time window in the recording is needed.' } }]);
   }
   const name = `${copy.id}.webm`;
   const tmp = join(dir, `.${name}.cut.tmp`);
