@@ -37,6 +37,9 @@ import { scheduleRoomAccess } from '../schedule/room-access.js';
 import type { EngineStore, Store } from '../store/store.js';
 import { ApiError } from './api-error.js';
 import { installErrorHandling, sendError } from './error-handler.js';
+import { openApi } from './openapi.js';
+import { validatorCompiler } from './validation.js';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import { boundJsonDepth } from './json.js';
 import { genReqId, loggerOptions } from './logging.js';
 import { originMatcher, requestOriginCheck } from './origins.js';
@@ -104,6 +107,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     return503OnClosing: true,
   });
   installErrorHandling(app);
+  // Route schemas are zod: one validation path with the handlers' own checks (http/validation.ts), replies
+  // serialized through their schema where a route declares one, and the OpenAPI document built from them.
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await openApi(app);
   boundJsonDepth(app);
   app.addHook('onClose', async () => store.close());
   app.addHook('onRequest', async (request, reply) => void reply.header('X-Request-Id', request.id));
@@ -144,7 +152,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     });
   }
 
-  app.get('/healthz', async (_request, reply) => reply.header('Cache-Control', 'no-store').send({ status: 'ok' }));
+  app.get('/healthz', { schema: { summary: 'Liveness: the process answers', tags: ['meta'] } }, async (_request, reply) => reply.header('Cache-Control', 'no-store').send({ status: 'ok' }));
 
   await app.register(
     async (api) => {

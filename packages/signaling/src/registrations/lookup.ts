@@ -8,22 +8,21 @@ import type { FastifyRequest } from 'fastify';
 import * as z from 'zod';
 import type { LookupResponse } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
-import { parseWith } from '../http/validation.js';
 import type { DataKeys } from '../privacy/keys.js';
 import { citizenBooking, citizenRegistration } from '../schedule/bookings.js';
 import type { Store } from '../store/store.js';
 import type { GuessBudget } from './guesses.js';
 import { lookupResponse } from './views.js';
 
-const LookupSchema = z.strictObject({
+export const LookupSchema = z.strictObject({
   reference: z.string({ error: 'reference' }).max(40, { error: 'reference' }),
   phone: z.string({ error: 'phone' }).max(40, { error: 'phone' }),
 });
 
 export function lookupHandler(ctx: { config: Config; store: Store; keys: DataKeys; guesses: GuessBudget }) {
   return async function lookup(request: FastifyRequest): Promise<LookupResponse> {
-    await ctx.guesses.refuseWhenSpent(request.ip);
-    const { reference, phone } = parseWith(LookupSchema, request.body ?? {});
+    // The route's schema checked the body (registrations/plugin.ts), after the guess budget (preValidation).
+    const { reference, phone } = request.body as z.output<typeof LookupSchema>;
     const row = await citizenRegistration(ctx, request, reference, phone);
     const booking = await citizenBooking(ctx, row.reference);
     return { ...lookupResponse(row), ...(booking ? { booking } : {}) };

@@ -15,7 +15,6 @@ import {
 } from '@tiepdan/core';
 import { assertUnit, officialOf, unitScope } from '../auth/guard.js';
 import { ApiError } from '../http/api-error.js';
-import { parseWith } from '../http/validation.js';
 import { isConfidential } from '../privacy/denouncer.js';
 import { publicSession } from '../schedule/views.js';
 import type { Store } from '../store/store.js';
@@ -25,14 +24,14 @@ import { mayReadDenouncer, openDenouncer, recordView, summaryView } from './view
 export const MAX_PAGE = 100;
 const DEFAULT_PAGE = 50;
 
-const ListQuery = z.strictObject({
+export const ListQuery = z.strictObject({
   kind: z.enum(MATTER_KINDS).optional(),
   state: z.enum(REGISTRATION_STATES).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
   before: z.string().regex(/^\d{1,18}$/u).optional(),
 });
 
-const TransitionBody = z.strictObject({
+export const TransitionBody = z.strictObject({
   to: z.enum(REGISTRATION_STATES, { error: 'choose_one' }),
   reason: z.string({ error: 'reason' }).trim().min(1, { error: 'reason' }).max(2000, { error: 'too_long' }),
   outcome: z.enum(ANSWER_OUTCOMES, { error: 'choose_one' }).optional(),
@@ -57,7 +56,7 @@ async function loadScoped(store: Store, request: FastifyRequest<{ Params: { refe
 export function listHandler(ctx: OfficialsContext) {
   return async function list(request: FastifyRequest): Promise<ScreeningPage> {
     const official = officialOf(request);
-    const { kind, state, limit, before } = parseWith(ListQuery, request.query ?? {});
+    const { kind, state, limit, before } = request.query as z.output<typeof ListQuery>;
     const page = await ctx.store.listRegistrations({ unit: unitScope(official), kind, state }, before, limit ?? DEFAULT_PAGE);
     const items = page.rows.map((row) => summaryView(row, official, ctx.sealKey));
     return page.nextBefore ? { items, nextBefore: page.nextBefore } : { items };
@@ -84,7 +83,7 @@ export function getHandler(ctx: OfficialsContext) {
 export function transitionHandler(ctx: OfficialsContext) {
   return async function transition(request: FastifyRequest<{ Params: { reference: string } }>) {
     const { official, row } = await loadScoped(ctx.store, request);
-    const { to, reason, outcome, publicNote } = parseWith(TransitionBody, request.body ?? {});
+    const { to, reason, outcome, publicNote } = request.body as z.output<typeof TransitionBody>;
     if (to === 'answered' && !outcome) throw new ApiError(422, 'validation_failed', [fieldError('outcome', 'choose_one')]);
     if (to !== 'answered' && outcome) throw new ApiError(422, 'validation_failed', [fieldError('outcome', 'invalid')]);
     if (!canTransition(row.state, to)) throw new ApiError(409, 'invalid_transition');
