@@ -320,6 +320,8 @@ export const ConfigSchema = z.strictObject({
           dueSoonDays: z.int().min(0).max(365).default(DEFAULT_DEADLINES.dueSoonDays),
         })
         .prefault({}),
+      /** Most lines a .docx register export takes (the docx package holds the whole document in memory; register/plugin.ts). */
+      docxMaxLines: z.int().min(1).max(100_000).default(1000),
     })
     .prefault({}),
   /** Trust X-Forwarded-For (behind the ward's reverse proxy), so rate limits count citizens, not the proxy. */

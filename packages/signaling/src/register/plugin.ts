@@ -14,6 +14,7 @@ import {
   RegisterEntryInputSchema,
   deadlinesOf,
   isRealIsoDate,
+  fieldError,
   registerEntry,
   registerEntryFieldErrors,
   vnDate,
@@ -122,6 +123,10 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     const f = filtersOf(request);
     const format = f.format ?? 'xlsx';
     const lines = await entries(official, f);
+    // The `docx` package builds the whole document in memory: 10,000 lines took 2.16 GB and 20 s of CPU
+    // (`npm run bench:register`). A printed book is a ward's year, not a province's: above `desk.docxMaxLines`
+    // (1,000) the .docx is refused before anything is built, naming the remedy (a shorter period, or the .xlsx).
+    if (format === 'docx' && lines.length > config.desk.docxMaxLines) throw new ApiError(422, 'validation_failed', [fieldError('format', 'docx_lines')]);
     const unitCode = f.unit ?? (official.unit === '*' ? 'all' : official.unit);
     const period = f.from || f.to ? `Từ ngày ${f.from ? f.from.split('-').reverse().join('/') : '…'} đến ngày ${f.to ? f.to.split('-').reverse().join('/') : '…'}` : 'Toàn bộ';
     const bytes =
