@@ -16,10 +16,11 @@ import { startServer, testConfig } from './helpers.js';
 import { openSession } from './schedule-helpers.js';
 
 let t: TestServer;
+const PRACTICE = 'phong-thu-e2e';
 
 before(async () => {
   makeWebm(3);
-  const values = { rooms: FAST_ROOMS, recording: FAST_RECORDING };
+  const values = { rooms: FAST_ROOMS, recording: { ...FAST_RECORDING, practiceRooms: [PRACTICE] } };
   t = await startServer(values, testConfig(values));
 });
 after(async () => {
@@ -158,6 +159,24 @@ describe('rooms and recording', () => {
     } finally {
       recorder.stopBeating();
       chair.close();
+    }
+  });
+
+  it('records a practice room (settings practiceRooms) like a scheduled session: closed without a recorder, mandatory once opened', async () => {
+    const clerk = await joinOfficial(t, PRACTICE, 'clerk');
+    const refused = await clerk.request('room.open');
+    assert.equal(refused.error?.code, 'recorder_required');
+    assert.equal((await call(t, await token(t, 'chair'), 'GET', `/recordings/by-session/${PRACTICE}`)).status, 404);
+    const operator = await token(t, 'operator', undefined, undefined, 'operator.practice');
+    const wait = () => call(t, operator, 'POST', `/recordings/sessions/${PRACTICE}/recorders`, { recorderId: 'practice-a', pointId: 'sadec-ubnd' });
+    assert.equal((await wait()).status, 200);
+    try {
+      const opened = await clerk.request('room.open');
+      assert.equal(opened.type, 'result', JSON.stringify(opened.error));
+      const recording = (await call(t, operator, 'GET', `/recordings/by-session/${PRACTICE}`)).body.recording;
+      assert.deepEqual([recording.policy, recording.state], ['mandatory', 'recording']);
+    } finally {
+      clerk.close();
     }
   });
 

@@ -32,6 +32,12 @@ export const RecordingSettingsSchema = z.strictObject({
   maxSegmentBytes: z.int().min(1024).max(64 * 1024 * 1024).default(RECORDING_LIMITS.maxSegmentBytes),
   /** Official sessions are recorded unless a manager says otherwise when opening the recording. */
   mandatoryByDefault: z.boolean().default(true),
+  /**
+   * Rooms the schedule does not know (ad-hoc ids) that are recorded like a scheduled session all the same: a
+   * recorder must be ready to open them and a citizen is admitted only while the recording runs. The demo's
+   * practice room; a drill.
+   */
+  practiceRooms: z.array(z.string().min(1).max(200)).max(100).default([]),
   /** Command names or paths; `false` runs without (raw segments are kept and the manifest says so). */
   ffmpeg: z.union([z.string().min(1), z.literal(false)]).default('ffmpeg'),
   ffprobe: z.union([z.string().min(1), z.literal(false)]).default('ffprobe'),
