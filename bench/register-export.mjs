@@ -72,7 +72,9 @@ export async function benchRegisterExport() {
         const res = await fetch(`${api}${path}`, { headers: { authorization: headers.authorization } });
         const body = Buffer.from(await res.arrayBuffer());
         const ms = performance.now() - t0;
-        if (res.status !== 200) throw new Error(`${kind}: ${res.status} ${body.toString('utf8').slice(0, 200)}`);
+        // Above desk.docxMaxLines (1,000) the .docx is refused before it is built: the figure is that refusal's.
+        const refused = kind === 'docx' && CASES > 1000 && res.status === 422;
+        if (res.status !== 200 && !refused) throw new Error(`${kind}: ${res.status} ${body.toString('utf8').slice(0, 200)}`);
         if (kind === 'json' && JSON.parse(body.toString('utf8')).entries.length !== CASES) throw new Error('json: not every line came back');
         const s = samples[kind];
         s.ms.push(ms);

@@ -120,7 +120,9 @@ export async function benchRestart() {
         role === 'citizen'
           ? { kind: 'citizen', token: await mintJoinToken(SECRET, { reference: `BENCH-${i}`, sessionId, name: `Công dân ${i}` }) }
           : { kind: 'official', token: await mintToken(SECRET, { sub: `${role}.${i}`, role, unit: UNIT }) };
-      const client = new SignalingClient({ url: `ws://127.0.0.1:${port}/ws`, sessionId, auth, WebSocket, onlineTarget: undefined, requestTimeoutMs: 30_000 });
+      // A citizen joins with the recording notice acknowledged, as the pre-join sends it (the room refuses one without).
+      const notice = role === 'citizen' ? { notice: { version: 'bench', acknowledgedAt: new Date().toISOString() } } : {};
+      const client = new SignalingClient({ url: `ws://127.0.0.1:${port}/ws`, sessionId, auth, WebSocket, onlineTarget: undefined, requestTimeoutMs: 30_000, ...notice });
       const c = { client, room, role, joinSeq: 0, chat: new Set(), droppedAt: undefined, backAt: undefined, resumed: undefined };
       client.onEvent((event, frame) => {
         if (event.type === 'chat.message') c.chat.add(frame.seq);

@@ -11,13 +11,15 @@ const siteDir = join(here, 'ward-site');
 const sdkDir = join(here, '..', 'packages', 'components', 'dist', 'bundle');
 /** The practice accounts' password: a demo on a developer's machine, never a deployment (`--demo` refuses production). */
 const DEMO_PASSWORD = 'tiepdan-demo-2026';
+/** The practice room's session id: not in the schedule, recorded like a scheduled session (`recording.practiceRooms`). */
+const PRACTICE_ROOM = 'phong-thu';
 const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml' };
 
 /**
  * Starts both servers. Options: host, port (tiepdan), sitePort (ward site), dataDir, env (TIEPDAN_* overrides;
  * the tests pass {} so a developer's environment cannot change them), logLevel, values (config values, e.g.
  * `notices: { channels: [{ type: 'smtp', host, port, from }] }`; `notices.joinPage` defaults to the site's
- * room.html, so an invitation's link opens the lobby).
+ * room.html, so an invitation's link opens the lobby, and `notices.lookupPage` to its home page with the lookup).
  */
 export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 8080, dataDir = './data', env = process.env, logLevel = 'info', values = {}, warn } = {}) {
   const { loadConfig, createServer, mintToken, mintJoinToken, createAccount } = await import('../packages/signaling/dist/index.js');
@@ -53,11 +55,13 @@ export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 80
   await new Promise((resolve) => site.listen(sitePort, host, resolve));
   const siteUrl = `http://${host}:${site.address().port}`;
   // The site listens first so invitations can link to its room page (the e-mail's join link opens the lobby).
-  const notices = { joinPage: `${siteUrl}/room.html`, ...values.notices };
+  const notices = { joinPage: `${siteUrl}/room.html`, lookupPage: `${siteUrl}/`, ...values.notices };
   let config;
   let server;
   try {
-    config = loadConfig({ demo: true, env, values: { host, port, dataDir, sdkDir, logLevel, ...values, notices }, ...(warn ? { warn } : {}) });
+    // The practice room is recorded like a real session: a recorder must wait for it before the chair can open it.
+    const recording = { practiceRooms: [PRACTICE_ROOM], ...values.recording };
+    config = loadConfig({ demo: true, env, values: { host, port, dataDir, sdkDir, logLevel, ...values, notices, recording }, ...(warn ? { warn } : {}) });
     server = await createServer(config);
     apiUrl = (await server.start()).replace('localhost', host);
   } catch (error) {
@@ -70,7 +74,7 @@ export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 80
 
   // A practice room (a session id the schedule does not know is an ad-hoc room): one link per role, each
   // opened in its own browser window to try the lobby, the video and the recording.
-  const room = 'phong-thu';
+  const room = PRACTICE_ROOM;
   const as = async (role, name) => mintToken(config.authSecret, { sub: `demo-${role}`, role, unit, name }, 8 * 3600);
   const roomLink = (tok, extra = '') => `${siteUrl}/room.html#session=${room}&token=${tok}${extra}`;
   const point = '&point=sadec-ubnd&pointName=' + encodeURIComponent('UBND phường Sa Đéc') + `&unit=${unit}`;

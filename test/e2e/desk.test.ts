@@ -4,7 +4,7 @@
  * lobby of a published session; the clerk admits them in the room, and the room shows the desk for the case that
  * admission opened. The clerk checks identity and writes the content; the citizen confirms it in their own view
  * (`<tiepdan-confirmation>` inside the room); the clerk lists the documents received (Form 02) and records the
- * outcome; the papers are downloaded (PDF text read back with pdftotext, the .docx in Times New Roman); and the
+ * outcome, each told to the citizen by e-mail too (the receipt attached); the papers are downloaded (PDF text read back with pdftotext, the .docx in Times New Roman); and the
  * case is the register's line in `<tiepdan-register>` on the ward site's register page.
  *
  * The chair holds the room open over the signalling socket (no page): the desk is the clerk's and the citizen's.
@@ -25,7 +25,7 @@ import { startDemo } from '../../examples/demo.mjs';
 // @ts-expect-error: plain ESM helpers without types.
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 import { mintToken } from '../../packages/signaling/dist/index.js';
-import { startSmtpServer, type TestSmtpServer } from '../mail/smtp-server.js';
+import { startSmtpServer, type TestSmtpServer } from '../notices/smtp-server.js';
 import { acknowledgeAndJoin, officialInRoom, openRoom, point, until, view } from './room-pages.js';
 
 const run = promisify(execFile);
@@ -175,12 +175,17 @@ test('the desk across its parts: admitted in the room, identity, content confirm
   await desk.getByLabel('Tên tài liệu 2').fill('Ảnh chụp hẻm 12 ban đêm');
   await desk.getByRole('button', { name: 'Lập giấy biên nhận' }).click();
   const receiptCode = (await until('the receipt', () => deskText(), (s) => /Giấy biên nhận số \d+\/GBN-TCD, 2 tài liệu/u.test(s))).match(/Giấy biên nhận số (\d+\/GBN-TCD)/u)![1]!;
+  // ... and through their channel: the e-mail with the receipt attached.
+  const receiptMail = await until('the receipt e-mail', async () => smtp.messages.find((m) => m.subject?.startsWith(`Giấy biên nhận số ${receiptCode}`)), Boolean, 30_000);
+  assert.equal((receiptMail!.to as { text: string }).text, EMAIL);
+  assert.deepEqual(receiptMail!.attachments.map((a) => a.contentType), ['application/pdf']);
 
   // 4. Outcome: accepted for settlement, answer later, by a date; 5. filed in the register.
   await desk.getByLabel('Thụ lý').check();
   await desk.getByLabel('Ngày hẹn trả lời').fill('2026-12-31');
   await desk.getByRole('button', { name: 'Ghi nhận kết quả' }).click();
   await desk.getByText(/Kết quả: Thụ lý/u).waitFor();
+  await until('the outcome e-mail', async () => smtp.messages.find((m) => m.subject?.startsWith('Kết quả tiếp công dân: Thụ lý giải quyết')), Boolean, 30_000);
   await desk.getByRole('button', { name: 'Kết thúc vụ việc, vào sổ' }).click();
   await desk.getByText('Vụ việc đã vào sổ.').waitFor();
   mark('receipt, outcome, filed');

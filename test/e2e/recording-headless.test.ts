@@ -7,24 +7,21 @@
  * SIGTERM mid-session: it sends what it has, leaves the election (its lease ends `left`, not lapsed) and exits 0.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 // @ts-expect-error: plain ESM helpers without types.
 import { startDemo } from '../../examples/demo.mjs';
-// @ts-expect-error: plain ESM helpers without types.
-import { chromiumPath } from '../../scripts/chromium.mjs';
 import { mintToken } from '../../packages/signaling/dist/index.js';
+import { CLI, deviceCredentialFile, runHeadlessRecorder } from './headless-recorder.js';
 import { officialInRoom } from './room-pages.js';
 
 const SECRET = 'e2e-headless-recorder-secret-0123456789-abcdef';
 const UNIT = 'dongthap.sadec';
 /** Short leases (a failover fits in the test); a long drain costs nothing (finalized at the last chunk). */
 const RECORDING = { leaseMs: 3000, heartbeatMs: 300, drainMs: 15_000 };
-const CLI = resolve(import.meta.dirname, '../../packages/signaling/dist/cli.js');
 
 let demo: { siteUrl: string; apiUrl: string; demoAccounts: { username: string; role: string; password: string }[]; close(): Promise<void> };
 let dataDir: string;
@@ -32,40 +29,11 @@ let tokenFile: string;
 let chairToken: string;
 const children: ChildProcess[] = [];
 
-interface Report {
-  phase: string;
-  role?: string;
-  epoch?: number;
-  acked?: number;
-  pending?: number;
-  state?: string;
-  text: string;
-}
-
-/** The device credential, as `<tiepdan-sign-in device-label=…>` gets it: sign in, access token, POST /auth/devices. */
-async function deviceCredential(): Promise<string> {
-  const operator = demo.demoAccounts.find((a) => a.role === 'operator')!;
-  const headers = { origin: demo.siteUrl, 'content-type': 'application/json' };
-  const signIn = await fetch(`${demo.apiUrl}/api/v1/auth/sign-in`, { method: 'POST', headers, body: JSON.stringify({ username: operator.username, password: operator.password }) });
-  assert.equal(signIn.status, 200, await signIn.clone().text());
-  const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
-  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
-  const access = await fetch(`${demo.apiUrl}/api/v1/auth/token`, { method: 'POST', headers: { ...headers, cookie, 'x-csrf-token': csrfToken }, body: '{}' });
-  assert.equal(access.status, 200, await access.clone().text());
-  const { token } = (await access.json()) as { token: string };
-  const device = await fetch(`${demo.apiUrl}/api/v1/auth/devices`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${token}` }, body: JSON.stringify({ label: 'Máy ghi không giao diện' }) });
-  assert.equal(device.status, 201, await device.clone().text());
-  const issued = (await device.json()) as { token: string; role: string };
-  assert.equal(issued.role, 'recorder');
-  return issued.token;
-}
-
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'tiepdan-e2e-headless-'));
   demo = await startDemo({ port: 0, sitePort: 0, dataDir, env: {}, logLevel: 'silent', warn: () => {}, values: { authSecret: SECRET, recording: RECORDING } });
   chairToken = await mintToken(SECRET, { sub: 'e2e-chair', role: 'chair', unit: UNIT, name: 'Chủ tịch UBND phường' });
-  tokenFile = join(dataDir, 'device-token.txt');
-  writeFileSync(tokenFile, `${await deviceCredential()}\n`, { mode: 0o600 });
+  tokenFile = await deviceCredentialFile(demo, dataDir);
 });
 
 after(async () => {
@@ -82,35 +50,9 @@ async function api(path: string): Promise<any> {
 
 /** Runs the CLI; collects its report lines and lets a test await one. */
 function record(session: string, recorderId: string) {
-  const child = spawn(process.execPath, [CLI, 'record', '--session', session, '--server', demo.apiUrl, '--token-file', tokenFile, '--recorder-id', recorderId, '--profile', join(dataDir, `profile-${recorderId}`)], {
-    env: { ...process.env, CHROMIUM_PATH: chromiumPath() as string },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const lines: Report[] = [];
-  let stderr = '';
-  const waiters: { ok: (r: Report) => boolean; done: (r: Report) => void }[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    const report = JSON.parse(line) as Report;
-    lines.push(report);
-    for (const w of [...waiters]) if (w.ok(report)) (waiters.splice(waiters.indexOf(w), 1), w.done(report));
-  });
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  return {
-    child,
-    lines,
-    exited,
-    until(what: string, ok: (r: Report) => boolean, timeoutMs = 60_000): Promise<Report> {
-      const seen = lines.find(ok);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((done, fail) => {
-        const timer = setTimeout(() => fail(new Error(`timed out waiting for ${what}; reports: ${JSON.stringify(lines.slice(-5))}; stderr: ${stderr.slice(-2000)}`)), timeoutMs);
-        waiters.push({ ok, done: (r) => (clearTimeout(timer), done(r)) });
-        void exited.then((code) => fail(new Error(`the recorder exited (${code}) before ${what}; reports: ${JSON.stringify(lines.slice(-5))}; stderr: ${stderr.slice(-2000)}`)));
-      });
-    },
-  };
+  const recorder = runHeadlessRecorder({ apiUrl: demo.apiUrl, session, tokenFile, recorderId, profileDir: join(dataDir, `profile-${recorderId}`) });
+  children.push(recorder.child);
+  return recorder;
 }
 
 /** The chair in the room, over the signaling WebSocket. */

@@ -92,7 +92,9 @@ export function remoteTiles(page: Page): Promise<{ tiles: RemoteTile[]; stats: R
 export async function diagnostics(pages: Page[]): Promise<string> {
   const all = await Promise.all(pages.map((p) => p.evaluate(() => {
     const el = document.querySelector('tiepdan-room') as unknown as { mediaDiagnostics(): unknown; participantId: string };
-    return { self: el.participantId, peers: el.mediaDiagnostics() };
+    // A signaling socket that dropped and came back restarts ICE with everyone: say so.
+    const events = (window as unknown as { roomEvents?: { type: string; at: number }[] }).roomEvents ?? [];
+    return { self: el.participantId, reconnecting: events.filter((e) => e.type === 'tiepdan-reconnecting').map((e) => Math.round(e.at)), peers: el.mediaDiagnostics() };
   }).catch((error: unknown) => String(error))));
   return JSON.stringify(all);
 }

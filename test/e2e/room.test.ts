@@ -15,13 +15,13 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startDemo } from '../../examples/demo.mjs';
 // @ts-expect-error: plain ESM helpers without types.
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
-import { mintJoinToken, mintToken } from '../../packages/signaling/dist/index.js';
+import { mintJoinToken, mintToken, SqliteAuditLog } from '../../packages/signaling/dist/index.js';
 
 const SECRET = 'e2e-room-auth-secret-0123456789-abcdefghij';
 const SESSION = `e2e-room-${process.pid}`;
 const POINT = 'point=sadec-ubnd&pointName=Tr%E1%BB%A5%20s%E1%BB%9F%20UBND%20ph%C6%B0%E1%BB%9Dng%20Sa%20%C4%90%C3%A9c&unit=dongthap.sadec';
 
-let demo: { siteUrl: string; close(): Promise<void> };
+let demo: { siteUrl: string; server: { store: { db: import('better-sqlite3').Database } }; close(): Promise<void> };
 let browser: Browser;
 let dataDir: string;
 const contexts: BrowserContext[] = [];
@@ -138,8 +138,15 @@ describe('video room, native transport, three browsers', () => {
     await citizen.page.locator('tiepdan-room .who').getByText('Nguyễn Văn An').waitFor();
     await until('camera listed', () => citizen.page.locator('tiepdan-room #camera option').count(), (n) => n > 0);
     await citizen.page.locator('tiepdan-room .network').getByText(/ms tới máy chủ/u).waitFor();
+    // Before joining, the citizen is told in plain words that the session is recorded as evidence (SPEC §7).
+    const notice = await citizen.page.locator('tiepdan-room .notice-box').innerText();
+    for (const words of ['được ghi hình, ghi âm', 'bằng chứng chính thức', 'Chỉ cán bộ có thẩm quyền', 'thời hạn lưu trữ']) assert.ok(notice.includes(words), `the notice says "${words}": ${notice}`);
     await prejoinAndJoin(citizen.page);
     await until('citizen in the lobby', () => view(citizen.page), (v) => v === 'lobby');
+    // …and the server kept the acknowledgement, with the notice's version, in the room's audit chain.
+    const acks = new SqliteAuditLog(demo.server.store.db).entries(SESSION).filter((e) => e.action === 'notice.ack' && e.actor.includes('TCD-E2E-0001'));
+    assert.equal(acks.length, 1, 'the citizen\'s acknowledgement is audited once');
+    assert.equal((acks[0]!.detail as { version: string }).version, 'room-notice-2026-12-01');
     await citizen.page.locator('tiepdan-room').getByText('Vui lòng chờ, cán bộ tiếp dân sẽ mời ông/bà vào.').waitFor();
     await citizen.page.locator('tiepdan-room .position').getByText('vị trí thứ 1').waitFor();
 

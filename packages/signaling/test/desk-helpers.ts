@@ -57,8 +57,8 @@ export async function openCase(t: TestServer, reference?: string, sessionId = SE
 }
 
 /** A case with every step before `upTo` done by the clerk. */
-export async function caseAt(t: TestServer, upTo: (typeof STEPS)[number] | 'done', reference?: string): Promise<OpenedCase> {
-  const opened = await openCase(t, reference);
+export async function caseAt(t: TestServer, upTo: (typeof STEPS)[number] | 'done', reference?: string, sessionId = SESSION): Promise<OpenedCase> {
+  const opened = await openCase(t, reference, sessionId);
   let current = opened.case;
   for (const step of STEPS) {
     if (step === upTo) break;

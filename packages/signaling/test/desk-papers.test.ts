@@ -145,7 +145,7 @@ describe('Form 02 receipt, case record, refusal notice', () => {
   test('a paper the case does not have yet is 404; a bad format is 400; roles without desk.read are 403', async () => {
     const c = await openCase(t);
     assert.equal((await getJson(`${t.api}/desk/cases/${c.id}/papers/receipt`, await token(t, 'clerk'))).status, 404);
-    assert.equal((await getJson(`${t.api}/desk/cases/${done.id}/papers/receipt?format=odt`, await token(t, 'clerk'))).status, 400);
+    assert.equal((await getJson(`${t.api}/desk/cases/${done.id}/papers/receipt?format=odt`, await token(t, 'clerk'))).status, 422);
     assert.equal((await getJson(`${t.api}/desk/cases/${done.id}/papers/receipt`, await token(t, 'operator'))).status, 403);
   });
 });

@@ -76,8 +76,8 @@ describe('the register', () => {
     assert.deepEqual((await lines('?kind=to_cao')).map((e) => e.caseId), [denounced.id]);
     assert.deepEqual((await lines('?outcome=accepted')).map((e) => e.caseId).sort(), [accepted.id, inPerson.caseId].sort());
     assert.equal((await lines('?pointId=sadec-ubnd')).length, 3, 'the in-person entry has no connection point');
-    assert.equal((await getJson(`${t.api}/register?kind=other`, await token(t, 'clerk'))).status, 400);
-    assert.equal((await getJson(`${t.api}/register?from=2026-02-30`, await token(t, 'clerk'))).status, 400);
+    assert.equal((await getJson(`${t.api}/register?kind=other`, await token(t, 'clerk'))).status, 422);
+    assert.equal((await getJson(`${t.api}/register?from=2026-02-30`, await token(t, 'clerk'))).status, 422);
   });
 
   test('the .xlsx reads back with exceljs: 12 columns and the right values', async () => {
@@ -198,5 +198,28 @@ describe('the National Database', () => {
     assert.equal(files.length, 1);
     assert.ok(files[0]!.endsWith('.json'));
     assert.equal(JSON.parse(readFileSync(join(dir, files[0]!), 'utf8')).cases.length, 6);
+  });
+});
+
+describe('the .docx export is bounded (the docx package holds the whole book in memory)', () => {
+  test('above desk.docxMaxLines the .docx is refused with a 422 naming the remedy, before anything is built; .xlsx still exports', async () => {
+    const small = await startServer({ desk: { docxMaxLines: 1 } });
+    try {
+      await openCase(small);
+      const docx = async () => getJson(`${small.api}/register/export?format=docx`, await token(small, 'clerk'));
+      assert.equal((await docx()).status, 200, 'one line: at the limit');
+      await openCase(small);
+      const refused = await docx();
+      assert.equal(refused.status, 422);
+      const body = (await refused.json()) as { error: { code: string; fields: { path: string; code: string; message: { vi: string; en: string } }[] } };
+      assert.equal(body.error.code, 'validation_failed');
+      assert.deepEqual(body.error.fields.map((f) => [f.path, f.code]), [['format', 'docx_lines']]);
+      assert.match(body.error.fields[0]!.message.vi, /khoảng thời gian ngắn hơn, hoặc tải tệp Excel \(\.xlsx\)/u);
+      assert.match(body.error.fields[0]!.message.en, /shorter period, or download the Excel file \(\.xlsx\)/u);
+      assert.equal((await getJson(`${small.api}/register/export?format=xlsx`, await token(small, 'clerk'))).status, 200);
+    } finally {
+      await small.close();
+      removeDir(small.dataDir);
+    }
   });
 });

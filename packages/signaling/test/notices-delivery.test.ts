@@ -6,12 +6,12 @@
  * and reported to officials with its reason; nothing is sent twice, across a restart too.
  */
 import assert from 'node:assert/strict';
-import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import ICAL from 'ical.js';
-import { startSmtpServer, type TestSmtpServer } from '../../../test/mail/smtp-server.js';
+import { noticeChannels as channels, smsGateway, type TestSmsGateway } from '../../../test/notices/sms-gateway.js';
+import { startSmtpServer, type TestSmtpServer } from '../../../test/notices/smtp-server.js';
 import { filesUnder, removeDir, startServer, submitJson, testConfig, uuidv7, validRegistration, type TestServer } from './helpers.js';
 import { startRoomsServer, TestClient, joinOfficial } from './rooms-helpers.js';
 import { official, openSession, type ErrorShape } from './schedule-helpers.js';
@@ -29,35 +29,6 @@ async function until<T>(check: () => T | undefined | false | Promise<T | undefin
   }
 }
 
-/** Stand-in for an SMS provider's HTTP API: records each request; `status` is what it answers. */
-async function smsGateway(status = 200) {
-  const requests: { headers: IncomingMessage['headers']; body: Record<string, string> }[] = [];
-  const server: Server = createHttpServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
-    req.on('end', () => {
-      requests.push({ headers: req.headers, body: JSON.parse(raw) as Record<string, string> });
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(status === 200 ? { CodeResult: '100' } : { error: 'gateway down' }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/MainService.svc/json/SendMultipleMessage_V4_post_json/`;
-  return { requests, url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-function channels(smtpPort: number, smsUrl: string) {
-  return [
-    { type: 'smtp' as const, host: '127.0.0.1', port: smtpPort, from: '"UBND phường Sa Đéc" <tiepcongdan@sadec.dongthap.gov.vn>', timeoutMs: 5000 },
-    {
-      type: 'sms-http' as const,
-      url: smsUrl,
-      headers: { 'x-api-key': 'test-key' },
-      template: { Phone: '{to}', Content: '{text}', Brandname: 'UBND SADEC', SmsType: '2', RequestId: '{id}' },
-      success: { field: 'CodeResult', equals: '100' },
-      ascii: true,
-    },
-  ];
-}
 
 async function screened(t: TestServer, overrides: Record<string, unknown> = {}): Promise<string> {
   const res = await submitJson(t.api, validRegistration({ contact: { phone: '0912 345 678', email: EMAIL }, ...overrides }), uuidv7());
@@ -72,7 +43,7 @@ const SESSION = { startsAt: '2030-07-01T08:00:00+07:00', endsAt: '2030-07-01T11:
 describe('invitation delivered by e-mail (real SMTP server) and SMS (HTTP stand-in)', () => {
   let t: TestServer;
   let smtp: TestSmtpServer;
-  let sms: Awaited<ReturnType<typeof smsGateway>>;
+  let sms: TestSmsGateway;
   before(async () => {
     smtp = await startSmtpServer();
     sms = await smsGateway();

@@ -154,7 +154,7 @@ describe('the screening queue', () => {
     const received = (await (await getJson(`${t.api}/registrations?state=received&kind=phan_anh`, clerk)).json()) as typeof page1;
     assert.equal(received.items.length, 5);
     const bad = await getJson(`${t.api}/registrations?limit=500`, clerk);
-    assert.equal(bad.status, 400);
+    assert.equal(bad.status, 422);
     assert.equal(((await bad.json()) as { error: { fields: { path: string }[] } }).error.fields[0]!.path, 'limit');
   });
 });

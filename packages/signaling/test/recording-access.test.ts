@@ -147,7 +147,7 @@ describe('recording access', () => {
 
     const clerk = await token(t, 'clerk');
     const unchecked = await call(t, clerk, 'POST', `/recordings/${finalized}/copies/${copyId}/approve`, {});
-    assert.equal(unchecked.status, 400);
+    assert.equal(unchecked.status, 422);
     const approved = await call(t, clerk, 'POST', `/recordings/${finalized}/copies/${copyId}/approve`, { denouncerSecretsChecked: true });
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     assert.equal(approved.body.copy.state, 'approved');

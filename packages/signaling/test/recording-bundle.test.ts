@@ -85,6 +85,25 @@ describe('recording bundle format 2', () => {
     assert.match(shell.out, /timestamp: Time stamp: /u);
   });
 
+  it('a lease whose final chunk never came (its stream stops mid-cluster): the manifest says so with a truncated gap, and both verifiers pass', async () => {
+    const parts = chunks(makeWebm(6), 7000);
+    const { dir } = await recordBundle(t, 'bundle-truncated', parts.slice(0, -1));
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    assert.deepEqual(manifest.streams.map((s: any) => s.complete), [false], 'the stream does not read to its end');
+    assert.deepEqual(manifest.gaps.map(({ at: _at, ...g }: any) => g), [{ kind: 'truncated', epoch: 1, afterSeq: parts.length - 2 }]);
+    const cli = await runVerify([dir, '--keys', history]);
+    assert.equal(cli.code, 0, cli.stdout + cli.stderr);
+    assert.match(cli.stdout, /ok {3}decode lease 1: \d+ packets, ends early as the manifest's gap says/u);
+    const shell = await runRecipe(dir);
+    assert.equal(shell.code, 0, shell.out);
+    // Without the gap the same stream fails the decode rule (what a server that did not say so produced).
+    const silent = copyBundle(dir);
+    await resignAsServer(silent, (m) => (m.gaps = []));
+    const failure = await firstFailure(silent);
+    assert.deepEqual([failure.verdict, failure.name], ['FAILED', 'decode lease 1']);
+    assert.match(failure.detail ?? '', /ends prematurely and no gap in the manifest says why/u);
+  });
+
   const tampers: [string, (dir: string) => Promise<void> | void, (verifier: string, recipe: string) => void][] = [
     ['byte', (dir) => flip(join(dir, segmentFile(dir, 2)), 300), sameFile(2)],
     ['digit', (dir) => {

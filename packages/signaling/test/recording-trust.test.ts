@@ -169,8 +169,8 @@ describe('case marks', () => {
       assert.equal(opened.recordingId, id);
       handle.marks.add({ sessionId: 'trust-marks', kind: 'receipt', caseId: 'case-1', sha256: receipt });
       handle.marks.add({ sessionId: 'trust-marks', kind: 'x-ward.note', caseId: 'case-1', at: new Date().toISOString() });
-      assert.throws(() => handle.marks.add({ sessionId: 'trust-marks', kind: 'Bad Kind', caseId: 'case-1' }), (e: any) => e.statusCode === 400 && e.body.error.fields[0].path === 'kind');
-      assert.throws(() => handle.marks.add({ sessionId: 'trust-marks', kind: 'receipt', caseId: 'case-1', sha256: 'abc' }), (e: any) => e.statusCode === 400 && e.body.error.fields[0].path === 'sha256');
+      assert.throws(() => handle.marks.add({ sessionId: 'trust-marks', kind: 'Bad Kind', caseId: 'case-1' }), (e: any) => e.statusCode === 422 && e.body.error.fields[0].path === 'kind');
+      assert.throws(() => handle.marks.add({ sessionId: 'trust-marks', kind: 'receipt', caseId: 'case-1', sha256: 'abc' }), (e: any) => e.statusCode === 422 && e.body.error.fields[0].path === 'sha256');
       assert.throws(() => handle.marks.add({ sessionId: 'no-such-session', kind: 'opened', caseId: 'case-1' }), (e: any) => e.statusCode === 404);
     });
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));

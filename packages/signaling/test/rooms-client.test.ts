@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { CLOSE_CODES, SignalingClient, type RoomEvent, type SignalingState, type WebSocketConstructor } from '@tiepdan/core';
 import { removeDir, tempDir, type TestServer } from './helpers.js';
-import { citizenToken, joinOfficial, newSessionId, officialToken, startRoomsServer, until, wsUrl, type TestClient } from './rooms-helpers.js';
+import { citizenToken, joinOfficial, newSessionId, officialToken, startRoomsServer, TEST_NOTICE, until, wsUrl, type TestClient } from './rooms-helpers.js';
 
 let t: TestServer;
 const cleanup: (() => unknown)[] = [];
@@ -21,6 +21,7 @@ function client(server: TestServer, sessionId: string, auth: () => Promise<{ kin
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     backoff: { initialMs: 50, maxMs: 400 },
     onlineTarget: undefined,
+    notice: TEST_NOTICE,
     ...options,
   });
   const states: SignalingState[] = [];

@@ -23,7 +23,7 @@ import { mintJoinToken, mintToken } from '../src/index.js';
 import { leaseKey } from '../src/rooms/bus-redis.js';
 import { removeDir, tempDir, UNIT } from './helpers.js';
 import { redisUnavailable, startRedis, type RedisServer } from './redis-server.js';
-import { until } from './rooms-helpers.js';
+import { TEST_NOTICE, until } from './rooms-helpers.js';
 import { CHILD_SECRET, startServerProcess, writeConfig, type ServerProcess } from './server-process.js';
 
 const LEASE_MS = 1500;
@@ -86,7 +86,7 @@ interface Tracked {
 }
 
 function track(url: string, sessionId: string, auth: { kind: 'official' | 'citizen'; token: string }): Tracked {
-  const client = new SignalingClient({ url, sessionId, auth, WebSocket: WebSocket as unknown as WebSocketConstructor, backoff: { initialMs: 100, maxMs: 400 }, onlineTarget: undefined, requestTimeoutMs: WAIT });
+  const client = new SignalingClient({ url, sessionId, auth, WebSocket: WebSocket as unknown as WebSocketConstructor, backoff: { initialMs: 100, maxMs: 400 }, onlineTarget: undefined, requestTimeoutMs: WAIT, notice: TEST_NOTICE });
   clients.push(client);
   const t: Tracked = { client, states: [] };
   client.onState((state) => t.states.push(state));

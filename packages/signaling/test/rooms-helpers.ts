@@ -52,6 +52,9 @@ export type Frame = { v: number; type: 'result' | 'error' | 'event'; id?: string
  */
 export const ROOM_WAIT_MS = 15_000;
 
+/** The notice acknowledgement a citizen's pre-join sends (components/src/room/strings.ts has the real version). */
+export const TEST_NOTICE = { version: 'room-notice-test', acknowledgedAt: '2026-12-01T01:00:00.000Z' };
+
 export class TestClient {
   readonly frames: Frame[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
@@ -107,8 +110,13 @@ export class TestClient {
     return frame.result;
   }
 
+  /**
+   * Says hello. A citizen's hello carries the acknowledged recording notice, as the pre-join sends it (the room
+   * refuses a citizen without it); `request('hello', …)` sends exactly what it is given.
+   */
   async hello(params: Record<string, unknown>): Promise<Frame> {
-    const frame = await this.request('hello', params);
+    const citizen = (params.auth as { kind?: string } | undefined)?.kind === 'citizen';
+    const frame = await this.request('hello', citizen && !('notice' in params) ? { ...params, notice: TEST_NOTICE } : params);
     if (frame.type === 'result') this.participantId = frame.result.participantId;
     return frame;
   }

@@ -86,7 +86,8 @@ describe('rooms: lobby, case, floor, chat, relays, audit', () => {
     // Every decision is in the audit log, in order, and the chain verifies.
     const audit = new SqliteAuditLog(t.db);
     const actions = audit.entries(sessionId).map((e) => `${e.action}:${e.role}`);
-    assert.deepEqual(actions, ['room.open:chair', 'lobby.admit:clerk', 'lobby.admit:clerk', 'lobby.return:clerk', 'lobby.deny:clerk', 'lobby.return:clerk', 'lobby.admit:clerk']);
+    // Each citizen's acknowledged recording notice comes first: they joined (and queued) before the room opened.
+    assert.deepEqual(actions, ['notice.ack:citizen', 'notice.ack:citizen', 'notice.ack:citizen', 'room.open:chair', 'lobby.admit:clerk', 'lobby.admit:clerk', 'lobby.return:clerk', 'lobby.deny:clerk', 'lobby.return:clerk', 'lobby.admit:clerk']);
     assert.equal(audit.entries(sessionId).find((e) => e.action === 'lobby.deny')!.detail!.reason, 'Vụ việc đã được giải quyết đúng pháp luật');
     assert.equal(audit.verify().ok, true);
   });

@@ -16,10 +16,11 @@ import { startServer, testConfig } from './helpers.js';
 import { openSession } from './schedule-helpers.js';
 
 let t: TestServer;
+const PRACTICE = 'phong-thu-e2e';
 
 before(async () => {
   makeWebm(3);
-  const values = { rooms: FAST_ROOMS, recording: FAST_RECORDING };
+  const values = { rooms: FAST_ROOMS, recording: { ...FAST_RECORDING, practiceRooms: [PRACTICE] } };
   t = await startServer(values, testConfig(values));
 });
 after(async () => {
@@ -161,6 +162,24 @@ describe('rooms and recording', () => {
     }
   });
 
+  it('records a practice room (settings practiceRooms) like a scheduled session: closed without a recorder, mandatory once opened', async () => {
+    const clerk = await joinOfficial(t, PRACTICE, 'clerk');
+    const refused = await clerk.request('room.open');
+    assert.equal(refused.error?.code, 'recorder_required');
+    assert.equal((await call(t, await token(t, 'chair'), 'GET', `/recordings/by-session/${PRACTICE}`)).status, 404);
+    const operator = await token(t, 'operator', undefined, undefined, 'operator.practice');
+    const wait = () => call(t, operator, 'POST', `/recordings/sessions/${PRACTICE}/recorders`, { recorderId: 'practice-a', pointId: 'sadec-ubnd' });
+    assert.equal((await wait()).status, 200);
+    try {
+      const opened = await clerk.request('room.open');
+      assert.equal(opened.type, 'result', JSON.stringify(opened.error));
+      const recording = (await call(t, operator, 'GET', `/recordings/by-session/${PRACTICE}`)).body.recording;
+      assert.deepEqual([recording.policy, recording.state], ['mandatory', 'recording']);
+    } finally {
+      clerk.close();
+    }
+  });
+
   it('keeps a scheduled session closed without a recording when recording is mandatory by default', async () => {
     const sessionId = await openSession(t);
     const clerk = await joinOfficial(t, sessionId, 'clerk');
@@ -206,7 +225,7 @@ describe('rooms and recording', () => {
     const other = await token(t, 'operator', 'dongthap.caolanh');
     assert.equal((await call(t, other, 'POST', `/recordings/sessions/${sessionId}/recorders`, { recorderId: 'x' })).status, 403);
     const bad = await call(t, await token(t, 'operator'), 'POST', `/recordings/sessions/${sessionId}/recorders`, { recorderId: 'x y' });
-    assert.equal(bad.status, 400);
+    assert.equal(bad.status, 422);
     assert.equal(bad.body.error.fields[0].path, 'recorderId');
   });
 

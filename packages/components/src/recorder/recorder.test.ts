@@ -3,7 +3,7 @@
 // acknowledged chunk by chunk with IndexedDB emptying as acknowledgements arrive; uploads cut and the server
 // unreachable for a while (chunks kept in IndexedDB, sent afterwards, none missing); a reload that leaves
 // chunks behind (the next page sends them, then records under a new epoch); and axe on the status.
-import { hanoiClock, openChunkStore, StaticMediaSource, type RecorderStatus, type RoomMediaTile } from '@tiepdan/core';
+import { hanoiClock, openChunkStore, RoomCompositor, StaticMediaSource, type RecorderStatus, type RoomMediaTile, type TickSource } from '@tiepdan/core';
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { TiepdanRecorder } from './recorder.component.js';
 import './recorder.js';
@@ -118,6 +118,27 @@ describe('<tiepdan-recorder>', function () {
   it('prints the clock in Hanoi time as dd/mm/yyyy HH:mm:ss whatever the device zone', () => {
     // 17:00:05 UTC on 1 January is 00:00:05 on 2 January in Hanoi.
     expect(hanoiClock(Date.UTC(2026, 0, 1, 17, 0, 5))).to.equal('02/01/2026 00:00:05');
+  });
+
+  it('a backlog of ticks (a starved page) is not drawn frame after frame; the tiles with a picture are counted', async () => {
+    const tiles = await twoTiles();
+    cleanup.push(() => tiles.forEach((t) => t.stream?.getTracks().forEach((track) => track.stop())));
+    let tick: (() => void) | undefined;
+    const ticks: TickSource = { kind: 'timer', start: (_ms, fn) => (tick = fn), stop: () => (tick = undefined) };
+    const compositor = new RoomCompositor(new StaticMediaSource([...tiles, { id: 'late', stream: null, name: 'Chưa có hình' }]), { fps: 15, ticks });
+    cleanup.push(() => compositor.stop());
+    compositor.start();
+    // Ten ticks delivered back to back, as a queue that built up behind a slow frame: one frame, nine dropped.
+    await sleep(100);
+    const before = compositor.frames;
+    for (let i = 0; i < 10; i += 1) tick!();
+    expect(compositor.frames - before).to.equal(1);
+    expect(compositor.skipped).to.equal(9);
+    // Once the videos play, a tick an interval later draws them: two of the three tiles have a picture.
+    await waitUntil(() => {
+      tick!();
+      return compositor.pictured === 2;
+    }, 'both videos drawn', { timeout: 10_000, interval: 70 });
   });
 
   it("takes the room element's tiles as its source: own tile first, labelled with point, name and role, and told of changes", async () => {

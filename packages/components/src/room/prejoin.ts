@@ -85,7 +85,7 @@ export function prejoinView(v: PrejoinState) {
     </div>
     <div class="notice-box">
       <h3 id="notice-heading">${s.noticeHeading}</h3>
-      <p id="notice-text">${s.noticeText}</p>
+      <ul id="notice-text">${[s.noticeWhat, s.noticeWhy, s.noticeWho, s.noticeKept, s.noticeData].map((line) => html`<li>${line}</li>`)}</ul>
       <div class="field ${v.noticeError ? 'invalid' : ''}">
         ${v.noticeError ? html`<span class="error-message" id="notice-error">${s.noticeRequired}</span>` : nothing}
         <div class="choice">

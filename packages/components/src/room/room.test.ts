@@ -56,6 +56,16 @@ describe('<tiepdan-room>', () => {
     await waitUntil(() => /ms tới máy chủ/u.test(text(el)), 'no network result', { timeout: 10_000 });
     await expect(el).to.be.accessible();
 
+    // The notice names the recording and says, in short sentences, why, who may watch it and how long it is kept.
+    const notice = $(el, '.notice-box')!;
+    expect(notice.querySelector('h3')!.textContent).to.equal('Phiên tiếp này được ghi hình, ghi âm');
+    expect(notice.querySelectorAll('#notice-text li').length).to.equal(5);
+    for (const words of ['hình ảnh và tiếng nói', 'bằng chứng chính thức', 'Chỉ cán bộ có thẩm quyền', 'Mỗi lần xem đều được ghi lại', 'thời hạn lưu trữ']) {
+      expect(notice.textContent, words).to.contain(words);
+    }
+    expect(notice.querySelector('label[for="notice-ack"]')!.textContent).to.equal('Tôi đã hiểu: phiên tiếp được ghi hình, ghi âm để làm bằng chứng');
+    expect($(el, '#notice-ack')!.getAttribute('aria-describedby')).to.equal('notice-text');
+
     // Joining without the acknowledgement is refused on the spot, with the error on the checkbox.
     const error = await refusal(el.join());
     expect(error).to.be.instanceOf(RoomActionError);
@@ -83,6 +93,8 @@ describe('<tiepdan-room>', () => {
     await expect(first).to.be.accessible();
 
     const second = await mount('wtr-room-lobby', tokens.citizenLobby2!, 'en');
+    expect($(second, '.notice-box h3')!.textContent).to.equal('This session is recorded, picture and sound');
+    expect($(second, '.notice-box')!.textContent).to.contain('The recording is the official evidence of the reception');
     await enter(second, 'lobby');
     expect(text(second)).to.contain('Please wait; the reception officer will invite you in.');
     expect(text(second)).to.contain('You are number 2');

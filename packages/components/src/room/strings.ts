@@ -2,7 +2,7 @@
 import type { Lang } from '@tiepdan/core';
 
 /** Version of the recording and privacy notice below; its acknowledgement is audited with this version. */
-export const ROOM_NOTICE_VERSION = 'room-notice-2025-07-01';
+export const ROOM_NOTICE_VERSION = 'room-notice-2026-12-01';
 
 const vi = {
   prejoinHeading: 'Chuẩn bị vào phiên tiếp công dân',
@@ -26,12 +26,14 @@ const vi = {
   'advice_audio-only': 'Mạng yếu: ông/bà nên tắt camera, chỉ nói chuyện bằng tiếng để cán bộ nghe rõ. Khi mạng tốt hơn, ông/bà có thể bật lại camera.',
   audioOnlyChoice: 'Tắt camera, chỉ dùng tiếng nói',
   devicesFailed: 'Không mở được camera hoặc micrô. Ông/bà vẫn có thể vào phiên và nghe, nhìn các điểm cầu.',
-  noticeHeading: 'Thông báo ghi hình và bảo vệ dữ liệu cá nhân',
-  noticeText:
-    'Phiên tiếp công dân trực tuyến được ghi âm, ghi hình liên tục từ khi bắt đầu đến khi kết thúc, có giá trị như tiếp trực tiếp. ' +
-    'Bản ghi được lưu trữ theo quy định về lưu trữ hồ sơ tiếp công dân; chỉ cán bộ có thẩm quyền được xem và mọi lượt xem đều được ghi lại. ' +
-    'Hình ảnh, giọng nói và nội dung vụ việc là dữ liệu cá nhân nhạy cảm (Luật Bảo vệ dữ liệu cá nhân 91/2025).',
-  noticeAck: 'Tôi đã đọc và hiểu thông báo ghi hình, bảo vệ dữ liệu cá nhân',
+  noticeHeading: 'Phiên tiếp này được ghi hình, ghi âm',
+  // SPEC §7: what is recorded, why, who sees it, how long it is kept; short sentences for elderly citizens.
+  noticeWhat: 'Từ lúc bắt đầu đến lúc kết thúc, máy sẽ ghi lại hình ảnh và tiếng nói của mọi người trong phiên, kể cả ông/bà.',
+  noticeWhy: 'Bản ghi là bằng chứng chính thức của buổi tiếp, có giá trị như khi ông/bà đến tiếp trực tiếp. Không ai được tắt hay sửa bản ghi.',
+  noticeWho: 'Chỉ cán bộ có thẩm quyền giải quyết vụ việc mới được xem bản ghi. Mỗi lần xem đều được ghi lại. Ông/bà có thể đề nghị được sao bản ghi vụ việc của mình.',
+  noticeKept: 'Bản ghi được lưu giữ theo thời hạn lưu trữ hồ sơ tiếp công dân, không bị xóa trước thời hạn đó.',
+  noticeData: 'Hình ảnh, giọng nói và nội dung vụ việc của ông/bà là dữ liệu cá nhân nhạy cảm, được bảo vệ theo Luật Bảo vệ dữ liệu cá nhân.',
+  noticeAck: 'Tôi đã hiểu: phiên tiếp được ghi hình, ghi âm để làm bằng chứng',
   noticeRequired: 'Vui lòng xác nhận đã đọc thông báo ghi hình trước khi vào phiên.',
   join: 'Vào phiên',
   joining: 'Đang kết nối…',
@@ -162,12 +164,13 @@ const en: RoomStrings = {
   'advice_audio-only': 'The network is weak: please turn your camera off and talk by voice only, so the officer hears you clearly. You can turn the camera back on when the network is better.',
   audioOnlyChoice: 'Camera off, voice only',
   devicesFailed: 'The camera or microphone cannot be opened. You can still join, see and hear the connection points.',
-  noticeHeading: 'Recording and personal data notice',
-  noticeText:
-    'The online reception is recorded, audio and video, continuously from start to end, with the same legal value as a reception in person. ' +
-    'Recordings are kept under the archival rules for citizen reception; only authorised officers may view them and every viewing is logged. ' +
-    'Images, voice and the content of the matter are sensitive personal data (Personal Data Protection Law 91/2025).',
-  noticeAck: 'I have read and understood the recording and personal data notice',
+  noticeHeading: 'This session is recorded, picture and sound',
+  noticeWhat: 'From start to end, the picture and voice of everyone in the session, you included, are recorded.',
+  noticeWhy: 'The recording is the official evidence of the reception, with the same value as a reception in person. Nobody can stop or change it.',
+  noticeWho: 'Only the officers with authority over your matter may watch it. Every viewing is logged. You may ask for a copy of the recording of your matter.',
+  noticeKept: 'The recording is kept for the retention period of citizen reception records and is not deleted before then.',
+  noticeData: 'Your picture, voice and the content of your matter are sensitive personal data, protected by the Personal Data Protection Law.',
+  noticeAck: 'I understand: the session is recorded, picture and sound, as evidence',
   noticeRequired: 'Please confirm you have read the recording notice before joining.',
   join: 'Join the session',
   joining: 'Connecting…',

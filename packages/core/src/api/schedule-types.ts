@@ -303,7 +303,8 @@ export interface NoticeDelivery {
  */
 export interface NoticeView {
   reference: string;
-  change: 'cancelled' | 'postponed' | 'time_changed' | 'invited';
+  /** A session's change, an invitation, or the desk's Form 02 receipt and outcome (refusal included) of a case. */
+  change: 'cancelled' | 'postponed' | 'time_changed' | 'invited' | 'receipt' | 'outcome';
   createdAt: string;
   state: DeliveryState;
   deliveries: NoticeDelivery[];

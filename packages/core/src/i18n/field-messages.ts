@@ -58,6 +58,10 @@ export const FIELD_MESSAGES = {
   document_number: { vi: 'Vui lòng nêu số văn bản.', en: 'Please give the document number.' },
   receipt_items: { vi: 'Giấy biên nhận phải có ít nhất một tài liệu, bằng chứng.', en: 'A receipt must list at least one document or piece of evidence.' },
   pages: { vi: 'Số trang (số lượng) phải là số nguyên dương.', en: 'The number of pages or pieces must be a positive whole number.' },
+  docx_lines: {
+    vi: 'Sổ có quá nhiều dòng để xuất ra tệp Word (.docx). Xin chọn khoảng thời gian ngắn hơn, hoặc tải tệp Excel (.xlsx).',
+    en: 'The register has too many lines for a Word file (.docx). Please choose a shorter period, or download the Excel file (.xlsx).',
+  },
   content_version: { vi: 'Nội dung đã được sửa; vui lòng xác nhận lại bản mới nhất.', en: 'The content was edited; please confirm the latest version.' },
   refusal_ground: { vi: 'Vui lòng chọn căn cứ từ chối (Điều 9 Luật Tiếp công dân).', en: 'Please choose the ground for refusal (Art. 9 of the Law on Citizen Reception).' },
   settled_document: { vi: 'Vui lòng nêu văn bản đã giải quyết vụ việc (cơ quan, tên, số, ngày).', en: 'Please give the document that settled the matter (agency, title, number, date).' },

@@ -4,15 +4,15 @@
  * (NFC, E.164 phone, compact ID numbers). The form and the server both call `parseRegistration`, so a citizen
  * never passes the form only to be refused by the server for a rule the form did not know.
  */
-import type { core } from 'zod/mini';
 import type { FieldError } from '../errors.js';
-import { FIELD_MESSAGES, fieldError, type FieldCode } from '../i18n/field-messages.js';
+import { fieldError, type FieldCode } from '../i18n/field-messages.js';
 import { nfc, tidy } from '../text/nfc.js';
 import { checkIdNumber, compactIdNumber } from './identity.js';
 import { DEFAULT_RULES, representativeLimits, type RegistrationRules } from './limits.js';
 import { isVietnamesePhone, toE164 } from './phone.js';
 import { isProvinceCode } from './provinces.js';
 import { RegistrationSchema, type Registration } from './schema.js';
+import { ISSUE_PARSE_OPTIONS, issuesToFieldErrors } from '../validation/issues.js';
 
 /** A registration being filled in: every field may still be missing. */
 export type RegistrationDraft = DeepPartial<Registration>;
@@ -21,26 +21,6 @@ type DeepPartial<T> = T extends (infer U)[] ? DeepPartial<U>[] : T extends objec
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; fields: FieldError[] };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
-
-/** Turns a zod issue into our field errors (an unrecognised-keys issue names each unknown key). */
-export function issueToFieldErrors(issue: core.$ZodIssue): FieldError[] {
-  const path = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => fieldError(path ? `${path}.${key}` : key, 'unknown_field'));
-  }
-  if (issue.message in FIELD_MESSAGES) {
-    // A missing value reads better as "please fill this in" than as the rule it would have broken.
-    const missing = issue.code === 'invalid_type' && issue.input === undefined && !['privacy', 'phone'].includes(issue.message);
-    return [fieldError(path, missing ? 'required' : (issue.message as FieldCode))];
-  }
-  const code: FieldCode =
-    issue.code === 'invalid_type' ? (issue.input === undefined ? 'required' : 'invalid_type')
-    : issue.code === 'too_big' ? 'too_long'
-    : issue.code === 'too_small' ? 'too_short'
-    : issue.code === 'invalid_value' ? 'choose_one'
-    : 'invalid';
-  return [fieldError(path, code)];
-}
 
 /** Rules across fields, on a value that already has the right shape. */
 function crossFieldErrors(reg: RegistrationDraft, rules: RegistrationRules): FieldError[] {
@@ -157,8 +137,8 @@ export function parseRegistration(input: unknown, rules: RegistrationRules = DEF
 /** One NFC pass and one schema pass serve both the errors and the value (the server's intake runs this per request). */
 function check(input: unknown, rules: RegistrationRules): { fields: FieldError[]; value?: Registration } {
   const value = nfc(input);
-  const parsed = RegistrationSchema.safeParse(value);
-  const shape = parsed.success ? [] : parsed.error.issues.flatMap(issueToFieldErrors);
+  const parsed = RegistrationSchema.safeParse(value, ISSUE_PARSE_OPTIONS);
+  const shape = parsed.success ? [] : issuesToFieldErrors(parsed.error.issues);
   const isObject = value !== null && typeof value === 'object' && !Array.isArray(value);
   const cross = isObject ? crossFieldErrors(value as RegistrationDraft, rules) : [];
   const fields = dedupe([...shape, ...cross]);

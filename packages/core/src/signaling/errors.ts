@@ -13,6 +13,10 @@ export const SIGNALING_ERROR_MESSAGES = {
     vi: 'Chưa thể mời công dân vào: phiên này phải được ghi hình mà chưa có máy ghi nào đang ghi. Hãy mở máy ghi hình của điểm cầu và chờ "Đang ghi hình".',
     en: 'The citizen cannot be admitted yet: this session must be recorded and no recorder is recording. Open the connection point\'s recorder and wait for "Recording".',
   },
+  notice_required: {
+    vi: 'Ông/bà cần đọc và xác nhận thông báo ghi hình trước khi vào phiên.',
+    en: 'Please read and confirm the recording notice before joining.',
+  },
   room_not_open: { vi: 'Phiên tiếp công dân chưa bắt đầu.', en: 'The reception session has not started yet.' },
   room_ended: { vi: 'Phiên tiếp công dân đã kết thúc.', en: 'The reception session has ended.' },
   denied: { vi: 'Cán bộ tiếp dân đã từ chối tiếp trong phiên này.', en: 'The reception officer declined to receive you in this session.' },

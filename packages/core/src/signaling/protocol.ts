@@ -60,7 +60,10 @@ export const HelloSchema = request('hello', {
    * but receive everyone's audio and video for the recording. `recorderId` is its id in the lease election.
    */
   recorder: z.optional(z.strictObject({ recorderId: ident })),
-  /** The recording and privacy notice the participant acknowledged before joining (SPEC §7); audited by the room. */
+  /**
+   * The recording and privacy notice the participant acknowledged before joining (SPEC §7); audited by the room.
+   * Required of a citizen joining (`notice_required` otherwise); a resume need not repeat it.
+   */
   notice: z.optional(z.strictObject({ version: shortText(64), acknowledgedAt: shortText(64) })),
 });
 

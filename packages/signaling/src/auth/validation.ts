@@ -1,10 +1,10 @@
 /**
  * The bodies of the sign-in and accounts routes, and their one way of failing: 422 `validation_failed` naming
- * each field, like every other route.
+ * each field, like every other route (http/validation.ts).
  */
 import * as z from 'zod';
-import { fieldError, OFFICIAL_ROLES, type FieldError } from '@tiepdan/core';
-import { ApiError } from '../http/api-error.js';
+import { OFFICIAL_ROLES } from '@tiepdan/core';
+import { parseWith } from '../http/validation.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './passwords.js';
 
 const UNIT = z.string().regex(/^(\*|[A-Za-z0-9_.-]{1,64})$/u);
@@ -43,17 +43,7 @@ export const AccountPatchBody = z.strictObject({
 
 export const PasswordBody = z.strictObject({ password: Password });
 
-function fields(issues: z.core.$ZodIssue[]): FieldError[] {
-  return issues.flatMap((issue): FieldError[] => {
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => fieldError(k, 'unknown_field'));
-    const named = ['required', 'too_short', 'too_long'] as const;
-    const code = named.find((c) => c === issue.message) ?? (issue.code === 'invalid_type' && issue.input === undefined ? 'required' : 'invalid');
-    return [fieldError(issue.path.join('.') || '(body)', code)];
-  });
-}
-
-export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const parsed = schema.safeParse(body ?? undefined);
-  if (!parsed.success) throw new ApiError(422, 'validation_failed', fields(parsed.error.issues));
-  return parsed.data;
+/** Parses a body with a schema or throws 422 naming every bad field (the server's one path, http/validation.ts). */
+export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  return parseWith(schema, body ?? undefined);
 }

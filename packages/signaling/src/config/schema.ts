@@ -137,6 +137,8 @@ const NoticesSettingsSchema = z.strictObject({
   channels: z.array(NoticeChannelSchema).min(1).default([{ type: 'log' }]),
   /** The ward site's page with `<tiepdan-room>`: the join link is `<joinPage>#session=<id>&token=<join token>`. */
   joinPage: z.url().optional(),
+  /** The ward site's page with `<tiepdan-lookup>`: the desk's notices (receipt, outcome) link to it. */
+  lookupPage: z.url().optional(),
   /** Attempts per channel before a delivery is "failed"; waits double from `firstRetryMs` up to `maxRetryMs`. */
   maxAttempts: z.int().min(1).max(50).default(6),
   firstRetryMs: z.int().min(10).max(3_600_000).default(30_000),
@@ -318,6 +320,8 @@ export const ConfigSchema = z.strictObject({
           dueSoonDays: z.int().min(0).max(365).default(DEFAULT_DEADLINES.dueSoonDays),
         })
         .prefault({}),
+      /** Most lines a .docx register export takes (the docx package holds the whole document in memory; register/plugin.ts). */
+      docxMaxLines: z.int().min(1).max(100_000).default(1000),
     })
     .prefault({}),
   /** Trust X-Forwarded-For (behind the ward's reverse proxy), so rate limits count citizens, not the proxy. */

@@ -32,16 +32,16 @@ import { officialOf, type RequirePermission } from '../auth/guard.js';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { recordingOf } from '../recording/plugin.js';
+import { noticesOf } from '../schedule/plugin.js';
 import type { JoinClaims, JoinTokenVerifier } from '../rooms/join-tokens.js';
 import type { CaseRow } from '../store/case-store.js';
 import type { Store } from '../store/store.js';
-import { PAPERS, paperOf, type PaperKind } from './papers/content.js';
-import { recordingIdOf } from './papers/evidence.js';
-import { paperDocx } from './papers/docx.js';
-import { paperPdf } from './papers/pdf.js';
+import { PAPERS, type PaperKind } from './papers/content.js';
+import { paperFileName, renderPaper } from './papers/render.js';
 import { caseView, fromStored, isConfidentialCase, mayReadDenouncer } from './privacy.js';
 import { Desk } from './service.js';
 import { parseBody } from './validate.js';
+import { invalid } from '../http/validation.js';
 
 export interface DeskOptions {
   config: Config;
@@ -79,7 +79,7 @@ export async function citizenOf(request: FastifyRequest, joinTokens: JoinTokenVe
 
 export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<void> {
   const { config, store, sealKey, joinTokens, requirePermission } = opts;
-  const service = new Desk({ store, sealKey, units: config.units, recording: () => recordingOf(app), now: opts.now });
+  const service = new Desk({ store, sealKey, units: config.units, recording: () => recordingOf(app), notices: () => noticesOf(app), lookupPage: config.notices.lookupPage, now: opts.now });
   desks.set(app.server, service);
 
   const answer = (rows: CaseRow[], official: TokenClaims) => {
@@ -145,19 +145,15 @@ export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<voi
 
   // The papers (SPEC §9) as .docx or PDF: officials who may read the case, and the citizen their own receipt and notice.
   const FORMATS = { docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', pdf: 'application/pdf' } as const;
-  const FILE_NAMES: Record<PaperKind, string> = { receipt: 'giay-bien-nhan', 'refusal-notice': 'thong-bao-tu-choi', record: 'phieu-ghi-noi-dung' };
   const sendPaper = async (request: FastifyRequest, reply: FastifyReply, row: CaseRow, allowed: readonly PaperKind[]) => {
     const { paper: kind } = request.params as { paper: string };
     const format = ((request.query as { format?: string }).format ?? 'pdf') as keyof typeof FORMATS;
     if (!(allowed as readonly string[]).includes(kind)) throw new ApiError(404, 'not_found');
-    if (!(format in FORMATS)) throw new ApiError(400, 'bad_request', [fieldError('format', 'choose_one')]);
+    if (!(format in FORMATS)) throw invalid([fieldError('format', 'choose_one')]);
     const c = fromStored(row, sealKey);
-    const recordingId = recordingIdOf(c);
-    const facts = recordingId ? await recordingOf(app)?.evidence(recordingId) : null;
-    const paper = paperOf(kind as PaperKind, c, config.units.find((u) => u.code === c.unit), facts && recordingId ? { ...facts, recordingId } : null);
-    if (!paper) throw new ApiError(404, 'not_found');
-    const bytes = format === 'docx' ? await paperDocx(paper) : await paperPdf(paper);
-    const name = `${FILE_NAMES[kind as PaperKind]}-${c.registerYear}-${c.registerNumber}.${format}`;
+    const bytes = await renderPaper(kind as PaperKind, c, config.units, recordingOf(app), format);
+    if (!bytes) throw new ApiError(404, 'not_found');
+    const name = paperFileName(kind as PaperKind, c, format);
     return reply
       .type(FORMATS[format])
       .header('Content-Disposition', `attachment; filename="${name}"`)

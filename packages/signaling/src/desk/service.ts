@@ -27,6 +27,7 @@ import {
   type RefusalNoticeInput,
   type SplitInput,
   type StepStamp,
+  type OfficialSession,
   type TokenClaims,
 } from '@tiepdan/core';
 import { assertUnit } from '../auth/guard.js';
@@ -37,8 +38,12 @@ import type { RecordingHandle } from '../recording/plugin.js';
 import { recordView } from '../registrations/views.js';
 import { canonicalJson } from '../rooms/audit.js';
 import type { JoinClaims } from '../rooms/join-tokens.js';
-import type { CaseRow, NextNumber } from '../store/case-store.js';
+import type { NoticeAttachment } from '../schedule/notices/sender.js';
+import type { CaseNotice, CaseRow, NextNumber } from '../store/case-store.js';
+import type { PendingNotice } from '../store/schedule-store.js';
 import type { Store } from '../store/store.js';
+import { outcomeNotice, receiptNotice, type NoticeFacts } from './notices.js';
+import { paperFileName, renderPaper } from './papers/render.js';
 import { fromStored, toStored } from './privacy.js';
 
 export interface DeskDeps {
@@ -47,8 +52,15 @@ export interface DeskDeps {
   units: UnitConfig[];
   /** The recording capability, looked up lazily (another plugin scope registers it). */
   recording: () => RecordingHandle | undefined;
+  /** The schedule's notice dispatcher, asked for a run once a step has queued a notice to the citizen. */
+  notices?: () => { kick(): void } | undefined;
+  /** The ward site's lookup page, linked from those notices (config `notices.lookupPage`). */
+  lookupPage?: string | undefined;
   now?: () => number;
 }
+
+/** Builds the notice a step sends the citizen (desk/notices.ts), from the changed case. */
+type Notify = (c: ReceptionCase, session: OfficialSession, facts: NoticeFacts) => CaseNotice;
 
 /** Who acts: an official with a token, or a citizen with their join token (the confirmation only). */
 type Actor = { kind: 'official'; claims: TokenClaims } | { kind: 'citizen'; claims: JoinClaims };
@@ -138,6 +150,16 @@ export class Desk {
     };
     if (c.receipt) out.receipt = { code: c.receipt.code, items: c.receipt.items };
     return out;
+  }
+
+  /** The paper a notice carries by e-mail (the receipt, the written refusal notice) as PDF, rendered when sending. */
+  async noticeAttachments(notice: PendingNotice): Promise<NoticeAttachment[]> {
+    const paper = notice.body.paper;
+    const row = paper && (await this.deps.store.cases.get(paper.caseId));
+    if (!paper || !row) return [];
+    const c = fromStored(row, this.deps.sealKey);
+    const content = await renderPaper(paper.kind, c, this.deps.units, this.deps.recording(), 'pdf');
+    return content ? [{ filename: paperFileName(paper.kind, c, 'pdf'), contentType: 'application/pdf', content }] : [];
   }
 
   // ------------------------------------------------------------------------------------------ opening
@@ -270,10 +292,18 @@ export class Desk {
    * The one way a case changes: load, check the unit and that it is open, apply `apply` to the full case inside
    * the store's transaction, write it back with the audit entry, then leave the marks in the recording.
    */
-  private async change(actor: Actor, id: string, apply: (c: ReceptionCase, next: NextNumber, stamp: StepStamp) => Effect, options: { allowClosed?: boolean } = {}): Promise<CaseRow[]> {
+  private async change(actor: Actor, id: string, apply: (c: ReceptionCase, next: NextNumber, stamp: StepStamp) => Effect, options: { allowClosed?: boolean; notify?: Notify } = {}): Promise<CaseRow[]> {
     const at = new Date(this.now()).toISOString();
     let effect: Effect | undefined;
     let changed: ReceptionCase | undefined;
+    // A step the citizen is told of needs the session (the outbox's notices belong to a scheduled session): read
+    // before the transaction. A walk-in, or a case of an ad-hoc room, has none: the paper is handed over in the room.
+    let session: OfficialSession | undefined;
+    if (options.notify) {
+      const before = await this.deps.store.cases.get(id);
+      if (before?.case.sessionId && before.case.registrationReference) session = await this.deps.store.schedule.getSession(before.case.sessionId);
+    }
+    let notice: CaseNotice | undefined;
     const rows = await this.deps.store.cases.update(id, (current, next) => {
       const c = structuredClone(fromStored(current, this.deps.sealKey));
       if (actor.kind === 'official') assertUnit(actor.claims, c.unit);
@@ -284,13 +314,17 @@ export class Desk {
       c.events.push({ at, by: s.by, action: effect.action });
       changed = c;
       const extra = (effect.detail?.['newCases'] as ReceptionCase[] | undefined) ?? [];
+      const unitName = this.deps.units.find((u) => u.code === c.unit)?.name ?? c.unit;
+      notice = session && c.registrationReference && options.notify ? options.notify(c, session, { unitName, lookupPage: this.deps.lookupPage, at }) : undefined;
       return {
         rows: [toStored(c, this.deps.sealKey, current.revision), ...extra.map((n) => toStored(n, this.deps.sealKey, 1))],
-        audit: this.auditOf(actor, c, at, { ...effect, detail: { ...effect.detail, newCases: extra.map((n) => n.id) } }),
+        audit: this.auditOf(actor, c, at, { ...effect, detail: { ...effect.detail, newCases: extra.map((n) => n.id), ...(notice ? { notice: notice.change } : {}) } }),
+        notice,
       };
     });
     if (!rows) throw new ApiError(404, 'not_found');
     this.markAll(changed!, effect!.marks, at);
+    if (notice) this.deps.notices?.()?.kick();
     return rows;
   }
 
@@ -354,7 +388,7 @@ export class Desk {
       const sha256 = sha256Hex(canonicalJson({ caseId: c.id, code, year, items, receivedBy, at: s.at }));
       c.receipt = { ...s, number, year, code, items, receivedBy, sha256 };
       return { action: 'receipt', marks: ['receipt'], detail: { code, sha256, items: items.length } };
-    });
+    }, { notify: receiptNotice });
   }
 
   /** Step 5: accept for settlement, return and guide, or transfer; and whether the answer was given at once. */
@@ -365,7 +399,7 @@ export class Desk {
       const answer = { mode: input.answer.mode, ...(input.answer.text ? { text: input.answer.text } : {}), ...(input.answer.due ? { due: input.answer.due } : {}) };
       c.handling = { ...s, outcome: input.outcome, ...(input.agency ? { agency: input.agency } : {}), ...(input.documentNumber ? { documentNumber: input.documentNumber } : {}), answer };
       return { action: 'handling', marks: ['outcome'], detail: { outcome: input.outcome } };
-    });
+    }, { notify: outcomeNotice });
   }
 
   /** The head's direction (to whom, what, by when). Chair only (route guard `desk.head`). */
@@ -413,7 +447,7 @@ export class Desk {
       c.state = 'refused';
       c.closedAt = s.at;
       return { action: 'refuse', marks: ['outcome', 'closed'], detail: { ground: input.ground } };
-    });
+    }, { notify: outcomeNotice });
   }
 
   /** Art. 9 cl.3: the head's written refusal notice, numbered per unit and year. Chair only (route guard `desk.head`). */
@@ -428,7 +462,7 @@ export class Desk {
       c.state = 'refused';
       c.closedAt = s.at;
       return { action: 'refusal.notice', marks: ['outcome', 'closed'], detail: { code, sha256 } };
-    });
+    }, { notify: outcomeNotice });
   }
 
   /** Files the case in the register: needs its handling. */

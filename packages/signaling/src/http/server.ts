@@ -37,6 +37,9 @@ import { scheduleRoomAccess } from '../schedule/room-access.js';
 import type { EngineStore, Store } from '../store/store.js';
 import { ApiError } from './api-error.js';
 import { installErrorHandling, sendError } from './error-handler.js';
+import { openApi } from './openapi.js';
+import { validatorCompiler } from './validation.js';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import { boundJsonDepth } from './json.js';
 import { genReqId, loggerOptions } from './logging.js';
 import { originMatcher, requestOriginCheck } from './origins.js';
@@ -104,6 +107,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     return503OnClosing: true,
   });
   installErrorHandling(app);
+  // Route schemas are zod: one validation path with the handlers' own checks (http/validation.ts), replies
+  // serialized through their schema where a route declares one, and the OpenAPI document built from them.
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await openApi(app);
   boundJsonDepth(app);
   app.addHook('onClose', async () => store.close());
   app.addHook('onRequest', async (request, reply) => void reply.header('X-Request-Id', request.id));
@@ -144,7 +152,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     });
   }
 
-  app.get('/healthz', async (_request, reply) => reply.header('Cache-Control', 'no-store').send({ status: 'ok' }));
+  app.get('/healthz', { schema: { summary: 'Liveness: the process answers', tags: ['meta'] } }, async (_request, reply) => reply.header('Cache-Control', 'no-store').send({ status: 'ok' }));
 
   await app.register(
     async (api) => {
@@ -168,7 +176,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // One reference + phone guess budget across /lookup and the booking routes (issue 12 item 5).
       const guesses = new GuessBudget(config.rateLimits.lookupPerMinute, config.rateLimits.enabled, undefined, counters);
       await api.register(registrations, { config, store, files, keys, requirePermission, guesses });
-      await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses, takeover: options.takeover });
+      await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses, takeover: options.takeover, attachments: async (notice) => (await deskOf(app)?.noticeAttachments(notice)) ?? [] });
       await api.register(recording, { config, store, joinTokens, verifyOfficial, takeover: options.takeover });
       const oidc = config.auth.oidc ? createOidcSignIn(config, authService, isAllowedOrigin) : undefined;
       await api.register(auth, { config, service: authService, requirePermission, oidc });

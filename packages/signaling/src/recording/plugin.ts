@@ -6,10 +6,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod';
-import { can, RECORDING_POLICIES, type SegmentAck, type SessionRecorderReply } from '@tiepdan/core';
+import { can, fieldError, RECORDING_POLICIES, type SegmentAck, type SessionRecorderReply } from '@tiepdan/core';
 import { officialVerifier, type OfficialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
+import { invalid, parseWith as parse } from '../http/validation.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from '../rooms/join-tokens.js';
 import type { Store } from '../store/store.js';
 import { AccessControl } from './access/access.js';
@@ -26,6 +27,7 @@ import { toolVersion } from './media/ffmpeg.js';
 import type { RecordingRow } from './repo.js';
 import type { RecordingSettings } from './settings.js';
 import { FsRecordingStorage } from './storage/fs-storage.js';
+import { S3RecordingStorage } from './storage/s3-storage.js';
 import type { RecordingStorage } from './storage/storage.js';
 
 export interface RecordingOptions {
@@ -34,7 +36,7 @@ export interface RecordingOptions {
   joinTokens?: JoinTokenVerifier | undefined;
   /** Checks officials' tokens with their sign-in sessions (auth/tokens.ts); CLI tokens only when absent. */
   verifyOfficial?: OfficialVerifier | undefined;
-  /** Another storage (S3-compatible later); the data folder otherwise. */
+  /** Another storage (tests); the one `recording.storage` names otherwise. */
   storage?: RecordingStorage | undefined;
   /** Leases are resumed and files swept when this resolves: a supervised worker waits for the one before. */
   takeover?: Promise<void> | undefined;
@@ -104,22 +106,12 @@ const TimelineSchema = z.strictObject({
 });
 const CopyRequestSchema = z.strictObject({ reference: z.string().min(1).max(64).optional() });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new ApiError(
-    400,
-    'validation_failed',
-    result.error.issues.slice(0, 20).map((issue) => ({ path: issue.path.join('.'), code: 'invalid', message: { vi: 'Giá trị không hợp lệ.', en: issue.message } })),
-  );
-}
-
 export async function recording(app: FastifyInstance, opts: RecordingOptions): Promise<void> {
   const { config, store } = opts;
   // Built by the chosen store; the server does not start with a store that lacks them (store/capabilities.ts).
   const { recordings: repo, accessLog } = store;
   const settings = config.recording;
-  const storage = opts.storage ?? new FsRecordingStorage(config.dataDir);
+  const storage = opts.storage ?? (settings.storage.kind === 's3' ? new S3RecordingStorage(settings.storage, config.dataDir) : new FsRecordingStorage(config.dataDir));
   const events = opts.events ?? new RecordingEvents();
   const keys = new SigningKeys(config.dataDir, settings.signingKey);
   // Fails the start on an unreadable or retired key, not the first finalization hours later.
@@ -198,7 +190,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     const body = parse(OpenSchema, request.body ?? {});
     const session = await store.schedule.getSession(body.sessionId).catch(() => undefined);
     const unit = session?.unit ?? body.unit ?? (official.unit === '*' ? undefined : official.unit);
-    if (!unit) throw new ApiError(400, 'validation_failed', [{ path: 'unit', code: 'required', message: { vi: 'Cần đơn vị.', en: 'The unit is required.' } }]);
+    if (!unit) throw invalid([fieldError('unit', 'required')]);
     if (official.unit !== '*' && official.unit !== unit) throw new ApiError(403, 'forbidden');
     const { recording: rec, created } = await coordinator.open({ sessionId: body.sessionId, unit, policy: body.policy, confidential: body.confidential, by: official.sub });
     return reply.code(created ? 201 : 200).send({ recording: coordinator.status(rec.id) });
@@ -249,7 +241,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   app.post('/recordings/:id/timeline', async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.manage', 'timeline', rec, { logAllowed: false });
-    const { entries } = parse(TimelineSchema, request.body);
+    const { entries } = parse(TimelineSchema, request.body ?? {});
     return { added: coordinator.note(rec.id, entries as TimelineEntry[]) };
   });
 
@@ -283,7 +275,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   app.post('/recordings/:id/recorders/:recorderId/heartbeat', async (request) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.record', 'recorder.heartbeat', rec, { logAllowed: false });
-    const recorderId = parse(ID, (request.params as { recorderId: string }).recorderId);
+    const recorderId = parse(ID, (request.params as { recorderId: string }).recorderId, 'recorderId');
     ownRecorder(rec, recorderId, official.sub);
     return coordinator.heartbeat(rec.id, recorderId);
   });
@@ -291,7 +283,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   app.post('/recordings/:id/recorders/:recorderId/leave', async (request) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.record', 'recorder.leave', rec, { logAllowed: false });
-    const recorderId = parse(ID, (request.params as { recorderId: string }).recorderId);
+    const recorderId = parse(ID, (request.params as { recorderId: string }).recorderId, 'recorderId');
     ownRecorder(rec, recorderId, official.sub);
     return coordinator.leave(rec.id, recorderId);
   });
@@ -355,7 +347,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
       access.log(request, caller, 'copy.request', rec.id, 'allowed', 201);
     } else {
       const official = await access.require(request, 'recordings.manage', 'copy.request', rec);
-      if (!body.reference) throw new ApiError(400, 'validation_failed', [{ path: 'reference', code: 'required', message: { vi: 'Cần mã hồ sơ.', en: 'The reference is required.' } }]);
+      if (!body.reference) throw invalid([fieldError('reference', 'required')]);
       ((reference = body.reference), (by = `official:${official.sub}`));
     }
     const { copy, created } = requestCopy(repo, rec, reference, by);
@@ -363,7 +355,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   });
 
   const loadCopy = (request: FastifyRequest, rec: RecordingRow) => {
-    const copy = repo.s.copy.get(rec.id, parse(ID, (request.params as { copyId: string }).copyId));
+    const copy = repo.s.copy.get(rec.id, parse(ID, (request.params as { copyId: string }).copyId, 'copyId'));
     if (!copy) throw new ApiError(404, 'not_found');
     return copy;
   };

@@ -5,7 +5,26 @@
 import * as z from 'zod';
 import { RECORDING_LIMITS } from '@tiepdan/core';
 
+/**
+ * Where the recordings' files go: the data folder (one node), or S3-compatible object storage shared by every
+ * node (recording/storage/s3-storage.ts). Keys in the file, or the SDK's own chain (AWS_ACCESS_KEY_ID…) when absent.
+ */
+const StorageSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('fs') }),
+  z.strictObject({
+    kind: z.literal('s3'),
+    endpoint: z.url({ protocol: /^https?$/u }).optional(),
+    region: z.string().min(1).default('us-east-1'),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/u, 'an S3 bucket name'),
+    prefix: z.string().regex(/^([\w.-]+\/)*$/u, 'empty, or folder names each ending in /').default(''),
+    forcePathStyle: z.boolean().default(true),
+    accessKeyId: z.string().min(1).optional(),
+    secretAccessKey: z.string().min(1).optional(),
+  }),
+]);
+
 export const RecordingSettingsSchema = z.strictObject({
+  storage: StorageSchema.default({ kind: 'fs' }),
   /** A lease not renewed for this long lapses and a standby takes over; failover goal ≤ 5 s. */
   leaseMs: z.int().min(100).max(60_000).default(RECORDING_LIMITS.leaseMs),
   heartbeatMs: z.int().min(20).max(30_000).default(RECORDING_LIMITS.heartbeatMs),
@@ -13,6 +32,12 @@ export const RecordingSettingsSchema = z.strictObject({
   maxSegmentBytes: z.int().min(1024).max(64 * 1024 * 1024).default(RECORDING_LIMITS.maxSegmentBytes),
   /** Official sessions are recorded unless a manager says otherwise when opening the recording. */
   mandatoryByDefault: z.boolean().default(true),
+  /**
+   * Rooms the schedule does not know (ad-hoc ids) that are recorded like a scheduled session all the same: a
+   * recorder must be ready to open them and a citizen is admitted only while the recording runs. The demo's
+   * practice room; a drill.
+   */
+  practiceRooms: z.array(z.string().min(1).max(200)).max(100).default([]),
   /** Command names or paths; `false` runs without (raw segments are kept and the manifest says so). */
   ffmpeg: z.union([z.string().min(1), z.literal(false)]).default('ffmpeg'),
   ffprobe: z.union([z.string().min(1), z.literal(false)]).default('ffprobe'),

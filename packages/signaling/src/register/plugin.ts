@@ -13,8 +13,8 @@ import {
   MATTER_KINDS,
   RegisterEntryInputSchema,
   deadlinesOf,
-  fieldError,
   isRealIsoDate,
+  fieldError,
   registerEntry,
   registerEntryFieldErrors,
   vnDate,
@@ -30,6 +30,7 @@ import { caseView, fromStored } from '../desk/privacy.js';
 import { evidenceNote, recordingIdOf, type PaperEvidence } from '../desk/papers/evidence.js';
 import { recordingOf } from '../recording/plugin.js';
 import { parseBody } from '../desk/validate.js';
+import { parseWith } from '../http/validation.js';
 import type { Store } from '../store/store.js';
 import { registerCsv, registerDocx, registerXlsx } from './exports.js';
 import { FileDropExporter, nationalExport, type NationalDatabaseExporter } from './national.js';
@@ -76,9 +77,7 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
   };
 
   const filtersOf = (request: FastifyRequest): Filters => {
-    const parsed = FiltersSchema.safeParse(request.query ?? {});
-    if (!parsed.success) throw new ApiError(400, 'bad_request', parsed.error.issues.map((i) => fieldError(i.path.join('.'), i.code === 'unrecognized_keys' ? 'unknown_field' : 'invalid')));
-    return parsed.data;
+    return parseWith(FiltersSchema, request.query ?? {});
   };
 
   const entries = async (official: TokenClaims, f: Filters): Promise<RegisterEntry[]> => {
@@ -124,6 +123,10 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     const f = filtersOf(request);
     const format = f.format ?? 'xlsx';
     const lines = await entries(official, f);
+    // The `docx` package builds the whole document in memory: 10,000 lines took 2.16 GB and 20 s of CPU
+    // (`npm run bench:register`). A printed book is a ward's year, not a province's: above `desk.docxMaxLines`
+    // (1,000) the .docx is refused before anything is built, naming the remedy (a shorter period, or the .xlsx).
+    if (format === 'docx' && lines.length > config.desk.docxMaxLines) throw new ApiError(422, 'validation_failed', [fieldError('format', 'docx_lines')]);
     const unitCode = f.unit ?? (official.unit === '*' ? 'all' : official.unit);
     const period = f.from || f.to ? `Từ ngày ${f.from ? f.from.split('-').reverse().join('/') : '…'} đến ngày ${f.to ? f.to.split('-').reverse().join('/') : '…'}` : 'Toàn bộ';
     const bytes =

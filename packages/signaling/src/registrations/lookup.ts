@@ -6,28 +6,24 @@
  */
 import type { FastifyRequest } from 'fastify';
 import * as z from 'zod';
-import { fieldError, type FieldError, type LookupResponse } from '@tiepdan/core';
+import type { LookupResponse } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
-import { ApiError } from '../http/api-error.js';
 import type { DataKeys } from '../privacy/keys.js';
 import { citizenBooking, citizenRegistration } from '../schedule/bookings.js';
 import type { Store } from '../store/store.js';
 import type { GuessBudget } from './guesses.js';
 import { lookupResponse } from './views.js';
 
-const LookupSchema = z.strictObject({ reference: z.string().max(40), phone: z.string().max(40) });
+export const LookupSchema = z.strictObject({
+  reference: z.string({ error: 'reference' }).max(40, { error: 'reference' }),
+  phone: z.string({ error: 'phone' }).max(40, { error: 'phone' }),
+});
 
 export function lookupHandler(ctx: { config: Config; store: Store; keys: DataKeys; guesses: GuessBudget }) {
   return async function lookup(request: FastifyRequest): Promise<LookupResponse> {
-    await ctx.guesses.refuseWhenSpent(request.ip);
-    const parsed = LookupSchema.safeParse(request.body);
-    if (!parsed.success) {
-      const fields = parsed.error.issues.map((issue): FieldError =>
-        issue.code === 'unrecognized_keys' ? fieldError(issue.keys.join(','), 'unknown_field') : fieldError(issue.path.join('.'), issue.path[0] === 'reference' ? 'reference' : issue.path[0] === 'phone' ? 'phone' : 'invalid'),
-      );
-      throw new ApiError(422, 'validation_failed', fields);
-    }
-    const row = await citizenRegistration(ctx, request, parsed.data.reference, parsed.data.phone);
+    // The route's schema checked the body (registrations/plugin.ts), after the guess budget (preValidation).
+    const { reference, phone } = request.body as z.output<typeof LookupSchema>;
+    const row = await citizenRegistration(ctx, request, reference, phone);
     const booking = await citizenBooking(ctx, row.reference);
     return { ...lookupResponse(row), ...(booking ? { booking } : {}) };
   };

@@ -11,7 +11,6 @@ import {
   canTransition,
   fieldError,
   normalizeReference,
-  type FieldError,
   type ScreeningPage,
 } from '@tiepdan/core';
 import { assertUnit, officialOf, unitScope } from '../auth/guard.js';
@@ -25,27 +24,19 @@ import { mayReadDenouncer, openDenouncer, recordView, summaryView } from './view
 export const MAX_PAGE = 100;
 const DEFAULT_PAGE = 50;
 
-const ListQuery = z.strictObject({
+export const ListQuery = z.strictObject({
   kind: z.enum(MATTER_KINDS).optional(),
   state: z.enum(REGISTRATION_STATES).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
   before: z.string().regex(/^\d{1,18}$/u).optional(),
 });
 
-const TransitionBody = z.strictObject({
+export const TransitionBody = z.strictObject({
   to: z.enum(REGISTRATION_STATES, { error: 'choose_one' }),
   reason: z.string({ error: 'reason' }).trim().min(1, { error: 'reason' }).max(2000, { error: 'too_long' }),
   outcome: z.enum(ANSWER_OUTCOMES, { error: 'choose_one' }).optional(),
   publicNote: z.string().trim().max(2000, { error: 'too_long' }).optional(),
 });
-
-function zodFields(issues: z.core.$ZodIssue[]): FieldError[] {
-  return issues.flatMap((issue): FieldError[] => {
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => fieldError(k, 'unknown_field'));
-    const code = issue.message === 'reason' || issue.message === 'choose_one' || issue.message === 'too_long' ? issue.message : 'invalid';
-    return [fieldError(issue.path.join('.'), code)];
-  });
-}
 
 export interface OfficialsContext {
   store: Store;
@@ -65,9 +56,7 @@ async function loadScoped(store: Store, request: FastifyRequest<{ Params: { refe
 export function listHandler(ctx: OfficialsContext) {
   return async function list(request: FastifyRequest): Promise<ScreeningPage> {
     const official = officialOf(request);
-    const query = ListQuery.safeParse(request.query);
-    if (!query.success) throw new ApiError(400, 'bad_request', zodFields(query.error.issues));
-    const { kind, state, limit, before } = query.data;
+    const { kind, state, limit, before } = request.query as z.output<typeof ListQuery>;
     const page = await ctx.store.listRegistrations({ unit: unitScope(official), kind, state }, before, limit ?? DEFAULT_PAGE);
     const items = page.rows.map((row) => summaryView(row, official, ctx.sealKey));
     return page.nextBefore ? { items, nextBefore: page.nextBefore } : { items };
@@ -94,9 +83,7 @@ export function getHandler(ctx: OfficialsContext) {
 export function transitionHandler(ctx: OfficialsContext) {
   return async function transition(request: FastifyRequest<{ Params: { reference: string } }>) {
     const { official, row } = await loadScoped(ctx.store, request);
-    const body = TransitionBody.safeParse(request.body);
-    if (!body.success) throw new ApiError(422, 'validation_failed', zodFields(body.error.issues));
-    const { to, reason, outcome, publicNote } = body.data;
+    const { to, reason, outcome, publicNote } = request.body as z.output<typeof TransitionBody>;
     if (to === 'answered' && !outcome) throw new ApiError(422, 'validation_failed', [fieldError('outcome', 'choose_one')]);
     if (to !== 'answered' && outcome) throw new ApiError(422, 'validation_failed', [fieldError('outcome', 'invalid')]);
     if (!canTransition(row.state, to)) throw new ApiError(409, 'invalid_transition');

@@ -4,6 +4,7 @@
  */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
+import * as z from 'zod';
 import type { RequirePermission } from '../auth/guard.js';
 import type { Config } from '../config/schema.js';
 import type { DataKeys } from '../privacy/keys.js';
@@ -11,8 +12,8 @@ import type { Store } from '../store/store.js';
 import type { AttachmentFiles } from './files.js';
 import type { GuessBudget } from './guesses.js';
 import { KeyedLock } from './keyed-lock.js';
-import { lookupHandler } from './lookup.js';
-import { attachmentHandler, getHandler, listHandler, transitionHandler } from './officials.js';
+import { lookupHandler, LookupSchema } from './lookup.js';
+import { attachmentHandler, getHandler, listHandler, ListQuery, transitionHandler, TransitionBody } from './officials.js';
 import { idempotencyKeyOf, submitHandler } from './submit.js';
 
 export interface RegistrationsOptions {
@@ -25,6 +26,8 @@ export interface RegistrationsOptions {
 }
 
 const ONE_MINUTE = 60_000;
+/** Any text: the handler normalises a loosely typed code and answers 404 for one that is not. */
+const ReferenceParams = z.strictObject({ reference: z.string() });
 
 export async function registrations(app: FastifyInstance, opts: RegistrationsOptions): Promise<void> {
   const { config, store, files, keys, requirePermission, guesses } = opts;
@@ -36,6 +39,10 @@ export async function registrations(app: FastifyInstance, opts: RegistrationsOpt
   const limited = (max: number) => (config.rateLimits.enabled ? { rateLimit: { max, timeWindow: ONE_MINUTE } } : {});
 
   app.post('/registrations', {
+    schema: {
+      summary: "A citizen's registration: JSON, or multipart with the registration as a JSON part and its attachments; needs an Idempotency-Key",
+      tags: ['registrations'],
+    },
     config: limited(config.rateLimits.submitPerMinute),
     // Before the body is read: an upload without a usable key is refused without receiving its files.
     onRequest: async (request) => void idempotencyKeyOf(request),
@@ -43,17 +50,34 @@ export async function registrations(app: FastifyInstance, opts: RegistrationsOpt
   });
 
   // Limited by the guess budget it shares with the booking routes (guesses.ts), not by a route limit of its own.
-  app.post('/lookup', lookupHandler({ config, store, keys, guesses }));
+  app.post('/lookup', {
+    schema: { summary: 'The state of a registration, its place and invitation, by reference code and phone', tags: ['registrations'], body: LookupSchema },
+    // A spent budget is refused before the body is even checked, as before the schema did the checking.
+    preValidation: async (request) => guesses.refuseWhenSpent(request.ip),
+    handler: lookupHandler({ config, store, keys, guesses }),
+  });
 
   const officials = { store, files, sealKey: keys.seal };
-  app.get('/registrations', { preHandler: requirePermission('registrations.read'), handler: listHandler(officials) });
-  app.get('/registrations/:reference', { preHandler: requirePermission('registrations.read'), handler: getHandler(officials) });
+  // The guard runs before validation (preValidation), so an anonymous caller learns nothing from the schema.
+  const secured = { tags: ['screening'], security: [{ bearer: [] }] };
+  app.get('/registrations', {
+    schema: { ...secured, summary: 'The screening queue, newest first, paged with `before`', querystring: ListQuery },
+    preValidation: requirePermission('registrations.read'),
+    handler: listHandler(officials),
+  });
+  app.get('/registrations/:reference', {
+    schema: { ...secured, summary: 'One registration with its history and booking', params: ReferenceParams },
+    preValidation: requirePermission('registrations.read'),
+    handler: getHandler(officials),
+  });
   app.post('/registrations/:reference/transitions', {
-    preHandler: requirePermission('registrations.transition'),
+    schema: { ...secured, summary: "A change of the registration's state, with its reason", params: ReferenceParams, body: TransitionBody },
+    preValidation: requirePermission('registrations.transition'),
     handler: transitionHandler(officials),
   });
   app.get('/registrations/:reference/attachments/:id', {
-    preHandler: requirePermission('registrations.read'),
+    schema: { ...secured, summary: 'One attachment, byte for byte', params: z.strictObject({ reference: z.string(), id: z.string() }) },
+    preValidation: requirePermission('registrations.read'),
     handler: attachmentHandler(officials),
   });
 }

@@ -43,13 +43,16 @@ export interface RecordingBindingOptions {
 }
 
 export function roomRecording({ handle, sessionUnit }: RecordingBindingOptions): RoomRecording {
+  /** A scheduled session, or a practice room (settings `practiceRooms`), when recording is mandatory by default. */
+  const mustRecord = async (h: RecordingHandle, sessionId: string) =>
+    h.settings.mandatoryByDefault && (h.settings.practiceRooms.includes(sessionId) || (await sessionUnit(sessionId)) !== undefined);
   return {
     async canOpen(sessionId) {
       const h = handle();
       if (!h) return true;
       if (h.coordinator.forSession(sessionId)) return h.coordinator.canStart(sessionId);
       if (h.coordinator.waiting(sessionId).length > 0) return true;
-      return !(h.settings.mandatoryByDefault && (await sessionUnit(sessionId)) !== undefined);
+      return !(await mustRecord(h, sessionId));
     },
     async start(sessionId, opener) {
       const h = handle();
@@ -58,8 +61,8 @@ export function roomRecording({ handle, sessionUnit }: RecordingBindingOptions):
       const waiting = h.coordinator.waiting(sessionId);
       if (!rec) {
         const unit = await sessionUnit(sessionId);
-        // An ad-hoc room is recorded when a recorder waits for it (the practice room of the demo, a drill).
-        if (!waiting.length && !(unit !== undefined && h.settings.mandatoryByDefault)) return;
+        // Another ad-hoc room is recorded when a recorder waits for it.
+        if (!waiting.length && !(await mustRecord(h, sessionId))) return;
         const owner = unit ?? (opener.unit && opener.unit !== '*' ? opener.unit : waiting[0]?.unit);
         if (!owner) return;
         rec = (await h.coordinator.open({ sessionId, unit: owner, by: opener.by })).recording;

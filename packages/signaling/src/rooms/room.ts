@@ -122,9 +122,10 @@ class Refusal extends Error {
   }
 }
 
-const refuse = (code: ErrorCode | SignalingErrorCode, close?: { code: number; reason: string }): never => {
+/** A declared function, not an arrow in a const: only then does TypeScript narrow after a call that returns never. */
+function refuse(code: ErrorCode | SignalingErrorCode, close?: { code: number; reason: string }): never {
   throw new Refusal(code, close);
-};
+}
 
 export class Room {
   readonly sessionId: string;
@@ -268,6 +269,10 @@ export class Room {
       if (previous === null) this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) }, { exceptSelf: true, presence: true });
       this.dirty({ presence: true });
     } else {
+      // SPEC §7: a citizen is told before joining that the session is recorded as evidence, and the room keeps
+      // their acknowledgement. A page that skipped the pre-join does not get in without it (a resume or the same
+      // person on a new device already acknowledged when they first joined).
+      if (identity.kind === 'citizen' && !command.notice) refuse('notice_required');
       p = this.join(command);
       this.dirty();
     }
@@ -435,18 +440,18 @@ export class Room {
         if (message.caseId !== undefined && this.caseId !== null && this.caseId !== message.caseId && this.admittedFor(this.caseId)) refuse('case_in_progress');
         // No case named and none in progress: the desk opens (or finds again, on a re-admit) the case of this
         // citizen's registration. While a case is in progress, a citizen admitted without one joins it (a group).
-        const deskCase = message.caseId === undefined && !(this.caseId !== null && this.admittedFor(this.caseId)) ? await this.deskCaseFor(p, target!) : undefined;
-        if (target!.status !== 'lobby' || this.participants.get(target!.participantId) !== target) refuse('not_in_lobby');
+        const deskCase = message.caseId === undefined && !(this.caseId !== null && this.admittedFor(this.caseId)) ? await this.deskCaseFor(p, target) : undefined;
+        if (target.status !== 'lobby' || this.participants.get(target.participantId) !== target) refuse('not_in_lobby');
         if (this.state !== 'open') refuse('room_not_open');
         const caseId = message.caseId ?? deskCase ?? this.caseId ?? undefined;
-        target!.status = 'admitted';
-        target!.caseId = caseId;
-        target!.lobbySince = undefined;
-        this.lobby = this.lobby.filter((id) => id !== target!.participantId);
-        this.audit(p, 'lobby.admit', target!, { caseId: caseId ?? null });
+        target.status = 'admitted';
+        target.caseId = caseId;
+        target.lobbySince = undefined;
+        this.lobby = this.lobby.filter((id) => id !== target.participantId);
+        this.audit(p, 'lobby.admit', target, { caseId: caseId ?? null });
         if (caseId !== undefined && caseId !== this.caseId) this.setCase(caseId);
-        this.emit({ type: 'lobby.admitted', caseId: caseId ?? null }, [target!.participantId]);
-        this.emitAbout(target!, { type: 'participant.updated', participant: this.view(target!, target!) }, { exceptSelf: true });
+        this.emit({ type: 'lobby.admitted', caseId: caseId ?? null }, [target.participantId]);
+        this.emitAbout(target, { type: 'participant.updated', participant: this.view(target, target) }, { exceptSelf: true });
         this.lobbyChanged();
         this.dirty();
         return {};
@@ -455,26 +460,26 @@ export class Room {
         this.require(p, 'lobby.manage');
         const target = this.participants.get(message.participantId);
         if (!target || target.role !== 'citizen') refuse('not_in_lobby');
-        this.audit(p, 'lobby.deny', target!, { reason: message.reason, from: target!.status });
-        this.denied.add(target!.identity);
-        this.emit({ type: 'lobby.denied', reason: message.reason }, [target!.participantId]);
-        this.remove(target!, 'denied');
-        this.ctx.bus.publish(this.sessionId, { kind: 'close', to: [target!.participantId], code: CLOSE_CODES.DENIED, reason: 'denied' });
+        this.audit(p, 'lobby.deny', target, { reason: message.reason, from: target.status });
+        this.denied.add(target.identity);
+        this.emit({ type: 'lobby.denied', reason: message.reason }, [target.participantId]);
+        this.remove(target, 'denied');
+        this.ctx.bus.publish(this.sessionId, { kind: 'close', to: [target.participantId], code: CLOSE_CODES.DENIED, reason: 'denied' });
         return {};
       }
       case 'lobby.return': {
         this.require(p, 'lobby.manage');
         const target = this.participants.get(message.participantId);
         if (!target || target.status !== 'admitted') refuse('not_admitted');
-        this.audit(p, 'lobby.return', target!);
-        target!.status = 'lobby';
-        target!.hand = false;
-        target!.screen = false;
-        target!.lobbySince = now;
-        this.lobby.unshift(target!.participantId);
-        if (this.floor === target!.participantId) this.setFloor(null);
-        this.emit({ type: 'lobby.returned', position: 1 }, [target!.participantId]);
-        this.emitAbout(target!, { type: 'participant.updated', participant: this.view(target!, target!) }, { exceptSelf: true, alsoFormerMembers: true });
+        this.audit(p, 'lobby.return', target);
+        target.status = 'lobby';
+        target.hand = false;
+        target.screen = false;
+        target.lobbySince = now;
+        this.lobby.unshift(target.participantId);
+        if (this.floor === target.participantId) this.setFloor(null);
+        this.emit({ type: 'lobby.returned', position: 1 }, [target.participantId]);
+        this.emitAbout(target, { type: 'participant.updated', participant: this.view(target, target) }, { exceptSelf: true, alsoFormerMembers: true });
         this.lobbyChanged();
         this.dirty();
         return {};
@@ -490,10 +495,10 @@ export class Room {
         if (message.participantId !== null) {
           const target = this.participants.get(message.participantId);
           if (!target || target.status === 'lobby' || !this.visible(p, target)) refuse('not_found');
-          this.audit(p, 'floor.give', target!);
-          if (target!.hand) {
-            target!.hand = false;
-            this.emitAbout(target!, { type: 'participant.updated', participant: this.view(target!, target!) });
+          this.audit(p, 'floor.give', target);
+          if (target.hand) {
+            target.hand = false;
+            this.emitAbout(target, { type: 'participant.updated', participant: this.view(target, target) });
           }
         } else this.audit(p, 'floor.take');
         this.setFloor(message.participantId);
@@ -521,8 +526,8 @@ export class Room {
         this.require(p, 'participant.mute');
         const target = this.participants.get(message.participantId);
         if (!target || target.status === 'lobby' || !this.visible(p, target)) refuse('not_found');
-        this.audit(p, 'mute.request', target!, { media: message.media });
-        this.emit({ type: 'mute.requested', media: message.media, by: p.participantId }, [target!.participantId]);
+        this.audit(p, 'mute.request', target, { media: message.media });
+        this.emit({ type: 'mute.requested', media: message.media, by: p.participantId }, [target.participantId]);
         return {};
       }
       case 'screen.share':
@@ -541,7 +546,7 @@ export class Room {
         // Media flows only between people who may see each other: never to the lobby, never to hidden observers;
         // and between the recorder and everyone it records (they do not see it, it sees them).
         if (!target || target === p || target.status === 'lobby' || !this.mediaLink(p, target)) refuse('not_visible');
-        this.emit({ type: 'signal', from: p.participantId, data: message.data }, [target!.participantId], { persist: false });
+        this.emit({ type: 'signal', from: p.participantId, data: message.data }, [target.participantId], { persist: false });
         return {};
       }
       case 'health.report':
@@ -557,11 +562,11 @@ export class Room {
         this.require(p, 'denouncer.read');
         const target = this.participants.get(message.participantId);
         if (!target) refuse('not_found');
-        this.audit(p, 'identity.read', target!);
-        const result: RequestResult<'identity.read'> = { participantId: target!.participantId, name: target!.name };
-        if (target!.citizen) {
-          result.reference = target!.citizen.reference;
-          if (target!.citizen.kind) result.kind = target!.citizen.kind;
+        this.audit(p, 'identity.read', target);
+        const result: RequestResult<'identity.read'> = { participantId: target.participantId, name: target.name };
+        if (target.citizen) {
+          result.reference = target.citizen.reference;
+          if (target.citizen.kind) result.kind = target.citizen.kind;
         }
         return result;
       }

@@ -12,9 +12,10 @@ import {
   jsonDepthWithin,
   PROTOCOL_VERSION,
   REQUEST_TYPES,
+  ISSUE_PARSE_OPTIONS,
+  issuesToFieldErrors,
   signalingError,
   type ErrorBody,
-  type FieldError,
 } from '@tiepdan/core';
 import { officialVerifier, type OfficialVerifier } from '../auth/tokens.js';
 import type { Delivery, RoomBus } from './bus.js';
@@ -180,15 +181,12 @@ export class Transport {
       this.sendError(conn, id, signalingError('unsupported_version'));
       return this.close(conn, CLOSE_CODES.UNSUPPORTED_VERSION, `protocol ${PROTOCOL_VERSION} only`);
     }
-    const parsed = ClientMessageSchema.safeParse(raw);
+    const parsed = ClientMessageSchema.safeParse(raw, ISSUE_PARSE_OPTIONS);
     if (!parsed.success) {
       const type = (raw as { type?: unknown })?.type;
       const known = typeof type === 'string' && (REQUEST_TYPES as string[]).includes(type);
-      const fields: FieldError[] = parsed.error.issues.slice(0, 10).map((issue) => ({
-        path: issue.path.join('.'),
-        code: issue.code,
-        message: { vi: 'Giá trị không hợp lệ.', en: issue.message },
-      }));
+      // The same field errors as an HTTP route's 422 (core/validation/issues.ts); ten are enough to fix a frame.
+      const fields = issuesToFieldErrors(parsed.error.issues).slice(0, 10);
       this.sendError(conn, id, known ? signalingError('validation_failed', { fields }) : signalingError('unknown_type'));
       if (!conn.participantId && !conn.helloPending) this.close(conn, CLOSE_CODES.PROTOCOL_ERROR, 'the first frame must be a valid hello');
       return;

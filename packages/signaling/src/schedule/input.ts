@@ -5,36 +5,22 @@
  */
 import * as z from 'zod';
 import {
-  FIELD_MESSAGES,
   ReceptionSessionInputSchema,
   fieldError,
   isRealIsoDate,
-  type FieldCode,
+  ISSUE_PARSE_OPTIONS,
+  issuesToFieldErrors,
   type FieldError,
   type ReceptionSessionInput,
 } from '@tiepdan/core';
 import type { Config, UnitConfig } from '../config/schema.js';
-import { ApiError } from '../http/api-error.js';
+import { invalid, parseWith } from '../http/validation.js';
 
-/** Turns zod (or zod/mini) issues into field errors whose message codes come from core. */
-export function zodFields(issues: readonly z.core.$ZodIssue[], prefix = ''): FieldError[] {
-  return issues.flatMap((issue): FieldError[] => {
-    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => fieldError([path, key].filter(Boolean).join('.'), 'unknown_field'));
-    const code = (issue.message in FIELD_MESSAGES ? issue.message : 'invalid') as FieldCode;
-    return [fieldError(path || '(body)', code)];
-  });
-}
+export { invalid };
 
-export function invalid(fields: FieldError[]): ApiError {
-  return new ApiError(422, 'validation_failed', fields);
-}
-
-/** Parses with a schema or throws 422 naming every bad field. */
-export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) throw invalid(zodFields(parsed.error.issues));
-  return parsed.data;
+/** Parses a body with a schema or throws 422 naming every bad field (an absent body is checked as `{}`). */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  return parseWith(schema, body ?? {});
 }
 
 const localDate = z.string({ error: 'date' }).refine(isRealIsoDate, { error: 'date' });
@@ -104,7 +90,7 @@ export const InvitationSchema = z.strictObject({
   publicNote: z.string({ error: 'invalid_type' }).trim().max(2000, { error: 'too_long' }).optional(),
 });
 
-export const NoticesQuerySchema = z.strictObject({ reference: z.string().max(40).optional() });
+export const NoticesQuerySchema = z.strictObject({ reference: z.string({ error: 'reference' }).max(40, { error: 'reference' }).optional() });
 
 export const ListQuerySchema = z.strictObject({
   unit: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/u, { error: 'invalid' }).optional(),
@@ -115,8 +101,8 @@ export const ListQuerySchema = z.strictObject({
 
 /** A whole session: core's schema, then what only this deployment knows. Times come back as UTC. */
 export function checkSessionInput(body: unknown, config: Config): { input: ReceptionSessionInput; unit: UnitConfig } {
-  const parsed = ReceptionSessionInputSchema.safeParse(body ?? {});
-  const fields = parsed.success ? [] : zodFields(parsed.error.issues);
+  const parsed = ReceptionSessionInputSchema.safeParse(body ?? {}, ISSUE_PARSE_OPTIONS);
+  const fields = parsed.success ? [] : issuesToFieldErrors(parsed.error.issues);
   const raw = (body ?? {}) as Partial<ReceptionSessionInput>;
   const unit = config.units.find((u) => u.code === raw.unit);
   fields.push(...deploymentErrors(raw, unit, config, fields));
@@ -126,8 +112,8 @@ export function checkSessionInput(body: unknown, config: Config): { input: Recep
 
 /** The facts of a session after a partial change, checked as a whole. */
 export function checkMergedSession(merged: ReceptionSessionInput, patchKeys: string[], config: Config): ReceptionSessionInput {
-  const parsed = ReceptionSessionInputSchema.safeParse(merged);
-  const fields = parsed.success ? [] : zodFields(parsed.error.issues).filter((f) => patchKeys.some((k) => f.path === k || f.path.startsWith(`${k}.`)));
+  const parsed = ReceptionSessionInputSchema.safeParse(merged, ISSUE_PARSE_OPTIONS);
+  const fields = parsed.success ? [] : issuesToFieldErrors(parsed.error.issues).filter((f) => patchKeys.some((k) => f.path === k || f.path.startsWith(`${k}.`)));
   const unit = config.units.find((u) => u.code === merged.unit);
   fields.push(...deploymentErrors(merged, unit, config, fields));
   if (!parsed.success && !fields.length) fields.push(fieldError(patchKeys[0] ?? '(body)', 'invalid'));

@@ -26,6 +26,7 @@ import { tokenHash } from './bookings.js';
 import { scopedSession, unitConfig, type ScheduleContext } from './context.js';
 import { bookingCalendar } from './ics.js';
 import { InvitationSchema, NoticesQuerySchema, invalid, parseBody } from './input.js';
+import { parseWith } from '../http/validation.js';
 import { invitationBody, LINK } from './notices/messages.js';
 import { maskEmail, maskPhone } from './notices/sender.js';
 import { publicSession } from './views.js';
@@ -200,10 +201,9 @@ export function groupNotices(rows: SessionDeliveryRow[]): NoticeView[] {
 export function sessionNoticesHandler(ctx: ScheduleContext) {
   return async function notices(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<SessionNotices> {
     const { session } = await scopedSession(ctx, request);
-    const query = NoticesQuerySchema.safeParse(request.query ?? {});
-    if (!query.success) throw invalid([fieldError('reference', 'reference')]);
-    const reference = query.data.reference === undefined ? undefined : normalizeReference(query.data.reference);
-    if (query.data.reference !== undefined && !reference) throw invalid([fieldError('reference', 'reference')]);
+    const query = parseWith(NoticesQuerySchema, request.query ?? {});
+    const reference = query.reference === undefined ? undefined : normalizeReference(query.reference);
+    if (query.reference !== undefined && !reference) throw invalid([fieldError('reference', 'reference')]);
     const rows = await ctx.store.schedule.listDeliveries(session.id, reference);
     // Notices not yet dispatched have no delivery row: they are queued for their citizens all the same.
     const undispatched = await ctx.store.schedule.undispatchedNotices(session.id, reference);

@@ -18,7 +18,7 @@ import { bookHandler, bookingCalendarHandler, bookingIcsHandler, cancelBookingHa
 import type { ScheduleContext } from './context.js';
 import { invitationHandler, invitationPreviewHandler, sessionNoticesHandler } from './invitations.js';
 import { configuredSenders } from './notices/channels.js';
-import { NoticeDispatcher, type Contact } from './notices/dispatcher.js';
+import { NoticeDispatcher, type Contact, type ResolveAttachments } from './notices/dispatcher.js';
 import type { NoticeSender } from './notices/sender.js';
 import { createSeriesHandler, previewHandler } from './series.js';
 import { cancelHandler, closeHandler, createHandler, getHandler, listHandler, patchHandler, postponeHandler, publishHandler } from './sessions.js';
@@ -35,6 +35,14 @@ export interface ScheduleOptions {
   senders?: NoticeSender[];
   /** Dispatch starts when this resolves: a supervised worker waits for the one before (ServerOptions.takeover). */
   takeover?: Promise<void> | undefined;
+  /** The files a desk notice carries (its paper as PDF); the desk registers after the schedule. */
+  attachments?: ResolveAttachments;
+}
+
+const dispatchers = new WeakMap<object, NoticeDispatcher>();
+/** The notice dispatcher of this server, for other plugins that queue notices (the desk) to ask for a run. */
+export function noticesOf(app: FastifyInstance): NoticeDispatcher | undefined {
+  return dispatchers.get(app.server);
 }
 
 const ONE_MINUTE = 60_000;
@@ -53,7 +61,8 @@ export async function schedule(app: FastifyInstance, opts: ScheduleOptions): Pro
     return link || undefined;
   };
   const senders = opts.senders ?? configuredSenders(config, app.log);
-  const dispatcher = new NoticeDispatcher(store, senders, resolveContact, openSecret, config.notices, app.log);
+  const dispatcher = new NoticeDispatcher(store, senders, resolveContact, openSecret, config.notices, app.log, opts.attachments);
+  dispatchers.set(app.server, dispatcher);
   if (config.schedule.noticeDispatch === 'auto') {
     const start = () => dispatcher.start(config.schedule.noticeRetrySeconds * 1000);
     if (opts.takeover) void opts.takeover.then(start);

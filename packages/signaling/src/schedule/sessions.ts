@@ -19,7 +19,8 @@ import { assertUnit, officialOf } from '../auth/guard.js';
 import { ApiError } from '../http/api-error.js';
 import type { NoticeChange, SessionUpdate } from '../store/schedule-store.js';
 import { hanoiDates, mayReadDrafts, optionalOfficial, scopedSession, warningsAround, type ScheduleContext } from './context.js';
-import { CancelSchema, EmptySchema, ListQuerySchema, PostponeSchema, checkMergedSession, checkSessionInput, invalid, parseBody, zodFields } from './input.js';
+import { CancelSchema, EmptySchema, ListQuerySchema, PostponeSchema, checkMergedSession, checkSessionInput, invalid, parseBody } from './input.js';
+import { parseWith } from '../http/validation.js';
 import { noticeBody } from './notices/messages.js';
 import { todayInHanoi, utcBounds } from './planning.js';
 import { publicSession } from './views.js';
@@ -38,18 +39,17 @@ function daysBetween(from: string, to: string): number {
 
 export function listHandler(ctx: ScheduleContext) {
   return async function list(request: FastifyRequest, reply: FastifyReply): Promise<SessionList> {
-    const query = ListQuerySchema.safeParse(request.query ?? {});
-    if (!query.success) throw new ApiError(400, 'bad_request', zodFields(query.error.issues));
-    const unit = query.data.unit ?? (ctx.config.units.length === 1 ? ctx.config.units[0]!.code : undefined);
-    if (!unit) throw new ApiError(400, 'bad_request', [fieldError('unit', 'required')]);
+    const query = parseWith(ListQuerySchema, request.query ?? {});
+    const unit = query.unit ?? (ctx.config.units.length === 1 ? ctx.config.units[0]!.code : undefined);
+    if (!unit) throw invalid([fieldError('unit', 'required')]);
     if (!ctx.config.units.some((u) => u.code === unit)) throw new ApiError(404, 'not_found');
-    const from = query.data.from ?? todayInHanoi();
-    const to = query.data.to ?? new Date(Date.parse(`${from}T00:00:00Z`) + DEFAULT_RANGE_DAYS * 86_400_000).toISOString().slice(0, 10);
-    if (to < from) throw new ApiError(400, 'bad_request', [fieldError('to', 'time_order')]);
-    if (daysBetween(from, to) > MAX_RANGE_DAYS) throw new ApiError(400, 'bad_request', [fieldError('to', 'invalid')]);
+    const from = query.from ?? todayInHanoi();
+    const to = query.to ?? new Date(Date.parse(`${from}T00:00:00Z`) + DEFAULT_RANGE_DAYS * 86_400_000).toISOString().slice(0, 10);
+    if (to < from) throw invalid([fieldError('to', 'time_order')]);
+    if (daysBetween(from, to) > MAX_RANGE_DAYS) throw invalid([fieldError('to', 'invalid')]);
     const drafts = mayReadDrafts(await optionalOfficial(ctx, request), unit);
     const { fromUtc, toUtc } = utcBounds(from, to);
-    const sessions = (await ctx.store.schedule.listSessions(unit, fromUtc, toUtc, drafts)).filter((s) => !query.data.state || s.state === query.data.state);
+    const sessions = (await ctx.store.schedule.listSessions(unit, fromUtc, toUtc, drafts)).filter((s) => !query.state || s.state === query.state);
     reply.header('Cache-Control', drafts ? 'private, no-store' : 'public, max-age=60');
     if (!drafts) reply.header('Vary', 'Authorization');
     return { unit, from, to, items: drafts ? sessions : sessions.map(publicSession) };

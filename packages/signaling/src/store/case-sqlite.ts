@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { ReceptionCase } from '@tiepdan/core';
 import { SqliteAuditLog } from './audit-sqlite.js';
+import { DEFAULT_NOTICE_CHANNEL } from './schedule-sqlite.js';
 import type { CaseFilters, CaseRow, CaseStore, CaseWrite, NextNumber } from './case-store.js';
 
 interface CaseRecordRow {
@@ -41,6 +42,12 @@ export class SqliteCaseStore implements CaseStore {
            ON CONFLICT (unit, year, series) DO UPDATE SET last = last + 1`,
       ),
       last: db.prepare<[string, number, string], { last: number }>('SELECT last FROM case_numbers WHERE unit = ? AND year = ? AND series = ?'),
+      // Into the schedule's outbox (its dispatcher sends it): only for a session the schedule holds.
+      notice: db.prepare(
+        `INSERT OR IGNORE INTO notices (session_id, registration_id, change_seq, change, channel, body, created_at)
+         SELECT s.id, r.id, @sequence, @change, '${DEFAULT_NOTICE_CHANNEL}', @body, @at FROM registrations r JOIN sessions s ON s.id = @sessionId
+          WHERE r.reference = @reference`,
+      ),
     };
   }
 
@@ -88,6 +95,10 @@ export class SqliteCaseStore implements CaseStore {
     } else if (first) this.insertRow(first);
     for (const row of rest) this.insertRow(row);
     this.audit.append(write.audit);
+    if (write.notice) {
+      const { body, ...n } = write.notice;
+      this.s.notice.run({ ...n, body: JSON.stringify(body) });
+    }
     return write.rows;
   }
 

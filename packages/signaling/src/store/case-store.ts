@@ -6,6 +6,7 @@
  */
 import type { CaseOrigin, CaseState, MatterKind, ReceptionCase } from '@tiepdan/core';
 import type { AuditEntry } from '../rooms/audit.js';
+import type { NoticeBody } from './schedule-store.js';
 
 /** A case as stored: the view without the sealed parts, plus the sealed blob of a denouncer's identity. */
 export interface CaseRow {
@@ -21,10 +22,25 @@ export type NumberSeries = 'register' | 'receipt' | 'refusal';
 /** Hands out the next number of a series inside the current transaction. */
 export type NextNumber = (series: NumberSeries, unit: string, year: number) => number;
 
-/** What a decision writes: the new rows (the first one replaces the current case; any others are new cases) and one audit entry. */
+/**
+ * A notice to the citizen that the decision queues in the schedule's outbox (store/schedule-store.ts), in the
+ * same transaction: unique by session, registration, change and number, so a retried write queues it once.
+ */
+export interface CaseNotice {
+  sessionId: string;
+  reference: string;
+  change: 'receipt' | 'outcome';
+  /** The case's register line number: one receipt and one outcome per case. */
+  sequence: number;
+  body: NoticeBody;
+  at: string;
+}
+
+/** What a decision writes: the new rows (the first one replaces the current case; any others are new cases), one audit entry, and maybe a notice. */
 export interface CaseWrite {
   rows: CaseRow[];
   audit: AuditEntry;
+  notice?: CaseNotice | undefined;
 }
 
 export interface CaseFilters {

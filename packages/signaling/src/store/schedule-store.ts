@@ -27,7 +27,8 @@ export interface NewSeries {
   createdBy?: string | undefined;
 }
 
-export type NoticeChange = 'cancelled' | 'postponed' | 'time_changed' | 'invited';
+/** A session's change, an invitation, or a desk step the citizen is told of (desk/notices.ts): the Form 02 receipt, the outcome. */
+export type NoticeChange = 'cancelled' | 'postponed' | 'time_changed' | 'invited' | 'receipt' | 'outcome';
 
 /** How the invited citizen attends: at a connection point (its id and name), or remotely from their own device. */
 export interface Attendance {
@@ -48,6 +49,8 @@ export interface NoticeBody {
   session: { id: string; unit: string; venue: string; startsAt: string; endsAt: string; state: SessionState; notice?: Message | undefined };
   /** For an invitation: what the `.ics` attachment and the officials' view need. */
   invitation?: { reference: string; slotAt: string; attendance: Attendance; note?: string | undefined; ics: string } | undefined;
+  /** For a desk notice: the case's paper attached as PDF, rendered when sending (it is not stored twice). */
+  paper?: { caseId: string; kind: 'receipt' | 'refusal-notice' } | undefined;
 }
 
 export type DeliveryState = 'queued' | 'sent' | 'logged' | 'failed';

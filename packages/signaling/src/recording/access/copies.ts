@@ -78,14 +78,15 @@ export async function approveCopy(
 ): Promise<CopyRow> {
   if (copy.state !== 'requested') throw new ApiError(409, 'invalid_transition');
   if (rec.state !== 'finalized') throw new ApiError(409, 'invalid_transition');
-  const dir = deps.storage.localDir(rec.id);
-  if (!dir || !deps.tools.ffmpeg) throw new ApiError(409, 'invalid_transition');
+  if (!deps.tools.ffmpeg) throw new ApiError(409, 'invalid_transition');
+  // The finalized files as local files for ffmpeg (the data folder itself, or downloaded from object storage).
+  const dir = await deps.storage.stage(rec.id);
   const manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
   const media = manifest.media.files[0];
   if (!media) throw new ApiError(409, 'invalid_transition');
   const window = input.fromSeconds !== undefined && input.toSeconds !== undefined ? { fromSeconds: input.fromSeconds, toSeconds: input.toSeconds } : caseWindow(manifest, copy.reference);
   if (!window || window.toSeconds <= window.fromSeconds) {
-    throw new ApiError(400, 'validation_failed', [{ path: 'fromSeconds', code: 'required', message: { vi: 'Cần khoảng thời gian của vụ việc trong bản ghi.', en: 'The case’s time window in the recording is needed.' } }]);
+    throw new ApiError(422, 'validation_failed', [{ path: 'fromSeconds', code: 'required', message: { vi: 'Cần khoảng thời gian của vụ việc trong bản ghi.', en: 'The case’s time window in the recording is needed.' } }]);
   }
   const name = `${copy.id}.webm`;
   const tmp = join(dir, `.${name}.cut.tmp`);

@@ -55,6 +55,8 @@ export interface RecorderReport {
   alarm?: string | undefined;
   error?: string | undefined;
   tiles?: number | undefined;
+  /** Tiles with a picture in the last frame drawn (a tile whose video has not arrived yet is empty). */
+  pictured?: number | undefined;
   /** How the compositor is paced ('worker' when the tick worker runs) and whether the audio mix runs. */
   tick?: string | undefined;
   audio?: boolean | undefined;
@@ -156,11 +158,11 @@ export async function startHeadlessRecorder(o: HeadlessRecorderOptions): Promise
         phase: string;
         status?: { role?: string; epoch?: number; acked?: number; pending?: number; recordingState?: string; capturing?: boolean; alarm?: string; error?: string };
         roomSource?: { tiles(): unknown[] };
-        compositor?: { tickKind: string; audioRunning: boolean };
+        compositor?: { tickKind: string; audioRunning: boolean; pictured: number };
         shadowRoot: { querySelector(selector: string): { textContent: string | null } | null } | null;
       };
       const s = el.status;
-      return { phase: el.phase, role: s?.role, epoch: s?.epoch, capturing: s?.capturing, acked: s?.acked, pending: s?.pending, state: s?.recordingState, alarm: s?.alarm, error: s?.error, tiles: el.roomSource?.tiles().length, tick: el.compositor?.tickKind, audio: el.compositor?.audioRunning, text: (el.shadowRoot?.querySelector('#state')?.textContent ?? '').trim() };
+      return { phase: el.phase, role: s?.role, epoch: s?.epoch, capturing: s?.capturing, acked: s?.acked, pending: s?.pending, state: s?.recordingState, alarm: s?.alarm, error: s?.error, tiles: el.roomSource?.tiles().length, pictured: el.compositor?.pictured, tick: el.compositor?.tickKind, audio: el.compositor?.audioRunning, text: (el.shadowRoot?.querySelector('#state')?.textContent ?? '').trim() };
     });
   const watch = async () => {
     while (!stopping) {

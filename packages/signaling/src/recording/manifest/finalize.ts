@@ -18,7 +18,7 @@ import { SEGMENTS_DIR } from '../storage/fs-storage.js';
 import type { RecordingStorage } from '../storage/storage.js';
 import { chainLink, GENESIS } from './chain.js';
 import { requestTimestamp } from '../signing/timestamp.js';
-import { CHECKSUMS_FILE, MANIFEST_FILE, MANIFEST_FORMAT, MEDIA_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE, TIMESTAMP_FILE, type Manifest, type ManifestGap, type ManifestMediaFile, type ManifestSegment, type ManifestStream } from './manifest.js';
+import { CHECKSUMS_FILE, gapExplains, MANIFEST_FILE, MANIFEST_FORMAT, MEDIA_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE, TIMESTAMP_FILE, type Manifest, type ManifestGap, type ManifestMediaFile, type ManifestSegment, type ManifestStream } from './manifest.js';
 import { manifestMarks } from './marks.js';
 import { signManifest, type SigningKey } from './signing.js';
 
@@ -72,6 +72,13 @@ export async function finalizeRecording(deps: FinalizerDeps, recordingId: string
   for (const r of rows) byEpoch.set(r.epoch, [...(byEpoch.get(r.epoch) ?? []), r]);
   const gaps = gapsOf(byEpoch, leases, rec.ended_at);
   const { media, streams } = await buildMedia(deps, recordingId, byEpoch);
+  // A stream that does not read to its end with nothing above to say why: its recorder's final chunk never came
+  // (cut off before sending it, or refused once the recording closed). Said, not left for verify to find.
+  for (const stream of streams) {
+    if (stream.complete !== false || gapExplains(gaps, stream.epoch)) continue;
+    const last = byEpoch.get(stream.epoch)!.at(-1)!;
+    gaps.push({ kind: 'truncated', epoch: stream.epoch, afterSeq: last.seq, at: last.received_at });
+  }
 
   const failovers: Manifest['failovers'] = [];
   for (let i = 1; i < leases.length; i += 1) {

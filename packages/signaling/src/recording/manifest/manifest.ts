@@ -38,7 +38,17 @@ export type ManifestGap =
   /** Sequence numbers never received within one lease's stream. */
   | { kind: 'missing_segments'; epoch: number; seqs: number[] }
   /** The last lease ended (lapsed or left) and nobody took over before the end. */
-  | { kind: 'no_recorder'; afterEpoch: number; from: string; to: string; durationMs: number };
+  | { kind: 'no_recorder'; afterEpoch: number; from: string; to: string; durationMs: number }
+  /**
+   * The lease's stream stops mid-cluster after its last stored chunk (`afterSeq`, received `at`): the recorder's
+   * final chunk never arrived, and nothing above explains it. Found at finalization by reading the stream.
+   */
+  | { kind: 'truncated'; epoch: number; afterSeq: number; at: string };
+
+/** A gap in or after this lease: its stream may end early (or break where segments are missing). The decode rule. */
+export function gapExplains(gaps: readonly ManifestGap[], epoch: number): boolean {
+  return gaps.some((g) => (g.kind === 'failover' && g.fromEpoch === epoch) || (g.kind === 'no_recorder' && g.afterEpoch === epoch) || ((g.kind === 'missing_segments' || g.kind === 'truncated') && g.epoch === epoch));
+}
 
 export interface ManifestMediaFile {
   file: string;

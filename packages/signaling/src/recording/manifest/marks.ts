@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { ApiError } from '../../http/api-error.js';
+import { parseWith } from '../../http/validation.js';
 import type { RecordingRepo } from '../repo.js';
 
 /** The kinds the desk uses today; others matching MARK_KIND are accepted (the array is extensible). */
@@ -41,18 +42,11 @@ export interface ManifestMark {
  * cannot take it any more; the desk then records the finalized recording's manifest hash and key id instead.
  */
 export function addMark(repo: RecordingRepo, recordingId: string, input: MarkInput, now = new Date()): { kind: string; at: string; caseId: string; sha256: string | null } {
-  const parsed = MarkSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new ApiError(
-      400,
-      'validation_failed',
-      parsed.error.issues.slice(0, 10).map((issue) => ({ path: issue.path.join('.'), code: 'invalid', message: { vi: 'Giá trị không hợp lệ.', en: issue.message } })),
-    );
-  }
+  const value = parseWith(MarkSchema, input);
   const rec = repo.get(recordingId);
   if (!rec) throw new ApiError(404, 'not_found');
   if (rec.state === 'finalizing' || rec.state === 'finalized') throw new ApiError(409, 'recording_closed');
-  const mark = { kind: parsed.data.kind, at: (parsed.data.at ? new Date(parsed.data.at) : now).toISOString(), caseId: parsed.data.caseId, sha256: parsed.data.sha256 ?? null };
+  const mark = { kind: value.kind, at: (value.at ? new Date(value.at) : now).toISOString(), caseId: value.caseId, sha256: value.sha256 ?? null };
   repo.s.insertTimeline.run(recordingId, mark.at, MARK_TIMELINE_KIND, JSON.stringify({ kind: mark.kind, caseId: mark.caseId, sha256: mark.sha256 }));
   return mark;
 }

@@ -17,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { probe, toolVersion } from '../media/ffmpeg.js';
 import { chainLink, GENESIS } from '../manifest/chain.js';
 import { joinFiles } from '../manifest/finalize.js';
-import { CHECKSUMS_FILE, MANIFEST_FILE, MANIFEST_FORMAT, PUBLIC_KEY_FILE, SIGNATURE_FILE, TIMESTAMP_FILE, type Manifest } from '../manifest/manifest.js';
+import { CHECKSUMS_FILE, gapExplains, MANIFEST_FILE, MANIFEST_FORMAT, PUBLIC_KEY_FILE, SIGNATURE_FILE, TIMESTAMP_FILE, type Manifest } from '../manifest/manifest.js';
 import { checkSignature } from '../manifest/signing.js';
 import { readTimestampResponse } from '../signing/timestamp.js';
 import { judgeKey, type TrustAnchors, type TrustJudgement } from './trust.js';
@@ -172,7 +172,7 @@ async function checkDecoding(dir: string, manifest: Manifest, ffprobe: string, c
       await joinFiles(part, manifest.segments.filter((x) => x.epoch === epoch).map((s) => inside(dir, s.file)!));
       const probed = await probe(ffprobe, part);
       streamPackets += probed.packets ?? 0;
-      const explained = gapExplains(manifest, epoch);
+      const explained = gapExplains(manifest.gaps ?? [], epoch);
       if (!probed.ok) check(`decode lease ${epoch}`, false, probed.error ?? 'cannot be read');
       else if (probed.warnings && !explained) check(`decode lease ${epoch}`, false, `ends prematurely and no gap in the manifest says why: ${probed.warnings}`);
       else check(`decode lease ${epoch}`, true, `${probed.packets} packets${probed.warnings ? `, ends early as the manifest's gap says (${probed.warnings.split('\n')[0]})` : ''}`);
@@ -194,10 +194,6 @@ async function checkDecoding(dir: string, manifest: Manifest, ffprobe: string, c
   }
 }
 
-/** A gap in or after this lease: its stream may end early (or break where segments are missing). */
-function gapExplains(manifest: Manifest, epoch: number): boolean {
-  return (manifest.gaps ?? []).some((g) => (g.kind === 'failover' && g.fromEpoch === epoch) || (g.kind === 'no_recorder' && g.afterEpoch === epoch) || (g.kind === 'missing_segments' && g.epoch === epoch));
-}
 
 /**
  * The RFC 3161 token (manifest.tsr): there when the manifest names an authority, granted, over SHA-256 of

@@ -13,7 +13,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../../store/store.js';
 import type { PendingNotice } from '../../store/schedule-store.js';
-import type { Notice, NoticeSender } from './sender.js';
+import type { Notice, NoticeAttachment, NoticeSender } from './sender.js';
 
 const BATCH = 100;
 
@@ -27,6 +27,8 @@ export interface Contact {
 export type ResolveContact = (reference: string) => Promise<Contact>;
 /** Opens an invitation's sealed link. */
 export type OpenSecret = (notice: PendingNotice) => string | undefined;
+/** The files a notice carries, made when sending (a desk notice's paper as PDF, desk/notices.ts). */
+export type ResolveAttachments = (notice: PendingNotice) => Promise<NoticeAttachment[]>;
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -36,8 +38,11 @@ export interface RetryPolicy {
 
 export const NO_CHANNEL = 'none';
 
+/** A desk notice's sequence is the case's register number, not the session's: the change is part of its id. */
+const NAMED = new Set<PendingNotice['change']>(['invited', 'receipt', 'outcome']);
+
 export function noticeId(n: Pick<PendingNotice, 'sessionId' | 'reference' | 'change' | 'sequence'>): string {
-  return n.change === 'invited' ? `${n.sessionId}.${n.reference}.invited.${n.sequence}` : `${n.sessionId}.${n.reference}.${n.sequence}`;
+  return NAMED.has(n.change) ? `${n.sessionId}.${n.reference}.${n.change}.${n.sequence}` : `${n.sessionId}.${n.reference}.${n.sequence}`;
 }
 
 export class NoticeDispatcher {
@@ -56,6 +61,7 @@ export class NoticeDispatcher {
     private readonly openSecret: OpenSecret,
     private readonly retry: RetryPolicy,
     private readonly log: FastifyBaseLogger,
+    private readonly attach: ResolveAttachments = async () => [],
   ) {
     this.senders = new Map(senders.map((s) => [s.channel, s]));
   }
@@ -138,12 +144,15 @@ export class NoticeDispatcher {
     }
     const link = pending.sealed ? this.openSecret(pending) : undefined;
     const fill = (text: string) => (link ? text.replaceAll('{link}', link) : text);
+    let attachments: NoticeAttachment[] | undefined;
     for (const delivery of deliveries) {
       if (delivery.state !== 'queued' || Date.parse(delivery.nextAt) > Date.now()) continue;
       const sender = this.senders.get(delivery.channel);
       const at = new Date().toISOString();
       try {
         if (!sender) throw new Error(`channel "${delivery.channel}" is no longer configured`);
+        // Made once per run of this notice, when a delivery is due (a failure here is retried like a send); SMS ignores them.
+        if (pending.body.paper) attachments ??= await this.attach(pending);
         const notice: Notice = {
           id,
           channel: delivery.channel,
@@ -157,6 +166,7 @@ export class NoticeDispatcher {
           session: pending.body.session,
           link,
           ics: pending.body.invitation?.ics,
+          attachments,
           to,
           createdAt: pending.createdAt,
         };

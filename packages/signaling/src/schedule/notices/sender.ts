@@ -1,5 +1,6 @@
 /**
- * Notice senders: how a citizen is told of an invitation or of a change to a session they booked. One sender
+ * Notice senders: how a citizen is told of an invitation, of a change to a session they booked, or of their
+ * case's receipt and outcome at the desk. One sender
  * per configured channel (config `notices.channels`): e-mail over SMTP (smtp.ts), one HTTP SMS gateway
  * (sms-http.ts), and the log-and-file sender below, which delivers nothing: it is the demo's channel, and the
  * delivery state it leaves is "logged", never "sent".
@@ -34,9 +35,17 @@ export interface Notice {
   link?: string | undefined;
   /** The invitation's calendar file. */
   ics?: string | undefined;
+  /** Files the e-mail carries (a desk notice's receipt or refusal notice as PDF). */
+  attachments?: NoticeAttachment[] | undefined;
   /** The citizen's contact, resolved when sending (for a denunciation, opened from the sealed data). */
   to: { phone?: string | undefined; email?: string | undefined };
   createdAt: string;
+}
+
+export interface NoticeAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
 }
 
 export interface NoticeSender {
@@ -86,11 +95,12 @@ export class LogFileSender implements NoticeSender {
     await mkdir(this.dir, { recursive: true });
     const file = join(this.dir, `${notice.id}.json`);
     const temp = join(this.dir, `.${notice.id}.${randomBytes(6).toString('hex')}.tmp`);
-    const { to, link: joinLink, ics: _ics, message, ...rest } = notice;
+    const { to, link: joinLink, ics: _ics, attachments, message, ...rest } = notice;
     const shown = {
       delivered: false,
       note: 'Written by the "log" channel: nothing was sent to the citizen. Configure notices.channels (smtp, sms-http) to deliver.',
       ...rest,
+      ...(attachments?.length ? { attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, bytes: a.content.length })) } : {}),
       message: { vi: message.vi.replaceAll(joinLink ?? '\u0000', redactLink(joinLink)!), en: message.en.replaceAll(joinLink ?? '\u0000', redactLink(joinLink)!) },
       to: { phone: maskPhone(to.phone), email: maskEmail(to.email) },
     };

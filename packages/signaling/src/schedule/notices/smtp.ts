@@ -1,6 +1,7 @@
 /**
  * E-mail over SMTP with nodemailer: the Vietnamese text first and the English below, the invitation's `.ics`
- * attached (and offered as a calendar invitation part, which mail apps show as "add to calendar"). The
+ * attached (and offered as a calendar invitation part, which mail apps show as "add to calendar"), a desk
+ * notice's paper attached as PDF. The
  * Message-ID is derived from the notice id, so a resend after a crash is recognisable as the same message.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -41,12 +42,11 @@ export class SmtpSender implements NoticeSender {
       subject: subject.vi,
       messageId: `<${notice.id}@tiepdan>`,
       text: `${notice.message.vi}\n\n-- English --\n${subject.en}\n\n${notice.message.en}\n`,
-      ...(notice.ics
-        ? {
-            icalEvent: { method: 'PUBLISH', content: notice.ics },
-            attachments: [{ filename: `${notice.reference}.ics`, content: notice.ics, contentType: 'text/calendar; charset=utf-8; method=PUBLISH' }],
-          }
-        : {}),
+      ...(notice.ics ? { icalEvent: { method: 'PUBLISH', content: notice.ics } } : {}),
+      attachments: [
+        ...(notice.ics ? [{ filename: `${notice.reference}.ics`, content: notice.ics, contentType: 'text/calendar; charset=utf-8; method=PUBLISH' }] : []),
+        ...(notice.attachments ?? []).map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+      ],
     });
   }
 

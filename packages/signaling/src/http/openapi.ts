@@ -1,0 +1,37 @@
+/**
+ * The HTTP API as a contract (issue 14): @fastify/swagger collects every route's `schema` (zod, turned into JSON
+ * Schema by fastify-type-provider-zod) into one OpenAPI 3.1 document, served at /api/v1/openapi.json and
+ * committed as docs/openapi.json (`npm run docs:openapi`; a test fails when it is stale or a route has no schema).
+ * No reference page is served: swagger-ui and its peers need inline scripts or styles, which the server's CSP
+ * (default-src 'self', no 'unsafe-inline') refuses; an integrator opens the document in their own tools.
+ */
+import swagger from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+
+export const OPENAPI_PATH = '/api/v1/openapi.json';
+
+/** Registers the collector; must run before any route is added (it hears routes as they are declared). */
+export async function openApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'tiepdan API',
+        version: '1',
+        description:
+          'Online citizen reception (tiếp công dân trực tuyến). Every error is `{ error: { code, message: { vi, en }, fields?: [{ path, code, message }] } }`; a request that breaks a schema is 422 `validation_failed` naming each field.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: "An official's access token (POST /api/v1/auth/token) or a device credential." } },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async (_request, reply) => reply.header('Cache-Control', 'public, max-age=300').send(app.swagger()));
+}
+
+/** The document as committed in docs/openapi.json (stable key order, one trailing newline). */
+export function renderOpenApi(app: FastifyInstance): string {
+  return `${JSON.stringify(app.swagger(), null, 2)}\n`;
+}
