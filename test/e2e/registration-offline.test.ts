@@ -5,6 +5,7 @@
  * back the page shows the reference code and the server holds exactly one registration, with its attachment.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { RegistrationRecord, ScreeningPage } from '@tiepdan/core';
@@ -159,9 +160,9 @@ test('offline submission survives a reload and a lost answer, and is stored exac
   assert.equal(record.registration.identity.fullName, record.registration.identity.fullName.normalize('NFC'));
   assert.equal(record.registration.contact.phone, '+84912345678');
   assert.equal(record.attachments.length, 1);
-  // Photos are re-encoded as JPEG on the phone (downscaled before storing); the server detects the type by content.
-  assert.equal(record.attachments[0]!.type, 'image/jpeg');
-  assert.match(record.attachments[0]!.sha256, /^[0-9a-f]{64}$/u);
+  // A chosen file is evidence: stored exactly as picked (issue 9 §6), through the outbox and its retries too.
+  assert.equal(record.attachments[0]!.type, 'image/png');
+  assert.equal(record.attachments[0]!.sha256, createHash('sha256').update(PNG).digest('hex'), 'the stored file is the chosen file, byte for byte');
 
   // The chosen session's place was taken once, although the submission was sent twice.
   assert.equal(record.registration.preferredSessionId, sessionId);
