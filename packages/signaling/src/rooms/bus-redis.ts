@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { signalingError } from '@tiepdan/core';
-import type { CommandReply, Delivery, RoomBus, ServeHooks } from './bus.js';
+import { DeliveryListeners, type CommandReply, type Delivery, type RoomBus, type ServeHooks } from './bus.js';
 import type { RoomCommand } from './commands.js';
 
 const PREFIX = 'tiepdan:';
@@ -59,8 +59,7 @@ export class RedisRoomBus implements RoomBus {
   /** Rooms whose lease this node holds. */
   private readonly held = new Set<string>();
   private readonly pending = new Map<string, Pending>();
-  private readonly listeners = new Map<string, Set<(delivery: Delivery) => void>>();
-  private readonly allListeners = new Set<(sessionId: string, delivery: Delivery) => void>();
+  private readonly listeners = new DeliveryListeners();
   private queued: [string, Delivery][] = [];
   private readonly renewTimer: ReturnType<typeof setInterval>;
   /** When every held lease was last confirmed; past leaseMs without it, they may be someone else's. */
@@ -115,18 +114,11 @@ export class RedisRoomBus implements RoomBus {
   }
 
   subscribe(sessionId: string, listener: (delivery: Delivery) => void): () => void {
-    let set = this.listeners.get(sessionId);
-    if (!set) this.listeners.set(sessionId, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.listeners.get(sessionId) === set) this.listeners.delete(sessionId);
-    };
+    return this.listeners.subscribe(sessionId, listener);
   }
 
   subscribeAll(listener: (sessionId: string, delivery: Delivery) => void): () => void {
-    this.allListeners.add(listener);
-    return () => this.allListeners.delete(listener);
+    return this.listeners.subscribeAll(listener);
   }
 
   /** Gives every held lease back (after the host wrote its rooms) and disconnects. */
@@ -263,8 +255,6 @@ export class RedisRoomBus implements RoomBus {
   }
 
   private dispatch(sessionId: string, delivery: Delivery): void {
-    const set = this.listeners.get(sessionId);
-    if (set) for (const listener of set) listener(delivery);
-    for (const listener of this.allListeners) listener(sessionId, delivery);
+    this.listeners.dispatch(sessionId, delivery);
   }
 }

@@ -49,11 +49,37 @@ export interface RoomBus {
   subscribeAll(listener: (sessionId: string, delivery: Delivery) => void): () => void;
 }
 
+/** This process's transports listening to rooms' deliveries: what every bus dispatches to, once per node. */
+export class DeliveryListeners {
+  private readonly bySession = new Map<string, Set<(delivery: Delivery) => void>>();
+  private readonly all = new Set<(sessionId: string, delivery: Delivery) => void>();
+
+  subscribe(sessionId: string, listener: (delivery: Delivery) => void): () => void {
+    let set = this.bySession.get(sessionId);
+    if (!set) this.bySession.set(sessionId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.bySession.get(sessionId) === set) this.bySession.delete(sessionId);
+    };
+  }
+
+  subscribeAll(listener: (sessionId: string, delivery: Delivery) => void): () => void {
+    this.all.add(listener);
+    return () => this.all.delete(listener);
+  }
+
+  dispatch(sessionId: string, delivery: Delivery): void {
+    const set = this.bySession.get(sessionId);
+    if (set) for (const listener of set) listener(delivery);
+    for (const listener of this.all) listener(sessionId, delivery);
+  }
+}
+
 export class InProcessRoomBus implements RoomBus {
   readonly hostsEveryRoom = true;
   private handler: ((sessionId: string, command: RoomCommand) => Promise<CommandReply>) | undefined;
-  private readonly listeners = new Map<string, Set<(delivery: Delivery) => void>>();
-  private readonly allListeners = new Set<(sessionId: string, delivery: Delivery) => void>();
+  private readonly local = new DeliveryListeners();
 
   request(sessionId: string, command: RoomCommand): Promise<CommandReply> {
     if (!this.handler) return Promise.reject(new Error('no room host is serving this bus'));
@@ -72,24 +98,15 @@ export class InProcessRoomBus implements RoomBus {
   }
 
   publish(sessionId: string, delivery: Delivery): void {
-    const set = this.listeners.get(sessionId);
-    if (set) for (const listener of set) listener(delivery);
-    for (const listener of this.allListeners) listener(sessionId, delivery);
+    this.local.dispatch(sessionId, delivery);
   }
 
   subscribe(sessionId: string, listener: (delivery: Delivery) => void): () => void {
-    let set = this.listeners.get(sessionId);
-    if (!set) this.listeners.set(sessionId, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.listeners.get(sessionId) === set) this.listeners.delete(sessionId);
-    };
+    return this.local.subscribe(sessionId, listener);
   }
 
   subscribeAll(listener: (sessionId: string, delivery: Delivery) => void): () => void {
-    this.allListeners.add(listener);
-    return () => this.allListeners.delete(listener);
+    return this.local.subscribeAll(listener);
   }
 }
 
