@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { recordingOf } from '../src/recording/plugin.js';
 import { parseKeyHistory } from '../src/recording/signing/keys.js';
-import type { TrustAnchors } from '../src/recording/verify/trust.js';
+import { judgeKey, type TrustAnchors } from '../src/recording/verify/trust.js';
 import { formatReport, verifyRecording } from '../src/recording/verify/verify.js';
 import { removeDir, tempDir, token, type TestServer } from './helpers.js';
 import { call, chunks, copyBundle, keysFile, makeWebm, recordBundle, resign, runVerify, sha256, startRecordingServer } from './recording-helpers.js';
@@ -137,6 +137,13 @@ describe('a trusted key', () => {
     const listed = await cli(['keys', 'list', '--config', configFile]);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, new RegExp(`${newKey}  \\S+  current`, 'u'));
+  });
+
+  it('a timestamp written to the second covers that second: a key made at .029 and used at once is in its period, a second earlier is not', () => {
+    const history = { history: { keys: [{ keyId: 'k1', algorithm: 'Ed25519' as const, publicKey: 'unused', validFrom: '2026-12-01T23:34:01.029Z', validUntil: null }] }, source: 'keys.json' } as TrustAnchors['history'];
+    assert.equal(judgeKey('k1', '2026-12-01T23:34:01Z', { history }).state, 'trusted');
+    assert.equal(judgeKey('k1', '2026-12-01T23:34:01.000Z', { history }).state, 'refused', 'a time with milliseconds is taken as written');
+    assert.equal(judgeKey('k1', '2026-12-01T23:34:00Z', { history }).state, 'refused');
   });
 
   it('the private key stays in the key folder: mode 0600, never in a bundle or an API answer', async () => {

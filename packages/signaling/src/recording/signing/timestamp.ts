@@ -120,12 +120,15 @@ export function readTimestampResponse(der: Buffer): TimestampFacts {
   };
 }
 
-/** YYYYMMDDHHMMSS[.f+]Z → ISO 8601. */
+/**
+ * YYYYMMDDHHMMSS[.f+]Z → ISO 8601, keeping the precision the TSA wrote: a genTime to the second stays one (no
+ * invented ".000"), so the key-period check can read it as the whole second it stands for.
+ */
 function generalizedTime(text: string): string {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:[.,](\d+))?Z$/u.exec(text);
   if (!m) throw new Error(`genTime "${text}" is not a UTC GeneralizedTime`);
-  const ms = (m[7] ?? '0').padEnd(3, '0').slice(0, 3);
-  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${ms}Z`;
+  const fraction = m[7] === undefined ? '' : `.${m[7].padEnd(3, '0').slice(0, 3)}`;
+  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${fraction}Z`;
 }
 
 /**

@@ -54,7 +54,10 @@ export function judgeKey(keyId: string, signedAt: string | undefined, anchors: T
       const period = `valid from ${entry.validFrom} until ${entry.validUntil ?? 'now (current key)'}`;
       const at = signedAt === undefined ? Number.NaN : Date.parse(signedAt);
       if (!Number.isFinite(at)) return { state: 'refused', detail: `key ${keyId} is in ${anchors.history.source} (${period}), but the bundle does not say when it was signed` };
-      if (at < Date.parse(entry.validFrom) || (entry.validUntil !== null && at > Date.parse(entry.validUntil))) {
+      // A time written to the second (an RFC 3161 genTime usually is) stands for that whole second: a key made
+      // at 10:00:01.029 and used at once is stamped 10:00:01, which is not before the key existed.
+      const precision = /\.\d+/u.test(signedAt ?? '') ? 0 : 999;
+      if (at + precision < Date.parse(entry.validFrom) || (entry.validUntil !== null && at > Date.parse(entry.validUntil))) {
         return { state: 'refused', detail: `key ${keyId} signed at ${signedAt}, outside its period in ${anchors.history.source} (${period})` };
       }
       return { state: 'trusted', detail: `key ${keyId} is in the key history ${anchors.history.source}, ${period}; signed at ${signedAt}` };
