@@ -18,15 +18,13 @@ import { Redis } from 'ioredis';
 import { signalingError } from '@tiepdan/core';
 import { DeliveryListeners, type CommandReply, type Delivery, type RoomBus, type ServeHooks } from './bus.js';
 import type { RoomCommand } from './commands.js';
+import { RELEASE, RENEW } from '../cluster/lease-scripts.js';
 
 const PREFIX = 'tiepdan:';
 const DELIVERIES = `${PREFIX}deliveries`;
 const nodeChannel = (node: string) => `${PREFIX}node:${node}`;
 export const leaseKey = (sessionId: string) => `${PREFIX}room:${sessionId}:lease`;
 
-/** Extends a lease only while this node still holds it. */
-const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
-const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 type NodeMessage =
   | { t: 'cmd'; id: string; from: string; sessionId: string; command: RoomCommand }
