@@ -75,6 +75,9 @@ export class RedisCluster implements Cluster {
     let renewedAt = Date.now();
     const timer = setInterval(() => {
       const started = Date.now();
+      // Not confirmed for a whole lease (Redis unreachable, or this node cut off from it while the commands wait
+      // in ioredis's queue): another node may hold it by now.
+      if (started - renewedAt >= this.leaseMs) lost = true;
       this.redis.eval(RENEW, 1, key, this.nodeId, String(this.leaseMs)).then(
         (value) => {
           if (value === 0) ((lost = true), clearInterval(timer));
@@ -151,6 +154,7 @@ class RedisSingleton implements Singleton {
   private running = false;
   private stopped = false;
   private ticking = false;
+  private tickStarted = 0;
   private renewedAt = 0;
   private chain: Promise<void> = Promise.resolve();
   private readonly timer: ReturnType<typeof setInterval>;
@@ -164,7 +168,12 @@ class RedisSingleton implements Singleton {
     private readonly onError: (error: unknown) => void,
     private readonly forget: () => void,
   ) {
-    this.timer = setInterval(() => void this.tick(), Math.max(100, Math.floor(leaseMs / 3)));
+    this.timer = setInterval(() => {
+      // A renewal that hangs (this node cut off from Redis; ioredis queues the command) must not keep the job
+      // running past the lease: another node takes it once the lease lapses in Redis.
+      if (this.ticking && this.held && Date.now() - this.tickStarted >= this.leaseMs) this.lose();
+      void this.tick();
+    }, Math.max(100, Math.floor(leaseMs / 3)));
     this.timer.unref();
     void this.tick();
   }
@@ -187,11 +196,13 @@ class RedisSingleton implements Singleton {
   private async tick(): Promise<void> {
     if (this.stopped || this.ticking) return;
     this.ticking = true;
-    const started = Date.now();
+    const started = (this.tickStarted = Date.now());
     try {
       if (this.held) {
-        if ((await this.redis.eval(RENEW, 1, this.key, this.nodeId, String(this.leaseMs))) === 0) this.lose();
-        else this.renewedAt = started;
+        const renewed = (await this.redis.eval(RENEW, 1, this.key, this.nodeId, String(this.leaseMs))) !== 0;
+        if (!this.held) return; // lost meanwhile (the renewal came too late)
+        if (renewed && Date.now() - started < this.leaseMs) this.renewedAt = started;
+        else this.lose();
       } else if ((await this.redis.set(this.key, this.nodeId, 'PX', this.leaseMs, 'NX')) === 'OK') {
         if (this.stopped) {
           await this.redis.eval(RELEASE, 1, this.key, this.nodeId);
