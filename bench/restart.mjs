@@ -8,6 +8,9 @@
 // connections refused during the restart (the overlap), and messages lost: acknowledged chat missing from
 // `room_chat`, or stored chat that a member of the room never received. Bounded: BENCH_RESTART_DEADLINE_S (120)
 // for everyone to come back, then the figures are printed as they are and everything is closed.
+// BENCH_RESTART_CPU_PROF=<dir>: the server's processes write V8 CPU profiles there (--cpu-prof), and the figures
+// carry the resume window in the profiler's clock, so `node bench/profile-top.mjs <file> --window <from>-<to>`
+// reads only the samples of the new worker serving the resumes.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,6 +32,7 @@ const PER_ROOM = 10;
 const RATE = Number(process.env.BENCH_RESTART_RATE ?? 2);
 const DEADLINE_MS = Number(process.env.BENCH_RESTART_DEADLINE_S ?? 120) * 1000;
 const GOAL_MS = 5000;
+const PROFILE_DIR = process.env.BENCH_RESTART_CPU_PROF;
 const CLI = fileURLToPath(new URL('../packages/signaling/dist/cli.js', import.meta.url));
 const SECRET = 'bench-restart-secret-bench-restart-secret-01';
 const UNIT = 'dongthap.sadec';
@@ -72,7 +76,10 @@ function startSupervisor(dataDir) {
       rooms: { messagesPerSecond: 1_000_000, messageBurst: 1_000_000, resumeWindowMs: 120_000, authTimeoutMs: 30_000, eventLogSize: 10_000 },
     }),
   );
-  const child = spawn(process.execPath, [CLI, 'start', '--config', config, '--supervise'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // node:cluster forks its workers with the supervisor's execArgv, so they profile too; each writes its own file on
+  // exit (Node 20 refuses --cpu-prof in NODE_OPTIONS).
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, CLI, 'start', '--config', config, '--supervise'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const logs = [];
   const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   createInterface({ input: child.stdout }).on('line', (line) => {
@@ -84,6 +91,9 @@ function startSupervisor(dataDir) {
   });
   return { child, logs, exited };
 }
+
+/** The monotonic clock in µs, as V8's CPU profiler stamps its samples (both read CLOCK_MONOTONIC). */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** A TCP connection every 20 ms; counts the refused ones. */
 function probe(port) {
@@ -161,9 +171,12 @@ export async function benchRestart() {
 
     const prober = probe(port);
     const hupAt = performance.now();
+    const hupUs = monotonicUs();
     server.child.kill('SIGHUP');
     const handedOver = await until(() => server.logs.some((l) => l.msg === 'handed over'), DEADLINE_MS);
+    const handedOverUs = monotonicUs();
     const allBack = handedOver && (await until(() => clients.every((c) => c.backAt !== undefined), DEADLINE_MS));
+    const allBackUs = monotonicUs();
     // A little load on the new worker, then stop it and let the last deliveries arrive.
     await sleep(2000);
     await prober.stop();
@@ -192,6 +205,7 @@ export async function benchRestart() {
       tcpProbes: prober.result.tries,
       tcpRefused: prober.result.refused,
       acked: acked.length,
+      ...(PROFILE_DIR ? { profile: { dir: PROFILE_DIR, newWorker: newListening?.worker, hupUs, handedOverUs, allBackUs, resumeWindow: `${handedOverUs}-${allBackUs}` } } : {}),
     };
     const everyone = [...clients];
     await Promise.all(clients.map((c) => c.client.close()));
