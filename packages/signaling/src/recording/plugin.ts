@@ -109,6 +109,8 @@ const TimelineSchema = z.strictObject({
     .min(1)
     .max(500),
 });
+/** Which media file of a recording (0 by default); anything else falls back to 0, as the handler reads it. */
+const PartQuery = z.object({ part: z.string().optional() });
 const CopyRequestSchema = z.strictObject({ reference: z.string().min(1).max(64).optional() });
 
 export async function recording(app: FastifyInstance, opts: RecordingOptions): Promise<void> {
@@ -198,20 +200,26 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     if (row && row.official !== sub) throw new ApiError(403, 'forbidden');
   };
 
+  // Every check here is the handler's, after the caller's right to this recording (access control logs refusals):
+  // the document shows the bodies and queries through checkedByHandler (http/openapi.ts). An id that is not one
+  // is answered by the handler too.
+  const secured = { tags: ['recordings'], security: [{ bearer: [] }] };
+  const publicTags = { tags: ['recordings'] };
+
   // The current key, and the history of every key that ever signed (kept across rotations): what a verifier
   // pins. Public keys only; the private key never leaves dataDir/keys.
-  app.get('/recordings/public-key', async (_request, reply) => {
+  app.get('/recordings/public-key', { schema: { ...publicTags, summary: "The recording signing key in force (PEM), to check a bundle's signature" } }, async (_request, reply) => {
     const key = await keys.current();
     return reply.header('Cache-Control', 'public, max-age=300').send({ algorithm: 'Ed25519', keyId: key.keyId, publicKey: key.publicKeyPem });
   });
-  app.get('/recordings/keys', async (_request, reply) => {
+  app.get('/recordings/keys', { schema: { ...publicTags, summary: 'Every recording signing key with its period, and the timestamping authority in use' } }, async (_request, reply) => {
     await keys.current();
     // With the TSA's CA, the history is all a verifier needs to pin: who signed, and who vouched for the time.
     const timestamping = settings.timestamping ? { authority: settings.timestamping.url, caCertificates: settings.timestamping.caCertificates ?? null } : null;
     return reply.header('Cache-Control', 'public, max-age=300').send({ ...(await keys.history()), timestamping });
   });
 
-  app.post('/recordings', async (request, reply) => {
+  app.post('/recordings', { schema: { ...secured, summary: 'Opens the recording of a session (the room does this when the session starts)', checkedByHandler: { body: OpenSchema } } }, async (request, reply) => {
     const official = await access.require(request, 'recordings.manage', 'open');
     const body = parse(OpenSchema, request.body ?? {});
     const session = await store.schedule.getSession(body.sessionId).catch(() => undefined);
@@ -222,26 +230,26 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return reply.code(created ? 201 : 200).send({ recording: coordinator.status(rec.id) });
   });
 
-  app.get('/recordings', async (request) => {
+  app.get('/recordings', { schema: { ...secured, summary: "The unit's recordings, newest first", checkedByHandler: { querystring: z.object({ limit: z.string().optional() }) } } }, async (request) => {
     const official = await access.require(request, 'recordings.read', 'list');
     const limit = Math.min(200, Math.max(1, Number((request.query as { limit?: string }).limit ?? 50) || 50));
     return { recordings: repo.s.list.all({ unit: official.unit === '*' ? null : official.unit, limit }).map((r) => summary(r)) };
   });
 
-  app.get('/recordings/by-session/:id', async (request) => {
+  app.get('/recordings/by-session/:id', { schema: { ...secured, summary: "The recording of a session, by the session's id", params: z.object({ id: z.string() }) } }, async (request) => {
     const rec = coordinator.forSession(parse(Params, request.params).id);
     if (!rec) throw new ApiError(404, 'not_found');
     await access.require(request, 'recordings.status', 'status', rec, { logAllowed: false });
     return { recording: coordinator.status(rec.id) };
   });
 
-  app.get('/recordings/:id', async (request) => {
+  app.get('/recordings/:id', { schema: { ...secured, summary: "A recording's state, recorders and, once finalized, its evidence facts", params: z.object({ id: z.string() }) } }, async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.status', 'status', rec, { logAllowed: false });
     return { recording: { ...coordinator.status(rec.id), evidence: await evidence(rec.id) } };
   });
 
-  app.post('/recordings/:id/start', async (request) => {
+  app.post('/recordings/:id/start', { schema: { ...secured, summary: 'Starts recording', params: z.object({ id: z.string() }) } }, async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.manage', 'start', rec);
     coordinator.start(rec.id);
@@ -249,14 +257,14 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   });
 
   // The only way a recording stops: the head ends the session. Anyone else is refused, and that is logged.
-  app.post('/recordings/:id/end', async (request, reply) => {
+  app.post('/recordings/:id/end', { schema: { ...secured, summary: 'Ends the recording (the head of the session only); finalization follows', params: z.object({ id: z.string() }) } }, async (request, reply) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.end', 'end', rec);
     coordinator.end(rec.id, official.sub);
     return reply.code(202).send({ recording: coordinator.status(rec.id) });
   });
 
-  app.post('/recordings/:id/finalize', async (request) => {
+  app.post('/recordings/:id/finalize', { schema: { ...secured, summary: 'Finalizes an ended recording now (manifest, signature, timestamp)', params: z.object({ id: z.string() }) } }, async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.end', 'finalize', rec);
     if (rec.state !== 'ending' && rec.state !== 'finalizing' && rec.state !== 'finalized') throw new ApiError(409, 'invalid_transition');
@@ -264,7 +272,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return { recording: coordinator.status(rec.id) };
   });
 
-  app.post('/recordings/:id/timeline', async (request) => {
+  app.post('/recordings/:id/timeline', { schema: { ...secured, summary: "Adds entries to the recording's timeline (participants, notices, cases)", params: z.object({ id: z.string() }), checkedByHandler: { body: TimelineSchema } } }, async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.manage', 'timeline', rec, { logAllowed: false });
     const { entries } = parse(TimelineSchema, request.body ?? {});
@@ -273,7 +281,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
 
   // A recorder waits for a session before anything is opened (standby); the room's opening creates the recording
   // and registers it. Once the recording exists this answers with its id and the per-recording routes take over.
-  app.post('/recordings/sessions/:id/recorders', async (request): Promise<SessionRecorderReply> => {
+  app.post('/recordings/sessions/:id/recorders', { schema: { ...secured, summary: 'A recorder device waits for a session to be recorded (standby), or joins its recording', params: z.object({ id: z.string() }), checkedByHandler: { body: RecorderSchema } } }, async (request): Promise<SessionRecorderReply> => {
     const sessionId = parse(Params, request.params).id;
     const body = parse(RecorderSchema, request.body ?? {});
     const rec = coordinator.forSession(sessionId);
@@ -290,7 +298,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return { recordingId: null, state: 'waiting', ...timing };
   });
 
-  app.post('/recordings/:id/recorders', async (request) => {
+  app.post('/recordings/:id/recorders', { schema: { ...secured, summary: 'A recorder device registers with a recording and takes or waits for the lease', params: z.object({ id: z.string() }), checkedByHandler: { body: RecorderSchema } } }, async (request) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.record', 'recorder.register', rec, { logAllowed: false });
     const body = parse(RecorderSchema, request.body ?? {});
@@ -298,7 +306,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return coordinator.register(rec.id, body.recorderId, body.pointId, official.sub);
   });
 
-  app.post('/recordings/:id/recorders/:recorderId/heartbeat', async (request) => {
+  app.post('/recordings/:id/recorders/:recorderId/heartbeat', { schema: { ...secured, summary: "A recorder's heartbeat: keeps its lease, or learns it lost it", params: z.object({ id: z.string(), recorderId: z.string() }) } }, async (request) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.record', 'recorder.heartbeat', rec, { logAllowed: false });
     const recorderId = parse(ID, (request.params as { recorderId: string }).recorderId, 'recorderId');
@@ -306,7 +314,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return coordinator.heartbeat(rec.id, recorderId);
   });
 
-  app.post('/recordings/:id/recorders/:recorderId/leave', async (request) => {
+  app.post('/recordings/:id/recorders/:recorderId/leave', { schema: { ...secured, summary: 'A recorder leaves, handing its lease to a standby', params: z.object({ id: z.string(), recorderId: z.string() }) } }, async (request) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.record', 'recorder.leave', rec, { logAllowed: false });
     const recorderId = parse(ID, (request.params as { recorderId: string }).recorderId, 'recorderId');
@@ -314,7 +322,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return coordinator.leave(rec.id, recorderId);
   });
 
-  app.post('/recordings/:id/segments', { bodyLimit: settings.maxSegmentBytes }, async (request): Promise<SegmentAck> => {
+  app.post('/recordings/:id/segments', { schema: { ...secured, summary: 'One media segment (application/octet-stream), its place and hash in the query', params: z.object({ id: z.string() }), checkedByHandler: { querystring: SegmentQuery } }, bodyLimit: settings.maxSegmentBytes }, async (request): Promise<SegmentAck> => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.record', 'segment', rec, { logAllowed: false });
     const q = parse(SegmentQuery, request.query);
@@ -323,7 +331,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return ingest.accept({ recordingId: rec.id, recorderId: q.recorder, epoch: q.epoch, seq: q.seq, bytes: q.bytes, sha256: q.sha256, capturedAt: q.capturedAt, last: q.last !== undefined }, request.body);
   });
 
-  app.get('/recordings/:id/manifest', async (request) => {
+  app.get('/recordings/:id/manifest', { schema: { ...secured, summary: "A finalized recording's signed manifest", params: z.object({ id: z.string() }) } }, async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.read', 'manifest', rec);
     const { manifest, signature } = await readManifest(storage, rec);
@@ -331,7 +339,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   });
 
   // Play (HTTP range requests). A recording where a denunciation was heard is never streamed out.
-  app.get('/recordings/:id/media', async (request, reply) => {
+  app.get('/recordings/:id/media', { schema: { ...secured, summary: 'Plays a finalized recording (range requests); never a confidential one', params: z.object({ id: z.string() }), checkedByHandler: { querystring: PartQuery } } }, async (request, reply) => {
     const rec = load(request);
     if (rec.confidential === 1) {
       const caller = await access.identify(request);
@@ -342,7 +350,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return sendMedia(request, reply, rec, false);
   });
 
-  app.get('/recordings/:id/download', async (request, reply) => {
+  app.get('/recordings/:id/download', { schema: { ...secured, summary: 'Downloads a finalized recording, logged', params: z.object({ id: z.string() }), checkedByHandler: { querystring: PartQuery } } }, async (request, reply) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.read', 'download', rec, { logAllowed: rec.confidential !== 1 });
     if (rec.confidential === 1) {
@@ -355,13 +363,13 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return sendMedia(request, reply, rec, true);
   });
 
-  app.get('/recordings/:id/access', async (request) => {
+  app.get('/recordings/:id/access', { schema: { ...secured, summary: "The recording's access log", params: z.object({ id: z.string() }) } }, async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.audit', 'access-log', rec);
     return { entries: accessLog.list({ recordingId: rec.id, limit: 1000 }) };
   });
 
-  app.post('/recordings/:id/copies', async (request, reply) => {
+  app.post('/recordings/:id/copies', { schema: { ...secured, summary: "Requests a copy of the citizen's part (the citizen with their join token, or an official)", params: z.object({ id: z.string() }), checkedByHandler: { body: CopyRequestSchema } } }, async (request, reply) => {
     const rec = load(request);
     const caller = await access.identify(request);
     const body = parse(CopyRequestSchema, request.body ?? {});
@@ -386,21 +394,21 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return copy;
   };
 
-  app.post('/recordings/:id/copies/:copyId/approve', async (request) => {
+  app.post('/recordings/:id/copies/:copyId/approve', { schema: { ...secured, summary: 'Approves a copy: the cut is made and signed', params: z.object({ id: z.string(), copyId: z.string() }), checkedByHandler: { body: ApproveSchema } } }, async (request) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.approveCopy', 'copy.approve', rec);
     const copy = loadCopy(request, rec);
     return { copy: copyView(await approveCopy({ repo, storage, tools }, rec, copy, parse(ApproveSchema, request.body ?? {}), official.sub)) };
   });
 
-  app.post('/recordings/:id/copies/:copyId/handover', async (request) => {
+  app.post('/recordings/:id/copies/:copyId/handover', { schema: { ...secured, summary: 'Records that a copy was handed over, and how', params: z.object({ id: z.string(), copyId: z.string() }), checkedByHandler: { body: HandoverSchema } } }, async (request) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.approveCopy', 'copy.handover', rec);
     const copy = loadCopy(request, rec);
     return { copy: copyView(handOver(repo, rec, copy, parse(HandoverSchema, request.body ?? {}), official.sub)) };
   });
 
-  app.get('/recordings/:id/copies/:copyId/file', async (request, reply) => {
+  app.get('/recordings/:id/copies/:copyId/file', { schema: { ...secured, summary: "An approved copy's file", params: z.object({ id: z.string(), copyId: z.string() }) } }, async (request, reply) => {
     const rec = load(request);
     await access.require(request, 'recordings.approveCopy', 'copy.download', rec);
     const copy = loadCopy(request, rec);
