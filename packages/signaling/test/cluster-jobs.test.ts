@@ -31,7 +31,8 @@ import { sessionInput } from './schedule-helpers.js';
 import { CHILD_SECRET, startServerProcess, writeConfig, type ServerProcess } from './server-process.js';
 
 const LEASE_MS = 1500;
-const RECORDING = { leaseMs: 1500, heartbeatMs: 300, drainMs: 500 };
+/** Long enough that heartbeats every 300 ms keep it on a loaded machine; the alarm below waits for its lapse. */
+const RECORDING = { leaseMs: 3000, heartbeatMs: 300, drainMs: 500 };
 const WAIT = 30_000;
 
 const root = tempDir('tiepdan-cluster-jobs-');
@@ -164,7 +165,7 @@ describe('background jobs and the recording on two nodes through Redis', { skip:
 
     // Silence: the lease lapses wherever the watchdog runs, and the chair on B hears the alarm.
     recorder.stopBeating();
-    await until(() => chair.seen.some((e) => e.type === 'recording.alarm'), LEASE_MS * 6, 'the chair on B hears the alarm');
+    await until(() => chair.seen.some((e) => e.type === 'recording.alarm'), RECORDING.leaseMs * 4, 'the chair on B hears the alarm');
     assert.equal(chair.seen.filter((e) => e.type === 'recording.alarm').length, 1, 'one alarm for one loss, not one per node');
     recorder.api = api('b');
     await recorder.heartbeat();

@@ -125,13 +125,19 @@ export class RecordingCoordinator {
 
   /**
    * After a restart: the recorders could not reach a dead server, so live leases and standbys get one lease
-   * duration of grace instead of lapsing at once; an interrupted drain or finalization is taken up again.
+   * duration of grace instead of lapsing at once; an interrupted drain or finalization is taken up again. With
+   * several nodes the watchdog also starts here when it passes from a node that died, while the other nodes kept
+   * taking heartbeats: a recording with a recorder seen within the lease was reachable, and gets no grace (which
+   * would count a dead standby alive again).
    */
   async resume(): Promise<void> {
     const now = this.now();
     for (const rec of this.deps.repo.s.live.all()) {
-      if (rec.holder) this.deps.repo.s.renew.run(now + this.settings.leaseMs, rec.id, rec.epoch, rec.holder);
-      this.deps.repo.s.seenAll.run(now, rec.id);
+      const reachable = this.cluster.shared && this.deps.repo.s.recorders.all(rec.id).some((r) => this.alive(r, now));
+      if (!reachable) {
+        if (rec.holder) this.deps.repo.s.renew.run(now + this.settings.leaseMs, rec.id, rec.epoch, rec.holder);
+        this.deps.repo.s.seenAll.run(now, rec.id);
+      }
       await this.sweep(rec.id);
       if (rec.state === 'ending') this.scheduleFinalize(rec.id, this.settings.drainMs);
       if (rec.state === 'finalizing') this.scheduleFinalize(rec.id, 0);
