@@ -212,6 +212,9 @@ export class Room {
         case 'detach':
           this.detach(command.participantId, command.connectionId, command.lastSeenAt);
           return { ok: true, result: {} };
+        case 'case':
+          this.caseUpdated(command);
+          return { ok: true, result: {} };
         case 'heartbeat': {
           const p = this.participants.get(command.participantId);
           if (p && p.connectionId === command.connectionId) p.lastHeartbeat = new Date(this.ctx.now()).toISOString();
@@ -620,6 +623,18 @@ export class Room {
   private setCase(caseId: string | null): void {
     this.caseId = caseId;
     this.emit({ type: 'case.changed', caseId }, this.members());
+  }
+
+  /**
+   * A desk step on a case of this session: the officials in the room (not recorders) and the case's own citizens
+   * (admitted or sent back to the lobby) read it again. Only the case id, state and step travel, never content.
+   */
+  private caseUpdated(command: Extract<RoomCommand, { kind: 'case' }>): void {
+    if (this.state === 'ended') return;
+    const to = [...this.participants.values()]
+      .filter((q) => (q.role === 'citizen' ? q.caseId === command.caseId : q.role !== 'recorder' && q.status !== 'lobby'))
+      .map((q) => q.participantId);
+    if (to.length) this.emit({ type: 'case.updated', caseId: command.caseId, state: command.state, step: command.step }, to);
   }
 
   private setFloor(participantId: string | null): void {
