@@ -121,7 +121,7 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     return { entries: await entries(official, filtersOf(request)) };
   });
 
-  app.get('/register/export', { ...read, schema: { ...filtered, summary: 'The register as .xlsx (default), .docx or CSV' } }, async (request, reply) => {
+  app.get('/register/export', { ...read, schema: { ...filtered, summary: 'The register as .xlsx (default), .docx, PDF or CSV' } }, async (request, reply) => {
     const official = officialOf(request);
     const f = filtersOf(request);
     const format = f.format ?? 'xlsx';
