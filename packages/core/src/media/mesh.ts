@@ -157,6 +157,11 @@ class Peer {
       if (pc.signalingState === 'stable' && pc.remoteDescription) {
         this.#restarts += 1;
         this.restartIce();
+      } else if (pc.signalingState === 'have-local-offer' && !this.makingOffer) {
+        // Our offer got no answer for a whole tick: it was lost on the way (relayed while the other was not yet
+        // visible, or dropped in a reconnect). Send it again; if that does not help either, a new connection.
+        this.#restarts += 1;
+        void this.#sendLocal();
       }
       this.#armWatchdog();
     }, this.polite ? CONNECT_WATCHDOG_MS.polite : CONNECT_WATCHDOG_MS.impolite);

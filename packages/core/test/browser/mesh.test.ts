@@ -118,6 +118,44 @@ describe('MeshTransport over signalingPort and the real server (perfect negotiat
     [...ma.getTracks(), ...mb.getTracks()].forEach((t) => t.stop());
   });
 
+  it('an offer lost on the way is sent again by the watchdog, and the connection comes up', async function () {
+    this.timeout(40_000);
+    const session = sessionId('lost-offer');
+    const pair = await Promise.all([member(session, 'chair'), member(session, 'clerk')]);
+    // The impolite side (the smaller id) loses its first offer, as a relay to someone not yet visible is lost.
+    // Being impolite it ignores the other's offers while it waits for an answer, so only sending its own offer
+    // again (or a new connection) brings the two together: the hang seen once in the reception-day test.
+    const [k1, k2] = pair[0].id < pair[1].id ? pair : [pair[1], pair[0]];
+    let dropped = 0;
+    const lossy: SignalingPort = {
+      send: (to, data) => {
+        if (data.kind === 'offer' && dropped === 0) {
+          dropped += 1;
+          return Promise.resolve();
+        }
+        return k1.port.send(to, data);
+      },
+      onSignal: (listener) => k1.port.onSignal(listener),
+    };
+    const a = new MeshTransport({ port: lossy });
+    const b = new MeshTransport({ port: k2.port });
+    const [ma, mb] = await Promise.all([media(), media()]);
+    await a.join({ participantId: k1.id });
+    await a.publish(ma);
+    a.setParticipants([]);
+    a.setParticipants([k2.id]);
+    await waitUntil(() => dropped === 1, 'the first offer was not sent');
+    await b.join({ participantId: k2.id });
+    await b.publish(mb);
+    b.setParticipants([k1.id]);
+    await waitUntil(() => b.remotes()[0]?.stream.getVideoTracks().length === 1 && a.remotes()[0]?.stream.getVideoTracks().length === 1, 'no video both ways after a lost offer', { timeout: 25_000 });
+    await waitUntil(async () => (await bytesFrom(a, k2.id)) > 5000 && (await bytesFrom(b, k1.id)) > 5000, 'no bytes', { timeout: 20_000 });
+    await a.leave();
+    await b.leave();
+    await Promise.all([k1.client.close(), k2.client.close()]);
+    [...ma.getTracks(), ...mb.getTracks()].forEach((t) => t.stop());
+  });
+
   it("a receive-only participant (the recorder), listed by nobody, offers and gets everyone's audio and video; sends nothing", async function () {
     this.timeout(30_000);
     const session = sessionId('receive-only');

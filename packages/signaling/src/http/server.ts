@@ -1,6 +1,7 @@
 /**
- * The app factory: builds the fastify instance with its capabilities (meta, registrations), the cross-cutting
- * layers (security headers, CORS allowlist, rate limits, error shape, request ids, logs) and the store.
+ * The app factory: builds the fastify instance with its capabilities (meta, registrations, schedule, recording,
+ * sign-in, desk, register, rooms), the cross-cutting layers (security headers, CORS allowlist, rate limits, error
+ * shape, request ids, logs) and the store.
  * `start()` listens and, for the CLI, closes cleanly on SIGTERM/SIGINT (server first, then the database).
  */
 import cors from '@fastify/cors';
