@@ -6,6 +6,7 @@
  * case permission (core/src/auth/roles.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import * as z from 'zod';
 import type { TokenClaims } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
@@ -56,8 +57,12 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
   };
   const withNewSecret = async (account: AccountRow, at: string) => totpUri(await setSecondFactor(service, account, at), account.username, TOTP_ISSUER);
   const noStore = { 'Cache-Control': 'no-store' };
+  // Bodies are checked in the handler (checkedByHandler, http/openapi.ts): the guard and "is this account yours
+  // to manage" (404) answer first.
+  const secured = { tags: ['accounts'], security: [{ bearer: [] }] };
+  const idParams = z.strictObject({ id: z.string() });
 
-  app.get('/accounts', { ...manage, handler: async (request, reply) => {
+  app.get('/accounts', { ...manage, schema: { ...secured, summary: "The accounts the administrator manages, with their roles" }, handler: async (request, reply) => {
     const admin = officialOf(request);
     const accounts = await store.listAccounts(admin.unit === '*' ? undefined : admin.unit);
     const views = [];
@@ -69,7 +74,7 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
     return reply.headers(noStore).send({ accounts: views });
   } });
 
-  app.post('/accounts', { ...manage, handler: async (request, reply) => {
+  app.post('/accounts', { ...manage, schema: { ...secured, summary: 'A new account with its roles; the authenticator secret is shown once when a role needs it', checkedByHandler: { body: NewAccountBody } }, handler: async (request, reply) => {
     const admin = officialOf(request);
     const body = parseBody(NewAccountBody, request.body);
     body.roles.forEach((r, i) => {
@@ -82,7 +87,7 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
     return reply.code(201).headers(noStore).send({ account: accountView(account, assignments), ...(secondFactorUri ? { secondFactorUri } : {}) });
   } });
 
-  app.patch<{ Params: { id: string } }>('/accounts/:id', { ...manage, handler: async (request, reply) => {
+  app.patch<{ Params: { id: string } }>('/accounts/:id', { ...manage, schema: { ...secured, summary: "Changes an account's display name, or disables or enables it", params: idParams, checkedByHandler: { body: AccountPatchBody } }, handler: async (request, reply) => {
     const { admin, account } = await managed(request);
     const body = parseBody(AccountPatchBody, request.body);
     const at = new Date().toISOString();
@@ -95,7 +100,7 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
     return reply.headers(noStore).send(accountView((await store.getAccount(account.id))!, await store.assignments(account.id)));
   } });
 
-  app.post<{ Params: { id: string } }>('/accounts/:id/password', { ...manage, handler: async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/accounts/:id/password', { ...manage, schema: { ...secured, summary: "Sets a new password and ends the account's sessions", params: idParams, checkedByHandler: { body: PasswordBody } }, handler: async (request, reply) => {
     const { admin, account } = await managed(request);
     const body = parseBody(PasswordBody, request.body);
     const at = new Date().toISOString();
@@ -106,7 +111,7 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
     return reply.code(204).send();
   } });
 
-  app.post<{ Params: { id: string } }>('/accounts/:id/second-factor', { ...manage, handler: async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/accounts/:id/second-factor', { ...manage, schema: { ...secured, summary: 'A new authenticator secret (shown once); ends the account\'s sessions', params: idParams }, handler: async (request, reply) => {
     const { admin, account } = await managed(request);
     const at = new Date().toISOString();
     const secondFactorUri = await withNewSecret(account, at);
@@ -115,7 +120,7 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
     return reply.headers(noStore).send({ secondFactorUri });
   } });
 
-  app.post<{ Params: { id: string } }>('/accounts/:id/roles', { ...manage, handler: async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/accounts/:id/roles', { ...manage, schema: { ...secured, summary: 'Grants a role in a unit the administrator manages', params: idParams, checkedByHandler: { body: RoleAssignment } }, handler: async (request, reply) => {
     const { admin, account } = await managed(request);
     const role = parseBody(RoleAssignment, request.body);
     if (!knownUnit(role.unit) || !mayAssign(admin, role.unit)) throw new ApiError(403, 'forbidden');
@@ -128,7 +133,7 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
     return reply.headers(noStore).send({ account: accountView((await store.getAccount(account.id))!, assignments), ...(secondFactorUri ? { secondFactorUri } : {}) });
   } });
 
-  app.delete<{ Params: { id: string; role: string; unit: string } }>('/accounts/:id/roles/:role/:unit', { ...manage, handler: async (request, reply) => {
+  app.delete<{ Params: { id: string; role: string; unit: string } }>('/accounts/:id/roles/:role/:unit', { ...manage, schema: { ...secured, summary: 'Removes one role of an account', params: z.strictObject({ id: z.string(), role: z.string(), unit: z.string() }) }, handler: async (request, reply) => {
     const { admin, account } = await managed(request);
     const role = parseBody(RoleAssignment, { role: request.params.role, unit: request.params.unit });
     if (!mayAssign(admin, role.unit)) throw new ApiError(403, 'forbidden');
@@ -137,7 +142,11 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
     return reply.headers(noStore).send(accountView(account, await store.assignments(account.id)));
   } });
 
-  app.get<{ Querystring: { before?: string; limit?: string } }>('/accounts/audit', { ...manage, handler: async (request, reply) => {
+  app.get<{ Querystring: { before?: string; limit?: string } }>('/accounts/audit', {
+    ...manage,
+    // Read leniently by the handler: a limit out of 1..500 or not a number falls back, as before.
+    schema: { ...secured, summary: 'The sign-in audit log of the accounts the administrator manages, newest first', checkedByHandler: { querystring: z.object({ before: z.string().optional(), limit: z.string().optional() }) } },
+    handler: async (request, reply) => {
     const admin = officialOf(request);
     const limit = Math.min(500, Math.max(1, Number(request.query.limit ?? 100) || 100));
     const before = request.query.before ? Number(request.query.before) || undefined : undefined;

@@ -33,6 +33,9 @@ export async function auth(app: FastifyInstance, opts: AuthOptions): Promise<voi
   const production = config.mode === 'production';
   const limited = (max: number): object => (config.rateLimits.enabled ? { rateLimit: { max, timeWindow: ONE_MINUTE } } : {});
   const noStore = (reply: FastifyReply) => reply.header('Cache-Control', 'no-store');
+  // Every body here is checked in the handler (checkedByHandler, http/openapi.ts): the session, its CSRF token or
+  // the guard answer first, and an absent body is checked as absent (TokenBody defaults it), not as {}.
+  const tags = { tags: ['sign-in'] };
 
   const sessionOf = async (request: FastifyRequest): Promise<SessionRow> => {
     const session = await service.sessionFromSecret(readCookie(request, SESSION_COOKIE), factsOf(request));
@@ -50,20 +53,22 @@ export async function auth(app: FastifyInstance, opts: AuthOptions): Promise<voi
   };
 
   /** What the sign-in element offers: passwords always, single sign-on when configured. */
-  app.get('/auth/methods', async (_request, reply) => noStore(reply).send({ password: true, ...(oidc ? { oidc: { label: config.auth.oidc!.label } } : {}) }));
+  app.get('/auth/methods', { schema: { ...tags, summary: 'How officials may sign in: passwords, and single sign-on when configured' } }, async (_request, reply) => noStore(reply).send({ password: true, ...(oidc ? { oidc: { label: config.auth.oidc!.label } } : {}) }));
 
   app.post('/auth/sign-in', {
     config: limited(config.auth.signInPerMinute),
+    schema: { ...tags, summary: 'Signs in with user name, password and, for roles that need it, a one-time code; sets the session cookie', checkedByHandler: { body: SignInBody } },
     handler: async (request, reply) => {
       const body = parseBody(SignInBody, request.body);
       return startSession(request, reply, await service.signInWithPassword(body, factsOf(request)));
     },
   });
 
-  app.get('/auth/session', async (request, reply) => noStore(reply).send(await service.view(await sessionOf(request))));
+  app.get('/auth/session', { schema: { ...tags, summary: 'The session of the cookie: the account, its roles and the anti-forgery token' } }, async (request, reply) => noStore(reply).send(await service.view(await sessionOf(request))));
 
   app.post('/auth/token', {
     config: limited(120),
+    schema: { ...tags, summary: "A short-lived access token for one of the session's roles (needs X-CSRF-Token)", checkedByHandler: { body: TokenBody } },
     handler: async (request, reply) => {
       const session = await guarded(request);
       const wanted = parseBody(TokenBody, request.body);
@@ -72,7 +77,7 @@ export async function auth(app: FastifyInstance, opts: AuthOptions): Promise<voi
     },
   });
 
-  app.post('/auth/sign-out', async (request, reply) => {
+  app.post('/auth/sign-out', { schema: { ...tags, summary: 'Ends the session of the cookie (needs X-CSRF-Token)' } }, async (request, reply) => {
     const session = await guarded(request);
     await service.signOut(session, factsOf(request));
     clearCookie(request, reply, SESSION_COOKIE, { production });
@@ -82,6 +87,7 @@ export async function auth(app: FastifyInstance, opts: AuthOptions): Promise<voi
 
   app.post('/auth/devices', {
     preHandler: requirePermission('devices.issue'),
+    schema: { ...tags, security: [{ bearer: [] }], summary: "A recorder device's credential for the issuer's unit", checkedByHandler: { body: DeviceBody } },
     handler: async (request, reply) => {
       const official = officialOf(request);
       const body = parseBody(DeviceBody, request.body);

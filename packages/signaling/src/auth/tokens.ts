@@ -6,6 +6,7 @@
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import * as z from 'zod';
 import { OFFICIAL_ROLES, type TokenClaims } from '@tiepdan/core';
+import { hmacKey } from './hmac-key.js';
 
 export const TOKEN_ISSUER = 'tiepdan';
 export const TOKEN_AUDIENCE = 'tiepdan-officials';
@@ -23,8 +24,6 @@ const ClaimsSchema = z.object({
   iat: z.number(),
   exp: z.number(),
 });
-
-const key = (secret: string) => new TextEncoder().encode(secret);
 
 /** "90m", "1h", "3600s", "3600" → seconds. */
 export function parseTtl(value: string): number {
@@ -45,13 +44,13 @@ export async function mintToken(secret: string, claims: TokenClaims, ttlSeconds 
     .setAudience(TOKEN_AUDIENCE)
     .setIssuedAt(now)
     .setExpirationTime(now + ttlSeconds)
-    .sign(key(secret));
+    .sign(await hmacKey(secret));
 }
 
 /** The claims of a valid token, or undefined for anything else (bad signature, expired, wrong audience, odd claims). */
 export async function verifyToken(secret: string, token: string): Promise<TokenClaims | undefined> {
   try {
-    const { payload } = await jwtVerify(token, key(secret), {
+    const { payload } = await jwtVerify(token, await hmacKey(secret), {
       algorithms: ['HS256'],
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,

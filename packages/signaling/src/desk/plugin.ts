@@ -87,15 +87,22 @@ export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<voi
     return rows.length > 1 ? { case: views[0]!, cases: views } : { case: views[0]! };
   };
   const act = 'desk.act' as const;
+  // Bodies are checked in the handler, after the guard (checkedByHandler, http/openapi.ts), with the cross-field
+  // rules in the same answer. A case id that is not a UUID is 404, as an unknown one.
+  const secured = { tags: ['desk'], security: [{ bearer: [] }] };
+  const citizenSide = { tags: ['desk'], security: [{ bearer: [] }], description: "With the citizen's join token (their invitation's), not an official's." };
+  const idParams = z.object({ id: z.string() });
+  const paperParams = z.object({ id: z.string(), paper: z.string() });
+  const paperQuery = z.object({ format: z.optional(z.enum(['pdf', 'docx'])) });
 
-  app.post('/desk/cases', { preHandler: requirePermission(act) }, async (request, reply: FastifyReply) => {
+  app.post('/desk/cases', { preHandler: requirePermission(act), schema: { ...secured, summary: 'Opens the case of a citizen received (from a registration, or a walk-in); the same registration gives the same case', checkedByHandler: { body: OpenBodySchema } } }, async (request, reply: FastifyReply) => {
     const official = officialOf(request);
     const body = parseBody(OpenBodySchema, request.body);
     const { row, created } = await service.open(official, body);
     return reply.code(created ? 201 : 200).send({ case: caseView(row, sealKey, official) });
   });
 
-  app.get('/desk/cases/:id', { preHandler: requirePermission('desk.read') }, async (request) => {
+  app.get('/desk/cases/:id', { preHandler: requirePermission('desk.read'), schema: { ...secured, summary: 'One case as the caller may see it', params: idParams } }, async (request) => {
     const official = officialOf(request);
     return { case: caseView(await service.get(official, caseId(request)), sealKey, official) } satisfies { case: ReceptionCase };
   });
@@ -103,38 +110,39 @@ export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<voi
   /** One route per step: the schema, its cross-field rules, and the service's action. */
   const step = <S extends z.ZodMiniType>(
     path: string,
+    summary: string,
     permission: 'desk.act' | 'desk.head',
     schema: S,
     run: (official: TokenClaims, id: string, body: z.infer<S>) => Promise<CaseRow[]>,
     rules?: (value: z.infer<S>) => ReturnType<typeof handlingFieldErrors>,
   ) =>
-    app.post(`/desk/cases/:id/${path}`, { preHandler: requirePermission(permission) }, async (request) => {
+    app.post(`/desk/cases/:id/${path}`, { preHandler: requirePermission(permission), schema: { ...secured, summary, params: idParams, checkedByHandler: { body: schema } } }, async (request) => {
       const official = officialOf(request);
       const body = parseBody(schema, request.body, rules);
       return answer(await run(official, caseId(request), body), official);
     });
 
-  step('identity', act, IdentityCheckSchema, (o, id, b) => service.identity(o, id, b));
-  step('helpers', act, HelperCheckSchema, (o, id, b) => service.helper(o, id, b));
-  step('content', act, CaseContentSchema, (o, id, b) => service.content(o, id, b));
-  step('confirmations/aloud', act, ConfirmSchema, (o, id, b) => service.confirmAloud(o, id, b));
-  step('receipt', act, ReceiptSchema, (o, id, b) => service.receipt(o, id, b));
-  step('handling', act, HandlingSchema, (o, id, b) => service.handling(o, id, b), handlingFieldErrors);
-  step('directions', 'desk.head', DirectionSchema, (o, id, b) => service.direction(o, id, b));
-  step('split', act, SplitSchema, (o, id, b) => service.split(o, id, b), splitFieldErrors);
-  step('refusal', act, RefusalSchema, (o, id, b) => service.refuse(o, id, b), refusalFieldErrors);
-  step('refusal-notice', 'desk.head', RefusalNoticeSchema, (o, id, b) => service.refusalNotice(o, id, b));
-  step('close', act, CloseSchema, (o, id, b) => service.close(o, id, b));
+  step('identity', 'The identity papers checked (step 1)', act, IdentityCheckSchema, (o, id, b) => service.identity(o, id, b));
+  step('helpers', "A helper's or representative's papers checked", act, HelperCheckSchema, (o, id, b) => service.helper(o, id, b));
+  step('content', 'What the citizen says, as written down (the content to confirm)', act, CaseContentSchema, (o, id, b) => service.content(o, id, b));
+  step('confirmations/aloud', 'The citizen confirmed the content read aloud to them', act, ConfirmSchema, (o, id, b) => service.confirmAloud(o, id, b));
+  step('receipt', 'The papers and evidence received from the citizen', act, ReceiptSchema, (o, id, b) => service.receipt(o, id, b));
+  step('handling', 'How the case is handled: accepted, directed, guided or refused per matter', act, HandlingSchema, (o, id, b) => service.handling(o, id, b), handlingFieldErrors);
+  step('directions', "The head's direction on the case (chair only)", 'desk.head', DirectionSchema, (o, id, b) => service.direction(o, id, b));
+  step('split', 'Splits the matters of one case into several cases', act, SplitSchema, (o, id, b) => service.split(o, id, b), splitFieldErrors);
+  step('refusal', 'Refuses to receive, with the legal ground', act, RefusalSchema, (o, id, b) => service.refuse(o, id, b), refusalFieldErrors);
+  step('refusal-notice', 'The written refusal notice (chair only)', 'desk.head', RefusalNoticeSchema, (o, id, b) => service.refusalNotice(o, id, b));
+  step('close', 'Closes the case', act, CloseSchema, (o, id, b) => service.close(o, id, b));
 
   // The citizen's side, with the join token of their invitation: what to confirm, and the confirmation itself.
-  app.get('/desk/confirmation', async (request, reply) => {
+  app.get('/desk/confirmation', { schema: { ...citizenSide, summary: 'What the citizen is asked to confirm, if anything' } }, async (request, reply) => {
     const claims = await citizenOf(request, joinTokens);
     const pending = await service.pendingFor(claims);
     reply.header('Cache-Control', 'no-store');
     return { pending: pending ?? null };
   });
 
-  app.post('/desk/cases/:id/confirmation', async (request) => {
+  app.post('/desk/cases/:id/confirmation', { schema: { ...citizenSide, summary: 'The citizen confirms the content, by its version and hash', params: idParams, checkedByHandler: { body: ConfirmSchema } } }, async (request) => {
     const claims = await citizenOf(request, joinTokens);
     const body = parseBody(ConfirmSchema, request.body);
     const id = caseId(request);
@@ -161,7 +169,7 @@ export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<voi
       .send(bytes);
   };
 
-  app.get('/desk/cases/:id/papers/:paper', { preHandler: requirePermission('desk.read') }, async (request, reply) => {
+  app.get('/desk/cases/:id/papers/:paper', { preHandler: requirePermission('desk.read'), schema: { ...secured, summary: 'One of the papers of a case, as PDF (default) or .docx', params: paperParams, checkedByHandler: { querystring: paperQuery } } }, async (request, reply) => {
     const official = officialOf(request);
     const row = await service.get(official, caseId(request));
     // A paper names the citizen: a denouncer's papers only for the officers handling the case.
@@ -169,7 +177,7 @@ export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<voi
     return sendPaper(request, reply, row, PAPERS);
   });
 
-  app.get('/desk/cases/:id/citizen-papers/:paper', async (request, reply) => {
+  app.get('/desk/cases/:id/citizen-papers/:paper', { schema: { ...citizenSide, summary: "The citizen's own receipt or refusal notice, as PDF (default) or .docx", params: paperParams, checkedByHandler: { querystring: paperQuery } } }, async (request, reply) => {
     const claims = await citizenOf(request, joinTokens);
     const row = await service.load(caseId(request));
     if (row.case.registrationReference !== claims.reference || row.case.sessionId !== claims.sessionId) throw new ApiError(403, 'forbidden');

@@ -8,6 +8,25 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import type { $ZodType } from 'zod/v4/core';
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /**
+     * A body or querystring the handler checks itself with `parseWith` (http/validation.ts), because another
+     * answer must come first: the caller's session or CSRF token, the record exists, it is of the caller's unit.
+     * The document shows it as the route's own, from the very schema the handler parses with, but fastify does not
+     * validate it before the handler, so a 401, 403 or 404 is still said before a 422.
+     */
+    checkedByHandler?: { body?: $ZodType; querystring?: $ZodType };
+  }
+}
+
+/** jsonSchemaTransform, with the handler-checked parts put where the document expects them. */
+const transform: typeof jsonSchemaTransform = (input) => {
+  const { checkedByHandler, ...schema } = (input.schema ?? {}) as NonNullable<typeof input.schema> & { checkedByHandler?: Record<string, $ZodType> };
+  return jsonSchemaTransform(checkedByHandler ? { ...input, schema: { ...schema, ...checkedByHandler } } : input);
+};
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -26,7 +45,7 @@ export async function openApi(app: FastifyInstance): Promise<void> {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: "An official's access token (POST /api/v1/auth/token) or a device credential." } },
       },
     },
-    transform: jsonSchemaTransform,
+    transform,
   });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async (_request, reply) => reply.header('Cache-Control', 'public, max-age=300').send(app.swagger()));
 }

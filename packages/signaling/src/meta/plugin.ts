@@ -4,13 +4,17 @@
  * server without shipping them in the bundle. Public and cacheable for a few minutes.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import * as z from 'zod';
 import type { MetaResponse } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 
 export async function meta(app: FastifyInstance, opts: { config: Config }): Promise<void> {
   const { config } = opts;
-  app.get('/meta', async (request: FastifyRequest<{ Querystring: { unit?: string } }>, reply): Promise<MetaResponse> => {
+  app.get('/meta', {
+    // The unit is looked up as given: an unknown (or repeated) one is 404, as before.
+    schema: { tags: ['meta'], summary: "What the citizen's form needs: the unit, its communes and connection points, the privacy notice, the rules", checkedByHandler: { querystring: z.object({ unit: z.string().optional() }) } },
+  }, async (request: FastifyRequest<{ Querystring: { unit?: string } }>, reply): Promise<MetaResponse> => {
     const asked = request.query.unit;
     // A single-unit deployment need not be told its own unit.
     const unit = asked ? config.units.find((u) => u.code === asked) : config.units.length === 1 ? config.units[0] : undefined;

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import * as z from 'zod';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 
@@ -21,7 +22,11 @@ export async function probe(app: FastifyInstance, opts: { config: Config }): Pro
   const limited = opts.config.rateLimits.enabled ? { rateLimit: { max: PROBES_PER_MINUTE, timeWindow: ONE_MINUTE } } : {};
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: PROBE_UPLOAD_MAX }, (_request, body, done) => done(null, body));
 
-  app.get('/meta/probe', { config: limited }, async (request: FastifyRequest<{ Querystring: { bytes?: string } }>, reply: FastifyReply) => {
+  app.get('/meta/probe', {
+    config: limited,
+    // Read by the handler, which names `bytes` in its own 422.
+    schema: { tags: ['meta'], summary: 'N bytes that do not compress, for the pre-join network check to time (64 KiB by default)', checkedByHandler: { querystring: z.object({ bytes: z.string().optional() }) } },
+  }, async (request: FastifyRequest<{ Querystring: { bytes?: string } }>, reply: FastifyReply) => {
     const raw = request.query.bytes;
     const bytes = raw === undefined ? 64 * 1024 : Number(raw);
     if (!Number.isInteger(bytes) || bytes < 1 || bytes > PROBE_DOWNLOAD_MAX) {
@@ -30,7 +35,7 @@ export async function probe(app: FastifyInstance, opts: { config: Config }): Pro
     return reply.header('Cache-Control', 'no-store').type('application/octet-stream').send(payload.subarray(0, bytes));
   });
 
-  app.post('/meta/probe', { config: limited }, async (request: FastifyRequest, reply: FastifyReply) => {
+  app.post('/meta/probe', { config: limited, schema: { tags: ['meta'], summary: 'Takes up to 64 KiB of application/octet-stream and throws it away, for the upload half of the check' } }, async (request: FastifyRequest, reply: FastifyReply) => {
     if (!Buffer.isBuffer(request.body)) throw new ApiError(415, 'unsupported_media_type');
     return reply.header('Cache-Control', 'no-store').code(204).send();
   });

@@ -12,11 +12,13 @@ import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { invalid, parseWith as parse } from '../http/validation.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from '../rooms/join-tokens.js';
+import type { Cluster, Singleton } from '../cluster/cluster.js';
+import { MemoryCluster } from '../cluster/memory.js';
 import type { Store } from '../store/store.js';
 import { AccessControl } from './access/access.js';
 import { approveCopy, ApproveSchema, copyView, handOver, HandoverSchema, requestCopy } from './access/copies.js';
 import { RecordingCoordinator, type RecordingStatus, type TimelineEntry } from './coordinator/coordinator.js';
-import { RecordingEvents } from './events.js';
+import { RecordingEvents, type RecordingEvent } from './events.js';
 import { Ingest } from './ingest/ingest.js';
 import { PartTracker } from './ingest/parts.js';
 import { finalizeRecording } from './manifest/finalize.js';
@@ -41,6 +43,8 @@ export interface RecordingOptions {
   /** Leases are resumed and files swept when this resolves: a supervised worker waits for the one before. */
   takeover?: Promise<void> | undefined;
   events?: RecordingEvents | undefined;
+  /** The other nodes: the watchdog and sweeps run on one of them, events and waiting recorders reach all. */
+  cluster?: Cluster | undefined;
 }
 
 export interface RecordingHandle {
@@ -68,6 +72,7 @@ export interface RecordingEvidence {
 }
 
 const handles = new WeakMap<object, RecordingHandle>();
+const EVENTS_TOPIC = 'recording.events';
 /** The rooms (and tests) reach the coordinator through the app's HTTP server. */
 export function recordingOf(app: FastifyInstance): RecordingHandle | undefined {
   return handles.get(app.server);
@@ -104,6 +109,8 @@ const TimelineSchema = z.strictObject({
     .min(1)
     .max(500),
 });
+/** Which media file of a recording (0 by default); anything else falls back to 0, as the handler reads it. */
+const PartQuery = z.object({ part: z.string().optional() });
 const CopyRequestSchema = z.strictObject({ reference: z.string().min(1).max(64).optional() });
 
 export async function recording(app: FastifyInstance, opts: RecordingOptions): Promise<void> {
@@ -113,13 +120,17 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   const settings = config.recording;
   const storage = opts.storage ?? (settings.storage.kind === 's3' ? new S3RecordingStorage(settings.storage, config.dataDir) : new FsRecordingStorage(config.dataDir));
   const events = opts.events ?? new RecordingEvents();
+  const cluster = opts.cluster ?? new MemoryCluster();
+  // What a node emits (a lease lost, an alarm) reaches the node that runs the session's room, wherever it is.
+  events.relay((event) => cluster.broadcast(EVENTS_TOPIC, event));
+  const stopHearing = cluster.listen(EVENTS_TOPIC, (event) => events.deliver(event as RecordingEvent));
   const keys = new SigningKeys(config.dataDir, settings.signingKey);
   // Fails the start on an unreadable or retired key, not the first finalization hours later.
   await keys.current();
   const ffmpegVersion = await toolVersion(settings.ffmpeg);
   const tools = { ffmpeg: ffmpegVersion ? settings.ffmpeg : (false as const), ffprobe: (await toolVersion(settings.ffprobe)) ? settings.ffprobe : (false as const), ffmpegVersion };
   if (!ffmpegVersion) app.log.warn('ffmpeg not found: recordings will be kept as raw segments, not made seekable');
-  const parts = new PartTracker(repo);
+  const parts = new PartTracker(repo, cluster.shared);
   const sessionFacts = async (sessionId: string) => {
     const session = await store.schedule.getSession(sessionId).catch(() => undefined);
     if (!session) return undefined;
@@ -132,17 +143,34 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     events,
     parts,
     log: app.log,
+    cluster,
     finalize: async (id) => void (await finalizeRecording({ repo, storage, tools, keys, sessionFacts, timestamping: settings.timestamping }, id)),
   });
   const ingest = new Ingest(repo, storage, coordinator, parts, settings.maxSegmentBytes);
   const access = new AccessControl(accessLog, opts.verifyOfficial ?? officialVerifier(config.authSecret), opts.joinTokens ?? new JwtJoinTokenVerifier(config.authSecret));
-  const resume = async () => {
-    await coordinator.resume();
-    coordinator.startWatchdog();
+  // The watchdog (lapsed leases, alarms, drains and finalizations a dead node left) and the file sweeps run on one
+  // node at a time: with one node, here from the start; with several, on the holder of the job's lease in Redis.
+  const job = {
+    start: async () => {
+      await coordinator.resume();
+      coordinator.startWatchdog();
+      if (cluster.shared) app.log.info({ node: cluster.nodeId }, 'recording watchdog runs on this node');
+    },
+    stop: () => coordinator.stopWatchdog(),
   };
-  if (opts.takeover) void opts.takeover.then(resume).catch((error: unknown) => app.log.error({ err: error }, 'recording leases not resumed'));
-  else await resume();
-  app.addHook('onClose', async () => coordinator.stop());
+  const onJobError = (error: unknown) => app.log.error({ err: error }, 'recording leases not resumed');
+  let watchdog: Singleton | undefined;
+  if (opts.takeover) void opts.takeover.then(() => (watchdog = cluster.singleton('recording-watchdog', job, onJobError)));
+  else if (cluster.shared) watchdog = cluster.singleton('recording-watchdog', job, onJobError);
+  else {
+    // One node: resumed before the server listens, as before any cluster existed.
+    await job.start();
+  }
+  app.addHook('onClose', async () => {
+    stopHearing();
+    await watchdog?.stop();
+    await coordinator.stop();
+  });
   const evidenceCache = new Map<string, RecordingEvidence>();
   const evidence = async (recordingId: string): Promise<RecordingEvidence | null> => {
     const rec = repo.get(recordingId);
@@ -172,20 +200,26 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     if (row && row.official !== sub) throw new ApiError(403, 'forbidden');
   };
 
+  // Every check here is the handler's, after the caller's right to this recording (access control logs refusals):
+  // the document shows the bodies and queries through checkedByHandler (http/openapi.ts). An id that is not one
+  // is answered by the handler too.
+  const secured = { tags: ['recordings'], security: [{ bearer: [] }] };
+  const publicTags = { tags: ['recordings'] };
+
   // The current key, and the history of every key that ever signed (kept across rotations): what a verifier
   // pins. Public keys only; the private key never leaves dataDir/keys.
-  app.get('/recordings/public-key', async (_request, reply) => {
+  app.get('/recordings/public-key', { schema: { ...publicTags, summary: "The recording signing key in force (PEM), to check a bundle's signature" } }, async (_request, reply) => {
     const key = await keys.current();
     return reply.header('Cache-Control', 'public, max-age=300').send({ algorithm: 'Ed25519', keyId: key.keyId, publicKey: key.publicKeyPem });
   });
-  app.get('/recordings/keys', async (_request, reply) => {
+  app.get('/recordings/keys', { schema: { ...publicTags, summary: 'Every recording signing key with its period, and the timestamping authority in use' } }, async (_request, reply) => {
     await keys.current();
     // With the TSA's CA, the history is all a verifier needs to pin: who signed, and who vouched for the time.
     const timestamping = settings.timestamping ? { authority: settings.timestamping.url, caCertificates: settings.timestamping.caCertificates ?? null } : null;
     return reply.header('Cache-Control', 'public, max-age=300').send({ ...(await keys.history()), timestamping });
   });
 
-  app.post('/recordings', async (request, reply) => {
+  app.post('/recordings', { schema: { ...secured, summary: 'Opens the recording of a session (the room does this when the session starts)', checkedByHandler: { body: OpenSchema } } }, async (request, reply) => {
     const official = await access.require(request, 'recordings.manage', 'open');
     const body = parse(OpenSchema, request.body ?? {});
     const session = await store.schedule.getSession(body.sessionId).catch(() => undefined);
@@ -196,26 +230,26 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return reply.code(created ? 201 : 200).send({ recording: coordinator.status(rec.id) });
   });
 
-  app.get('/recordings', async (request) => {
+  app.get('/recordings', { schema: { ...secured, summary: "The unit's recordings, newest first", checkedByHandler: { querystring: z.object({ limit: z.string().optional() }) } } }, async (request) => {
     const official = await access.require(request, 'recordings.read', 'list');
     const limit = Math.min(200, Math.max(1, Number((request.query as { limit?: string }).limit ?? 50) || 50));
     return { recordings: repo.s.list.all({ unit: official.unit === '*' ? null : official.unit, limit }).map((r) => summary(r)) };
   });
 
-  app.get('/recordings/by-session/:id', async (request) => {
+  app.get('/recordings/by-session/:id', { schema: { ...secured, summary: "The recording of a session, by the session's id", params: z.object({ id: z.string() }) } }, async (request) => {
     const rec = coordinator.forSession(parse(Params, request.params).id);
     if (!rec) throw new ApiError(404, 'not_found');
     await access.require(request, 'recordings.status', 'status', rec, { logAllowed: false });
     return { recording: coordinator.status(rec.id) };
   });
 
-  app.get('/recordings/:id', async (request) => {
+  app.get('/recordings/:id', { schema: { ...secured, summary: "A recording's state, recorders and, once finalized, its evidence facts", params: z.object({ id: z.string() }) } }, async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.status', 'status', rec, { logAllowed: false });
     return { recording: { ...coordinator.status(rec.id), evidence: await evidence(rec.id) } };
   });
 
-  app.post('/recordings/:id/start', async (request) => {
+  app.post('/recordings/:id/start', { schema: { ...secured, summary: 'Starts recording', params: z.object({ id: z.string() }) } }, async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.manage', 'start', rec);
     coordinator.start(rec.id);
@@ -223,14 +257,14 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   });
 
   // The only way a recording stops: the head ends the session. Anyone else is refused, and that is logged.
-  app.post('/recordings/:id/end', async (request, reply) => {
+  app.post('/recordings/:id/end', { schema: { ...secured, summary: 'Ends the recording (the head of the session only); finalization follows', params: z.object({ id: z.string() }) } }, async (request, reply) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.end', 'end', rec);
     coordinator.end(rec.id, official.sub);
     return reply.code(202).send({ recording: coordinator.status(rec.id) });
   });
 
-  app.post('/recordings/:id/finalize', async (request) => {
+  app.post('/recordings/:id/finalize', { schema: { ...secured, summary: 'Finalizes an ended recording now (manifest, signature, timestamp)', params: z.object({ id: z.string() }) } }, async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.end', 'finalize', rec);
     if (rec.state !== 'ending' && rec.state !== 'finalizing' && rec.state !== 'finalized') throw new ApiError(409, 'invalid_transition');
@@ -238,7 +272,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return { recording: coordinator.status(rec.id) };
   });
 
-  app.post('/recordings/:id/timeline', async (request) => {
+  app.post('/recordings/:id/timeline', { schema: { ...secured, summary: "Adds entries to the recording's timeline (participants, notices, cases)", params: z.object({ id: z.string() }), checkedByHandler: { body: TimelineSchema } } }, async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.manage', 'timeline', rec, { logAllowed: false });
     const { entries } = parse(TimelineSchema, request.body ?? {});
@@ -247,7 +281,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
 
   // A recorder waits for a session before anything is opened (standby); the room's opening creates the recording
   // and registers it. Once the recording exists this answers with its id and the per-recording routes take over.
-  app.post('/recordings/sessions/:id/recorders', async (request): Promise<SessionRecorderReply> => {
+  app.post('/recordings/sessions/:id/recorders', { schema: { ...secured, summary: 'A recorder device waits for a session to be recorded (standby), or joins its recording', params: z.object({ id: z.string() }), checkedByHandler: { body: RecorderSchema } } }, async (request): Promise<SessionRecorderReply> => {
     const sessionId = parse(Params, request.params).id;
     const body = parse(RecorderSchema, request.body ?? {});
     const rec = coordinator.forSession(sessionId);
@@ -260,11 +294,11 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     const session = await store.schedule.getSession(sessionId).catch(() => undefined);
     const unit = session?.unit ?? official.unit;
     if (official.unit !== '*' && official.unit !== unit) throw new ApiError(403, 'forbidden');
-    coordinator.waitFor(sessionId, { recorderId: body.recorderId, pointId: body.pointId, official: official.sub, unit });
+    await coordinator.waitFor(sessionId, { recorderId: body.recorderId, pointId: body.pointId, official: official.sub, unit });
     return { recordingId: null, state: 'waiting', ...timing };
   });
 
-  app.post('/recordings/:id/recorders', async (request) => {
+  app.post('/recordings/:id/recorders', { schema: { ...secured, summary: 'A recorder device registers with a recording and takes or waits for the lease', params: z.object({ id: z.string() }), checkedByHandler: { body: RecorderSchema } } }, async (request) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.record', 'recorder.register', rec, { logAllowed: false });
     const body = parse(RecorderSchema, request.body ?? {});
@@ -272,7 +306,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return coordinator.register(rec.id, body.recorderId, body.pointId, official.sub);
   });
 
-  app.post('/recordings/:id/recorders/:recorderId/heartbeat', async (request) => {
+  app.post('/recordings/:id/recorders/:recorderId/heartbeat', { schema: { ...secured, summary: "A recorder's heartbeat: keeps its lease, or learns it lost it", params: z.object({ id: z.string(), recorderId: z.string() }) } }, async (request) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.record', 'recorder.heartbeat', rec, { logAllowed: false });
     const recorderId = parse(ID, (request.params as { recorderId: string }).recorderId, 'recorderId');
@@ -280,7 +314,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return coordinator.heartbeat(rec.id, recorderId);
   });
 
-  app.post('/recordings/:id/recorders/:recorderId/leave', async (request) => {
+  app.post('/recordings/:id/recorders/:recorderId/leave', { schema: { ...secured, summary: 'A recorder leaves, handing its lease to a standby', params: z.object({ id: z.string(), recorderId: z.string() }) } }, async (request) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.record', 'recorder.leave', rec, { logAllowed: false });
     const recorderId = parse(ID, (request.params as { recorderId: string }).recorderId, 'recorderId');
@@ -288,7 +322,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return coordinator.leave(rec.id, recorderId);
   });
 
-  app.post('/recordings/:id/segments', { bodyLimit: settings.maxSegmentBytes }, async (request): Promise<SegmentAck> => {
+  app.post('/recordings/:id/segments', { schema: { ...secured, summary: 'One media segment (application/octet-stream), its place and hash in the query', params: z.object({ id: z.string() }), checkedByHandler: { querystring: SegmentQuery } }, bodyLimit: settings.maxSegmentBytes }, async (request): Promise<SegmentAck> => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.record', 'segment', rec, { logAllowed: false });
     const q = parse(SegmentQuery, request.query);
@@ -297,7 +331,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return ingest.accept({ recordingId: rec.id, recorderId: q.recorder, epoch: q.epoch, seq: q.seq, bytes: q.bytes, sha256: q.sha256, capturedAt: q.capturedAt, last: q.last !== undefined }, request.body);
   });
 
-  app.get('/recordings/:id/manifest', async (request) => {
+  app.get('/recordings/:id/manifest', { schema: { ...secured, summary: "A finalized recording's signed manifest", params: z.object({ id: z.string() }) } }, async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.read', 'manifest', rec);
     const { manifest, signature } = await readManifest(storage, rec);
@@ -305,7 +339,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   });
 
   // Play (HTTP range requests). A recording where a denunciation was heard is never streamed out.
-  app.get('/recordings/:id/media', async (request, reply) => {
+  app.get('/recordings/:id/media', { schema: { ...secured, summary: 'Plays a finalized recording (range requests); never a confidential one', params: z.object({ id: z.string() }), checkedByHandler: { querystring: PartQuery } } }, async (request, reply) => {
     const rec = load(request);
     if (rec.confidential === 1) {
       const caller = await access.identify(request);
@@ -316,7 +350,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return sendMedia(request, reply, rec, false);
   });
 
-  app.get('/recordings/:id/download', async (request, reply) => {
+  app.get('/recordings/:id/download', { schema: { ...secured, summary: 'Downloads a finalized recording, logged', params: z.object({ id: z.string() }), checkedByHandler: { querystring: PartQuery } } }, async (request, reply) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.read', 'download', rec, { logAllowed: rec.confidential !== 1 });
     if (rec.confidential === 1) {
@@ -329,13 +363,13 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return sendMedia(request, reply, rec, true);
   });
 
-  app.get('/recordings/:id/access', async (request) => {
+  app.get('/recordings/:id/access', { schema: { ...secured, summary: "The recording's access log", params: z.object({ id: z.string() }) } }, async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.audit', 'access-log', rec);
     return { entries: accessLog.list({ recordingId: rec.id, limit: 1000 }) };
   });
 
-  app.post('/recordings/:id/copies', async (request, reply) => {
+  app.post('/recordings/:id/copies', { schema: { ...secured, summary: "Requests a copy of the citizen's part (the citizen with their join token, or an official)", params: z.object({ id: z.string() }), checkedByHandler: { body: CopyRequestSchema } } }, async (request, reply) => {
     const rec = load(request);
     const caller = await access.identify(request);
     const body = parse(CopyRequestSchema, request.body ?? {});
@@ -360,21 +394,21 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return copy;
   };
 
-  app.post('/recordings/:id/copies/:copyId/approve', async (request) => {
+  app.post('/recordings/:id/copies/:copyId/approve', { schema: { ...secured, summary: 'Approves a copy: the cut is made and signed', params: z.object({ id: z.string(), copyId: z.string() }), checkedByHandler: { body: ApproveSchema } } }, async (request) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.approveCopy', 'copy.approve', rec);
     const copy = loadCopy(request, rec);
     return { copy: copyView(await approveCopy({ repo, storage, tools }, rec, copy, parse(ApproveSchema, request.body ?? {}), official.sub)) };
   });
 
-  app.post('/recordings/:id/copies/:copyId/handover', async (request) => {
+  app.post('/recordings/:id/copies/:copyId/handover', { schema: { ...secured, summary: 'Records that a copy was handed over, and how', params: z.object({ id: z.string(), copyId: z.string() }), checkedByHandler: { body: HandoverSchema } } }, async (request) => {
     const rec = load(request);
     const official = await access.require(request, 'recordings.approveCopy', 'copy.handover', rec);
     const copy = loadCopy(request, rec);
     return { copy: copyView(handOver(repo, rec, copy, parse(HandoverSchema, request.body ?? {}), official.sub)) };
   });
 
-  app.get('/recordings/:id/copies/:copyId/file', async (request, reply) => {
+  app.get('/recordings/:id/copies/:copyId/file', { schema: { ...secured, summary: "An approved copy's file", params: z.object({ id: z.string(), copyId: z.string() }) } }, async (request, reply) => {
     const rec = load(request);
     await access.require(request, 'recordings.approveCopy', 'copy.download', rec);
     const copy = loadCopy(request, rec);

@@ -30,7 +30,6 @@ import { caseView, fromStored } from '../desk/privacy.js';
 import { evidenceNote, recordingIdOf, type PaperEvidence } from '../desk/papers/evidence.js';
 import { recordingOf } from '../recording/plugin.js';
 import { parseBody } from '../desk/validate.js';
-import { parseWith } from '../http/validation.js';
 import type { Store } from '../store/store.js';
 import { registerCsv, registerDocx, registerXlsx } from './exports.js';
 import { FileDropExporter, nationalExport, type NationalDatabaseExporter } from './national.js';
@@ -76,9 +75,12 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     return service;
   };
 
-  const filtersOf = (request: FastifyRequest): Filters => {
-    return parseWith(FiltersSchema, request.query ?? {});
-  };
+  /** The filters, as the route's querystring schema checked them (after the guard: preValidation). */
+  const filtersOf = (request: FastifyRequest): Filters => request.query as Filters;
+  const read = { preValidation: requirePermission('register.read') };
+  const write = { preValidation: requirePermission('register.write') };
+  const secured = { tags: ['register'], security: [{ bearer: [] }] };
+  const filtered = { ...secured, querystring: FiltersSchema };
 
   const entries = async (official: TokenClaims, f: Filters): Promise<RegisterEntry[]> => {
     if (f.unit) assertUnit(official, f.unit);
@@ -113,12 +115,12 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     return f.outcome ? lines.filter((e) => e.outcome === f.outcome) : lines;
   };
 
-  app.get('/register', { preHandler: requirePermission('register.read') }, async (request) => {
+  app.get('/register', { ...read, schema: { ...filtered, summary: 'The register of citizen reception (sổ tiếp công dân): one line per case, filtered' } }, async (request) => {
     const official = officialOf(request);
     return { entries: await entries(official, filtersOf(request)) };
   });
 
-  app.get('/register/export', { preHandler: requirePermission('register.read') }, async (request, reply) => {
+  app.get('/register/export', { ...read, schema: { ...filtered, summary: 'The register as .xlsx (default), .docx or CSV' } }, async (request, reply) => {
     const official = officialOf(request);
     const f = filtersOf(request);
     const format = f.format ?? 'xlsx';
@@ -140,14 +142,18 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
       .send(bytes);
   });
 
-  app.post('/register/entries', { preHandler: requirePermission('register.write') }, async (request, reply) => {
+  app.post('/register/entries', {
+    ...write,
+    // Checked in the handler: the cross-field rules come in the same 422 as the shape.
+    schema: { ...secured, summary: 'A line for a citizen received in person, without a registration', checkedByHandler: { body: RegisterEntryInputSchema } },
+  }, async (request, reply) => {
     const official = officialOf(request);
     const body = parseBody(RegisterEntryInputSchema, request.body, registerEntryFieldErrors);
     const row = await desk().enterInPerson(official, body);
     return reply.code(201).send({ entry: registerEntry(caseView(row, sealKey, official)) });
   });
 
-  app.post('/register/entries/:id/follow-up', { preHandler: requirePermission('register.write') }, async (request) => {
+  app.post('/register/entries/:id/follow-up', { ...write, schema: { ...secured, summary: 'The follow-up of a line: results, handover, notes', params: z.object({ id: z.string() }), checkedByHandler: { body: FollowUpSchema } } }, async (request) => {
     const official = officialOf(request);
     const body = parseBody(FollowUpSchema, request.body);
     const { id } = request.params as { id: string };
@@ -156,7 +162,7 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     return { entry: registerEntry(caseView(row!, sealKey, official)) };
   });
 
-  app.get('/register/deadlines', { preHandler: requirePermission('register.read') }, async (request) => {
+  app.get('/register/deadlines', { ...read, schema: { ...filtered, summary: 'The legal deadlines not yet met, soonest first, as of a day (today by default)' } }, async (request) => {
     const official = officialOf(request);
     const f = filtersOf(request);
     const today = f.on ?? vnDate(Date.now());
@@ -168,12 +174,12 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     return { on: today, deadlines };
   });
 
-  app.get('/register/national.json', { preHandler: requirePermission('register.read') }, async (request) => {
+  app.get('/register/national.json', { ...read, schema: { ...filtered, summary: 'The register in the National Database exchange format' } }, async (request) => {
     const official = officialOf(request);
     return nationalExport(unitScope(official) ?? null, await entries(official, filtersOf(request)));
   });
 
-  app.post('/register/national/drop', { preHandler: requirePermission('register.write') }, async (request) => {
+  app.post('/register/national/drop', { ...write, schema: { ...filtered, summary: 'Delivers the National Database export to the configured exporter (a file drop by default)' } }, async (request) => {
     const official = officialOf(request);
     const result = await national.deliver(nationalExport(unitScope(official) ?? null, await entries(official, filtersOf(request))));
     return { exporter: national.name, delivered: result.delivered };

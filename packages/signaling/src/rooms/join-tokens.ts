@@ -5,6 +5,7 @@
  */
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import * as z from 'zod';
+import { hmacKey } from '../auth/hmac-key.js';
 import { TOKEN_ISSUER } from '../auth/tokens.js';
 
 export const CITIZEN_TOKEN_AUDIENCE = 'tiepdan-citizens';
@@ -34,14 +35,12 @@ const ClaimsSchema = z.object({
   kind: z.string().max(32).optional(),
 });
 
-const key = (secret: string) => new TextEncoder().encode(secret);
-
 export class JwtJoinTokenVerifier implements JoinTokenVerifier {
   constructor(private readonly secret: string) {}
 
   async verify(token: string): Promise<JoinClaims | undefined> {
     try {
-      const { payload } = await jwtVerify(token, key(this.secret), {
+      const { payload } = await jwtVerify(token, await hmacKey(this.secret), {
         algorithms: ['HS256'],
         issuer: TOKEN_ISSUER,
         audience: CITIZEN_TOKEN_AUDIENCE,
@@ -67,5 +66,5 @@ export async function mintJoinToken(secret: string, claims: JoinClaims, ttlSecon
     .setAudience(CITIZEN_TOKEN_AUDIENCE)
     .setIssuedAt(now)
     .setExpirationTime(now + ttlSeconds)
-    .sign(key(secret));
+    .sign(await hmacKey(secret));
 }

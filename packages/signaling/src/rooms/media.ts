@@ -5,6 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { hmacKey } from '../auth/hmac-key.js';
 import type { JitsiAccess, TurnCredentials } from '@tiepdan/core';
 
 export interface TurnSettings {
@@ -48,6 +49,6 @@ export async function jitsiAccess(
     .setIssuedAt(now)
     .setNotBefore(now - 10)
     .setExpirationTime(now + ttlSeconds)
-    .sign(new TextEncoder().encode(settings.secret));
+    .sign(await hmacKey(settings.secret));
   return { domain: settings.domain, room, jwt };
 }

@@ -24,7 +24,8 @@ import type { BookingRow, BookResult } from '../store/schedule-store.js';
 import type { RegistrationRow } from '../store/store.js';
 import { scopedSession, unitConfig, type ScheduleContext } from './context.js';
 import { bookingCalendar, unitFeed } from './ics.js';
-import { BookingKeySchema, BookingSchema, parseBody } from './input.js';
+import type * as z from 'zod';
+import type { BookingKeySchema, BookingSchema } from './input.js';
 import { joinUrl, openJoinToken } from './invitations.js';
 import { addMonths, todayInHanoi, utcBounds } from './planning.js';
 import { publicSession } from './views.js';
@@ -96,8 +97,7 @@ function refused(result: BookResult): never {
 
 export function bookHandler(ctx: ScheduleContext, move: boolean) {
   return async function book(request: FastifyRequest, reply: FastifyReply) {
-    await ctx.guesses.refuseWhenSpent(request.ip);
-    const body = parseBody(BookingSchema, request.body);
+    const body = request.body as z.output<typeof BookingSchema>; // checked by the route, after the guess budget
     const registration = await citizenRegistration(ctx, request, body.reference, body.phone);
     const result = await ctx.store.schedule.book(registration.reference, body.sessionId, new Date().toISOString(), move);
     if (result.status !== 'booked') refused(result);
@@ -107,8 +107,7 @@ export function bookHandler(ctx: ScheduleContext, move: boolean) {
 
 export function cancelBookingHandler(ctx: ScheduleContext) {
   return async function cancelBooking(request: FastifyRequest) {
-    await ctx.guesses.refuseWhenSpent(request.ip);
-    const body = parseBody(BookingKeySchema, request.body);
+    const body = request.body as z.output<typeof BookingKeySchema>; // checked by the route, after the guess budget
     const registration = await citizenRegistration(ctx, request, body.reference, body.phone);
     const booking = await ctx.store.schedule.cancelBooking(registration.reference, new Date().toISOString());
     if (!booking) throw new ApiError(404, 'not_found');
@@ -129,8 +128,7 @@ async function sendCalendar(ctx: ScheduleContext, reply: FastifyReply, booking: 
 
 export function bookingCalendarHandler(ctx: ScheduleContext) {
   return async function calendar(request: FastifyRequest, reply: FastifyReply) {
-    await ctx.guesses.refuseWhenSpent(request.ip);
-    const body = parseBody(BookingKeySchema, request.body);
+    const body = request.body as z.output<typeof BookingKeySchema>; // checked by the route, after the guess budget
     const registration = await citizenRegistration(ctx, request, body.reference, body.phone);
     return sendCalendar(ctx, reply, await ctx.store.schedule.findBooking(registration.reference));
   };

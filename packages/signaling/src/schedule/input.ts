@@ -4,6 +4,7 @@
  * remote attendance is allowed) come after the shape, so one answer lists every problem.
  */
 import * as z from 'zod';
+import { omit, partial } from 'zod/mini';
 import {
   ReceptionSessionInputSchema,
   fieldError,
@@ -40,6 +41,12 @@ export const CancelSchema = z.strictObject({
 export const PostponeSchema = CancelSchema.extend({ startsAt: instant.optional(), endsAt: instant.optional() });
 
 export const EmptySchema = z.strictObject({});
+
+/** A session's id in the path: any text, the store answers 404 for one that is not. */
+export const IdParams = z.strictObject({ id: z.string() });
+
+/** A PATCH names only the facts it changes (not the unit); the merged session is then checked as a whole. */
+export const SessionPatchSchema = partial(omit(ReceptionSessionInputSchema, { unit: true }));
 
 const weekday = z.int({ error: 'invalid' }).min(1, { error: 'invalid' }).max(7, { error: 'invalid' });
 export const RuleSchema = z.strictObject({

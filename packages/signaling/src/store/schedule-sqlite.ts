@@ -90,7 +90,15 @@ export class SqliteScheduleStore implements ScheduleStore {
    *   capacity (the rest is kept for the board's invitations, so junk submissions cannot fill a session) and a
    *   number per phone over all sessions (so one sender cannot take even that share).
    */
-  constructor(private readonly db: Database.Database, private readonly provisional: ProvisionalRule = DEFAULT_PROVISIONAL) {}
+  /**
+   * Prepared once: every official's hello reads its session (schedule/room-access.ts), and after a restart 1,600
+   * of them come within seconds; preparing the statement each time was most of that read's cost.
+   */
+  private readonly sessionRow: Database.Statement<[string], SessionRecord>;
+
+  constructor(private readonly db: Database.Database, private readonly provisional: ProvisionalRule = DEFAULT_PROVISIONAL) {
+    this.sessionRow = db.prepare<[string], SessionRecord>(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = ?`);
+  }
 
   async createSession(session: NewSession): Promise<OfficialSession> {
     this.db.transaction(() => this.insertSession(session)).immediate();
@@ -397,7 +405,7 @@ export class SqliteScheduleStore implements ScheduleStore {
   }
 
   private sessionById(id: string): OfficialSession | undefined {
-    const row = this.db.prepare<[string], SessionRecord>(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = ?`).get(id);
+    const row = this.sessionRow.get(id);
     return row && toSession(row);
   }
 
