@@ -36,7 +36,7 @@ function uuidv7() {
 }
 
 /** One bounded autocannon run against `server`, with the server's CPU over the same interval. */
-async function hit(server) {
+export async function hit(server) {
   const cpuBefore = server.cpuMs();
   const result = await autocannon({
     url: server.url,
@@ -65,7 +65,7 @@ async function hit(server) {
   };
 }
 
-function summary(runs) {
+export function summary(runs) {
   return {
     requestsPerSec: Math.round(median(runs.map((r) => r.requestsPerSec))),
     p50ms: median(runs.map((r) => r.p50ms)),

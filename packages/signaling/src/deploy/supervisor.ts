@@ -7,7 +7,9 @@
  * drain: it stops accepting (new connections now go to N+1 only), tells its rooms `server.restarting`, closes
  * the sockets, writes every room's exact seq and closes the database → it says `released` → N+1 takes over:
  * loads the rooms and answers the waiting hellos. Clients that reconnect at once find a listener, and resume.
- * If N+1 fails to start, N keeps serving. A worker that dies unexpectedly is replaced.
+ * If N+1 fails to start, N keeps serving. A worker that dies unexpectedly is replaced (test/rooms-worker-crash):
+ * node:cluster closes the socket with its last worker, so until the replacement listens connections are refused
+ * and clients back off; with `port: 0` the replacement would even get another port, so supervise a fixed one.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { ToSupervisor, ToWorker } from './worker.js';

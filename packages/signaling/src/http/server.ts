@@ -29,6 +29,10 @@ import { schedule } from '../schedule/plugin.js';
 import { GuessBudget } from '../registrations/guesses.js';
 import { requireCapabilities } from '../store/capabilities.js';
 import { openStore } from '../store/open.js';
+import type { Cluster } from '../cluster/cluster.js';
+import { openCluster } from '../cluster/open.js';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { rooms } from '../rooms/plugin.js';
 import { recording, recordingOf } from '../recording/plugin.js';
 import { roomRecording } from '../rooms/recording.js';
@@ -109,6 +113,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     return503OnClosing: true,
   });
   installErrorHandling(app);
+  // Several nodes (bus `redis`): one id for this node in the rooms' leases, the jobs' leases and the logs.
+  if (config.bus.kind === 'redis' && !config.bus.nodeId) config = { ...config, bus: { ...config.bus, nodeId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}` } };
+  let cluster: Cluster;
+  try {
+    cluster = await openCluster(config, (error) => app.log.error({ err: error }, 'cluster: redis'));
+  } catch (error) {
+    if (!options.store) await store.close();
+    throw error;
+  }
   // Route schemas are zod: one validation path with the handlers' own checks (http/validation.ts), replies
   // serialized through their schema where a route declares one, and the OpenAPI document built from them.
   app.setValidatorCompiler(validatorCompiler);
@@ -116,6 +129,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await openApi(app);
   boundJsonDepth(app);
   app.addHook('onClose', async () => store.close());
+  // After every plugin stopped its jobs (child plugins close first): whatever lease is left goes back now.
+  app.addHook('onClose', async () => cluster.close());
   app.addHook('onRequest', async (request, reply) => void reply.header('X-Request-Id', request.id));
 
   // helmet's middleware is built once here and applied to every reply (@fastify/helmet rebuilt it, CSP parsing
@@ -178,8 +193,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // One reference + phone guess budget across /lookup and the booking routes (issue 12 item 5).
       const guesses = new GuessBudget(config.rateLimits.lookupPerMinute, config.rateLimits.enabled, undefined, counters);
       await api.register(registrations, { config, store, files, keys, requirePermission, guesses });
-      await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses, takeover: options.takeover, attachments: async (notice) => (await deskOf(app)?.noticeAttachments(notice)) ?? [] });
-      await api.register(recording, { config, store, joinTokens, verifyOfficial, takeover: options.takeover });
+      await api.register(schedule, { config, store, keys, requirePermission, verifyOfficial, guesses, takeover: options.takeover, cluster, attachments: async (notice) => (await deskOf(app)?.noticeAttachments(notice)) ?? [] });
+      await api.register(recording, { config, store, joinTokens, verifyOfficial, takeover: options.takeover, cluster });
       const oidc = config.auth.oidc ? createOidcSignIn(config, authService, isAllowedOrigin) : undefined;
       await api.register(auth, { config, service: authService, requirePermission, oidc });
       await api.register(desk, { config, store, sealKey: keys.seal, joinTokens, requirePermission });

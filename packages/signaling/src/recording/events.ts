@@ -1,7 +1,8 @@
 /**
  * The coordinator's events, for the rooms (an alarm to officials at once when a mandatory recording loses its
- * recorder) and for anything else in process. Shaped like the room bus: per session and for all, plain JSON,
- * so a Redis channel can carry it later.
+ * recorder) and for anything else in process. Shaped like the room bus: per session and for all, plain JSON.
+ * With several nodes, what one node emits is relayed to the others (`relay`, the plugin wires it to the cluster),
+ * since the node that changed a recording's lease is not always the one that runs its room.
  */
 import type { RecordingState } from '@tiepdan/core';
 
@@ -20,9 +21,23 @@ export class RecordingEvents {
   private readonly bySession = new Map<string, Set<RecordingListener>>();
   private readonly all = new Set<RecordingListener>();
 
+  private relayed: ((event: RecordingEvent) => void) | undefined;
+
+  /** An event of this node: to the listeners here and, through the relay, to the other nodes. */
   emit(event: RecordingEvent): void {
+    this.deliver(event);
+    this.relayed?.(event);
+  }
+
+  /** An event from another node: to the listeners here only. */
+  deliver(event: RecordingEvent): void {
     for (const listener of this.bySession.get(event.sessionId) ?? []) safely(listener, event);
     for (const listener of this.all) safely(listener, event);
+  }
+
+  /** Sends every event emitted here to `send` as well (the other nodes). */
+  relay(send: (event: RecordingEvent) => void): void {
+    this.relayed = send;
   }
 
   subscribe(sessionId: string, listener: RecordingListener): () => void {

@@ -12,11 +12,13 @@ import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { invalid, parseWith as parse } from '../http/validation.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from '../rooms/join-tokens.js';
+import type { Cluster, Singleton } from '../cluster/cluster.js';
+import { MemoryCluster } from '../cluster/memory.js';
 import type { Store } from '../store/store.js';
 import { AccessControl } from './access/access.js';
 import { approveCopy, ApproveSchema, copyView, handOver, HandoverSchema, requestCopy } from './access/copies.js';
 import { RecordingCoordinator, type RecordingStatus, type TimelineEntry } from './coordinator/coordinator.js';
-import { RecordingEvents } from './events.js';
+import { RecordingEvents, type RecordingEvent } from './events.js';
 import { Ingest } from './ingest/ingest.js';
 import { PartTracker } from './ingest/parts.js';
 import { finalizeRecording } from './manifest/finalize.js';
@@ -41,6 +43,8 @@ export interface RecordingOptions {
   /** Leases are resumed and files swept when this resolves: a supervised worker waits for the one before. */
   takeover?: Promise<void> | undefined;
   events?: RecordingEvents | undefined;
+  /** The other nodes: the watchdog and sweeps run on one of them, events and waiting recorders reach all. */
+  cluster?: Cluster | undefined;
 }
 
 export interface RecordingHandle {
@@ -68,6 +72,7 @@ export interface RecordingEvidence {
 }
 
 const handles = new WeakMap<object, RecordingHandle>();
+const EVENTS_TOPIC = 'recording.events';
 /** The rooms (and tests) reach the coordinator through the app's HTTP server. */
 export function recordingOf(app: FastifyInstance): RecordingHandle | undefined {
   return handles.get(app.server);
@@ -115,13 +120,17 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   const settings = config.recording;
   const storage = opts.storage ?? (settings.storage.kind === 's3' ? new S3RecordingStorage(settings.storage, config.dataDir) : new FsRecordingStorage(config.dataDir));
   const events = opts.events ?? new RecordingEvents();
+  const cluster = opts.cluster ?? new MemoryCluster();
+  // What a node emits (a lease lost, an alarm) reaches the node that runs the session's room, wherever it is.
+  events.relay((event) => cluster.broadcast(EVENTS_TOPIC, event));
+  const stopHearing = cluster.listen(EVENTS_TOPIC, (event) => events.deliver(event as RecordingEvent));
   const keys = new SigningKeys(config.dataDir, settings.signingKey);
   // Fails the start on an unreadable or retired key, not the first finalization hours later.
   await keys.current();
   const ffmpegVersion = await toolVersion(settings.ffmpeg);
   const tools = { ffmpeg: ffmpegVersion ? settings.ffmpeg : (false as const), ffprobe: (await toolVersion(settings.ffprobe)) ? settings.ffprobe : (false as const), ffmpegVersion };
   if (!ffmpegVersion) app.log.warn('ffmpeg not found: recordings will be kept as raw segments, not made seekable');
-  const parts = new PartTracker(repo);
+  const parts = new PartTracker(repo, cluster.shared);
   const sessionFacts = async (sessionId: string) => {
     const session = await store.schedule.getSession(sessionId).catch(() => undefined);
     if (!session) return undefined;
@@ -134,17 +143,34 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     events,
     parts,
     log: app.log,
+    cluster,
     finalize: async (id) => void (await finalizeRecording({ repo, storage, tools, keys, sessionFacts, timestamping: settings.timestamping }, id)),
   });
   const ingest = new Ingest(repo, storage, coordinator, parts, settings.maxSegmentBytes);
   const access = new AccessControl(accessLog, opts.verifyOfficial ?? officialVerifier(config.authSecret), opts.joinTokens ?? new JwtJoinTokenVerifier(config.authSecret));
-  const resume = async () => {
-    await coordinator.resume();
-    coordinator.startWatchdog();
+  // The watchdog (lapsed leases, alarms, drains and finalizations a dead node left) and the file sweeps run on one
+  // node at a time: with one node, here from the start; with several, on the holder of the job's lease in Redis.
+  const job = {
+    start: async () => {
+      await coordinator.resume();
+      coordinator.startWatchdog();
+      if (cluster.shared) app.log.info({ node: cluster.nodeId }, 'recording watchdog runs on this node');
+    },
+    stop: () => coordinator.stopWatchdog(),
   };
-  if (opts.takeover) void opts.takeover.then(resume).catch((error: unknown) => app.log.error({ err: error }, 'recording leases not resumed'));
-  else await resume();
-  app.addHook('onClose', async () => coordinator.stop());
+  const onJobError = (error: unknown) => app.log.error({ err: error }, 'recording leases not resumed');
+  let watchdog: Singleton | undefined;
+  if (opts.takeover) void opts.takeover.then(() => (watchdog = cluster.singleton('recording-watchdog', job, onJobError)));
+  else if (cluster.shared) watchdog = cluster.singleton('recording-watchdog', job, onJobError);
+  else {
+    // One node: resumed before the server listens, as before any cluster existed.
+    await job.start();
+  }
+  app.addHook('onClose', async () => {
+    stopHearing();
+    await watchdog?.stop();
+    await coordinator.stop();
+  });
   const evidenceCache = new Map<string, RecordingEvidence>();
   const evidence = async (recordingId: string): Promise<RecordingEvidence | null> => {
     const rec = repo.get(recordingId);
@@ -268,7 +294,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     const session = await store.schedule.getSession(sessionId).catch(() => undefined);
     const unit = session?.unit ?? official.unit;
     if (official.unit !== '*' && official.unit !== unit) throw new ApiError(403, 'forbidden');
-    coordinator.waitFor(sessionId, { recorderId: body.recorderId, pointId: body.pointId, official: official.sub, unit });
+    await coordinator.waitFor(sessionId, { recorderId: body.recorderId, pointId: body.pointId, official: official.sub, unit });
     return { recordingId: null, state: 'waiting', ...timing };
   });
 

@@ -18,15 +18,13 @@ import { Redis } from 'ioredis';
 import { signalingError } from '@tiepdan/core';
 import { DeliveryListeners, type CommandReply, type Delivery, type RoomBus, type ServeHooks } from './bus.js';
 import type { RoomCommand } from './commands.js';
+import { RELEASE, RENEW } from '../cluster/lease-scripts.js';
 
 const PREFIX = 'tiepdan:';
 const DELIVERIES = `${PREFIX}deliveries`;
 const nodeChannel = (node: string) => `${PREFIX}node:${node}`;
 export const leaseKey = (sessionId: string) => `${PREFIX}room:${sessionId}:lease`;
 
-/** Extends a lease only while this node still holds it. */
-const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
-const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 type NodeMessage =
   | { t: 'cmd'; id: string; from: string; sessionId: string; command: RoomCommand }
@@ -64,6 +62,8 @@ export class RedisRoomBus implements RoomBus {
   private readonly renewTimer: ReturnType<typeof setInterval>;
   /** When every held lease was last confirmed; past leaseMs without it, they may be someone else's. */
   private renewedAt = Date.now();
+  /** When the renewal in flight was sent (undefined when none is). */
+  private renewingSince: number | undefined;
   private closed = false;
 
   constructor(options: RedisBusOptions) {
@@ -148,6 +148,13 @@ export class RedisRoomBus implements RoomBus {
     }
     const rooms = [...this.held];
     const started = Date.now();
+    // A renewal that hangs (this node cut off from Redis; ioredis queues the commands) confirms nothing: past a
+    // whole lease another node may run these rooms, so this one stops writing them, as when a renewal fails.
+    if (this.renewingSince !== undefined) {
+      if (started - this.renewingSince >= this.leaseMs) for (const sessionId of rooms) this.lose(sessionId);
+      return;
+    }
+    this.renewingSince = started;
     try {
       const pipeline = this.redis.pipeline();
       for (const sessionId of rooms) pipeline.eval(RENEW, 1, leaseKey(sessionId), this.nodeId, String(this.leaseMs));
@@ -160,6 +167,8 @@ export class RedisRoomBus implements RoomBus {
       this.onError(error);
       // Unconfirmed for a whole lease: another node may run these rooms now; this one must stop writing them.
       if (Date.now() - this.renewedAt >= this.leaseMs) for (const sessionId of rooms) this.lose(sessionId);
+    } finally {
+      this.renewingSince = undefined;
     }
   }
 

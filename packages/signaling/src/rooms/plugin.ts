@@ -17,20 +17,7 @@ import type { RoomStore } from './room-store.js';
 import type { RoomRecording } from './recording.js';
 import type { RoomDesk } from './desk.js';
 import { Transport, type TransportDeps } from './transport.js';
-
-/** How long a starting node waits for Redis (bus `redis`). */
-const REDIS_START_MS = 10_000;
-
-/** The URL without its password, for the log and the start error. */
-function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the configured URL';
-  }
-}
+import { redactedUrl, REDIS_START_MS } from '../cluster/open.js';
 
 /** How long shutdown waits for sockets to close after telling them. */
 const DRAIN_MS = 2000;

@@ -51,14 +51,14 @@ export function roomRecording({ handle, sessionUnit }: RecordingBindingOptions):
       const h = handle();
       if (!h) return true;
       if (h.coordinator.forSession(sessionId)) return h.coordinator.canStart(sessionId);
-      if (h.coordinator.waiting(sessionId).length > 0) return true;
+      if ((await h.coordinator.waiting(sessionId)).length > 0) return true;
       return !(await mustRecord(h, sessionId));
     },
     async start(sessionId, opener) {
       const h = handle();
       if (!h) return;
       let rec = h.coordinator.forSession(sessionId);
-      const waiting = h.coordinator.waiting(sessionId);
+      const waiting = await h.coordinator.waiting(sessionId);
       if (!rec) {
         const unit = await sessionUnit(sessionId);
         // Another ad-hoc room is recorded when a recorder waits for it.
@@ -67,7 +67,7 @@ export function roomRecording({ handle, sessionUnit }: RecordingBindingOptions):
         if (!owner) return;
         rec = (await h.coordinator.open({ sessionId, unit: owner, by: opener.by })).recording;
       }
-      h.coordinator.adoptWaiting(rec.id);
+      await h.coordinator.adoptWaiting(rec.id);
       rec = h.coordinator.forSession(sessionId)!;
       if (rec.state === 'armed') h.coordinator.start(rec.id);
     },

@@ -14,6 +14,8 @@ import type { DataKeys } from '../privacy/keys.js';
 import { open } from '../privacy/seal.js';
 import type { PendingNotice } from '../store/schedule-store.js';
 import type { Store } from '../store/store.js';
+import type { Cluster, Singleton } from '../cluster/cluster.js';
+import { MemoryCluster } from '../cluster/memory.js';
 import { ReceptionSessionInputSchema, toE164 } from '@tiepdan/core';
 import type { GuessBudget } from '../registrations/guesses.js';
 import { bookHandler, bookingCalendarHandler, bookingIcsHandler, cancelBookingHandler, feedHandler, sessionBookingsHandler } from './bookings.js';
@@ -38,6 +40,8 @@ export interface ScheduleOptions {
   senders?: NoticeSender[];
   /** Dispatch starts when this resolves: a supervised worker waits for the one before (ServerOptions.takeover). */
   takeover?: Promise<void> | undefined;
+  /** The other nodes: dispatch runs on one of them at a time. */
+  cluster?: Cluster | undefined;
   /** The files a desk notice carries (its paper as PDF); the desk registers after the schedule. */
   attachments?: ResolveAttachments;
 }
@@ -49,6 +53,7 @@ export function noticesOf(app: FastifyInstance): NoticeDispatcher | undefined {
 }
 
 const ONE_MINUTE = 60_000;
+const KICK_TOPIC = 'notices.kick';
 
 export async function schedule(app: FastifyInstance, opts: ScheduleOptions): Promise<void> {
   const { config, store, keys, requirePermission, guesses } = opts;
@@ -66,12 +71,36 @@ export async function schedule(app: FastifyInstance, opts: ScheduleOptions): Pro
   const senders = opts.senders ?? configuredSenders(config, app.log);
   const dispatcher = new NoticeDispatcher(store, senders, resolveContact, openSecret, config.notices, app.log, opts.attachments);
   dispatchers.set(app.server, dispatcher);
+  // One node sends the notices at a time (with several nodes, the holder of the job's lease in Redis): two
+  // dispatchers reading one outbox would each send the same SMS.
+  const cluster = opts.cluster ?? new MemoryCluster();
+  let job: Singleton | undefined;
+  let stopHearing = () => undefined as unknown;
   if (config.schedule.noticeDispatch === 'auto') {
-    const start = () => dispatcher.start(config.schedule.noticeRetrySeconds * 1000);
-    if (opts.takeover) void opts.takeover.then(start);
-    else start();
+    const run = () => {
+      job = cluster.singleton(
+        'notices',
+        {
+          start: () => {
+            dispatcher.start(config.schedule.noticeRetrySeconds * 1000);
+            if (cluster.shared) app.log.info({ node: cluster.nodeId }, 'notice dispatch runs on this node');
+          },
+          stop: () => dispatcher.pause(),
+        },
+        (error) => app.log.error({ err: error }, 'notice dispatch: lease'),
+      );
+    };
+    // A change on a node that does not dispatch asks the one that does for a run, instead of its safety timer.
+    dispatcher.elsewhere = () => cluster.broadcast(KICK_TOPIC, null);
+    stopHearing = cluster.listen(KICK_TOPIC, () => dispatcher.kick());
+    if (opts.takeover) void opts.takeover.then(run);
+    else run();
   }
-  app.addHook('onClose', async () => dispatcher.stop());
+  app.addHook('onClose', async () => {
+    stopHearing();
+    await job?.stop();
+    await dispatcher.stop();
+  });
   if (!senders.some((s) => s.delivers)) app.log.warn('notices go to the "log" channel only: citizens are not told (configure notices.channels: smtp, sms-http)');
 
   const ctx: ScheduleContext = { config, store, keys, requirePermission, verifyOfficial: opts.verifyOfficial ?? officialVerifier(config.authSecret), dispatcher, resolveContact, guesses };

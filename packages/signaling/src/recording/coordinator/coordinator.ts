@@ -8,9 +8,19 @@
  * write that does not carry the current one, so a recorder that comes back from a network partition cannot
  * interleave its stream with its successor's. Nobody stops a recording: only `end` (the head ending the session)
  * does, and the holder's last chunks are still taken for `drainMs` before it is finalized.
+ *
+ * Several nodes (cluster/cluster.ts) share one coordinator's state through the store: any node takes a recorder's
+ * heartbeats and segments, the lease and election are compare-and-set rows, so whichever node sees a lapse first
+ * moves the lease once. What is not in the store crosses the cluster: the events (so the node that runs the room
+ * tells its participants), the recorders waiting for a session (so the node that opens the room finds them), and
+ * a lock per finalization (so two nodes never build one recording's manifest at once). The watchdog and the file
+ * sweeps run on one node at a time (the plugin runs them as a singleton job), which also takes up a finalization
+ * or a drain that a dead node left behind.
  */
 import { randomUUID } from 'node:crypto';
 import type { RecorderReply, RecordingPolicy, RecordingState } from '@tiepdan/core';
+import type { Cluster, HeldLock } from '../../cluster/cluster.js';
+import { MemoryCluster } from '../../cluster/memory.js';
 import { ApiError } from '../../http/api-error.js';
 import type { RecordingEvents } from '../events.js';
 import type { PartTracker } from '../ingest/parts.js';
@@ -21,6 +31,15 @@ import type { RecordingStorage } from '../storage/storage.js';
 const LIVE: readonly RecordingState[] = ['armed', 'recording'];
 /** A waiting recorder not seen for this long (or three leases) is no longer counted. */
 const WAITING_MIN_MS = 10_000;
+/** With several nodes, a temporary file younger than this may be another node's write in progress. */
+export const SHARED_SWEEP_MIN_AGE_MS = 60_000;
+/** How often the watchdog node sweeps again with several nodes (a node that died mid-write leaves files). */
+const SHARED_SWEEP_EVERY_MS = 5 * 60_000;
+/** How long a finalize request waits for another node's finalization of the same recording. */
+const ELSEWHERE_WAIT_MS = 120_000;
+const ELSEWHERE_POLL_MS = 250;
+const waitingKey = (sessionId: string) => `recording:waiting:${sessionId}`;
+const finalizeLock = (recordingId: string) => `recording:${recordingId}:finalize`;
 
 export interface OpenRecording {
   sessionId: string;
@@ -77,26 +96,27 @@ export interface CoordinatorDeps {
   finalize: (recordingId: string) => Promise<void>;
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void } | undefined;
   now?: () => number;
+  /** The other nodes (waiting recorders, finalization locks); one node in process when absent. */
+  cluster?: Cluster | undefined;
 }
 
 export class RecordingCoordinator {
   private readonly now: () => number;
   private watchdog: NodeJS.Timeout | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly cluster: Cluster;
+  /** Finalizations this node owns (their lock), kept through the retries' backoff until success or stop. */
+  private readonly owned = new Map<string, HeldLock>();
+  /** When the watchdog last tried to take up a finalization another node may have left (one try per lease). */
+  private readonly adoptTried = new Map<string, number>();
   private readonly drains = new Map<string, NodeJS.Timeout>();
   private readonly finalizing = new Map<string, Promise<void>>();
   /** Failed finalizations so far per recording, for the retry's backoff (reset by success or restart). */
   private readonly failures = new Map<string, number>();
-  /** Recordings whose alarm is raised, so it is raised once per loss and cleared once. */
-  private readonly alarmed = new Set<string>();
-  /**
-   * Recorders waiting for a session whose recording does not exist yet, by session. Kept in memory only: a
-   * waiting recorder calls again every heartbeat, so after a restart the list is back within one.
-   */
-  private readonly waitingFor = new Map<string, Map<string, WaitingRecorder>>();
-
   constructor(private readonly deps: CoordinatorDeps) {
     this.now = deps.now ?? Date.now;
+    this.cluster = deps.cluster ?? new MemoryCluster();
   }
 
   get settings(): RecordingSettings {
@@ -112,26 +132,68 @@ export class RecordingCoordinator {
     for (const rec of this.deps.repo.s.live.all()) {
       if (rec.holder) this.deps.repo.s.renew.run(now + this.settings.leaseMs, rec.id, rec.epoch, rec.holder);
       this.deps.repo.s.seenAll.run(now, rec.id);
-      if ('sweep' in this.deps.storage) await (this.deps.storage as { sweep(id: string): Promise<number> }).sweep(rec.id);
+      await this.sweep(rec.id);
       if (rec.state === 'ending') this.scheduleFinalize(rec.id, this.settings.drainMs);
       if (rec.state === 'finalizing') this.scheduleFinalize(rec.id, 0);
     }
   }
 
+  /** Removes the temporary files of interrupted writes (with several nodes, only ones too old to be in progress). */
+  private async sweep(recordingId: string): Promise<void> {
+    if (!('sweep' in this.deps.storage)) return;
+    await (this.deps.storage as { sweep(id: string, olderThanMs?: number): Promise<number> }).sweep(recordingId, this.cluster.shared ? SHARED_SWEEP_MIN_AGE_MS : 0);
+  }
+
   startWatchdog(): void {
     const tick = Math.max(20, Math.min(500, Math.floor(this.settings.leaseMs / 5)));
     this.watchdog = setInterval(() => {
-      for (const rec of this.deps.repo.s.live.all()) this.checkLease(rec);
+      for (const rec of this.deps.repo.s.live.all()) {
+        this.checkLease(rec);
+        if (this.cluster.shared) this.adoptLeftBehind(rec);
+      }
     }, tick);
     this.watchdog.unref();
+    if (this.cluster.shared) {
+      this.sweeper = setInterval(() => {
+        void (async () => {
+          for (const rec of this.deps.repo.s.live.all()) await this.sweep(rec.id);
+        })().catch((error: unknown) => this.deps.log?.error({ err: error }, 'recording sweep failed'));
+      }, SHARED_SWEEP_EVERY_MS);
+      this.sweeper.unref();
+    }
+  }
+
+  /** This node no longer runs the watchdog (another node took the job); finalizations it owns go on. */
+  stopWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.watchdog = this.sweeper = undefined;
+  }
+
+  /**
+   * With several nodes: a recording whose drain is over, or that is finalizing, with nobody finalizing it here,
+   * may have been left by a node that died; its finalization is taken up when its lock is free (the lock of a
+   * node still retrying is renewed, so a living owner keeps it and its backoff).
+   */
+  private adoptLeftBehind(rec: RecordingRow): void {
+    if (this.finalizing.has(rec.id) || this.owned.has(rec.id) || this.drains.has(rec.id)) return;
+    const now = this.now();
+    const drained = rec.state === 'ending' && rec.ended_at !== null && Date.parse(rec.ended_at) + this.settings.drainMs <= now;
+    if (!drained && rec.state !== 'finalizing') return;
+    if (now - (this.adoptTried.get(rec.id) ?? 0) < this.settings.leaseMs) return;
+    this.adoptTried.set(rec.id, now);
+    this.finalizeNow(rec.id, { waitElsewhere: false }).catch(() => undefined);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.watchdog) clearInterval(this.watchdog);
+    this.stopWatchdog();
     for (const timer of this.drains.values()) clearTimeout(timer);
     this.drains.clear();
     await Promise.allSettled([...this.finalizing.values()]);
+    // Retries this node owned pass to another node (its watchdog takes them up once the lock is free).
+    await Promise.all([...this.owned.values()].map((lock) => lock.release()));
+    this.owned.clear();
   }
 
   /** Opens the session's recording (idempotent: a second call returns the first one). */
@@ -152,11 +214,18 @@ export class RecordingCoordinator {
     return { recording: this.mustGet(id), created: true };
   }
 
-  /** A recorder waits (as a standby) for a session that has no recording yet; called again every heartbeat. */
-  waitFor(sessionId: string, recorder: Omit<WaitingRecorder, 'seenAt'>): void {
-    let list = this.waitingFor.get(sessionId);
-    if (!list) this.waitingFor.set(sessionId, (list = new Map()));
-    list.set(recorder.recorderId, { ...recorder, seenAt: this.now() });
+  /**
+   * A recorder waits (as a standby) for a session that has no recording yet; called again every heartbeat. Kept
+   * outside the store (in process, or in Redis for every node): after a restart the list is back within one
+   * heartbeat.
+   */
+  async waitFor(sessionId: string, recorder: Omit<WaitingRecorder, 'seenAt'>): Promise<void> {
+    const entry: WaitingRecorder = { ...recorder, seenAt: this.now() };
+    await this.cluster.lists.put(waitingKey(sessionId), recorder.recorderId, JSON.stringify(entry), this.waitingKeepMs());
+  }
+
+  private waitingKeepMs(): number {
+    return Math.max(3 * this.settings.leaseMs, WAITING_MIN_MS);
   }
 
   /**
@@ -164,26 +233,23 @@ export class RecordingCoordinator {
    * leases (a busy page's timers slip): if it is gone after all, its lease lapses and the alarm is raised as for
    * any lost recorder, which is better than opening a session that must be recorded without trying.
    */
-  waiting(sessionId: string): WaitingRecorder[] {
-    const list = this.waitingFor.get(sessionId);
-    if (!list) return [];
+  async waiting(sessionId: string): Promise<WaitingRecorder[]> {
     const now = this.now();
-    const keep = Math.max(3 * this.settings.leaseMs, WAITING_MIN_MS);
-    for (const [id, w] of list) if (now - w.seenAt >= keep) list.delete(id);
-    if (list.size === 0) this.waitingFor.delete(sessionId);
-    return [...list.values()].sort((a, b) => b.seenAt - a.seenAt);
+    const keep = this.waitingKeepMs();
+    const list = [...(await this.cluster.lists.all(waitingKey(sessionId))).values()].map((text) => JSON.parse(text) as WaitingRecorder);
+    return list.filter((w) => now - w.seenAt < keep).sort((a, b) => b.seenAt - a.seenAt);
   }
 
   /** The session's recording now exists: its waiting recorders join the election (the freshest is elected). */
-  adoptWaiting(recordingId: string): void {
+  async adoptWaiting(recordingId: string): Promise<void> {
     const rec = this.mustGet(recordingId);
-    for (const w of this.waiting(rec.session_id)) {
+    for (const w of await this.waiting(rec.session_id)) {
       const existing = this.deps.repo.s.recorder.get(recordingId, w.recorderId);
       // A recorder id registered by another official stays theirs (the HTTP routes refuse it the same way).
       if (existing && existing.official !== w.official) continue;
       this.register(recordingId, w.recorderId, w.pointId, w.official);
     }
-    this.waitingFor.delete(rec.session_id);
+    await this.cluster.lists.clear(waitingKey(rec.session_id));
   }
 
   forSession(sessionId: string): RecordingRow | undefined {
@@ -252,7 +318,6 @@ export class RecordingCoordinator {
     const rec = this.mustGet(recordingId);
     if (!LIVE.includes(rec.state)) return rec;
     this.deps.repo.s.end.run(iso(this.now()), by, recordingId);
-    this.alarmed.delete(recordingId);
     const ended = this.mustGet(recordingId);
     this.emitState(ended);
     this.scheduleFinalize(recordingId, ended.holder ? this.settings.drainMs : 0);
@@ -265,17 +330,62 @@ export class RecordingCoordinator {
     if (rec?.state === 'ending') this.scheduleFinalize(recordingId, 0);
   }
 
-  /** Runs (or joins) the finalization now; resolves when it is done. */
-  finalizeNow(recordingId: string): Promise<void> {
+  /**
+   * Runs (or joins) the finalization now; resolves when it is done. Another node finalizing the same recording
+   * (it holds the lock) is waited for, up to ELSEWHERE_WAIT_MS, unless `waitElsewhere` is false (a timer here
+   * that found the work already taken).
+   */
+  finalizeNow(recordingId: string, { waitElsewhere = true }: { waitElsewhere?: boolean } = {}): Promise<void> {
     const timer = this.drains.get(recordingId);
     if (timer) clearTimeout(timer);
     this.drains.delete(recordingId);
     let running = this.finalizing.get(recordingId);
     if (!running) {
-      running = this.runFinalize(recordingId).finally(() => this.finalizing.delete(recordingId));
+      running = this.finalizeOwned(recordingId, waitElsewhere).finally(() => this.finalizing.delete(recordingId));
       this.finalizing.set(recordingId, running);
     }
     return running;
+  }
+
+  /** Takes the finalization's lock (or keeps the one held through a retry) and finalizes. */
+  private async finalizeOwned(recordingId: string, waitElsewhere: boolean): Promise<void> {
+    // A lock not renewed for a whole lease (Redis unreachable) may be another node's by now: taken again.
+    if (this.owned.get(recordingId)?.lost) this.owned.delete(recordingId);
+    if (!this.owned.has(recordingId)) {
+      const lock = await this.cluster.tryLock(finalizeLock(recordingId));
+      if (!lock) return waitElsewhere ? this.finalizedElsewhere(recordingId) : undefined;
+      this.owned.set(recordingId, lock);
+    }
+    try {
+      await this.runFinalize(recordingId);
+    } catch (error) {
+      // A failure keeps the lock for the retry runFinalize scheduled; anything else (not finalizable) lets it go.
+      if (!(this.mustGet(recordingId).state === 'finalizing' && !this.stopped)) await this.releaseOwned(recordingId);
+      throw error;
+    }
+    await this.releaseOwned(recordingId);
+  }
+
+  private async releaseOwned(recordingId: string): Promise<void> {
+    const lock = this.owned.get(recordingId);
+    this.owned.delete(recordingId);
+    await lock?.release();
+  }
+
+  /** Another node finalizes: waits until it is finalized or fails, or takes over if that node let go. */
+  private async finalizedElsewhere(recordingId: string): Promise<void> {
+    const firstError = this.deps.repo.get(recordingId)?.last_error ?? null;
+    const until = this.now() + ELSEWHERE_WAIT_MS;
+    while (!this.stopped && this.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, ELSEWHERE_POLL_MS));
+      const rec = this.deps.repo.get(recordingId);
+      if (!rec || rec.state === 'finalized' || (rec.last_error ?? null) !== firstError) return;
+      const lock = await this.cluster.tryLock(finalizeLock(recordingId));
+      if (lock) {
+        this.owned.set(recordingId, lock);
+        return this.finalizeOwned(recordingId, false);
+      }
+    }
   }
 
   /** Adds participants, notices shown and cases heard to the timeline the manifest will carry. */
@@ -359,16 +469,20 @@ export class RecordingCoordinator {
     });
     if (lost && rec.holder) this.deps.events.emit({ type: 'recorder.lost', recordingId: rec.id, sessionId: rec.session_id, epoch: rec.epoch, recorderId: rec.holder, reason, at });
     let after = this.mustGet(rec.id);
-    if (LIVE.includes(after.state)) after = this.elect(after) ?? after;
-    if (!after.holder && after.policy === 'mandatory' && LIVE.includes(after.state) && !this.alarmed.has(rec.id)) {
-      this.alarmed.add(rec.id);
+    if (LIVE.includes(after.state)) after = this.elect(after, undefined, true) ?? after;
+    // Raised by the one caller (of any node) whose compare-and-set ended the lease: once per loss.
+    if (lost && !after.holder && after.policy === 'mandatory' && LIVE.includes(after.state)) {
       this.deps.events.emit({ type: 'recording.alarm', recordingId: rec.id, sessionId: rec.session_id, code: 'no_recorder', since: at });
     }
     return after;
   }
 
-  /** Grants the next epoch to the freshest alive standby (or `preferred`, when it is alive). */
-  private elect(rec: RecordingRow, preferred?: string): RecordingRow | undefined {
+  /**
+   * Grants the next epoch to the freshest alive standby (or `preferred`, when it is alive). A grant to a
+   * mandatory recording that had a lease before and none since was under the alarm (raised when that lease
+   * ended, unless `afterLoss`: the grant right in the loss, before any alarm), so the alarm is cleared.
+   */
+  private elect(rec: RecordingRow, preferred?: string, afterLoss = false): RecordingRow | undefined {
     const now = this.now();
     const candidates = this.deps.repo.s
       .recorders.all(rec.id)
@@ -394,7 +508,7 @@ export class RecordingCoordinator {
       at,
       ...(previous ? { previous: { epoch: previous.epoch, recorderId: previous.recorder_id } } : {}),
     });
-    if (this.alarmed.delete(rec.id)) this.deps.events.emit({ type: 'recording.alarm_cleared', recordingId: rec.id, sessionId: rec.session_id, at });
+    if (!afterLoss && rec.policy === 'mandatory' && rec.epoch > 0 && !rec.holder) this.deps.events.emit({ type: 'recording.alarm_cleared', recordingId: rec.id, sessionId: rec.session_id, at });
     return this.mustGet(rec.id);
   }
 
@@ -426,7 +540,7 @@ export class RecordingCoordinator {
     if (previous) clearTimeout(previous);
     const timer = setTimeout(() => {
       this.drains.delete(recordingId);
-      this.finalizeNow(recordingId).catch(() => undefined);
+      this.finalizeNow(recordingId, { waitElsewhere: false }).catch(() => undefined);
     }, delayMs);
     this.drains.set(recordingId, timer);
   }

@@ -73,10 +73,17 @@ export class Ingest {
         if (!this.coordinator.holds(recordingId, recorderId, epoch)) return false;
         const state = this.repo.get(recordingId)!.state;
         if (state === 'finalizing' || state === 'finalized') return false;
+        // The same chunk sent again through another node while this one stored it (the key lock is per process):
+        // the first row stands, and this is answered as the retry it is.
+        if (this.repo.s.segment.get(recordingId, epoch, seq)) return 'stored';
         this.repo.s.insertSegment.run(recordingId, epoch, seq, recorderId, body.length, sha256, upload.capturedAt ?? null, iso(Date.now()));
         this.coordinator.renewByWrite(recordingId, recorderId, epoch);
         return true;
       });
+      if (inserted === 'stored') {
+        if (this.repo.s.segment.get(recordingId, epoch, seq)!.sha256 !== sha256) throw new ApiError(409, 'segment_conflict');
+        return this.ack(upload, true);
+      }
       if (!inserted) {
         await this.storage.removeSegment(recordingId, name);
         throw new ApiError(409, 'lease_lost');

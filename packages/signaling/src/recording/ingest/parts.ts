@@ -1,6 +1,9 @@
 /**
  * What is stored of each epoch's stream, kept in memory (rebuilt from SQLite on first use): the contiguous
  * watermark and the sequence numbers stored above it. Answers "what is missing" per chunk without a query.
+ *
+ * With several nodes (`shared`), chunks of one stream may be stored by any node, so nothing is kept between
+ * calls: each answer is read from the store.
  */
 import type { ResumePoint } from '@tiepdan/core';
 import type { RecordingRepo } from '../repo.js';
@@ -13,7 +16,10 @@ interface Part {
 export class PartTracker {
   private readonly parts = new Map<string, Part>();
 
-  constructor(private readonly repo: RecordingRepo) {}
+  constructor(
+    private readonly repo: RecordingRepo,
+    private readonly shared = false,
+  ) {}
 
   stored(recordingId: string, epoch: number, seq: number): void {
     const part = this.part(recordingId, epoch);
@@ -34,10 +40,10 @@ export class PartTracker {
 
   private part(recordingId: string, epoch: number): Part {
     const key = `${recordingId}\u0000${epoch}`;
-    let part = this.parts.get(key);
+    let part = this.shared ? undefined : this.parts.get(key);
     if (!part) {
       part = { next: 0, above: new Set() };
-      this.parts.set(key, part);
+      if (!this.shared) this.parts.set(key, part);
       for (const seq of this.repo.s.epochSeqs.all(recordingId, epoch)) this.storedInto(part, seq);
     }
     return part;

@@ -85,8 +85,12 @@ export class FsRecordingStorage implements RecordingStorage {
     return this.dir(recordingId);
   }
 
-  /** Removes temporary files a crash left behind mid-write (never acknowledged, so never needed). */
-  async sweep(recordingId: string): Promise<number> {
+  /**
+   * Removes temporary files a crash left behind mid-write (never acknowledged, so never needed). With several
+   * nodes writing one folder, a temporary file younger than `olderThanMs` may be another node's write in
+   * progress: it is left for a later sweep.
+   */
+  async sweep(recordingId: string, olderThanMs = 0): Promise<number> {
     let removed = 0;
     for (const folder of [this.dir(recordingId), join(this.dir(recordingId), SEGMENTS_DIR)]) {
       let names: string[] = [];
@@ -96,6 +100,10 @@ export class FsRecordingStorage implements RecordingStorage {
         continue;
       }
       for (const name of names.filter((n) => n.startsWith('.') && n.endsWith('.tmp'))) {
+        if (olderThanMs > 0) {
+          const modified = await stat(join(folder, name)).then((s) => s.mtimeMs, () => undefined);
+          if (modified === undefined || Date.now() - modified < olderThanMs) continue;
+        }
         await rm(join(folder, name), { force: true });
         removed += 1;
       }

@@ -8,7 +8,9 @@
  * with its last error. A notice is settled when no delivery of it is queued.
  *
  * It runs after every change, at start (notices queued before a restart), when the next retry is due, and on a
- * slow timer as a safety net. One run at a time per process.
+ * slow timer as a safety net. One run at a time per process, and with several nodes on one node at a time (the
+ * plugin starts it on the holder of its lease and pauses it when the lease is lost); a change on another node
+ * asks that node for a run (`elsewhere`).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../../store/store.js';
@@ -53,6 +55,8 @@ export class NoticeDispatcher {
   private due: NodeJS.Timeout | undefined;
   /** Until start(): with dispatch "off" a change queues its notices and nothing sends them. */
   private stopped = true;
+  /** Called by kick() while dispatch does not run here: another node may run it (cluster). */
+  elsewhere: (() => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -72,6 +76,7 @@ export class NoticeDispatcher {
 
   /** Starts the safety-net timer and a first run (notices left from before a restart). */
   start(safetyMs: number): void {
+    if (!this.stopped) return;
     this.stopped = false;
     this.timer = setInterval(() => this.kick(), safetyMs);
     this.timer.unref();
@@ -80,7 +85,7 @@ export class NoticeDispatcher {
 
   /** Asks for a run; coalesces with one in progress. */
   kick(): void {
-    if (this.stopped) return;
+    if (this.stopped) return this.elsewhere?.();
     if (this.running) {
       this.again = true;
       return;
@@ -99,11 +104,17 @@ export class NoticeDispatcher {
     while (this.running) await this.running;
   }
 
-  async stop(): Promise<void> {
+  /** Stops dispatching here (another node takes over) and waits for the run in progress; start() resumes. */
+  async pause(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.due) clearTimeout(this.due);
+    this.timer = this.due = undefined;
     await this.idle();
+  }
+
+  async stop(): Promise<void> {
+    await this.pause();
     await Promise.all(this.channels.map((s) => s.close?.().catch(() => undefined)));
   }
 
