@@ -518,8 +518,8 @@ export class Room {
         this.require(p, 'chat.send');
         this.requireMember(p);
         const messageId = randomUUID();
-        const seq = this.emit({ type: 'chat.message', messageId, from: p.participantId, name: this.publicName(p), text: message.text, at: now }, this.members());
-        this.ctx.store.appendChat({ sessionId: this.sessionId, seq, messageId, participantId: p.participantId, name: p.name, text: message.text, at: now });
+        // The event is also the chat record (RoomStore StoredEvent `author`): one row, not a frame and a copy.
+        const seq = this.emit({ type: 'chat.message', messageId, from: p.participantId, name: this.publicName(p), text: message.text, at: now }, this.members(), { author: p.name });
         return { messageId, seq };
       }
       case 'mute.request': {
@@ -793,7 +793,7 @@ export class Room {
   }
 
   /** Sequences, logs and publishes one event; returns its sequence number. */
-  private emit(event: RoomEvent, to: string[], options: { log?: boolean; persist?: boolean; presence?: boolean | undefined } = {}): number {
+  private emit(event: RoomEvent, to: string[], options: { log?: boolean; persist?: boolean; presence?: boolean | undefined; author?: string } = {}): number {
     this.seq += 1;
     const seq = this.seq;
     if (to.length === 0) return seq;
@@ -801,6 +801,7 @@ export class Room {
     const frame = JSON.stringify({ v: PROTOCOL_VERSION, type: 'event', seq, at, event });
     if (options.log !== false) {
       const stored: StoredEvent = { seq, at, recipients: to, frame };
+      if (options.author !== undefined) stored.author = options.author;
       this.log.push(stored);
       if (this.log.length > this.ctx.settings.eventLogSize * 2) this.log = this.log.slice(-this.ctx.settings.eventLogSize);
       if (options.persist !== false) this.ctx.store.appendEvent(this.sessionId, stored, { presence: options.presence === true });
