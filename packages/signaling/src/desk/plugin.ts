@@ -149,7 +149,7 @@ export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<voi
     return { pending: pending ?? null };
   });
 
-  app.post('/desk/cases/:id/confirmation', { schema: { ...citizenSide, summary: 'The citizen confirms the content, by its version and hash', params: idParams, checkedByHandler: { body: ConfirmSchema } } }, async (request) => {
+  app.post('/desk/cases/:id/confirmation', { schema: { ...citizenSide, summary: 'The citizen confirms the content, by its version and hash', params: idParams, checkedByHandler: { body: ConfirmSchema }, response: { 200: z.object({ confirmation: z.object({ caseId: z.string(), version: z.number(), sha256: z.string(), at: z.string() }) }) } } }, async (request) => {
     const claims = await citizenOf(request, joinTokens);
     const body = parseBody(ConfirmSchema, request.body);
     const id = caseId(request);

@@ -181,7 +181,7 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     return nationalExport(unitScope(official) ?? null, await entries(official, filtersOf(request)));
   });
 
-  app.post('/register/national/drop', { ...write, schema: { ...filtered, summary: 'Delivers the National Database export to the configured exporter (a file drop by default)' } }, async (request) => {
+  app.post('/register/national/drop', { ...write, schema: { ...filtered, summary: 'Delivers the National Database export to the configured exporter (a file drop by default)', response: { 200: z.object({ exporter: z.string(), delivered: z.number() }) } } }, async (request) => {
     const official = officialOf(request);
     const result = await national.deliver(nationalExport(unitScope(official) ?? null, await entries(official, filtersOf(request))));
     return { exporter: national.name, delivered: result.delivered };
