@@ -23,6 +23,8 @@ const config = loadConfig({
       // (packages/signaling/test/bookings-provisional.test.ts tests them).
       schedule: { provisionalShare: 1, provisionalPerPhone: 0 },
       auth: { signInPerMinute: 1000 },
+      // A small cap on the register's .docx, so <tiepdan-register>'s test meets the 422 and its advice.
+      desk: { docxMaxLines: 8 },
       // A Jitsi deployment nobody runs (nothing listens on port 9): the room element must say so and fall back.
       jitsi: { domain: '127.0.0.1:9', appId: 'tiepdan-wtr', secret: 'wtr-jitsi-shared-secret-0123456789-abcdef' },
     },

@@ -28,10 +28,10 @@ const hex = (rgb: [number, number, number]) => `0x${rgb.map((c) => c.toString(16
  * Writes `<name>.y4m` (2 s of one colour; Chromium loops it) and `<name>.wav` (a tone beeping 0.6 s on, 0.4 s
  * off, so the browser's noise suppression does not take it for a steady hum and remove it).
  */
-export function makeFakeMedia(dir: string, name: string, rgb: [number, number, number], tone: number): FakeMedia {
+export function makeFakeMedia(dir: string, name: string, rgb: [number, number, number], tone: number, size = FAKE_SIZE): FakeMedia {
   const video = join(dir, `${name}.y4m`);
   const audio = join(dir, `${name}.wav`);
-  const { width, height, fps } = FAKE_SIZE;
+  const { width, height, fps } = size;
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `color=c=${hex(rgb)}:s=${width}x${height}:r=${fps}`, '-t', '2', '-pix_fmt', 'yuv420p', video]);
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=${tone}:sample_rate=48000`, '-af', "volume='if(lt(mod(t,1),0.6),0.5,0)':eval=frame", '-t', '10', '-ac', '1', audio]);
   return { name, rgb, tone, video, audio };

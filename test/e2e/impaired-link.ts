@@ -9,7 +9,8 @@
  * everything for that long. Only flows whose TURN username (STUN attribute USERNAME, `expiry:participantId`, as
  * the tiepdan server mints it) contains `impair(who)`'s string are impaired: coturn's challenge and the other
  * participants' flows pass untouched. A flow is one client socket; an ICE restart opens new ones, which are
- * matched again by their username.
+ * matched again by their username. All the impaired flows share one line (one bottleneck each way), as a phone's
+ * connections share its one mobile link: a citizen sending to the clerk and to the recorder splits 250 kbit/s.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 
@@ -43,18 +44,16 @@ interface Flow {
   client: RemoteInfo;
   upstream: Socket;
   impaired: boolean;
-  up: Bottleneck;
-  down: Bottleneck;
 }
 
-/** One direction of one flow: token bucket, bounded queue, delay and loss. */
+/** One direction of the impaired line (shared by its flows): token bucket, bounded queue, delay and loss. */
 class Bottleneck {
   #freeAt = 0; // when the link finishes sending what is queued (ms, Date.now clock)
 
-  constructor(private readonly send: (packet: Buffer) => void, private readonly stats: { forwarded: number; dropped: number }, private readonly random: () => number) {}
+  constructor(private readonly stats: { forwarded: number; dropped: number }, private readonly random: () => number) {}
 
-  push(packet: Buffer, profile: LinkProfile | undefined, down: boolean, offline: boolean): void {
-    if (!profile) return this.forward(packet);
+  push(packet: Buffer, send: (packet: Buffer) => void, profile: LinkProfile | undefined, down: boolean, offline: boolean): void {
+    if (!profile) return this.forward(packet, send);
     if (offline || this.random() < profile.loss) return void (this.stats.dropped += 1);
     const bps = down ? profile.downBps : profile.upBps;
     const now = Date.now();
@@ -63,12 +62,12 @@ class Bottleneck {
     if (start - now > profile.queueMs) return void (this.stats.dropped += 1);
     const transmitMs = (packet.length * 8 * 1000) / bps;
     this.#freeAt = start + transmitMs;
-    setTimeout(() => this.forward(packet), this.#freeAt - now + profile.delayMs);
+    setTimeout(() => this.forward(packet, send), this.#freeAt - now + profile.delayMs);
   }
 
-  private forward(packet: Buffer): void {
+  private forward(packet: Buffer, send: (packet: Buffer) => void): void {
     this.stats.forwarded += 1;
-    this.send(packet);
+    send(packet);
   }
 }
 
@@ -102,6 +101,7 @@ export async function startImpairedLink(target: { host: string; port: number }, 
   const flows = new Map<string, Flow>();
   const stats = { forwarded: 0, dropped: 0 };
   const random = seeded(seed);
+  const line = { up: new Bottleneck(stats, random), down: new Bottleneck(stats, random) };
   let rule: { userPart: string; profile: LinkProfile } | undefined;
   let offlineUntil = 0;
 
@@ -111,14 +111,9 @@ export async function startImpairedLink(target: { host: string; port: number }, 
     if (flow) return flow;
     const upstream = createSocket('udp4');
     upstream.bind(0, '127.0.0.1');
-    const created: Flow = {
-      client,
-      upstream,
-      impaired: false,
-      up: new Bottleneck((p) => upstream.send(p, target.port, target.host), stats, random),
-      down: new Bottleneck((p) => front.send(p, client.port, client.address), stats, random),
-    };
-    upstream.on('message', (packet) => created.down.push(packet, created.impaired ? rule?.profile : undefined, true, Date.now() < offlineUntil && created.impaired));
+    const created: Flow = { client, upstream, impaired: false };
+    const toClient = (p: Buffer) => front.send(p, client.port, client.address);
+    upstream.on('message', (packet) => line.down.push(packet, toClient, created.impaired ? rule?.profile : undefined, true, Date.now() < offlineUntil && created.impaired));
     flows.set(key, created);
     flow = created;
     return flow;
@@ -130,7 +125,7 @@ export async function startImpairedLink(target: { host: string; port: number }, 
       const username = stunUsername(packet);
       if (username?.includes(rule.userPart)) flow.impaired = true;
     }
-    flow.up.push(packet, flow.impaired ? rule?.profile : undefined, false, Date.now() < offlineUntil && flow.impaired);
+    line.up.push(packet, (p) => flow.upstream.send(p, target.port, target.host), flow.impaired ? rule?.profile : undefined, false, Date.now() < offlineUntil && flow.impaired);
   });
   await new Promise<void>((resolve) => front.bind(0, '127.0.0.1', resolve));
   const port = front.address().port;

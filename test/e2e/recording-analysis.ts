@@ -67,6 +67,26 @@ export function bandVolumes(file: string, hz: number[], from: number, seconds: n
   });
 }
 
+/**
+ * The RMS level (dB, -Infinity for silence) of each frequency band, second by second over the whole file, in one
+ * decode: `levels[band][second]`. For a timeline of whose tone is in the sound, e.g. across a citizen's outage.
+ */
+export function bandLevelsPerSecond(file: string, hz: number[]): number[][] {
+  // Per band: bandpass twice, cut into one-second frames, astats of each frame alone, printed to the log.
+  const band = (f: number, i: number) => `[s${i}]bandpass=f=${f}:width_type=q:w=8,bandpass=f=${f}:width_type=q:w=8,asetnsamples=n=48000:p=0,astats=metadata=1:reset=1:measure_perchannel=none,ametadata=mode=print:key=lavfi.astats.Overall.RMS_level[b${i}]`;
+  const graph = `[0:a]aresample=48000,asplit=${hz.length}${hz.map((_, i) => `[s${i}]`).join('')};${hz.map(band).join(';')}`;
+  const out = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-i', file, '-filter_complex', graph, ...hz.flatMap((_, i) => ['-map', `[b${i}]`, '-f', 'null', '-'])], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  assert.equal(out.status, 0, out.stderr.slice(-800));
+  // Filters are numbered in order: aresample 0, asplit 1, then per band bandpass, bandpass, asetnsamples, astats, ametadata.
+  const levels: number[][] = hz.map(() => []);
+  for (const m of out.stderr.matchAll(/Parsed_ametadata_(\d+) @ \w+\] lavfi\.astats\.Overall\.RMS_level=(-?inf|-?[\d.]+)/gu)) {
+    const i = (Number(m[1]) - 6) / 5;
+    levels[i]!.push(m[2]!.endsWith('inf') ? -Infinity : Number(m[2]));
+  }
+  for (const [i, l] of levels.entries()) assert.ok(l.length > 0, `no levels for ${hz[i]} Hz: ${out.stderr.slice(-800)}`);
+  return levels;
+}
+
 /** `tiepdan-server verify <dir> --public-key`, with the current key as GET /recordings/keys publishes it. */
 export async function verifyWithPublishedKey(apiUrl: string, dir: string, workDir: string): Promise<{ code: number; out: string }> {
   const keys = (await (await fetch(`${apiUrl}/api/v1/recordings/keys`)).json()) as { keys: { publicKey: string; validUntil: string | null }[] };

@@ -24,6 +24,9 @@ export const point = (id: string, name: string, unit = 'dongthap.sadec') => `poi
 /** Opens the room page in a new context of `browser`; page errors go to the test output with `label`. */
 export async function openRoom(browser: Browser, siteUrl: string, session: string, token: string, label: string, extra = '', viewport = { width: 1000, height: 800 }): Promise<Page> {
   const context = await browser.newContext({ viewport });
+  // Clicks and navigation wait up to 60 s, not Playwright's 30: four Chromium pages on a loaded 2-core machine
+  // (load 68 once) can take longer to lay out a button; a test's own conditions carry their own bounds.
+  context.setDefaultTimeout(60_000);
   await context.grantPermissions(['camera', 'microphone']);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[${label}] ${String(error)}`));

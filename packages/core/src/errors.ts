@@ -4,26 +4,10 @@
  * `code` is for programs, `message` for people, `fields[].path` names the offending field ("identity.idNumber").
  */
 import type { Message } from './i18n/message.js';
-import type { FieldCode } from './i18n/field-messages.js';
+import type { ErrorBody, FieldError } from './error-shape.js';
 import { TRANSPORT_ERROR_MESSAGES } from './api/transport-errors.js';
 
-export interface FieldError {
-  /** Dotted path of the field, e.g. `identity.idNumber` or `attachments.0.type`. */
-  path: string;
-  code: FieldCode | string;
-  message: Message;
-}
-
-export interface ErrorBody {
-  error: {
-    code: ErrorCode | string;
-    message: Message;
-    fields?: FieldError[];
-    /** Seconds to wait before trying again (rate limits, busy server). */
-    retryAfter?: number;
-    requestId?: string;
-  };
-}
+export type { FieldError, ErrorBody } from './error-shape.js';
 
 /** Machine-readable codes for whole-request errors; their messages live in ERROR_MESSAGES. */
 export const ERROR_CODES = [

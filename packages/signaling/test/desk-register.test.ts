@@ -1,13 +1,15 @@
 /**
  * The reception register (Form 03) over real HTTP and SQLite: every case one line in the 12 columns, numbered per
  * unit and year; in-person entries by hand; filters; the .xlsx read back with exceljs, the CSV with its BOM, the
- * landscape .docx; a denouncer redacted in every view and export for roles without the right; the legal
+ * landscape .docx and the PDF (pdftotext); a denouncer redacted in every view and export for roles without the right; the legal
  * deadlines due and overdue; the National Database JSON and file drop.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import mammoth from 'mammoth';
@@ -15,6 +17,7 @@ import { OFFICIAL_ROLES, REGISTER_COLUMN_LABELS, REGISTER_COLUMNS, can } from '@
 import { denunciation, getJson, removeDir, startServer, token, type TestServer } from './helpers.js';
 import { BODIES, as, caseAt, openCase, submitted } from './desk-helpers.js';
 
+const run = promisify(execFile);
 let t: TestServer;
 let accepted: Awaited<ReturnType<typeof caseAt>>;
 let denounced: Awaited<ReturnType<typeof caseAt>>;
@@ -114,6 +117,27 @@ describe('the register', () => {
     for (const s of ['SỔ TIẾP CÔNG DÂN', 'Từ ngày 01/01/2026', 'Theo dõi kết quả giải quyết', 'Lê Thị Mai', 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM']) assert.ok(words.includes(s), s);
   });
 
+  test('the printed book as PDF: landscape A4, DejaVu Serif embedded, the 12 column headings and the lines read back with pdftotext', async () => {
+    const res = await getJson(`${t.api}/register/export?format=pdf&from=2026-01-01`, await token(t, 'clerk'));
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(res.headers.get('content-type'), 'application/pdf');
+    assert.match(res.headers.get('content-disposition') ?? '', /filename="so-tiep-cong-dan-dongthap\.sadec\.pdf"/u);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
+    const file = join(t.dataDir, 'register.pdf');
+    writeFileSync(file, bytes);
+    const text = (await run('pdftotext', ['-enc', 'UTF-8', file, '-'])).stdout;
+    assert.equal(text, text.normalize('NFC'));
+    const flat = text.replace(/\s+/gu, ' ');
+    for (const s of ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', 'SỔ TIẾP CÔNG DÂN', 'Từ ngày 01/01/2026', 'Lê Thị Mai', 'Nguyễn Thị Hoa', 'Kiến nghị; 1 người', '20/11/2026']) assert.ok(flat.includes(s), `the register PDF has "${s}":\n${text}`);
+    // Headings wrap inside their cells: each word of each of the 12 headings is on the page.
+    for (const c of REGISTER_COLUMNS) for (const word of REGISTER_COLUMN_LABELS[c].vi.split(/\s+/u)) assert.ok(flat.includes(word), `heading "${REGISTER_COLUMN_LABELS[c].vi}"`);
+    const fonts = (await run('pdffonts', [file])).stdout;
+    assert.match(fonts, /DejaVuSerif\s+CID TrueType\s+Identity-H\s+yes\s+yes/u, 'the font is embedded (subset)');
+    const info = (await run('pdfinfo', [file])).stdout;
+    assert.match(info, /Page size:\s+841\.89 x 595\.28 pts \(A4\)/u, 'landscape A4');
+  });
+
   test("a denouncer's identity is redacted in every view and export for roles without the right", async () => {
     const name = 'Trần Văn Bình';
     const mine = (await lines('?kind=to_cao', 'clerk'))[0]!;
@@ -122,9 +146,13 @@ describe('the register', () => {
     assert.equal(theirs.redacted, true);
     assert.ok(!theirs.nameAddress.includes(name));
     const official = await token(t, 'official');
-    for (const format of ['xlsx', 'csv', 'docx']) {
+    for (const format of ['xlsx', 'csv', 'docx', 'pdf']) {
       const bytes = Buffer.from(await (await getJson(`${t.api}/register/export?format=${format}`, official)).arrayBuffer());
-      const text = format === 'xlsx' ? await xlsxText(bytes) : format === 'docx' ? (await mammoth.extractRawText({ buffer: bytes })).value : bytes.toString('utf8');
+      const text =
+        format === 'xlsx' ? await xlsxText(bytes)
+        : format === 'docx' ? (await mammoth.extractRawText({ buffer: bytes })).value
+        : format === 'pdf' ? (writeFileSync(join(t.dataDir, 'redacted.pdf'), bytes), (await run('pdftotext', ['-enc', 'UTF-8', join(t.dataDir, 'redacted.pdf'), '-'])).stdout.normalize('NFC').replace(/\s+/gu, ' '))
+        : bytes.toString('utf8');
       assert.ok(!text.includes(name) && !text.includes('087090004567'), `${format} redacted`);
       assert.ok(text.includes('Người tố cáo'), `${format} says who is redacted`);
     }

@@ -62,7 +62,7 @@ describe('a case through the five steps', () => {
 
     const joinToken = await citizenToken(t, reference);
     const pending = (await (await getJson(`${t.api}/desk/confirmation`, joinToken)).json()) as any;
-    assert.deepEqual({ ...pending.pending, receipt: undefined }, { caseId: id, version: 1, text: CONTENT, sha256: sha(CONTENT), confirmed: false, receipt: undefined });
+    assert.deepEqual({ ...pending.pending, receipt: undefined }, { caseId: id, version: 1, text: CONTENT, sha256: sha(CONTENT), confirmed: false, receipt: undefined, outcome: { state: 'open', kind: 'kien_nghi', register: pending.pending.outcome.register } });
 
     // The clerk edits after the citizen read it: the old version can no longer be confirmed.
     const edited = `${CONTENT} Công dân bổ sung: tình trạng kéo dài từ năm 2024.`;

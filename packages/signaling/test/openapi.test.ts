@@ -102,4 +102,23 @@ describe('OpenAPI document', () => {
     const body = (await shaped.json()) as { error: { fields: { path: string }[] } };
     assert.deepEqual(body.error.fields.map((f) => f.path).sort(), ['notice', 'reason']);
   });
+
+  test('replies with a response schema are serialized by it: the accounts routes answer the documented fields, no more', async () => {
+    const doc = JSON.parse(readFileSync(DOC, 'utf8'));
+    const listed = doc.paths['/api/v1/accounts'].get.responses['200'].content['application/json'].schema;
+    const documented = Object.keys(listed.properties.accounts.items.properties).sort();
+    assert.ok(documented.includes('assignments') && !documented.includes('passwordHash'));
+    const admin = await token(t, 'admin');
+    const auth = { authorization: `Bearer ${admin}` };
+    const created = await postJson(`${t.api}/accounts`, { username: 'tiep.dan', displayName: 'Lê Thị Tiếp', password: 'mat-khau-du-dai-2026', roles: [{ role: 'clerk', unit: 'dongthap.sadec' }] }, auth);
+    assert.equal(created.status, 201, await created.clone().text());
+    const res = await fetch(`${t.api}/accounts`, { headers: auth });
+    assert.equal(res.status, 200);
+    const { accounts } = (await res.json()) as { accounts: Record<string, unknown>[] };
+    const mine = accounts.find((a) => a.username === 'tiep.dan');
+    assert.ok(mine, 'the new account is listed');
+    assert.deepEqual(Object.keys(mine).sort(), documented);
+    const methods = await fetch(`${t.api}/auth/methods`);
+    assert.deepEqual(await methods.json(), { password: true });
+  });
 });

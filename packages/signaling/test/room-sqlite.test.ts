@@ -1,13 +1,14 @@
 /**
  * The rooms' event tail on disk (store/room-sqlite.ts) is trimmed in steps, not in every commit: it never holds
  * fewer than the log's size (a resume after a restart must find what the room kept) nor more than twice it, and
- * every chat line stays in room_chat. A real SQLite file, migrated as the server does.
+ * every chat line stays (it is stored once, as its event: room_chat is a view). A real SQLite file, migrated as
+ * the server does.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { InProcessRoomBus, migrate, type CommandReply } from '../src/index.js';
+import { InProcessRoomBus, MIGRATIONS, migrate, type CommandReply } from '../src/index.js';
 import { RoomHost } from '../src/rooms/host.js';
 import type { RoomSettings } from '../src/rooms/room.js';
 import { SqliteRoomStore } from '../src/store/room-sqlite.js';
@@ -20,23 +21,73 @@ test('room_events keeps between eventLogSize and twice it; chat keeps everything
     migrate(db);
     const size = 10;
     const store = new SqliteRoomStore(db, size);
-    const count = db.prepare<[string], number>('SELECT COUNT(*) FROM room_events WHERE session_id = ?').pluck();
-    const lowest = db.prepare<[string], number>('SELECT MIN(seq) FROM room_events WHERE session_id = ?').pluck();
+    // The tail (events that are not chat lines) is what gets trimmed; chat lines are the record and stay.
+    const count = db.prepare<[string], number>('SELECT COUNT(*) FROM room_events WHERE session_id = ? AND author IS NULL').pluck();
+    const kept = db.prepare<[string, number], number>('SELECT COUNT(*) FROM room_events WHERE session_id = ? AND seq > ?').pluck();
     const sizes: number[] = [];
-    for (let seq = 1; seq <= 95; seq += 1) {
+    for (let seq = 1; seq <= 190; seq += 1) {
       const at = new Date(Date.UTC(2026, 0, 1, 8, 0, seq)).toISOString();
-      store.appendEvent('s1', { seq, at, recipients: ['a', 'b'], frame: JSON.stringify({ seq }) });
-      store.appendChat({ sessionId: 's1', seq, messageId: `m${seq}`, participantId: 'a', name: 'An', text: `tin ${seq}`, at });
+      if (seq % 2 === 0) {
+        const event = { type: 'chat.message', messageId: `m${seq}`, from: 'a', name: 'Người tố cáo', text: `tin ${seq}`, at };
+        store.appendEvent('s1', { seq, at, recipients: ['a', 'b'], frame: JSON.stringify({ v: 1, type: 'event', seq, at, event }), author: 'An' });
+      } else store.appendEvent('s1', { seq, at, recipients: ['a', 'b'], frame: JSON.stringify({ seq }) });
       store.flush();
       sizes.push(count.get('s1')!);
       // Everything from seq - size + 1 on is still there to replay.
-      assert.ok(lowest.get('s1')! <= Math.max(1, seq - size + 1), `after ${seq}: the last ${size} events are kept`);
+      assert.equal(kept.get('s1', seq - size), Math.min(size, seq), `after ${seq}: the last ${size} events are kept`);
     }
-    assert.ok(Math.max(...sizes) <= 2 * size, `at most twice the log's size on disk (saw ${Math.max(...sizes)})`);
-    assert.ok(sizes.at(-1)! >= size);
-    assert.ok(new Set(sizes.slice(20)).size > 1, 'trimmed more than once');
-    assert.equal(store.chat('s1').length, 95);
+    // Half the numbers are chat lines: the other events on disk stay between half the log's size and the log's size.
+    assert.ok(Math.max(...sizes) <= size, `at most twice the log's size of numbers on disk (saw ${Math.max(...sizes)} events besides chat)`);
+    assert.ok(sizes.at(-1)! >= size / 2);
+    assert.ok(new Set(sizes.slice(40)).size > 1, 'trimmed more than once');
+    const chat = store.chat('s1');
+    assert.equal(chat.length, 95, 'every chat line stays');
+    assert.deepEqual(chat[0], { sessionId: 's1', seq: 2, messageId: 'm2', participantId: 'a', name: 'An', text: 'tin 2', at: new Date(Date.UTC(2026, 0, 1, 8, 0, 2)).toISOString() });
+    // The rows a restarted room loads are the last `size` numbers, without the chat lines of older ones.
+    db.prepare("INSERT INTO rooms (session_id, state, data, updated_at) VALUES ('s1', 'open', ?, '')").run(JSON.stringify({ sessionId: 's1', seq: 190 }));
+    assert.deepEqual(store.load('s1')!.events.map((e) => e.seq), Array.from({ length: size }, (_, i) => 190 - size + 1 + i));
+    assert.equal(store.load('s1')!.events.at(-1)!.author, 'An');
+    db.prepare("DELETE FROM rooms WHERE session_id = 's1'").run();
     assert.deepEqual(store.load('s1'), undefined, 'no room row was written, so nothing to load');
+  } finally {
+    db.close();
+    removeDir(dir);
+  }
+});
+
+test('migration 11 keeps every chat line of a database written with room_chat, and the tail a room loads', () => {
+  const dir = tempDir();
+  const db = new Database(join(dir, 'rooms.sqlite'));
+  try {
+    migrate(db, MIGRATIONS.filter((m) => m.version < 11));
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 8, 0, s)).toISOString();
+    const frame = (seq: number, event: object) => JSON.stringify({ v: 1, type: 'event', seq, at: at(seq), event });
+    // Line 1 was trimmed from the tail long ago (only room_chat has it); lines 30 and 31 are in both tables.
+    const chat = db.prepare('INSERT INTO room_chat (session_id, seq, message_id, participant_id, name, text, at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const event = db.prepare("INSERT INTO room_events (session_id, seq, at, recipients, frame) VALUES ('s1', ?, ?, '[\"a\"]', ?)");
+    chat.run('s1', 1, 'm1', 'a', 'An', 'tin đầu', at(1));
+    for (let seq = 25; seq <= 31; seq += 1) {
+      if (seq >= 30) {
+        chat.run('s1', seq, `m${seq}`, 'a', 'An', `tin ${seq}`, at(seq));
+        event.run(seq, at(seq), frame(seq, { type: 'chat.message', messageId: `m${seq}`, from: 'a', name: 'Người tố cáo', text: `tin ${seq}`, at: at(seq) }));
+      } else event.run(seq, at(seq), frame(seq, { type: 'hand.changed', participantId: 'a', raised: true }));
+    }
+    db.prepare("INSERT INTO rooms (session_id, state, data, updated_at) VALUES ('s1', 'open', ?, '')").run(JSON.stringify({ sessionId: 's1', seq: 31 }));
+    assert.deepEqual(migrate(db), [11]);
+    const store = new SqliteRoomStore(db, 10);
+    assert.deepEqual(
+      store.chat('s1').map((c) => [c.seq, c.messageId, c.name, c.text, c.at]),
+      [
+        [1, 'm1', 'An', 'tin đầu', at(1)],
+        [30, 'm30', 'An', 'tin 30', at(30)],
+        [31, 'm31', 'An', 'tin 31', at(31)],
+      ],
+    );
+    const loaded = store.load('s1')!.events;
+    assert.deepEqual(loaded.map((e) => e.seq), [25, 26, 27, 28, 29, 30, 31], 'the old line is not in the tail');
+    assert.equal(loaded.at(-1)!.frame, frame(31, { type: 'chat.message', messageId: 'm31', from: 'a', name: 'Người tố cáo', text: 'tin 31', at: at(31) }), 'the frame as it was sent');
+    assert.equal(loaded.at(-1)!.author, 'An');
+    assert.deepEqual(loaded.at(-1)!.recipients, ['a']);
   } finally {
     db.close();
     removeDir(dir);

@@ -1,13 +1,16 @@
 /**
  * The citizen's own view of their case (issue 10 §1 step 2 and 3): the content the officer wrote, to read and
  * confirm on their own screen (the server stores the text, its SHA-256 and the recording time), and the Form 02
- * receipt they were given, downloadable as PDF. It speaks with the citizen's join token (Authorization header,
+ * receipt they were given, downloadable as PDF, and the result once the officer records it (accepted, returned,
+ * transferred, or refused and why, with the head's written notice to download). The room reads it again on each
+ * `case.updated` event of the citizen's case (no polling; the reload button stays for a lost socket). It speaks with the citizen's join token (Authorization header,
  * never the URL). `<tiepdan-room>` loads it on demand for an admitted citizen; it fits a 320 px phone.
  */
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { DOCUMENT_FORM_LABELS, apiCall, apiFile, say, type ErrorBody, type PendingConfirmation } from '@tiepdan/core';
 import { baseStyles } from '../shared/base.styles.js';
+import { caseOutcomeView } from '../shared/case-outcome.js';
 import { saveFile } from '../shared/download.js';
 import { reportFailure } from '../shared/failure.js';
 import { fmt, resolveLang } from '../shared/lang.js';
@@ -30,7 +33,7 @@ import { css } from 'lit';
  */
 export class TiepdanConfirmation extends LitElement {
   static version = VERSION;
-  static override styles = [baseStyles, css`.text { white-space: pre-wrap; border-left: 6px solid var(--_primary); padding: 0.5em 1em; background: #f3f7fb; } .done { border-left: 6px solid #00703c; padding: 0.25em 0.75em; } code { overflow-wrap: anywhere; }`];
+  static override styles = [baseStyles, css`.text { white-space: pre-wrap; border-left: 6px solid var(--_primary); padding: 0.5em 1em; background: #f3f7fb; } .done { border-left: 6px solid #00703c; padding: 0.25em 0.75em; } code { overflow-wrap: anywhere; } .case-outcome { border-left: 6px solid var(--_primary); padding: 0.25em 0.75em; } .verdict.refused { color: #8a1c12; }`];
 
   @property() server = '';
   @property({ attribute: 'lang' }) language: string | undefined;
@@ -69,9 +72,11 @@ export class TiepdanConfirmation extends LitElement {
     }
   }
 
-  async download(): Promise<void> {
+  /** The citizen's own paper: the Form 02 receipt, or the head's written refusal notice (Art. 9 cl.3). */
+  async download(paper: 'receipt' | 'refusal-notice' = 'receipt'): Promise<void> {
     try {
-      saveFile(this.renderRoot, await apiFile(this.#api, `/api/v1/desk/cases/${encodeURIComponent(this.pending!.caseId)}/citizen-papers/receipt?format=pdf`, 'giay-bien-nhan.pdf'));
+      const fallback = paper === 'receipt' ? 'giay-bien-nhan.pdf' : 'thong-bao-tu-choi-tiep.pdf';
+      saveFile(this.renderRoot, await apiFile(this.#api, `/api/v1/desk/cases/${encodeURIComponent(this.pending!.caseId)}/citizen-papers/${paper}?format=pdf`, fallback));
     } catch (error) {
       this.#fail(error);
     }
@@ -91,17 +96,32 @@ export class TiepdanConfirmation extends LitElement {
       ${p === undefined ? html`<p role="status">${s.loading}</p>` : nothing}
       ${p === null ? html`<p>${s.nothing}</p>` : nothing}
       ${p
-        ? html`${p.confirmed ? nothing : html`<p>${s.intro}</p>`}
-            <p class="text" id="content-text">${p.text}</p>
-            <p class="hint">${fmt(s.code, { sha: '' })}<code>${p.sha256}</code></p>
-            ${p.confirmed
-              ? html`<p class="done" role="status">${s.confirmed}</p>`
-              : html`<button type="button" id="confirm" @click=${() => void this.confirm()}>${s.confirm}</button><p>${s.notRight}</p>`}
+        ? html`${p.text !== undefined
+              ? html`${p.confirmed || p.outcome.state !== 'open' ? nothing : html`<p>${s.intro}</p>`}
+                  <p class="text" id="content-text">${p.text}</p>
+                  <p class="hint">${fmt(s.code, { sha: '' })}<code>${p.sha256}</code></p>
+                  ${p.confirmed
+                    ? html`<p class="done" role="status">${s.confirmed}</p>`
+                    : p.outcome.state === 'open'
+                      ? html`<button type="button" id="confirm" @click=${() => void this.confirm()}>${s.confirm}</button><p>${s.notRight}</p>`
+                      : nothing}`
+              : nothing}
             ${p.receipt
               ? html`<h3>${fmt(s.receipt, { code: p.receipt.code })}</h3><p>${s.receiptIntro}</p>
                   <ul>${p.receipt.items.map((i) => html`<li>${i.name} (${i.pages}, ${say(DOCUMENT_FORM_LABELS[i.form], lang)})</li>`)}</ul>
-                  <button type="button" class="secondary" id="receipt-download" @click=${() => void this.download()}>${s.download}</button>`
-              : nothing}`
+                  <button type="button" class="secondary" id="receipt-download" @click=${() => void this.download('receipt')}>${s.download}</button>`
+              : nothing}
+            <div aria-live="polite" id="outcome">
+              ${p.outcome.handling || p.outcome.refusal
+                ? html`<h3 class="outcome-heading">${s.outcome}</h3>${caseOutcomeView(p.outcome, lang, {
+                    level: 4,
+                    id: 'case-outcome',
+                    ...(p.outcome.refusal?.notice
+                      ? { extra: html`<button type="button" class="secondary" id="notice-download" @click=${() => void this.download('refusal-notice')}>${s.noticeDownload}</button>` }
+                      : {}),
+                  })}`
+                : nothing}
+            </div>`
         : nothing}
       <p><button type="button" class="secondary" id="refresh" @click=${() => void this.load()}>${s.refresh}</button></p>
     </section>`;

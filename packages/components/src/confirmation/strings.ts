@@ -14,6 +14,8 @@ const vi = {
   receiptIntro: 'Cán bộ đã nhận của ông/bà:',
   download: 'Tải giấy biên nhận (PDF)',
   refresh: 'Tải lại',
+  outcome: 'Kết quả tiếp công dân',
+  noticeDownload: 'Tải thông báo từ chối tiếp (PDF)',
   errorTitle: 'Chưa thực hiện được',
 };
 
@@ -30,6 +32,8 @@ const en: typeof vi = {
   receiptIntro: 'The officer received from you:',
   download: 'Download the receipt (PDF)',
   refresh: 'Reload',
+  outcome: 'Result of your reception',
+  noticeDownload: 'Download the notice of refusal (PDF)',
   errorTitle: 'That did not work',
 };
 

@@ -1,6 +1,7 @@
 /**
  * `<tiepdan-lookup>`: the citizen checks a registration's state with the reference code and the phone number
- * given when registering. The class only; `lookup.ts` registers it.
+ * given when registering, and, once the reception desk has decided, each case's result (accepted, returned,
+ * transferred, or refused and why). The class only; `lookup.ts` registers it.
  */
 import {
   ApiClient,
@@ -21,6 +22,7 @@ import {
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { baseStyles } from '../shared/base.styles.js';
+import { caseOutcomeView } from '../shared/case-outcome.js';
 import { compositionAwareSubmit, errorSummary, fieldId, textField } from '../shared/controls.js';
 import { emit } from '../shared/events.js';
 import { fmt, stringsFor } from '../shared/lang.js';
@@ -175,6 +177,10 @@ export class TiepdanLookup extends LitElement {
               <p>${s.state}: <span class="state">${say(STATE_LABELS[r.state], lang)}</span></p>
               <p>${s.receivedAt}: ${formatDateTime(r.receivedAt)}</p>
               ${r.booking ? this.#renderBooking(r, r.booking) : nothing}
+              ${r.cases?.length
+                ? html`<section class="cases" aria-labelledby="cases-title"><h3 id="cases-title">${lookupStrings(lang).casesTitle}</h3>
+                    ${r.cases.map((c, i) => caseOutcomeView(c, lang, { level: 4, id: `case-${i}` }))}</section>`
+                : nothing}
               <h3>${s.next}</h3>
               <p>${say(r.next, lang)}</p>
               ${r.history.length

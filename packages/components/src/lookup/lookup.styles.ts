@@ -8,6 +8,8 @@ export const lookupStyles = css`
   ol.history li { margin-bottom: 0.5em; }
   time { color: var(--_muted); display: block; }
   .booking { margin: 1em 0; }
+  .case-outcome { margin: 0.75em 0; padding-left: 0.75em; border-left: 4px solid var(--_primary); }
+  .case-outcome .hint { color: var(--_muted); }
   .session-state { font-weight: 700; padding: 0.25em 0.5em; border-left: 6px solid; }
   .session-state.postponed { border-color: #8a5a00; background: #fff4e0; }
   .session-state.cancelled { border-color: var(--_error, #b3261e); background: #fdecea; }

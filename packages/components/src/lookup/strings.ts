@@ -17,6 +17,7 @@ const vi = {
   invitationJoin: 'Vào phòng tiếp công dân',
   invitationBring: 'Xin mang theo căn cước (CCCD) hoặc giấy tờ tùy thân và các giấy tờ liên quan.',
   addToCalendar: 'Thêm vào lịch (.ics)',
+  casesTitle: 'Kết quả tiếp công dân',
 };
 
 export type LookupStrings = { [K in keyof typeof vi]: string };
@@ -37,6 +38,7 @@ const en: LookupStrings = {
   invitationJoin: 'Enter the reception room',
   invitationBring: 'Please bring your citizen identity card (CCCD) or another ID, and the papers about your matter.',
   addToCalendar: 'Add to calendar (.ics)',
+  casesTitle: 'Result of your reception',
 };
 
 export const lookupStrings = (lang: Lang): LookupStrings => (lang === 'en' ? en : vi);

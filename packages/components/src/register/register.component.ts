@@ -1,7 +1,8 @@
 /**
  * The reception register (Sổ tiếp công dân, Form 03; issue 10 §3) for officials: the lines of a period, unit,
  * kind, outcome or connection point, each openable as its case (the desk panel, loaded on demand), and the book
- * downloaded as .xlsx, .docx or CSV with the token in a header. The server redacts a denouncer's identity for
+ * downloaded as .xlsx, .docx, PDF or CSV with the token in a header. A refused export (a .docx above
+ * `desk.docxMaxLines`) shows the server's own advice, field by field, in the page's language. The server redacts a denouncer's identity for
  * roles without the right; this element shows the lines exactly as the exports print them (core registerEntry).
  */
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
@@ -28,11 +29,11 @@ import { registerStyles } from './register.styles.js';
 import { registerStrings, type RegisterStrings } from './strings.js';
 
 type Filters = { from: string; to: string; unit: string; kind: string; outcome: string; pointId: string };
-const FORMATS = ['xlsx', 'docx', 'csv'] as const;
+const FORMATS = ['xlsx', 'docx', 'pdf', 'csv'] as const;
 
 /**
  * @tagname tiepdan-register
- * @summary Officials' reception register (Form 03): filter by period and unit, list, open a case, download .xlsx/.docx/CSV.
+ * @summary Officials' reception register (Form 03): filter by period and unit, list, open a case, download .xlsx/.docx/PDF/CSV.
  *
  * @attr server - Base URL of the tiepdan server.
  * @attr lang - "vi" (default) or "en".
@@ -96,6 +97,7 @@ export class TiepdanRegister extends LitElement {
   async download(format: (typeof FORMATS)[number]): Promise<void> {
     try {
       saveFile(this.renderRoot, await apiFile(this.#api, `/api/v1/register/export${this.#query({ format })}`, `so-tiep-cong-dan.${format}`));
+      this.error = undefined;
     } catch (error) {
       this.#fail(error);
     }
@@ -120,6 +122,8 @@ export class TiepdanRegister extends LitElement {
 
   #fail(error: unknown): void {
     this.error = reportFailure(this, error);
+    // The advice is what the official reads next (a shorter period, the .xlsx): focus goes there.
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#register-error')?.focus());
   }
 
   protected override render() {
@@ -141,7 +145,11 @@ export class TiepdanRegister extends LitElement {
         </select></div>
         <div class="field"><button type="submit" id="apply">${s.apply}</button></div>
       </form>
-      ${this.error ? html`<div class="error-summary" role="alert"><h2>${s.errorTitle}</h2><p>${say(this.error.message, lang)}</p></div>` : nothing}
+      ${this.error
+        ? html`<div class="error-summary" id="register-error" tabindex="-1" role="alert"><h2>${s.errorTitle}</h2>
+            ${this.error.fields?.length ? html`<ul>${this.error.fields.map((f) => html`<li>${say(f.message, lang)}</li>`)}</ul>` : html`<p>${say(this.error.message, lang)}</p>`}
+          </div>`
+        : nothing}
       <div role="group" aria-label=${s.download}>
         ${FORMATS.map((f) => html`<button type="button" class="secondary" data-format=${f} @click=${() => void this.download(f)}>${fmt(s.downloadAs, { format: f.toUpperCase() })}</button>`)}
       </div>

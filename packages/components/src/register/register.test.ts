@@ -1,6 +1,7 @@
 // <tiepdan-register> against the real server the test runner starts: the lines of a period filtered by kind and
-// outcome, a case opened in the desk panel, the book downloaded as .xlsx/.docx/CSV with the token in a header,
-// a unit the token does not reach refused, axe, keyboard, and 320 px / 200 % zoom.
+// outcome, a case opened in the desk panel, the book downloaded as .xlsx/.docx/PDF/CSV with the token in a header,
+// a unit the token does not reach refused, a capped .docx answered with the server's advice, axe, keyboard, and
+// 320 px / 200 % zoom.
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { apiCall, type ReceptionCase } from '@tiepdan/core';
@@ -61,10 +62,11 @@ describe('<tiepdan-register>', () => {
     const saved: Blob[] = [];
     const original = URL.createObjectURL;
     URL.createObjectURL = (blob: Blob | MediaSource) => (saved.push(blob as Blob), original.call(URL, blob));
+    const formats = ['xlsx', 'docx', 'pdf', 'csv'];
     try {
-      for (const format of ['xlsx', 'docx', 'csv']) {
+      for (const format of formats) {
         $(el, `button[data-format="${format}"]`).click();
-        await waitUntil(() => saved.length === ['xlsx', 'docx', 'csv'].indexOf(format) + 1, `no ${format}`, { timeout: 15_000 });
+        await waitUntil(() => saved.length === formats.indexOf(format) + 1, `no ${format}`, { timeout: 15_000 });
       }
     } finally {
       URL.createObjectURL = original;
@@ -72,8 +74,10 @@ describe('<tiepdan-register>', () => {
     const head = async (blob: Blob, n: number) => new Uint8Array(await blob.slice(0, n).arrayBuffer());
     expect([...(await head(saved[0]!, 2))]).to.deep.equal([0x50, 0x4b]);
     expect([...(await head(saved[1]!, 2))]).to.deep.equal([0x50, 0x4b]);
-    expect([...(await head(saved[2]!, 3))]).to.deep.equal([0xef, 0xbb, 0xbf]);
-    const csv = await saved[2]!.text();
+    expect(new TextDecoder().decode(await head(saved[2]!, 5))).to.equal('%PDF-');
+    expect(saved[2]!.type).to.equal('application/pdf');
+    expect([...(await head(saved[3]!, 3))]).to.deep.equal([0xef, 0xbb, 0xbf]);
+    const csv = await saved[3]!.text();
     expect(csv).to.contain(`Nguyễn Văn ${tag}`);
     expect(csv).to.not.contain(`Trần Thị ${tag}`);
 
@@ -99,5 +103,36 @@ describe('<tiepdan-register>', () => {
     await el.updateComplete;
     expect(el.shadowRoot!.textContent).to.contain('Citizen reception register');
     await expect(el).to.be.accessible();
+  });
+
+  it("a .docx above desk.docxMaxLines shows the server's advice (a shorter period or the .xlsx), focused, in vi and en", async () => {
+    // The test server caps the .docx at 8 lines (web-test-runner.config.mjs): nine walk-ins today pass it.
+    for (let i = 0; i < 9; i += 1) await walkIn(`Phạm Văn Cap${i}`, 'phan_anh', false);
+    const el = await fixture<TiepdanRegister>(html`<tiepdan-register server=${server} from=${today} to=${today}></tiepdan-register>`);
+    el.token = tokens.clerk!;
+    await waitUntil(() => (el.entries?.length ?? 0) > 8, 'the lines did not load', { timeout: 10_000 });
+    const failed = new Promise<CustomEvent>((resolve) => el.addEventListener('tiepdan-error', (e) => resolve(e), { once: true }));
+    $(el, 'button[data-format="docx"]').click();
+    expect((await failed).detail.code).to.equal('validation_failed');
+    await waitUntil(() => el.shadowRoot!.activeElement?.id === 'register-error', 'the advice is not focused');
+    const advice = () => $(el, '#register-error').textContent!.replace(/\s+/gu, ' ');
+    expect(advice()).to.contain('Xin chọn khoảng thời gian ngắn hơn, hoặc tải tệp Excel (.xlsx).');
+    expect(advice()).to.not.contain('Vui lòng kiểm tra các mục được đánh dấu', 'not the generic message');
+    await expect(el).to.be.accessible();
+    el.setAttribute('lang', 'en');
+    await el.updateComplete;
+    expect(advice()).to.contain('Please choose a shorter period, or download the Excel file (.xlsx).');
+    // The .xlsx of the same period still comes, and the advice goes away.
+    const saved: Blob[] = [];
+    const original = URL.createObjectURL;
+    URL.createObjectURL = (blob: Blob | MediaSource) => (saved.push(blob as Blob), original.call(URL, blob));
+    try {
+      $(el, 'button[data-format="xlsx"]').click();
+      await waitUntil(() => saved.length === 1, 'no xlsx', { timeout: 15_000 });
+    } finally {
+      URL.createObjectURL = original;
+    }
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('#register-error')).to.equal(null);
   });
 });

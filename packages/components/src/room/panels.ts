@@ -12,6 +12,16 @@ export function qualityLabel(s: RoomStrings, q: NetworkQuality | undefined): str
   return q ? s[`qualities_${q}`] : s.qualityUnknown;
 }
 
+/**
+ * The case an admission names: a code the clerk typed binds the citizen to it; a desk case (opened by the server
+ * on admission) is not named, so the server opens the next citizen's own case once the previous one's citizens
+ * have left or gone back to the lobby, or joins them to it while it is still being received (a group).
+ * Naming the desk case bound every later citizen to the first case of the session.
+ */
+function admitCase(room: TiepdanRoom): string | undefined {
+  return room.caseId !== null && !DESK_CASE.test(room.caseId) ? room.caseId : undefined;
+}
+
 export function lobbyPanel(room: TiepdanRoom, s: RoomStrings) {
   return html`<section class="panel" aria-labelledby="queue-heading">
     <h3 id="queue-heading">${s.lobbyList} (${room.queue.length})</h3>
@@ -20,7 +30,7 @@ export function lobbyPanel(room: TiepdanRoom, s: RoomStrings) {
       ${room.queue.map(
         (e) => html`<li data-participant=${e.participantId}>
           <span>${e.name} <span class="hint-inline">${formatTime(e.since)}</span></span>
-          <button type="button" class="small" ?disabled=${room.roomState !== 'open'} @click=${() => void room.admit(e.participantId, room.caseId ?? undefined).catch(() => undefined)}>${s.admit}<span class="sr-only">: ${e.name}</span></button>
+          <button type="button" class="small" ?disabled=${room.roomState !== 'open'} @click=${() => void room.admit(e.participantId, admitCase(room)).catch(() => undefined)}>${s.admit}<span class="sr-only">: ${e.name}</span></button>
           <button type="button" class="secondary small" @click=${() => (room.denying = room.denying === e.participantId ? undefined : e.participantId)}>${s.deny}<span class="sr-only">: ${e.name}</span></button>
           ${room.denying === e.participantId
             ? html`<form class="deny" @submit=${(ev: Event) => {

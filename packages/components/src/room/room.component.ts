@@ -528,6 +528,9 @@ export class TiepdanRoom extends LitElement {
       case 'case.changed':
         this.caseId = event.caseId;
         break;
+      case 'case.updated':
+        this.#caseUpdated(event.caseId);
+        break;
       case 'floor.changed':
         this.floor = event.participantId;
         break;
@@ -635,6 +638,20 @@ export class TiepdanRoom extends LitElement {
       this.#desk = undefined;
       console.warn('tiepdan: <tiepdan-desk> could not be loaded', error);
     });
+  }
+
+  /**
+   * A desk step was recorded on a case of this session (by this desk, another official's, or the citizen's own
+   * confirmation): the desk panel showing that case and the citizen's view read it again, so nobody presses
+   * "Tải lại" to see the citizen's confirmation or the officer's outcome.
+   */
+  #caseUpdated(caseId: string): void {
+    type Reloadable = HTMLElement & { caseId?: string; pending?: { caseId: string } | null; load?: () => Promise<void> };
+    const desk = this.renderRoot.querySelector<Reloadable>('tiepdan-desk');
+    if (desk?.caseId === caseId) void desk.load?.();
+    // The citizen's view may not know the case yet (no content before this step): it asks the server which is theirs.
+    const own = this.renderRoot.querySelector<Reloadable>('tiepdan-confirmation');
+    if (own && (!own.pending || own.pending.caseId === caseId)) void own.load?.();
   }
 
   #confirmationLoad: Promise<unknown> | undefined;

@@ -53,9 +53,8 @@
  * ICS UIDs are `session-<id>@tiepdan`; SEQUENCE is `ReceptionSession.sequence`, incremented on every change.
  */
 import type { Message } from '../i18n/message.js';
+import type { MatterKind } from '../registration/choices.js';
 import type { RegistrationState } from '../registration/states.js';
-// Through the index: where MatterKind lives inside core may move (type-only, so no import cycle at run time).
-import type { MatterKind } from '../index.js';
 import type { LocalDate } from '../schedule/calendar.js';
 import type { FrequencyWarning } from '../schedule/frequency.js';
 import type { RecurrenceRule } from '../schedule/recurrence.js';

@@ -3,7 +3,7 @@
  * time-out, a proxy's HTML page). Kept apart from the full table in errors.ts so a browser bundle carries four
  * messages instead of every server error; errors.ts includes these, so each is written once.
  */
-import type { ErrorBody } from '../errors.js';
+import type { ErrorBody } from '../error-shape.js';
 import type { Message } from '../i18n/message.js';
 
 export const TRANSPORT_ERROR_MESSAGES = {

@@ -20,6 +20,7 @@ import type { Registration } from '../registration/schema.js';
 import type { MatterKind } from '../registration/choices.js';
 import type { RegistrationRules } from '../registration/limits.js';
 import type { OfficialRole } from '../auth/roles.js';
+import type { CitizenCaseOutcome } from '../desk/case.js';
 import type { BookingView, CitizenBooking, InvitationAttendance, SubmitBooking } from './schedule-types.js';
 
 export interface StoredAttachment {
@@ -65,6 +66,8 @@ export interface LookupResponse {
   next: Message;
   /** The place the registration holds (or the last cancelled one), with the invitation when there is one. */
   booking?: CitizenBooking;
+  /** The desk's cases of this registration (one per kind after a split), with their result: accepted, returned, transferred or refused and why. */
+  cases?: CitizenCaseOutcome[];
 }
 
 export interface CommuneOption {

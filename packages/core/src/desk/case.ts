@@ -196,12 +196,45 @@ export interface ReceptionCase {
   events: CaseEvent[];
 }
 
-/** What the citizen's room view shows to confirm. */
+/**
+ * What the citizen is told of their case's result, in their room view and on the public lookup (issue 10: the
+ * outcome and a refusal's reason reach the citizen in the product, not only by e-mail or SMS). No officer's
+ * name, no content text: only the decision, as the notices carry it.
+ */
+export interface CitizenCaseOutcome {
+  state: CaseState;
+  kind: MatterKind;
+  /** "12/2026": the register line, for the citizen to quote. */
+  register: string;
+  receipt?: { code: string; items: ReceiptItem[]; at: string };
+  handling?: {
+    outcome: CaseOutcome;
+    agency?: string;
+    documentNumber?: string;
+    answer: { mode: AnswerMode; text?: string; due?: string };
+    at: string;
+  };
+  refusal?: {
+    ground: RefusalGround;
+    reason: string;
+    at: string;
+    /** Ground cl.3: the head's written notice (the citizen downloads it from their room view). */
+    notice?: { code: string; settled: RefusalNotice['settled'] };
+  };
+  closedAt?: string;
+}
+
+/**
+ * What the citizen's room view shows: the content to confirm (absent until the officer writes it, and on a case
+ * refused before any content), the receipt, and the result once there is one.
+ */
 export interface PendingConfirmation {
   caseId: string;
-  version: number;
-  text: string;
-  sha256: string;
+  version?: number;
+  text?: string;
+  sha256?: string;
   confirmed: boolean;
   receipt?: { code: string; items: ReceiptItem[] };
+  /** The case's state and result (CitizenCaseOutcome). */
+  outcome: CitizenCaseOutcome;
 }

@@ -2,7 +2,7 @@
  * Messages for field-level validation errors. Schemas attach these codes to their checks; `validate` turns a
  * code into `{ vi, en }`. Keeping the wording here means the server and the form say exactly the same thing.
  */
-import type { FieldError } from '../errors.js';
+import type { FieldError } from '../error-shape.js';
 import type { Message } from './message.js';
 
 export const FIELD_MESSAGES = {

@@ -76,5 +76,3 @@ export function canChangeSession(from: SessionState, to: SessionState): boolean 
   return SESSION_TRANSITIONS[from].includes(to);
 }
 
-// The labels live apart from the zod schemas so the public schedule does not download the validators.
-export { SESSION_KIND_LABELS, SESSION_STATE_LABELS } from './labels.js';

@@ -10,6 +10,7 @@ import * as z from 'zod/mini';
 import { ROOM_ROLES, type RoomPermission } from './permissions.js';
 import { PROTOCOL_VERSION, SIGNALING_LIMITS } from './limits.js';
 import { RECORDING_STATES } from '../recording/protocol.js';
+import { CASE_STATES } from '../desk/case.js';
 
 z.config({ jitless: true });
 
@@ -255,6 +256,7 @@ export const RoomEventSchema = z.discriminatedUnion('type', [
   event('lobby.returned', { position: z.int() }),
   event('lobby.denied', { reason: z.string() }),
   event('case.changed', { caseId: z.nullable(ident) }),
+  event('case.updated', { caseId: ident, state: z.enum(CASE_STATES), step: shortText(64) }),
   event('floor.changed', { participantId: z.nullable(ident) }),
   event('chat.message', { messageId: z.string(), from: ident, name: z.string(), text: z.string(), at: z.string() }),
   event('mute.requested', { media: z.enum(MEDIA_KINDS), by: ident }),
@@ -327,6 +329,7 @@ export const EVENT_DESCRIPTIONS: Record<EventType, string> = {
   'lobby.returned': 'To a citizen: you are back in the lobby.',
   'lobby.denied': 'To a citizen: you were denied, with the reason; the socket closes with DENIED.',
   'case.changed': 'The case being received changed.',
+  'case.updated': 'A desk step was recorded on a case of this session (content, confirmation, receipt, outcome, refusal, filing): the officials and the case\'s own citizens read it again over HTTP. It carries no content, only the case, its state and the step.',
   'floor.changed': 'The floor was given to someone, or taken back (null).',
   'chat.message': 'A chat message.',
   'mute.requested': 'To one participant: please mute this medium.',

@@ -24,6 +24,24 @@ export interface AccountsOptions {
   requirePermission: RequirePermission;
 }
 
+/**
+ * What the accounts routes answer, as their response schemas: replies are serialized by these, so a field added to
+ * accountView and not here is dropped from the answer (and shows in the OpenAPI document only once it is here).
+ */
+const AccountViewSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  assignments: z.array(z.object({ role: z.string(), unit: z.string(), grantedAt: z.string(), grantedBy: z.string() })),
+  secondFactor: z.boolean(),
+  singleSignOn: z.boolean(),
+  disabled: z.boolean(),
+  locked: z.boolean(),
+  createdAt: z.string(),
+});
+/** An account and, when a role needs a second factor it lacks, the authenticator secret shown this once. */
+const AccountWithSecretSchema = z.object({ account: AccountViewSchema, secondFactorUri: z.string().optional() });
+
 function accountView(account: AccountRow, assignments: Assignment[]) {
   return {
     id: account.id,
@@ -62,7 +80,7 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
   const secured = { tags: ['accounts'], security: [{ bearer: [] }] };
   const idParams = z.strictObject({ id: z.string() });
 
-  app.get('/accounts', { ...manage, schema: { ...secured, summary: "The accounts the administrator manages, with their roles" }, handler: async (request, reply) => {
+  app.get('/accounts', { ...manage, schema: { ...secured, summary: "The accounts the administrator manages, with their roles", response: { 200: z.object({ accounts: z.array(AccountViewSchema) }) } }, handler: async (request, reply) => {
     const admin = officialOf(request);
     const accounts = await store.listAccounts(admin.unit === '*' ? undefined : admin.unit);
     const views = [];
@@ -74,7 +92,7 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
     return reply.headers(noStore).send({ accounts: views });
   } });
 
-  app.post('/accounts', { ...manage, schema: { ...secured, summary: 'A new account with its roles; the authenticator secret is shown once when a role needs it', checkedByHandler: { body: NewAccountBody } }, handler: async (request, reply) => {
+  app.post('/accounts', { ...manage, schema: { ...secured, summary: 'A new account with its roles; the authenticator secret is shown once when a role needs it', checkedByHandler: { body: NewAccountBody }, response: { 201: AccountWithSecretSchema } }, handler: async (request, reply) => {
     const admin = officialOf(request);
     const body = parseBody(NewAccountBody, request.body);
     body.roles.forEach((r, i) => {
@@ -87,7 +105,7 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
     return reply.code(201).headers(noStore).send({ account: accountView(account, assignments), ...(secondFactorUri ? { secondFactorUri } : {}) });
   } });
 
-  app.patch<{ Params: { id: string } }>('/accounts/:id', { ...manage, schema: { ...secured, summary: "Changes an account's display name, or disables or enables it", params: idParams, checkedByHandler: { body: AccountPatchBody } }, handler: async (request, reply) => {
+  app.patch<{ Params: { id: string } }>('/accounts/:id', { ...manage, schema: { ...secured, summary: "Changes an account's display name, or disables or enables it", params: idParams, checkedByHandler: { body: AccountPatchBody }, response: { 200: AccountViewSchema } }, handler: async (request, reply) => {
     const { admin, account } = await managed(request);
     const body = parseBody(AccountPatchBody, request.body);
     const at = new Date().toISOString();
@@ -111,7 +129,7 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
     return reply.code(204).send();
   } });
 
-  app.post<{ Params: { id: string } }>('/accounts/:id/second-factor', { ...manage, schema: { ...secured, summary: 'A new authenticator secret (shown once); ends the account\'s sessions', params: idParams }, handler: async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/accounts/:id/second-factor', { ...manage, schema: { ...secured, summary: 'A new authenticator secret (shown once); ends the account\'s sessions', params: idParams, response: { 200: z.object({ secondFactorUri: z.string() }) } }, handler: async (request, reply) => {
     const { admin, account } = await managed(request);
     const at = new Date().toISOString();
     const secondFactorUri = await withNewSecret(account, at);
@@ -120,7 +138,7 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
     return reply.headers(noStore).send({ secondFactorUri });
   } });
 
-  app.post<{ Params: { id: string } }>('/accounts/:id/roles', { ...manage, schema: { ...secured, summary: 'Grants a role in a unit the administrator manages', params: idParams, checkedByHandler: { body: RoleAssignment } }, handler: async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/accounts/:id/roles', { ...manage, schema: { ...secured, summary: 'Grants a role in a unit the administrator manages', params: idParams, checkedByHandler: { body: RoleAssignment }, response: { 200: AccountWithSecretSchema } }, handler: async (request, reply) => {
     const { admin, account } = await managed(request);
     const role = parseBody(RoleAssignment, request.body);
     if (!knownUnit(role.unit) || !mayAssign(admin, role.unit)) throw new ApiError(403, 'forbidden');
@@ -133,7 +151,7 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
     return reply.headers(noStore).send({ account: accountView((await store.getAccount(account.id))!, assignments), ...(secondFactorUri ? { secondFactorUri } : {}) });
   } });
 
-  app.delete<{ Params: { id: string; role: string; unit: string } }>('/accounts/:id/roles/:role/:unit', { ...manage, schema: { ...secured, summary: 'Removes one role of an account', params: z.strictObject({ id: z.string(), role: z.string(), unit: z.string() }) }, handler: async (request, reply) => {
+  app.delete<{ Params: { id: string; role: string; unit: string } }>('/accounts/:id/roles/:role/:unit', { ...manage, schema: { ...secured, summary: 'Removes one role of an account', params: z.strictObject({ id: z.string(), role: z.string(), unit: z.string() }), response: { 200: AccountViewSchema } }, handler: async (request, reply) => {
     const { admin, account } = await managed(request);
     const role = parseBody(RoleAssignment, { role: request.params.role, unit: request.params.unit });
     if (!mayAssign(admin, role.unit)) throw new ApiError(403, 'forbidden');

@@ -8,6 +8,7 @@
  * itself can only be read (GET /auth/session) by an allowlisted origin with the cookie.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import * as z from 'zod';
 import type { RequirePermission } from './guard.js';
 import { officialOf } from './guard.js';
 import type { Config } from '../config/schema.js';
@@ -53,7 +54,7 @@ export async function auth(app: FastifyInstance, opts: AuthOptions): Promise<voi
   };
 
   /** What the sign-in element offers: passwords always, single sign-on when configured. */
-  app.get('/auth/methods', { schema: { ...tags, summary: 'How officials may sign in: passwords, and single sign-on when configured' } }, async (_request, reply) => noStore(reply).send({ password: true, ...(oidc ? { oidc: { label: config.auth.oidc!.label } } : {}) }));
+  app.get('/auth/methods', { schema: { ...tags, summary: 'How officials may sign in: passwords, and single sign-on when configured', response: { 200: z.object({ password: z.literal(true), oidc: z.object({ label: z.object({ vi: z.string(), en: z.string() }) }).optional() }) } } }, async (_request, reply) => noStore(reply).send({ password: true, ...(oidc ? { oidc: { label: config.auth.oidc!.label } } : {}) }));
 
   app.post('/auth/sign-in', {
     config: limited(config.auth.signInPerMinute),
@@ -77,7 +78,7 @@ export async function auth(app: FastifyInstance, opts: AuthOptions): Promise<voi
     },
   });
 
-  app.post('/auth/sign-out', { schema: { ...tags, summary: 'Ends the session of the cookie (needs X-CSRF-Token)' } }, async (request, reply) => {
+  app.post('/auth/sign-out', { schema: { ...tags, summary: 'Ends the session of the cookie (needs X-CSRF-Token)', response: { 200: z.object({ signedOut: z.literal(true), endSessionUrl: z.string().optional() }) } } }, async (request, reply) => {
     const session = await guarded(request);
     await service.signOut(session, factsOf(request));
     clearCookie(request, reply, SESSION_COOKIE, { production });

@@ -32,6 +32,7 @@ import { officialOf, type RequirePermission } from '../auth/guard.js';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { recordingOf } from '../recording/plugin.js';
+import { roomsOf } from '../rooms/plugin.js';
 import { noticesOf } from '../schedule/plugin.js';
 import type { JoinClaims, JoinTokenVerifier } from '../rooms/join-tokens.js';
 import type { CaseRow } from '../store/case-store.js';
@@ -79,7 +80,13 @@ export async function citizenOf(request: FastifyRequest, joinTokens: JoinTokenVe
 
 export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<void> {
   const { config, store, sealKey, joinTokens, requirePermission } = opts;
-  const service = new Desk({ store, sealKey, units: config.units, recording: () => recordingOf(app), notices: () => noticesOf(app), lookupPage: config.notices.lookupPage, now: opts.now });
+  // Each committed step reaches the session's room as `case.updated` (rooms/room.ts), so the desk panel and the
+  // citizen's view read the case again on their own. A room that cannot be told loses only that nudge.
+  const onChanged = (c: ReceptionCase, step: string) => {
+    if (!c.sessionId) return;
+    roomsOf(app)?.caseUpdated(c.sessionId, c.id, c.state, step).catch((error: unknown) => app.log.warn({ err: error, caseId: c.id }, 'desk: the room could not be told of a case step'));
+  };
+  const service = new Desk({ store, sealKey, units: config.units, recording: () => recordingOf(app), notices: () => noticesOf(app), lookupPage: config.notices.lookupPage, onChanged, now: opts.now });
   desks.set(app.server, service);
 
   const answer = (rows: CaseRow[], official: TokenClaims) => {
@@ -142,7 +149,7 @@ export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<voi
     return { pending: pending ?? null };
   });
 
-  app.post('/desk/cases/:id/confirmation', { schema: { ...citizenSide, summary: 'The citizen confirms the content, by its version and hash', params: idParams, checkedByHandler: { body: ConfirmSchema } } }, async (request) => {
+  app.post('/desk/cases/:id/confirmation', { schema: { ...citizenSide, summary: 'The citizen confirms the content, by its version and hash', params: idParams, checkedByHandler: { body: ConfirmSchema }, response: { 200: z.object({ confirmation: z.object({ caseId: z.string(), version: z.number(), sha256: z.string(), at: z.string() }) }) } } }, async (request) => {
     const claims = await citizenOf(request, joinTokens);
     const body = parseBody(ConfirmSchema, request.body);
     const id = caseId(request);

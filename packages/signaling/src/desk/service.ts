@@ -10,6 +10,7 @@ import {
   fieldError,
   normalizeReference,
   type CaseContentInput,
+  type CitizenCaseOutcome,
   type CaseMarkKind,
   type ConfirmInput,
   type CloseInput,
@@ -44,6 +45,7 @@ import type { PendingNotice } from '../store/schedule-store.js';
 import type { Store } from '../store/store.js';
 import { outcomeNotice, receiptNotice, type NoticeFacts } from './notices.js';
 import { paperFileName, renderPaper } from './papers/render.js';
+import { citizenOutcome } from './citizen.js';
 import { fromStored, toStored } from './privacy.js';
 
 export interface DeskDeps {
@@ -56,6 +58,11 @@ export interface DeskDeps {
   notices?: () => { kick(): void } | undefined;
   /** The ward site's lookup page, linked from those notices (config `notices.lookupPage`). */
   lookupPage?: string | undefined;
+  /**
+   * Told after each committed step on a case (rooms/plugin.ts turns it into the room's `case.updated` event), so
+   * the desk and the citizen's view read the case again without anyone pressing "Tải lại" and without polling.
+   */
+  onChanged?: (c: ReceptionCase, step: string) => void;
   now?: () => number;
 }
 
@@ -135,21 +142,30 @@ export class Desk {
     return row;
   }
 
-  /** The case the citizen's room view shows for confirmation: the open case of their registration in their session. */
+  /**
+   * The case the citizen's room view shows: the open case of their registration in their session (the content
+   * to confirm, the receipt), or once none is open the last one decided, with its result (accepted, returned,
+   * transferred, or refused and why), so the citizen sees the outcome in the room and not only by e-mail or SMS.
+   */
   async pendingFor(claims: JoinClaims): Promise<PendingConfirmation | undefined> {
-    const row = await this.deps.store.cases.findOpen(claims.reference, claims.sessionId);
+    const row = (await this.deps.store.cases.findOpen(claims.reference, claims.sessionId)) ?? (await this.deps.store.cases.list({ registrationReference: claims.reference, sessionId: claims.sessionId }, 100)).at(-1);
     if (!row) return undefined;
     const c = fromStored(row, this.deps.sealKey);
-    if (!c.content) return undefined;
+    if (!c.content && !c.handling && !c.refusal) return undefined;
     const out: PendingConfirmation = {
       caseId: c.id,
-      version: c.content.version,
-      text: c.content.text,
-      sha256: c.content.sha256,
-      confirmed: c.confirmation?.version === c.content.version,
+      confirmed: c.content !== undefined && c.confirmation?.version === c.content.version,
+      outcome: citizenOutcome(c),
     };
+    if (c.content) Object.assign(out, { version: c.content.version, text: c.content.text, sha256: c.content.sha256 });
     if (c.receipt) out.receipt = { code: c.receipt.code, items: c.receipt.items };
     return out;
+  }
+
+  /** Every case of a registration with its result, for the public lookup (reference code and phone already checked). */
+  async outcomesOf(reference: string): Promise<CitizenCaseOutcome[]> {
+    const rows = await this.deps.store.cases.list({ registrationReference: reference }, 100);
+    return rows.map((row) => citizenOutcome(fromStored(row, this.deps.sealKey)));
   }
 
   /** The paper a notice carries by e-mail (the receipt, the written refusal notice) as PDF, rendered when sending. */
@@ -325,6 +341,7 @@ export class Desk {
     if (!rows) throw new ApiError(404, 'not_found');
     this.markAll(changed!, effect!.marks, at);
     if (notice) this.deps.notices?.()?.kick();
+    this.deps.onChanged?.(changed!, effect!.action);
     return rows;
   }
 

@@ -10,6 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
+import * as z from 'zod';
 import { resolve } from 'node:path';
 import { createGuard } from '../auth/guard.js';
 import { createOidcSignIn } from '../auth/oidc.js';
@@ -168,7 +169,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     });
   }
 
-  app.get('/healthz', { schema: { summary: 'Liveness: the process answers', tags: ['meta'] } }, async (_request, reply) => reply.header('Cache-Control', 'no-store').send({ status: 'ok' }));
+  app.get('/healthz', { schema: { summary: 'Liveness: the process answers', tags: ['meta'], response: { 200: z.object({ status: z.literal('ok') }) } } }, async (_request, reply) => reply.header('Cache-Control', 'no-store').send({ status: 'ok' }));
 
   await app.register(
     async (api) => {

@@ -208,7 +208,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
 
   // The current key, and the history of every key that ever signed (kept across rotations): what a verifier
   // pins. Public keys only; the private key never leaves dataDir/keys.
-  app.get('/recordings/public-key', { schema: { ...publicTags, summary: "The recording signing key in force (PEM), to check a bundle's signature" } }, async (_request, reply) => {
+  app.get('/recordings/public-key', { schema: { ...publicTags, summary: "The recording signing key in force (PEM), to check a bundle's signature", response: { 200: z.object({ algorithm: z.literal('Ed25519'), keyId: z.string(), publicKey: z.string() }) } } }, async (_request, reply) => {
     const key = await keys.current();
     return reply.header('Cache-Control', 'public, max-age=300').send({ algorithm: 'Ed25519', keyId: key.keyId, publicKey: key.publicKeyPem });
   });
@@ -272,7 +272,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return { recording: coordinator.status(rec.id) };
   });
 
-  app.post('/recordings/:id/timeline', { schema: { ...secured, summary: "Adds entries to the recording's timeline (participants, notices, cases)", params: z.object({ id: z.string() }), checkedByHandler: { body: TimelineSchema } } }, async (request) => {
+  app.post('/recordings/:id/timeline', { schema: { ...secured, summary: "Adds entries to the recording's timeline (participants, notices, cases)", params: z.object({ id: z.string() }), checkedByHandler: { body: TimelineSchema }, response: { 200: z.object({ added: z.number() }) } } }, async (request) => {
     const rec = load(request);
     await access.require(request, 'recordings.manage', 'timeline', rec, { logAllowed: false });
     const { entries } = parse(TimelineSchema, request.body ?? {});

@@ -1,18 +1,19 @@
 /**
  * The register's exports in the 12 columns of Form 03 (SPEC §5): .xlsx (exceljs) for the board's own sums,
  * .docx as printed books are (a landscape table under the Decree 30 heading), CSV with a UTF-8 BOM so Excel opens
- * the Vietnamese right. Cells that a spreadsheet would run as a formula are prefixed, since a citizen's text
+ * the Vietnamese right, and PDF with the papers' embedded font. Cells that a spreadsheet would run as a formula are prefixed, since a citizen's text
  * reaches them.
  */
 import ExcelJS from 'exceljs';
 import { REGISTER_COLUMN_LABELS, REGISTER_COLUMNS, type RegisterEntry } from '@tiepdan/core';
 import type { UnitConfig } from '../config/schema.js';
 import { paperDocx } from '../desk/papers/docx.js';
+import { paperPdf } from '../desk/papers/pdf.js';
 import { placeDateLine, type Paper } from '../desk/papers/paper.js';
 
 export const SHEET_NAME = 'Sổ tiếp công dân';
 /** Relative widths of the 12 columns in the printed book (percent). */
-const WIDTHS = [4, 7, 12, 9, 16, 8, 9, 5, 9, 9, 7, 5];
+const WIDTHS = [4, 8, 12, 10, 16, 8, 9, 4, 9, 9, 7, 4];
 
 const headers = () => REGISTER_COLUMNS.map((c) => REGISTER_COLUMN_LABELS[c].vi);
 const cells = (e: RegisterEntry) => REGISTER_COLUMNS.map((c) => e[c]);
@@ -43,17 +44,26 @@ export function registerCsv(entries: RegisterEntry[]): Buffer {
   return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
 }
 
-export function registerDocx(entries: RegisterEntry[], unit: UnitConfig | undefined, unitCode: string, period: string, now = new Date()): Promise<Buffer> {
+/** The printed book as one paper (Decree 30 heading, a landscape table), for the .docx and the PDF alike. */
+export function registerPaper(entries: RegisterEntry[], unit: UnitConfig | undefined, unitCode: string, period: string, now = new Date()): Paper {
   const name = unit?.papers.issuer ?? unit?.name ?? unitCode;
-  const paper: Paper = {
+  return {
     issuer: { upper: unit?.papers.upperBody, unit: name },
     number: `${now.getFullYear()}/STCD`,
     placeDate: placeDateLine(unit?.papers.place ?? name, now),
     title: 'Sổ tiếp công dân',
     subtitle: period,
-    blocks: [{ kind: 'table', header: headers(), rows: entries.map(cells), widths: WIDTHS }],
+    blocks: [{ kind: 'table', header: headers(), rows: entries.map(cells), widths: WIDTHS, pdfSize: 8 }],
     signers: [],
     landscape: true,
   };
-  return paperDocx(paper);
+}
+
+export function registerDocx(entries: RegisterEntry[], unit: UnitConfig | undefined, unitCode: string, period: string, now = new Date()): Promise<Buffer> {
+  return paperDocx(registerPaper(entries, unit, unitCode, period, now));
+}
+
+/** The book as PDF (pdfkit, DejaVu Serif embedded as the other papers): pages stream out, the header row repeats on each. */
+export function registerPdf(entries: RegisterEntry[], unit: UnitConfig | undefined, unitCode: string, period: string, now = new Date()): Promise<Buffer> {
+  return paperPdf(registerPaper(entries, unit, unitCode, period, now));
 }

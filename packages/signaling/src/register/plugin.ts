@@ -1,7 +1,7 @@
 /**
  * The reception register (Sổ tiếp công dân, Form 03) as one fastify plugin under /api/v1: the lines of the
  * cases (filtered by date range, kind, outcome, connection point), entries by hand for in-person receptions,
- * follow-up of results, the legal deadlines due and overdue, the exports (.xlsx, .docx, CSV) and the National
+ * follow-up of results, the legal deadlines due and overdue, the exports (.xlsx, .docx, PDF, CSV) and the National
  * Database JSON and file drop. A denouncer's identity is redacted in every view and export for roles without
  * `registrations.readDenouncer` (desk/privacy.ts), because every line goes through `caseView`.
  */
@@ -31,7 +31,7 @@ import { evidenceNote, recordingIdOf, type PaperEvidence } from '../desk/papers/
 import { recordingOf } from '../recording/plugin.js';
 import { parseBody } from '../desk/validate.js';
 import type { Store } from '../store/store.js';
-import { registerCsv, registerDocx, registerXlsx } from './exports.js';
+import { registerCsv, registerDocx, registerPdf, registerXlsx } from './exports.js';
 import { FileDropExporter, nationalExport, type NationalDatabaseExporter } from './national.js';
 
 export interface RegisterOptions {
@@ -55,7 +55,7 @@ const FiltersSchema = z.strictObject({
   pointId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/u, { error: 'invalid' }))),
   /** One unit's book, for a token that reaches every unit (a province's board); any other unit is 403. */
   unit: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/u, { error: 'invalid' }))),
-  format: z.optional(z.enum(['xlsx', 'docx', 'csv'], { error: 'choose_one' })),
+  format: z.optional(z.enum(['xlsx', 'docx', 'pdf', 'csv'], { error: 'choose_one' })),
   on: day,
 });
 type Filters = z.infer<typeof FiltersSchema>;
@@ -63,6 +63,7 @@ type Filters = z.infer<typeof FiltersSchema>;
 const TYPES = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  pdf: 'application/pdf',
   csv: 'text/csv; charset=utf-8',
 } as const;
 
@@ -120,7 +121,7 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     return { entries: await entries(official, filtersOf(request)) };
   });
 
-  app.get('/register/export', { ...read, schema: { ...filtered, summary: 'The register as .xlsx (default), .docx or CSV' } }, async (request, reply) => {
+  app.get('/register/export', { ...read, schema: { ...filtered, summary: 'The register as .xlsx (default), .docx, PDF or CSV' } }, async (request, reply) => {
     const official = officialOf(request);
     const f = filtersOf(request);
     const format = f.format ?? 'xlsx';
@@ -134,6 +135,7 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     const bytes =
       format === 'xlsx' ? await registerXlsx(lines)
       : format === 'csv' ? registerCsv(lines)
+      : format === 'pdf' ? await registerPdf(lines, config.units.find((u) => u.code === unitCode), unitCode, period)
       : await registerDocx(lines, config.units.find((u) => u.code === unitCode), unitCode, period);
     return reply
       .type(TYPES[format])
@@ -179,7 +181,7 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     return nationalExport(unitScope(official) ?? null, await entries(official, filtersOf(request)));
   });
 
-  app.post('/register/national/drop', { ...write, schema: { ...filtered, summary: 'Delivers the National Database export to the configured exporter (a file drop by default)' } }, async (request) => {
+  app.post('/register/national/drop', { ...write, schema: { ...filtered, summary: 'Delivers the National Database export to the configured exporter (a file drop by default)', response: { 200: z.object({ exporter: z.string(), delivered: z.number() }) } } }, async (request) => {
     const official = officialOf(request);
     const result = await national.deliver(nationalExport(unitScope(official) ?? null, await entries(official, filtersOf(request))));
     return { exporter: national.name, delivered: result.delivered };

@@ -2,7 +2,7 @@
  * Commands from the transport to a room, over the bus. The transport has already checked the frame's shape
  * and the token; a command carries the verified identity, never a token.
  */
-import type { ClientMessage, ConnectionPointInfo, OfficialRole } from '@tiepdan/core';
+import type { CaseState, ClientMessage, ConnectionPointInfo, OfficialRole } from '@tiepdan/core';
 import type { JoinClaims } from './join-tokens.js';
 
 export type VerifiedIdentity =
@@ -24,4 +24,6 @@ export type RoomCommand =
   | { kind: 'request'; connectionId: string; participantId: string; message: Exclude<ClientMessage, { type: 'hello' | 'ping' }> }
   /** `lastSeenAt`: epoch ms of the socket's last frame or pong, where the resume window starts. */
   | { kind: 'detach'; connectionId: string; participantId: string; lastSeenAt?: number | undefined }
-  | { kind: 'heartbeat'; connectionId: string; participantId: string };
+  | { kind: 'heartbeat'; connectionId: string; participantId: string }
+  /** From the desk (HTTP, any node): a step was committed on a case of this session; the room tells who is concerned. */
+  | { kind: 'case'; caseId: string; state: CaseState; step: string };

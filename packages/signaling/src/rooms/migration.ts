@@ -50,3 +50,40 @@ export const ROOMS_MIGRATION: Migration = {
     CREATE TRIGGER room_audit_no_delete BEFORE DELETE ON room_audit BEGIN SELECT RAISE(ABORT, 'room_audit is append-only'); END;
   `,
 };
+
+/**
+ * Migration 11 (issue 15): a chat line is stored once. It was written twice in the same commit: its whole event
+ * frame in room_events (for resume) and again as a row of room_chat (the session's record), three B-tree inserts
+ * per message with the frame's text twice; under load that was most of the server's time per delivery. Now the
+ * chat line is its room_events row, marked by `author` (the author's own name: the frame may show a denouncer
+ * redacted), and the trimming of the event tail passes over it, so the record still keeps every line.
+ * `room_chat` stays as a view with its old columns, for the tests and anyone reading the file.
+ *
+ * Lines that had already been trimmed from room_events come back from room_chat with their frame rebuilt and no
+ * recipients: they are older than the tail a room loads (store/room-sqlite.ts reads only the last eventLogSize
+ * sequence numbers), so they are never replayed.
+ */
+export const ROOMS_CHAT_ONCE_MIGRATION: Migration = {
+  version: 11,
+  name: 'rooms: a chat line is stored once, in room_events; room_chat becomes a view',
+  sql: `
+    ALTER TABLE room_events ADD COLUMN author TEXT;
+    UPDATE room_events SET author = (SELECT c.name FROM room_chat c WHERE c.session_id = room_events.session_id AND c.seq = room_events.seq);
+    INSERT INTO room_events (session_id, seq, at, recipients, frame, author)
+      SELECT c.session_id, c.seq, c.at, '[]',
+        json_object('v', 1, 'type', 'event', 'seq', c.seq, 'at', c.at,
+          'event', json_object('type', 'chat.message', 'messageId', c.message_id, 'from', c.participant_id, 'name', c.name, 'text', c.text, 'at', c.at)),
+        c.name
+      FROM room_chat c
+      WHERE NOT EXISTS (SELECT 1 FROM room_events e WHERE e.session_id = c.session_id AND e.seq = c.seq);
+    DROP TABLE room_chat;
+    CREATE VIEW room_chat AS
+      SELECT session_id, seq,
+        json_extract(frame, '$.event.messageId') AS message_id,
+        json_extract(frame, '$.event.from') AS participant_id,
+        author AS name,
+        json_extract(frame, '$.event.text') AS text,
+        json_extract(frame, '$.event.at') AS at
+      FROM room_events WHERE author IS NOT NULL;
+  `,
+};

@@ -5,7 +5,7 @@
  */
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { SIGNALING_PATH } from '@tiepdan/core';
+import { SIGNALING_PATH, type CaseState } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { sendError } from '../http/error-handler.js';
@@ -47,6 +47,8 @@ export interface RoomsHandle {
   host: RoomHost;
   store: RoomStore;
   transport: Transport;
+  /** A desk step was committed on a case of this session: through the bus to the room's node, which emits `case.updated`. */
+  caseUpdated(sessionId: string, caseId: string, state: CaseState, step: string): Promise<void>;
 }
 
 /** Rooms are encapsulated in their plugin; operations code and tests reach them through the app's HTTP server. */
@@ -107,7 +109,17 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, ope
     verifyOfficial,
     log: app.log,
   });
-  handles.set(app.server, { host, store, transport });
+  handles.set(app.server, {
+    host,
+    store,
+    transport,
+    caseUpdated: async (sessionId, caseId, state, step) => {
+      // Until this process owns the rooms nobody here can be told; the desk step itself is already committed.
+      if (takeover) await takeover;
+      const reply = await bus.request(sessionId, { kind: 'case', caseId, state, step });
+      if (!reply.ok) app.log.warn({ sessionId, caseId, code: reply.error.error.code }, 'desk: the room could not be told of a case step');
+    },
+  });
 
   await app.register(websocket, {
     // ws's own cap (1009) is a backstop; frames between maxFrameBytes and it get our FRAME_TOO_LARGE close.

@@ -13,6 +13,11 @@ export interface StoredEvent {
   at: string;
   recipients: string[];
   frame: string;
+  /**
+   * A chat line's author, by their own name (the frame may show a denouncer redacted): the event is then also
+   * the session's chat record, kept when the event tail is trimmed. A chat line is stored once (issue 15).
+   */
+  author?: string | undefined;
 }
 
 export interface ChatRow {
@@ -38,6 +43,7 @@ export interface RoomStore {
   load(sessionId: string): { data: RoomData; events: StoredEvent[] } | undefined;
   /** Rooms that were open (or waiting) when the server stopped. */
   activeSessions(): string[];
+  /** The session's chat lines (the events that have an `author`), in order. */
   chat(sessionId: string): ChatRow[];
   /**
    * `presence` (here and in appendEvent): the write is about a connection coming or going (a resume, a drop). It
@@ -47,7 +53,6 @@ export interface RoomStore {
    */
   markDirty(sessionId: string, snapshot: () => RoomData, options?: { presence?: boolean }): void;
   appendEvent(sessionId: string, event: StoredEvent, options?: { presence?: boolean }): void;
-  appendChat(row: ChatRow): void;
   /** A room handed out `seq` (persisted event or not): its delivery must wait for a reservation that covers it. */
   sequenced(sessionId: string, seq: number): void;
   /** Runs `fn` right after the commit that holds everything queued before it (at once when nothing is queued). */

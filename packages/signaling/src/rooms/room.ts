@@ -212,6 +212,9 @@ export class Room {
         case 'detach':
           this.detach(command.participantId, command.connectionId, command.lastSeenAt);
           return { ok: true, result: {} };
+        case 'case':
+          this.caseUpdated(command);
+          return { ok: true, result: {} };
         case 'heartbeat': {
           const p = this.participants.get(command.participantId);
           if (p && p.connectionId === command.connectionId) p.lastHeartbeat = new Date(this.ctx.now()).toISOString();
@@ -518,8 +521,8 @@ export class Room {
         this.require(p, 'chat.send');
         this.requireMember(p);
         const messageId = randomUUID();
-        const seq = this.emit({ type: 'chat.message', messageId, from: p.participantId, name: this.publicName(p), text: message.text, at: now }, this.members());
-        this.ctx.store.appendChat({ sessionId: this.sessionId, seq, messageId, participantId: p.participantId, name: p.name, text: message.text, at: now });
+        // The event is also the chat record (RoomStore StoredEvent `author`): one row, not a frame and a copy.
+        const seq = this.emit({ type: 'chat.message', messageId, from: p.participantId, name: this.publicName(p), text: message.text, at: now }, this.members(), { author: p.name });
         return { messageId, seq };
       }
       case 'mute.request': {
@@ -620,6 +623,18 @@ export class Room {
   private setCase(caseId: string | null): void {
     this.caseId = caseId;
     this.emit({ type: 'case.changed', caseId }, this.members());
+  }
+
+  /**
+   * A desk step on a case of this session: the officials in the room (not recorders) and the case's own citizens
+   * (admitted or sent back to the lobby) read it again. Only the case id, state and step travel, never content.
+   */
+  private caseUpdated(command: Extract<RoomCommand, { kind: 'case' }>): void {
+    if (this.state === 'ended') return;
+    const to = [...this.participants.values()]
+      .filter((q) => (q.role === 'citizen' ? q.caseId === command.caseId : q.role !== 'recorder' && q.status !== 'lobby'))
+      .map((q) => q.participantId);
+    if (to.length) this.emit({ type: 'case.updated', caseId: command.caseId, state: command.state, step: command.step }, to);
   }
 
   private setFloor(participantId: string | null): void {
@@ -793,7 +808,7 @@ export class Room {
   }
 
   /** Sequences, logs and publishes one event; returns its sequence number. */
-  private emit(event: RoomEvent, to: string[], options: { log?: boolean; persist?: boolean; presence?: boolean | undefined } = {}): number {
+  private emit(event: RoomEvent, to: string[], options: { log?: boolean; persist?: boolean; presence?: boolean | undefined; author?: string } = {}): number {
     this.seq += 1;
     const seq = this.seq;
     if (to.length === 0) return seq;
@@ -801,6 +816,7 @@ export class Room {
     const frame = JSON.stringify({ v: PROTOCOL_VERSION, type: 'event', seq, at, event });
     if (options.log !== false) {
       const stored: StoredEvent = { seq, at, recipients: to, frame };
+      if (options.author !== undefined) stored.author = options.author;
       this.log.push(stored);
       if (this.log.length > this.ctx.settings.eventLogSize * 2) this.log = this.log.slice(-this.ctx.settings.eventLogSize);
       if (options.persist !== false) this.ctx.store.appendEvent(this.sessionId, stored, { presence: options.presence === true });

@@ -137,6 +137,8 @@ export class SqliteCaseStore implements CaseStore {
     if (filters.state !== undefined) (where.push('state = ?'), params.push(filters.state));
     if (filters.origin !== undefined) (where.push('origin = ?'), params.push(filters.origin));
     if (filters.pointId !== undefined) (where.push('point_id = ?'), params.push(filters.pointId));
+    if (filters.registrationReference !== undefined) (where.push('registration_reference = ?'), params.push(filters.registrationReference));
+    if (filters.sessionId !== undefined) (where.push('session_id = ?'), params.push(filters.sessionId));
     const sql = `SELECT id, data, sealed, revision FROM reception_cases ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY unit, register_year, register_number LIMIT ?`;
     return this.db.prepare<(string | number)[], CaseRecordRow>(sql).all(...params, limit).map(toRow);

@@ -53,6 +53,9 @@ export interface CaseFilters {
   state?: CaseState | undefined;
   origin?: CaseOrigin | undefined;
   pointId?: string | undefined;
+  /** The cases of one registration (the citizen's lookup and room view). */
+  registrationReference?: string | undefined;
+  sessionId?: string | undefined;
 }
 
 export interface CaseStore {

@@ -3,7 +3,7 @@
  * `schema_migrations`. A migration is never edited once released; a change is a new number.
  */
 import type Database from 'better-sqlite3';
-import { ROOMS_MIGRATION } from '../rooms/migration.js';
+import { ROOMS_CHAT_ONCE_MIGRATION, ROOMS_MIGRATION } from '../rooms/migration.js';
 import { RECORDING_MIGRATION } from '../recording/migration.js';
 import { AUTH_MIGRATION } from '../auth/migration.js';
 import { NOTICES_MIGRATION } from '../schedule/migration.js';
@@ -135,6 +135,7 @@ export const MIGRATIONS: readonly Migration[] = [
   AUTH_MIGRATION,
   NOTICES_MIGRATION,
   DESK_MIGRATION,
+  ROOMS_CHAT_ONCE_MIGRATION,
 ];
 
 /** Applies the migrations not yet recorded; returns the versions applied now. */

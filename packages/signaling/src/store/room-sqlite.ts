@@ -1,5 +1,5 @@
 /**
- * Rooms' persistence in SQLite (migration 3; the interface is rooms/room-store.ts), by group commit: everything the rooms queue in one turn of the
+ * Rooms' persistence in SQLite (migrations 3 and 11; the interface is rooms/room-store.ts), by group commit: everything the rooms queue in one turn of the
  * event loop (room state, the event log tail, chat) is written in one transaction at the end of that turn, as
  * registrations are (store/sqlite.ts), so a chat burst shares one fsync. Nothing leaves before its commit:
  * `afterCommit` holds the rooms' deliveries and `durable` their replies until the transaction that holds what
@@ -10,6 +10,9 @@
  * So each room reserves numbers ahead, in blocks, in its row (`data.seq`): no event is delivered with a number
  * above a durable reservation, and a room restored after a crash starts above everything it could have sent.
  * A graceful close writes the exact number, so a planned restart numbers on without a jump.
+ *
+ * A chat line is one row of room_events (with its `author`), which the trimming of the tail leaves in place: the
+ * session's record is those rows (the `room_chat` view), not a second copy written in the same commit.
  *
  * Presence (a participant's socket coming back or going) is not worth a commit of its own: a restart brings
  * every client back within a second or two, and one fsync per resume (7 ms on this disk) made 2,000 resumes take
@@ -33,7 +36,6 @@ export class SqliteRoomStore implements RoomStore {
   readonly audit: SqliteAuditLog;
   private readonly dirty = new Map<string, () => RoomData>();
   private events: [string, StoredEvent][] = [];
-  private chats: ChatRow[] = [];
   /** What waits for the next commit, in order: deliveries and replies. */
   private waiting: (() => void)[] = [];
   /** Per room, the highest sequence number handed out, and the one reserved on disk. */
@@ -61,17 +63,21 @@ export class SqliteRoomStore implements RoomStore {
     this.audit = new SqliteAuditLog(db);
     this.statements = {
       room: db.prepare<[string], { data: string }>('SELECT data FROM rooms WHERE session_id = ?'),
-      events: db.prepare<[string], { seq: number; at: string; recipients: string; frame: string }>(
-        'SELECT seq, at, recipients, frame FROM room_events WHERE session_id = ? ORDER BY seq',
+      // The last eventLogSize numbers only: below them the table keeps chat lines (the record) but not the events
+      // around them (trimmed), so a tail reaching further back would have gaps a resume could not see.
+      events: db.prepare<[string, string, number], { seq: number; at: string; recipients: string; frame: string; author: string | null }>(
+        `SELECT seq, at, recipients, frame, author FROM room_events
+         WHERE session_id = ? AND seq > (SELECT MAX(seq) FROM room_events WHERE session_id = ?) - ? ORDER BY seq`,
       ),
       upsertRoom: db.prepare(
         `INSERT INTO rooms (session_id, state, data, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (session_id) DO UPDATE SET state = excluded.state, data = excluded.data, updated_at = excluded.updated_at`,
       ),
-      insertEvent: db.prepare('INSERT OR REPLACE INTO room_events (session_id, seq, at, recipients, frame) VALUES (?, ?, ?, ?, ?)'),
-      trimEvents: db.prepare('DELETE FROM room_events WHERE session_id = ? AND seq <= ?'),
+      insertEvent: db.prepare('INSERT OR REPLACE INTO room_events (session_id, seq, at, recipients, frame, author) VALUES (?, ?, ?, ?, ?, ?)'),
+      // From the last trim on (the rows below were trimmed then, or are chat lines, which stay).
+      trimEvents: db.prepare('DELETE FROM room_events WHERE session_id = ? AND seq > ? AND seq <= ? AND author IS NULL'),
       reserveSeq: db.prepare("UPDATE rooms SET data = json_set(data, '$.seq', ?) WHERE session_id = ? AND json_extract(data, '$.seq') < ?"),
-      insertChat: db.prepare('INSERT OR IGNORE INTO room_chat (session_id, seq, message_id, participant_id, name, text, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      // room_chat is a view over room_events' chat lines (migration 11).
       chat: db.prepare<[string], { session_id: string; seq: number; message_id: string; participant_id: string; name: string; text: string; at: string }>(
         'SELECT * FROM room_chat WHERE session_id = ? ORDER BY seq',
       ),
@@ -82,7 +88,11 @@ export class SqliteRoomStore implements RoomStore {
   load(sessionId: string): { data: RoomData; events: StoredEvent[] } | undefined {
     const row = this.statements.room.get(sessionId);
     if (!row) return undefined;
-    const events = this.statements.events.all(sessionId).map((e) => ({ seq: e.seq, at: e.at, frame: e.frame, recipients: JSON.parse(e.recipients) as string[] }));
+    const events = this.statements.events.all(sessionId, sessionId, this.eventLogSize).map((e) => {
+      const event: StoredEvent = { seq: e.seq, at: e.at, frame: e.frame, recipients: JSON.parse(e.recipients) as string[] };
+      if (e.author !== null) event.author = e.author;
+      return event;
+    });
     return { data: JSON.parse(row.data) as RoomData, events };
   }
 
@@ -111,11 +121,6 @@ export class SqliteRoomStore implements RoomStore {
   appendEvent(sessionId: string, event: StoredEvent, options: { presence?: boolean } = {}): void {
     this.events.push([sessionId, event]);
     this.schedule(options.presence === true);
-  }
-
-  appendChat(row: ChatRow): void {
-    this.chats.push(row);
-    this.schedule();
   }
 
   /** A room handed out `seq` (persisted event or not): its delivery must wait for a reservation that covers it. */
@@ -156,7 +161,7 @@ export class SqliteRoomStore implements RoomStore {
     this.retry = undefined;
     if (!this.db.open) return;
     const reservations = options.exact ? [] : this.reservationsNeeded();
-    if (this.dirty.size > 0 || this.events.length > 0 || this.chats.length > 0 || reservations.length > 0) {
+    if (this.dirty.size > 0 || this.events.length > 0 || reservations.length > 0) {
       try {
         this.write(reservations, options.exact === true);
       } catch (error) {
@@ -181,7 +186,7 @@ export class SqliteRoomStore implements RoomStore {
     this.db.transaction(() => {
       const maxSeq = new Map<string, number>();
       for (const [sessionId, e] of this.events) {
-        this.statements.insertEvent.run(sessionId, e.seq, e.at, JSON.stringify(e.recipients), e.frame);
+        this.statements.insertEvent.run(sessionId, e.seq, e.at, JSON.stringify(e.recipients), e.frame, e.author ?? null);
         maxSeq.set(sessionId, Math.max(maxSeq.get(sessionId) ?? 0, e.seq));
       }
       // The tail on disk may hold up to twice the log's size (a room keeps the last eventLogSize when it loads
@@ -189,10 +194,9 @@ export class SqliteRoomStore implements RoomStore {
       for (const [sessionId, seq] of maxSeq) {
         const upto = seq - this.eventLogSize;
         if (upto - (this.trimmedTo.get(sessionId) ?? -Infinity) < this.eventLogSize) continue;
-        this.statements.trimEvents.run(sessionId, upto);
+        this.statements.trimEvents.run(sessionId, this.trimmedTo.get(sessionId) ?? -1, upto);
         trimmed.push([sessionId, upto]);
       }
-      for (const c of this.chats) this.statements.insertChat.run(c.sessionId, c.seq, c.messageId, c.participantId, c.name, c.text, c.at);
       for (const [sessionId, snapshot] of dirty) {
         const data = snapshot();
         if (!exact) data.seq = Math.max(data.seq, this.reserved.get(sessionId) ?? 0);
@@ -205,7 +209,6 @@ export class SqliteRoomStore implements RoomStore {
     for (const [sessionId, upto] of trimmed) this.trimmedTo.set(sessionId, upto);
     this.dirty.clear();
     this.events = [];
-    this.chats = [];
     for (const [sessionId, seq] of reservations) {
       this.reserved.set(sessionId, seq);
       this.unreserved.delete(sessionId);
@@ -222,7 +225,7 @@ export class SqliteRoomStore implements RoomStore {
   }
 
   private pending(): boolean {
-    return this.waiting.length > 0 || this.dirty.size > 0 || this.events.length > 0 || this.chats.length > 0 || this.unreserved.size > 0;
+    return this.waiting.length > 0 || this.dirty.size > 0 || this.events.length > 0 || this.unreserved.size > 0;
   }
 
   private flushOrRetry(): void {

@@ -13,7 +13,8 @@ export type Block =
   | { kind: 'p'; text: string; bold?: boolean; italic?: boolean }
   /** Label in bold, then the value: "Họ và tên: Nguyễn Thị Hoa". */
   | { kind: 'field'; label: string; value: string }
-  | { kind: 'table'; header: string[]; rows: string[][]; widths: number[] };
+  /** `pdfSize`: the PDF's point size for a wide table (the register's 12 columns need 8 pt to keep a date or an ID number on one line). */
+  | { kind: 'table'; header: string[]; rows: string[][]; widths: number[]; pdfSize?: number };
 
 export interface Signer {
   title: string;

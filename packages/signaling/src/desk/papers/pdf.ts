@@ -68,11 +68,17 @@ export function paperPdf(paper: Paper): Promise<Buffer> {
       doc.font('b').fontSize(BODY).text(`${block.label}: `, left, doc.y, { width, continued: true }).font('r').text(block.value);
     } else {
       const widths = block.widths.map((w) => (w / 100) * width);
+      const size = block.pdfSize ?? SMALL - 1;
       const drawRow = (cells: string[], bold: boolean) => {
-        doc.font(bold ? 'b' : 'r').fontSize(SMALL - 1);
+        doc.font(bold ? 'b' : 'r').fontSize(size);
         const heights = cells.map((text, i) => doc.heightOfString(text, { width: widths[i]! - 6 }));
         const h = Math.max(...heights) + 6;
-        if (doc.y + h > doc.page.height - doc.page.margins.bottom) doc.addPage();
+        if (doc.y + h > doc.page.height - doc.page.margins.bottom) {
+          doc.addPage();
+          // A long table (the register) keeps its column headings on every page, as a printed book does.
+          if (!bold) drawRow(block.header, true);
+          doc.font(bold ? 'b' : 'r').fontSize(size);
+        }
         const rowY = doc.y;
         let x = left;
         cells.forEach((text, i) => {
