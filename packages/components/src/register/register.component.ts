@@ -4,6 +4,8 @@
  * downloaded as .xlsx, .docx, PDF or CSV with the token in a header. A refused export (a .docx above
  * `desk.docxMaxLines`) shows the server's own advice, field by field, in the page's language. The server redacts a denouncer's identity for
  * roles without the right; this element shows the lines exactly as the exports print them (core registerEntry).
+ * "Xem hạn xử lý" lists the legal deadlines still running (acceptance and settlement, SPEC §5 column 11),
+ * overdue ones first as they fall due soonest, each openable as its case.
  */
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
@@ -17,6 +19,7 @@ import {
   apiCall,
   apiFile,
   say,
+  type Deadline,
   type ErrorBody,
   type Lang,
   type RegisterEntry,
@@ -30,6 +33,8 @@ import { registerStrings, type RegisterStrings } from './strings.js';
 
 type Filters = { from: string; to: string; unit: string; kind: string; outcome: string; pointId: string };
 const FORMATS = ['xlsx', 'docx', 'pdf', 'csv'] as const;
+/** A Vietnamese calendar day as the server gives it (yyyy-mm-dd) → dd/mm/yyyy. */
+const dayOf = (ymd: string) => ymd.split('-').reverse().join('/');
 
 /**
  * @tagname tiepdan-register
@@ -57,6 +62,8 @@ export class TiepdanRegister extends LitElement {
   @property({ attribute: false }) token = '';
 
   @state() entries: RegisterEntry[] | undefined;
+  /** The legal deadlines not yet met (column 11's follow-up), loaded on demand, soonest first. */
+  @state() deadlines: { on: string; deadlines: Deadline[] } | undefined;
   @state() opened: string | undefined;
   @state() private filters: Filters = { from: '', to: '', unit: '', kind: '', outcome: '', pointId: '' };
   @state() private loading = false;
@@ -91,6 +98,21 @@ export class TiepdanRegister extends LitElement {
       this.#fail(error);
     } finally {
       this.loading = false;
+    }
+  }
+
+  /** The deadlines of the chosen unit, kind and connection point (the period does not narrow them: a limit runs on). */
+  async loadDeadlines(): Promise<void> {
+    try {
+      const { unit, kind, pointId } = this.filters;
+      const params = new URLSearchParams(Object.entries({ unit, kind, pointId }).filter(([, v]) => v));
+      const q = params.toString();
+      this.deadlines = await apiCall<{ on: string; deadlines: Deadline[] }>(this.#api, 'GET', `/api/v1/register/deadlines${q ? `?${q}` : ''}`);
+      this.error = undefined;
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('#deadlines-heading')?.focus();
+    } catch (error) {
+      this.#fail(error);
     }
   }
 
@@ -153,9 +175,25 @@ export class TiepdanRegister extends LitElement {
       <div role="group" aria-label=${s.download}>
         ${FORMATS.map((f) => html`<button type="button" class="secondary" data-format=${f} @click=${() => void this.download(f)}>${fmt(s.downloadAs, { format: f.toUpperCase() })}</button>`)}
       </div>
+      <button type="button" class="secondary" id="show-deadlines" @click=${() => void this.loadDeadlines()}>${s.showDeadlines}</button>
+      ${this.deadlines ? this.#deadlines(s, lang, this.deadlines) : nothing}
       ${this.opened ? this.#opened(s, lang) : nothing}
       <p role="status">${this.loading ? s.loading : this.entries ? (this.entries.length ? fmt(s.count, { count: this.entries.length }) : s.empty) : ''}</p>
       ${this.entries?.length ? html`<ol class="lines">${this.entries.map((e) => this.#line(s, e))}</ol>` : nothing}
+    </section>`;
+  }
+
+  #deadlines(s: RegisterStrings, lang: Lang, view: { on: string; deadlines: Deadline[] }) {
+    return html`<section class="deadlines" aria-labelledby="deadlines-heading">
+      <h3 id="deadlines-heading" tabindex="-1">${s.deadlines}</h3>
+      <p>${view.deadlines.length ? fmt(s.deadlinesCount, { count: view.deadlines.length, on: dayOf(view.on) }) : s.deadlinesEmpty}</p>
+      ${view.deadlines.length
+        ? html`<ol class="lines">${view.deadlines.map((d) => html`<li class="line deadline ${d.status}" data-case=${d.caseId} data-status=${d.status}>
+            <p><strong>${s[d.status === 'met' ? 'upcoming' : d.status]}</strong> · ${fmt(s.deadlineLine, { number: d.registerNumber, year: d.registerYear, kind: say(MATTER_KIND_LABELS[d.kind], lang), step: d.step === 'accept' ? s.stepAccept : s.stepSettle, due: dayOf(d.due) })}</p>
+            ${d.latest !== d.due ? html`<p class="meta">${fmt(s.deadlineLatest, { latest: dayOf(d.latest) })}</p>` : nothing}
+            <button type="button" class="secondary" @click=${() => void this.open(d.caseId)}>${fmt(s.open, { number: `${d.registerNumber}/${d.registerYear}` })}</button>
+          </li>`)}</ol>`
+        : nothing}
     </section>`;
   }
 

@@ -12,6 +12,8 @@ export const registerStyles = [
     .line h3 { margin: 0 0 0.25em; font-size: 1.05em; }
     .meta { color: var(--_muted); margin: 0 0 0.5em; }
     .line p { margin: 0 0 0.5em; }
+    .deadline.overdue { border-color: #d4351c; border-left-width: 6px; }
+    .deadline.due { border-color: #b35c00; border-left-width: 6px; }
     .opened { border: 3px solid var(--_primary); border-radius: var(--_radius); padding: 0.75em; margin-bottom: 1em; }
   `,
 ];

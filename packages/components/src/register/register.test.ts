@@ -135,4 +135,25 @@ describe('<tiepdan-register>', () => {
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('#register-error')).to.equal(null);
   });
+  it('the deadlines still running: a complaint not yet accepted is listed with its 10-day limit as dd/mm/yyyy, opened by keyboard, axe clean', async () => {
+    const tag = `Hạn${Date.now()}`;
+    const c = await walkIn(`Lê Văn ${tag}`, 'khieu_nai', false);
+    const el = await fixture<TiepdanRegister>(html`<tiepdan-register server=${server} from=${today} to=${today}></tiepdan-register>`);
+    el.token = tokens.clerk!;
+    await waitUntil(() => el.entries !== undefined, 'the lines did not load', { timeout: 10_000 });
+    $(el, '#show-deadlines').focus();
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => el.deadlines?.deadlines.some((d) => d.caseId === c.id) && el.shadowRoot!.activeElement?.id === 'deadlines-heading', 'the deadlines did not show', { timeout: 10_000 });
+    await el.updateComplete;
+    const item = $(el, `li.deadline[data-case="${c.id}"]`);
+    const due = new Date(Date.parse(`${today}T00:00:00Z`) + 10 * 86_400_000).toISOString().slice(0, 10).split('-').reverse().join('/');
+    expect(item.dataset.status).to.equal('upcoming');
+    expect(item.textContent).to.contain(`Số ${c.registerNumber}/${c.registerYear}`);
+    expect(item.textContent).to.contain(`thụ lý: hạn ${due}`);
+    expect(item.textContent).to.contain('Còn hạn');
+    await expect(el).to.be.accessible();
+    item.querySelector('button')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => el.opened === c.id, 'the case did not open from its deadline');
+  });
 });

@@ -25,6 +25,17 @@ const vi = {
   download: 'Tải sổ',
   downloadAs: 'Tải sổ ({format})',
   errorTitle: 'Chưa tải được',
+  deadlines: 'Hạn xử lý',
+  showDeadlines: 'Xem hạn xử lý',
+  deadlinesEmpty: 'Không có vụ việc nào đang chờ đến hạn.',
+  deadlinesCount: '{count} hạn chưa xong, tính đến ngày {on}.',
+  deadlineLine: 'Số {number}/{year} · {kind} · {step}: hạn {due}',
+  deadlineLatest: 'Chậm nhất (vụ việc phức tạp, vùng xa hoặc gia hạn): {latest}',
+  stepAccept: 'thụ lý',
+  stepSettle: 'giải quyết',
+  overdue: 'Quá hạn',
+  due: 'Sắp đến hạn',
+  upcoming: 'Còn hạn',
 };
 
 const en: typeof vi = {
@@ -51,6 +62,17 @@ const en: typeof vi = {
   download: 'Download the register',
   downloadAs: 'Download the register ({format})',
   errorTitle: 'Could not load',
+  deadlines: 'Deadlines',
+  showDeadlines: 'Show the deadlines',
+  deadlinesEmpty: 'No case has a deadline still running.',
+  deadlinesCount: '{count} deadlines not yet met, as of {on}.',
+  deadlineLine: 'No. {number}/{year} · {kind} · {step}: due {due}',
+  deadlineLatest: 'At the latest (complex case, remote area or extension): {latest}',
+  stepAccept: 'acceptance',
+  stepSettle: 'settlement',
+  overdue: 'Overdue',
+  due: 'Due soon',
+  upcoming: 'Running',
 };
 
 export type RegisterStrings = typeof vi;
