@@ -20,13 +20,12 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '../packages/signaling/dist/index.js';
 import { hit, summary } from './intake.mjs';
-import { machineLoad, median, round, sleep, spawnServer } from './proc.mjs';
+import { freePort, machineLoad, median, round, sleep, spawnServer } from './proc.mjs';
 
 const require = createRequire(new URL('../packages/signaling/package.json', import.meta.url));
 const { WebSocket } = require('ws');
@@ -42,16 +41,6 @@ const TEXT = 'Kiến nghị sửa chữa đoạn đường trước chợ Sa Đ�
 const SERVER = fileURLToPath(new URL('./cluster-server.mjs', import.meta.url));
 const ROOM_SETTINGS = { messagesPerSecond: 1_000_000, messageBurst: 1_000_000, heartbeatIntervalMs: 30_000, resumeWindowMs: 120_000, authTimeoutMs: 30_000 };
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // ------------------------------------------------------------------------------------------ servers the bench starts
 

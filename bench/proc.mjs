@@ -3,6 +3,7 @@
 // machine's load to print beside the figures (on a shared machine only same-run ratios mean anything).
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 
 /** Linux USER_HZ: utime/stime in /proc/<pid>/stat count in these (100 on every kernel this runs on). */
@@ -71,4 +72,16 @@ export async function spawnServer(script, args, execArgv = []) {
       child.kill('SIGKILL');
     },
   };
+}
+
+/** A port free right now: a server that gets a fixed one, as in production, listens on it again after a crash. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }

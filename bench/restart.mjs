@@ -18,14 +18,14 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { mintJoinToken, mintToken } from '../packages/signaling/dist/index.js';
 import { SignalingClient } from '../packages/core/dist/index.js';
-import { machineLoad, percentile, round, sleep } from './proc.mjs';
+import { freePort, machineLoad, percentile, round, sleep } from './proc.mjs';
 
 const require = createRequire(new URL('../packages/signaling/package.json', import.meta.url));
 const { WebSocket } = require('ws');
@@ -63,17 +63,6 @@ async function until(check, timeoutMs) {
   return true;
 }
 
-/** A port free right now: the server gets a fixed one, as in production, so a replacement after a crash listens on it again. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startSupervisor(dataDir) {
   const config = join(dataDir, 'config.json');

@@ -4,6 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OfficialRole } from '@tiepdan/core';
@@ -24,6 +25,18 @@ export interface TestServer {
 
 export function tempDir(prefix = 'tiepdan-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A TCP port free on 127.0.0.1 right now, for a child server (PostgreSQL, Redis, S3, a worker) that needs a fixed one. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 export const PROVISIONAL_OFF = { provisionalShare: 1, provisionalPerPhone: 0 } as const;

@@ -11,7 +11,6 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -19,7 +18,7 @@ import S3rver from 's3rver';
 import { mintJoinToken } from '../src/index.js';
 import { parseKeyHistory } from '../src/recording/signing/keys.js';
 import { verifyRecording } from '../src/recording/verify/verify.js';
-import { removeDir, tempDir, token, type TestServer } from './helpers.js';
+import { freePort, removeDir, tempDir, token, type TestServer } from './helpers.js';
 import { call, chunks, endAndFinalize, keysFile, makeWebm, openRecording, Recorder, sha256, startRecordingServer } from './recording-helpers.js';
 
 const BUCKET = 'tiepdan-recordings';
@@ -33,16 +32,6 @@ let s3server: S3rver;
 let s3: S3Client;
 const s3dir = tempDir('tiepdan-s3rver-');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function objects(prefix: string): Promise<{ key: string; size: number }[]> {
   const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));

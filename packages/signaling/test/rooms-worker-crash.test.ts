@@ -6,13 +6,12 @@
  * rooms-crash.test.ts is the same crash without the supervisor (a second server started by the test).
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { WebSocket } from 'ws';
 import { mintToken } from '../src/index.js';
 import { SignalingClient, type OfficialRole, type WebSocketConstructor } from '@tiepdan/core';
-import { removeDir, tempDir, UNIT } from './helpers.js';
+import { freePort, removeDir, tempDir, UNIT } from './helpers.js';
 import { until } from './rooms-helpers.js';
 import { CHILD_SECRET, startServerProcess, writeConfig, type ServerProcess } from './server-process.js';
 
@@ -46,17 +45,6 @@ function killQuietly(pid: number): void {
   }
 }
 
-/** A port free right now. A fixed port, as in production: node:cluster closes a port-0 socket with its last worker. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 interface Tracked {
   client: SignalingClient;
