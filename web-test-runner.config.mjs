@@ -13,14 +13,14 @@ import { randomUUID } from 'node:crypto';
 
 // A real tiepdan server (SQLite in a temporary folder) for the elements to talk to; tests read its URL from
 // window.TIEPDAN_TEST_SERVER. Demo mode allows the test runner's loopback origin.
-const { loadConfig, createServer, mintToken, mintJoinToken, createAccount } = await import('./packages/signaling/dist/index.js');
+const { loadConfig, createServer, mintToken, mintJoinToken, createAccount } = await import('./packages/server/dist/index.js');
 const config = loadConfig({
     demo: true,
     env: {},
     values: {
       port: 0, dataDir: mkdtempSync(join(tmpdir(), 'tiepdan-wtr-')), logLevel: 'warn', rateLimits: { enabled: true, lookupPerMinute: 1000, submitPerMinute: 1000 },
       // Element tests book many unscreened registrations with one phone: no limit on provisional places here
-      // (packages/signaling/test/bookings-provisional.test.ts tests them).
+      // (packages/server/test/bookings-provisional.test.ts tests them).
       schedule: { provisionalShare: 1, provisionalPerPhone: 0 },
       auth: { signInPerMinute: 1000 },
       // A small cap on the register's .docx, so <tiepdan-register>'s test meets the 422 and its advice.

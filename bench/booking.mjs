@@ -8,7 +8,7 @@
 // booking comes from /proc/<pid>/stat.
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { mintToken } from '../packages/signaling/dist/index.js';
+import { mintToken } from '../packages/server/dist/index.js';
 import { BENCH_REGISTRATION } from './server.mjs';
 import { machineLoad, round, spawnServer } from './proc.mjs';
 

@@ -13,8 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, loadConfig, SqliteStore } from '../packages/signaling/dist/index.js';
-import { PostgresStore } from '../packages/signaling/dist/store/postgres.js';
+import { createServer, loadConfig, SqliteStore } from '../packages/server/dist/index.js';
+import { PostgresStore } from '../packages/server/dist/store/postgres.js';
 
 const [kind, arg, url] = process.argv.slice(2);
 

@@ -23,11 +23,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mintToken } from '../packages/signaling/dist/index.js';
+import { mintToken } from '../packages/server/dist/index.js';
 import { hit, summary } from './intake.mjs';
 import { freePort, machineLoad, median, round, sleep, spawnServer } from './proc.mjs';
 
-const require = createRequire(new URL('../packages/signaling/package.json', import.meta.url));
+const require = createRequire(new URL('../packages/server/package.json', import.meta.url));
 const { WebSocket } = require('ws');
 const { Redis } = require('ioredis');
 const pg = require('pg');

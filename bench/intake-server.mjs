@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const kind = process.argv[2];
-const require = createRequire(new URL('../packages/signaling/package.json', import.meta.url));
+const require = createRequire(new URL('../packages/server/package.json', import.meta.url));
 let url;
 let count;
 let stop;
@@ -31,7 +31,7 @@ if (kind === 'tiepdan') {
   url = started.url;
   extra = { authSecret: started.config.authSecret };
   count = () => started.server.store.db.prepare('SELECT COUNT(*) FROM registrations').pluck().get();
-  const { deriveKeys, keyedHash } = await import('../packages/signaling/dist/index.js');
+  const { deriveKeys, keyedHash } = await import('../packages/server/dist/index.js');
   commands.sql = ({ sql, params = [] }) => ({ value: started.server.store.db.prepare(sql).pluck().get(...params) });
   commands.row = ({ sql, params = [] }) => ({ row: started.server.store.db.prepare(sql).get(...params) });
   commands.seed = async ({ count: n, phone, registration }) => {

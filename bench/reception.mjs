@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
 import { startDemo } from '../examples/demo.mjs';
-import { mintJoinToken, mintToken } from '../packages/signaling/dist/index.js';
+import { mintJoinToken, mintToken } from '../packages/server/dist/index.js';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 import { cpuMs, machineLoad, median, percentile, round, sleep } from './proc.mjs';
 
@@ -26,7 +26,7 @@ const OTHER = `point=dongthap-tinh&pointName=${encodeURIComponent('Trụ sở Ti
 const ADMISSIONS = Number(process.env.BENCH_ADMISSIONS ?? 10);
 const OPENS = Number(process.env.BENCH_OPENS ?? 5);
 const CPU_WINDOW_MS = Number(process.env.BENCH_CPU_SECONDS ?? 10) * 1000;
-const CLI = resolve(import.meta.dirname, '../packages/signaling/dist/cli.js');
+const CLI = resolve(import.meta.dirname, '../packages/server/dist/cli.js');
 
 function fakeMedia(dir, name, colour, tone) {
   const video = join(dir, `${name}.y4m`);

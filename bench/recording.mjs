@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mintToken } from '../packages/signaling/dist/index.js';
+import { mintToken } from '../packages/server/dist/index.js';
 import { machineLoad, round, spawnServer } from './proc.mjs';
 
 const CHUNK_BYTES = 250_000;

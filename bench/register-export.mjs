@@ -8,7 +8,7 @@
 // and the ratio to the JSON baseline measured in the same run. BENCH_CASES shortens it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { mintToken } from '../packages/signaling/dist/index.js';
+import { mintToken } from '../packages/server/dist/index.js';
 import { machineLoad, median, round, spawnServer } from './proc.mjs';
 
 const CASES = Number(process.env.BENCH_CASES ?? 10_000);

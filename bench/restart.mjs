@@ -23,11 +23,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { mintJoinToken, mintToken } from '../packages/signaling/dist/index.js';
+import { mintJoinToken, mintToken } from '../packages/server/dist/index.js';
 import { SignalingClient } from '../packages/core/dist/index.js';
 import { freePort, machineLoad, percentile, round, sleep } from './proc.mjs';
 
-const require = createRequire(new URL('../packages/signaling/package.json', import.meta.url));
+const require = createRequire(new URL('../packages/server/package.json', import.meta.url));
 const { WebSocket } = require('ws');
 const Database = require('better-sqlite3');
 
@@ -38,7 +38,7 @@ const DEADLINE_MS = Number(process.env.BENCH_RESTART_DEADLINE_S ?? 120) * 1000;
 const GOAL_MS = 5000;
 const PROFILE_DIR = process.env.BENCH_RESTART_CPU_PROF;
 const KILL = process.env.BENCH_RESTART_MODE === 'kill';
-const CLI = fileURLToPath(new URL('../packages/signaling/dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url));
 const SECRET = 'bench-restart-secret-bench-restart-secret-01';
 const UNIT = 'dongthap.sadec';
 /** Who is in each room of 10; the last two are citizens waiting in the lobby. */

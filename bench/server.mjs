@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, loadConfig } from '../packages/signaling/dist/index.js';
+import { createServer, loadConfig } from '../packages/server/dist/index.js';
 
 /** Starts a server; `values` add to or override the bench defaults. Returns the server, its URL and data folder. */
 export async function startBenchServer(values = {}, dataDir = mkdtempSync(join(tmpdir(), 'tiepdan-bench-'))) {

@@ -12,7 +12,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createRequire } from 'node:module';
 
 const kind = process.argv[2];
-const require = createRequire(new URL('../packages/signaling/package.json', import.meta.url));
+const require = createRequire(new URL('../packages/server/package.json', import.meta.url));
 const { WebSocketServer } = require('ws');
 let stop;
 let drop;
@@ -20,7 +20,7 @@ let port;
 let extra = {};
 
 if (kind === 'tiepdan') {
-  const { roomsOf } = await import('../packages/signaling/dist/index.js');
+  const { roomsOf } = await import('../packages/server/dist/index.js');
   const { startBenchServer } = await import('./server.mjs');
   const authSecret = randomBytes(24).toString('hex');
   const { server, url, dataDir } = await startBenchServer({

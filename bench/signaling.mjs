@@ -19,11 +19,11 @@
 // BENCH_ONLY=fanout (with BENCH_KIND) runs one fan-out, for a CPU profile (BENCH_SERVER_ARGS=--cpu-prof).
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { mintToken } from '../packages/signaling/dist/index.js';
+import { mintToken } from '../packages/server/dist/index.js';
 import { SignalingClient } from '../packages/core/dist/index.js';
 import { machineLoad, median, percentile as pct, round, sleep, spawnServer as spawnChild } from './proc.mjs';
 
-const require = createRequire(new URL('../packages/signaling/package.json', import.meta.url));
+const require = createRequire(new URL('../packages/server/package.json', import.meta.url));
 const { WebSocket } = require('ws');
 const { io: ioClient } = createRequire(import.meta.url)('socket.io-client');
 

@@ -22,7 +22,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=
  * room.html, so an invitation's link opens the lobby, and `notices.lookupPage` to its home page with the lookup).
  */
 export async function startDemo({ host = '127.0.0.1', port = 8787, sitePort = 8080, dataDir = './data', env = process.env, logLevel = 'info', values = {}, warn } = {}) {
-  const { loadConfig, createServer, mintToken, mintJoinToken, createAccount } = await import('../packages/signaling/dist/index.js');
+  const { loadConfig, createServer, mintToken, mintJoinToken, createAccount } = await import('../packages/server/dist/index.js');
   let apiUrl = '';
 
   // A strict CSP like a careful ward site's: no inline script or style, scripts and API only from the two origins.

@@ -3,7 +3,7 @@
 // stale. Needs a build (`npm run docs:openapi` builds first).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderOpenApiDoc } from '../packages/signaling/dist/http/openapi-doc.js';
+import { renderOpenApiDoc } from '../packages/server/dist/http/openapi-doc.js';
 
 const target = fileURLToPath(new URL('../docs/openapi.json', import.meta.url));
 const rendered = await renderOpenApiDoc();

@@ -3,7 +3,7 @@
 // when the committed file is stale. Needs a build (`npm run docs:protocol` builds first).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderProtocolDoc } from '../packages/signaling/dist/rooms/protocol-doc.js';
+import { renderProtocolDoc } from '../packages/server/dist/rooms/protocol-doc.js';
 
 const target = fileURLToPath(new URL('../docs/protocol.md', import.meta.url));
 const rendered = renderProtocolDoc();

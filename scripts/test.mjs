@@ -45,7 +45,7 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 let exitCode = 0;
 
 if (!browserOnly) {
-  const files = ['packages/core/test', 'packages/signaling/test', 'test/build', 'test/e2e']
+  const files = ['packages/core/test', 'packages/server/test', 'test/build', 'test/e2e']
     .flatMap((dir) => walk(dir))
     .filter((file) => !filter || file.includes(filter))
     .sort();

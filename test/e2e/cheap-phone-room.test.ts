@@ -22,7 +22,7 @@ import { after, before, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 // @ts-expect-error: plain ESM helpers without types.
 import { startDemo } from '../../examples/demo.mjs';
-import { mintJoinToken, mintToken } from '../../packages/signaling/dist/index.js';
+import { mintJoinToken, mintToken } from '../../packages/server/dist/index.js';
 import { launchWithMedia, makeFakeMedia } from './fake-media.js';
 import { acknowledgeAndJoin, diagnostics, openRoom, point, until, view } from './room-pages.js';
 

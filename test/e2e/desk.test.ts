@@ -31,7 +31,7 @@ import { startDemo } from '../../examples/demo.mjs';
 // @ts-expect-error: plain ESM helpers without types.
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 import { REGISTER_COLUMN_LABELS, REGISTER_COLUMNS } from '@tiepdan/core';
-import { mintToken } from '../../packages/signaling/dist/index.js';
+import { mintToken } from '../../packages/server/dist/index.js';
 import { deviceCredentialFile, runHeadlessRecorder, type RunningRecorder } from './headless-recorder.js';
 import { startSmtpServer, type TestSmtpServer } from '../notices/smtp-server.js';
 import { acknowledgeAndJoin, officialInRoom, openRoom, point, until, view } from './room-pages.js';

@@ -20,7 +20,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 // @ts-expect-error: plain ESM helpers without types.
 import { startDemo } from '../../examples/demo.mjs';
-import { mintJoinToken, mintToken } from '../../packages/signaling/dist/index.js';
+import { mintJoinToken, mintToken } from '../../packages/server/dist/index.js';
 import { startCoturn, type Coturn } from './coturn.js';
 import { launchWithMedia, makeFakeMedia, type FakeMedia } from './fake-media.js';
 import { deviceCredentialFile, runHeadlessRecorder } from './headless-recorder.js';

@@ -19,7 +19,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemo } from '../../examples/demo.mjs';
 // @ts-expect-error: plain ESM helpers without types.
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
-import { mintJoinToken, mintToken } from '../../packages/signaling/dist/index.js';
+import { mintJoinToken, mintToken } from '../../packages/server/dist/index.js';
 import { startCoturn, type Coturn } from './coturn.js';
 import { startImpairedLink, THREE_G, type ImpairedLink } from './impaired-link.js';
 import { acknowledgeAndJoin, openRoom, point, until, view } from './room-pages.js';

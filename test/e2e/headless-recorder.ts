@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 // @ts-expect-error: plain ESM helpers without types.
 import { chromiumPath } from '../../scripts/chromium.mjs';
 
-export const CLI = resolve(import.meta.dirname, '../../packages/signaling/dist/cli.js');
+export const CLI = resolve(import.meta.dirname, '../../packages/server/dist/cli.js');
 
 /** One status line of `tiepdan-server record` (RecorderReport in recording/headless/headless.ts). */
 export interface Report {

@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { startRecordingServer, makeWebm, chunks, recordBundle } from '../../packages/signaling/test/recording-helpers.js';
+import { startRecordingServer, makeWebm, chunks, recordBundle } from '../../packages/server/test/recording-helpers.js';
 // @ts-expect-error: plain ESM helpers without types.
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 

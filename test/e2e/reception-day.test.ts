@@ -27,7 +27,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { RegistrationRecord } from '@tiepdan/core';
 // @ts-expect-error: plain ESM helpers without types.
 import { startDemo } from '../../examples/demo.mjs';
-import { mintToken } from '../../packages/signaling/dist/index.js';
+import { mintToken } from '../../packages/server/dist/index.js';
 import { startSmtpServer, type TestSmtpServer } from '../notices/smtp-server.js';
 import { colourOf, launchWithMedia, makeFakeMedia, type FakeMedia } from './fake-media.js';
 import { deviceCredentialFile, runHeadlessRecorder } from './headless-recorder.js';

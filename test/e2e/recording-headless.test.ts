@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 // @ts-expect-error: plain ESM helpers without types.
 import { startDemo } from '../../examples/demo.mjs';
-import { mintToken } from '../../packages/signaling/dist/index.js';
+import { mintToken } from '../../packages/server/dist/index.js';
 import { CLI, deviceCredentialFile, runHeadlessRecorder } from './headless-recorder.js';
 import { officialInRoom } from './room-pages.js';
 

@@ -19,7 +19,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startDemo } from '../../examples/demo.mjs';
 // @ts-expect-error: plain ESM helpers without types.
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
-import { mintToken } from '../../packages/signaling/dist/index.js';
+import { mintToken } from '../../packages/server/dist/index.js';
 import { officialInRoom } from './room-pages.js';
 
 const SECRET = 'e2e-recording-auth-secret-0123456789-abcdefgh';
@@ -33,7 +33,7 @@ const UNIT = 'dongthap.sadec';
 const RECORDING = { leaseMs: 3000, heartbeatMs: 300, drainMs: 15_000 };
 const FAILOVER_GOAL_MS = 5000;
 const SESSION_SECONDS = 30;
-const CLI = resolve(import.meta.dirname, '../../packages/signaling/dist/cli.js');
+const CLI = resolve(import.meta.dirname, '../../packages/server/dist/cli.js');
 
 let demo: { siteUrl: string; apiUrl: string; close(): Promise<void> };
 let browser: Browser;

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 // @ts-expect-error: plain ESM helpers without types.
 import { startDemo } from '../../examples/demo.mjs';
-import { mintJoinToken, mintToken } from '../../packages/signaling/dist/index.js';
+import { mintJoinToken, mintToken } from '../../packages/server/dist/index.js';
 import { colourOf, launchWithMedia, makeFakeMedia, type FakeMedia } from './fake-media.js';
 import { acknowledgeAndJoin, admittedToFrames, assertSeesAndHears, openRoom, point, roomEvents, until, view, watchFirstFrames } from './room-pages.js';
 

@@ -15,7 +15,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startDemo } from '../../examples/demo.mjs';
 // @ts-expect-error: plain ESM helpers without types.
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
-import { mintJoinToken, mintToken, SqliteAuditLog } from '../../packages/signaling/dist/index.js';
+import { mintJoinToken, mintToken, SqliteAuditLog } from '../../packages/server/dist/index.js';
 
 const SECRET = 'e2e-room-auth-secret-0123456789-abcdefghij';
 const SESSION = `e2e-room-${process.pid}`;

@@ -1,6 +1,6 @@
 /**
  * The reception schedule's HTTP contract (version 1, under `/api/v1`): sessions, periodic series, bookings,
- * invitations and calendars. The server routes (signaling/src/schedule) and the `<tiepdan-schedule>` elements
+ * invitations and calendars. The server routes (server/src/schedule) and the `<tiepdan-schedule>` elements
  * both use these types. Times are UTC ISO 8601 instants; `LocalDate` values ("yyyy-mm-dd") are Hanoi dates.
  * Every refusal has the one error shape (`ErrorBody`), with `fields[].path` naming the bad field.
  *

@@ -1,8 +1,7 @@
 /**
  * @tiepdan/server: the whole tiepdan server, as a library (the `tiepdan-server` bin is `cli.ts`). Registrations
  * (intake, lookup, screening), the schedule and its notices, officials' sign-in, the desk and the register, the
- * video rooms (WebSocket signaling) and recording, over SQLite or PostgreSQL storage. The folder keeps its old
- * name `packages/signaling` so that paths in the docs, notes and open branches stay valid.
+ * video rooms (WebSocket signaling) and recording, over SQLite or PostgreSQL storage.
  */
 export { createServer, API_PREFIX, type TiepdanServer, type ServerOptions } from './http/server.js';
 export { loadConfig, type LoadConfigOptions } from './config/load.js';
