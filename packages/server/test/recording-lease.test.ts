@@ -178,10 +178,10 @@ describe('lease election', () => {
     const refused = await call(t, clerk, 'POST', `/recordings/${id}/start`);
     assert.equal(refused.status, 409);
     assert.equal(refused.body.error.code, 'recorder_required');
-    assert.equal(recordingOf(t.server.app)!.coordinator.canStart('lease-start'), false);
+    assert.equal(await recordingOf(t.server.app)!.coordinator.canStart('lease-start'), false);
     const a = await Recorder.create(t, id, 'a');
     await a.register();
-    assert.equal(recordingOf(t.server.app)!.coordinator.canStart('lease-start'), true);
+    assert.equal(await recordingOf(t.server.app)!.coordinator.canStart('lease-start'), true);
     const started = await call(t, clerk, 'POST', `/recordings/${id}/start`);
     assert.equal(started.status, 200);
     assert.equal(started.body.recording.state, 'recording');

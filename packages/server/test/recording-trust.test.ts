@@ -171,21 +171,21 @@ describe('case marks', () => {
   it('the desk adds marks to the live recording; the signed manifest carries them with their offset; refused once finalized', async () => {
     const handle = recordingOf(t.server.app)!;
     const receipt = sha256(Buffer.from('Giấy biên nhận số 12'));
-    const { dir } = await recordBundle(t, 'trust-marks', chunks(makeWebm(4), 6000), (id) => {
-      const opened = handle.marks.add({ sessionId: 'trust-marks', kind: 'opened', caseId: 'case-1' });
+    const { dir } = await recordBundle(t, 'trust-marks', chunks(makeWebm(4), 6000), async (id) => {
+      const opened = await handle.marks.add({ sessionId: 'trust-marks', kind: 'opened', caseId: 'case-1' });
       assert.equal(opened.recordingId, id);
-      handle.marks.add({ sessionId: 'trust-marks', kind: 'receipt', caseId: 'case-1', sha256: receipt });
-      handle.marks.add({ sessionId: 'trust-marks', kind: 'x-ward.note', caseId: 'case-1', at: new Date().toISOString() });
-      assert.throws(() => handle.marks.add({ sessionId: 'trust-marks', kind: 'Bad Kind', caseId: 'case-1' }), (e: any) => e.statusCode === 422 && e.body.error.fields[0].path === 'kind');
-      assert.throws(() => handle.marks.add({ sessionId: 'trust-marks', kind: 'receipt', caseId: 'case-1', sha256: 'abc' }), (e: any) => e.statusCode === 422 && e.body.error.fields[0].path === 'sha256');
-      assert.throws(() => handle.marks.add({ sessionId: 'no-such-session', kind: 'opened', caseId: 'case-1' }), (e: any) => e.statusCode === 404);
+      await handle.marks.add({ sessionId: 'trust-marks', kind: 'receipt', caseId: 'case-1', sha256: receipt });
+      await handle.marks.add({ sessionId: 'trust-marks', kind: 'x-ward.note', caseId: 'case-1', at: new Date().toISOString() });
+      await assert.rejects(handle.marks.add({ sessionId: 'trust-marks', kind: 'Bad Kind', caseId: 'case-1' }), (e: any) => e.statusCode === 422 && e.body.error.fields[0].path === 'kind');
+      await assert.rejects(handle.marks.add({ sessionId: 'trust-marks', kind: 'receipt', caseId: 'case-1', sha256: 'abc' }), (e: any) => e.statusCode === 422 && e.body.error.fields[0].path === 'sha256');
+      await assert.rejects(handle.marks.add({ sessionId: 'no-such-session', kind: 'opened', caseId: 'case-1' }), (e: any) => e.statusCode === 404);
     });
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     assert.deepEqual(manifest.marks.map((m: any) => [m.kind, m.caseId, m.sha256]), [['opened', 'case-1', null], ['receipt', 'case-1', receipt], ['x-ward.note', 'case-1', null]]);
     const origin = Date.parse(manifest.segments[0].capturedAt);
     for (const m of manifest.marks) assert.equal(m.offsetMs, Date.parse(m.at) - origin);
     assert.ok(manifest.marks.every((m: any) => m.offsetMs >= 0), JSON.stringify(manifest.marks));
-    assert.throws(() => handle.marks.add({ sessionId: 'trust-marks', kind: 'closed', caseId: 'case-1' }), (e: any) => e.statusCode === 409 && e.body.error.code === 'recording_closed');
+    await assert.rejects(handle.marks.add({ sessionId: 'trust-marks', kind: 'closed', caseId: 'case-1' }), (e: any) => e.statusCode === 409 && e.body.error.code === 'recording_closed');
     const result = await verifyWith(dir, { keys: await keysFile(t) });
     assert.equal(result.code, 0, result.stdout);
   });

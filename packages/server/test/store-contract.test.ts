@@ -236,13 +236,13 @@ for (const fixture of STORE_FIXTURES) {
     });
 
     describe('recordings access log', { skip: lacks('accessLog') }, () => {
-      test('appended entries are listed newest first', () => {
+      test('appended entries are listed newest first', async () => {
         const log = store.accessLog!;
         const base = { at: new Date().toISOString(), recording_id: null, actor: 'anonymous', role: 'none', outcome: 'refused' as const, status: 401, ip: '127.0.0.1', user_agent: null, detail: null };
-        log.append({ ...base, action: `list-${randomUUID()}` });
+        await log.append({ ...base, action: `list-${randomUUID()}` });
         const marker = `play-${randomUUID()}`;
-        log.append({ ...base, action: marker });
-        assert.equal(log.list({ recordingId: null, limit: 1 })[0]!.action, marker);
+        await log.append({ ...base, action: marker });
+        assert.equal((await log.list({ recordingId: null, limit: 1 }))[0]!.action, marker);
       });
     });
 

@@ -34,7 +34,7 @@ import {
 import { assertUnit } from '../auth/guard.js';
 import type { UnitConfig } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
-import { addCaseMark, recordingStampFor } from '../recording/manifest/case-marks.js';
+import { addCaseMark, recordingStampFor, type RecordingStamp } from '../recording/manifest/case-marks.js';
 import type { RecordingHandle } from '../recording/plugin.js';
 import { recordView } from '../registrations/views.js';
 import { canonicalJson } from '../rooms/audit.js';
@@ -97,9 +97,9 @@ export class Desk {
     this.now = deps.now ?? Date.now;
   }
 
-  private stamp(actor: Actor, c: Pick<ReceptionCase, 'sessionId'>, at: string): StepStamp {
+  /** Who did a step and when, with where in the session's recording it happened (`rec`, read before the step). */
+  private stamp(actor: Actor, at: string, rec: RecordingStamp | undefined): StepStamp {
     const by = actor.kind === 'official' ? actor.claims.sub : `citizen:${actor.claims.reference}`;
-    const rec = recordingStampFor(this.deps.recording(), c.sessionId, at);
     return rec ? { by, at, recordingMs: rec.recordingMs, recordingId: rec.recordingId } : { by, at };
   }
 
@@ -115,7 +115,7 @@ export class Desk {
     };
   }
 
-  private markAll(c: ReceptionCase, marks: CaseMarkKind[] | undefined, at: string): void {
+  private async markAll(c: ReceptionCase, marks: CaseMarkKind[] | undefined, at: string): Promise<void> {
     for (const mark of marks ?? []) {
       // One hash per mark: the paper that step produced.
       const sha256 =
@@ -124,7 +124,7 @@ export class Desk {
         : mark === 'outcome' ? c.refusal?.notice?.sha256
         : undefined;
       const reference = `${c.unit}/${c.registerYear}/${c.registerNumber}`;
-      addCaseMark(this.deps.recording(), c.sessionId, { caseId: c.id, mark, matterKind: c.kind, reference, sha256: sha256 ?? null }, at);
+      await addCaseMark(this.deps.recording(), c.sessionId, { caseId: c.id, mark, matterKind: c.kind, reference, sha256: sha256 ?? null }, at);
     }
   }
 
@@ -260,7 +260,7 @@ export class Desk {
       };
       return { rows: [toStored(c, this.deps.sealKey, 1)], audit: this.auditOf(actor, c, at, { action: 'open', detail: { origin: c.origin, kind: c.kind } }) };
     });
-    this.markAll(fromStored(row!, this.deps.sealKey), ['opened'], at);
+    await this.markAll(fromStored(row!, this.deps.sealKey), ['opened'], at);
     return { row: row!, created: true };
   }
 
@@ -315,16 +315,18 @@ export class Desk {
     // A step the citizen is told of needs the session (the outbox's notices belong to a scheduled session): read
     // before the transaction. A walk-in, or a case of an ad-hoc room, has none: the paper is handed over in the room.
     let session: OfficialSession | undefined;
-    if (options.notify) {
-      const before = await this.deps.store.cases.get(id);
-      if (before?.case.sessionId && before.case.registrationReference) session = await this.deps.store.schedule.getSession(before.case.sessionId);
-    }
+    // Where in the session's recording the step happens, read before the transaction too (the store's
+    // callback is synchronous). A case does not change its session, so the one read here is the case's.
+    const before = await this.deps.store.cases.get(id);
+    const sessionId = before?.case.sessionId;
+    const recording = await recordingStampFor(this.deps.recording(), sessionId, at);
+    if (options.notify && sessionId && before?.case.registrationReference) session = await this.deps.store.schedule.getSession(sessionId);
     let notice: CaseNotice | undefined;
     const rows = await this.deps.store.cases.update(id, (current, next) => {
       const c = structuredClone(fromStored(current, this.deps.sealKey));
       if (actor.kind === 'official') assertUnit(actor.claims, c.unit);
       if (c.state !== 'open' && !(options.allowClosed && c.state === 'closed')) invalidState();
-      const s = this.stamp(actor, c, at);
+      const s = this.stamp(actor, at, c.sessionId === sessionId ? recording : undefined);
       effect = apply(c, next, s);
       c.updatedAt = at;
       c.events.push({ at, by: s.by, action: effect.action });
@@ -339,7 +341,7 @@ export class Desk {
       };
     });
     if (!rows) throw new ApiError(404, 'not_found');
-    this.markAll(changed!, effect!.marks, at);
+    await this.markAll(changed!, effect!.marks, at);
     if (notice) this.deps.notices?.()?.kick();
     this.deps.onChanged?.(changed!, effect!.action);
     return rows;

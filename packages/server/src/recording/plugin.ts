@@ -58,7 +58,7 @@ export interface RecordingHandle {
    * Case marks for the reception desk: adds one to the session's live recording (manifest/marks.ts). Throws
    * ApiError 404 when the session has no recording, 409 recording_closed once it is finalizing.
    */
-  marks: { add(input: MarkInput & { sessionId: string }): { recordingId: string; kind: string; at: string; caseId: string; sha256: string | null } };
+  marks: { add(input: MarkInput & { sessionId: string }): Promise<{ recordingId: string; kind: string; at: string; caseId: string; sha256: string | null }> };
   /** The finalized recording's evidence facts (manifest hash, signing key id = fingerprint), for case records. */
   evidence(recordingId: string): Promise<RecordingEvidence | null>;
 }
@@ -173,7 +173,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   });
   const evidenceCache = new Map<string, RecordingEvidence>();
   const evidence = async (recordingId: string): Promise<RecordingEvidence | null> => {
-    const rec = repo.get(recordingId);
+    const rec = await repo.get(recordingId);
     if (!rec || rec.state !== 'finalized' || !rec.manifest_sha256 || !rec.finalized_at) return null;
     const cached = evidenceCache.get(recordingId);
     if (cached?.manifestSha256 === rec.manifest_sha256) return cached;
@@ -183,20 +183,20 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return facts;
   };
   const marks: RecordingHandle['marks'] = {
-    add: ({ sessionId, ...input }) => {
-      const rec = coordinator.forSession(sessionId);
+    add: async ({ sessionId, ...input }) => {
+      const rec = await coordinator.forSession(sessionId);
       if (!rec) throw new ApiError(404, 'not_found');
-      return { recordingId: rec.id, ...addMark(repo, rec.id, input) };
+      return { recordingId: rec.id, ...(await addMark(repo, rec.id, input)) };
     },
   };
   handles.set(app.server, { coordinator, events, ingest, storage, keys, settings, marks, evidence });
 
   app.addContentTypeParser(['application/octet-stream', 'video/webm', 'audio/webm'], { parseAs: 'buffer', bodyLimit: settings.maxSegmentBytes }, (_request, body, done) => done(null, body));
 
-  const load = (request: FastifyRequest): RecordingRow => coordinator.mustGet(parse(Params, request.params).id);
+  const load = (request: FastifyRequest): Promise<RecordingRow> => coordinator.mustGet(parse(Params, request.params).id);
   /** Recorder routes: the recorder id must be one this official registered (no writing under another's id). */
-  const ownRecorder = (rec: RecordingRow, recorderId: string, sub: string) => {
-    const row = repo.s.recorder.get(rec.id, recorderId);
+  const ownRecorder = async (rec: RecordingRow, recorderId: string, sub: string) => {
+    const row = await repo.recorder(rec.id, recorderId);
     if (row && row.official !== sub) throw new ApiError(403, 'forbidden');
   };
 
@@ -227,56 +227,56 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     if (!unit) throw invalid([fieldError('unit', 'required')]);
     if (official.unit !== '*' && official.unit !== unit) throw new ApiError(403, 'forbidden');
     const { recording: rec, created } = await coordinator.open({ sessionId: body.sessionId, unit, policy: body.policy, confidential: body.confidential, by: official.sub });
-    return reply.code(created ? 201 : 200).send({ recording: coordinator.status(rec.id) });
+    return reply.code(created ? 201 : 200).send({ recording: (await coordinator.status(rec.id)) });
   });
 
   app.get('/recordings', { schema: { ...secured, summary: "The unit's recordings, newest first", checkedByHandler: { querystring: z.object({ limit: z.string().optional() }) } } }, async (request) => {
     const official = await access.require(request, 'recordings.read', 'list');
     const limit = Math.min(200, Math.max(1, Number((request.query as { limit?: string }).limit ?? 50) || 50));
-    return { recordings: repo.s.list.all({ unit: official.unit === '*' ? null : official.unit, limit }).map((r) => summary(r)) };
+    return { recordings: (await repo.recent({ unit: official.unit === '*' ? null : official.unit, limit })).map((r) => summary(r)) };
   });
 
   app.get('/recordings/by-session/:id', { schema: { ...secured, summary: "The recording of a session, by the session's id", params: z.object({ id: z.string() }) } }, async (request) => {
-    const rec = coordinator.forSession(parse(Params, request.params).id);
+    const rec = await coordinator.forSession(parse(Params, request.params).id);
     if (!rec) throw new ApiError(404, 'not_found');
     await access.require(request, 'recordings.status', 'status', rec, { logAllowed: false });
-    return { recording: coordinator.status(rec.id) };
+    return { recording: (await coordinator.status(rec.id)) };
   });
 
   app.get('/recordings/:id', { schema: { ...secured, summary: "A recording's state, recorders and, once finalized, its evidence facts", params: z.object({ id: z.string() }) } }, async (request) => {
-    const rec = load(request);
+    const rec = await load(request);
     await access.require(request, 'recordings.status', 'status', rec, { logAllowed: false });
-    return { recording: { ...coordinator.status(rec.id), evidence: await evidence(rec.id) } };
+    return { recording: { ...(await coordinator.status(rec.id)), evidence: await evidence(rec.id) } };
   });
 
   app.post('/recordings/:id/start', { schema: { ...secured, summary: 'Starts recording', params: z.object({ id: z.string() }) } }, async (request) => {
-    const rec = load(request);
+    const rec = await load(request);
     await access.require(request, 'recordings.manage', 'start', rec);
-    coordinator.start(rec.id);
-    return { recording: coordinator.status(rec.id) };
+    await coordinator.start(rec.id);
+    return { recording: (await coordinator.status(rec.id)) };
   });
 
   // The only way a recording stops: the head ends the session. Anyone else is refused, and that is logged.
   app.post('/recordings/:id/end', { schema: { ...secured, summary: 'Ends the recording (the head of the session only); finalization follows', params: z.object({ id: z.string() }) } }, async (request, reply) => {
-    const rec = load(request);
+    const rec = await load(request);
     const official = await access.require(request, 'recordings.end', 'end', rec);
-    coordinator.end(rec.id, official.sub);
-    return reply.code(202).send({ recording: coordinator.status(rec.id) });
+    await coordinator.end(rec.id, official.sub);
+    return reply.code(202).send({ recording: (await coordinator.status(rec.id)) });
   });
 
   app.post('/recordings/:id/finalize', { schema: { ...secured, summary: 'Finalizes an ended recording now (manifest, signature, timestamp)', params: z.object({ id: z.string() }) } }, async (request) => {
-    const rec = load(request);
+    const rec = await load(request);
     await access.require(request, 'recordings.end', 'finalize', rec);
     if (rec.state !== 'ending' && rec.state !== 'finalizing' && rec.state !== 'finalized') throw new ApiError(409, 'invalid_transition');
     await coordinator.finalizeNow(rec.id);
-    return { recording: coordinator.status(rec.id) };
+    return { recording: (await coordinator.status(rec.id)) };
   });
 
   app.post('/recordings/:id/timeline', { schema: { ...secured, summary: "Adds entries to the recording's timeline (participants, notices, cases)", params: z.object({ id: z.string() }), checkedByHandler: { body: TimelineSchema }, response: { 200: z.object({ added: z.number() }) } } }, async (request) => {
-    const rec = load(request);
+    const rec = await load(request);
     await access.require(request, 'recordings.manage', 'timeline', rec, { logAllowed: false });
     const { entries } = parse(TimelineSchema, request.body ?? {});
-    return { added: coordinator.note(rec.id, entries as TimelineEntry[]) };
+    return { added: await coordinator.note(rec.id, entries as TimelineEntry[]) };
   });
 
   // A recorder waits for a session before anything is opened (standby); the room's opening creates the recording
@@ -284,7 +284,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   app.post('/recordings/sessions/:id/recorders', { schema: { ...secured, summary: 'A recorder device waits for a session to be recorded (standby), or joins its recording', params: z.object({ id: z.string() }), checkedByHandler: { body: RecorderSchema } } }, async (request): Promise<SessionRecorderReply> => {
     const sessionId = parse(Params, request.params).id;
     const body = parse(RecorderSchema, request.body ?? {});
-    const rec = coordinator.forSession(sessionId);
+    const rec = await coordinator.forSession(sessionId);
     const timing = { heartbeatMs: settings.heartbeatMs, leaseMs: settings.leaseMs };
     if (rec) {
       await access.require(request, 'recordings.record', 'recorder.wait', rec, { logAllowed: false });
@@ -299,40 +299,40 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   });
 
   app.post('/recordings/:id/recorders', { schema: { ...secured, summary: 'A recorder device registers with a recording and takes or waits for the lease', params: z.object({ id: z.string() }), checkedByHandler: { body: RecorderSchema } } }, async (request) => {
-    const rec = load(request);
+    const rec = await load(request);
     const official = await access.require(request, 'recordings.record', 'recorder.register', rec, { logAllowed: false });
     const body = parse(RecorderSchema, request.body ?? {});
-    ownRecorder(rec, body.recorderId, official.sub);
+    await ownRecorder(rec, body.recorderId, official.sub);
     return coordinator.register(rec.id, body.recorderId, body.pointId, official.sub);
   });
 
   app.post('/recordings/:id/recorders/:recorderId/heartbeat', { schema: { ...secured, summary: "A recorder's heartbeat: keeps its lease, or learns it lost it", params: z.object({ id: z.string(), recorderId: z.string() }) } }, async (request) => {
-    const rec = load(request);
+    const rec = await load(request);
     const official = await access.require(request, 'recordings.record', 'recorder.heartbeat', rec, { logAllowed: false });
     const recorderId = parse(ID, (request.params as { recorderId: string }).recorderId, 'recorderId');
-    ownRecorder(rec, recorderId, official.sub);
+    await ownRecorder(rec, recorderId, official.sub);
     return coordinator.heartbeat(rec.id, recorderId);
   });
 
   app.post('/recordings/:id/recorders/:recorderId/leave', { schema: { ...secured, summary: 'A recorder leaves, handing its lease to a standby', params: z.object({ id: z.string(), recorderId: z.string() }) } }, async (request) => {
-    const rec = load(request);
+    const rec = await load(request);
     const official = await access.require(request, 'recordings.record', 'recorder.leave', rec, { logAllowed: false });
     const recorderId = parse(ID, (request.params as { recorderId: string }).recorderId, 'recorderId');
-    ownRecorder(rec, recorderId, official.sub);
+    await ownRecorder(rec, recorderId, official.sub);
     return coordinator.leave(rec.id, recorderId);
   });
 
   app.post('/recordings/:id/segments', { schema: { ...secured, summary: 'One media segment (application/octet-stream), its place and hash in the query', params: z.object({ id: z.string() }), checkedByHandler: { querystring: SegmentQuery } }, bodyLimit: settings.maxSegmentBytes }, async (request): Promise<SegmentAck> => {
-    const rec = load(request);
+    const rec = await load(request);
     const official = await access.require(request, 'recordings.record', 'segment', rec, { logAllowed: false });
     const q = parse(SegmentQuery, request.query);
-    ownRecorder(rec, q.recorder, official.sub);
+    await ownRecorder(rec, q.recorder, official.sub);
     if (!Buffer.isBuffer(request.body)) throw new ApiError(415, 'unsupported_media_type');
     return ingest.accept({ recordingId: rec.id, recorderId: q.recorder, epoch: q.epoch, seq: q.seq, bytes: q.bytes, sha256: q.sha256, capturedAt: q.capturedAt, last: q.last !== undefined }, request.body);
   });
 
   app.get('/recordings/:id/manifest', { schema: { ...secured, summary: "A finalized recording's signed manifest", params: z.object({ id: z.string() }) } }, async (request) => {
-    const rec = load(request);
+    const rec = await load(request);
     await access.require(request, 'recordings.read', 'manifest', rec);
     const { manifest, signature } = await readManifest(storage, rec);
     return { manifest, signature };
@@ -340,10 +340,10 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
 
   // Play (HTTP range requests). A recording where a denunciation was heard is never streamed out.
   app.get('/recordings/:id/media', { schema: { ...secured, summary: 'Plays a finalized recording (range requests); never a confidential one', params: z.object({ id: z.string() }), checkedByHandler: { querystring: PartQuery } } }, async (request, reply) => {
-    const rec = load(request);
+    const rec = await load(request);
     if (rec.confidential === 1) {
       const caller = await access.identify(request);
-      access.log(request, caller, 'play', rec.id, 'refused', 403, { reason: 'confidential recordings are never streamed' });
+      await access.log(request, caller, 'play', rec.id, 'refused', 403, { reason: 'confidential recordings are never streamed' });
       throw new ApiError(403, 'not_streamable');
     }
     await access.require(request, 'recordings.read', 'play', rec, { detail: { range: request.headers.range ?? null } });
@@ -351,26 +351,26 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   });
 
   app.get('/recordings/:id/download', { schema: { ...secured, summary: 'Downloads a finalized recording, logged', params: z.object({ id: z.string() }), checkedByHandler: { querystring: PartQuery } } }, async (request, reply) => {
-    const rec = load(request);
+    const rec = await load(request);
     const official = await access.require(request, 'recordings.read', 'download', rec, { logAllowed: rec.confidential !== 1 });
     if (rec.confidential === 1) {
       if (!can(official.role, 'registrations.readDenouncer')) {
-        access.log(request, { kind: 'official', claims: official }, 'download', rec.id, 'refused', 403, { reason: 'confidential recording' });
+        await access.log(request, { kind: 'official', claims: official }, 'download', rec.id, 'refused', 403, { reason: 'confidential recording' });
         throw new ApiError(403, 'forbidden');
       }
-      access.log(request, { kind: 'official', claims: official }, 'download', rec.id, 'allowed', 200, { confidential: true });
+      await access.log(request, { kind: 'official', claims: official }, 'download', rec.id, 'allowed', 200, { confidential: true });
     }
     return sendMedia(request, reply, rec, true);
   });
 
   app.get('/recordings/:id/access', { schema: { ...secured, summary: "The recording's access log", params: z.object({ id: z.string() }) } }, async (request) => {
-    const rec = load(request);
+    const rec = await load(request);
     await access.require(request, 'recordings.audit', 'access-log', rec);
-    return { entries: accessLog.list({ recordingId: rec.id, limit: 1000 }) };
+    return { entries: await accessLog.list({ recordingId: rec.id, limit: 1000 }) };
   });
 
   app.post('/recordings/:id/copies', { schema: { ...secured, summary: "Requests a copy of the citizen's part (the citizen with their join token, or an official)", params: z.object({ id: z.string() }), checkedByHandler: { body: CopyRequestSchema } } }, async (request, reply) => {
-    const rec = load(request);
+    const rec = await load(request);
     const caller = await access.identify(request);
     const body = parse(CopyRequestSchema, request.body ?? {});
     let reference: string;
@@ -378,40 +378,40 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     if (caller.kind === 'citizen' && caller.sessionId === rec.session_id && (!body.reference || body.reference === caller.reference)) {
       // Their own case only: the join token names the registration and the session.
       ((reference = caller.reference), (by = `citizen:${caller.reference}`));
-      access.log(request, caller, 'copy.request', rec.id, 'allowed', 201);
+      await access.log(request, caller, 'copy.request', rec.id, 'allowed', 201);
     } else {
       const official = await access.require(request, 'recordings.manage', 'copy.request', rec);
       if (!body.reference) throw invalid([fieldError('reference', 'required')]);
       ((reference = body.reference), (by = `official:${official.sub}`));
     }
-    const { copy, created } = requestCopy(repo, rec, reference, by);
+    const { copy, created } = await requestCopy(repo, rec, reference, by);
     return reply.code(created ? 201 : 200).send({ copy: copyView(copy) });
   });
 
-  const loadCopy = (request: FastifyRequest, rec: RecordingRow) => {
-    const copy = repo.s.copy.get(rec.id, parse(ID, (request.params as { copyId: string }).copyId, 'copyId'));
+  const loadCopy = async (request: FastifyRequest, rec: RecordingRow) => {
+    const copy = await repo.copy(rec.id, parse(ID, (request.params as { copyId: string }).copyId, 'copyId'));
     if (!copy) throw new ApiError(404, 'not_found');
     return copy;
   };
 
   app.post('/recordings/:id/copies/:copyId/approve', { schema: { ...secured, summary: 'Approves a copy: the cut is made and signed', params: z.object({ id: z.string(), copyId: z.string() }), checkedByHandler: { body: ApproveSchema } } }, async (request) => {
-    const rec = load(request);
+    const rec = await load(request);
     const official = await access.require(request, 'recordings.approveCopy', 'copy.approve', rec);
-    const copy = loadCopy(request, rec);
+    const copy = await loadCopy(request, rec);
     return { copy: copyView(await approveCopy({ repo, storage, tools }, rec, copy, parse(ApproveSchema, request.body ?? {}), official.sub)) };
   });
 
   app.post('/recordings/:id/copies/:copyId/handover', { schema: { ...secured, summary: 'Records that a copy was handed over, and how', params: z.object({ id: z.string(), copyId: z.string() }), checkedByHandler: { body: HandoverSchema } } }, async (request) => {
-    const rec = load(request);
+    const rec = await load(request);
     const official = await access.require(request, 'recordings.approveCopy', 'copy.handover', rec);
-    const copy = loadCopy(request, rec);
-    return { copy: copyView(handOver(repo, rec, copy, parse(HandoverSchema, request.body ?? {}), official.sub)) };
+    const copy = await loadCopy(request, rec);
+    return { copy: copyView(await handOver(repo, rec, copy, parse(HandoverSchema, request.body ?? {}), official.sub)) };
   });
 
   app.get('/recordings/:id/copies/:copyId/file', { schema: { ...secured, summary: "An approved copy's file", params: z.object({ id: z.string(), copyId: z.string() }) } }, async (request, reply) => {
-    const rec = load(request);
+    const rec = await load(request);
     await access.require(request, 'recordings.approveCopy', 'copy.download', rec);
-    const copy = loadCopy(request, rec);
+    const copy = await loadCopy(request, rec);
     if (!copy.file || copy.state === 'requested') throw new ApiError(409, 'invalid_transition');
     return reply
       .header('Content-Type', 'video/webm')

@@ -1,9 +1,11 @@
 /**
  * What recording needs from storage (recordings, leases, recorders, segments, timeline, citizens' copies) and the
- * access log, built by the chosen store (store/recording-sqlite.ts for SQLite). Synchronous with an explicit
- * transaction (`atomically`): the coordinator checks a lease and inserts a segment as one step, and a store that
- * cannot answer synchronously does not provide recording, so the server refuses to start with it
- * (store/capabilities.ts) rather than run sessions unrecorded.
+ * access log, built by the chosen store (store/recording-sqlite.ts, store/recording-postgres.ts). Asynchronous, so
+ * a networked database can provide it; every step that reads what it then decides on (a lease check before a
+ * segment's row, an election, the start of a finalization, a copy request counted against its limit) is one
+ * method, which each store runs as one transaction: SQLite as a synchronous transaction on its one connection
+ * (an awaiting transaction there would take in every other capability's statements of the meantime), PostgreSQL
+ * with the recording's row locked (`FOR UPDATE`), so two nodes deciding on one recording serialise on it.
  */
 import type { RecordingPolicy, RecordingState } from '@tiepdan/core';
 
@@ -99,60 +101,141 @@ export interface CopyRow {
 
 export type NewAccess = Omit<AccessRow, 'id'>;
 
-/** One statement of the store: `run` reports the rows it changed, which compare-and-set steps rely on. */
-export interface Statement<P extends unknown[] = unknown[], R = unknown> {
-  run(...params: P): { changes: number };
-  get(...params: P): R | undefined;
-  all(...params: P): R[];
+export interface NewRecording {
+  id: string;
+  sessionId: string;
+  unit: string;
+  policy: RecordingPolicy;
+  confidential: boolean;
+  at: string;
+  by: string;
 }
 
-/** The recording store's statements, by what they do (their SQL is in store/recording-sqlite.ts). */
-export interface RecordingStatements {
-  byId: Statement<[string], RecordingRow>;
-  bySession: Statement<[string], RecordingRow>;
-  live: Statement<[], RecordingRow>;
-  list: Statement<[{ unit: string | null; limit: number }], RecordingRow>;
-  insert: Statement;
-  setState: Statement;
-  start: Statement;
-  end: Statement;
-  finalized: Statement;
-  failed: Statement;
-  confidential: Statement;
-  grant: Statement;
-  renew: Statement;
-  release: Statement;
-  insertLease: Statement;
-  endLease: Statement;
-  leases: Statement<[string], LeaseRow>;
-  recorder: Statement<[string, string], RecorderRow>;
-  recorders: Statement<[string], RecorderRow>;
-  upsertRecorder: Statement;
-  seen: Statement;
-  seenAll: Statement;
-  leave: Statement;
-  segment: Statement<[string, number, number], SegmentRow>;
-  segments: Statement<[string], SegmentRow>;
-  epochSeqs: Statement<[string, number], number>;
-  insertSegment: Statement;
-  totals: Statement<[string], { count: number; bytes: number | null }>;
-  insertTimeline: Statement;
-  timeline: Statement<[string], TimelineRow>;
-  insertAccess: Statement;
-  access: Statement<[{ recordingId: string | null; limit: number }], AccessRow>;
-  insertCopy: Statement;
-  copy: Statement<[string, string], CopyRow>;
-  copiesOf: Statement<[string, string], CopyRow>;
-  approveCopy: Statement;
-  handOver: Statement;
+export interface NewRecorder {
+  recordingId: string;
+  recorderId: string;
+  pointId: string | null;
+  official: string;
+  /** ISO time of the first registration (kept on a re-registration). */
+  at: string;
+  /** ms since the epoch: the recorder was seen now. */
+  now: number;
 }
 
+export interface NewSegment {
+  recordingId: string;
+  epoch: number;
+  seq: number;
+  recorderId: string;
+  bytes: number;
+  sha256: string;
+  capturedAt: number | null;
+  receivedAt: string;
+}
+
+export interface NewTimelineRow {
+  at: string;
+  kind: string;
+  data: string;
+}
+
+export interface CopyApproval {
+  at: string;
+  by: string;
+  checks: string;
+  window: string;
+  file: string;
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * What storing a segment found: `inserted` (the row is stored and the lease renewed), `stored` (a row of that
+ * place already stood: the chunk raced through another node, or a retry), `fenced` (the writer does not hold the
+ * lease of its epoch now, or the recording closed: nothing stored).
+ */
+export type SegmentOutcome = 'inserted' | 'stored' | 'fenced';
+
+/** True when `recorderId` holds the lease of `epoch` at `now`: the fencing rule, one for every store and caller. */
+export function holdsLease(rec: Pick<RecordingRow, 'epoch' | 'holder' | 'lease_expires_at'> | undefined, recorderId: string, epoch: number, now: number): boolean {
+  return Boolean(rec && rec.epoch === epoch && rec.holder === recorderId && (rec.lease_expires_at ?? 0) > now);
+}
+
+/** A recording that takes no more segments, marks or timeline entries: its manifest is being, or was, signed. */
+export function closedForWrites(state: RecordingState): boolean {
+  return state === 'finalizing' || state === 'finalized';
+}
 
 export interface RecordingRepo {
-  readonly s: RecordingStatements;
-  get(id: string): RecordingRow | undefined;
-  /** Runs `fn` in one transaction (IMMEDIATE: takes the write lock first); a throw writes nothing. */
-  atomically<T>(fn: () => T): T;
+  get(id: string): Promise<RecordingRow | undefined>;
+  bySession(sessionId: string): Promise<RecordingRow | undefined>;
+  /** Armed, recording, ending or finalizing: what the watchdog looks after. */
+  live(): Promise<RecordingRow[]>;
+  /** Newest first; every unit's when `unit` is null. */
+  recent(filter: { unit: string | null; limit: number }): Promise<RecordingRow[]>;
+  /** Throws when the session already has a recording (its session id is unique). */
+  insert(rec: NewRecording): Promise<void>;
+  /** armed → recording; false when it was not armed. */
+  start(id: string, at: string): Promise<boolean>;
+  /** armed or recording → ending; false otherwise. */
+  end(id: string, at: string, by: string): Promise<boolean>;
+  finalized(id: string, at: string, manifestSha256: string): Promise<void>;
+  failed(id: string, error: string): Promise<void>;
+
+  /** Extends the lease of `epoch` while `holder` holds it (compare-and-set). */
+  renew(id: string, epoch: number, holder: string, expiresAt: number): Promise<void>;
+  /**
+   * Ends the lease of `epoch` (compare-and-set on the epoch: of several callers, of any node, one wins) and writes
+   * down why. True for the caller whose call ended it.
+   */
+  releaseLease(id: string, epoch: number, at: string, reason: 'lapsed' | 'left'): Promise<boolean>;
+  /** Grants epoch `fromEpoch + 1` to `recorderId` if the recording is still at `fromEpoch`, with its lease row. */
+  grantLease(id: string, fromEpoch: number, recorderId: string, expiresAt: number, at: string): Promise<boolean>;
+  leases(id: string): Promise<LeaseRow[]>;
+
+  recorder(id: string, recorderId: string): Promise<RecorderRow | undefined>;
+  recorders(id: string): Promise<RecorderRow[]>;
+  /** Registers a recorder, or marks it seen (and back, if it had left) when it is registered already. */
+  upsertRecorder(recorder: NewRecorder): Promise<void>;
+  seen(id: string, recorderId: string, now: number): Promise<void>;
+  /** Every recorder that has not left is seen now (the grace after a restart). */
+  seenAll(id: string, now: number): Promise<void>;
+  leave(id: string, recorderId: string, at: string): Promise<void>;
+
+  segment(id: string, epoch: number, seq: number): Promise<SegmentRow | undefined>;
+  segments(id: string): Promise<SegmentRow[]>;
+  /** The sequence numbers stored in one epoch, ascending. */
+  epochSeqs(id: string, epoch: number): Promise<number[]>;
+  totals(id: string): Promise<{ count: number; bytes: number }>;
+  /**
+   * Stores a segment's row in one step with its fencing: only while the writer holds the lease of its epoch at
+   * `now` and the recording is open, and only if no row holds that place; the lease is then renewed to
+   * `leaseUntil` and the recorder seen (an accepted segment proves the holder alive).
+   */
+  insertSegment(segment: NewSegment, now: number, leaseUntil: number): Promise<SegmentOutcome>;
+
+  /**
+   * Adds timeline rows, and makes the recording confidential when `confidential` (a denunciation was heard), in
+   * one transaction; refused (false, nothing written) once the recording is closed for writes.
+   */
+  addTimeline(id: string, rows: NewTimelineRow[], confidential: boolean): Promise<boolean>;
+  timeline(id: string): Promise<TimelineRow[]>;
+  /**
+   * ending (or finalizing, again) → finalizing, ending the lease held then (as `ended`), in one transaction; false
+   * (nothing changed) from any other state.
+   */
+  beginFinalize(id: string, at: string): Promise<boolean>;
+
+  /**
+   * A copy request for (recording, reference), counted under the recording's lock: the open one (requested or
+   * approved) when there is one, else a new one with `id` unless `max` exist already (`limit`).
+   */
+  requestCopy(recordingId: string, reference: string, id: string, at: string, by: string, max: number): Promise<{ copy: CopyRow; created: boolean } | 'limit'>;
+  copy(recordingId: string, copyId: string): Promise<CopyRow | undefined>;
+  /** requested → approved with the cut file; false when it was no longer requested. */
+  approveCopy(copyId: string, approval: CopyApproval): Promise<boolean>;
+  /** approved → handed_over with the handover record; false when it was no longer approved. */
+  handOver(copyId: string, at: string, by: string, handover: string): Promise<boolean>;
 }
 
 /**
@@ -160,7 +243,7 @@ export interface RecordingRepo {
  * and DELETE on it, not only the code.
  */
 export interface AccessLog {
-  append(entry: NewAccess): void;
+  append(entry: NewAccess): Promise<void>;
   /** Newest first; every recording's when `recordingId` is null. */
-  list(filter: { recordingId: string | null; limit: number }): AccessRow[];
+  list(filter: { recordingId: string | null; limit: number }): Promise<AccessRow[]>;
 }

@@ -26,11 +26,11 @@ export interface RoomRecording {
    */
   start(sessionId: string, opener: { by: string; unit?: string | undefined }): Promise<void>;
   /** May a citizen be admitted now? Not while a mandatory recording has no recorder recording it. */
-  admissible(sessionId: string): boolean;
+  admissible(sessionId: string): Promise<boolean>;
   /** The head ended the room: the recording (if any) ends, drains and is finalized. */
-  end(sessionId: string, by: string): void;
+  end(sessionId: string, by: string): Promise<void>;
   /** The recording as the room shows it (state; alarm for officials); undefined without one. */
-  view(sessionId: string): RoomRecordingView | undefined;
+  view(sessionId: string): Promise<RoomRecordingView | undefined>;
   /** The coordinator's events for all sessions; returns the unsubscribe. */
   subscribe(listener: (event: RecordingEvent) => void): () => void;
 }
@@ -50,14 +50,14 @@ export function roomRecording({ handle, sessionUnit }: RecordingBindingOptions):
     async canOpen(sessionId) {
       const h = handle();
       if (!h) return true;
-      if (h.coordinator.forSession(sessionId)) return h.coordinator.canStart(sessionId);
+      if (await h.coordinator.forSession(sessionId)) return h.coordinator.canStart(sessionId);
       if ((await h.coordinator.waiting(sessionId)).length > 0) return true;
       return !(await mustRecord(h, sessionId));
     },
     async start(sessionId, opener) {
       const h = handle();
       if (!h) return;
-      let rec = h.coordinator.forSession(sessionId);
+      let rec = await h.coordinator.forSession(sessionId);
       const waiting = await h.coordinator.waiting(sessionId);
       if (!rec) {
         const unit = await sessionUnit(sessionId);
@@ -68,26 +68,26 @@ export function roomRecording({ handle, sessionUnit }: RecordingBindingOptions):
         rec = (await h.coordinator.open({ sessionId, unit: owner, by: opener.by })).recording;
       }
       await h.coordinator.adoptWaiting(rec.id);
-      rec = h.coordinator.forSession(sessionId)!;
-      if (rec.state === 'armed') h.coordinator.start(rec.id);
+      rec = (await h.coordinator.forSession(sessionId))!;
+      if (rec.state === 'armed') await h.coordinator.start(rec.id);
     },
-    admissible(sessionId) {
+    async admissible(sessionId) {
       const h = handle();
-      const rec = h?.coordinator.forSession(sessionId);
+      const rec = await h?.coordinator.forSession(sessionId);
       if (!h || !rec || rec.policy !== 'mandatory') return true;
-      const checked = h.coordinator.checkLease(rec);
+      const checked = await h.coordinator.checkLease(rec);
       return checked.state === 'recording' && Boolean(checked.holder);
     },
-    end(sessionId, by) {
+    async end(sessionId, by) {
       const h = handle();
-      const rec = h?.coordinator.forSession(sessionId);
-      if (h && rec) h.coordinator.end(rec.id, by);
+      const rec = await h?.coordinator.forSession(sessionId);
+      if (h && rec) await h.coordinator.end(rec.id, by);
     },
-    view(sessionId) {
+    async view(sessionId) {
       const h = handle();
-      const rec = h?.coordinator.forSession(sessionId);
+      const rec = await h?.coordinator.forSession(sessionId);
       if (!h || !rec) return undefined;
-      const status = h.coordinator.status(rec.id);
+      const status = await h.coordinator.status(rec.id);
       const out: RoomRecordingView = { state: status.state as RecordingState };
       if (status.alarm) out.alarm = { code: status.alarm.code, since: status.alarm.since };
       else if (status.lastError && status.state !== 'finalized') out.alarm = { code: 'failed', since: status.endedAt ?? status.createdAt };

@@ -239,6 +239,8 @@ export class Room {
   // ------------------------------------------------------------------------------------------ joining
 
   private async hello(command: Extract<RoomCommand, { kind: 'hello' }>): Promise<CommandReply> {
+    // Read from the recording's store first, so everything after decides on the room as it is, without a wait.
+    const recording = await this.ctx.recording?.view(this.sessionId);
     const { identity } = command;
     if (this.state === 'ended') refuse('room_ended', { code: CLOSE_CODES.ROOM_ENDED, reason: 'session ended' });
     if (identity.kind === 'citizen' && identity.sessionId !== this.sessionId) refuse('forbidden', { code: CLOSE_CODES.AUTH_FAILED, reason: 'token is for another session' });
@@ -289,7 +291,7 @@ export class Room {
       status: p.status,
       resumed,
       replay: replay !== undefined,
-      room: this.snapshotFor(p),
+      room: this.snapshotFor(p, recording),
       limits: {
         heartbeatIntervalMs: this.ctx.settings.heartbeatIntervalMs,
         heartbeatTimeoutMs: this.ctx.settings.heartbeatTimeoutMs,
@@ -404,7 +406,7 @@ export class Room {
     const now = new Date(this.ctx.now()).toISOString();
     switch (message.type) {
       case 'roster.get':
-        return this.snapshotFor(p);
+        return this.snapshotFor(p, await this.ctx.recording?.view(this.sessionId));
       case 'bye':
         this.remove(p, 'bye');
         return {};
@@ -423,7 +425,7 @@ export class Room {
         this.state = 'ended';
         this.audit(p, 'room.end');
         // The head's end is the only way a recording stops; its last chunks drain, then it is finalized.
-        this.ctx.recording?.end(this.sessionId, p.identity.replace(/^official:/u, ''));
+        await this.ctx.recording?.end(this.sessionId, p.identity.replace(/^official:/u, ''));
         const everyone = this.everyone();
         this.emit({ type: 'room.state', state: 'ended' }, everyone);
         this.ctx.bus.publish(this.sessionId, { kind: 'close', to: everyone, code: CLOSE_CODES.ROOM_ENDED, reason: 'session ended', exceptConnection: p.connectionId ?? undefined });
@@ -438,7 +440,9 @@ export class Room {
         const target = this.participants.get(message.participantId);
         if (!target || target.status !== 'lobby') refuse('not_in_lobby');
         // SPEC §6: nobody is received off the record. The clerk's error frame says why and what to do.
-        if (this.ctx.recording && !this.ctx.recording.admissible(this.sessionId)) refuse('recording_not_active');
+        if (this.ctx.recording && !(await this.ctx.recording.admissible(this.sessionId))) refuse('recording_not_active');
+        if (target.status !== 'lobby' || this.participants.get(target.participantId) !== target) refuse('not_in_lobby');
+        if (this.state !== 'open') refuse('room_not_open');
         // One case at a time: another case cannot start while a citizen of the current one is still admitted.
         if (message.caseId !== undefined && this.caseId !== null && this.caseId !== message.caseId && this.admittedFor(this.caseId)) refuse('case_in_progress');
         // No case named and none in progress: the desk opens (or finds again, on a re-admit) the case of this
@@ -711,7 +715,8 @@ export class Room {
     return health;
   }
 
-  private snapshotFor(viewer: ParticipantRecord): RoomSnapshot {
+  /** The room as `viewer` sees it, with the recording's view read just before (`recording`). */
+  private snapshotFor(viewer: ParticipantRecord, recording: RoomSnapshot['recording']): RoomSnapshot {
     const participants = [...this.participants.values()].filter((q) => this.visible(viewer, q)).map((q) => this.view(q, viewer));
     const snapshot: RoomSnapshot = {
       sessionId: this.sessionId,
@@ -723,7 +728,6 @@ export class Room {
       points: viewer.role === 'citizen' ? [] : [...this.points.values()].map((point) => this.pointHealth(point)),
     };
     if (canInRoom(viewer.role, 'lobby.manage')) snapshot.lobby = this.lobbyEntries(viewer);
-    const recording = this.ctx.recording?.view(this.sessionId);
     if (recording) snapshot.recording = viewer.role === 'citizen' ? { state: recording.state } : recording;
     return snapshot;
   }

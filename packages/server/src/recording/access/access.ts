@@ -42,26 +42,27 @@ export class AccessControl {
    */
   async require(request: FastifyRequest, permission: Permission, action: string, rec?: RecordingRow, options: { logAllowed?: boolean; detail?: Record<string, unknown> } = {}): Promise<TokenClaims> {
     const caller = await this.identify(request);
-    const refuse = (status: 401 | 403, reason: string): never => {
-      this.log(request, caller, action, rec?.id ?? null, 'refused', status, { reason, ...options.detail });
+    const refuse = async (status: 401 | 403, reason: string): Promise<never> => {
+      await this.log(request, caller, action, rec?.id ?? null, 'refused', status, { reason, ...options.detail });
       throw status === 401
         ? new ApiError(401, 'unauthenticated', undefined, undefined, { 'WWW-Authenticate': 'Bearer realm="tiepdan"' })
         : new ApiError(403, 'forbidden');
     };
-    if (caller.kind === 'anonymous') return refuse(401, 'no valid token');
-    if (caller.kind === 'citizen') return refuse(403, 'citizens have no access to recordings');
-    if (!can(caller.claims.role, permission)) return refuse(403, `role ${caller.claims.role} lacks ${permission}`);
-    if (rec && caller.claims.unit !== '*' && caller.claims.unit !== rec.unit) return refuse(403, 'another unit');
+    if (caller.kind === 'anonymous') return await refuse(401, 'no valid token');
+    if (caller.kind === 'citizen') return await refuse(403, 'citizens have no access to recordings');
+    if (!can(caller.claims.role, permission)) return await refuse(403, `role ${caller.claims.role} lacks ${permission}`);
+    if (rec && caller.claims.unit !== '*' && caller.claims.unit !== rec.unit) return await refuse(403, 'another unit');
     request.official = caller.claims;
-    if (options.logAllowed !== false) this.log(request, caller, action, rec?.id ?? null, 'allowed', 200, options.detail);
+    if (options.logAllowed !== false) await this.log(request, caller, action, rec?.id ?? null, 'allowed', 200, options.detail);
     return caller.claims;
   }
 
-  log(request: FastifyRequest, caller: Caller, action: string, recordingId: string | null, outcome: 'allowed' | 'refused', status: number, detail?: Record<string, unknown>): void {
+  /** Resolves once the entry is stored: an access is answered only after it is written down. */
+  log(request: FastifyRequest, caller: Caller, action: string, recordingId: string | null, outcome: 'allowed' | 'refused', status: number, detail?: Record<string, unknown>): Promise<void> {
     const [actor, role] =
       caller.kind === 'official' ? [`official:${caller.claims.sub}`, caller.claims.role] : caller.kind === 'citizen' ? [`citizen:${caller.reference}`, 'citizen'] : ['anonymous', 'anonymous'];
     const agent = request.headers['user-agent'];
-    this.accessLog.append({
+    return this.accessLog.append({
       at: new Date().toISOString(),
       recording_id: recordingId,
       actor,

@@ -57,16 +57,10 @@ export function copyView(row: CopyRow) {
  * one (a double tap, a retry, or a script with the join token all get the same request); once handed over,
  * another may be asked for, up to MAX_COPIES_PER_CASE. One transaction, so concurrent asks cannot both insert.
  */
-export function requestCopy(repo: RecordingRepo, rec: RecordingRow, reference: string, by: string): { copy: CopyRow; created: boolean } {
-  return repo.atomically(() => {
-    const existing = repo.s.copiesOf.all(rec.id, reference);
-    const open = existing.find((copy) => copy.state !== 'handed_over');
-    if (open) return { copy: open, created: false };
-    if (existing.length >= MAX_COPIES_PER_CASE) throw new ApiError(409, 'copy_limit');
-    const id = `copy_${randomUUID()}`;
-    repo.s.insertCopy.run(id, rec.id, reference, new Date().toISOString(), by);
-    return { copy: repo.s.copy.get(rec.id, id)!, created: true };
-  });
+export async function requestCopy(repo: RecordingRepo, rec: RecordingRow, reference: string, by: string): Promise<{ copy: CopyRow; created: boolean }> {
+  const result = await repo.requestCopy(rec.id, reference, `copy_${randomUUID()}`, new Date().toISOString(), by, MAX_COPIES_PER_CASE);
+  if (result === 'limit') throw new ApiError(409, 'copy_limit');
+  return result;
 }
 
 export async function approveCopy(
@@ -95,17 +89,16 @@ export async function approveCopy(
   const bytes = (await stat(tmp)).size;
   await deps.storage.publish(rec.id, name, tmp);
   const checks = { denouncerSecretsChecked: true, note: input.note ?? null, sourceSha256: media.sha256, manifestSha256: rec.manifest_sha256 };
-  if (deps.repo.s.approveCopy.run(new Date().toISOString(), by, JSON.stringify(checks), JSON.stringify(window), name, bytes, sha256, copy.id).changes !== 1) {
-    throw new ApiError(409, 'invalid_transition');
-  }
-  return deps.repo.s.copy.get(rec.id, copy.id)!;
+  const approval = { at: new Date().toISOString(), by, checks: JSON.stringify(checks), window: JSON.stringify(window), file: name, bytes, sha256 };
+  if (!(await deps.repo.approveCopy(copy.id, approval))) throw new ApiError(409, 'invalid_transition');
+  return (await deps.repo.copy(rec.id, copy.id))!;
 }
 
-export function handOver(repo: RecordingRepo, rec: RecordingRow, copy: CopyRow, input: z.infer<typeof HandoverSchema>, by: string): CopyRow {
+export async function handOver(repo: RecordingRepo, rec: RecordingRow, copy: CopyRow, input: z.infer<typeof HandoverSchema>, by: string): Promise<CopyRow> {
   if (copy.state !== 'approved') throw new ApiError(409, 'invalid_transition');
   const record = { ...input, file: copy.file, sha256: copy.sha256, bytes: copy.bytes };
-  if (repo.s.handOver.run(new Date().toISOString(), by, JSON.stringify(record), copy.id).changes !== 1) throw new ApiError(409, 'invalid_transition');
-  return repo.s.copy.get(rec.id, copy.id)!;
+  if (!(await repo.handOver(copy.id, new Date().toISOString(), by, JSON.stringify(record)))) throw new ApiError(409, 'invalid_transition');
+  return (await repo.copy(rec.id, copy.id))!;
 }
 
 /** The case's start and end in media seconds, from the timeline and the first segment's time. */

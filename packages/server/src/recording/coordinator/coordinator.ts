@@ -24,7 +24,7 @@ import { MemoryCluster } from '../../cluster/memory.js';
 import { ApiError } from '../../http/api-error.js';
 import type { RecordingEvents } from '../events.js';
 import type { PartTracker } from '../ingest/parts.js';
-import type { RecorderRow, RecordingRepo, RecordingRow } from '../repo.js';
+import { holdsLease, type NewSegment, type RecorderRow, type RecordingRepo, type RecordingRow, type SegmentOutcome } from '../repo.js';
 import type { RecordingSettings } from '../settings.js';
 import type { RecordingStorage } from '../storage/storage.js';
 
@@ -114,6 +114,8 @@ export class RecordingCoordinator {
   private readonly finalizing = new Map<string, Promise<void>>();
   /** Failed finalizations so far per recording, for the retry's backoff (reset by success or restart). */
   private readonly failures = new Map<string, number>();
+  /** A watchdog pass still running: the next tick skips instead of checking the same leases twice at once. */
+  private ticking = false;
   constructor(private readonly deps: CoordinatorDeps) {
     this.now = deps.now ?? Date.now;
     this.cluster = deps.cluster ?? new MemoryCluster();
@@ -132,11 +134,11 @@ export class RecordingCoordinator {
    */
   async resume(): Promise<void> {
     const now = this.now();
-    for (const rec of this.deps.repo.s.live.all()) {
-      const reachable = this.cluster.shared && this.deps.repo.s.recorders.all(rec.id).some((r) => this.alive(r, now));
+    for (const rec of await this.deps.repo.live()) {
+      const reachable = this.cluster.shared && (await this.deps.repo.recorders(rec.id)).some((r) => this.alive(r, now));
       if (!reachable) {
-        if (rec.holder) this.deps.repo.s.renew.run(now + this.settings.leaseMs, rec.id, rec.epoch, rec.holder);
-        this.deps.repo.s.seenAll.run(now, rec.id);
+        if (rec.holder) await this.deps.repo.renew(rec.id, rec.epoch, rec.holder, now + this.settings.leaseMs);
+        await this.deps.repo.seenAll(rec.id, now);
       }
       await this.sweep(rec.id);
       if (rec.state === 'ending') this.scheduleFinalize(rec.id, this.settings.drainMs);
@@ -153,16 +155,22 @@ export class RecordingCoordinator {
   startWatchdog(): void {
     const tick = Math.max(20, Math.min(500, Math.floor(this.settings.leaseMs / 5)));
     this.watchdog = setInterval(() => {
-      for (const rec of this.deps.repo.s.live.all()) {
-        this.checkLease(rec);
-        if (this.cluster.shared) this.adoptLeftBehind(rec);
-      }
+      if (this.ticking) return;
+      this.ticking = true;
+      void (async () => {
+        for (const rec of await this.deps.repo.live()) {
+          await this.checkLease(rec);
+          if (this.cluster.shared) this.adoptLeftBehind(rec);
+        }
+      })()
+        .catch((error: unknown) => this.deps.log?.error({ err: error }, 'recording watchdog pass failed'))
+        .finally(() => (this.ticking = false));
     }, tick);
     this.watchdog.unref();
     if (this.cluster.shared) {
       this.sweeper = setInterval(() => {
         void (async () => {
-          for (const rec of this.deps.repo.s.live.all()) await this.sweep(rec.id);
+          for (const rec of await this.deps.repo.live()) await this.sweep(rec.id);
         })().catch((error: unknown) => this.deps.log?.error({ err: error }, 'recording sweep failed'));
       }, SHARED_SWEEP_EVERY_MS);
       this.sweeper.unref();
@@ -204,20 +212,20 @@ export class RecordingCoordinator {
 
   /** Opens the session's recording (idempotent: a second call returns the first one). */
   async open(input: OpenRecording): Promise<{ recording: RecordingRow; created: boolean }> {
-    const existing = this.deps.repo.s.bySession.get(input.sessionId);
+    const existing = await this.deps.repo.bySession(input.sessionId);
     if (existing) return { recording: existing, created: false };
     const id = `rec_${randomUUID()}`;
     await this.deps.storage.create(id);
     const policy = input.policy ?? (this.settings.mandatoryByDefault ? 'mandatory' : 'optional');
     try {
-      this.deps.repo.s.insert.run({ id, sessionId: input.sessionId, unit: input.unit, policy, confidential: input.confidential ? 1 : 0, at: iso(this.now()), by: input.by });
+      await this.deps.repo.insert({ id, sessionId: input.sessionId, unit: input.unit, policy, confidential: Boolean(input.confidential), at: iso(this.now()), by: input.by });
     } catch (error) {
       // Two managers opening the same session at once: the other one won.
-      const raced = this.deps.repo.s.bySession.get(input.sessionId);
+      const raced = await this.deps.repo.bySession(input.sessionId);
       if (raced) return { recording: raced, created: false };
       throw error;
     }
-    return { recording: this.mustGet(id), created: true };
+    return { recording: await this.mustGet(id), created: true };
   }
 
   /**
@@ -248,91 +256,93 @@ export class RecordingCoordinator {
 
   /** The session's recording now exists: its waiting recorders join the election (the freshest is elected). */
   async adoptWaiting(recordingId: string): Promise<void> {
-    const rec = this.mustGet(recordingId);
+    const rec = await this.mustGet(recordingId);
     for (const w of await this.waiting(rec.session_id)) {
-      const existing = this.deps.repo.s.recorder.get(recordingId, w.recorderId);
+      const existing = await this.deps.repo.recorder(recordingId, w.recorderId);
       // A recorder id registered by another official stays theirs (the HTTP routes refuse it the same way).
       if (existing && existing.official !== w.official) continue;
-      this.register(recordingId, w.recorderId, w.pointId, w.official);
+      await this.register(recordingId, w.recorderId, w.pointId, w.official);
     }
     await this.cluster.lists.clear(waitingKey(rec.session_id));
   }
 
-  forSession(sessionId: string): RecordingRow | undefined {
-    return this.deps.repo.s.bySession.get(sessionId);
+  forSession(sessionId: string): Promise<RecordingRow | undefined> {
+    return this.deps.repo.bySession(sessionId);
   }
 
-  mustGet(recordingId: string): RecordingRow {
-    const rec = this.deps.repo.get(recordingId);
+  async mustGet(recordingId: string): Promise<RecordingRow> {
+    const rec = await this.deps.repo.get(recordingId);
     if (!rec) throw new ApiError(404, 'not_found');
     return rec;
   }
 
   /** A recorder joins the election (again, after a reconnect: same id, same place). */
-  register(recordingId: string, recorderId: string, pointId: string | undefined, official: string): RecorderReply {
-    const rec = this.mustGet(recordingId);
+  async register(recordingId: string, recorderId: string, pointId: string | undefined, official: string): Promise<RecorderReply> {
+    const rec = await this.mustGet(recordingId);
     if (!LIVE.includes(rec.state)) throw new ApiError(409, 'recording_closed');
     const now = this.now();
-    this.deps.repo.s.upsertRecorder.run({ recordingId, recorderId, pointId: pointId ?? null, official, at: iso(now), now });
-    return this.reply(this.checkLease(this.mustGet(recordingId), recorderId), recorderId);
+    await this.deps.repo.upsertRecorder({ recordingId, recorderId, pointId: pointId ?? null, official, at: iso(now), now });
+    return this.reply(await this.checkLease(await this.mustGet(recordingId), recorderId), recorderId);
   }
 
-  heartbeat(recordingId: string, recorderId: string): RecorderReply {
-    const rec = this.mustGet(recordingId);
-    const recorder = this.deps.repo.s.recorder.get(recordingId, recorderId);
+  async heartbeat(recordingId: string, recorderId: string): Promise<RecorderReply> {
+    const rec = await this.mustGet(recordingId);
+    const recorder = await this.deps.repo.recorder(recordingId, recorderId);
     if (!recorder) throw new ApiError(404, 'not_found');
     const now = this.now();
-    this.deps.repo.s.seen.run(now, recordingId, recorderId);
-    if (recorder.left_at) this.deps.repo.s.upsertRecorder.run({ recordingId, recorderId, pointId: recorder.point_id, official: recorder.official, at: recorder.registered_at, now });
-    const current = LIVE.includes(rec.state) || rec.state === 'ending' ? this.checkLease(rec, recorderId) : rec;
-    if (current.holder === recorderId) this.deps.repo.s.renew.run(now + this.settings.leaseMs, recordingId, current.epoch, recorderId);
-    return this.reply(this.mustGet(recordingId), recorderId);
+    if (recorder.left_at) await this.deps.repo.upsertRecorder({ recordingId, recorderId, pointId: recorder.point_id, official: recorder.official, at: recorder.registered_at, now });
+    else await this.deps.repo.seen(recordingId, recorderId, now);
+    const current = LIVE.includes(rec.state) || rec.state === 'ending' ? await this.checkLease(rec, recorderId) : rec;
+    if (current.holder === recorderId) await this.deps.repo.renew(recordingId, current.epoch, recorderId, now + this.settings.leaseMs);
+    return this.reply(await this.mustGet(recordingId), recorderId);
   }
 
   /** A recorder leaves (its point shuts down cleanly): its lease ends now instead of lapsing later. */
-  leave(recordingId: string, recorderId: string): RecorderReply {
-    const rec = this.mustGet(recordingId);
-    this.deps.repo.s.leave.run(iso(this.now()), recordingId, recorderId);
-    if (rec.holder === recorderId) this.loseLease(rec, 'left');
-    return this.reply(this.mustGet(recordingId), recorderId);
+  async leave(recordingId: string, recorderId: string): Promise<RecorderReply> {
+    const rec = await this.mustGet(recordingId);
+    await this.deps.repo.leave(recordingId, recorderId, iso(this.now()));
+    if (rec.holder === recorderId) await this.loseLease(rec, 'left');
+    return this.reply(await this.mustGet(recordingId), recorderId);
   }
 
   /** The session starts: a mandatory recording needs an active recorder first (409 recorder_required). */
-  start(recordingId: string): RecordingRow {
-    const rec = this.checkLease(this.mustGet(recordingId));
+  async start(recordingId: string): Promise<RecordingRow> {
+    const rec = await this.checkLease(await this.mustGet(recordingId));
     if (rec.state !== 'armed') {
       if (rec.state === 'recording') return rec;
       throw new ApiError(409, 'recording_closed');
     }
     if (rec.policy === 'mandatory' && !rec.holder) throw new ApiError(409, 'recorder_required');
-    this.deps.repo.s.start.run(iso(this.now()), recordingId);
-    const started = this.mustGet(recordingId);
-    this.emitState(started);
+    const changed = await this.deps.repo.start(recordingId, iso(this.now()));
+    const started = await this.mustGet(recordingId);
+    // Started by another call (of any node) in the meantime: that one told everyone.
+    if (changed) this.emitState(started);
     return started;
   }
 
   /** Whether a session may start now (the rooms ask before `room.start`). */
-  canStart(sessionId: string): boolean {
-    const rec = this.forSession(sessionId);
+  async canStart(sessionId: string): Promise<boolean> {
+    const rec = await this.forSession(sessionId);
     if (!rec) return !this.settings.mandatoryByDefault;
-    const checked = this.checkLease(rec);
+    const checked = await this.checkLease(rec);
     return checked.policy !== 'mandatory' || Boolean(checked.holder);
   }
 
   /** The head ends the session: the only way a recording stops. The holder's last chunks drain, then it is finalized. */
-  end(recordingId: string, by: string): RecordingRow {
-    const rec = this.mustGet(recordingId);
+  async end(recordingId: string, by: string): Promise<RecordingRow> {
+    const rec = await this.mustGet(recordingId);
     if (!LIVE.includes(rec.state)) return rec;
-    this.deps.repo.s.end.run(iso(this.now()), by, recordingId);
-    const ended = this.mustGet(recordingId);
+    const changed = await this.deps.repo.end(recordingId, iso(this.now()), by);
+    const ended = await this.mustGet(recordingId);
+    if (!changed) return ended;
     this.emitState(ended);
     this.scheduleFinalize(recordingId, ended.holder ? this.settings.drainMs : 0);
     return ended;
   }
 
   /** The holder sent its last chunk after the end: no need to wait for the rest of the drain. */
-  lastChunk(recordingId: string): void {
-    const rec = this.deps.repo.get(recordingId);
+  async lastChunk(recordingId: string): Promise<void> {
+    const rec = await this.deps.repo.get(recordingId);
     if (rec?.state === 'ending') this.scheduleFinalize(recordingId, 0);
   }
 
@@ -366,7 +376,7 @@ export class RecordingCoordinator {
       await this.runFinalize(recordingId);
     } catch (error) {
       // A failure keeps the lock for the retry runFinalize scheduled; anything else (not finalizable) lets it go.
-      if (!(this.mustGet(recordingId).state === 'finalizing' && !this.stopped)) await this.releaseOwned(recordingId);
+      if (!((await this.mustGet(recordingId)).state === 'finalizing' && !this.stopped)) await this.releaseOwned(recordingId);
       throw error;
     }
     await this.releaseOwned(recordingId);
@@ -380,11 +390,11 @@ export class RecordingCoordinator {
 
   /** Another node finalizes: waits until it is finalized or fails, or takes over if that node let go. */
   private async finalizedElsewhere(recordingId: string): Promise<void> {
-    const firstError = this.deps.repo.get(recordingId)?.last_error ?? null;
+    const firstError = (await this.deps.repo.get(recordingId))?.last_error ?? null;
     const until = this.now() + ELSEWHERE_WAIT_MS;
     while (!this.stopped && this.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, ELSEWHERE_POLL_MS));
-      const rec = this.deps.repo.get(recordingId);
+      const rec = await this.deps.repo.get(recordingId);
       if (!rec || rec.state === 'finalized' || (rec.last_error ?? null) !== firstError) return;
       const lock = await this.cluster.tryLock(finalizeLock(recordingId));
       if (lock) {
@@ -395,28 +405,26 @@ export class RecordingCoordinator {
   }
 
   /** Adds participants, notices shown and cases heard to the timeline the manifest will carry. */
-  note(recordingId: string, entries: TimelineEntry[]): number {
-    const rec = this.mustGet(recordingId);
-    if (rec.state === 'finalizing' || rec.state === 'finalized') throw new ApiError(409, 'recording_closed');
+  async note(recordingId: string, entries: TimelineEntry[]): Promise<number> {
+    await this.mustGet(recordingId);
     const now = iso(this.now());
-    this.deps.repo.atomically(() => {
-      for (const { kind, at, ...data } of entries) {
-        this.deps.repo.s.insertTimeline.run(recordingId, at ? new Date(at).toISOString() : now, kind, JSON.stringify(data));
-        // A denunciation heard in the session makes the whole recording confidential: never streamed.
-        if (kind === 'case' && (data as { matterKind?: string }).matterKind === 'to_cao') this.deps.repo.s.confidential.run(recordingId);
-      }
-    });
+    const rows = entries.map(({ kind, at, ...data }) => ({ at: at ? new Date(at).toISOString() : now, kind, data: JSON.stringify(data) }));
+    // A denunciation heard in the session makes the whole recording confidential: never streamed.
+    const confidential = entries.some((e) => e.kind === 'case' && e.matterKind === 'to_cao');
+    if (!(await this.deps.repo.addTimeline(recordingId, rows, confidential))) throw new ApiError(409, 'recording_closed');
     return entries.length;
   }
 
-  status(recordingId: string): RecordingStatus {
-    const rec = this.checkLease(this.mustGet(recordingId));
+  async status(recordingId: string): Promise<RecordingStatus> {
+    const rec = await this.checkLease(await this.mustGet(recordingId));
     const now = this.now();
-    const recorders = this.deps.repo.s.recorders.all(recordingId);
-    const leases = this.deps.repo.s.leases.all(recordingId);
+    const [recorders, leases, totals] = await Promise.all([this.deps.repo.recorders(recordingId), this.deps.repo.leases(recordingId), this.deps.repo.totals(recordingId)]);
     const holder = rec.holder ? recorders.find((r) => r.recorder_id === rec.holder) : undefined;
-    const totals = this.deps.repo.s.totals.get(recordingId)!;
-    const missing = leases.map((l) => ({ epoch: l.epoch, seqs: this.deps.parts.resume(recordingId, l.epoch).missing })).filter((m) => m.seqs.length);
+    const missing: RecordingStatus['missing'] = [];
+    for (const l of leases) {
+      const seqs = (await this.deps.parts.resume(recordingId, l.epoch)).missing;
+      if (seqs.length) missing.push({ epoch: l.epoch, seqs });
+    }
     return {
       id: rec.id,
       sessionId: rec.session_id,
@@ -430,7 +438,7 @@ export class RecordingCoordinator {
         .filter((r) => r.recorder_id !== rec.holder && !r.left_at)
         .map((r) => ({ recorderId: r.recorder_id, pointId: r.point_id, lastSeenAt: iso(r.last_seen_at), alive: this.alive(r, now) })),
       alarm: this.alarmOf(rec, leases),
-      segments: { count: totals.count, bytes: totals.bytes ?? 0 },
+      segments: { count: totals.count, bytes: totals.bytes },
       missing,
       leases: leases.map((l) => ({ epoch: l.epoch, recorderId: l.recorder_id, grantedAt: l.granted_at, endedAt: l.ended_at, endReason: l.end_reason })),
       createdAt: rec.created_at,
@@ -444,38 +452,35 @@ export class RecordingCoordinator {
     };
   }
 
-  /** True when `recorderId` holds the lease of `epoch` right now (called inside the ingest transaction). */
-  holds(recordingId: string, recorderId: string, epoch: number): boolean {
-    const rec = this.deps.repo.get(recordingId);
-    return Boolean(rec && rec.epoch === epoch && rec.holder === recorderId && (rec.lease_expires_at ?? 0) > this.now());
+  /** True when, in `rec` as just read, `recorderId` holds the lease of `epoch` now (ingest checks again with the insert). */
+  holds(rec: RecordingRow, recorderId: string, epoch: number): boolean {
+    return holdsLease(rec, recorderId, epoch, this.now());
   }
 
-  /** An accepted segment proves the holder alive: it renews the lease like a heartbeat. */
-  renewByWrite(recordingId: string, recorderId: string, epoch: number): void {
+  /**
+   * Stores a segment's row if `recorderId` still holds the lease of `epoch`; an accepted segment proves the holder
+   * alive, so it renews the lease like a heartbeat (recording/repo.ts, insertSegment).
+   */
+  storeSegment(segment: Omit<NewSegment, 'receivedAt'>): Promise<SegmentOutcome> {
     const now = this.now();
-    this.deps.repo.s.renew.run(now + this.settings.leaseMs, recordingId, epoch, recorderId);
-    this.deps.repo.s.seen.run(now, recordingId, recorderId);
+    return this.deps.repo.insertSegment({ ...segment, receivedAt: iso(now) }, now, now + this.settings.leaseMs);
   }
 
   /** Ends a lapsed lease and elects a standby; returns the row as it is afterwards. */
-  checkLease(rec: RecordingRow, preferred?: string): RecordingRow {
+  async checkLease(rec: RecordingRow, preferred?: string): Promise<RecordingRow> {
     const now = this.now();
     let current = rec;
-    if (current.holder && (current.lease_expires_at ?? 0) <= now) current = this.loseLease(current, 'lapsed');
-    if (!current.holder && LIVE.includes(current.state)) current = this.elect(current, preferred) ?? current;
+    if (current.holder && (current.lease_expires_at ?? 0) <= now) current = await this.loseLease(current, 'lapsed');
+    if (!current.holder && LIVE.includes(current.state)) current = (await this.elect(current, preferred)) ?? current;
     return current;
   }
 
-  private loseLease(rec: RecordingRow, reason: 'lapsed' | 'left'): RecordingRow {
+  private async loseLease(rec: RecordingRow, reason: 'lapsed' | 'left'): Promise<RecordingRow> {
     const at = iso(this.now());
-    const lost = this.deps.repo.atomically(() => {
-      const changed = this.deps.repo.s.release.run(rec.id, rec.epoch).changes;
-      this.deps.repo.s.endLease.run(at, reason, rec.id, rec.epoch);
-      return changed === 1;
-    });
+    const lost = await this.deps.repo.releaseLease(rec.id, rec.epoch, at, reason);
     if (lost && rec.holder) this.deps.events.emit({ type: 'recorder.lost', recordingId: rec.id, sessionId: rec.session_id, epoch: rec.epoch, recorderId: rec.holder, reason, at });
-    let after = this.mustGet(rec.id);
-    if (LIVE.includes(after.state)) after = this.elect(after, undefined, true) ?? after;
+    let after = await this.mustGet(rec.id);
+    if (LIVE.includes(after.state)) after = (await this.elect(after, undefined, true)) ?? after;
     // Raised by the one caller (of any node) whose compare-and-set ended the lease: once per loss.
     if (lost && !after.holder && after.policy === 'mandatory' && LIVE.includes(after.state)) {
       this.deps.events.emit({ type: 'recording.alarm', recordingId: rec.id, sessionId: rec.session_id, code: 'no_recorder', since: at });
@@ -488,23 +493,18 @@ export class RecordingCoordinator {
    * mandatory recording that had a lease before and none since was under the alarm (raised when that lease
    * ended, unless `afterLoss`: the grant right in the loss, before any alarm), so the alarm is cleared.
    */
-  private elect(rec: RecordingRow, preferred?: string, afterLoss = false): RecordingRow | undefined {
+  private async elect(rec: RecordingRow, preferred?: string, afterLoss = false): Promise<RecordingRow | undefined> {
     const now = this.now();
-    const candidates = this.deps.repo.s
-      .recorders.all(rec.id)
+    const candidates = (await this.deps.repo.recorders(rec.id))
       .filter((r) => !r.left_at && this.alive(r, now))
       .sort((a, b) => (a.recorder_id === preferred ? -1 : b.recorder_id === preferred ? 1 : b.last_seen_at - a.last_seen_at));
     const chosen = candidates[0];
     if (!chosen) return undefined;
     const epoch = rec.epoch + 1;
     const at = iso(now);
-    const granted = this.deps.repo.atomically(() => {
-      if (this.deps.repo.s.grant.run(epoch, chosen.recorder_id, now + this.settings.leaseMs, rec.id, rec.epoch).changes !== 1) return false;
-      this.deps.repo.s.insertLease.run(rec.id, epoch, chosen.recorder_id, at);
-      return true;
-    });
+    const granted = await this.deps.repo.grantLease(rec.id, rec.epoch, chosen.recorder_id, now + this.settings.leaseMs, at);
     if (!granted) return this.deps.repo.get(rec.id);
-    const previous = this.deps.repo.s.leases.all(rec.id).find((l) => l.epoch === rec.epoch);
+    const previous = (await this.deps.repo.leases(rec.id)).find((l) => l.epoch === rec.epoch);
     this.deps.events.emit({
       type: 'recorder.elected',
       recordingId: rec.id,
@@ -515,7 +515,7 @@ export class RecordingCoordinator {
       ...(previous ? { previous: { epoch: previous.epoch, recorderId: previous.recorder_id } } : {}),
     });
     if (!afterLoss && rec.policy === 'mandatory' && rec.epoch > 0 && !rec.holder) this.deps.events.emit({ type: 'recording.alarm_cleared', recordingId: rec.id, sessionId: rec.session_id, at });
-    return this.mustGet(rec.id);
+    return await this.mustGet(rec.id);
   }
 
   private alive(r: RecorderRow, now: number): boolean {
@@ -528,7 +528,7 @@ export class RecordingCoordinator {
     return { code: 'no_recorder', since: lastEnded ?? rec.created_at };
   }
 
-  private reply(rec: RecordingRow, recorderId: string): RecorderReply {
+  private async reply(rec: RecordingRow, recorderId: string): Promise<RecorderReply> {
     const active = rec.holder === recorderId;
     return {
       recorderId,
@@ -537,7 +537,7 @@ export class RecordingCoordinator {
       leaseMs: this.settings.leaseMs,
       heartbeatMs: this.settings.heartbeatMs,
       state: rec.state,
-      ...(active ? { leaseExpiresAt: iso(rec.lease_expires_at ?? this.now()), resume: this.deps.parts.resume(rec.id, rec.epoch) } : {}),
+      ...(active ? { leaseExpiresAt: iso(rec.lease_expires_at ?? this.now()), resume: await this.deps.parts.resume(rec.id, rec.epoch) } : {}),
     };
   }
 
@@ -552,26 +552,18 @@ export class RecordingCoordinator {
   }
 
   private async runFinalize(recordingId: string): Promise<void> {
-    const rec = this.mustGet(recordingId);
+    const rec = await this.mustGet(recordingId);
     if (rec.state === 'finalized') return;
-    if (rec.state !== 'ending' && rec.state !== 'finalizing') throw new ApiError(409, 'invalid_transition');
-    const at = iso(this.now());
-    this.deps.repo.atomically(() => {
-      this.deps.repo.s.setState.run('finalizing', recordingId);
-      if (rec.holder) {
-        this.deps.repo.s.endLease.run(at, 'ended', recordingId, rec.epoch);
-        this.deps.repo.s.release.run(recordingId, rec.epoch);
-      }
-    });
-    this.emitState(this.mustGet(recordingId));
+    if (!(await this.deps.repo.beginFinalize(recordingId, iso(this.now())))) throw new ApiError(409, 'invalid_transition');
+    this.emitState(await this.mustGet(recordingId));
     try {
       await this.deps.finalize(recordingId);
       this.failures.delete(recordingId);
       this.deps.parts.forget(recordingId);
-      this.emitState(this.mustGet(recordingId));
+      this.emitState(await this.mustGet(recordingId));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.deps.repo.s.failed.run(message, recordingId);
+      await this.deps.repo.failed(recordingId, message);
       // The segments are safe and the state stays `finalizing`, so nothing is lost by waiting; but evidence
       // must not depend on someone noticing the alarm: try again by itself, backing off (a TSA down for hours
       // is asked a few times an hour, not hammered), until it succeeds or the server stops.

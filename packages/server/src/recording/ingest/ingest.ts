@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { decodeSegmentFrame, type SegmentAck, type SegmentFrameHeader } from '@tiepdan/core';
 import { ApiError } from '../../http/api-error.js';
 import { KeyedLock } from '../../registrations/keyed-lock.js';
-import { iso, type RecordingCoordinator } from '../coordinator/coordinator.js';
-import type { RecordingRepo } from '../repo.js';
+import type { RecordingCoordinator } from '../coordinator/coordinator.js';
+import { closedForWrites, type RecordingRepo } from '../repo.js';
 import type { RecordingStorage } from '../storage/storage.js';
 import type { PartTracker } from './parts.js';
 
@@ -52,44 +52,36 @@ export class Ingest {
     if (body.length > this.maxSegmentBytes) throw new ApiError(413, 'payload_too_large');
     const sha256 = createHash('sha256').update(body).digest('hex');
     if (body.length !== upload.bytes || sha256 !== upload.sha256) throw new ApiError(400, 'segment_mismatch');
-    const rec = this.repo.get(recordingId);
+    const rec = await this.repo.get(recordingId);
     if (!rec) throw new ApiError(404, 'not_found');
 
     return this.lock.run(`${recordingId}:${epoch}:${seq}`, async () => {
-      const stored = this.repo.s.segment.get(recordingId, epoch, seq);
+      const stored = await this.repo.segment(recordingId, epoch, seq);
       if (stored) {
         if (stored.sha256 !== sha256) throw new ApiError(409, 'segment_conflict');
         return this.ack(upload, true);
       }
-      const current = this.repo.get(recordingId)!;
-      if (current.state === 'finalizing' || current.state === 'finalized') throw new ApiError(409, 'recording_closed');
-      this.coordinator.checkLease(current);
-      if (!this.coordinator.holds(recordingId, recorderId, epoch)) throw new ApiError(409, 'lease_lost');
+      const current = (await this.repo.get(recordingId))!;
+      if (closedForWrites(current.state)) throw new ApiError(409, 'recording_closed');
+      const checked = await this.coordinator.checkLease(current);
+      if (!this.coordinator.holds(checked, recorderId, epoch)) throw new ApiError(409, 'lease_lost');
 
       const name = segmentName(epoch, seq);
       await this.storage.writeSegment(recordingId, name, body);
-      // The lease may have moved while the bytes were being written: checked again with the insert, atomically.
-      const inserted = this.repo.atomically(() => {
-        if (!this.coordinator.holds(recordingId, recorderId, epoch)) return false;
-        const state = this.repo.get(recordingId)!.state;
-        if (state === 'finalizing' || state === 'finalized') return false;
-        // The same chunk sent again through another node while this one stored it (the key lock is per process):
-        // the first row stands, and this is answered as the retry it is.
-        if (this.repo.s.segment.get(recordingId, epoch, seq)) return 'stored';
-        this.repo.s.insertSegment.run(recordingId, epoch, seq, recorderId, body.length, sha256, upload.capturedAt ?? null, iso(Date.now()));
-        this.coordinator.renewByWrite(recordingId, recorderId, epoch);
-        return true;
-      });
-      if (inserted === 'stored') {
-        if (this.repo.s.segment.get(recordingId, epoch, seq)!.sha256 !== sha256) throw new ApiError(409, 'segment_conflict');
+      // The lease may have moved while the bytes were being written: checked again with the insert, in one step.
+      // The same chunk sent again through another node while this one stored it (the key lock is per process)
+      // finds the first row standing, and is answered as the retry it is.
+      const outcome = await this.coordinator.storeSegment({ recordingId, epoch, seq, recorderId, bytes: body.length, sha256, capturedAt: upload.capturedAt ?? null });
+      if (outcome === 'stored') {
+        if ((await this.repo.segment(recordingId, epoch, seq))!.sha256 !== sha256) throw new ApiError(409, 'segment_conflict');
         return this.ack(upload, true);
       }
-      if (!inserted) {
+      if (outcome === 'fenced') {
         await this.storage.removeSegment(recordingId, name);
         throw new ApiError(409, 'lease_lost');
       }
-      this.parts.stored(recordingId, epoch, seq);
-      if (upload.last) this.coordinator.lastChunk(recordingId);
+      await this.parts.stored(recordingId, epoch, seq);
+      if (upload.last) await this.coordinator.lastChunk(recordingId);
       return this.ack(upload, false);
     });
   }
@@ -114,10 +106,10 @@ export class Ingest {
     }
   }
 
-  private ack(upload: SegmentUpload, duplicate: boolean): SegmentAck {
+  private async ack(upload: SegmentUpload, duplicate: boolean): Promise<SegmentAck> {
     return {
       ack: { recordingId: upload.recordingId, epoch: upload.epoch, seq: upload.seq, bytes: upload.bytes, sha256: upload.sha256, duplicate },
-      missing: this.parts.resume(upload.recordingId, upload.epoch).missing,
+      missing: (await this.parts.resume(upload.recordingId, upload.epoch)).missing,
     };
   }
 }

@@ -1,5 +1,5 @@
 /**
- * What is stored of each epoch's stream, kept in memory (rebuilt from SQLite on first use): the contiguous
+ * What is stored of each epoch's stream, kept in memory (rebuilt from the store on first use): the contiguous
  * watermark and the sequence numbers stored above it. Answers "what is missing" per chunk without a query.
  *
  * With several nodes (`shared`), chunks of one stream may be stored by any node, so nothing is kept between
@@ -21,15 +21,14 @@ export class PartTracker {
     private readonly shared = false,
   ) {}
 
-  stored(recordingId: string, epoch: number, seq: number): void {
-    const part = this.part(recordingId, epoch);
-    if (seq < part.next) return;
-    part.above.add(seq);
-    while (part.above.delete(part.next)) part.next += 1;
+  async stored(recordingId: string, epoch: number, seq: number): Promise<void> {
+    // Read first (from the store, which already holds this row), so a part loaded now is not counted twice.
+    const part = await this.part(recordingId, epoch);
+    storedInto(part, seq);
   }
 
-  resume(recordingId: string, epoch: number): ResumePoint {
-    const part = this.part(recordingId, epoch);
+  async resume(recordingId: string, epoch: number): Promise<ResumePoint> {
+    const part = await this.part(recordingId, epoch);
     const above = [...part.above].sort((a, b) => a - b);
     return { epoch, nextSeq: part.next, storedAbove: above, missing: missingOf(part.next, above) };
   }
@@ -38,22 +37,25 @@ export class PartTracker {
     for (const key of this.parts.keys()) if (key.startsWith(`${recordingId}\u0000`)) this.parts.delete(key);
   }
 
-  private part(recordingId: string, epoch: number): Part {
+  private async part(recordingId: string, epoch: number): Promise<Part> {
     const key = `${recordingId}\u0000${epoch}`;
-    let part = this.shared ? undefined : this.parts.get(key);
-    if (!part) {
-      part = { next: 0, above: new Set() };
-      if (!this.shared) this.parts.set(key, part);
-      for (const seq of this.repo.s.epochSeqs.all(recordingId, epoch)) this.storedInto(part, seq);
-    }
+    const known = this.shared ? undefined : this.parts.get(key);
+    if (known) return known;
+    const seqs = await this.repo.epochSeqs(recordingId, epoch);
+    // Another call may have loaded it while this one read: the first one loaded stays (it may have more since).
+    const raced = this.shared ? undefined : this.parts.get(key);
+    if (raced) return raced;
+    const part: Part = { next: 0, above: new Set() };
+    for (const seq of seqs) storedInto(part, seq);
+    if (!this.shared) this.parts.set(key, part);
     return part;
   }
+}
 
-  private storedInto(part: Part, seq: number): void {
-    if (seq < part.next) return;
-    part.above.add(seq);
-    while (part.above.delete(part.next)) part.next += 1;
-  }
+function storedInto(part: Part, seq: number): void {
+  if (seq < part.next) return;
+  part.above.add(seq);
+  while (part.above.delete(part.next)) part.next += 1;
 }
 
 /** Sequence numbers from `next` up to the highest stored one that are not stored. */

@@ -8,6 +8,7 @@
  */
 import type { CaseMarkKind } from '@tiepdan/core';
 import type { RecordingHandle } from '../plugin.js';
+import { closedForWrites } from '../repo.js';
 
 export interface CaseMark {
   caseId: string;
@@ -25,9 +26,9 @@ export interface RecordingStamp {
 }
 
 /** How far into the session's recording `at` is; undefined when the session has no recording that started. */
-export function recordingStampFor(handle: RecordingHandle | undefined, sessionId: string | undefined, at: string): RecordingStamp | undefined {
+export async function recordingStampFor(handle: RecordingHandle | undefined, sessionId: string | undefined, at: string): Promise<RecordingStamp | undefined> {
   if (!handle || !sessionId) return undefined;
-  const rec = handle.coordinator.forSession(sessionId);
+  const rec = await handle.coordinator.forSession(sessionId);
   if (!rec?.started_at) return undefined;
   return { recordingId: rec.id, recordingMs: Math.max(0, Date.parse(at) - Date.parse(rec.started_at)) };
 }
@@ -36,13 +37,13 @@ export function recordingStampFor(handle: RecordingHandle | undefined, sessionId
  * Adds one case mark to the session's live recording. False when there is none or it no longer takes marks
  * (finalizing): the case keeps its own stamps either way.
  */
-export function addCaseMark(handle: RecordingHandle | undefined, sessionId: string | undefined, mark: CaseMark, at: string): boolean {
+export async function addCaseMark(handle: RecordingHandle | undefined, sessionId: string | undefined, mark: CaseMark, at: string): Promise<boolean> {
   if (!handle || !sessionId) return false;
-  const rec = handle.coordinator.forSession(sessionId);
-  if (!rec || rec.state === 'finalizing' || rec.state === 'finalized') return false;
+  const rec = await handle.coordinator.forSession(sessionId);
+  if (!rec || closedForWrites(rec.state)) return false;
   if (mark.mark === 'opened' || mark.mark === 'closed') {
-    handle.coordinator.note(rec.id, [{ kind: 'case', at, reference: mark.reference, action: mark.mark === 'opened' ? 'start' : 'end', matterKind: mark.matterKind }]);
+    await handle.coordinator.note(rec.id, [{ kind: 'case', at, reference: mark.reference, action: mark.mark === 'opened' ? 'start' : 'end', matterKind: mark.matterKind }]);
   }
-  handle.marks.add({ sessionId, kind: mark.mark, caseId: mark.caseId, at, sha256: mark.sha256 });
+  await handle.marks.add({ sessionId, kind: mark.mark, caseId: mark.caseId, at, sha256: mark.sha256 });
   return true;
 }

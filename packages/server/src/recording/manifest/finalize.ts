@@ -36,12 +36,9 @@ export interface FinalizerDeps {
 
 export async function finalizeRecording(deps: FinalizerDeps, recordingId: string): Promise<Manifest> {
   const { repo, storage } = deps;
-  const rec = repo.get(recordingId);
+  const rec = await repo.get(recordingId);
   if (!rec) throw new Error(`no recording ${recordingId}`);
-  const rows = repo.s.segments.all(recordingId);
-  const leases = repo.s.leases.all(recordingId);
-  const recorders = repo.s.recorders.all(recordingId);
-  const timelineRows = repo.s.timeline.all(recordingId);
+  const [rows, leases, recorders, timelineRows] = await Promise.all([repo.segments(recordingId), repo.leases(recordingId), repo.recorders(recordingId), repo.timeline(recordingId)]);
   const timeline = timelineRows.map((t) => ({ at: t.at, kind: t.kind, ...(JSON.parse(t.data) as Record<string, unknown>) }));
 
   // Files without a row were never acknowledged (a crash between the write and the insert): not part of it.
@@ -134,7 +131,7 @@ export async function finalizeRecording(deps: FinalizerDeps, recordingId: string
   await storage.writeFile(recordingId, SIGNATURE_FILE, signManifest(bytes, key));
   if (token) await storage.writeFile(recordingId, TIMESTAMP_FILE, token.der);
   await storage.writeFile(recordingId, MANIFEST_FILE, bytes);
-  repo.s.finalized.run(finalizedAt, digest.toString('hex'), recordingId);
+  await repo.finalized(recordingId, finalizedAt, digest.toString('hex'));
   return manifest;
 }
 

@@ -41,13 +41,13 @@ export interface ManifestMark {
  * Adds a mark to a live recording. Refused (409 recording_closed) once finalizing: the manifest is signed and
  * cannot take it any more; the desk then records the finalized recording's manifest hash and key id instead.
  */
-export function addMark(repo: RecordingRepo, recordingId: string, input: MarkInput, now = new Date()): { kind: string; at: string; caseId: string; sha256: string | null } {
+export async function addMark(repo: RecordingRepo, recordingId: string, input: MarkInput, now = new Date()): Promise<{ kind: string; at: string; caseId: string; sha256: string | null }> {
   const value = parseWith(MarkSchema, input);
-  const rec = repo.get(recordingId);
+  const rec = await repo.get(recordingId);
   if (!rec) throw new ApiError(404, 'not_found');
-  if (rec.state === 'finalizing' || rec.state === 'finalized') throw new ApiError(409, 'recording_closed');
   const mark = { kind: value.kind, at: (value.at ? new Date(value.at) : now).toISOString(), caseId: value.caseId, sha256: value.sha256 ?? null };
-  repo.s.insertTimeline.run(recordingId, mark.at, MARK_TIMELINE_KIND, JSON.stringify({ kind: mark.kind, caseId: mark.caseId, sha256: mark.sha256 }));
+  const row = { at: mark.at, kind: MARK_TIMELINE_KIND, data: JSON.stringify({ kind: mark.kind, caseId: mark.caseId, sha256: mark.sha256 }) };
+  if (!(await repo.addTimeline(recordingId, [row], false))) throw new ApiError(409, 'recording_closed');
   return mark;
 }
 
