@@ -12,6 +12,7 @@ import { missingCapabilities, MissingCapabilityError, type Capability } from '..
 import type { NewSession } from '../src/store/schedule-store.js';
 import type { EngineStore, NewRegistration } from '../src/store/store.js';
 import { testConfig, UNIT, validRegistration } from './helpers.js';
+import { recordingStoreContract } from './recording-store-contract.js';
 import { STORE_FIXTURES, type OpenedStore } from './store-fixtures.js';
 
 function registration(overrides: Partial<NewRegistration> = {}): NewRegistration {
@@ -235,6 +236,8 @@ for (const fixture of STORE_FIXTURES) {
       });
     });
 
+    describe('recording', { skip: lacks('recordings') }, () => recordingStoreContract(() => store.recordings!));
+
     describe('recordings access log', { skip: lacks('accessLog') }, () => {
       test('appended entries are listed newest first', async () => {
         const log = store.accessLog!;
@@ -273,7 +276,7 @@ describe('a store without a capability', () => {
         (error: unknown) => error,
       );
       assert.ok(refused instanceof MissingCapabilityError);
-      assert.deepEqual(refused.missing, ['cases', 'rooms', 'recordings', 'accessLog']);
+      assert.deepEqual(refused.missing, ['cases', 'rooms']);
       assert.match(refused.message, /^The "postgres" store does not provide the desk's cases/u);
     } finally {
       await opened.dispose();

@@ -252,6 +252,91 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ${appendOnly('auth_audit')}
     `,
   },
+  // 4 is the rooms' (store/room-postgres.ts), 6 the desk's cases: numbered as their work was planned.
+  {
+    version: 5,
+    name: 'recordings: leases, recorders, segments, timeline, citizens\' copies (the access log is in 2)',
+    sql: `
+      CREATE TABLE recordings (
+        id                text PRIMARY KEY,
+        session_id        text NOT NULL UNIQUE,
+        unit              text NOT NULL,
+        policy            text NOT NULL,
+        confidential      integer NOT NULL DEFAULT 0,   -- 1: a denunciation was heard, never streamed
+        state             text NOT NULL,
+        epoch             integer NOT NULL DEFAULT 0,   -- the lease's fencing token
+        holder            text,
+        lease_expires_at  bigint,                       -- ms since the epoch
+        created_at        text NOT NULL,
+        created_by        text NOT NULL,
+        started_at        text,
+        ended_at          text,
+        ended_by          text,
+        finalized_at      text,
+        manifest_sha256   text,
+        last_error        text
+      );
+      CREATE INDEX recordings_live ON recordings (state) WHERE state IN ('armed', 'recording', 'ending', 'finalizing');
+      CREATE INDEX recordings_unit ON recordings (unit, created_at DESC);
+      CREATE TABLE recording_recorders (
+        recording_id   text NOT NULL REFERENCES recordings (id),
+        recorder_id    text NOT NULL,
+        point_id       text,
+        official       text NOT NULL,
+        registered_at  text NOT NULL,
+        last_seen_at   bigint NOT NULL,
+        left_at        text,
+        PRIMARY KEY (recording_id, recorder_id)
+      );
+      CREATE TABLE recording_leases (
+        recording_id  text NOT NULL REFERENCES recordings (id),
+        epoch         integer NOT NULL,
+        recorder_id   text NOT NULL,
+        granted_at    text NOT NULL,
+        ended_at      text,
+        end_reason    text,
+        PRIMARY KEY (recording_id, epoch)
+      );
+      CREATE TABLE recording_segments (
+        recording_id  text NOT NULL REFERENCES recordings (id),
+        epoch         integer NOT NULL,
+        seq           integer NOT NULL,
+        recorder_id   text NOT NULL,
+        bytes         integer NOT NULL,
+        sha256        text NOT NULL,
+        captured_at   bigint,
+        received_at   text NOT NULL,
+        PRIMARY KEY (recording_id, epoch, seq)
+      );
+      CREATE TABLE recording_timeline (
+        id            integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        recording_id  text NOT NULL REFERENCES recordings (id),
+        at            text NOT NULL,
+        kind          text NOT NULL,
+        data          text NOT NULL
+      );
+      CREATE INDEX recording_timeline_recording ON recording_timeline (recording_id, id);
+      CREATE TABLE recording_copies (
+        id              text PRIMARY KEY,
+        recording_id    text NOT NULL REFERENCES recordings (id),
+        reference       text NOT NULL,
+        state           text NOT NULL,
+        requested_at    text NOT NULL,
+        requested_by    text NOT NULL,
+        approved_at     text,
+        approved_by     text,
+        checks          text,
+        "window"        text,                         -- a reserved word in PostgreSQL, the column name in SQLite
+        file            text,
+        bytes           integer,
+        sha256          text,
+        handed_over_at  text,
+        handed_over_by  text,
+        handover        text
+      );
+      CREATE INDEX recording_copies_case ON recording_copies (recording_id, reference);
+    `,
+  },
 ];
 
 /** Applies the migrations not yet recorded, each in the one transaction that holds the lock; returns them. */

@@ -4,17 +4,19 @@
  * the insert is `ON CONFLICT DO NOTHING`, so concurrent replays from any node create one row) and the schedule
  * (store/schedule-postgres.ts: capacity counted under the session's row lock), and officials' sign-in
  * (auth/account-postgres.ts). Denouncers' data arrives sealed
- * (privacy/seal.ts) and is stored as bytea, as in SQLite. The audit and access-log tables exist append-only
- * (triggers, migrations-postgres.ts).
+ * (privacy/seal.ts) and is stored as bytea, as in SQLite. Recording and its access log are in
+ * store/recording-postgres.ts (the recording's row locked for each step that decides). The audit and access-log
+ * tables are append-only (triggers, migrations-postgres.ts).
  *
  * Not provided yet, so the server refuses to start on this store and says so (store/capabilities.ts): the
- * desk's cases (their numbering callback is synchronous), rooms and recording (their
- * interfaces are synchronous with a commit point, written for an embedded database).
+ * desk's cases (their numbering callback is synchronous) and rooms (their interfaces are synchronous with a
+ * commit point, written for an embedded database).
  */
 import pg from 'pg';
 import { newReference, type StoredAttachment } from '@tiepdan/core';
 import { PostgresAccountStore } from '../auth/account-postgres.js';
 import { migratePg } from './migrations-postgres.js';
+import { PostgresRecordingRepo } from './recording-postgres.js';
 import { PostgresScheduleStore } from './schedule-postgres.js';
 import { DEFAULT_PROVISIONAL } from './schedule-sqlite.js';
 import { registrationOf, summaryPage, type HistoryRecordRow, type RegistrationRecordRow, type SummaryRecordRow } from './registration-rows.js';
@@ -38,6 +40,8 @@ export class PostgresStore implements EngineStore {
   readonly kind = 'postgres';
   readonly schedule: PostgresScheduleStore;
   readonly accounts: PostgresAccountStore;
+  readonly recordings: PostgresRecordingRepo;
+  readonly accessLog: PostgresRecordingRepo;
   private readonly makeReference: () => string;
 
   private constructor(
@@ -47,6 +51,8 @@ export class PostgresStore implements EngineStore {
   ) {
     this.schedule = new PostgresScheduleStore(pool, { share: options.provisionalShare ?? DEFAULT_PROVISIONAL.share, perPhone: options.provisionalPerPhone ?? DEFAULT_PROVISIONAL.perPhone });
     this.accounts = new PostgresAccountStore(pool);
+    this.recordings = new PostgresRecordingRepo(pool);
+    this.accessLog = this.recordings;
     this.makeReference = options.makeReference ?? (() => newReference());
   }
 
