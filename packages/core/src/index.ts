@@ -31,6 +31,8 @@ export * from './registration/labels.js';
 export * from './auth/roles.js';
 export type * from './api/types.js';
 export type * from './api/schedule-types.js';
+export * from './api/view-parts.js';
+export * from './api/session-views.js';
 export * from './api/transport-errors.js';
 export * from './schedule/index.js';
 export * from './desk/index.js';
