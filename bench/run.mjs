@@ -7,7 +7,7 @@
 // generator, with its CPU read from /proc. The machine's load average is printed with the figures: on a shared
 // machine only same-run ratios mean anything. Exits non-zero when a budget is exceeded or a section fails.
 // Signaling has its own: `npm run bench:signaling`. BENCH_SECONDS / BENCH_ROUNDS / BENCH_STEP_SECONDS shorten it.
-import { benchSizes } from './sizes.mjs';
+import { benchSizes, loaderSizes } from './sizes.mjs';
 import { benchDrafts } from './drafts.mjs';
 
 let failed = false;
@@ -17,6 +17,9 @@ for (const row of benchSizes()) {
   else console.log(`${row.name}: initial ${row.initialGzip} B gzip (budget ${row.budget} B: ${row.ok ? 'ok' : 'OVER BUDGET'}), with lazy chunks ${row.totalGzip} B`);
   if (!row.ok) failed = true;
 }
+
+console.log('\n## Through the loader (/sdk/tiepdan.js + the element\'s chunk and its static imports, gzip -9)');
+for (const row of loaderSizes()) console.log(row.missing ? `${row.name}: MISSING` : `${row.name}: ${row.gzip} B gzip in ${row.files} files`);
 
 console.log('\n## Draft autosave and restore (Chromium, IndexedDB)');
 console.log(JSON.stringify(await benchDrafts()));

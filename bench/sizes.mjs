@@ -2,6 +2,7 @@
 // element can show its first screen (entry + static imports); `total` adds the chunks loaded on demand (the
 // registration's validators). Budgets apply to `initial`; `total` is reported beside it so nothing hides.
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 // The room was at 30.2–31.2 kB when these budgets started to run in `npm test` (they had run only in `npm run bench`,
@@ -26,4 +27,31 @@ export function benchSizes(root = 'packages/components/dist/bundle') {
       const totalGzip = initialGzip + gz(dir, lazy);
       return { name, initialGzip, totalGzip, budget, ok: initialGzip <= budget };
     });
+}
+
+/**
+ * What a ward page downloads for one element through the one script it loads (/sdk/tiepdan.js, issue 15): the
+ * loader, the element's chunk it imports on demand, and that chunk's static imports, transitively. The per-element
+ * bundles above are built alone; through the loader, chunks are shared between elements and cut differently.
+ * Reported, not budgeted yet (issue 15's goals: registration 25,000 B, room 30,000 B).
+ */
+export function loaderSizes(root = 'packages/components/dist/bundle', names = ['registration', 'room']) {
+  const imports = (file, dynamic) => {
+    const source = readFileSync(join(root, file), 'utf8');
+    const pattern = dynamic ? /import\(\s*["'](\.[^"']+)["']\s*\)/gu : /(?:import|export)\s*(?:[^"'()]*?from\s*)?["'](\.[^"']+)["']/gu;
+    return [...source.matchAll(pattern)].map((m) => normalize(join(dirname(file), m[1])));
+  };
+  if (!existsSync(join(root, 'tiepdan.js'))) return names.map((name) => ({ name, missing: true }));
+  return names.map((name) => {
+    const chunk = imports('tiepdan.js', true).find((file) => file.startsWith(`chunks/${name}-`));
+    if (!chunk) return { name, missing: true };
+    const seen = new Set(['tiepdan.js']);
+    const visit = (file) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const next of imports(file, false)) visit(next);
+    };
+    visit(chunk);
+    return { name, gzip: gz(root, [...seen]), files: seen.size };
+  });
 }

@@ -1,5 +1,14 @@
 /**
- * @tiepdan/core: everything both the browser elements and the server need. Browser-safe: no Node-only code.
+ * @tiepdan/core: the shared contract — what the browser elements and the server must agree on: the error shape and
+ * its messages, i18n, text and time rules, the registration schema and its validators, roles, the API's views, the
+ * schedule, the desk, the signaling protocol and the recording protocol. No I/O and no DOM, so the server imports
+ * only this entry (a test in packages/server/test fails otherwise), and a change here is a change to the contract.
+ * The browser runtime that talks that contract (IndexedDB drafts and outbox, the API and signaling clients, media
+ * transports, the session recorder) is the second entry, `@tiepdan/core/browser` (browser.ts).
+ *
+ * An entry of this package, not a package of its own: the runtime is built from these types in the same
+ * `tsc -b` step and ships at the same version, so a second package would add a workspace, a tsconfig and a
+ * version to keep in step without separating anything the `exports` map does not already separate.
  */
 export * from './i18n/message.js';
 export * from './i18n/field-messages.js';
@@ -20,24 +29,13 @@ export * from './registration/validate.js';
 export * from './registration/states.js';
 export * from './registration/labels.js';
 export * from './auth/roles.js';
-export * from './auth/session-client.js';
 export type * from './api/types.js';
 export type * from './api/schedule-types.js';
-export * from './api/client.js';
-export * from './api/call.js';
-export * from './local/database.js';
-export * from './local/drafts.js';
-export * from './local/outbox.js';
-export * from './local/submission.js';
+export * from './api/view-parts.js';
+export * from './api/session-views.js';
+export * from './api/registration-views.js';
+export * from './api/transport-errors.js';
 export * from './schedule/index.js';
 export * from './desk/index.js';
 export * from './signaling/index.js';
-export * from './media/index.js';
-export * from './api/transport-errors.js';
 export * from './recording/protocol.js';
-export * from './recording/chunk-store.js';
-export * from './recording/ingest-client.js';
-export * from './recording/media-source.js';
-export * from './recording/compositor.js';
-export * from './recording/recorder.js';
-export * from './recording/room-source.js';

@@ -1,34 +1,16 @@
 /**
  * Core has no import cycles, type-only imports included (issue 14): each module can be read, bundled and split out
- * (the shared contract apart from the browser runtime) without loading another first. The imports are read with
- * TypeScript's own pre-processor, so `import type`, `export … from` and side-effect imports all count.
+ * (the shared contract apart from the browser runtime) without loading another first.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import ts from 'typescript';
-
-const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
-
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
-  });
-}
+import { localImports, SRC, sources } from './import-graph.js';
 
 /** Every cycle found by a depth-first walk, as "a.ts -> b.ts -> a.ts" (paths under src). */
 function cycles(files: string[], extraEdges: [string, string][] = []): string[] {
   const known = new Set(files);
-  const graph = new Map(
-    files.map((file) => {
-      const imports = ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((i) => i.fileName).filter((name) => name.startsWith('.'));
-      return [file, imports.map((name) => resolve(dirname(file), name.replace(/\.js$/u, '.ts'))).filter((path) => known.has(path))];
-    }),
-  );
+  const graph = new Map<string, string[]>(files.map((file) => [file, localImports(file, known)]));
   for (const [from, to] of extraEdges) graph.get(from)!.push(to);
   const found: string[] = [];
   const state = new Map<string, 'open' | 'done'>();

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { chooseTransport, NATIVE_MAX_PARTICIPANTS, qualityOf } from '../src/index.js';
+import { chooseTransport, NATIVE_MAX_PARTICIPANTS, qualityOf } from '../src/browser.js';
 
 describe('chooseTransport', () => {
   test('small sessions go peer to peer, with or without Jitsi', () => {

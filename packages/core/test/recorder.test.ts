@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import { IngestError, MemoryChunkStore, SessionRecorder, type IngestClient, type RecorderReply, type SegmentAck, type StoredChunk, type TickSource } from '../src/index.js';
+import type { RecorderReply, SegmentAck } from '../src/index.js';
+import { IngestError, MemoryChunkStore, SessionRecorder, type IngestClient, type StoredChunk, type TickSource } from '../src/browser.js';
 
 class FakeMediaRecorder extends EventTarget {
   static all: FakeMediaRecorder[] = [];

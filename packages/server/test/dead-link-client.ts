@@ -4,7 +4,7 @@
  * Usage: node --import tsx dead-link-client.ts <ws-url> <sessionId> <token>
  */
 import { WebSocket } from 'ws';
-import { SignalingClient, type WebSocketConstructor } from '@tiepdan/core';
+import { SignalingClient, type WebSocketConstructor } from '@tiepdan/core/browser';
 
 const [url, sessionId, token] = process.argv.slice(2);
 const client = new SignalingClient({

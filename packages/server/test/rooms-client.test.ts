@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { CLOSE_CODES, SignalingClient, type RoomEvent, type SignalingState, type WebSocketConstructor } from '@tiepdan/core';
+import { CLOSE_CODES, type RoomEvent } from '@tiepdan/core';
+import { SignalingClient, type SignalingState, type WebSocketConstructor } from '@tiepdan/core/browser';
 import { removeDir, tempDir, type TestServer } from './helpers.js';
 import { citizenToken, joinOfficial, newSessionId, officialToken, startRoomsServer, TEST_NOTICE, until, wsUrl, type TestClient } from './rooms-helpers.js';
 

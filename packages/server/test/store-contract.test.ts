@@ -94,6 +94,21 @@ for (const fixture of STORE_FIXTURES) {
         assert.equal(new Set(results.map((r) => r.row.reference)).size, 1);
       });
 
+      test('registrations submitted together are each all or nothing: a failing one stores nothing, the others are stored', async () => {
+        const good = [registration(), registration()];
+        // Two attachments with one id break the attachments' key after the registration row was written.
+        const attachment = registration().attachments[0]!;
+        const bad = registration({ attachments: [attachment, { ...attachment }] });
+        const results = await Promise.allSettled([store.insertRegistration(good[0]!), store.insertRegistration(bad), store.insertRegistration(good[1]!)]);
+        assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+        assert.equal(await store.findByClientId(bad.clientId), undefined, 'nothing of the failing registration is left');
+        for (const input of good) {
+          const stored = await store.findByClientId(input.clientId);
+          assert.equal(stored?.history.length, 1);
+          assert.equal(stored?.attachments.length, 1);
+        }
+      });
+
       test('a sealed blob comes back byte for byte', async () => {
         const sealed = Buffer.from([0, 1, 2, 250, 255]);
         const { row } = await store.insertRegistration(registration({ kind: 'to_cao', sealed }));

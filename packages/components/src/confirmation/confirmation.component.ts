@@ -8,7 +8,8 @@
  */
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { DOCUMENT_FORM_LABELS, apiCall, apiFile, say, type ErrorBody, type PendingConfirmation } from '@tiepdan/core';
+import { DOCUMENT_FORM_LABELS, say, type ErrorBody, type PendingConfirmation } from '@tiepdan/core';
+import { apiCall, apiFile } from '@tiepdan/core/browser';
 import { baseStyles } from '../shared/base.styles.js';
 import { caseOutcomeView } from '../shared/case-outcome.js';
 import { saveFile } from '../shared/download.js';

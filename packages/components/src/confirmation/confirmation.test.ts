@@ -2,7 +2,8 @@
 // an edit after that needs a new confirmation; the Form 02 receipt is listed and downloaded; the outcome and a
 // refusal's ground and reason are shown (vi and en); axe; 320 px.
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import { apiCall, type ReceptionCase } from '@tiepdan/core';
+import type { ReceptionCase } from '@tiepdan/core';
+import { apiCall } from '@tiepdan/core/browser';
 import './confirmation.js';
 import type { TiepdanConfirmation } from './confirmation.component.js';
 

@@ -1,7 +1,8 @@
 // <tiepdan-desk> on a page with a strict Content-Security-Policy: loaded by the SDK entry, it reads the case
 // from the server the policy lists (connect-src) and renders styled, without a single violation.
 import { expect, waitUntil } from '@open-wc/testing';
-import { apiCall, type ReceptionCase } from '@tiepdan/core';
+import type { ReceptionCase } from '@tiepdan/core';
+import { apiCall } from '@tiepdan/core/browser';
 import { cspFrame, strictPolicy } from '../../test/csp-frame.js';
 import type { TiepdanDesk } from './desk.component.js';
 

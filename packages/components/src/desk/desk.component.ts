@@ -12,8 +12,6 @@ import { live } from 'lit/directives/live.js';
 import {
   ANSWER_MODE_LABELS,
   ANSWER_MODES,
-  apiCall,
-  apiFile,
   CASE_OUTCOME_LABELS,
   CASE_OUTCOMES,
   CASE_STATE_LABELS,
@@ -32,6 +30,7 @@ import {
   type ReceptionCase,
   type StepStamp,
 } from '@tiepdan/core';
+import { apiCall, apiFile } from '@tiepdan/core/browser';
 import { saveFile } from '../shared/download.js';
 import { emit } from '../shared/events.js';
 import { reportFailure } from '../shared/failure.js';

@@ -3,7 +3,8 @@
 // with the token in a header, axe at every step, and 320 px / 200 % zoom without horizontal scroll.
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { apiCall, type ReceptionCase } from '@tiepdan/core';
+import type { ReceptionCase } from '@tiepdan/core';
+import { apiCall } from '@tiepdan/core/browser';
 import './desk.js';
 import { recordingClock, type TiepdanDesk } from './desk.component.js';
 

@@ -4,8 +4,6 @@
  * transferred, or refused and why). The class only; `lookup.ts` registers it.
  */
 import {
-  ApiClient,
-  ApiError,
   FIELD_MESSAGES,
   STATE_LABELS,
   formatDateTime,
@@ -19,6 +17,7 @@ import {
   type LookupResponse,
   type Message,
 } from '@tiepdan/core';
+import { ApiClient, ApiError } from '@tiepdan/core/browser';
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { baseStyles } from '../shared/base.styles.js';

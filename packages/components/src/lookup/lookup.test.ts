@@ -1,7 +1,8 @@
 // Browser tests of <tiepdan-lookup>. Errors that need no server (form checks, unreachable server) always run;
 // not-found and the desk's result run against the real server the test runner starts (window.TIEPDAN_TEST_SERVER), always.
 import { expect, fixture, oneEvent, waitUntil } from '@open-wc/testing';
-import { apiCall, type ReceptionCase } from '@tiepdan/core';
+import type { ReceptionCase } from '@tiepdan/core';
+import { apiCall } from '@tiepdan/core/browser';
 import { fieldId } from '../shared/controls.js';
 import { TiepdanLookup } from './lookup.component.js';
 import './lookup.js';

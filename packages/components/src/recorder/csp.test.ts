@@ -2,7 +2,7 @@
 // worker comes from 'self' (worker-src), uploads go to the server the policy lists, and the recorder is elected
 // and has chunks acknowledged without a single violation.
 import { expect, waitUntil } from '@open-wc/testing';
-import type { RecorderStatus } from '@tiepdan/core';
+import type { RecorderStatus } from '@tiepdan/core/browser';
 import { cspFrame, strictPolicy } from '../../test/csp-frame.js';
 import type { TiepdanRecorder } from './recorder.component.js';
 

@@ -24,7 +24,7 @@ import {
   workerTicks,
   type RecorderStatus,
   type RoomMediaSource,
-} from '@tiepdan/core';
+} from '@tiepdan/core/browser';
 import { emit } from '../shared/events.js';
 import { fmt, resolveLang } from '../shared/lang.js';
 import { VERSION } from '../shared/version.js';

@@ -3,7 +3,7 @@
 // acknowledged chunk by chunk with IndexedDB emptying as acknowledgements arrive; uploads cut and the server
 // unreachable for a while (chunks kept in IndexedDB, sent afterwards, none missing); a reload that leaves
 // chunks behind (the next page sends them, then records under a new epoch); and axe on the status.
-import { hanoiClock, openChunkStore, RoomCompositor, StaticMediaSource, type RecorderStatus, type RoomMediaTile, type TickSource } from '@tiepdan/core';
+import { hanoiClock, openChunkStore, RoomCompositor, StaticMediaSource, type RecorderStatus, type RoomMediaTile, type TickSource } from '@tiepdan/core/browser';
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { TiepdanRecorder } from './recorder.component.js';
 import './recorder.js';

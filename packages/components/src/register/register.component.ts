@@ -16,14 +16,13 @@ import {
   MATTER_KIND_LABELS,
   MATTER_KINDS,
   REGISTER_COLUMN_LABELS,
-  apiCall,
-  apiFile,
   say,
   type Deadline,
   type ErrorBody,
   type Lang,
   type RegisterEntry,
 } from '@tiepdan/core';
+import { apiCall, apiFile } from '@tiepdan/core/browser';
 import { saveFile } from '../shared/download.js';
 import { reportFailure } from '../shared/failure.js';
 import { fmt, resolveLang } from '../shared/lang.js';

@@ -4,7 +4,8 @@
 // 320 px / 200 % zoom.
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { apiCall, type ReceptionCase } from '@tiepdan/core';
+import type { ReceptionCase } from '@tiepdan/core';
+import { apiCall } from '@tiepdan/core/browser';
 import './register.js';
 import type { TiepdanRegister } from './register.component.js';
 

@@ -2,7 +2,8 @@
 // scripts, no 'unsafe-eval'): styles go through adoptedStyleSheets, validation is zod's jitless mode, and no
 // inline event attributes exist. The page under test is an iframe whose CSP meta tag applies to everything in it,
 // with the violation listener attached before the elements load (test/csp-frame.ts).
-import { DEFAULT_RULES, openLocalDatabase } from '@tiepdan/core';
+import { DEFAULT_RULES } from '@tiepdan/core';
+import { openLocalDatabase } from '@tiepdan/core/browser';
 import { expect, waitUntil } from '@open-wc/testing';
 import { cspFrame, strictPolicy } from '../../test/csp-frame.js';
 import { metaCacheKey } from './registration.component.js';

@@ -4,29 +4,31 @@
  * and a retry never stores it twice. This module only declares the class; `registration.ts` registers it.
  */
 import {
-  ApiClient,
   DEFAULT_RULES,
-  Drafts,
-  createRegistrationOutbox,
   formatDateTime,
   formatTime,
   formatTimeRange,
   isErrorBody,
   isoDateToVi,
-  openLocalDatabase,
   say,
   type FieldError,
-  type LocalDatabase,
   type Message,
   type MetaResponse,
-  type OutboxChange,
-  type OutboxRecord,
   type Registration,
-  type RegistrationOutbox,
   type RegistrationRules,
-  type SaveStatus,
   type SubmitResponse,
 } from '@tiepdan/core';
+import {
+  ApiClient,
+  Drafts,
+  createRegistrationOutbox,
+  openLocalDatabase,
+  type LocalDatabase,
+  type OutboxChange,
+  type OutboxRecord,
+  type RegistrationOutbox,
+  type SaveStatus,
+} from '@tiepdan/core/browser';
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { baseStyles } from '../shared/base.styles.js';

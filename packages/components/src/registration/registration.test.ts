@@ -1,14 +1,8 @@
 // Browser tests of <tiepdan-registration> in Chromium with real IndexedDB. Pure-UI tests read the server's meta
 // from the device cache (seeded through db.putValue, the same store the element fills when online); tests that
 // talk to a server use window.TIEPDAN_TEST_SERVER (a real tiepdan server started by the test runner).
-import {
-  DEFAULT_RULES,
-  REFERENCE_PATTERN,
-  openLocalDatabase,
-  type MetaResponse,
-  type OutboxRecord,
-  type Registration,
-} from '@tiepdan/core';
+import { DEFAULT_RULES, REFERENCE_PATTERN, type MetaResponse, type Registration } from '@tiepdan/core';
+import { openLocalDatabase, type OutboxRecord } from '@tiepdan/core/browser';
 import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { fieldId } from '../shared/controls.js';

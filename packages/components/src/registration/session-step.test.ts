@@ -1,7 +1,8 @@
 // The registration's "choose a session" step: optional, built on <tiepdan-schedule pick>. Without open sessions
 // it says so and Continue goes on; with the real server (window.TIEPDAN_TEST_SERVER) the chosen session rides in
 // the submission as preferredSessionId and the server books it with the registration.
-import { DEFAULT_RULES, hanoiToUtc, openLocalDatabase, addDays, formatTimeRange, utcToHanoiDate, type MetaResponse, type ReceptionSession } from '@tiepdan/core';
+import { DEFAULT_RULES, hanoiToUtc, addDays, formatTimeRange, utcToHanoiDate, type MetaResponse, type ReceptionSession } from '@tiepdan/core';
+import { openLocalDatabase } from '@tiepdan/core/browser';
 import { expect, fixture, oneEvent, waitUntil } from '@open-wc/testing';
 import { fieldId } from '../shared/controls.js';
 import { metaCacheKey, type TiepdanRegistration } from './registration.component.js';

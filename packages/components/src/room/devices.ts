@@ -2,7 +2,8 @@
  * Pre-join helpers: open the chosen camera and microphone, list the devices, measure the microphone's level
  * with a WebAudio AnalyserNode, and time a few round trips to the server (a short network check).
  */
-import { qualityOf, type NetworkQuality } from '@tiepdan/core';
+import type { NetworkQuality } from '@tiepdan/core';
+import { qualityOf } from '@tiepdan/core/browser';
 
 export interface DeviceChoice {
   cameraId?: string | undefined;

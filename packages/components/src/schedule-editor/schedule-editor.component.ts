@@ -6,7 +6,6 @@
  */
 import {
   addDays,
-  ApiClient,
   formatDate,
   formatTime,
   formatTimeRange,
@@ -27,6 +26,7 @@ import {
   type SessionNotices,
   type Weekday,
 } from '@tiepdan/core';
+import { ApiClient } from '@tiepdan/core/browser';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { checkboxField, radioField, selectField, textField } from '../shared/controls.js';

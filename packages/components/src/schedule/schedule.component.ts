@@ -5,7 +5,6 @@
  * times go through `formatTime`, never through the browser's local Date getters.
  */
 import {
-  ApiClient,
   formatTime,
   isoDateToVi,
   parseLocalDate,
@@ -18,6 +17,7 @@ import {
   type LocalDate,
   type ReceptionSession,
 } from '@tiepdan/core';
+import { ApiClient } from '@tiepdan/core/browser';
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { emit } from '../shared/events.js';

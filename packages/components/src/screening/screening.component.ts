@@ -7,8 +7,6 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import {
   ANSWER_OUTCOMES,
-  ApiClient,
-  ApiError,
   ATTENDANCE_LABELS,
   formatDate,
   formatDateTime,
@@ -37,6 +35,7 @@ import {
   type RegistrationState,
   type RegistrationSummary,
 } from '@tiepdan/core';
+import { ApiClient, ApiError } from '@tiepdan/core/browser';
 import { emit } from '../shared/events.js';
 import { reportFailure } from '../shared/failure.js';
 import { fmt, resolveLang } from '../shared/lang.js';

@@ -1,6 +1,7 @@
 // <tiepdan-screening> against the real server started by the test runner, with tokens minted per role.
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import { ApiClient, formatDate, formatTimeRange, hanoiToUtc, utcToHanoiDate } from '@tiepdan/core';
+import { formatDate, formatTimeRange, hanoiToUtc, utcToHanoiDate } from '@tiepdan/core';
+import { ApiClient } from '@tiepdan/core/browser';
 import './screening.js';
 import type { TiepdanScreening } from './screening.component.js';
 

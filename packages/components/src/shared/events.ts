@@ -2,8 +2,9 @@
  * Our one event convention: names start with `tiepdan-`, events bubble and cross shadow roots (composed), and each
  * detail is typed here so `addEventListener('tiepdan-submitted', …)` is type-checked in the host page's code.
  */
-import type { OfficialRole, ParticipantStatus, RecorderStatus, RoomRole } from '@tiepdan/core';
-import type { LookupResponse, ReceptionSession, RegistrationState, SubmitResponse, SaveStatus } from '@tiepdan/core';
+import type { OfficialRole, ParticipantStatus, RoomRole } from '@tiepdan/core';
+import type { LookupResponse, ReceptionSession, RegistrationState, SubmitResponse } from '@tiepdan/core';
+import type { RecorderStatus, SaveStatus } from '@tiepdan/core/browser';
 
 export interface TiepdanEventDetails {
   'tiepdan-step-change': { step: string; index: number };

@@ -2,7 +2,8 @@
  * A call that failed, as every element shows and announces it: the server's own error body (code, vi/en message,
  * fields) when it answered, else an `internal` one carrying the error's text (network down, a bug).
  */
-import { ApiError, say, type ErrorBody } from '@tiepdan/core';
+import { say, type ErrorBody } from '@tiepdan/core';
+import { ApiError } from '@tiepdan/core/browser';
 import { emit } from './events.js';
 import { resolveLang } from './lang.js';
 

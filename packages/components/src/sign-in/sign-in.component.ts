@@ -4,7 +4,8 @@
  * The session is an httpOnly cookie the page never sees; the element hands the page short-lived access tokens
  * (event `tiepdan-token`) and renews them before they run out. The class only; `sign-in.ts` registers it.
  */
-import { ApiError, formatDateTime, say, SessionClient, type IssuedToken, type OfficialRole, type SignedInSession, type SignInMethods } from '@tiepdan/core';
+import { formatDateTime, say, type OfficialRole } from '@tiepdan/core';
+import { ApiError, SessionClient, type IssuedToken, type SignedInSession, type SignInMethods } from '@tiepdan/core/browser';
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';

@@ -56,31 +56,12 @@ import type { Message } from '../i18n/message.js';
 import type { MatterKind } from '../registration/choices.js';
 import type { RegistrationState } from '../registration/states.js';
 import type { LocalDate } from '../schedule/calendar.js';
-import type { FrequencyWarning } from '../schedule/frequency.js';
 import type { RecurrenceRule } from '../schedule/recurrence.js';
-import type { ReceptionSession, ReceptionSessionInput, SessionState } from '../schedule/session.js';
+import type { ReceptionSessionInput, SessionState } from '../schedule/session.js';
+import type { FrequencyWarning, OfficialSession, ReceptionSession } from './session-views.js';
 
 export type { ReceptionSession, ReceptionSessionInput, SessionState };
-
-/** GET /sessions */
-export interface SessionList {
-  unit: string;
-  from: LocalDate;
-  to: LocalDate;
-  /** Sorted by start time. */
-  items: ReceptionSession[];
-}
-
-/** What officials see of a session: the public view plus internal fields. */
-export interface OfficialSession extends ReceptionSession {
-  /** Internal reason of the last cancellation or postponement (never shown to citizens). */
-  reason?: string;
-  /** Places taken. */
-  booked: number;
-  createdAt: string;
-  /** First publication; absent for a draft. */
-  publishedAt?: string;
-}
+export type { FrequencyWarning, OfficialSession, SessionList, SessionMutationResponse } from './session-views.js';
 
 /** POST /sessions: the session's facts; it starts as a draft ("planned") until published. */
 export type SessionCreateRequest = ReceptionSessionInput;
@@ -106,14 +87,6 @@ export interface SessionCancelRequest {
 export interface SessionPostponeRequest extends SessionCancelRequest {
   startsAt?: string;
   endsAt?: string;
-}
-
-export interface SessionMutationResponse {
-  session: OfficialSession;
-  /** Legal minimum frequencies not met in the periods around the session; a warning, never a refusal. */
-  warnings: FrequencyWarning[];
-  /** Notices queued for booked citizens by this change (0 when nobody had booked). */
-  noticesQueued: number;
 }
 
 /** POST /series/preview and POST /series. */

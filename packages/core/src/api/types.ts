@@ -23,6 +23,8 @@ import type { OfficialRole } from '../auth/roles.js';
 import type { CitizenCaseOutcome } from '../desk/case.js';
 import type { BookingView, CitizenBooking, InvitationAttendance, SubmitBooking } from './schedule-types.js';
 
+export type { RegistrationSummary, ScreeningPage } from './registration-views.js';
+
 export interface StoredAttachment {
   id: string;
   name: string;
@@ -82,26 +84,6 @@ export interface MetaResponse {
   rules: RegistrationRules;
   remoteAttendanceAllowed: boolean;
   connectionPoints: { id: string; name: string }[];
-}
-
-export interface RegistrationSummary {
-  reference: string;
-  unit: string;
-  kind: MatterKind;
-  state: RegistrationState;
-  receivedAt: string;
-  updatedAt: string;
-  /** Redacted ("Người tố cáo (bảo mật)") for denunciations when the caller may not see the denouncer. */
-  displayName: string;
-  summary: string;
-  groupSize: number;
-  attachmentCount: number;
-}
-
-export interface ScreeningPage {
-  items: RegistrationSummary[];
-  /** Pass as `before` to get the next page; absent on the last page. */
-  nextBefore?: string;
 }
 
 export interface OfficialHistoryEntry extends HistoryEntry {

@@ -3,7 +3,7 @@
  * a commune or ward chair at least 2 days a month from 01/07/2026, at least 1 day a week before. Law changes, so
  * the periods are configuration; publishing a schedule below the minimum warns the official, it does not block.
  */
-import type { Message } from '../i18n/message.js';
+import type { FrequencyWarning } from '../api/session-views.js';
 import { parseLocalDate, type LocalDate } from './calendar.js';
 
 export type ReceptionLevel = 'commune' | 'province' | 'central';
@@ -22,12 +22,8 @@ export const DEFAULT_FREQUENCY_RULES: FrequencyRule[] = [
   { level: 'commune', from: '2026-07-01', per: 'month', min: 2 },
 ];
 
-export interface FrequencyWarning {
-  period: string;
-  found: number;
-  required: number;
-  message: Message;
-}
+// The warning is part of the API's session views, where its schema is (api/session-views.ts).
+export type { FrequencyWarning };
 
 function ruleFor(level: ReceptionLevel, date: LocalDate, rules: FrequencyRule[]): FrequencyRule | undefined {
   return rules.filter((r) => r.level === level && r.from <= date).sort((a, b) => (a.from < b.from ? 1 : -1))[0];

@@ -3,7 +3,6 @@
  * part, when, how many cases it can take, and its state. Times are stored as UTC instants and shown in Hanoi time.
  */
 import * as z from 'zod/mini';
-import type { Message } from '../i18n/message.js';
 import { hasHiddenCharacters } from '../text/characters.js';
 
 z.config({ jitless: true });
@@ -42,21 +41,6 @@ export const ReceptionSessionInputSchema = z.strictObject({
   remoteAllowed: z.boolean({ error: 'invalid' }),
 });
 export type ReceptionSessionInput = z.infer<typeof ReceptionSessionInputSchema>;
-
-export interface ReceptionSession extends ReceptionSessionInput {
-  id: string;
-  state: SessionState;
-  /** Why it was cancelled or postponed, shown to citizens. */
-  notice?: Message;
-  seriesId?: string;
-  /** Where a postponed session was first announced; its new times are startsAt/endsAt. */
-  postponedFrom?: { startsAt: string; endsAt: string };
-  /** Places still free for cases. */
-  placesLeft: number;
-  /** Incremented on every change; the ICS SEQUENCE. */
-  sequence: number;
-  updatedAt: string;
-}
 
 /**
  * Which state changes are allowed. Cancelled and ended are final; a postponed session is published again

@@ -1,6 +1,5 @@
-/** The signaling protocol (schemas, limits, close codes, room permissions) and its client. */
+/** The signaling protocol: schemas, limits, close codes, room permissions. Its client is in the browser entry (client.ts). */
 export * from './limits.js';
 export * from './permissions.js';
 export * from './errors.js';
 export * from './protocol.js';
-export * from './client.js';

@@ -1,7 +1,8 @@
 // The API client from a real browser page to the real server (another origin: CORS is exercised for real).
 import { expect } from '@open-wc/testing';
 import { v7 as uuidv7 } from 'uuid';
-import { ApiClient, ApiError, type Registration } from '../../src/index.js';
+import type { Registration } from '../../src/index.js';
+import { ApiClient, ApiError } from '../../src/browser.js';
 
 
 const api = () => new ApiClient({ baseUrl: window.TIEPDAN_TEST_SERVER!, timeoutMs: 10_000 });

@@ -1,6 +1,6 @@
 // Drafts in Chromium's real IndexedDB: what a citizen typed must survive closing the tab.
 import { expect, waitUntil } from '@open-wc/testing';
-import { Drafts, openLocalDatabase, type SaveStatus } from '../../src/index.js';
+import { Drafts, openLocalDatabase, type SaveStatus } from '../../src/browser.js';
 
 const unique = () => `test-${crypto.randomUUID()}`;
 

@@ -1,7 +1,7 @@
 // The outbox in Chromium's real IndexedDB. The sender here is the test's own function (the outbox's injection
 // point); the real HTTP path is covered by the end-to-end test against the real server.
 import { expect } from '@open-wc/testing';
-import { Drafts, Outbox, openLocalDatabase, type OutboxChange, type OutboxRecord } from '../../src/index.js';
+import { Drafts, Outbox, openLocalDatabase, type OutboxChange, type OutboxRecord } from '../../src/browser.js';
 
 type Payload = { text: string };
 type Answer = { reference: string };

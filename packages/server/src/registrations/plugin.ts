@@ -5,6 +5,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
+import { ScreeningPageSchema } from '@tiepdan/core';
 import type { RequirePermission } from '../auth/guard.js';
 import type { Config } from '../config/schema.js';
 import type { DataKeys } from '../privacy/keys.js';
@@ -61,7 +62,7 @@ export async function registrations(app: FastifyInstance, opts: RegistrationsOpt
   // The guard runs before validation (preValidation), so an anonymous caller learns nothing from the schema.
   const secured = { tags: ['screening'], security: [{ bearer: [] }] };
   app.get('/registrations', {
-    schema: { ...secured, summary: 'The screening queue, newest first, paged with `before`', querystring: ListQuery },
+    schema: { ...secured, summary: 'The screening queue, newest first, paged with `before`', querystring: ListQuery, response: { 200: ScreeningPageSchema } },
     preValidation: requirePermission('registrations.read'),
     handler: listHandler(officials),
   });

@@ -16,7 +16,7 @@ import type { PendingNotice } from '../store/schedule-store.js';
 import type { Store } from '../store/store.js';
 import type { Cluster, Singleton } from '../cluster/cluster.js';
 import { MemoryCluster } from '../cluster/memory.js';
-import { ReceptionSessionInputSchema, toE164 } from '@tiepdan/core';
+import { ReceptionSessionInputSchema, SessionListSchema, SessionMutationResponseSchema, SessionViewSchema, toE164 } from '@tiepdan/core';
 import type { GuessBudget } from '../registrations/guesses.js';
 import { bookHandler, bookingCalendarHandler, bookingIcsHandler, cancelBookingHandler, feedHandler, sessionBookingsHandler } from './bookings.js';
 import type { ScheduleContext } from './context.js';
@@ -115,16 +115,16 @@ export async function schedule(app: FastifyInstance, opts: ScheduleOptions): Pro
   // handler, with the schema the document shows (checkedByHandler, http/openapi.ts).
   const checked = (body: $ZodType) => ({ checkedByHandler: { body } });
 
-  app.get('/sessions', { schema: { ...publicTags, summary: "A unit's sessions between two dates (drafts too, for an official of the unit)", querystring: ListQuerySchema }, handler: listHandler(ctx) });
-  app.get('/sessions/:id', { schema: { ...publicTags, summary: 'One session (a draft only for an official of its unit)', ...sessionParams }, handler: getHandler(ctx) });
+  app.get('/sessions', { schema: { ...publicTags, summary: "A unit's sessions between two dates (drafts too, for an official of the unit)", querystring: ListQuerySchema, response: { 200: SessionListSchema } }, handler: listHandler(ctx) });
+  app.get('/sessions/:id', { schema: { ...publicTags, summary: 'One session (a draft only for an official of its unit)', ...sessionParams, response: { 200: SessionViewSchema } }, handler: getHandler(ctx) });
   app.get('/units/:unit/schedule.ics', { schema: { ...publicTags, summary: "The unit's published sessions as an iCalendar feed", params: z.strictObject({ unit: z.string() }) }, handler: feedHandler(ctx) });
 
-  app.post('/sessions', { ...manage, schema: { ...officialTags, summary: 'A new session, planned (not yet public)', ...checked(ReceptionSessionInputSchema) }, handler: createHandler(ctx) });
-  app.patch('/sessions/:id', { ...manage, schema: { ...officialTags, summary: "A change to a session's facts; a new time tells its booked citizens", ...sessionParams, ...checked(SessionPatchSchema) }, handler: patchHandler(ctx) });
-  app.post('/sessions/:id/publish', { ...manage, schema: { ...officialTags, summary: 'Publishes a session: citizens see it and may book', ...sessionParams, ...checked(EmptySchema) }, handler: publishHandler(ctx) });
-  app.post('/sessions/:id/close', { ...manage, schema: { ...officialTags, summary: 'Closes a session to new bookings', ...sessionParams, ...checked(EmptySchema) }, handler: closeHandler(ctx) });
-  app.post('/sessions/:id/cancel', { ...manage, schema: { ...officialTags, summary: 'Cancels a session, with the reason and the notice its booked citizens get', ...sessionParams, ...checked(CancelSchema) }, handler: cancelHandler(ctx) });
-  app.post('/sessions/:id/postpone', { ...manage, schema: { ...officialTags, summary: 'Postpones a session, to new times or none yet, with a notice', ...sessionParams, ...checked(PostponeSchema) }, handler: postponeHandler(ctx) });
+  app.post('/sessions', { ...manage, schema: { ...officialTags, summary: 'A new session, planned (not yet public)', ...checked(ReceptionSessionInputSchema), response: { 201: SessionMutationResponseSchema } }, handler: createHandler(ctx) });
+  app.patch('/sessions/:id', { ...manage, schema: { ...officialTags, summary: "A change to a session's facts; a new time tells its booked citizens", ...sessionParams, ...checked(SessionPatchSchema), response: { 200: SessionMutationResponseSchema } }, handler: patchHandler(ctx) });
+  app.post('/sessions/:id/publish', { ...manage, schema: { ...officialTags, summary: 'Publishes a session: citizens see it and may book', ...sessionParams, ...checked(EmptySchema), response: { 200: SessionMutationResponseSchema } }, handler: publishHandler(ctx) });
+  app.post('/sessions/:id/close', { ...manage, schema: { ...officialTags, summary: 'Closes a session to new bookings', ...sessionParams, ...checked(EmptySchema), response: { 200: SessionMutationResponseSchema } }, handler: closeHandler(ctx) });
+  app.post('/sessions/:id/cancel', { ...manage, schema: { ...officialTags, summary: 'Cancels a session, with the reason and the notice its booked citizens get', ...sessionParams, ...checked(CancelSchema), response: { 200: SessionMutationResponseSchema } }, handler: cancelHandler(ctx) });
+  app.post('/sessions/:id/postpone', { ...manage, schema: { ...officialTags, summary: 'Postpones a session, to new times or none yet, with a notice', ...sessionParams, ...checked(PostponeSchema), response: { 200: SessionMutationResponseSchema } }, handler: postponeHandler(ctx) });
   app.post('/series/preview', { ...manage, schema: { ...officialTags, summary: "A periodic series' dates after holiday shifts, and its warnings; nothing is stored", ...checked(SeriesSchema) }, handler: previewHandler(ctx) });
   app.post('/series', { ...manage, schema: { ...officialTags, summary: 'A periodic series: its sessions over the horizon, in one transaction', ...checked(SeriesSchema) }, handler: createSeriesHandler(ctx) });
   app.get('/sessions/:id/bookings', { ...invite, schema: { ...officialTags, summary: "A session's booked citizens", ...sessionParams }, handler: sessionBookingsHandler(ctx) });

@@ -1,0 +1,34 @@
+/**
+ * The registrations' screening views as zod schemas, with their types inferred (issue 14): the server's response
+ * schema for GET /registrations and the type `<tiepdan-screening>` reads come from one source. Routes in
+ * api/types.ts. The full RegistrationRecord stays an interface until then: its `registration` is a redacted
+ * copy for some callers, which the registration's input schema would refuse.
+ */
+import * as z from 'zod/mini';
+import { MATTER_KINDS } from '../registration/choices.js';
+import { REGISTRATION_STATES } from '../registration/states.js';
+
+z.config({ jitless: true });
+
+export const RegistrationSummarySchema = z.object({
+  reference: z.string(),
+  unit: z.string(),
+  kind: z.enum(MATTER_KINDS),
+  state: z.enum(REGISTRATION_STATES),
+  receivedAt: z.string(),
+  updatedAt: z.string(),
+  /** Redacted ("Người tố cáo (bảo mật)") for denunciations when the caller may not see the denouncer. */
+  displayName: z.string(),
+  summary: z.string(),
+  groupSize: z.number(),
+  attachmentCount: z.number(),
+});
+export type RegistrationSummary = z.infer<typeof RegistrationSummarySchema>;
+
+/** GET /registrations */
+export const ScreeningPageSchema = z.object({
+  items: z.array(RegistrationSummarySchema),
+  /** Pass as `before` to get the next page; absent on the last page. */
+  nextBefore: z.optional(z.string()),
+});
+export type ScreeningPage = z.infer<typeof ScreeningPageSchema>;
