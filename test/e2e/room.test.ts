@@ -144,7 +144,7 @@ describe('video room, native transport, three browsers', () => {
     await prejoinAndJoin(citizen.page);
     await until('citizen in the lobby', () => view(citizen.page), (v) => v === 'lobby');
     // …and the server kept the acknowledgement, with the notice's version, in the room's audit chain.
-    const acks = new SqliteAuditLog(demo.server.store.db).entries(SESSION).filter((e) => e.action === 'notice.ack' && e.actor.includes('TCD-E2E-0001'));
+    const acks = (await new SqliteAuditLog(demo.server.store.db).entries(SESSION)).filter((e) => e.action === 'notice.ack' && e.actor.includes('TCD-E2E-0001'));
     assert.equal(acks.length, 1, 'the citizen\'s acknowledgement is audited once');
     assert.equal((acks[0]!.detail as { version: string }).version, 'room-notice-2026-12-01');
     await citizen.page.locator('tiepdan-room').getByText('Vui lòng chờ, cán bộ tiếp dân sẽ mời ông/bà vào.').waitFor();

@@ -110,9 +110,9 @@ describe('a case through the five steps', () => {
 
     // Every step is in the session's hash chain, and the chain verifies.
     const audit = new SqliteAuditLog(t.db);
-    const actions = audit.entries(SESSION).filter((e) => e.target === `case:${id}`).map((e) => e.action);
+    const actions = (await audit.entries(SESSION)).filter((e) => e.target === `case:${id}`).map((e) => e.action);
     assert.deepEqual(actions, ['desk.open', 'desk.identity', 'desk.helper', 'desk.helper', 'desk.content', 'desk.content', 'desk.confirm.screen', 'desk.receipt', 'desk.handling', 'desk.direction', 'desk.close']);
-    assert.deepEqual(audit.verify(), { ok: true, count: auditCount() });
+    assert.deepEqual(await audit.verify(), { ok: true, count: auditCount() });
 
     // A closed case takes no more steps.
     res = await as(t, 'clerk', `/desk/cases/${id}/identity`, BODIES.identity);

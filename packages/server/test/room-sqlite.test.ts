@@ -14,7 +14,7 @@ import type { RoomSettings } from '../src/rooms/room.js';
 import { SqliteRoomStore } from '../src/store/room-sqlite.js';
 import { removeDir, tempDir } from './helpers.js';
 
-test('room_events keeps between eventLogSize and twice it; chat keeps everything', () => {
+test('room_events keeps between eventLogSize and twice it; chat keeps everything', async () => {
   const dir = tempDir();
   const db = new Database(join(dir, 'rooms.sqlite'));
   try {
@@ -31,7 +31,7 @@ test('room_events keeps between eventLogSize and twice it; chat keeps everything
         const event = { type: 'chat.message', messageId: `m${seq}`, from: 'a', name: 'Người tố cáo', text: `tin ${seq}`, at };
         store.appendEvent('s1', { seq, at, recipients: ['a', 'b'], frame: JSON.stringify({ v: 1, type: 'event', seq, at, event }), author: 'An' });
       } else store.appendEvent('s1', { seq, at, recipients: ['a', 'b'], frame: JSON.stringify({ seq }) });
-      store.flush();
+      await store.flush();
       sizes.push(count.get('s1')!);
       // Everything from seq - size + 1 on is still there to replay.
       assert.equal(kept.get('s1', seq - size), Math.min(size, seq), `after ${seq}: the last ${size} events are kept`);
@@ -40,22 +40,22 @@ test('room_events keeps between eventLogSize and twice it; chat keeps everything
     assert.ok(Math.max(...sizes) <= size, `at most twice the log's size of numbers on disk (saw ${Math.max(...sizes)} events besides chat)`);
     assert.ok(sizes.at(-1)! >= size / 2);
     assert.ok(new Set(sizes.slice(40)).size > 1, 'trimmed more than once');
-    const chat = store.chat('s1');
+    const chat = await store.chat('s1');
     assert.equal(chat.length, 95, 'every chat line stays');
     assert.deepEqual(chat[0], { sessionId: 's1', seq: 2, messageId: 'm2', participantId: 'a', name: 'An', text: 'tin 2', at: new Date(Date.UTC(2026, 0, 1, 8, 0, 2)).toISOString() });
     // The rows a restarted room loads are the last `size` numbers, without the chat lines of older ones.
     db.prepare("INSERT INTO rooms (session_id, state, data, updated_at) VALUES ('s1', 'open', ?, '')").run(JSON.stringify({ sessionId: 's1', seq: 190 }));
-    assert.deepEqual(store.load('s1')!.events.map((e) => e.seq), Array.from({ length: size }, (_, i) => 190 - size + 1 + i));
-    assert.equal(store.load('s1')!.events.at(-1)!.author, 'An');
+    assert.deepEqual((await store.load('s1'))!.events.map((e) => e.seq), Array.from({ length: size }, (_, i) => 190 - size + 1 + i));
+    assert.equal((await store.load('s1'))!.events.at(-1)!.author, 'An');
     db.prepare("DELETE FROM rooms WHERE session_id = 's1'").run();
-    assert.deepEqual(store.load('s1'), undefined, 'no room row was written, so nothing to load');
+    assert.deepEqual(await store.load('s1'), undefined, 'no room row was written, so nothing to load');
   } finally {
     db.close();
     removeDir(dir);
   }
 });
 
-test('migration 11 keeps every chat line of a database written with room_chat, and the tail a room loads', () => {
+test('migration 11 keeps every chat line of a database written with room_chat, and the tail a room loads', async () => {
   const dir = tempDir();
   const db = new Database(join(dir, 'rooms.sqlite'));
   try {
@@ -76,14 +76,14 @@ test('migration 11 keeps every chat line of a database written with room_chat, a
     assert.deepEqual(migrate(db), [11]);
     const store = new SqliteRoomStore(db, 10);
     assert.deepEqual(
-      store.chat('s1').map((c) => [c.seq, c.messageId, c.name, c.text, c.at]),
+      (await store.chat('s1')).map((c) => [c.seq, c.messageId, c.name, c.text, c.at]),
       [
         [1, 'm1', 'An', 'tin đầu', at(1)],
         [30, 'm30', 'An', 'tin 30', at(30)],
         [31, 'm31', 'An', 'tin 31', at(31)],
       ],
     );
-    const loaded = store.load('s1')!.events;
+    const loaded = (await store.load('s1'))!.events;
     assert.deepEqual(loaded.map((e) => e.seq), [25, 26, 27, 28, 29, 30, 31], 'the old line is not in the tail');
     assert.equal(loaded.at(-1)!.frame, frame(31, { type: 'chat.message', messageId: 'm31', from: 'a', name: 'Người tố cáo', text: 'tin 31', at: at(31) }), 'the frame as it was sent');
     assert.equal(loaded.at(-1)!.author, 'An');
@@ -126,8 +126,7 @@ test('a storm of drops and resumes after a restart shares a few commits; deliver
       if (d.kind === 'event' && onDisk.get(sessionId, d.seq) !== 1) undurable.push(d.seq);
     });
     const host = new RoomHost(settings, bus, store);
-    host.start();
-    return { store, bus, host };
+    return { store, bus, host, started: host.start() };
   };
   /** Sends each command in its own turn of the event loop, as sockets' frames arrive, and awaits all replies. */
   const storm = async (send: (i: number) => Promise<CommandReply>) => {
@@ -141,6 +140,7 @@ test('a storm of drops and resumes after a restart shares a few commits; deliver
   const identity = (i: number) => ({ kind: 'official' as const, sub: `official.${i}`, role: 'official' as const, unit: 'dongthap.sadec' });
   try {
     let p = boot();
+    await p.started;
     const joined: { participantId: string; connectionId: string; seq: number }[] = [];
     for (let i = 0; i < N; i += 1) {
       const reply = await p.bus.request(sessionId, { kind: 'hello', connectionId: `c${i}`, identity: identity(i) });
@@ -157,8 +157,9 @@ test('a storm of drops and resumes after a restart shares a few commits; deliver
     assert.ok(dropCommits <= N / 4, `${N} drops took ${dropCommits} commits; presence must share them`);
 
     // The server restarts on the same database; every place is restored, everyone resumes in their own turn.
-    p.host.close();
+    await p.host.close();
     p = boot();
+    await p.started;
     before = p.store.commits;
     const resumed = await storm((i) =>
       p.bus.request(sessionId, { kind: 'hello', connectionId: `r${i}`, identity: identity(i), resume: { participantId: joined[i]!.participantId, lastSeq: joined[i]!.seq } }),
@@ -189,7 +190,7 @@ test('a storm of drops and resumes after a restart shares a few commits; deliver
     assert.equal(updates.length, 2 * N, 'one stored notice per drop and per resume');
     const seqs = logged.map((e) => e.seq);
     assert.deepEqual(seqs, [...new Set(seqs)].sort((a, b) => a - b), 'sequence numbers only go up');
-    p.host.close();
+    await p.host.close();
   } finally {
     db.close();
     removeDir(dir);

@@ -85,11 +85,11 @@ describe('rooms: lobby, case, floor, chat, relays, audit', () => {
 
     // Every decision is in the audit log, in order, and the chain verifies.
     const audit = new SqliteAuditLog(t.db);
-    const actions = audit.entries(sessionId).map((e) => `${e.action}:${e.role}`);
+    const actions = (await audit.entries(sessionId)).map((e) => `${e.action}:${e.role}`);
     // Each citizen's acknowledged recording notice comes first: they joined (and queued) before the room opened.
     assert.deepEqual(actions, ['notice.ack:citizen', 'notice.ack:citizen', 'notice.ack:citizen', 'room.open:chair', 'lobby.admit:clerk', 'lobby.admit:clerk', 'lobby.return:clerk', 'lobby.deny:clerk', 'lobby.return:clerk', 'lobby.admit:clerk']);
-    assert.equal(audit.entries(sessionId).find((e) => e.action === 'lobby.deny')!.detail!.reason, 'Vụ việc đã được giải quyết đúng pháp luật');
-    assert.equal(audit.verify().ok, true);
+    assert.equal((await audit.entries(sessionId)).find((e) => e.action === 'lobby.deny')!.detail!.reason, 'Vụ việc đã được giải quyết đúng pháp luật');
+    assert.equal((await audit.verify()).ok, true);
   });
 
   test('floor, hands, chat (kept with the session) and mute requests reach the right people', async () => {
@@ -194,7 +194,7 @@ describe('rooms: lobby, case, floor, chat, relays, audit', () => {
     assert.equal(seenByOperator.participant.redacted, true);
     const identity = await clerk.ok('identity.read', { participantId: denouncer.participantId });
     assert.deepEqual(identity, { participantId: denouncer.participantId, name: 'Trần Văn Bình', reference: 'REF-TC', kind: 'to_cao' });
-    assert.ok(new SqliteAuditLog(t.db).entries(sessionId).some((e) => e.action === 'identity.read' && e.role === 'clerk'), 'reading an identity is audited');
+    assert.ok((await new SqliteAuditLog(t.db).entries(sessionId)).some((e) => e.action === 'identity.read' && e.role === 'clerk'), 'reading an identity is audited');
   });
 
   test('connection points join as such; the roster shows each point, its participants and health', async () => {
@@ -260,23 +260,23 @@ describe('rooms: lobby, case, floor, chat, relays, audit', () => {
     await chair.ok('case.set', { caseId: 'case-9' });
     await chair.ok('case.set', { caseId: null });
     const audit = new SqliteAuditLog(t.db);
-    const before = audit.verify();
+    const before = await audit.verify();
     assert.equal(before.ok, true);
     assert.ok(before.count >= 3);
     assert.throws(() => t.db.prepare("UPDATE room_audit SET role = 'citizen' WHERE session_id = ?").run(sessionId), /append-only/u);
     // Someone with the file in hand can drop the trigger; the chain still tells.
-    const target = audit.entries(sessionId).find((e) => e.action === 'case.set')!;
+    const target = (await audit.entries(sessionId)).find((e) => e.action === 'case.set')!;
     t.db.exec('DROP TRIGGER room_audit_no_update');
     try {
       t.db.prepare('UPDATE room_audit SET detail = ? WHERE id = ?').run('{"caseId":"case-10"}', target.id);
-      const after = audit.verify();
+      const after = await audit.verify();
       assert.equal(after.ok, false);
       assert.equal(after.ok === false && after.brokenAt, target.id);
     } finally {
       t.db.prepare('UPDATE room_audit SET detail = ? WHERE id = ?').run('{"caseId":"case-9"}', target.id);
       t.db.exec("CREATE TRIGGER room_audit_no_update BEFORE UPDATE ON room_audit BEGIN SELECT RAISE(ABORT, 'room_audit is append-only'); END");
     }
-    assert.equal(audit.verify().ok, true, 'restoring the entry restores the chain');
+    assert.equal((await audit.verify()).ok, true, 'restoring the entry restores the chain');
   });
 
   test('the session ends for everyone when the head ends it; nobody can join it again', async () => {

@@ -28,18 +28,18 @@ describe('rooms: notice acknowledgement', () => {
     const notice = { version: 'room-2025-07', acknowledgedAt: '2026-11-28T01:00:00.000Z' };
     const citizen = await joinCitizen(t, sessionId, 'REF-N1', { extra: { notice } });
     open.push(citizen);
-    const audit = () => new SqliteAuditLog(t.db).entries(sessionId).filter((e) => e.action === 'notice.ack');
-    assert.equal(audit().length, 1);
-    assert.deepEqual(audit()[0]!.detail, notice);
-    assert.match(audit()[0]!.actor, /REF-N1/u);
+    const audit = async () => (await new SqliteAuditLog(t.db).entries(sessionId)).filter((e) => e.action === 'notice.ack');
+    assert.equal((await audit()).length, 1);
+    assert.deepEqual((await audit())[0]!.detail, notice);
+    assert.match((await audit())[0]!.actor, /REF-N1/u);
 
     citizen.terminate();
     const again = await TestClient.open(t);
     open.push(again);
     const reply: Frame = await again.hello({ auth: { kind: 'citizen', token: await citizenToken(t, sessionId, 'REF-N1') }, sessionId, resume: { participantId: citizen.participantId, lastSeq: citizen.lastSeq }, notice });
     assert.equal(reply.result.resumed, true);
-    assert.equal(audit().length, 1, 'a resume does not acknowledge again');
-    assert.equal(new SqliteAuditLog(t.db).verify().ok, true);
+    assert.equal((await audit()).length, 1, 'a resume does not acknowledge again');
+    assert.equal((await new SqliteAuditLog(t.db).verify()).ok, true);
   });
 
   test('a citizen who did not acknowledge the notice is not let in, and nothing is kept of the attempt', async () => {
@@ -55,7 +55,7 @@ describe('rooms: notice acknowledgement', () => {
     assert.match(refused.error.message.vi, /thông báo ghi hình/u);
     assert.match(refused.error.message.en, /recording notice/u);
     const entries = () => new SqliteAuditLog(t.db).entries(sessionId);
-    assert.equal(entries().filter((e) => /REF-N2/u.test(e.actor)).length, 0, 'no audit entry for the refused hello');
+    assert.equal((await entries()).filter((e) => /REF-N2/u.test(e.actor)).length, 0, 'no audit entry for the refused hello');
 
     // The same socket, after the pre-join: let in, and the acknowledgement is in the chain.
     const notice = { version: 'room-2026-12', acknowledgedAt: '2026-12-01T02:00:00.000Z' };
@@ -65,7 +65,7 @@ describe('rooms: notice acknowledgement', () => {
     // The chair saw the citizen arrive once: the refused hello had put nobody in the room.
     await chair.event('participant.joined', (e) => e.participant.participantId === joined.result.participantId);
     assert.equal(chair.events('participant.joined').filter((e) => e.participant.role === 'citizen').length, 1);
-    const acks = entries().filter((e) => e.action === 'notice.ack');
+    const acks = (await entries()).filter((e) => e.action === 'notice.ack');
     assert.equal(acks.length, 1);
     assert.deepEqual(acks[0]!.detail, notice);
     assert.match(acks[0]!.actor, /REF-N2/u);

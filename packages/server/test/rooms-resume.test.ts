@@ -162,7 +162,7 @@ describe('rooms: server restart', () => {
       assert.deepEqual(positions, [1, 2]);
       assert.deepEqual((await back.client.ok('roster.get')).lobby.map((e: any) => e.participantId), before);
       await until(() => (back.client.frames.length > 0), 1000);
-      assert.equal(new SqliteAuditLog(second.db).verify().ok, true);
+      assert.equal((await new SqliteAuditLog(second.db).verify()).ok, true);
       assert.equal(second.db.prepare('SELECT COUNT(*) FROM room_chat WHERE session_id = ?').pluck().get(sessionId), 1);
       // The new server goes on numbering events after the old one.
       const sent = await back.client.ok('chat.send', { text: 'sau khi khởi động lại' });

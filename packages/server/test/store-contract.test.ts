@@ -240,14 +240,16 @@ for (const fixture of STORE_FIXTURES) {
     });
 
     describe('rooms and the audit chain', { skip: lacks('rooms') }, () => {
-      test('the audit chain appends, verifies and lists a session', () => {
+      test('the audit chain appends, verifies and lists a session', async () => {
         const rooms = store.openRooms!({ eventLogSize: 100 });
         const sessionId = `room-${randomUUID()}`;
-        const first = rooms.audit.append({ sessionId, at: new Date().toISOString(), actor: 'clerk-1', role: 'clerk', action: 'lobby.admit', target: 'p1' });
-        const second = rooms.audit.append({ sessionId, at: new Date().toISOString(), actor: 'chair-1', role: 'chair', action: 'room.open' });
-        assert.equal(second.id, first.id + 1);
-        assert.deepEqual(rooms.audit.entries(sessionId).map((e) => e.action), ['lobby.admit', 'room.open']);
-        assert.equal(rooms.audit.verify().ok, true);
+        rooms.audit.append({ sessionId, at: new Date().toISOString(), actor: 'clerk-1', role: 'clerk', action: 'lobby.admit', target: 'p1' });
+        rooms.audit.append({ sessionId, at: new Date().toISOString(), actor: 'chair-1', role: 'chair', action: 'room.open' });
+        await rooms.durable();
+        const entries = await rooms.audit.entries(sessionId);
+        assert.deepEqual(entries.map((e) => e.action), ['lobby.admit', 'room.open']);
+        assert.equal(entries[1]!.id, entries[0]!.id + 1);
+        assert.equal((await rooms.audit.verify()).ok, true);
       });
     });
 

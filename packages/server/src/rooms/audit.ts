@@ -2,7 +2,8 @@
  * The rooms' audit log: every lobby decision and role action, append-only and hash-chained. Each entry's hash
  * is SHA-256(previous hash + canonical JSON of the entry), the first entry's previous hash is 64 zeros, so a
  * changed, removed or reordered row breaks the chain from that row on and `verify` names the first bad one.
- * The store keeps it (store/audit-sqlite.ts) and refuses UPDATE and DELETE on it in the database itself.
+ * The store keeps it (store/audit-sqlite.ts, store/audit-postgres.ts) and refuses UPDATE and DELETE on it in the
+ * database itself.
  */
 import { createHash } from 'node:crypto';
 
@@ -49,10 +50,43 @@ export function entryHash(prevHash: string, id: number, row: Omit<AuditRow, 'id'
 
 export type VerifyResult = { ok: true; count: number } | { ok: false; count: number; brokenAt: number; reason: string };
 
+/** The row that appends `entry` after `last` (undefined: the chain is empty). */
+export function nextLink(last: { id: number; hash: string } | undefined, entry: AuditEntry): AuditRow {
+  const prev_hash = last?.hash ?? GENESIS_HASH;
+  const id = (last?.id ?? 0) + 1;
+  const row = { session_id: entry.sessionId, at: entry.at, actor: entry.actor, role: entry.role, action: entry.action, target: entry.target ?? null, detail: canonicalJson(entry.detail ?? {}) };
+  return { id, ...row, prev_hash, hash: entryHash(prev_hash, id, row) };
+}
+
+/** Walks a chain's rows in id order; reports the first whose link or hash does not match. */
+export function verifyChain(rows: Iterable<AuditRow>): VerifyResult {
+  let prev = GENESIS_HASH;
+  let expectedId = 1;
+  let count = 0;
+  for (const row of rows) {
+    if (row.id !== expectedId) return { ok: false, count, brokenAt: row.id, reason: `entry ${expectedId} is missing` };
+    if (row.prev_hash !== prev) return { ok: false, count, brokenAt: row.id, reason: 'previous hash does not match' };
+    if (entryHash(prev, row.id, row) !== row.hash) return { ok: false, count, brokenAt: row.id, reason: 'entry was changed' };
+    prev = row.hash;
+    expectedId += 1;
+    count += 1;
+  }
+  return { ok: true, count };
+}
+
+/** A stored row as the entry it records. */
+export function entryOf(r: AuditRow): AuditEntry & { id: number; hash: string } {
+  return { id: r.id, hash: r.hash, sessionId: r.session_id, at: r.at, actor: r.actor, role: r.role, action: r.action, target: r.target ?? undefined, detail: JSON.parse(r.detail) as Record<string, unknown> };
+}
+
 export interface AuditChain {
-  /** Appends one entry at the end of the chain; two writers cannot fork it. */
-  append(entry: AuditEntry): { id: number; hash: string };
+  /**
+   * Appends one entry at the end of the chain; two writers (two nodes) cannot fork it. Written at once (SQLite)
+   * or with the rooms' next commit (PostgreSQL): either way before anything that waits on `afterCommit` or
+   * `durable` after it leaves, and in the order appended.
+   */
+  append(entry: AuditEntry): void;
   /** Walks the whole chain; reports the first entry whose link or hash does not match. */
-  verify(): VerifyResult;
-  entries(sessionId: string): (AuditEntry & { id: number; hash: string })[];
+  verify(): Promise<VerifyResult>;
+  entries(sessionId: string): Promise<(AuditEntry & { id: number; hash: string })[]>;
 }

@@ -18,6 +18,8 @@ export class RoomHost {
   private readonly rooms = new Map<string, Room>();
   /** Per room, the highest sequence number delivered so far. */
   private readonly released = new Map<string, number>();
+  /** Rooms being read from the store: a second command for one waits for the same read, not a second room. */
+  private readonly loading = new Map<string, Promise<Room | undefined>>();
   /** The bus as the rooms see it: a delivery waits for the commit that holds what it announces. */
   private readonly durableBus: RoomBus;
   private stopServing: (() => void) | undefined;
@@ -53,8 +55,9 @@ export class RoomHost {
    * Restores unfinished rooms and starts taking commands. With a bus that spreads rooms over nodes, a room is
    * loaded by the node that takes its lease, when its first command comes, and dropped when the lease is lost.
    */
-  start(): void {
-    if (this.bus.hostsEveryRoom) for (const sessionId of this.store.activeSessions()) this.load(sessionId);
+  async start(): Promise<void> {
+    if (this.bus.hostsEveryRoom) for (const sessionId of await this.store.activeSessions()) await this.room$(sessionId);
+    if (this.closed) return;
     this.stopServing = this.bus.serve((sessionId, command) => this.handle(sessionId, command), { lost: (sessionId) => this.drop(sessionId) });
     // Only rooms in memory have anyone to tell; a room loaded later reads the recording into its snapshot.
     this.stopRecording = this.recording?.subscribe((event) => this.rooms.get(event.sessionId)?.onRecording(event));
@@ -66,7 +69,7 @@ export class RoomHost {
 
   async handle(sessionId: string, command: RoomCommand): Promise<CommandReply> {
     if (this.closed) return { ok: false, error: signalingError('internal') };
-    let room = this.rooms.get(sessionId) ?? this.load(sessionId);
+    let room = await this.room$(sessionId);
     if (!room) {
       if (command.kind !== 'hello') return command.kind === 'request' ? { ok: false, error: signalingError('unauthenticated') } : { ok: true, result: {} };
       room = this.create(sessionId);
@@ -89,13 +92,13 @@ export class RoomHost {
   }
 
   /** Tells every connected participant the server is restarting, then writes everything down. */
-  shutdown(reconnectAfterMs: number): void {
+  async shutdown(reconnectAfterMs: number): Promise<void> {
     for (const room of this.rooms.values()) room.announceRestart(reconnectAfterMs);
-    this.store.flush();
+    await this.store.flush();
   }
 
   /** Stops for good (after the sockets are gone): timers off, last write with every room's exact number. */
-  close(): void {
+  async close(): Promise<void> {
     this.closed = true;
     this.stopServing?.();
     this.stopRecording?.();
@@ -104,22 +107,35 @@ export class RoomHost {
       this.store.markDirty(room.sessionId, () => room.snapshotData());
     }
     this.rooms.clear();
-    this.store.flush({ exact: true });
+    await this.store.close();
   }
 
   private context() {
     return { settings: this.settings, bus: this.durableBus, store: this.store, now: this.now, recording: this.recording, desk: this.desk?.desk, onDeskError: this.desk?.onError, onEnded: (sessionId: string) => {
         this.rooms.delete(sessionId);
-        // Written at once: a hello right after must find the room ended, not a stale open copy.
-        this.store.flush();
+        // Committed now: a hello right after must find the room ended, not a stale open copy (a store whose commit
+        // is a round trip holds its reads until then). A failed commit is reported by the store and retried.
+        this.store.flush().catch(() => undefined);
         this.bus.release(sessionId);
       },
     };
   }
 
-  private load(sessionId: string): Room | undefined {
-    const saved = this.store.load(sessionId);
-    if (!saved) return undefined;
+  /** The room in memory, or read from the store (undefined: the store has no such room). */
+  private room$(sessionId: string): Promise<Room | undefined> {
+    const room = this.rooms.get(sessionId);
+    if (room) return Promise.resolve(room);
+    let loading = this.loading.get(sessionId);
+    if (!loading) {
+      loading = this.load(sessionId).finally(() => this.loading.delete(sessionId));
+      this.loading.set(sessionId, loading);
+    }
+    return loading;
+  }
+
+  private async load(sessionId: string): Promise<Room | undefined> {
+    const saved = await this.store.load(sessionId);
+    if (!saved || this.closed) return undefined;
     // Sockets the room had on any node (before this one took it over): read before the room forgets them.
     const sockets = saved.data.participants.filter((p) => p.connectionId !== null).map((p) => ({ participantId: p.participantId, connectionId: p.connectionId! }));
     const room = new Room(saved.data, saved.events, this.context(), true);

@@ -101,10 +101,12 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, ope
     recording,
     desk ? { desk, onError: (error) => app.log.error({ err: error }, 'desk: the case could not be opened on admission') } : undefined,
   );
-  if (takeover) void takeover.then(() => host.start());
-  else host.start();
+  // Unfinished rooms are read back before any command is served; after a takeover, once the process before is gone.
+  const started = takeover ? takeover.then(() => host.start()) : undefined;
+  started?.catch((error: unknown) => app.log.error({ err: error }, 'rooms could not be restored from the store'));
+  if (!started) await host.start();
   const transport = new Transport({
-    bus: takeover ? heldUntil(bus, takeover) : bus,
+    bus: started ? heldUntil(bus, started) : bus,
     settings,
     authSecret: config.authSecret,
     joinTokens: joinTokens ?? new JwtJoinTokenVerifier(config.authSecret),
@@ -118,7 +120,7 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, ope
     transport,
     caseUpdated: async (sessionId, caseId, state, step) => {
       // Until this process owns the rooms nobody here can be told; the desk step itself is already committed.
-      if (takeover) await takeover;
+      if (started) await started;
       const reply = await bus.request(sessionId, { kind: 'case', caseId, state, step });
       if (!reply.ok) app.log.warn({ sessionId, caseId, code: reply.error.error.code }, 'desk: the room could not be told of a case step');
     },
@@ -133,9 +135,9 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, ope
     preClose(done) {
       void (async () => {
         await transport.shutdown();
-        host.shutdown(settings.reconnectAfterMs);
+        await host.shutdown(settings.reconnectAfterMs);
         await transport.drain(DRAIN_MS);
-        host.close();
+        await host.close();
         // After the last write: the leases go back at once, so another node takes the rooms without waiting.
         await clustered?.close();
         this.websocketServer.close(() => done());

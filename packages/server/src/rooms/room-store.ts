@@ -1,9 +1,11 @@
 /**
  * What the rooms need from storage (room state, the event log tail, chat, the audit chain), built by the chosen
- * store (store/room-sqlite.ts for SQLite). The interface is synchronous with an explicit commit point: the rooms
- * queue writes during one turn of the event loop, and `afterCommit` / `durable` hold their deliveries and replies
- * until the store has made what they announce durable. A store that cannot offer that does not provide rooms,
- * and the server refuses to start with it (store/capabilities.ts).
+ * store (store/room-sqlite.ts, store/room-postgres.ts; their shared group commit is store/room-queue.ts). Reads
+ * are async (a database may be a round trip away). Writes are queued, synchronously, during one turn of the event
+ * loop, with an explicit commit point: `afterCommit` / `durable` hold the rooms' deliveries and replies until the
+ * store has committed what they announce, however long the commit takes. A read after `flush` sees what it
+ * committed. A store that cannot offer that does not provide rooms, and the server refuses to start with it
+ * (store/capabilities.ts).
  */
 import type { AuditChain } from './audit.js';
 import type { RoomData } from './room.js';
@@ -40,11 +42,11 @@ export interface RoomStoreOptions {
 export interface RoomStore {
   /** The hash-chained audit log of lobby decisions and role actions. */
   readonly audit: AuditChain;
-  load(sessionId: string): { data: RoomData; events: StoredEvent[] } | undefined;
+  load(sessionId: string): Promise<{ data: RoomData; events: StoredEvent[] } | undefined>;
   /** Rooms that were open (or waiting) when the server stopped. */
-  activeSessions(): string[];
+  activeSessions(): Promise<string[]>;
   /** The session's chat lines (the events that have an `author`), in order. */
-  chat(sessionId: string): ChatRow[];
+  chat(sessionId: string): Promise<ChatRow[]>;
   /**
    * `presence` (here and in appendEvent): the write is about a connection coming or going (a resume, a drop). It
    * is written, and what waits for it is let out, like any other, but it does not call for a commit of its own:
@@ -59,7 +61,11 @@ export interface RoomStore {
   afterCommit(fn: () => void): void;
   /** Resolves once everything queued so far is durable (and its deliveries have left). */
   durable(): Promise<void>;
-  /** Writes everything queued now; `exact` (graceful close) writes each room's own sequence number. */
-  flush(options?: { exact?: boolean }): void;
-  close(): void;
+  /**
+   * Commits everything queued now; `exact` (graceful close) writes each room's own sequence number. Rejects when
+   * the commit failed (the queue stays and is retried; nothing that waits for it leaves meanwhile).
+   */
+  flush(options?: { exact?: boolean }): Promise<void>;
+  /** The last, exact flush; the database itself is closed by its store. */
+  close(): Promise<void>;
 }
