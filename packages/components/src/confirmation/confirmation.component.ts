@@ -6,17 +6,17 @@
  * `case.updated` event of the citizen's case (no polling; the reload button stays for a lost socket). It speaks with the citizen's join token (Authorization header,
  * never the URL). `<tiepdan-room>` loads it on demand for an admitted citizen; it fits a 320 px phone.
  */
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { DOCUMENT_FORM_LABELS, say, type ErrorBody, type PendingConfirmation } from '@tiepdan/core';
 import { apiCall, apiFile } from '@tiepdan/core/browser';
+import { TiepdanElement } from '../shared/element.js';
+import { reportFailure } from '../shared/failure.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { caseOutcomeView } from '../shared/case-outcome.js';
 import { saveFile } from '../shared/download.js';
-import { reportFailure } from '../shared/failure.js';
-import { fmt, resolveLang } from '../shared/lang.js';
-import { VERSION } from '../shared/version.js';
-import { confirmationStrings } from './strings.js';
+import { fmt } from '../shared/lang.js';
+import { confirmationStrings, type ConfirmationStrings } from './strings.js';
 import { css } from 'lit';
 
 /**
@@ -32,12 +32,10 @@ import { css } from 'lit';
  * @cssproperty --tiepdan-color-primary - Main colour.
  * @cssproperty --tiepdan-font-size - Base font size (default 18px).
  */
-export class TiepdanConfirmation extends LitElement {
-  static version = VERSION;
+export class TiepdanConfirmation extends TiepdanElement<ConfirmationStrings> {
   static override styles = [baseStyles, css`.text { white-space: pre-wrap; border-left: 6px solid var(--_primary); padding: 0.5em 1em; background: #f3f7fb; } .done { border-left: 6px solid #00703c; padding: 0.25em 0.75em; } code { overflow-wrap: anywhere; } .case-outcome { border-left: 6px solid var(--_primary); padding: 0.25em 0.75em; } .verdict.refused { color: #8a1c12; }`];
+  protected readonly strings = confirmationStrings;
 
-  @property() server = '';
-  @property({ attribute: 'lang' }) language: string | undefined;
   @property({ attribute: false }) token = '';
 
   @state() pending: PendingConfirmation | null | undefined;
@@ -88,8 +86,8 @@ export class TiepdanConfirmation extends LitElement {
   }
 
   protected override render() {
-    const lang = resolveLang(this);
-    const s = confirmationStrings(lang);
+    const lang = this.speaks;
+    const s = this.s;
     const p = this.pending;
     return html`<section aria-labelledby="confirmation-heading">
       <h2 id="confirmation-heading">${s.heading}</h2>

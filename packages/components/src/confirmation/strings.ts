@@ -1,5 +1,5 @@
 /** The citizen's confirmation view's words, Vietnamese first: short sentences for a phone and an elderly reader. */
-import type { Lang } from '@tiepdan/core';
+import { byLang } from '../shared/lang.js';
 
 const vi = {
   heading: 'Nội dung ông/bà trình bày',
@@ -38,4 +38,4 @@ const en: typeof vi = {
 };
 
 export type ConfirmationStrings = typeof vi;
-export const confirmationStrings = (lang: Lang): ConfirmationStrings => (lang === 'en' ? en : vi);
+export const confirmationStrings = byLang<ConfirmationStrings>({ vi, en });

@@ -6,7 +6,7 @@
  * check; this panel shows what it returns and names each refused field. `<tiepdan-room>` loads it on demand for
  * its clerk and chair; it also works alone on an officials' page.
  */
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import {
@@ -31,11 +31,10 @@ import {
   type StepStamp,
 } from '@tiepdan/core';
 import { apiCall, apiFile } from '@tiepdan/core/browser';
-import { saveFile } from '../shared/download.js';
-import { emit } from '../shared/events.js';
+import { TiepdanElement } from '../shared/element.js';
 import { reportFailure } from '../shared/failure.js';
-import { fmt, resolveLang } from '../shared/lang.js';
-import { VERSION } from '../shared/version.js';
+import { saveFile } from '../shared/download.js';
+import { fmt } from '../shared/lang.js';
 import { deskStyles } from './desk.styles.js';
 import { deskStrings, type DeskStrings } from './strings.js';
 
@@ -66,13 +65,11 @@ export function recordingClock(ms: number): string {
  * @cssproperty --tiepdan-color-primary - Main colour.
  * @cssproperty --tiepdan-font-size - Base font size (default 18px).
  */
-export class TiepdanDesk extends LitElement {
-  static version = VERSION;
+export class TiepdanDesk extends TiepdanElement<DeskStrings> {
   static override styles = deskStyles;
+  protected readonly strings = deskStrings;
 
-  @property() server = '';
   @property({ attribute: 'case' }) caseId = '';
-  @property({ attribute: 'lang' }) language: string | undefined;
   @property({ attribute: false }) token = '';
 
   @state() record: ReceptionCase | undefined;
@@ -128,8 +125,8 @@ export class TiepdanDesk extends LitElement {
       const { case: c } = await apiCall<{ case: ReceptionCase }>(this.#api, 'POST', `/api/v1/desk/cases/${encodeURIComponent(this.caseId)}/${path}`, body);
       this.record = c;
       this.error = undefined;
-      this.announcement = fmt(deskStrings(resolveLang(this)).saved, { step: label });
-      emit(this, 'tiepdan-case-changed', { caseId: c.id, state: c.state, step: path });
+      this.announcement = fmt(this.s.saved, { step: label });
+      this.emit('tiepdan-case-changed', { caseId: c.id, state: c.state, step: path });
       return true;
     } catch (error) {
       this.#fail(error);
@@ -153,8 +150,8 @@ export class TiepdanDesk extends LitElement {
   }
 
   protected override render() {
-    const lang = resolveLang(this);
-    const s = deskStrings(lang);
+    const lang = this.speaks;
+    const s = this.s;
     const c = this.record;
     if (!this.caseId) return html`<p>${s.none}</p>`;
     if (!c) return html`${this.#errors(s, lang)}<p role="status">${this.loading ? s.loading : ''}</p>`;

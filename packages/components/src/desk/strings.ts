@@ -1,5 +1,5 @@
 /** The desk panel's words (Circular 04/2021/TT-TTCP steps), Vietnamese first. */
-import type { Lang } from '@tiepdan/core';
+import { byLang } from '../shared/lang.js';
 
 const vi = {
   heading: 'Vụ việc số {number}/{year}',
@@ -140,4 +140,4 @@ const en: typeof vi = {
 };
 
 export type DeskStrings = typeof vi;
-export const deskStrings = (lang: Lang): DeskStrings => (lang === 'en' ? en : vi);
+export const deskStrings = byLang<DeskStrings>({ vi, en });

@@ -18,15 +18,15 @@ import {
   type Message,
 } from '@tiepdan/core';
 import { ApiClient, ApiError } from '@tiepdan/core/browser';
-import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { TiepdanElement } from '../shared/element.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { caseOutcomeView } from '../shared/case-outcome.js';
 import { compositionAwareSubmit, errorSummary, fieldId, textField } from '../shared/controls.js';
-import { emit } from '../shared/events.js';
-import { fmt, stringsFor } from '../shared/lang.js';
-import { VERSION } from '../shared/version.js';
+import { fmt } from '../shared/lang.js';
 import { lookupStyles } from './lookup.styles.js';
+import { strings, type UiStrings } from '../shared/strings.js';
 import { lookupStrings } from './strings.js';
 
 /**
@@ -56,13 +56,11 @@ import { lookupStrings } from './strings.js';
  * @cssproperty --tiepdan-radius - Corner radius.
  * @cssproperty --tiepdan-focus-color - Focus ring colour.
  */
-export class TiepdanLookup extends LitElement {
-  static readonly version = VERSION;
+export class TiepdanLookup extends TiepdanElement<UiStrings> {
   static override styles = [baseStyles, lookupStyles];
+  protected readonly strings = strings;
 
-  @property() server = '';
   @property() unit = '';
-  @property({ attribute: 'lang' }) language: string | undefined;
 
   @state() private reference = '';
   @state() private phone = '';
@@ -87,21 +85,22 @@ export class TiepdanLookup extends LitElement {
       this.renderRoot.querySelector<HTMLElement>('.error-summary')?.focus();
       return;
     }
-    const { s, lang } = stringsFor(this);
+    const { s, speaks: lang } = this;
     this.searching = true;
     try {
       const api = new ApiClient({ baseUrl: this.server });
       this.result = await api.lookup({ reference: reference!, phone: toE164(this.phone)! });
-      emit(this, 'tiepdan-lookup', { response: this.result });
+      this.emit('tiepdan-lookup', { response: this.result });
     } catch (error) {
       const api = error instanceof ApiError ? error : undefined;
       const code = api?.code ?? 'network';
-      this.failure =
+      const failure =
         api?.status === 404 ? s.notFound
         : api?.status === 429 ? fmt(s.rateLimited, { s: api.body.error.retryAfter ?? 60 })
         : !api || api.status === 0 ? s.network
         : say(api.body.error.message, lang);
-      emit(this, 'tiepdan-error', { code: String(code), message: this.failure });
+      this.failure = failure;
+      this.emit('tiepdan-error', { code: String(code), message: failure });
     } finally {
       this.searching = false;
     }
@@ -117,13 +116,13 @@ export class TiepdanLookup extends LitElement {
       Object.assign(document.createElement('a'), { href: url, download: `${r.reference}.ics` }).click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     } catch (error) {
-      const { s, lang } = stringsFor(this);
+      const { s, speaks: lang } = this;
       this.failure = error instanceof ApiError && error.status !== 0 ? say(error.body.error.message, lang) : s.network;
     }
   }
 
   #renderBooking(r: LookupResponse, b: CitizenBooking): TemplateResult {
-    const { lang } = stringsFor(this);
+    const lang = this.speaks;
     const s = lookupStrings(lang);
     const when = formatTimeRange(b.session.startsAt, b.session.endsAt);
     if (b.status === 'cancelled') return html`<section class="booking"><h3>${s.bookingTitle}</h3><p>${fmt(s.bookingCancelled, { when })}</p></section>`;
@@ -156,7 +155,7 @@ export class TiepdanLookup extends LitElement {
   #focusField = (path: string) => this.renderRoot.querySelector<HTMLElement>(`#${fieldId(path)}`)?.focus();
 
   override render(): TemplateResult {
-    const { s, lang } = stringsFor(this);
+    const { s, speaks: lang } = this;
     const error = (path: string) => {
       const found = this.errors.find((e) => e.path === path);
       return found ? say(found.message, lang) : undefined;

@@ -1,5 +1,5 @@
 /** The lookup's words for the booking and the invitation (only the lookup shows them), Vietnamese first. */
-import type { Lang } from '@tiepdan/core';
+import { byLang } from '../shared/lang.js';
 
 const vi = {
   bookingTitle: 'Buổi tiếp',
@@ -41,4 +41,4 @@ const en: LookupStrings = {
   casesTitle: 'Result of your reception',
 };
 
-export const lookupStrings = (lang: Lang): LookupStrings => (lang === 'en' ? en : vi);
+export const lookupStrings = byLang<LookupStrings>({ vi, en });

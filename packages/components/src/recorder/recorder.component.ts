@@ -11,7 +11,7 @@
  * mixed. A `RoomMediaSource` given as `source` replaces that; `capture="device"` records this device's camera
  * and microphone instead.
  */
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import {
   IngestClient,
@@ -25,9 +25,8 @@ import {
   type RecorderStatus,
   type RoomMediaSource,
 } from '@tiepdan/core/browser';
-import { emit } from '../shared/events.js';
-import { fmt, resolveLang } from '../shared/lang.js';
-import { VERSION } from '../shared/version.js';
+import { TiepdanElement } from '../shared/element.js';
+import { fmt } from '../shared/lang.js';
 import { recorderStyles } from './recorder.styles.js';
 import { recorderStrings, roomLabels, type RecorderStrings } from './strings.js';
 
@@ -55,14 +54,12 @@ const RECORDER_ID_KEY = 'tiepdan:recorder-id:';
  * @cssproperty --tiepdan-color-primary - Main colour.
  * @cssproperty --tiepdan-font-size - Base font size (default 18px).
  */
-export class TiepdanRecorder extends LitElement {
-  static version = VERSION;
+export class TiepdanRecorder extends TiepdanElement<RecorderStrings> {
   static override styles = recorderStyles;
+  protected readonly strings = recorderStrings;
 
-  @property() server = '';
   @property() session = '';
   @property() token = '';
-  @property({ attribute: 'lang' }) language: string | undefined;
   @property({ attribute: 'recorder-id' }) recorderId = '';
   @property() point = '';
   @property({ attribute: 'point-name' }) pointName = '';
@@ -93,10 +90,6 @@ export class TiepdanRecorder extends LitElement {
   roomSource: RoomRecorderSource | undefined;
   #run = 0;
   #poll: ReturnType<typeof setTimeout> | undefined;
-
-  get #s(): RecorderStrings {
-    return recorderStrings(this.language === 'en' || this.language === 'vi' ? this.language : resolveLang(this));
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -177,7 +170,7 @@ export class TiepdanRecorder extends LitElement {
         if (this.recorder !== recorder) return;
         this.status = (event as CustomEvent<RecorderStatus>).detail;
         if (this.status.recordingState === 'ending') void recorder.finish();
-        emit(this, 'tiepdan-recorder-status', this.status);
+        this.emit('tiepdan-recorder-status', this.status);
       });
       this.phase = 'running';
       await recorder.start();
@@ -225,7 +218,7 @@ export class TiepdanRecorder extends LitElement {
 
   async #ownSource(): Promise<RoomMediaSource> {
     this.#ownStream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
-    return new StaticMediaSource([{ id: 'local', stream: this.#ownStream, point: this.pointName || undefined, name: this.label || this.#s.heading }]);
+    return new StaticMediaSource([{ id: 'local', stream: this.#ownStream, point: this.pointName || undefined, name: this.label || this.s.heading }]);
   }
 
   #recorderId(): string {
@@ -286,7 +279,7 @@ export class TiepdanRecorder extends LitElement {
   }
 
   protected override render() {
-    const s = this.#s;
+    const s = this.s;
     const st = this.status;
     const head = this.#headline(s);
     const alarm = this.#alarm(s);

@@ -1,5 +1,6 @@
 /** The recorder's words, for officials at a connection point; Vietnamese first. */
 import type { Lang, RoomRole } from '@tiepdan/core';
+import { byLang } from '../shared/lang.js';
 
 const vi = {
   heading: 'Máy ghi hình của điểm cầu',
@@ -64,9 +65,7 @@ const en: typeof vi = {
 };
 
 export type RecorderStrings = typeof vi;
-export function recorderStrings(lang: Lang): RecorderStrings {
-  return lang === 'en' ? en : vi;
-}
+export const recorderStrings = byLang<RecorderStrings>({ vi, en });
 
 /** Roles as printed on a recorded tile (the same words as the room's tiles). */
 const roleLabels = {

@@ -7,7 +7,7 @@
  * "Xem hạn xử lý" lists the legal deadlines still running (acceptance and settlement, SPEC §5 column 11),
  * overdue ones first as they fall due soonest, each openable as its case.
  */
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import {
@@ -23,10 +23,10 @@ import {
   type RegisterEntry,
 } from '@tiepdan/core';
 import { apiCall, apiFile } from '@tiepdan/core/browser';
-import { saveFile } from '../shared/download.js';
+import { TiepdanElement } from '../shared/element.js';
 import { reportFailure } from '../shared/failure.js';
-import { fmt, resolveLang } from '../shared/lang.js';
-import { VERSION } from '../shared/version.js';
+import { saveFile } from '../shared/download.js';
+import { fmt } from '../shared/lang.js';
 import { registerStyles } from './register.styles.js';
 import { registerStrings, type RegisterStrings } from './strings.js';
 
@@ -50,12 +50,10 @@ const dayOf = (ymd: string) => ymd.split('-').reverse().join('/');
  * @cssproperty --tiepdan-color-primary - Main colour.
  * @cssproperty --tiepdan-font-size - Base font size (default 18px).
  */
-export class TiepdanRegister extends LitElement {
-  static version = VERSION;
+export class TiepdanRegister extends TiepdanElement<RegisterStrings> {
   static override styles = registerStyles;
+  protected readonly strings = registerStrings;
 
-  @property() server = '';
-  @property({ attribute: 'lang' }) language: string | undefined;
   @property() from = '';
   @property() to = '';
   @property({ attribute: false }) token = '';
@@ -148,8 +146,8 @@ export class TiepdanRegister extends LitElement {
   }
 
   protected override render() {
-    const lang = resolveLang(this);
-    const s = registerStrings(lang);
+    const lang = this.speaks;
+    const s = this.s;
     const set = (key: keyof Filters) => (e: Event) => (this.filters = { ...this.filters, [key]: (e.target as HTMLInputElement | HTMLSelectElement).value });
     const field = (key: keyof Filters, label: string, type = 'text', hint?: string) =>
       html`<div class="field"><label for="f-${key}">${label}</label>${hint ? html`<span class="hint" id="h-${key}">${hint}</span>` : nothing}<input id="f-${key}" type=${type} aria-describedby=${hint ? `h-${key}` : nothing} .value=${live(this.filters[key])} @input=${set(key)} /></div>`;
@@ -205,7 +203,7 @@ export class TiepdanRegister extends LitElement {
   }
 
   #line(s: RegisterStrings, e: RegisterEntry) {
-    const lang = resolveLang(this);
+    const lang = this.speaks;
     const col = (c: 'accepted' | 'returned' | 'transferred' | 'followUp' | 'notes') => (e[c] ? `${say(REGISTER_COLUMN_LABELS[c], lang)}${e[c] === 'x' ? '' : `: ${e[c]}`}` : '');
     const outcome = [col('accepted'), col('returned'), col('transferred'), col('notes')].filter(Boolean).join('. ');
     return html`<li class="line" data-case=${e.caseId}>

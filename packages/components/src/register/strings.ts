@@ -1,5 +1,5 @@
 /** The register element's words (Sổ tiếp công dân, Form 03), Vietnamese first. */
-import type { Lang } from '@tiepdan/core';
+import { byLang } from '../shared/lang.js';
 
 const vi = {
   heading: 'Sổ tiếp công dân',
@@ -76,4 +76,4 @@ const en: typeof vi = {
 };
 
 export type RegisterStrings = typeof vi;
-export const registerStrings = (lang: Lang): RegisterStrings => (lang === 'en' ? en : vi);
+export const registerStrings = byLang<RegisterStrings>({ vi, en });

@@ -29,14 +29,13 @@ import {
   type RegistrationOutbox,
   type SaveStatus,
 } from '@tiepdan/core/browser';
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { TiepdanElement } from '../shared/element.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { compositionAwareSubmit, errorSummary, fieldId } from '../shared/controls.js';
-import { emit } from '../shared/events.js';
-import { fmt, stringsFor } from '../shared/lang.js';
-import type { UiStrings } from '../shared/strings.js';
-import { VERSION } from '../shared/version.js';
+import { fmt } from '../shared/lang.js';
+import { strings, type UiStrings } from '../shared/strings.js';
 import { loadLater, preloadLater } from './later.js';
 import { registrationStyles } from './registration.styles.js';
 import { emptyState, setPath, toPayload, type FormState } from './state.js';
@@ -90,14 +89,11 @@ const CHECK = OUTLINE.length;
  * @cssproperty --tiepdan-radius - Corner radius of fields and buttons (default 4px).
  * @cssproperty --tiepdan-focus-color - Focus ring colour (default #ffbf47).
  */
-export class TiepdanRegistration extends LitElement {
-  static readonly version = VERSION;
+export class TiepdanRegistration extends TiepdanElement<UiStrings> {
   static override styles = [baseStyles, registrationStyles];
+  protected readonly strings = strings;
 
-  @property() server = '';
   @property() unit = '';
-  /** Mirrors the `lang` attribute so a change re-renders; the language is resolved with ancestors. */
-  @property({ attribute: 'lang' }) language: string | undefined;
   @property({ attribute: 'draft-id' }) draftId: string | undefined;
 
   @state() private view: View = 'loading';
@@ -184,7 +180,7 @@ export class TiepdanRegistration extends LitElement {
     this.#drafts = new Drafts<FormState>(db, this.#draftKey, {
       onStatus: (status) => {
         this.saveStatus = status;
-        emit(this, 'tiepdan-draft-saved', { status });
+        this.emit('tiepdan-draft-saved', { status });
       },
     });
     this.saveStatus = this.#drafts.status;
@@ -192,7 +188,7 @@ export class TiepdanRegistration extends LitElement {
     if (generation !== this.#generation) return;
     if (!meta) {
       this.view = 'meta-error';
-      emit(this, 'tiepdan-error', { code: 'meta_unavailable', message: stringsFor(this).s.metaError });
+      this.emit('tiepdan-error', { code: 'meta_unavailable', message: this.s.metaError });
       return;
     }
     this.meta = meta;
@@ -278,7 +274,7 @@ export class TiepdanRegistration extends LitElement {
     this.send = undefined;
     const body = isErrorBody(entry.lastError) ? entry.lastError : undefined;
     this.notice = body?.error.message;
-    emit(this, 'tiepdan-error', { code: String(body?.error.code ?? 'rejected'), message: stringsFor(this).s.rejected });
+    this.emit('tiepdan-error', { code: String(body?.error.code ?? 'rejected'), message: this.s.rejected });
     await this.#showErrors(body?.error.fields ?? []);
   }
 
@@ -288,7 +284,7 @@ export class TiepdanRegistration extends LitElement {
     this.send = change;
     if (change.state === 'sent' && change.response) {
       void this.#db?.putValue(shownKey(change.clientId), true);
-      emit(this, 'tiepdan-submitted', { clientId: change.clientId, response: change.response });
+      this.emit('tiepdan-submitted', { clientId: change.clientId, response: change.response });
     } else if (change.state === 'rejected') {
       void this.#outbox?.get(change.clientId).then((entry) => entry && this.#restoreRejected(entry));
     }
@@ -318,7 +314,7 @@ export class TiepdanRegistration extends LitElement {
     // Remember the step in an existing draft; an untouched form does not create one.
     if (this.#drafts?.record) this.#drafts.update(this.#form, this.#stepId);
     void this.#drafts?.flush();
-    emit(this, 'tiepdan-step-change', { step: this.#stepId, index });
+    this.emit('tiepdan-step-change', { step: this.#stepId, index });
     await this.updateComplete;
     if (focusHeading) this.renderRoot.querySelector<HTMLElement>('h2[tabindex]')?.focus();
   }
@@ -387,7 +383,7 @@ export class TiepdanRegistration extends LitElement {
     try {
       errors = await this.#stepErrors(OUTLINE[this.stepIndex]);
     } catch {
-      const { s } = stringsFor(this);
+      const { s } = this;
       this.notice = { vi: s.loadFailed, en: s.loadFailed };
       return;
     }
@@ -405,7 +401,7 @@ export class TiepdanRegistration extends LitElement {
     try {
       validation = await loadLater();
     } catch {
-      const { s } = stringsFor(this);
+      const { s } = this;
       this.notice = { vi: s.loadFailed, en: s.loadFailed };
       return;
     }
@@ -430,7 +426,7 @@ export class TiepdanRegistration extends LitElement {
         if (announced) return;
         announced = true;
         outbox.removeEventListener('change', announce);
-        emit(this, 'tiepdan-submit-queued', { clientId });
+        this.emit('tiepdan-submit-queued', { clientId });
       };
       outbox.addEventListener('change', announce);
       await queued;
@@ -440,8 +436,8 @@ export class TiepdanRegistration extends LitElement {
     } catch {
       // The device refused to store the queue entry: nothing was sent, the draft is intact.
       this.view = 'form';
-      this.notice = { vi: stringsFor(this).s.fileStorage, en: stringsFor(this).s.fileStorage };
-      emit(this, 'tiepdan-error', { code: 'storage_unavailable', message: stringsFor(this).s.fileStorage });
+      this.notice = { vi: this.s.fileStorage, en: this.s.fileStorage };
+      this.emit('tiepdan-error', { code: 'storage_unavailable', message: this.s.fileStorage });
     } finally {
       this.#submitting = false;
     }
@@ -449,7 +445,7 @@ export class TiepdanRegistration extends LitElement {
 
   async #addFiles(list: FileList | null, capture = false): Promise<void> {
     if (!list?.length || !this.#drafts) return;
-    const { s } = stringsFor(this);
+    const { s } = this;
     const limits = this.#rules.attachments;
     this.busy = true;
     this.fileNotice = undefined;
@@ -525,7 +521,7 @@ export class TiepdanRegistration extends LitElement {
   }
 
   #copy(reference: string): void {
-    const { s } = stringsFor(this);
+    const { s } = this;
     const done = (ok: boolean) => {
       this.copyNote = ok ? s.copied : s.copyFailed;
     };
@@ -554,7 +550,7 @@ export class TiepdanRegistration extends LitElement {
   }
 
   override render(): TemplateResult {
-    const { s, lang } = stringsFor(this);
+    const { s, speaks: lang } = this;
     return html`<form part="form" novalidate lang=${lang} aria-label=${s.formTitle} @submit=${this.#ime.submit} @keydown=${this.#ime.keydown}>
       ${this.#renderView(s, lang)}
     </form>`;

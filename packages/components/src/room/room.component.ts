@@ -6,7 +6,7 @@
  * Media goes through one MediaTransport: the native WebRTC mesh by default, Jitsi when the policy (shown to
  * officials) picks it; the Jitsi adapter is imported only then, so the first download stays small.
  */
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -44,9 +44,8 @@ import {
   type SignalingPort,
   type TransportChoice,
 } from '@tiepdan/core/browser';
-import { emit } from '../shared/events.js';
-import { fmt, resolveLang } from '../shared/lang.js';
-import { VERSION } from '../shared/version.js';
+import { TiepdanElement } from '../shared/element.js';
+import { fmt } from '../shared/lang.js';
 import { checkNetwork, LevelMeter, listDevices, openMedia, type DeviceLists, type NetworkCheck } from './devices.js';
 import { casePanel, chatPanel, healthPanel, lobbyPanel, qualityLabel, transportPanel } from './panels.js';
 import { prejoinView } from './prejoin.js';
@@ -107,13 +106,11 @@ const ORDER: NetworkQuality[] = ['good', 'fair', 'poor', 'lost'];
  * @cssproperty --tiepdan-color-primary - Main colour.
  * @cssproperty --tiepdan-font-size - Base font size (default 18px).
  */
-export class TiepdanRoom extends LitElement {
-  static version = VERSION;
+export class TiepdanRoom extends TiepdanElement<RoomStrings> {
   static override styles = roomStyles;
+  protected readonly strings = roomStrings;
 
-  @property() server = '';
   @property() session = '';
-  @property({ attribute: 'lang' }) language: string | undefined;
   @property({ reflect: true }) theme: 'light' | 'dark' | 'screen' = 'light';
   @property() transport: 'auto' | 'native' | 'jitsi' = 'auto';
   @property({ attribute: 'jitsi-script' }) jitsiScript = '';
@@ -201,7 +198,7 @@ export class TiepdanRoom extends LitElement {
    */
   readonly mediaSource: RoomMediaSource = {
     tiles: () => {
-      const s = this.#s;
+      const s = this.s;
       const tile = (p: Participant, stream: MediaStream | null | undefined, id = p.participantId): RoomMediaTile => ({ id, stream: stream ?? null, point: this.#pointName(p.pointId) || undefined, name: p.name, role: s[`roles_${p.role}`] });
       const own = this.participants.find((p) => p.participantId === this.participantId);
       const out: RoomMediaTile[] = own ? [tile(own, this.localStream)] : [];
@@ -266,16 +263,8 @@ export class TiepdanRoom extends LitElement {
     if (changed.has('recordingState')) {
       const before = changed.get('recordingState') as RoomRecording | undefined;
       const now = this.recordingState;
-      if (!before || before.state !== now.state || before.source !== now.source || before.alarm !== now.alarm) emit(this, 'tiepdan-recording-state', { ...now });
+      if (!before || before.state !== now.state || before.source !== now.source || before.alarm !== now.alarm) this.emit('tiepdan-recording-state', { ...now });
     }
-  }
-
-  get #lang(): Lang {
-    return resolveLang(this);
-  }
-
-  get #s(): RoomStrings {
-    return roomStrings(this.#lang);
   }
 
   // ---------------------------------------------------------------------------------------------- pre-join
@@ -360,7 +349,7 @@ export class TiepdanRoom extends LitElement {
     try {
       const hello = await client.connect();
       this.#applyHello(hello);
-      emit(this, 'tiepdan-joined', { participantId: hello.participantId, role: hello.role, status: hello.status });
+      this.emit('tiepdan-joined', { participantId: hello.participantId, role: hello.role, status: hello.status });
       if (hello.status === 'lobby') this.view = 'lobby';
       else await this.#enterRoom();
     } catch (error) {
@@ -513,7 +502,7 @@ export class TiepdanRoom extends LitElement {
         this.position = { position: event.position, size: event.size };
         break;
       case 'lobby.admitted':
-        emit(this, 'tiepdan-admitted', { caseId: event.caseId });
+        this.emit('tiepdan-admitted', { caseId: event.caseId });
         this.caseId = event.caseId;
         void this.#refresh().then(() => this.#enterRoom());
         break;
@@ -541,7 +530,7 @@ export class TiepdanRoom extends LitElement {
         break;
       case 'mute.requested':
         this.setMuted(event.media, true);
-        this.announcement = fmt(this.#s.muteRequested, { media: event.media === 'audio' ? this.#s.mediaAudio : this.#s.mediaVideo });
+        this.announcement = fmt(this.s.muteRequested, { media: event.media === 'audio' ? this.s.mediaAudio : this.s.mediaVideo });
         break;
       case 'point.health': {
         const i = this.points.findIndex((p) => p.id === event.point.id);
@@ -561,16 +550,16 @@ export class TiepdanRoom extends LitElement {
   async #onState(s: string, detail?: { code?: number; reason?: string }): Promise<void> {
     if (this.view === 'connecting' || this.view === 'prejoin') return;
     if (s === 'reconnecting') {
-      if (!this.reconnecting) emit(this, 'tiepdan-reconnecting', { state: 'reconnecting' });
+      if (!this.reconnecting) this.emit('tiepdan-reconnecting', { state: 'reconnecting' });
       this.reconnecting = true;
     } else if (s === 'resumed' || s === 'connected') {
       const wasReconnecting = this.reconnecting;
       this.reconnecting = false;
       if (!wasReconnecting) return;
-      this.announcement = this.#s.reconnected;
+      this.announcement = this.s.reconnected;
       const hello = this.#client!.hello!;
       const previousId = this.participantId;
-      emit(this, 'tiepdan-reconnecting', { state: s === 'resumed' ? 'resumed' : 'rejoined' });
+      this.emit('tiepdan-reconnecting', { state: s === 'resumed' ? 'resumed' : 'rejoined' });
       this.#applyHello(hello);
       if (s === 'connected') await this.#refresh();
       if (hello.status === 'lobby' && this.view === 'room') {
@@ -597,7 +586,7 @@ export class TiepdanRoom extends LitElement {
 
   #fail(code: string, message: Message): void {
     this.error = message;
-    emit(this, 'tiepdan-error', { code, message: say(message, this.#lang) });
+    this.emit('tiepdan-error', { code, message: say(message, this.speaks) });
   }
 
   // ---------------------------------------------------------------------------------------------- actions
@@ -660,7 +649,7 @@ export class TiepdanRoom extends LitElement {
   /** An admitted citizen's own view of their case (content to confirm, receipt), loaded on demand. */
   #confirmation() {
     this.#confirmationLoad ??= import('../confirmation/confirmation.js').catch(() => (this.#confirmationLoad = undefined));
-    return html`<section class="panel"><tiepdan-confirmation .server=${this.server} .token=${this.token} lang=${this.#lang}></tiepdan-confirmation></section>`;
+    return html`<section class="panel"><tiepdan-confirmation .server=${this.server} .token=${this.token} lang=${this.speaks}></tiepdan-confirmation></section>`;
   }
 
   /** Sets or clears the case being received (chair, clerk). */
@@ -747,7 +736,7 @@ export class TiepdanRoom extends LitElement {
     this.view = view;
     this.reconnecting = false;
     await this.#teardown(view === 'left');
-    if (was !== 'prejoin') emit(this, 'tiepdan-left', { reason: view === 'left' ? 'bye' : view });
+    if (was !== 'prejoin') this.emit('tiepdan-left', { reason: view === 'left' ? 'bye' : view });
   }
 
   async #teardown(bye = false): Promise<void> {
@@ -769,17 +758,17 @@ export class TiepdanRoom extends LitElement {
   // ---------------------------------------------------------------------------------------------- render
 
   protected override render() {
-    const s = this.#s;
+    const s = this.s;
     return html`
       <div class="status sr-only" role="status" aria-live="polite">${this.announcement}</div>
       ${this.reconnecting ? html`<div class="banner" role="alert">${s.reconnecting}</div>` : nothing}
-      ${this.error && this.view !== 'failed' ? html`<div class="error-summary" role="alert"><p>${say(this.error, this.#lang)}</p></div>` : nothing}
+      ${this.error && this.view !== 'failed' ? html`<div class="error-summary" role="alert"><p>${say(this.error, this.speaks)}</p></div>` : nothing}
       ${this.#renderView()}
     `;
   }
 
   #renderView() {
-    const s = this.#s;
+    const s = this.s;
     switch (this.view) {
       case 'prejoin':
       case 'connecting':
@@ -795,13 +784,13 @@ export class TiepdanRoom extends LitElement {
       case 'ended':
         return html`<section class="end"><h2 tabindex="-1">${s.endedHeading}</h2></section>`;
       case 'failed':
-        return html`<section class="end"><h2 tabindex="-1">${s.failedHeading}</h2>${this.error ? html`<p role="alert">${say(this.error, this.#lang)}</p>` : nothing}</section>`;
+        return html`<section class="end"><h2 tabindex="-1">${s.failedHeading}</h2>${this.error ? html`<p role="alert">${say(this.error, this.speaks)}</p>` : nothing}</section>`;
     }
   }
 
   #renderPrejoin() {
     return prejoinView({
-      s: this.#s,
+      s: this.s,
       name: tokenInfo(this.token).name,
       pointName: this.point?.name,
       missing: !this.server || !this.session || !this.token,
@@ -838,7 +827,7 @@ export class TiepdanRoom extends LitElement {
   }
 
   #renderLobby() {
-    const s = this.#s;
+    const s = this.s;
     const p = this.position;
     return html`<section class="lobby" aria-labelledby="lobby-heading">
       <h2 id="lobby-heading" tabindex="-1">${s.lobbyHeading}</h2>
@@ -853,7 +842,7 @@ export class TiepdanRoom extends LitElement {
   }
 
   #renderRecording() {
-    const s = this.#s;
+    const s = this.s;
     const r = this.recordingState;
     const on = r.state === 'recording';
     const label = on ? s.recording : r.source === 'none' ? s.notRecording : s[`recording_${r.state}`];
@@ -875,7 +864,7 @@ export class TiepdanRoom extends LitElement {
   }
 
   #quality(q: NetworkQuality | undefined): string {
-    return qualityLabel(this.#s, q);
+    return qualityLabel(this.s, q);
   }
 
   /** An operator sees their own point; the chair and the clerk see every point. */
@@ -885,7 +874,7 @@ export class TiepdanRoom extends LitElement {
   }
 
   #renderRoom() {
-    const s = this.#s;
+    const s = this.s;
     const role = this.roomRole!;
     const me = this.participants.find((p) => p.participantId === this.participantId);
     const others = this.participants.filter((p) => p.participantId !== this.participantId && p.status !== 'lobby');
@@ -906,8 +895,8 @@ export class TiepdanRoom extends LitElement {
       ${this.#renderControls(me)}
       <div class="panels">
         ${manages ? lobbyPanel(this, s) : nothing}
-        ${manages || role === 'chair' ? casePanel(this, s, this.#lang) : nothing}
-        ${role !== 'citizen' ? transportPanel(this, s, this.#lang) : nothing}
+        ${manages || role === 'chair' ? casePanel(this, s, this.speaks) : nothing}
+        ${role !== 'citizen' ? transportPanel(this, s, this.speaks) : nothing}
         ${role === 'operator' || role === 'chair' || role === 'clerk' ? healthPanel(this.#healthPoints(), s) : nothing}
         ${role === 'citizen' && this.caseId ? this.#confirmation() : nothing}
         ${chatPanel(this, s)}
@@ -916,7 +905,7 @@ export class TiepdanRoom extends LitElement {
   }
 
   #renderTile(p: Participant, self: boolean) {
-    const s = this.#s;
+    const s = this.s;
     const remote = self ? undefined : this.remotes.get(p.participantId);
     const stream = self ? this.localStream : remote?.stream;
     const st = this.stats.get(p.participantId);
@@ -950,7 +939,7 @@ export class TiepdanRoom extends LitElement {
   }
 
   #renderControls(me: Participant | undefined) {
-    const s = this.#s;
+    const s = this.s;
     const role = this.roomRole!;
     return html`<div class="controls" part="controls" role="group" aria-label=${s.roomHeading}>
       <button type="button" id="mute" aria-pressed=${this.muted.audio ? 'true' : 'false'} @click=${() => this.setMuted('audio', !this.muted.audio)}>${this.muted.audio ? s.unmuteMic : s.muteMic}</button>

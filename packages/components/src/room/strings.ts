@@ -1,5 +1,5 @@
 /** The video room's words (citizens and officials), Vietnamese first. */
-import type { Lang } from '@tiepdan/core';
+import { byLang } from '../shared/lang.js';
 
 /** Version of the recording and privacy notice below; its acknowledgement is audited with this version. */
 export const ROOM_NOTICE_VERSION = 'room-notice-2026-12-01';
@@ -277,6 +277,4 @@ const en: RoomStrings = {
   notJoined: 'You have not joined the session.',
 };
 
-export function roomStrings(lang: Lang): RoomStrings {
-  return lang === 'en' ? en : vi;
-}
+export const roomStrings = byLang<RoomStrings>({ vi, en });

@@ -27,13 +27,12 @@ import {
   type Weekday,
 } from '@tiepdan/core';
 import { ApiClient } from '@tiepdan/core/browser';
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { TiepdanElement } from '../shared/element.js';
 import { checkboxField, radioField, selectField, textField } from '../shared/controls.js';
-import { emit } from '../shared/events.js';
 import { errorBodyOf, reportFailure } from '../shared/failure.js';
-import { fmt, resolveLang } from '../shared/lang.js';
-import { VERSION } from '../shared/version.js';
+import { fmt } from '../shared/lang.js';
 import { editorStyles } from './schedule-editor.styles.js';
 import { editorStrings, type EditorStrings } from './strings.js';
 
@@ -152,13 +151,11 @@ export function toSeriesRequest(form: SeriesForm, unit: string): SeriesRequest |
  * @cssproperty --tiepdan-color-warning - Border of the warnings box (default #b35c00).
  * @cssproperty --tiepdan-font-size - Base font size (default 18px).
  */
-export class TiepdanScheduleEditor extends LitElement {
-  static readonly version = VERSION;
+export class TiepdanScheduleEditor extends TiepdanElement<EditorStrings> {
   static override styles = editorStyles;
+  protected readonly strings = editorStrings;
 
-  @property() server = '';
   @property() unit = '';
-  @property({ attribute: 'lang' }) language: string | undefined;
   @property({ attribute: false }) token = '';
 
   @state() form: SeriesForm = defaultSeriesForm(utcToHanoiDate(new Date()));
@@ -244,7 +241,7 @@ export class TiepdanScheduleEditor extends LitElement {
   async #publish(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const request = toSeriesRequest(this.form, this.unit);
-    const s = editorStrings(resolveLang(this));
+    const s = this.s;
     if (!request) {
       this.error = { code: 'validation', message: { vi: editorStrings('vi').previewNeeds, en: editorStrings('en').previewNeeds } };
       return;
@@ -262,7 +259,7 @@ export class TiepdanScheduleEditor extends LitElement {
     // The event comes once the element is ready for the next action, with the new sessions in its list.
     await this.loadSessions();
     this.busy = false;
-    emit(this, 'tiepdan-series-published', { seriesId: created.series.id, sessions: created.sessions.length });
+    this.emit('tiepdan-series-published', { seriesId: created.series.id, sessions: created.sessions.length });
   }
 
   async #changeSession(event: SubmitEvent): Promise<void> {
@@ -270,7 +267,7 @@ export class TiepdanScheduleEditor extends LitElement {
     const c = this.change;
     const target = this.upcoming.find((x) => x.id === c.sessionId);
     if (!target) return;
-    const s = editorStrings(resolveLang(this));
+    const s = this.s;
     const body = { reason: c.reason.trim(), notice: { vi: c.notice.trim(), ...(c.noticeEn.trim() ? { en: c.noticeEn.trim() } : {}) } };
     let times: { startsAt: string; endsAt: string } | undefined;
     if (c.action === 'postpone' && c.date.trim()) {
@@ -295,7 +292,7 @@ export class TiepdanScheduleEditor extends LitElement {
     }
     this.announcement = fmt(s.changed, {
       date: formatTimeRange(target.startsAt, target.endsAt),
-      state: say(SESSION_STATE_LABELS[result.session.state], resolveLang(this)),
+      state: say(SESSION_STATE_LABELS[result.session.state], this.speaks),
       count: result.noticesQueued,
     });
     this.change = { ...this.change, sessionId: '', reason: '', notice: '', noticeEn: '', date: '', time: '' };
@@ -303,7 +300,7 @@ export class TiepdanScheduleEditor extends LitElement {
     if (result.noticesQueued > 0) void this.#watchDelivery(result.session.id);
     await this.loadSessions();
     this.busy = false;
-    emit(this, 'tiepdan-session-changed', { session: result.session });
+    this.emit('tiepdan-session-changed', { session: result.session });
   }
 
   /** What happened to the notices of the last change: queued, sent, failed (polled until nothing is queued). */
@@ -321,14 +318,14 @@ export class TiepdanScheduleEditor extends LitElement {
   #err(field: string): string | undefined {
     const fields = this.error?.fields;
     if (!fields?.length) return undefined;
-    const lang = resolveLang(this);
+    const lang = this.speaks;
     const found = fields.find((f) => (FIELD_PATHS[f.path] ?? FIELD_PATHS[f.path.replace(/\.\d+$/u, '')] ?? f.path) === field);
     return found ? say(found.message, lang) : undefined;
   }
 
   protected override render() {
-    const lang = resolveLang(this);
-    const s = editorStrings(lang);
+    const lang = this.speaks;
+    const s = this.s;
     return html`
       <h2>${s.heading}</h2>
       <div class="status" role="status" aria-live="polite">${this.announcement}</div>
@@ -404,7 +401,7 @@ export class TiepdanScheduleEditor extends LitElement {
   }
 
   #renderPreview(s: EditorStrings) {
-    const lang = resolveLang(this);
+    const lang = this.speaks;
     const p = this.preview;
     let body;
     if (this.previewState === 'error' && this.previewError) body = html`<p class="error-message">${say(this.previewError.message, lang)}</p>`;

@@ -1,5 +1,5 @@
 /** The schedule editor's words (officials' side), Vietnamese first. */
-import type { Lang } from '@tiepdan/core';
+import { byLang } from '../shared/lang.js';
 
 const vi = {
   heading: 'Lập lịch tiếp công dân',
@@ -131,6 +131,4 @@ const en: EditorStrings = {
   weekdays: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
 };
 
-export function editorStrings(lang: Lang): EditorStrings {
-  return lang === 'en' ? en : vi;
-}
+export const editorStrings = byLang<EditorStrings>({ vi, en });

@@ -18,11 +18,10 @@ import {
   type ReceptionSession,
 } from '@tiepdan/core';
 import { ApiClient } from '@tiepdan/core/browser';
-import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { emit } from '../shared/events.js';
-import { fmt, resolveLang } from '../shared/lang.js';
-import { VERSION } from '../shared/version.js';
+import { TiepdanElement } from '../shared/element.js';
+import { fmt } from '../shared/lang.js';
 import { addMonths, monthKey, monthWeeks, moveDate } from './month.js';
 import { scheduleStyles } from './schedule.styles.js';
 import { scheduleStrings, type ScheduleStrings } from './strings.js';
@@ -76,14 +75,11 @@ const todayInHanoi = (): LocalDate => utcToHanoiDate(new Date());
  * @cssproperty --tiepdan-font-size - Base size (default 18px).
  * @cssproperty --tiepdan-focus-color - Focus ring colour (default #ffbf47).
  */
-export class TiepdanSchedule extends LitElement {
-  static readonly version = VERSION;
+export class TiepdanSchedule extends TiepdanElement<ScheduleStrings> {
   static override styles = scheduleStyles;
+  protected readonly strings = scheduleStrings;
 
-  @property() server = '';
   @property() unit = '';
-  /** Mirrors the `lang` attribute so a change re-renders; the language is resolved with ancestors. */
-  @property({ attribute: 'lang' }) language: string | undefined;
   @property() view: ScheduleView | undefined;
   @property() month: string | undefined;
   @property({ type: Number }) poll = 60;
@@ -185,8 +181,8 @@ export class TiepdanSchedule extends LitElement {
     } catch (error) {
       if (request !== this.#request) return;
       this.status = 'error';
-      const s = this.#s();
-      emit(this, 'tiepdan-error', { code: (error as { code?: string }).code ?? 'network', message: s.loadError });
+      const s = this.s;
+      this.emit('tiepdan-error', { code: (error as { code?: string }).code ?? 'network', message: s.loadError });
     }
   }
 
@@ -210,10 +206,6 @@ export class TiepdanSchedule extends LitElement {
     this.#timer = undefined;
   }
 
-  #s(): ScheduleStrings {
-    return scheduleStrings(resolveLang(this));
-  }
-
   #weeks(): LocalDate[][] {
     const { year, month } = parseLocalDate(this.focusedDate);
     return monthWeeks(year, month);
@@ -230,7 +222,7 @@ export class TiepdanSchedule extends LitElement {
    * that is not aria-hidden (not an aria-label), so the name contains what is on screen as WCAG 2.5.3 asks.
    */
   dayLabel(date: LocalDate): string {
-    const s = this.#s();
+    const s = this.s;
     const sessions = this.sessionsOn(date);
     const off = sessions.filter(isOff).length;
     let count = sessions.length ? fmt(s.sessionsCount, { count: sessions.length }) : s.noSessions;
@@ -273,9 +265,9 @@ export class TiepdanSchedule extends LitElement {
   /** Chooses a session: marks it and fires `tiepdan-session-select`. */
   choose(session: ReceptionSession): void {
     this.selected = session.id;
-    const s = this.#s();
+    const s = this.s;
     this.announcement = fmt(s.selected, { time: formatTime(session.startsAt), date: isoDateToVi(utcToHanoiDate(session.startsAt)) });
-    emit(this, 'tiepdan-session-select', { session });
+    this.emit('tiepdan-session-select', { session });
   }
 
   #goMonth(months: number): void {
@@ -285,8 +277,8 @@ export class TiepdanSchedule extends LitElement {
   }
 
   protected override render() {
-    const lang = resolveLang(this);
-    const s = scheduleStrings(lang);
+    const lang = this.speaks;
+    const s = this.s;
     if (this.pick) return this.#renderPick(s, lang);
     const { year, month } = parseLocalDate(this.focusedDate);
     const view = this.currentView;

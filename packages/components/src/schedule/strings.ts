@@ -1,5 +1,5 @@
 /** The schedule element's words, Vietnamese first (the public schedule citizens read). */
-import type { Lang } from '@tiepdan/core';
+import { byLang } from '../shared/lang.js';
 
 const vi = {
   heading: 'Lịch tiếp công dân',
@@ -88,6 +88,4 @@ const en: ScheduleStrings = {
   gridHelp: 'Use the arrow keys to move between days, Page Up/Page Down to change month, Enter to see the sessions.',
 };
 
-export function scheduleStrings(lang: Lang): ScheduleStrings {
-  return lang === 'en' ? en : vi;
-}
+export const scheduleStrings = byLang<ScheduleStrings>({ vi, en });

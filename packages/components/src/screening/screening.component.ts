@@ -3,7 +3,7 @@
  * kind and state, open one, and screen, invite or answer it with a reason. Which roles may do what is decided
  * by the server on every request; this element only shows what the server returns and its refusals.
  */
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import {
   ANSWER_OUTCOMES,
@@ -36,11 +36,10 @@ import {
   type RegistrationSummary,
 } from '@tiepdan/core';
 import { ApiClient, ApiError } from '@tiepdan/core/browser';
-import { emit } from '../shared/events.js';
+import { TiepdanElement } from '../shared/element.js';
 import { reportFailure } from '../shared/failure.js';
-import { fmt, resolveLang } from '../shared/lang.js';
-import { VERSION } from '../shared/version.js';
-import { screeningStrings } from './strings.js';
+import { fmt } from '../shared/lang.js';
+import { screeningStrings, type ScreeningStrings } from './strings.js';
 import { screeningStyles } from './screening.styles.js';
 
 /**
@@ -60,13 +59,10 @@ import { screeningStyles } from './screening.styles.js';
  * @cssproperty --tiepdan-color-primary - Main colour.
  * @cssproperty --tiepdan-font-size - Base font size (default 18px).
  */
-export class TiepdanScreening extends LitElement {
-  static version = VERSION;
+export class TiepdanScreening extends TiepdanElement<ScreeningStrings> {
   static override styles = screeningStyles;
+  protected readonly strings = screeningStrings;
 
-  @property() server = '';
-  /** Mirrors the `lang` attribute so a change re-renders; the language is resolved with ancestors. */
-  @property({ attribute: 'lang' }) language: string | undefined;
   @property({ attribute: false }) token = '';
 
   @state() private items: RegistrationSummary[] = [];
@@ -199,7 +195,7 @@ export class TiepdanScreening extends LitElement {
   async #previewInvitation(): Promise<void> {
     const built = this.#invitationRequest();
     if (!built) return;
-    const lang = resolveLang(this);
+    const lang = this.speaks;
     if (!built.slotAt) {
       this.error = { code: 'validation_failed', message: { vi: screeningStrings('vi').inviteSlotInvalid, en: screeningStrings('en').inviteSlotInvalid }, fields: [{ path: 'slotAt', code: 'slot', message: { vi: screeningStrings('vi').inviteSlotInvalid, en: screeningStrings('en').inviteSlotInvalid } }] };
       return;
@@ -224,15 +220,14 @@ export class TiepdanScreening extends LitElement {
     if (!built?.slotAt || !this.preview) return void this.#previewInvitation();
     this.busy = true;
     this.error = undefined;
-    const lang = resolveLang(this);
-    const s = screeningStrings(lang);
+    const s = this.s;
     try {
       const sent = await this.#api().invite(built.session.id, built.request);
       this.preview = undefined;
       this.announcement = fmt(s.invited, { reference: sent.reference, when: formatTimeRange(built.session.startsAt, built.session.endsAt) });
       this.items = this.items.map((item) => (item.reference === sent.reference ? { ...item, state: 'invited' } : item));
       this.record = await this.#api().getRegistration(sent.reference);
-      emit(this, 'tiepdan-invited', { reference: sent.reference, sessionId: sent.sessionId, slotAt: sent.slotAt, channels: sent.channels });
+      this.emit('tiepdan-invited', { reference: sent.reference, sessionId: sent.sessionId, slotAt: sent.slotAt, channels: sent.channels });
       void this.#watchDelivery(sent.sessionId, sent.reference);
     } catch (error) {
       this.#fail(error);
@@ -297,13 +292,13 @@ export class TiepdanScreening extends LitElement {
         ...(this.publicNote.trim() ? { publicNote: this.publicNote } : {}),
       });
       this.record = updated;
-      const s = screeningStrings(resolveLang(this));
-      this.announcement = fmt(s.done, { reference: updated.reference, state: say(STATE_LABELS[updated.state], resolveLang(this)) });
+      const s = this.s;
+      this.announcement = fmt(s.done, { reference: updated.reference, state: say(STATE_LABELS[updated.state], this.speaks) });
       this.items = this.items.map((item) => (item.reference === updated.reference ? { ...item, state: updated.state, updatedAt: updated.updatedAt } : item));
       this.to = '';
       this.reason = '';
       this.publicNote = '';
-      emit(this, 'tiepdan-transitioned', { reference: updated.reference, state: updated.state });
+      this.emit('tiepdan-transitioned', { reference: updated.reference, state: updated.state });
       // Screened here and now: the invitation form needs the sessions ahead, as when a screened one is opened.
       await this.#loadForInvitation(updated);
     } catch (error) {
@@ -312,8 +307,8 @@ export class TiepdanScreening extends LitElement {
   }
 
   protected override render() {
-    const lang = resolveLang(this);
-    const s = screeningStrings(lang);
+    const lang = this.speaks;
+    const s = this.s;
     return html`
       <h2>${s.heading}</h2>
       <div class="status" role="status" aria-live="polite">${this.loading ? s.loading : this.announcement}</div>
@@ -371,8 +366,8 @@ export class TiepdanScreening extends LitElement {
   }
 
   #renderDetail(record: RegistrationRecord) {
-    const lang = resolveLang(this);
-    const s = screeningStrings(lang);
+    const lang = this.speaks;
+    const s = this.s;
     const reg = record.registration;
     // An invitation goes through the invitation form (session, slot, attendance, note), never a bare state change.
     const next = TRANSITIONS[record.state].filter((st) => st !== 'invited');

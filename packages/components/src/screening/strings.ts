@@ -1,5 +1,5 @@
 /** The screening element's words (officials' side), Vietnamese first. */
-import type { Lang } from '@tiepdan/core';
+import { byLang } from '../shared/lang.js';
 
 const vi = {
   heading: 'Hồ sơ đăng ký tiếp công dân',
@@ -162,4 +162,4 @@ const en: typeof vi = {
 };
 
 export type ScreeningStrings = typeof vi;
-export const screeningStrings = (lang: Lang): ScreeningStrings => (lang === 'en' ? en : vi);
+export const screeningStrings = byLang<ScreeningStrings>({ vi, en });

@@ -18,6 +18,7 @@ import {
   type Lang,
 } from '@tiepdan/core';
 import { fmt } from './lang.js';
+import { byLang } from './lang.js';
 
 const vi = {
   heading: 'Kết quả tiếp công dân',
@@ -62,7 +63,7 @@ const en: typeof vi = {
 };
 
 export type CaseOutcomeStrings = typeof vi;
-export const caseOutcomeStrings = (lang: Lang): CaseOutcomeStrings => (lang === 'en' ? en : vi);
+export const caseOutcomeStrings = byLang<CaseOutcomeStrings>({ vi, en });
 
 /** The result as a small section; `level` is the heading's level in the host's outline. */
 export function caseOutcomeView(o: CitizenCaseOutcome, lang: Lang, options: { level?: 3 | 4; id: string; extra?: TemplateResult } = { id: 'case-outcome' }): TemplateResult {

@@ -4,16 +4,16 @@
  */
 import { say, type ErrorBody } from '@tiepdan/core';
 import { ApiError } from '@tiepdan/core/browser';
+import type { TiepdanElement } from './element.js';
 import { emit } from './events.js';
-import { resolveLang } from './lang.js';
 
 export function errorBodyOf(error: unknown): ErrorBody['error'] {
   return error instanceof ApiError ? error.body.error : { code: 'internal', message: { vi: String(error), en: String(error) } };
 }
 
 /** The body to show in the element, after `tiepdan-error` has told the page (in the element's language). */
-export function reportFailure(host: HTMLElement, error: unknown): ErrorBody['error'] {
+export function reportFailure(host: TiepdanElement, error: unknown): ErrorBody['error'] {
   const body = errorBodyOf(error);
-  emit(host, 'tiepdan-error', { code: body.code, message: say(body.message, resolveLang(host)) });
+  emit(host, 'tiepdan-error', { code: body.code, message: say(body.message, host.speaks) });
   return body;
 }

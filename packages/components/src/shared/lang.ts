@@ -1,6 +1,5 @@
 /** The language an element speaks: its own `lang`, else the closest ancestor's, else Vietnamese. */
 import { toLang, type Lang } from '@tiepdan/core';
-import { strings, type UiStrings } from './strings.js';
 
 export function resolveLang(element: Element): Lang {
   return toLang(element.closest('[lang]')?.getAttribute('lang'));
@@ -11,7 +10,7 @@ export function fmt(template: string, values: Record<string, string | number>): 
   return template.replace(/\{(\w+)\}/gu, (_, key: string) => String(values[key] ?? ''));
 }
 
-export function stringsFor(element: Element): { lang: Lang; s: UiStrings } {
-  const lang = resolveLang(element);
-  return { lang, s: strings(lang) };
+/** A words table's lookup: English for "en", Vietnamese (the default) for anything else. */
+export function byLang<S>(table: { vi: S; en: S }): (lang: Lang) => S {
+  return (lang) => (lang === 'en' ? table.en : table.vi);
 }

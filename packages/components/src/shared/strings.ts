@@ -1,10 +1,8 @@
 /** UI strings per language; every word an element shows comes from here or from @tiepdan/core's labels. */
-import type { Lang } from '@tiepdan/core';
 import { en } from './strings/en.js';
-import { vi } from './strings/vi.js';
+import { vi, type UiStrings } from './strings/vi.js';
+import { byLang } from './lang.js';
 
-export type UiStrings = { readonly [K in keyof typeof vi]: string };
+export type { UiStrings };
 
-export function strings(lang: Lang): UiStrings {
-  return lang === 'en' ? en : vi;
-}
+export const strings = byLang<UiStrings>({ vi, en });

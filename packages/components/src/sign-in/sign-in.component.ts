@@ -6,15 +6,14 @@
  */
 import { formatDateTime, say, type OfficialRole } from '@tiepdan/core';
 import { ApiError, SessionClient, type IssuedToken, type SignedInSession, type SignInMethods } from '@tiepdan/core/browser';
-import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
+import { TiepdanElement } from '../shared/element.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { compositionAwareSubmit, errorSummary, fieldId } from '../shared/controls.js';
-import { emit } from '../shared/events.js';
-import { fmt, resolveLang } from '../shared/lang.js';
-import { VERSION } from '../shared/version.js';
-import { signInStrings } from './strings.js';
+import { fmt } from '../shared/lang.js';
+import { signInStrings, type SignInStrings } from './strings.js';
 import { signInStyles } from './sign-in.styles.js';
 
 /** Set by the server's single sign-on callback when it could not finish (the provider was down, a bad state). */
@@ -49,14 +48,12 @@ const ERROR_PARAM = 'tiepdan-sign-in-error';
  * @cssproperty --tiepdan-radius - Corner radius.
  * @cssproperty --tiepdan-focus-color - Focus ring colour.
  */
-export class TiepdanSignIn extends LitElement {
-  static readonly version = VERSION;
+export class TiepdanSignIn extends TiepdanElement<SignInStrings> {
   static override styles = [baseStyles, signInStyles];
+  protected readonly strings = signInStrings;
 
-  @property() server = '';
   @property({ attribute: 'official-role' }) officialRole: OfficialRole | '' = '';
   @property({ attribute: 'device-label' }) deviceLabel = '';
-  @property({ attribute: 'lang' }) language: string | undefined;
 
   @state() private phase: 'checking' | 'form' | 'signed-in' | 'device' = 'checking';
   @state() private username = '';
@@ -94,10 +91,6 @@ export class TiepdanSignIn extends LitElement {
     if (changed.has('server') && this.server) void this.#start();
   }
 
-  get #s() {
-    return signInStrings(resolveLang(this));
-  }
-
   /** A tab that slept (a laptop lid closed over lunch) renews its token as soon as it is looked at again. */
   #onVisible = (): void => {
     if (document.visibilityState === 'visible' && this.phase === 'signed-in' && this.current && this.current.expiresAt - Date.now() < 60_000) void this.#renew();
@@ -124,7 +117,7 @@ export class TiepdanSignIn extends LitElement {
     if (!code) return;
     params.delete(ERROR_PARAM);
     history.replaceState(null, '', `${location.pathname}${location.search}${params.size ? `#${params}` : ''}`);
-    const lang = resolveLang(this);
+    const lang = this.speaks;
     const messages: Record<string, { vi: string; en: string }> = {
       idp_unavailable: {
         vi: 'Hệ thống đăng nhập một lần (SSO) của tỉnh đang không phản hồi. Vui lòng thử lại sau ít phút hoặc dùng tài khoản nội bộ nếu được cấp.',
@@ -132,7 +125,7 @@ export class TiepdanSignIn extends LitElement {
       },
       forbidden: { vi: 'Tài khoản chưa được giao vai trò trong hệ thống tiếp công dân.', en: 'The account has no role in the reception system.' },
     };
-    this.errors = [{ path: 'username', message: messages[code] ? say(messages[code], lang) : this.#s.ssoFailed }];
+    this.errors = [{ path: 'username', message: messages[code] ? say(messages[code], lang) : this.s.ssoFailed }];
   }
 
   async #signedIn(session: SignedInSession): Promise<void> {
@@ -144,7 +137,7 @@ export class TiepdanSignIn extends LitElement {
     await this.#renew();
     if (!this.current) return;
     this.phase = 'signed-in';
-    emit(this, 'tiepdan-signed-in', { username: session.account.username, displayName: session.account.displayName, method: session.method });
+    this.emit('tiepdan-signed-in', { username: session.account.username, displayName: session.account.displayName, method: session.method });
   }
 
   async #renew(role: OfficialRole | '' = this.current?.role ?? this.officialRole): Promise<void> {
@@ -152,7 +145,7 @@ export class TiepdanSignIn extends LitElement {
     try {
       const wanted = role && this.signedIn?.assignments.some((a) => a.role === role) ? { role } : {};
       this.current = await this.#client!.token(wanted);
-      emit(this, 'tiepdan-token', { token: this.current.token, role: this.current.role, unit: this.current.unit, expiresAt: this.current.expiresAt });
+      this.emit('tiepdan-token', { token: this.current.token, role: this.current.role, unit: this.current.unit, expiresAt: this.current.expiresAt });
       const at = this.#client!.refreshAt;
       if (at) this.#timer = setTimeout(() => void this.#renew(), Math.min(at - Date.now(), 2 ** 31 - 1));
     } catch (error) {
@@ -167,9 +160,9 @@ export class TiepdanSignIn extends LitElement {
     this.current = undefined;
     this.signedIn = undefined;
     this.phase = 'form';
-    this.notice = reason === 'expired' ? this.#s.expired : this.#s.signedOut;
-    emit(this, 'tiepdan-token', { token: '', role: undefined, unit: undefined, expiresAt: 0 });
-    emit(this, 'tiepdan-signed-out', { reason });
+    this.notice = reason === 'expired' ? this.s.expired : this.s.signedOut;
+    this.emit('tiepdan-token', { token: '', role: undefined, unit: undefined, expiresAt: 0 });
+    this.emit('tiepdan-signed-out', { reason });
   }
 
   get #deviceKey(): string {
@@ -211,7 +204,7 @@ export class TiepdanSignIn extends LitElement {
   #useDevice(device: IssuedToken): void {
     this.current = device;
     this.phase = 'device';
-    emit(this, 'tiepdan-token', { token: device.token, role: device.role, unit: device.unit, expiresAt: device.expiresAt });
+    this.emit('tiepdan-token', { token: device.token, role: device.role, unit: device.unit, expiresAt: device.expiresAt });
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#endDevice(), Math.min(device.expiresAt - Date.now(), 2 ** 31 - 1));
   }
@@ -227,7 +220,7 @@ export class TiepdanSignIn extends LitElement {
 
   async #submit(): Promise<void> {
     if (this.busy || !this.#client) return;
-    const s = this.#s;
+    const s = this.s;
     const errors: { path: string; message: string }[] = [];
     if (!this.username.trim()) errors.push({ path: 'username', message: fmt(s.required, { field: s.username.toLowerCase() }) });
     if (!this.password) errors.push({ path: 'password', message: fmt(s.required, { field: s.password.toLowerCase() }) });
@@ -255,15 +248,15 @@ export class TiepdanSignIn extends LitElement {
   }
 
   #fail(error: unknown): void {
-    const s = this.#s;
-    const lang = resolveLang(this);
+    const s = this.s;
+    const lang = this.speaks;
     const api = error instanceof ApiError ? error : undefined;
     const message =
       !api || api.status === 0 ? s.network
       : api.status === 429 ? fmt(s.rateLimited, { s: api.body.error.retryAfter ?? 60 })
       : say(api.body.error.message, lang);
     this.errors = [{ path: this.needsCode ? 'code' : 'password', message }];
-    emit(this, 'tiepdan-error', { code: String(api?.code ?? 'network'), message });
+    this.emit('tiepdan-error', { code: String(api?.code ?? 'network'), message });
     void this.#focusSummary();
   }
 
@@ -301,8 +294,8 @@ export class TiepdanSignIn extends LitElement {
   }
 
   override render(): TemplateResult {
-    const s = this.#s;
-    const lang = resolveLang(this);
+    const s = this.s;
+    const lang = this.speaks;
     if (this.phase === 'checking') return html`<p role="status" lang=${lang}>${s.checking}</p>`;
     if (this.phase === 'device' && this.current) {
       return html`<div part="signed-in" class="signed-in" lang=${lang} role="status">

@@ -1,5 +1,6 @@
 /** The sign-in element's words, Vietnamese first. */
-import type { Lang, OfficialRole } from '@tiepdan/core';
+import type { OfficialRole } from '@tiepdan/core';
+import { byLang } from '../shared/lang.js';
 
 const vi = {
   heading: 'Đăng nhập dành cho cán bộ',
@@ -56,4 +57,4 @@ const en: typeof vi = {
 };
 
 export type SignInStrings = typeof vi;
-export const signInStrings = (lang: Lang): SignInStrings => (lang === 'en' ? en : vi);
+export const signInStrings = byLang<SignInStrings>({ vi, en });

@@ -1,5 +1,5 @@
 /** English UI strings, used with lang="en". */
-import type { UiStrings } from '../strings.js';
+import type { UiStrings } from './vi.js';
 
 export const en: UiStrings = {
   formTitle: 'Register for citizen reception',

@@ -121,3 +121,6 @@ export const vi = {
   rateLimited: 'Ông/bà tra cứu quá nhiều lần. Vui lòng thử lại sau {s} giây.',
   network: 'Không kết nối được máy chủ. Vui lòng kiểm tra mạng rồi thử lại.',
 };
+
+/** The shape every language's table has (declared here, beside the default, so en.ts needs nothing else). */
+export type UiStrings = { readonly [K in keyof typeof vi]: string };
