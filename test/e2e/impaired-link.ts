@@ -49,6 +49,9 @@ interface Flow {
 /** One direction of the impaired line (shared by its flows): token bucket, bounded queue, delay and loss. */
 class Bottleneck {
   #freeAt = 0; // when the link finishes sending what is queued (ms, Date.now clock)
+  /** Packets still in flight on the line: cleared at close, or a late one would be sent on a closed socket. */
+  readonly #inFlight = new Set<ReturnType<typeof setTimeout>>();
+  #stopped = false;
 
   constructor(private readonly stats: { forwarded: number; dropped: number }, private readonly random: () => number) {}
 
@@ -62,10 +65,22 @@ class Bottleneck {
     if (start - now > profile.queueMs) return void (this.stats.dropped += 1);
     const transmitMs = (packet.length * 8 * 1000) / bps;
     this.#freeAt = start + transmitMs;
-    setTimeout(() => this.forward(packet, send), this.#freeAt - now + profile.delayMs);
+    const timer = setTimeout(() => {
+      this.#inFlight.delete(timer);
+      this.forward(packet, send);
+    }, this.#freeAt - now + profile.delayMs);
+    this.#inFlight.add(timer);
+  }
+
+  /** The line goes dark: what is still in flight is dropped, and nothing more is sent. */
+  stop(): void {
+    this.#stopped = true;
+    for (const timer of this.#inFlight) clearTimeout(timer);
+    this.#inFlight.clear();
   }
 
   private forward(packet: Buffer, send: (packet: Buffer) => void): void {
+    if (this.#stopped) return;
     this.stats.forwarded += 1;
     send(packet);
   }
@@ -142,6 +157,8 @@ export async function startImpairedLink(target: { host: string; port: number }, 
     },
     counts: () => ({ ...stats, impairedFlows: [...flows.values()].filter((f) => f.impaired).length }),
     async close() {
+      line.up.stop();
+      line.down.stop();
       for (const flow of flows.values()) flow.upstream.close();
       await new Promise<void>((resolve) => front.close(() => resolve()));
     },
