@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { InProcessRoomBus, MIGRATIONS, migrate, type CommandReply } from '../src/index.js';
 import { RoomHost } from '../src/rooms/host.js';
-import type { RoomSettings } from '../src/rooms/room.js';
+import type { RoomSettings } from '../src/rooms/room-data.js';
 import { SqliteRoomStore } from '../src/store/room-sqlite.js';
 import { removeDir, tempDir } from './helpers.js';
 

@@ -9,7 +9,8 @@
 import { CLOSE_CODES, signalingError } from '@tiepdan/core';
 import type { CommandReply, RoomBus } from './bus.js';
 import type { RoomCommand } from './commands.js';
-import { Room, type RoomSettings } from './room.js';
+import { Room } from './room.js';
+import type { RoomSettings } from './room-data.js';
 import type { RoomStore } from './room-store.js';
 import type { RoomRecording } from './recording.js';
 import type { RoomDesk } from './desk.js';

@@ -8,7 +8,7 @@
  * (store/capabilities.ts).
  */
 import type { AuditChain } from './audit.js';
-import type { RoomData } from './room.js';
+import type { RoomData } from './room-data.js';
 
 export interface StoredEvent {
   seq: number;

@@ -1,151 +1,71 @@
 /**
  * One reception session's room: who is there (participants, connection points and their health), the lobby
  * queue, the case being received, the floor, hands, chat. Every request is checked against the role table
- * (core's ROOM_PERMISSIONS) and the room's state, applied, audited when it is a lobby decision or a role
- * action, and announced as sequenced events to exactly the participants who may see them.
+ * (core's REQUEST_PERMISSIONS), answered by its handler (rooms/requests/, by request type) against the room's
+ * state, audited when it is a lobby decision or a role action, and announced as sequenced events to exactly the
+ * participants who may see them (rooms/visibility.ts).
  *
  * A participant who drops stays in place for the resume window (lobby position included); one who comes back
- * in time gets the events it missed. Everything that must outlive a restart is in RoomData.
+ * in time gets the events it missed. Everything that must outlive a restart is in RoomData (rooms/room-data.ts).
  */
 import { randomUUID } from 'node:crypto';
 import {
   can,
+  canInRoom,
   CLOSE_CODES,
   PROTOCOL_VERSION,
-  canInRoom,
   signalingError,
-  type ClientMessage,
-  type ErrorCode,
-  type LobbyEntry,
-  type NetworkQuality,
-  type Participant,
-  type ParticipantStatus,
-  type PointHealth,
   type RequestResult,
   type RoomEvent,
-  type RoomPermission,
   type RoomRole,
   type RoomSnapshot,
   type RoomState,
-  type SignalingErrorCode,
 } from '@tiepdan/core';
-import type { CommandReply, RoomBus } from './bus.js';
+import type { CommandReply } from './bus.js';
 import type { RoomCommand, VerifiedIdentity } from './commands.js';
-import { jitsiAccess, turnCredentials, type JitsiSettings, type TurnSettings } from './media.js';
-import type { RoomStore, StoredEvent } from './room-store.js';
-import type { RoomRecording } from './recording.js';
-import type { RoomDesk } from './desk.js';
+import { jitsiAccess, turnCredentials } from './media.js';
+import { Refusal, refuse } from './refusal.js';
+import type { RoomContext } from './room-context.js';
+import type { ParticipantRecord, PointRecord, RoomData } from './room-data.js';
+import type { StoredEvent } from './room-store.js';
+import { answer } from './requests/index.js';
+import type { EmitOptions, LeaveReason, RoomScope } from './requests/scope.js';
 import type { RecordingEvent } from '../recording/events.js';
+import {
+  caseAudience,
+  lobbyEntries,
+  lobbyManagers,
+  members,
+  participantView,
+  pointHealth,
+  publicName,
+  snapshotFor,
+  staff,
+  viewersOf,
+} from './visibility.js';
 
-/** Shown instead of a denouncer's name to everyone who may not see it (SPEC §3). */
-export const REDACTED_NAME = 'Người tố cáo';
-
-export interface RoomSettings {
-  resumeWindowMs: number;
-  hideObserversFromCitizens: boolean;
-  eventLogSize: number;
-  heartbeatIntervalMs: number;
-  heartbeatTimeoutMs: number;
-  maxFrameBytes: number;
-  messagesPerSecond: number;
-  turn?: TurnSettings | undefined;
-  jitsi?: JitsiSettings | undefined;
-  /** The configured connection points by id, each with its unit (config.units[].connectionPoints). */
-  connectionPoints: ReadonlyMap<string, { id: string; name: string; unit: string }>;
-}
-
-export interface ParticipantRecord {
-  participantId: string;
-  role: RoomRole;
-  /** "official:<sub>" or "citizen:<reference>": one place per person. */
-  identity: string;
-  name: string;
-  pointId?: string | undefined;
-  /** An official's unit (from the token): the recording opened with the room belongs to it when the schedule has none. */
-  unit?: string | undefined;
-  status: ParticipantStatus;
-  connectionId: string | null;
-  /** Epoch ms when the socket went away; the resume window runs from here. */
-  disconnectedAt?: number | undefined;
-  hand: boolean;
-  screen: boolean;
-  caseId?: string | undefined;
-  citizen?: { reference: string; kind?: string | undefined } | undefined;
-  lobbySince?: string | undefined;
-  lastHeartbeat?: string | undefined;
-  quality?: NetworkQuality | undefined;
-  rttMs?: number | undefined;
-  devices?: { camera: boolean; microphone: boolean } | undefined;
-}
-
-export interface PointRecord {
-  id: string;
-  name: string;
-  unit: string;
-  operator?: string | undefined;
-}
-
-export interface RoomData {
-  sessionId: string;
+/**
+ * The room implements RoomScope for its request handlers: the members they use are public to them, and to
+ * nothing else (the package exports no Room).
+ */
+export class Room implements RoomScope {
+  readonly sessionId: string;
   state: RoomState;
   seq: number;
   caseId: string | null;
   floor: string | null;
-  participants: ParticipantRecord[];
+  readonly participants = new Map<string, ParticipantRecord>();
   lobby: string[];
-  points: PointRecord[];
-  /** Identities denied in this session: they cannot come back to the lobby. */
-  denied: string[];
-}
-
-export interface RoomContext {
-  settings: RoomSettings;
-  bus: RoomBus;
-  store: RoomStore;
-  now: () => number;
-  /** Called when the room has ended and everyone is gone: the host may forget it. */
-  onEnded: (sessionId: string) => void;
-  /** The session's recording (rooms/recording.ts); absent when the server runs without recording. */
-  recording?: RoomRecording | undefined;
-  /** The reception desk (rooms/desk.ts): admitting a citizen opens their registration's case; absent in room-only tests. */
-  desk?: RoomDesk | undefined;
-  /** Where a failed desk opening is logged. */
-  onDeskError?: ((error: unknown) => void) | undefined;
-}
-
-class Refusal extends Error {
-  constructor(
-    readonly code: ErrorCode | SignalingErrorCode,
-    readonly close?: { code: number; reason: string },
-  ) {
-    super(code);
-  }
-}
-
-/** A declared function, not an arrow in a const: only then does TypeScript narrow after a call that returns never. */
-function refuse(code: ErrorCode | SignalingErrorCode, close?: { code: number; reason: string }): never {
-  throw new Refusal(code, close);
-}
-
-export class Room {
-  readonly sessionId: string;
-  private state: RoomState;
-  private seq: number;
-  private caseId: string | null;
-  private floor: string | null;
-  private readonly participants = new Map<string, ParticipantRecord>();
-  private lobby: string[];
-  private readonly points = new Map<string, PointRecord>();
-  private readonly denied: Set<string>;
+  readonly points = new Map<string, PointRecord>();
+  readonly denied: Set<string>;
+  opening = false;
   private log: StoredEvent[];
   private readonly expiry = new Map<string, ReturnType<typeof setTimeout>>();
-  /** A `room.open` is waiting on the recording: a second one is refused instead of opening twice. */
-  private opening = false;
 
   constructor(
     data: RoomData,
     events: StoredEvent[],
-    private readonly ctx: RoomContext,
+    readonly ctx: RoomContext,
     restored = false,
   ) {
     this.sessionId = data.sessionId;
@@ -223,7 +143,7 @@ export class Room {
         case 'request': {
           const p = this.participants.get(command.participantId);
           if (!p || p.connectionId !== command.connectionId) refuse('unauthenticated');
-          const result = await this.request(p!, command.message);
+          const result = await answer(this, p, command.message, new Date(this.ctx.now()).toISOString());
           // The caller gets its reply first, then its own close; everyone else was closed by the room.
           if (command.message.type === 'room.end') return { ok: true, result, close: { code: CLOSE_CODES.ROOM_ENDED, reason: 'session ended' } };
           if (command.message.type === 'bye') return { ok: true, result, close: { code: CLOSE_CODES.LEFT, reason: 'bye' } };
@@ -251,11 +171,12 @@ export class Room {
     let p: ParticipantRecord | undefined;
     let resumed = false;
     let replay: string[] | undefined;
-    const wanted = command.resume && this.participants.get(command.resume.participantId);
-    if (wanted && wanted.identity === key) {
+    const { resume } = command;
+    const wanted = resume ? this.participants.get(resume.participantId) : undefined;
+    if (resume && wanted && wanted.identity === key) {
       p = wanted;
       resumed = true;
-      replay = this.missedEvents(p.participantId, command.resume!.lastSeq);
+      replay = this.missedEvents(p.participantId, resume.lastSeq);
     } else {
       // The same person on a new device (or a phone that lost its storage) takes over their place.
       p = [...this.participants.values()].find((candidate) => candidate.identity === key);
@@ -271,7 +192,7 @@ export class Room {
       if (previous !== null && previous !== command.connectionId) {
         this.ctx.bus.publish(this.sessionId, { kind: 'close', to: [p.participantId], code: CLOSE_CODES.REPLACED, reason: 'replaced by a newer connection', exceptConnection: command.connectionId });
       }
-      if (previous === null) this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) }, { exceptSelf: true, presence: true });
+      if (previous === null) this.emitAbout(p, { type: 'participant.updated', participant: participantView(p, p) }, { exceptSelf: true, presence: true });
       this.dirty({ presence: true });
     } else {
       // SPEC §7: a citizen is told before joining that the session is recorded as evidence, and the room keeps
@@ -291,7 +212,7 @@ export class Room {
       status: p.status,
       resumed,
       replay: replay !== undefined,
-      room: this.snapshotFor(p, recording),
+      room: snapshotFor(this, p, recording, this.ctx.settings),
       limits: {
         heartbeatIntervalMs: this.ctx.settings.heartbeatIntervalMs,
         heartbeatTimeoutMs: this.ctx.settings.heartbeatTimeoutMs,
@@ -334,7 +255,7 @@ export class Room {
       this.lobby.push(p.participantId);
     }
     this.participants.set(p.participantId, p);
-    this.emitAbout(p, { type: 'participant.joined', participant: this.view(p, p) }, { exceptSelf: true });
+    this.emitAbout(p, { type: 'participant.joined', participant: participantView(p, p) }, { exceptSelf: true });
     if (p.status === 'lobby') this.lobbyChanged();
     if (pointId) this.pointChanged(pointId);
     return p;
@@ -367,7 +288,7 @@ export class Room {
     p.disconnectedAt = Math.min(lastSeenAt ?? this.ctx.now(), this.ctx.now());
     this.startExpiry(p);
     // Presence, as in hello: a storm of drops shares a few commits.
-    this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) }, { exceptSelf: true, presence: true });
+    this.emitAbout(p, { type: 'participant.updated', participant: participantView(p, p) }, { exceptSelf: true, presence: true });
     if (p.pointId) this.pointChanged(p.pointId);
     this.dirty({ presence: true });
   }
@@ -388,7 +309,7 @@ export class Room {
     this.expiry.delete(participantId);
   }
 
-  private remove(p: ParticipantRecord, reason: 'bye' | 'expired' | 'denied' | 'ended'): void {
+  remove(p: ParticipantRecord, reason: LeaveReason): void {
     this.emitAbout(p, { type: 'participant.left', participantId: p.participantId, reason }, { exceptSelf: true });
     this.participants.delete(p.participantId);
     this.stopExpiry(p.participantId);
@@ -400,231 +321,9 @@ export class Room {
     this.dirty();
   }
 
-  // ------------------------------------------------------------------------------------------ requests
+  // ------------------------------------------------------------------------------------------ state
 
-  private async request(p: ParticipantRecord, message: Exclude<ClientMessage, { type: 'hello' }>): Promise<unknown> {
-    const now = new Date(this.ctx.now()).toISOString();
-    switch (message.type) {
-      case 'roster.get':
-        return this.snapshotFor(p, await this.ctx.recording?.view(this.sessionId));
-      case 'bye':
-        this.remove(p, 'bye');
-        return {};
-      case 'room.open':
-        this.require(p, 'room.open');
-        if (this.state !== 'pending' || this.opening) refuse('invalid_transition');
-        this.opening = true;
-        try {
-          await this.open(p);
-        } finally {
-          this.opening = false;
-        }
-        return {};
-      case 'room.end': {
-        this.require(p, 'room.end');
-        this.state = 'ended';
-        this.audit(p, 'room.end');
-        // The head's end is the only way a recording stops; its last chunks drain, then it is finalized.
-        await this.ctx.recording?.end(this.sessionId, p.identity.replace(/^official:/u, ''));
-        const everyone = this.everyone();
-        this.emit({ type: 'room.state', state: 'ended' }, everyone);
-        this.ctx.bus.publish(this.sessionId, { kind: 'close', to: everyone, code: CLOSE_CODES.ROOM_ENDED, reason: 'session ended', exceptConnection: p.connectionId ?? undefined });
-        this.dispose();
-        this.dirty();
-        this.ctx.onEnded(this.sessionId);
-        return {};
-      }
-      case 'lobby.admit': {
-        this.require(p, 'lobby.manage');
-        if (this.state !== 'open') refuse('room_not_open');
-        const target = this.participants.get(message.participantId);
-        if (!target || target.status !== 'lobby') refuse('not_in_lobby');
-        // SPEC §6: nobody is received off the record. The clerk's error frame says why and what to do.
-        if (this.ctx.recording && !(await this.ctx.recording.admissible(this.sessionId))) refuse('recording_not_active');
-        if (target.status !== 'lobby' || this.participants.get(target.participantId) !== target) refuse('not_in_lobby');
-        if (this.state !== 'open') refuse('room_not_open');
-        // One case at a time: another case cannot start while a citizen of the current one is still admitted.
-        if (message.caseId !== undefined && this.caseId !== null && this.caseId !== message.caseId && this.admittedFor(this.caseId)) refuse('case_in_progress');
-        // No case named and none in progress: the desk opens (or finds again, on a re-admit) the case of this
-        // citizen's registration. While a case is in progress, a citizen admitted without one joins it (a group).
-        const deskCase = message.caseId === undefined && !(this.caseId !== null && this.admittedFor(this.caseId)) ? await this.deskCaseFor(p, target) : undefined;
-        if (target.status !== 'lobby' || this.participants.get(target.participantId) !== target) refuse('not_in_lobby');
-        if (this.state !== 'open') refuse('room_not_open');
-        const caseId = message.caseId ?? deskCase ?? this.caseId ?? undefined;
-        target.status = 'admitted';
-        target.caseId = caseId;
-        target.lobbySince = undefined;
-        this.lobby = this.lobby.filter((id) => id !== target.participantId);
-        this.audit(p, 'lobby.admit', target, { caseId: caseId ?? null });
-        if (caseId !== undefined && caseId !== this.caseId) this.setCase(caseId);
-        this.emit({ type: 'lobby.admitted', caseId: caseId ?? null }, [target.participantId]);
-        this.emitAbout(target, { type: 'participant.updated', participant: this.view(target, target) }, { exceptSelf: true });
-        this.lobbyChanged();
-        this.dirty();
-        return {};
-      }
-      case 'lobby.deny': {
-        this.require(p, 'lobby.manage');
-        const target = this.participants.get(message.participantId);
-        if (!target || target.role !== 'citizen') refuse('not_in_lobby');
-        this.audit(p, 'lobby.deny', target, { reason: message.reason, from: target.status });
-        this.denied.add(target.identity);
-        this.emit({ type: 'lobby.denied', reason: message.reason }, [target.participantId]);
-        this.remove(target, 'denied');
-        this.ctx.bus.publish(this.sessionId, { kind: 'close', to: [target.participantId], code: CLOSE_CODES.DENIED, reason: 'denied' });
-        return {};
-      }
-      case 'lobby.return': {
-        this.require(p, 'lobby.manage');
-        const target = this.participants.get(message.participantId);
-        if (!target || target.status !== 'admitted') refuse('not_admitted');
-        this.audit(p, 'lobby.return', target);
-        target.status = 'lobby';
-        target.hand = false;
-        target.screen = false;
-        target.lobbySince = now;
-        this.lobby.unshift(target.participantId);
-        if (this.floor === target.participantId) this.setFloor(null);
-        this.emit({ type: 'lobby.returned', position: 1 }, [target.participantId]);
-        this.emitAbout(target, { type: 'participant.updated', participant: this.view(target, target) }, { exceptSelf: true, alsoFormerMembers: true });
-        this.lobbyChanged();
-        this.dirty();
-        return {};
-      }
-      case 'case.set':
-        this.require(p, 'case.set');
-        this.audit(p, 'case.set', undefined, { caseId: message.caseId });
-        this.setCase(message.caseId);
-        this.dirty();
-        return {};
-      case 'floor.give': {
-        this.require(p, 'floor.give');
-        if (message.participantId !== null) {
-          const target = this.participants.get(message.participantId);
-          if (!target || target.status === 'lobby' || !this.visible(p, target)) refuse('not_found');
-          this.audit(p, 'floor.give', target);
-          if (target.hand) {
-            target.hand = false;
-            this.emitAbout(target, { type: 'participant.updated', participant: this.view(target, target) });
-          }
-        } else this.audit(p, 'floor.take');
-        this.setFloor(message.participantId);
-        this.dirty();
-        return {};
-      }
-      case 'hand.raise':
-        this.require(p, 'hand.raise');
-        this.requireMember(p);
-        if (p.hand !== message.raised) {
-          p.hand = message.raised;
-          this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) });
-          this.dirty();
-        }
-        return {};
-      case 'chat.send': {
-        this.require(p, 'chat.send');
-        this.requireMember(p);
-        const messageId = randomUUID();
-        // The event is also the chat record (RoomStore StoredEvent `author`): one row, not a frame and a copy.
-        const seq = this.emit({ type: 'chat.message', messageId, from: p.participantId, name: this.publicName(p), text: message.text, at: now }, this.members(), { author: p.name });
-        return { messageId, seq };
-      }
-      case 'mute.request': {
-        this.require(p, 'participant.mute');
-        const target = this.participants.get(message.participantId);
-        if (!target || target.status === 'lobby' || !this.visible(p, target)) refuse('not_found');
-        this.audit(p, 'mute.request', target, { media: message.media });
-        this.emit({ type: 'mute.requested', media: message.media, by: p.participantId }, [target.participantId]);
-        return {};
-      }
-      case 'screen.share':
-        this.require(p, 'screen.share');
-        this.requireMember(p);
-        if (p.screen !== message.active) {
-          p.screen = message.active;
-          this.audit(p, message.active ? 'screen.start' : 'screen.stop');
-          this.emitAbout(p, { type: 'participant.updated', participant: this.view(p, p) });
-          this.dirty();
-        }
-        return {};
-      case 'signal': {
-        this.requireMember(p);
-        const target = this.participants.get(message.to);
-        // Media flows only between people who may see each other: never to the lobby, never to hidden observers;
-        // and between the recorder and everyone it records (they do not see it, it sees them).
-        if (!target || target === p || target.status === 'lobby' || !this.mediaLink(p, target)) refuse('not_visible');
-        this.emit({ type: 'signal', from: p.participantId, data: message.data }, [target.participantId], { persist: false });
-        return {};
-      }
-      case 'health.report':
-        p.quality = message.quality;
-        p.rttMs = message.rttMs;
-        if (message.devices) p.devices = message.devices;
-        p.lastHeartbeat = now;
-        if (p.pointId) this.pointChanged(p.pointId);
-        return {};
-      case 'media.credentials':
-        return this.credentials(p);
-      case 'identity.read': {
-        this.require(p, 'denouncer.read');
-        const target = this.participants.get(message.participantId);
-        if (!target) refuse('not_found');
-        this.audit(p, 'identity.read', target);
-        const result: RequestResult<'identity.read'> = { participantId: target.participantId, name: target.name };
-        if (target.citizen) {
-          result.reference = target.citizen.reference;
-          if (target.citizen.kind) result.kind = target.citizen.kind;
-        }
-        return result;
-      }
-    }
-  }
-
-  /**
-   * SPEC §6: a session that must be recorded starts only with a recorder ready, and its recording starts with it
-   * (created now when the session has none and a recorder waits for it; a waiting recorder is elected).
-   */
-  private async open(p: ParticipantRecord): Promise<void> {
-    if (this.ctx.recording && !(await this.ctx.recording.canOpen(this.sessionId))) refuse('recorder_required');
-    if (this.state !== 'pending') refuse('invalid_transition');
-    try {
-      await this.ctx.recording?.start(this.sessionId, { by: p.identity.replace(/^official:/u, ''), unit: p.unit });
-    } catch {
-      // The lease lapsed (or the waiting recorder went away) between the check and the start.
-      refuse('recorder_required');
-    }
-    this.state = 'open';
-    this.audit(p, 'room.open');
-    this.emit({ type: 'room.state', state: 'open' }, this.everyone());
-    this.dirty();
-  }
-
-  private require(p: ParticipantRecord, permission: RoomPermission): void {
-    if (!canInRoom(p.role, permission)) refuse('forbidden');
-  }
-
-  private requireMember(p: ParticipantRecord): void {
-    if (p.status === 'lobby') refuse('not_admitted');
-  }
-
-  /** The desk's case for a citizen from a registration; the admission goes on without one if the desk cannot open it. */
-  private async deskCaseFor(by: ParticipantRecord, target: ParticipantRecord): Promise<string | undefined> {
-    if (!this.ctx.desk || !target.citizen || by.role === 'citizen') return undefined;
-    try {
-      return await this.ctx.desk.caseForAdmission(this.sessionId, target.citizen.reference, { sub: by.identity.replace(/^official:/u, ''), role: by.role, name: by.name });
-    } catch (error) {
-      // A reception must not stall on the register: the clerk can still open the case from the desk panel.
-      this.ctx.onDeskError?.(error);
-      return undefined;
-    }
-  }
-
-  private admittedFor(caseId: string): boolean {
-    for (const q of this.participants.values()) if (q.status === 'admitted' && q.caseId === caseId) return true;
-    return false;
-  }
-
-  private setCase(caseId: string | null): void {
+  setCase(caseId: string | null): void {
     this.caseId = caseId;
     this.emit({ type: 'case.changed', caseId }, this.members());
   }
@@ -635,108 +334,28 @@ export class Room {
    */
   private caseUpdated(command: Extract<RoomCommand, { kind: 'case' }>): void {
     if (this.state === 'ended') return;
-    const to = [...this.participants.values()]
-      .filter((q) => (q.role === 'citizen' ? q.caseId === command.caseId : q.role !== 'recorder' && q.status !== 'lobby'))
-      .map((q) => q.participantId);
+    const to = caseAudience(this.participants, command.caseId);
     if (to.length) this.emit({ type: 'case.updated', caseId: command.caseId, state: command.state, step: command.step }, to);
   }
 
-  private setFloor(participantId: string | null): void {
+  setFloor(participantId: string | null): void {
     this.floor = participantId;
     this.emit({ type: 'floor.changed', participantId }, this.members());
   }
 
-  private async credentials(p: ParticipantRecord): Promise<RequestResult<'media.credentials'>> {
+  async snapshot(viewer: ParticipantRecord): Promise<RoomSnapshot> {
+    return snapshotFor(this, viewer, await this.ctx.recording?.view(this.sessionId), this.ctx.settings);
+  }
+
+  async credentials(p: ParticipantRecord): Promise<RequestResult<'media.credentials'>> {
     const out: RequestResult<'media.credentials'> = {};
     const { turn, jitsi } = this.ctx.settings;
     if (turn) out.turn = turnCredentials(turn, p.participantId);
     // The Jitsi room and token are for admitted participants only; a citizen in the lobby gets neither.
     if (jitsi && p.status !== 'lobby') {
-      out.jitsi = await jitsiAccess(jitsi, this.sessionId, { id: p.participantId, name: this.publicName(p), moderator: canInRoom(p.role, 'participant.mute') });
+      out.jitsi = await jitsiAccess(jitsi, this.sessionId, { id: p.participantId, name: publicName(p), moderator: canInRoom(p.role, 'participant.mute') });
     }
     return out;
-  }
-
-  // ------------------------------------------------------------------------------------------ visibility
-
-  /** May `viewer` see `subject` in the roster (and so exchange media with it)? */
-  private visible(viewer: ParticipantRecord, subject: ParticipantRecord): boolean {
-    if (viewer === subject) return true;
-    // The recorder is in nobody's roster (not counted, not shown, citizens included); it sees what an official does.
-    if (subject.role === 'recorder') return false;
-    if (viewer.role !== 'citizen') return subject.role !== 'observer' || canInRoom(viewer.role, 'observers.see');
-    if (viewer.status === 'lobby' || subject.status === 'lobby') return false;
-    if (subject.role === 'observer') return !this.ctx.settings.hideObserversFromCitizens || canInRoom(viewer.role, 'observers.see');
-    return true;
-  }
-
-  /** May `a` and `b` exchange media? Both must see each other, except the recorder, which only sees. */
-  private mediaLink(a: ParticipantRecord, b: ParticipantRecord): boolean {
-    if (a.role === 'recorder' && b.role === 'recorder') return false;
-    if (a.role === 'recorder') return this.visible(a, b);
-    if (b.role === 'recorder') return this.visible(b, a);
-    return this.visible(a, b) && this.visible(b, a);
-  }
-
-  private publicName(p: ParticipantRecord): string {
-    return p.citizen?.kind === 'to_cao' ? REDACTED_NAME : p.name;
-  }
-
-  private view(p: ParticipantRecord, viewer: ParticipantRecord | null): Participant {
-    const redact = p.citizen?.kind === 'to_cao' && viewer !== p && !(viewer && canInRoom(viewer.role, 'denouncer.read'));
-    const out: Participant = {
-      participantId: p.participantId,
-      role: p.role,
-      name: redact ? REDACTED_NAME : p.name,
-      status: p.status,
-      connected: p.connectionId !== null,
-      hand: p.hand,
-      screen: p.screen,
-    };
-    if (redact) out.redacted = true;
-    if (p.pointId) out.pointId = p.pointId;
-    if (p.caseId) out.caseId = p.caseId;
-    return out;
-  }
-
-  private pointHealth(point: PointRecord): PointHealth {
-    const members = [...this.participants.values()].filter((q) => q.pointId === point.id);
-    const health: PointHealth = { id: point.id, name: point.name, unit: point.unit, connected: members.some((q) => q.connectionId !== null), participants: members.map((q) => q.participantId) };
-    if (point.operator) health.operator = point.operator;
-    const beats = members.map((q) => q.lastHeartbeat).filter((v): v is string => v !== undefined).sort();
-    if (beats.length) health.lastHeartbeat = beats.at(-1)!;
-    // The point is as good as its worst reporting participant: one bad uplink spoils the session for all.
-    const order: NetworkQuality[] = ['good', 'fair', 'poor', 'lost'];
-    const worst = members.filter((q) => q.quality).sort((a, b) => order.indexOf(b.quality!) - order.indexOf(a.quality!))[0];
-    if (worst?.quality) health.quality = worst.quality;
-    if (worst?.rttMs !== undefined) health.rttMs = worst.rttMs;
-    const devices = members.find((q) => q.devices)?.devices;
-    if (devices) health.devices = devices;
-    return health;
-  }
-
-  /** The room as `viewer` sees it, with the recording's view read just before (`recording`). */
-  private snapshotFor(viewer: ParticipantRecord, recording: RoomSnapshot['recording']): RoomSnapshot {
-    const participants = [...this.participants.values()].filter((q) => this.visible(viewer, q)).map((q) => this.view(q, viewer));
-    const snapshot: RoomSnapshot = {
-      sessionId: this.sessionId,
-      state: this.state,
-      seq: this.seq,
-      caseId: viewer.status === 'lobby' ? null : this.caseId,
-      floor: viewer.status === 'lobby' ? null : this.floor,
-      participants,
-      points: viewer.role === 'citizen' ? [] : [...this.points.values()].map((point) => this.pointHealth(point)),
-    };
-    if (canInRoom(viewer.role, 'lobby.manage')) snapshot.lobby = this.lobbyEntries(viewer);
-    if (recording) snapshot.recording = viewer.role === 'citizen' ? { state: recording.state } : recording;
-    return snapshot;
-  }
-
-  private lobbyEntries(viewer: ParticipantRecord): LobbyEntry[] {
-    return this.lobby.map((id, index) => {
-      const q = this.participants.get(id)!;
-      return { participantId: id, name: this.view(q, viewer).name, position: index + 1, since: q.lobbySince ?? '' };
-    });
   }
 
   // ------------------------------------------------------------------------------------------ recording
@@ -744,7 +363,7 @@ export class Room {
   /** A coordinator event for this session: its state to everyone, recorder internals and alarms to officials. */
   onRecording(event: RecordingEvent): void {
     if (event.sessionId !== this.sessionId || this.state === 'ended' && event.type !== 'recording.state') return;
-    const officials = [...this.participants.values()].filter((q) => q.role !== 'citizen').map((q) => q.participantId);
+    const officials = staff(this.participants);
     switch (event.type) {
       case 'recording.state':
         this.emit({ type: 'recording.state', state: event.state }, this.everyone());
@@ -769,19 +388,16 @@ export class Room {
 
   // ------------------------------------------------------------------------------------------ events
 
-  private everyone(): string[] {
+  everyone(): string[] {
     return [...this.participants.keys()];
   }
 
-  private members(): string[] {
-    return [...this.participants.values()].filter((q) => q.status !== 'lobby').map((q) => q.participantId);
+  members(): string[] {
+    return members(this.participants);
   }
 
-  /** An event about `subject`, to everyone who may see it, each with their own redaction. */
-  private emitAbout(subject: ParticipantRecord, event: RoomEvent, options: { exceptSelf?: boolean; alsoFormerMembers?: boolean; presence?: boolean } = {}): void {
-    const viewers = [...this.participants.values()].filter(
-      (v) => (!options.exceptSelf || v !== subject) && (this.visible(v, subject) || (options.alsoFormerMembers && v.role === 'citizen' && v.status !== 'lobby')),
-    );
+  emitAbout(subject: ParticipantRecord, event: RoomEvent, options: { exceptSelf?: boolean; alsoFormerMembers?: boolean; presence?: boolean } = {}): void {
+    const viewers = viewersOf(subject, this.participants, this.ctx.settings, options);
     if (event.type === 'participant.left') {
       if (viewers.length) this.emit(event, viewers.map((v) => v.participantId));
       return;
@@ -789,7 +405,7 @@ export class Room {
     // Two views at most: with the denouncer's name (those who may read it) and without.
     const groups = new Map<string, { event: RoomEvent; to: string[] }>();
     for (const v of viewers) {
-      const participant = this.view(subject, v);
+      const participant = participantView(subject, v);
       const key = participant.redacted ? 'redacted' : 'clear';
       let group = groups.get(key);
       if (!group) groups.set(key, (group = { event: { ...event, participant } as RoomEvent, to: [] }));
@@ -798,21 +414,23 @@ export class Room {
     for (const group of groups.values()) this.emit(group.event, group.to, { presence: options.presence });
   }
 
-  private lobbyChanged(): void {
-    const managers = [...this.participants.values()].filter((q) => canInRoom(q.role, 'lobby.manage'));
-    for (const manager of managers) this.emit({ type: 'lobby.updated', queue: this.lobbyEntries(manager) }, [manager.participantId]);
+  updated(p: ParticipantRecord, options: { exceptSelf?: boolean; alsoFormerMembers?: boolean } = {}): void {
+    this.emitAbout(p, { type: 'participant.updated', participant: participantView(p, p) }, options);
+  }
+
+  lobbyChanged(): void {
+    for (const manager of lobbyManagers(this.participants)) this.emit({ type: 'lobby.updated', queue: lobbyEntries(this.lobby, this.participants, manager) }, [manager.participantId]);
     this.lobby.forEach((id, index) => this.emit({ type: 'lobby.position', position: index + 1, size: this.lobby.length }, [id]));
   }
 
-  private pointChanged(pointId: string): void {
+  pointChanged(pointId: string): void {
     const point = this.points.get(pointId);
     if (!point) return;
-    const staff = [...this.participants.values()].filter((q) => q.role !== 'citizen').map((q) => q.participantId);
-    if (staff.length) this.emit({ type: 'point.health', point: this.pointHealth(point) }, staff, { persist: false });
+    const to = staff(this.participants);
+    if (to.length) this.emit({ type: 'point.health', point: pointHealth(point, this.participants.values()) }, to, { persist: false });
   }
 
-  /** Sequences, logs and publishes one event; returns its sequence number. */
-  private emit(event: RoomEvent, to: string[], options: { log?: boolean; persist?: boolean; presence?: boolean | undefined; author?: string } = {}): number {
+  emit(event: RoomEvent, to: string[], options: EmitOptions = {}): number {
     this.seq += 1;
     const seq = this.seq;
     if (to.length === 0) return seq;
@@ -843,7 +461,7 @@ export class Room {
     return kept.filter((e) => e.seq > lastSeq && e.recipients.includes(participantId)).map((e) => e.frame);
   }
 
-  private audit(actor: ParticipantRecord, action: string, target?: ParticipantRecord, detail?: Record<string, unknown>): void {
+  audit(actor: ParticipantRecord, action: string, target?: ParticipantRecord, detail?: Record<string, unknown>): void {
     this.ctx.store.audit.append({
       sessionId: this.sessionId,
       at: new Date(this.ctx.now()).toISOString(),
@@ -855,7 +473,7 @@ export class Room {
     });
   }
 
-  private dirty(options: { presence?: boolean } = {}): void {
+  dirty(options: { presence?: boolean } = {}): void {
     this.ctx.store.markDirty(this.sessionId, () => this.snapshotData(), options);
   }
 }

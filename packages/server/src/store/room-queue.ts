@@ -20,7 +20,7 @@
  * waits meanwhile, goes with the next batch, so a busy room's writes group themselves by the commit's latency.
  */
 import type { AuditEntry } from '../rooms/audit.js';
-import type { RoomData } from '../rooms/room.js';
+import type { RoomData } from '../rooms/room-data.js';
 import type { ChatRow, RoomStore, StoredEvent } from '../rooms/room-store.js';
 import type { AuditChain } from '../rooms/audit.js';
 

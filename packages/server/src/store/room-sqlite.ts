@@ -10,7 +10,7 @@
  * session's record is those rows (the `room_chat` view), not a second copy written in the same commit.
  */
 import type Database from 'better-sqlite3';
-import type { RoomData } from '../rooms/room.js';
+import type { RoomData } from '../rooms/room-data.js';
 import type { ChatRow, StoredEvent } from '../rooms/room-store.js';
 import { SqliteAuditLog } from './audit-sqlite.js';
 import { QueuedRoomStore, type RoomBatch } from './room-queue.js';
