@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import type { RoomData } from '../src/rooms/room.js';
+import type { RoomData } from '../src/rooms/room-data.js';
 import type { RoomStore, StoredEvent } from '../src/rooms/room-store.js';
 import { SEQ_BLOCK } from '../src/store/room-queue.js';
 import type { EngineStore } from '../src/store/store.js';

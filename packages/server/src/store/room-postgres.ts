@@ -12,7 +12,7 @@
  */
 import type pg from 'pg';
 import type { AuditChain, AuditEntry } from '../rooms/audit.js';
-import type { RoomData } from '../rooms/room.js';
+import type { RoomData } from '../rooms/room-data.js';
 import type { ChatRow, StoredEvent } from '../rooms/room-store.js';
 import { appendAuditIn, PostgresAuditReader } from './audit-postgres.js';
 import { QueuedRoomStore, type RoomBatch } from './room-queue.js';
