@@ -12,6 +12,7 @@ import { missingCapabilities, MissingCapabilityError, type Capability } from '..
 import type { NewSession } from '../src/store/schedule-store.js';
 import type { EngineStore, NewRegistration } from '../src/store/store.js';
 import { testConfig, UNIT, validRegistration } from './helpers.js';
+import { caseStoreContract } from './case-store-contract.js';
 import { recordingStoreContract } from './recording-store-contract.js';
 import { STORE_FIXTURES, type OpenedStore } from './store-fixtures.js';
 
@@ -253,6 +254,8 @@ for (const fixture of STORE_FIXTURES) {
       });
     });
 
+    describe("the desk's cases and the register", { skip: lacks('cases') }, () => caseStoreContract(() => store, registration));
+
     describe('recording', { skip: lacks('recordings') }, () => recordingStoreContract(() => store.recordings!));
 
     describe('recordings access log', { skip: lacks('accessLog') }, () => {
@@ -293,8 +296,8 @@ describe('a store without a capability', () => {
         (error: unknown) => error,
       );
       assert.ok(refused instanceof MissingCapabilityError);
-      assert.deepEqual(refused.missing, ['cases', 'rooms']);
-      assert.match(refused.message, /^The "postgres" store does not provide the desk's cases/u);
+      assert.deepEqual(refused.missing, ['rooms']);
+      assert.match(refused.message, /^The "postgres" store does not provide rooms and their audit chain/u);
     } finally {
       await opened.dispose();
     }

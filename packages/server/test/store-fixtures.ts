@@ -48,7 +48,7 @@ export const STORE_FIXTURES: StoreFixture[] = [
   },
   {
     name: 'postgres',
-    lacks: ['cases', 'rooms'],
+    lacks: ['rooms'],
     unavailable: postgresUnavailable,
     async open() {
       const server: PgServer = await startPostgres();

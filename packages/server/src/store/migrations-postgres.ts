@@ -337,6 +337,39 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX recording_copies_case ON recording_copies (recording_id, reference);
     `,
   },
+  {
+    version: 6,
+    name: "the desk's cases and the register's numbering (as SQLite's desk migration)",
+    sql: `
+      CREATE TABLE reception_cases (
+        id                      text PRIMARY KEY,
+        unit                    text NOT NULL,
+        state                   text NOT NULL,
+        kind                    text NOT NULL,
+        origin                  text NOT NULL,
+        register_year           integer NOT NULL,
+        register_number         integer NOT NULL,
+        session_id              text,
+        point_id                text,
+        registration_reference  text,
+        opened_at               text NOT NULL,
+        updated_at              text NOT NULL,
+        revision                integer NOT NULL,
+        data                    text NOT NULL,   -- ReceptionCase JSON; citizen and identity redacted when sealed
+        sealed                  bytea,           -- AES-256-GCM {citizen, identity} of a denouncer (privacy/seal.ts)
+        UNIQUE (unit, register_year, register_number)
+      );
+      CREATE INDEX reception_cases_register ON reception_cases (unit, opened_at);
+      CREATE INDEX reception_cases_registration ON reception_cases (registration_reference, session_id);
+      CREATE TABLE case_numbers (
+        unit    text NOT NULL,
+        year    integer NOT NULL,
+        series  text NOT NULL,      -- register | receipt | refusal
+        last    integer NOT NULL,
+        PRIMARY KEY (unit, year, series)
+      );
+    `,
+  },
 ];
 
 /** Applies the migrations not yet recorded, each in the one transaction that holds the lock; returns them. */
