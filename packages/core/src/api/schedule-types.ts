@@ -58,10 +58,11 @@ import type { RegistrationState } from '../registration/states.js';
 import type { LocalDate } from '../schedule/calendar.js';
 import type { RecurrenceRule } from '../schedule/recurrence.js';
 import type { ReceptionSessionInput, SessionState } from '../schedule/session.js';
-import type { FrequencyWarning, OfficialSession, ReceptionSession } from './session-views.js';
+import type { ReceptionSession } from './session-views.js';
 
 export type { ReceptionSession, ReceptionSessionInput, SessionState };
 export type { FrequencyWarning, OfficialSession, SessionList, SessionMutationResponse } from './session-views.js';
+export type { Series, SeriesCreateResponse, SeriesOccurrence, SeriesPreview } from './series-views.js';
 
 /** POST /sessions: the session's facts; it starts as a draft ("planned") until published. */
 export type SessionCreateRequest = ReceptionSessionInput;
@@ -103,42 +104,6 @@ export interface SeriesRequest {
   to?: LocalDate;
   /** Publish the created sessions at once (state "open"); default false (drafts). Ignored by the preview. */
   publish?: boolean;
-}
-
-export interface SeriesOccurrence {
-  /** Where the session takes place, after the holiday rule. */
-  date: LocalDate;
-  /** The date the pattern names; differs from `date` when a holiday or weekend moved it. */
-  nominal: LocalDate;
-  shifted: boolean;
-  startsAt: string;
-  endsAt: string;
-}
-
-export interface SeriesPreview {
-  from: LocalDate;
-  to: LocalDate;
-  occurrences: SeriesOccurrence[];
-  /** Counting the unit's other chair-hosted sessions at this level that are not cancelled. */
-  warnings: FrequencyWarning[];
-}
-
-export interface Series {
-  id: string;
-  unit: string;
-  rule: RecurrenceRule;
-  startTime: string;
-  endTime: string;
-  from: LocalDate;
-  to: LocalDate;
-  createdAt: string;
-}
-
-export interface SeriesCreateResponse {
-  series: Series;
-  /** One per occurrence, each with `seriesId`. */
-  sessions: OfficialSession[];
-  warnings: FrequencyWarning[];
 }
 
 /** POST /bookings/cancel, POST /bookings/calendar */
