@@ -34,6 +34,7 @@ export type * from './api/schedule-types.js';
 export * from './api/view-parts.js';
 export * from './api/session-views.js';
 export * from './api/series-views.js';
+export * from './api/booking-views.js';
 export * from './api/registration-views.js';
 export * from './api/transport-errors.js';
 export * from './schedule/index.js';
