@@ -35,6 +35,7 @@ export * from './api/view-parts.js';
 export * from './api/session-views.js';
 export * from './api/series-views.js';
 export * from './api/booking-views.js';
+export * from './api/notice-views.js';
 export * from './api/registration-views.js';
 export * from './api/transport-errors.js';
 export * from './schedule/index.js';

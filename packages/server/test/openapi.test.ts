@@ -42,7 +42,6 @@ const PENDING_REPLIES = [
   'POST /api/v1/lookup',
   'GET /api/v1/registrations/{reference}',
   'POST /api/v1/registrations/{reference}/transitions',
-  'GET /api/v1/sessions/{id}/notices',
   'GET /api/v1/recordings/keys',
   'POST /api/v1/recordings',
   'GET /api/v1/recordings',

@@ -64,6 +64,7 @@ import type { InvitationAttendance } from './booking-views.js';
 export type { ReceptionSession, ReceptionSessionInput, SessionState };
 export type { FrequencyWarning, OfficialSession, SessionList, SessionMutationResponse } from './session-views.js';
 export type { Series, SeriesCreateResponse, SeriesOccurrence, SeriesPreview } from './series-views.js';
+export type { DeliveryState, NoticeDelivery, NoticeView, SessionNotices } from './notice-views.js';
 export type { BookingStatus, BookingView, CitizenBooking, InvitationAttendance, InvitationPreview, InvitationResponse, SessionBookingEntry, SessionBookings } from './booking-views.js';
 
 /** POST /sessions: the session's facts; it starts as a draft ("planned") until published. */
@@ -144,38 +145,6 @@ export interface InvitationRequest {
   attendance?: InvitationAttendance;
   /** Optional note for the citizen (what else to bring, which door). */
   publicNote?: string;
-}
-
-export type DeliveryState = 'queued' | 'sent' | 'logged' | 'failed';
-
-export interface NoticeDelivery {
-  channel: string;
-  state: DeliveryState;
-  attempts: number;
-  lastError?: string;
-  sentAt?: string;
-  /** When the next attempt is due (queued only). */
-  nextAt?: string;
-}
-
-/**
- * One notice to one citizen. Its state: "sent" once a delivering channel took it; "failed" when none did and
- * none is left to try; "logged" when only the log channel (which delivers nothing) had it; else "queued".
- */
-export interface NoticeView {
-  reference: string;
-  /** A session's change, an invitation, or the desk's Form 02 receipt and outcome (refusal included) of a case. */
-  change: 'cancelled' | 'postponed' | 'time_changed' | 'invited' | 'receipt' | 'outcome';
-  createdAt: string;
-  state: DeliveryState;
-  deliveries: NoticeDelivery[];
-}
-
-export interface SessionNotices {
-  sessionId: string;
-  /** Citizens per state, over every notice of the session (or of the one registration asked for). */
-  summary: Record<DeliveryState, number>;
-  items: NoticeView[];
 }
 
 export type { Message };

@@ -16,7 +16,7 @@ import type { PendingNotice } from '../store/schedule-store.js';
 import type { Store } from '../store/store.js';
 import type { Cluster, Singleton } from '../cluster/cluster.js';
 import { MemoryCluster } from '../cluster/memory.js';
-import { BookingViewSchema, InvitationPreviewSchema, InvitationResponseSchema, ReceptionSessionInputSchema, SeriesCreateResponseSchema, SessionBookingsSchema, SeriesPreviewSchema, SessionListSchema, SessionMutationResponseSchema, SessionViewSchema, toE164 } from '@tiepdan/core';
+import { BookingViewSchema, InvitationPreviewSchema, InvitationResponseSchema, ReceptionSessionInputSchema, SeriesCreateResponseSchema, SessionBookingsSchema, SessionNoticesSchema, SeriesPreviewSchema, SessionListSchema, SessionMutationResponseSchema, SessionViewSchema, toE164 } from '@tiepdan/core';
 import type { GuessBudget } from '../registrations/guesses.js';
 import { bookHandler, bookingCalendarHandler, bookingIcsHandler, cancelBookingHandler, feedHandler, sessionBookingsHandler } from './bookings.js';
 import type { ScheduleContext } from './context.js';
@@ -130,7 +130,7 @@ export async function schedule(app: FastifyInstance, opts: ScheduleOptions): Pro
   app.get('/sessions/:id/bookings', { ...invite, schema: { ...officialTags, summary: "A session's booked citizens", ...sessionParams, response: { 200: SessionBookingsSchema } }, handler: sessionBookingsHandler(ctx) });
   app.post('/sessions/:id/invitations', { ...invite, schema: { ...officialTags, summary: 'Invites a booked citizen to a time slot, and queues the notice', ...sessionParams, ...checked(InvitationSchema), response: { 201: InvitationResponseSchema } }, handler: invitationHandler(ctx) });
   app.post('/sessions/:id/invitations/preview', { ...invite, schema: { ...officialTags, summary: 'The invitation notice as it would be sent, and to which channels; nothing is stored', ...sessionParams, ...checked(InvitationSchema), response: { 200: InvitationPreviewSchema } }, handler: invitationPreviewHandler(ctx) });
-  app.get('/sessions/:id/notices', { ...invite, schema: { ...officialTags, summary: "A session's notices and their deliveries", ...sessionParams, checkedByHandler: { querystring: NoticesQuerySchema } }, handler: sessionNoticesHandler(ctx) });
+  app.get('/sessions/:id/notices', { ...invite, schema: { ...officialTags, summary: "A session's notices and their deliveries", ...sessionParams, checkedByHandler: { querystring: NoticesQuerySchema }, response: { 200: SessionNoticesSchema } }, handler: sessionNoticesHandler(ctx) });
 
   // Reference + phone routes: one guess budget with /lookup (registrations/guesses.ts), not one each. A spent
   // budget is refused before the body is even checked (preValidation), as on /lookup.
