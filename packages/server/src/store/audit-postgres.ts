@@ -5,11 +5,14 @@
  * ends and no two of them read the same last link (a fork). Whoever appends does it inside its own transaction
  * (the rooms' batch, a case's decision), last in it: the chain advances with what it records, or not at all.
  */
-import { nextLink, type AuditEntry, type AuditRow } from '../rooms/audit.js';
-import { one, type Tx } from './tx-postgres.js';
+import type pg from 'pg';
+import { ChainWalk, entryOf, nextLink, type AuditEntry, type AuditRow, type VerifyResult } from '../rooms/audit.js';
+import { all, one, type Tx } from './tx-postgres.js';
 
 /** Any constant: the key of the advisory lock that serialises the chain's writers, on every node. */
 const AUDIT_LOCK = 7_310_414;
+/** Rows read per round trip when the whole chain is walked. */
+const VERIFY_PAGE = 5000;
 
 const INSERT = `INSERT INTO room_audit (id, session_id, at, actor, role, action, target, detail, prev_hash, hash)
   SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`;
@@ -31,4 +34,23 @@ export async function appendAuditIn(tx: Tx, entries: readonly AuditEntry[]): Pro
   const columns = (['id', 'session_id', 'at', 'actor', 'role', 'action', 'target', 'detail', 'prev_hash', 'hash'] as const).map((c) => rows.map((r) => r[c]));
   await tx.query(INSERT, columns);
   return rows.map((r) => ({ id: r.id, hash: r.hash }));
+}
+
+/** The chain's reads: the whole walk, in pages, and one session's entries. */
+export class PostgresAuditReader {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async verify(): Promise<VerifyResult> {
+    const walk = new ChainWalk();
+    for (let after = 0; ; ) {
+      const page = await all<AuditRow>(this.pool, 'SELECT * FROM room_audit WHERE id > $1 ORDER BY id LIMIT $2', [after, VERIFY_PAGE]);
+      for (const row of page) if (!walk.step(row)) return walk.result();
+      if (page.length < VERIFY_PAGE) return walk.result();
+      after = page.at(-1)!.id;
+    }
+  }
+
+  async entries(sessionId: string): Promise<(AuditEntry & { id: number; hash: string })[]> {
+    return (await all<AuditRow>(this.pool, 'SELECT * FROM room_audit WHERE session_id = $1 ORDER BY id', [sessionId])).map(entryOf);
+  }
 }
