@@ -3,8 +3,8 @@
  * recording notice), the lobby, and the room itself, for citizens and officials alike. What a role may do is
  * decided by the server on every request; the element hides what the role cannot use and says why it refuses.
  *
- * Media goes through one MediaTransport: the native WebRTC mesh by default, Jitsi when the policy (shown to
- * officials) picks it; the Jitsi adapter is imported only then, so the first download stays small.
+ * Media (devices, the transport, remote streams) is the RoomMedia controller's (media.ts); the element keeps the
+ * signalling session and renders.
  */
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
@@ -30,15 +30,10 @@ import {
   type ConnectionPointInfo,
 } from '@tiepdan/core';
 import {
-  chooseTransport,
-  MediaTransportError,
-  MeshTransport,
   signalingPort,
   SignalingClient,
   SignalingError,
-  type MediaTransport,
   type ParticipantStats,
-  type RemoteMedia,
   type RoomMediaSource,
   type RoomMediaTile,
   type SignalingPort,
@@ -46,7 +41,8 @@ import {
 } from '@tiepdan/core/browser';
 import { TiepdanElement } from '../shared/element.js';
 import { fmt } from '../shared/lang.js';
-import { checkNetwork, LevelMeter, listDevices, openMedia, type DeviceLists, type NetworkCheck } from './devices.js';
+import type { NetworkCheck } from './devices.js';
+import { RoomMedia } from './media.js';
 import { admitCase, isDeskCase } from './desk-case.js';
 import { casePanel, chatPanel, healthPanel, lobbyPanel, qualityLabel, transportPanel, type CasePanel, type ChatLine, type LobbyPanel } from './panels.js';
 import { prejoinView } from './prejoin.js';
@@ -68,7 +64,6 @@ export interface RoomRecording {
   alarm?: string | undefined;
 }
 
-const ORDER: NetworkQuality[] = ['good', 'fair', 'poor', 'lost'];
 // Media elements' srcObject goes through guard(): Lit commits object values on every render, and a media element
 // given its srcObject again restarts loading (a black flash, the clock back at zero).
 
@@ -123,21 +118,8 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
   @state() points: PointHealth[] = [];
   @state() chat: ChatLine[] = [];
   @state() reconnecting = false;
-  @state() transportChoice: TransportChoice | undefined;
-  @state() private devices: DeviceLists = { cameras: [], microphones: [] };
-  @state() private cameraId = '';
-  @state() private microphoneId = '';
-  @state() private localStream: MediaStream | undefined;
-  @state() private devicesFailed = false;
-  @state() level = 0;
-  @state() network: NetworkCheck | 'checking' | 'failed' | undefined;
   @state() acknowledged = false;
   @state() private noticeError = false;
-  @state() private remotes = new Map<string, RemoteMedia>();
-  @state() private stats = new Map<string, ParticipantStats>();
-  @state() private speaker: string | undefined;
-  @state() private muted = { audio: false, video: false };
-  @state() private sharing = false;
   @state() private deniedReason = '';
   @state() private error: Message | undefined;
   @state() private announcement = '';
@@ -147,33 +129,56 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
 
   #client: SignalingClient | undefined;
   #port: SignalingPort | undefined;
-  #media: MediaTransport | undefined;
-  #screenTrack: MediaStreamTrack | undefined;
-  #meter = new LevelMeter();
-  #tick: ReturnType<typeof setInterval> | undefined;
-  /** The citizen ticked or cleared "camera off" before joining: the network advice no longer decides. */
-  #cameraChosen = false;
-  #statsTimer: ReturnType<typeof setInterval> | undefined;
-  #statsRound = 0;
   #offs: (() => void)[] = [];
-  #jitsiFailed = false;
   #prepared = false;
   readonly #onOffline = () => this.#client?.drop();
-  readonly #onOnline = () => this.#media?.networkChanged();
+
+  readonly #media = new RoomMedia(this, {
+    members: () => this.#members(),
+    port: () => this.#port!,
+    credentials: async () => {
+      const hello = this.#client?.hello;
+      const credentials: RequestResult<'media.credentials'> = { ...(hello?.turn ? { turn: hello.turn } : {}), ...(hello?.jitsi ? { jitsi: hello.jitsi } : {}) };
+      return credentials.jitsi ? credentials : this.#client!.request('media.credentials', {}).catch(() => credentials);
+    },
+    report: (health) => void this.#client?.request('health.report', health).catch(() => undefined),
+    shared: (active) => this.#act('screen.share', 'screen.share', { active }),
+    fail: (code, message) => this.#fail(code, message),
+  });
+
+  /** The transport in use and why (shown to officials). */
+  get transportChoice(): TransportChoice | undefined {
+    return this.#media.transportChoice;
+  }
+  set transportChoice(choice: TransportChoice | undefined) {
+    this.#media.transportChoice = choice;
+    this.requestUpdate();
+  }
+  /** The microphone's level before joining (0–1). */
+  get level(): number {
+    return this.#media.level;
+  }
+  set level(level: number) {
+    this.#media.level = level;
+    this.requestUpdate();
+  }
+  /** The network check before joining. */
+  get network(): NetworkCheck | 'checking' | 'failed' | undefined {
+    return this.#media.network;
+  }
+  set network(network: NetworkCheck | 'checking' | 'failed' | undefined) {
+    this.#media.network = network;
+    this.requestUpdate();
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('offline', this.#onOffline);
-    window.addEventListener('online', this.#onOnline);
-    this.#tick = setInterval(() => this.#sampleLevels(), 200);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('offline', this.#onOffline);
-    window.removeEventListener('online', this.#onOnline);
-    clearInterval(this.#tick);
-    clearInterval(this.#statsTimer);
     void this.#teardown();
   }
 
@@ -194,9 +199,9 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
       const s = this.s;
       const tile = (p: Participant, stream: MediaStream | null | undefined, id = p.participantId): RoomMediaTile => ({ id, stream: stream ?? null, point: this.#pointName(p.pointId) || undefined, name: p.name, role: s[`roles_${p.role}`] });
       const own = this.participants.find((p) => p.participantId === this.participantId);
-      const out: RoomMediaTile[] = own ? [tile(own, this.localStream)] : [];
+      const out: RoomMediaTile[] = own ? [tile(own, this.#media.localStream)] : [];
       for (const p of this.participants) {
-        const remote = this.remotes.get(p.participantId);
+        const remote = this.#media.remotes.get(p.participantId);
         if (p.participantId === this.participantId || !remote) continue;
         out.push(tile(p, remote.stream));
         if (remote.screen) out.push(tile(p, remote.screen, `${p.participantId}:screen`));
@@ -210,49 +215,17 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
   };
   readonly #mediaListeners = new Set<() => void>();
 
-  /**
-   * Starts every media element with play(), not only its autoplay attribute: Chromium does not start (and pauses)
-   * a muted autoplay video that is off screen, so on a phone the tiles below the fold stayed on a frozen first
-   * frame (`paused`, `currentTime` 0); playback started by play() is not paused that way. A sound that the
-   * autoplay policy blocks (a page resumed without a click) starts at the next click or key press.
-   */
-  #playMedia(): void {
-    for (const el of this.renderRoot.querySelectorAll<HTMLMediaElement>('video, audio')) {
-      if (!el.srcObject || !el.paused || this.#starting.has(el)) continue;
-      this.#starting.add(el);
-      el.play().then(
-        () => this.#starting.delete(el),
-        (error: unknown) => {
-          this.#starting.delete(el);
-          if ((error as { name?: string } | undefined)?.name === 'NotAllowedError') this.#awaitGesture();
-        },
-      );
-    }
-  }
-  readonly #starting = new WeakSet<HTMLMediaElement>();
-  #gestureArmed = false;
-
-  #awaitGesture(): void {
-    if (this.#gestureArmed) return;
-    this.#gestureArmed = true;
-    const retry = () => {
-      this.#gestureArmed = false;
-      window.removeEventListener('pointerdown', retry, true);
-      window.removeEventListener('keydown', retry, true);
-      this.#playMedia();
-    };
-    window.addEventListener('pointerdown', retry, true);
-    window.addEventListener('keydown', retry, true);
-  }
+  /** What the recorder's tiles were last made of: a change (by identity, as Lit compares) tells its listeners. */
+  #tilesFrom: unknown[] = [];
 
   protected override updated(changed: PropertyValues<this>): void {
-    this.#playMedia();
     // A new view (lobby, room, the end) takes the focus to its heading, so screen readers announce where we are.
     if (changed.has('view' as keyof TiepdanRoom) && changed.get('view' as keyof TiepdanRoom) !== undefined && this.view !== 'prejoin' && this.view !== 'connecting') {
       this.renderRoot.querySelector<HTMLElement>('h2[tabindex="-1"]')?.focus();
     }
-    const media = changed as Map<PropertyKey, unknown>;
-    if (media.has('remotes') || media.has('localStream') || media.has('participants')) for (const listener of [...this.#mediaListeners]) listener();
+    const from = [this.#media.remotes, this.#media.localStream, this.participants];
+    if (from.some((v, i) => v !== this.#tilesFrom[i])) for (const listener of [...this.#mediaListeners]) listener();
+    this.#tilesFrom = from;
     if (changed.has('recordingState')) {
       const before = changed.get('recordingState') as RoomRecording | undefined;
       const now = this.recordingState;
@@ -264,49 +237,11 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
 
   /** Opens the devices and runs the network check; called by itself once server, session and token are set. */
   async prepare(): Promise<void> {
-    await Promise.all([this.#openDevices(), this.checkNetwork()]);
+    await Promise.all([this.#media.openDevices(), this.checkNetwork()]);
   }
 
-  async #openDevices(): Promise<void> {
-    const stream = await openMedia({ cameraId: this.cameraId || undefined, microphoneId: this.microphoneId || undefined });
-    for (const track of this.localStream?.getTracks() ?? []) if (!stream?.getTracks().includes(track)) track.stop();
-    this.localStream = stream;
-    this.devicesFailed = !stream;
-    this.#meter.watch('local', stream);
-    if (stream) {
-      this.devices = await listDevices();
-      this.cameraId ||= stream.getVideoTracks()[0]?.getSettings().deviceId ?? '';
-      this.microphoneId ||= stream.getAudioTracks()[0]?.getSettings().deviceId ?? '';
-      for (const track of stream.getTracks()) track.enabled = !this.muted[track.kind as 'audio' | 'video'];
-      if (this.#media) await this.#media.publish(stream);
-    }
-  }
-
-  async checkNetwork(): Promise<void> {
-    this.network = 'checking';
-    try {
-      this.network = await checkNetwork(this.server);
-      // On a weak line the camera starts off, unless the citizen has already chosen for themselves.
-      if (this.network.advice === 'audio-only' && !this.#cameraChosen) this.setMuted('video', true);
-    } catch {
-      this.network = 'failed';
-    }
-  }
-
-  #sampleLevels(): void {
-    if (this.view === 'prejoin') {
-      const level = Math.round(this.#meter.level('local') * 100) / 100;
-      if (level !== this.level) this.level = level;
-    } else if (this.view === 'room') {
-      let best: string | undefined;
-      let loudest = 0.08;
-      for (const key of this.#meter.keys()) {
-        if (key === 'local' && this.muted.audio) continue;
-        const level = this.#meter.level(key);
-        if (level > loudest) (loudest = level), (best = key === 'local' ? this.participantId : key);
-      }
-      if (best !== undefined && best !== this.speaker) this.speaker = best;
-    }
+  checkNetwork(): Promise<void> {
+    return this.#media.checkNetwork();
   }
 
   // ---------------------------------------------------------------------------------------------- joining
@@ -374,87 +309,13 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
   }
 
   #syncPeers(): void {
-    this.#media?.setParticipants(this.#members());
+    this.#media.syncPeers();
   }
 
   async #enterRoom(): Promise<void> {
     this.view = 'room';
     this.wasReturned = false;
-    if (this.#media) return;
-    let credentials: RequestResult<'media.credentials'> = { ...(this.#client?.hello?.turn ? { turn: this.#client.hello.turn } : {}), ...(this.#client?.hello?.jitsi ? { jitsi: this.#client.hello.jitsi } : {}) };
-    if (!credentials.jitsi) credentials = await this.#client!.request('media.credentials', {}).catch(() => credentials);
-    const choice = chooseTransport({ participants: this.#members().length + 1, jitsiConfigured: !!credentials.jitsi, preference: this.transport, jitsiFailed: this.#jitsiFailed });
-    this.transportChoice = choice;
-    if (choice.kind === 'none') return;
-    let media: MediaTransport;
-    if (choice.kind === 'jitsi') {
-      try {
-        const { JitsiTransport } = await import('@tiepdan/core/media/jitsi');
-        media = new JitsiTransport(this.jitsiScript ? { scriptUrl: this.jitsiScript } : {});
-        this.#wireMedia(media);
-        await media.join({ participantId: this.participantId!, jitsi: credentials.jitsi, turn: credentials.turn });
-      } catch (error) {
-        this.#jitsiFailed = true;
-        const e = error instanceof MediaTransportError ? error : new MediaTransportError('media_failed', String(error));
-        this.#fail(e.code, e.message_);
-        this.#media = undefined;
-        const fallback = chooseTransport({ participants: this.#members().length + 1, jitsiConfigured: true, preference: this.transport, jitsiFailed: true });
-        this.transportChoice = fallback;
-        if (fallback.kind !== 'native') return;
-        media = await this.#native(credentials);
-      }
-    } else media = await this.#native(credentials);
-    this.#media = media;
-    if (this.localStream && media.kind === 'jitsi') await media.publish(this.localStream);
-    this.#syncPeers();
-    clearInterval(this.#statsTimer);
-    this.#statsTimer = setInterval(() => void this.#sampleStats(), 2000);
-  }
-
-  async #native(credentials: RequestResult<'media.credentials'>): Promise<MediaTransport> {
-    const media = new MeshTransport({ port: this.#port! });
-    this.#wireMedia(media);
-    // Tracks first: offers already waiting are then answered with our media, without a second negotiation.
-    if (this.localStream) await media.publish(this.localStream);
-    await media.join({ participantId: this.participantId!, turn: credentials.turn });
-    return media;
-  }
-
-  #wireMedia(media: MediaTransport): void {
-    this.#media = media;
-    this.#offs.push(
-      media.on('remote', (remote) => {
-        this.remotes = new Map(this.remotes).set(remote.participantId, remote);
-        this.#meter.watch(remote.participantId, remote.stream);
-      }),
-      media.on('remote-removed', ({ participantId }) => {
-        const next = new Map(this.remotes);
-        next.delete(participantId);
-        this.remotes = next;
-        this.#meter.unwatch(participantId);
-      }),
-      media.on('error', ({ error }) => this.#fail(error.code, error.message_)),
-    );
-  }
-
-  async #sampleStats(): Promise<void> {
-    const media = this.#media;
-    if (!media) return;
-    const list = await media.stats().catch(() => []);
-    this.stats = new Map(list.map((s) => [s.participantId, s]));
-    this.#statsRound += 1;
-    if (this.#statsRound % 5 === 1 && this.#client) {
-      const worst = list.map((s) => s.quality).sort((a, b) => ORDER.indexOf(b) - ORDER.indexOf(a))[0] ?? (this.reconnecting ? 'lost' : 'good');
-      const rtts = list.map((s) => s.rttMs).filter((v): v is number => typeof v === 'number');
-      const stream = this.localStream;
-      void this.#client
-        .request('health.report', {
-          quality: worst,
-          ...(rtts.length ? { rttMs: Math.max(...rtts) } : {}),
-          devices: { camera: !!stream?.getVideoTracks().some((t) => t.readyState === 'live'), microphone: !!stream?.getAudioTracks().some((t) => t.readyState === 'live') },
-        })
-        .catch(() => undefined);
-    }
+    await this.#media.start();
   }
 
   // ---------------------------------------------------------------------------------------------- events
@@ -502,7 +363,7 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
       case 'lobby.returned':
         this.position = { position: event.position };
         this.wasReturned = true;
-        void this.#stopMedia();
+        void this.#media.stop();
         this.view = 'lobby';
         break;
       case 'lobby.denied':
@@ -556,14 +417,14 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
       this.#applyHello(hello);
       if (s === 'connected') await this.#refresh();
       if (hello.status === 'lobby' && this.view === 'room') {
-        await this.#stopMedia();
+        await this.#media.stop();
         this.view = 'lobby';
-      } else if (hello.participantId !== previousId && this.#media) {
+      } else if (hello.participantId !== previousId && this.#media.kind) {
         // A new place (the resume window had passed): the others know us by the new id; start media over.
-        await this.#stopMedia();
+        await this.#media.stop();
         await this.#enterRoom();
       }
-      this.#media?.networkChanged();
+      this.#media.networkChanged();
     } else if (s === 'failed') this.#closed(detail?.code);
   }
 
@@ -667,60 +528,37 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
   }
 
   setMuted(kind: 'audio' | 'video', muted: boolean): void {
-    this.muted = { ...this.muted, [kind]: muted };
-    for (const track of this.localStream?.getTracks() ?? []) if (track.kind === kind) track.enabled = !muted;
-    this.#media?.setMuted(kind, muted);
+    this.#media.setMuted(kind, muted);
   }
 
   /** Shares a screen, a window or a document open in a tab (roles that may share). */
   async shareScreen(): Promise<void> {
     if (!this.roomRole || !canInRoom(this.roomRole, 'screen.share')) throw new RoomActionError(this.roomRole ? 'forbidden' : 'not_joined');
-    const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
-    const track = stream.getVideoTracks()[0];
-    if (!track) return;
-    this.#screenTrack = track;
-    track.addEventListener('ended', () => void this.stopScreenShare());
-    await this.#media?.startScreenShare(track);
-    this.sharing = true;
-    await this.#act('screen.share', 'screen.share', { active: true }).catch(() => undefined);
+    await this.#media.shareScreen();
   }
 
-  async stopScreenShare(): Promise<void> {
-    if (!this.sharing) return;
-    this.sharing = false;
-    this.#screenTrack?.stop();
-    this.#screenTrack = undefined;
-    await this.#media?.stopScreenShare();
-    await this.#act('screen.share', 'screen.share', { active: false }).catch(() => undefined);
+  stopScreenShare(): Promise<void> {
+    return this.#media.stopScreenShare();
   }
 
   /** The media link to each participant (bytes, round trip, loss, quality): for operators' tools and tests. */
-  async mediaStats(): Promise<ParticipantStats[]> {
-    return (await this.#media?.stats()) ?? [];
+  mediaStats(): Promise<ParticipantStats[]> {
+    return this.#media.mediaStats();
   }
 
   /** The native transport's peer connection states (operators' diagnostics); empty on Jitsi. */
   mediaDiagnostics(): Record<string, unknown>[] {
-    const media = this.#media as { diagnostics?: () => Record<string, unknown>[] } | undefined;
-    return media?.diagnostics?.() ?? [];
+    return this.#media.diagnostics();
   }
 
   /** The transport in use, if any (after admission). */
   get mediaTransport(): 'native' | 'jitsi' | undefined {
-    return this.#media?.kind;
+    return this.#media.kind;
   }
 
   /** Leaves the session for good (the place is given up). */
   async leave(): Promise<void> {
     await this.#finish('left');
-  }
-
-  async #stopMedia(): Promise<void> {
-    clearInterval(this.#statsTimer);
-    const media = this.#media;
-    this.#media = undefined;
-    this.remotes = new Map();
-    await media?.leave().catch(() => undefined);
   }
 
   async #finish(view: 'left' | 'denied' | 'ended' | 'failed'): Promise<void> {
@@ -733,7 +571,7 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
   }
 
   async #teardown(bye = false): Promise<void> {
-    await this.#stopMedia();
+    await this.#media.stop();
     const client = this.#client;
     this.#client = undefined;
     for (const off of this.#offs.splice(0)) off();
@@ -741,11 +579,7 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
       if (bye) await client.close();
       else void client.close();
     }
-    await this.stopScreenShare();
-    for (const track of this.localStream?.getTracks() ?? []) track.stop();
-    this.localStream = undefined;
-    this.#meter.close();
-    this.#meter = new LevelMeter();
+    await this.#media.close();
   }
 
   // ---------------------------------------------------------------------------------------------- render
@@ -782,46 +616,29 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
   }
 
   #renderPrejoin() {
-    return prejoinView({
-      s: this.s,
-      name: tokenInfo(this.token).name,
-      pointName: this.point?.name,
-      missing: !this.server || !this.session || !this.token,
-      devices: this.devices,
-      cameraId: this.cameraId,
-      microphoneId: this.microphoneId,
-      localStream: this.localStream,
-      devicesFailed: this.devicesFailed,
-      level: this.level,
-      network: this.network,
-      cameraOff: this.muted.video,
-      pickCameraOff: (off) => {
-        this.#cameraChosen = true;
-        this.setMuted('video', off);
+    return prejoinView(
+      {
+        s: this.s,
+        name: tokenInfo(this.token).name,
+        pointName: this.point?.name,
+        missing: !this.server || !this.session || !this.token,
+        acknowledged: this.acknowledged,
+        noticeError: this.noticeError,
+        connecting: this.view === 'connecting',
+        acknowledge: (checked) => {
+          this.acknowledged = checked;
+          if (checked) this.noticeError = false;
+        },
+        join: () => void this.join().catch(() => undefined),
       },
-      acknowledged: this.acknowledged,
-      noticeError: this.noticeError,
-      connecting: this.view === 'connecting',
-      pickCamera: (id) => {
-        this.cameraId = id;
-        void this.#openDevices();
-      },
-      pickMicrophone: (id) => {
-        this.microphoneId = id;
-        void this.#openDevices();
-      },
-      recheck: () => void this.checkNetwork(),
-      acknowledge: (checked) => {
-        this.acknowledged = checked;
-        if (checked) this.noticeError = false;
-      },
-      join: () => void this.join().catch(() => undefined),
-    });
+      this.#media,
+    );
   }
 
   #renderLobby() {
     const s = this.s;
     const p = this.position;
+    const stream = this.#media.localStream ?? null;
     return html`<section class="lobby" aria-labelledby="lobby-heading">
       <h2 id="lobby-heading" tabindex="-1">${s.lobbyHeading}</h2>
       ${this.#renderRecording()}
@@ -829,7 +646,7 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
       <p class="wait">${s.lobbyWait}</p>
       ${p ? html`<p class="position" role="status">${p.size ? fmt(s.lobbyPosition, { position: p.position, size: p.size }) : fmt(s.lobbyPositionOnly, { position: p.position })}</p>` : nothing}
       ${this.roomState === 'pending' ? html`<p class="hint">${s.lobbyNotOpen}</p>` : nothing}
-      <video class="mirror small" aria-label=${s.preview} .srcObject=${guard([this.localStream ?? null], () => this.localStream ?? null)} autoplay playsinline .muted=${true}></video>
+      <video class="mirror small" aria-label=${s.preview} .srcObject=${guard([stream], () => stream)} autoplay playsinline .muted=${true}></video>
       <div><button type="button" class="secondary" @click=${() => void this.leave()}>${s.leave}</button></div>
     </section>`;
   }
@@ -882,7 +699,7 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
         ? html`<div class="notice"><p>${s.roomPending}</p><button part="button" type="button" id="open-room" @click=${() => void this.openRoom().catch(() => undefined)}>${s.openRoom}</button></div>`
         : nothing}
       <ul class="tiles" aria-label=${s.participants}>
-        ${this.#renderTile(me ?? { participantId: this.participantId!, role, name: tokenInfo(this.token).name ?? '', status: 'present', connected: true, hand: false, screen: this.sharing }, true)}
+        ${this.#renderTile(me ?? { participantId: this.participantId!, role, name: tokenInfo(this.token).name ?? '', status: 'present', connected: true, hand: false, screen: this.#media.sharing }, true)}
         ${repeat(others, (p) => p.participantId, (p) => this.#renderTile(p, false))}
       </ul>
       ${this.#renderControls(me)}
@@ -917,19 +734,20 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
 
   #renderTile(p: Participant, self: boolean) {
     const s = this.s;
-    const remote = self ? undefined : this.remotes.get(p.participantId);
-    const stream = self ? this.localStream : remote?.stream;
-    const st = this.stats.get(p.participantId);
+    const m = this.#media;
+    const remote = self ? undefined : m.remotes.get(p.participantId);
+    const stream = self ? m.localStream : remote?.stream;
+    const st = m.stats.get(p.participantId);
     const point = this.#pointName(p.pointId);
     const tags = [
       this.floor === p.participantId ? s.hasFloor : '',
-      this.speaker === p.participantId ? s.speaking : '',
+      m.speaker === p.participantId ? s.speaking : '',
       p.hand ? s.handRaised : '',
       p.screen ? s.sharing : '',
-      self && this.muted.audio ? s.muted : '',
+      self && m.muted.audio ? s.muted : '',
     ].filter(Boolean);
     const chair = this.roomRole === 'chair' && !self;
-    return html`<li part="tile" class="tile ${this.speaker === p.participantId ? 'speaking' : ''} ${this.floor === p.participantId ? 'floor' : ''}" data-participant=${p.participantId}>
+    return html`<li part="tile" class="tile ${m.speaker === p.participantId ? 'speaking' : ''} ${this.floor === p.participantId ? 'floor' : ''}" data-participant=${p.participantId}>
       <video class=${self ? 'mirror' : ''} .srcObject=${guard([stream ?? null], () => stream ?? null)} autoplay playsinline .muted=${true} aria-hidden="true"></video>
       ${self || !stream ? nothing : html`<audio .srcObject=${guard([stream], () => stream)} autoplay></audio>`}
       ${remote?.screen ? html`<video class="screen" .srcObject=${guard([remote.screen], () => remote.screen)} autoplay playsinline .muted=${true} aria-label=${s.sharing}></video>` : nothing}
@@ -952,11 +770,12 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
   #renderControls(me: Participant | undefined) {
     const s = this.s;
     const role = this.roomRole!;
+    const { muted, sharing } = this.#media;
     return html`<div class="controls" part="controls" role="group" aria-label=${s.roomHeading}>
-      <button type="button" id="mute" aria-pressed=${this.muted.audio ? 'true' : 'false'} @click=${() => this.setMuted('audio', !this.muted.audio)}>${this.muted.audio ? s.unmuteMic : s.muteMic}</button>
-      <button type="button" id="camera-toggle" aria-pressed=${this.muted.video ? 'true' : 'false'} @click=${() => this.setMuted('video', !this.muted.video)}>${this.muted.video ? s.cameraOn : s.cameraOff}</button>
+      <button type="button" id="mute" aria-pressed=${muted.audio ? 'true' : 'false'} @click=${() => this.setMuted('audio', !muted.audio)}>${muted.audio ? s.unmuteMic : s.muteMic}</button>
+      <button type="button" id="camera-toggle" aria-pressed=${muted.video ? 'true' : 'false'} @click=${() => this.setMuted('video', !muted.video)}>${muted.video ? s.cameraOn : s.cameraOff}</button>
       ${canInRoom(role, 'screen.share')
-        ? html`<button type="button" id="share" @click=${() => void (this.sharing ? this.stopScreenShare() : this.shareScreen()).catch(() => undefined)}>${this.sharing ? s.stopShare : s.share}</button>`
+        ? html`<button type="button" id="share" @click=${() => void (sharing ? this.stopScreenShare() : this.shareScreen()).catch(() => undefined)}>${sharing ? s.stopShare : s.share}</button>`
         : nothing}
       ${canInRoom(role, 'hand.raise')
         ? html`<button type="button" id="hand" aria-pressed=${me?.hand ? 'true' : 'false'} @click=${() => void this.raiseHand(!me?.hand).catch(() => undefined)}>${me?.hand ? s.lowerHand : s.raiseHand}</button>`
