@@ -3,66 +3,30 @@
  * recording notice), the lobby, and the room itself, for citizens and officials alike. What a role may do is
  * decided by the server on every request; the element hides what the role cannot use and says why it refuses.
  *
- * Media (devices, the transport, remote streams) is the RoomMedia controller's (media.ts); the element keeps the
- * signalling session and renders.
+ * The element renders; its state is two Lit reactive controllers': the signalling session (session.ts: client,
+ * participants, lobby and admission, chat, recording indicator) and the media it owns (media.ts: devices, local
+ * tracks, the mesh or Jitsi transport). The views are render functions over a view model (prejoin.ts, panels.ts).
  */
 import { html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
-import {
-  canInRoom,
-  CLOSE_CODES,
-  say,
-  type Lang,
-  type LobbyEntry,
-  type Message,
-  type NetworkQuality,
-  type Participant,
-  type PointHealth,
-  type RequestParams,
-  type RequestResult,
-  type RequestType,
-  type RoomEvent,
-  type RoomPermission,
-  type RoomRole,
-  type RoomState,
-  type ConnectionPointInfo,
-} from '@tiepdan/core';
-import {
-  signalingPort,
-  SignalingClient,
-  SignalingError,
-  type ParticipantStats,
-  type RoomMediaSource,
-  type RoomMediaTile,
-  type SignalingPort,
-  type TransportChoice,
-} from '@tiepdan/core/browser';
+import { canInRoom, say, type ConnectionPointInfo, type LobbyEntry, type NetworkQuality, type Participant, type PointHealth, type RoomRole, type RoomState } from '@tiepdan/core';
+import type { ParticipantStats, RoomMediaSource, RoomMediaTile, TransportChoice } from '@tiepdan/core/browser';
 import { TiepdanElement } from '../shared/element.js';
 import { fmt } from '../shared/lang.js';
-import type { NetworkCheck } from './devices.js';
-import { RoomMedia } from './media.js';
 import { admitCase, isDeskCase } from './desk-case.js';
+import type { NetworkCheck } from './devices.js';
 import { casePanel, chatPanel, healthPanel, lobbyPanel, qualityLabel, transportPanel, type CasePanel, type ChatLine, type LobbyPanel } from './panels.js';
 import { prejoinView } from './prejoin.js';
 import { RoomActionError } from './errors.js';
 import { roomStyles } from './room.styles.js';
-import { ROOM_NOTICE_VERSION, roomStrings, type RoomStrings } from './strings.js';
+import { RoomSession, type RoomRecording, type RoomView } from './session.js';
+import { roomStrings, type RoomStrings } from './strings.js';
 import { tokenInfo } from './token.js';
 
 export { RoomActionError };
-
-export type RoomView = 'prejoin' | 'connecting' | 'lobby' | 'room' | 'left' | 'denied' | 'ended' | 'failed';
-/** What the recording indicator shows: the server's recording state, or "not recording" until it reports one. */
-export type RoomRecordingState = 'not_recording' | 'armed' | 'recording' | 'ending' | 'finalizing' | 'finalized';
-export interface RoomRecording {
-  state: RoomRecordingState;
-  /** 'server' once the room reported its recording; 'none' before (the indicator then says so). */
-  source: 'server' | 'none';
-  /** For officials: why the recording needs attention (no active recorder, finalization failed). */
-  alarm?: string | undefined;
-}
+export type { RoomRecording, RoomRecordingState, RoomView } from './session.js';
 
 // Media elements' srcObject goes through guard(): Lit commits object values on every render, and a media element
 // given its srcObject again restarts loading (a black flash, the clock back at zero).
@@ -106,80 +70,47 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
   @property({ attribute: false }) point: ConnectionPointInfo | undefined;
   @property({ attribute: false }) recordingState: RoomRecording = { state: 'not_recording', source: 'none' };
 
-  @state() view: RoomView = 'prejoin';
-  @state() roomRole: RoomRole | undefined;
-  @state() participantId: string | undefined;
-  @state() roomState: RoomState = 'pending';
-  @state() participants: Participant[] = [];
-  @state() queue: LobbyEntry[] = [];
-  @state() position: { position: number; size?: number } | undefined;
-  @state() caseId: string | null = null;
-  @state() floor: string | null = null;
-  @state() points: PointHealth[] = [];
-  @state() chat: ChatLine[] = [];
-  @state() reconnecting = false;
   @state() acknowledged = false;
   @state() private noticeError = false;
-  @state() private deniedReason = '';
-  @state() private error: Message | undefined;
-  @state() private announcement = '';
   /** The lobby entry whose denial form is open. */
   @state() denying: string | undefined;
-  @state() private wasReturned = false;
 
-  #client: SignalingClient | undefined;
-  #port: SignalingPort | undefined;
-  #offs: (() => void)[] = [];
+  readonly #room = new RoomSession(this, { caseUpdated: (caseId) => this.#caseUpdated(caseId) });
+  readonly #media = this.#room.media;
   #prepared = false;
-  readonly #onOffline = () => this.#client?.drop();
 
-  readonly #media = new RoomMedia(this, {
-    members: () => this.#members(),
-    port: () => this.#port!,
-    credentials: async () => {
-      const hello = this.#client?.hello;
-      const credentials: RequestResult<'media.credentials'> = { ...(hello?.turn ? { turn: hello.turn } : {}), ...(hello?.jitsi ? { jitsi: hello.jitsi } : {}) };
-      return credentials.jitsi ? credentials : this.#client!.request('media.credentials', {}).catch(() => credentials);
-    },
-    report: (health) => void this.#client?.request('health.report', health).catch(() => undefined),
-    shared: (active) => this.#act('screen.share', 'screen.share', { active }),
-    fail: (code, message) => this.#fail(code, message),
-  });
-
-  /** The transport in use and why (shown to officials). */
-  get transportChoice(): TransportChoice | undefined {
-    return this.#media.transportChoice;
-  }
-  set transportChoice(choice: TransportChoice | undefined) {
-    this.#media.transportChoice = choice;
-    this.requestUpdate();
-  }
-  /** The microphone's level before joining (0–1). */
-  get level(): number {
-    return this.#media.level;
-  }
-  set level(level: number) {
-    this.#media.level = level;
-    this.requestUpdate();
-  }
-  /** The network check before joining. */
-  get network(): NetworkCheck | 'checking' | 'failed' | undefined {
-    return this.#media.network;
-  }
-  set network(network: NetworkCheck | 'checking' | 'failed' | undefined) {
-    this.#media.network = network;
-    this.requestUpdate();
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    window.addEventListener('offline', this.#onOffline);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    window.removeEventListener('offline', this.#onOffline);
-    void this.#teardown();
+  // The session's and the media's state stay the element's public fields (pages, tests and the recorder read them,
+  // some set them): each name reads and writes its controller's field, and a write renders again.
+  declare view: RoomView;
+  declare roomRole: RoomRole | undefined;
+  declare participantId: string | undefined;
+  declare roomState: RoomState;
+  declare participants: Participant[];
+  declare queue: LobbyEntry[];
+  declare position: { position: number; size?: number } | undefined;
+  declare caseId: string | null;
+  declare floor: string | null;
+  declare points: PointHealth[];
+  declare chat: ChatLine[];
+  declare reconnecting: boolean;
+  declare transportChoice: TransportChoice | undefined;
+  declare level: number;
+  declare network: NetworkCheck | 'checking' | 'failed' | undefined;
+  static {
+    const expose = (keys: string[], of: (el: TiepdanRoom) => object) => {
+      for (const key of keys)
+        Object.defineProperty(this.prototype, key, {
+          get(this: TiepdanRoom) {
+            return (of(this) as Record<string, unknown>)[key];
+          },
+          set(this: TiepdanRoom, value: unknown) {
+            (of(this) as Record<string, unknown>)[key] = value;
+            this.requestUpdate();
+          },
+        });
+    };
+    expose(['view', 'roomRole', 'participantId', 'roomState', 'participants', 'queue', 'position', 'caseId', 'floor', 'points', 'chat', 'reconnecting'], (el) => el.#room);
+    expose(['transportChoice', 'level', 'network'], (el) => el.#media);
   }
 
   protected override willUpdate(): void {
@@ -215,12 +146,16 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
   };
   readonly #mediaListeners = new Set<() => void>();
 
+  /** The view the last update showed. */
+  #shown: RoomView | undefined;
   /** What the recorder's tiles were last made of: a change (by identity, as Lit compares) tells its listeners. */
   #tilesFrom: unknown[] = [];
 
   protected override updated(changed: PropertyValues<this>): void {
     // A new view (lobby, room, the end) takes the focus to its heading, so screen readers announce where we are.
-    if (changed.has('view' as keyof TiepdanRoom) && changed.get('view' as keyof TiepdanRoom) !== undefined && this.view !== 'prejoin' && this.view !== 'connecting') {
+    const shown = this.#shown;
+    this.#shown = this.view;
+    if (shown !== undefined && shown !== this.view && this.view !== 'prejoin' && this.view !== 'connecting') {
       this.renderRoot.querySelector<HTMLElement>('h2[tabindex="-1"]')?.focus();
     }
     const from = [this.#media.remotes, this.#media.localStream, this.participants];
@@ -248,9 +183,8 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
 
   /** Joins the room (the citizen must have acknowledged the notice); resolves once the server said hello. */
   async join(): Promise<void> {
-    const info = tokenInfo(this.token);
     if (!this.server || !this.session || !this.token) {
-      this.#fail('bad_request', { vi: roomStrings('vi').missing, en: roomStrings('en').missing });
+      this.#room.fail('bad_request', { vi: roomStrings('vi').missing, en: roomStrings('en').missing });
       return;
     }
     if (!this.acknowledged) {
@@ -260,221 +194,26 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
       throw new RoomActionError('notice_required', { vi: roomStrings('vi').noticeRequired, en: roomStrings('en').noticeRequired });
     }
     this.noticeError = false;
-    this.view = 'connecting';
-    const url = `${this.server.replace(/\/+$/u, '').replace(/^http/u, 'ws')}/ws`;
-    const client = new SignalingClient({
-      url,
-      sessionId: this.session,
-      auth: () => ({ kind: info.kind, token: this.token }),
-      notice: { version: ROOM_NOTICE_VERSION, acknowledgedAt: new Date().toISOString() },
-      ...(this.point ? { point: this.point } : {}),
-      backoff: { initialMs: 500, maxMs: 5000 },
-    });
-    this.#client = client;
-    this.#port = signalingPort(client);
-    this.#offs.push(client.onEvent((event) => this.#onEvent(event)));
-    this.#offs.push(client.onState((s, detail) => void this.#onState(s, detail)));
-    try {
-      const hello = await client.connect();
-      this.#applyHello(hello);
-      this.emit('tiepdan-joined', { participantId: hello.participantId, role: hello.role, status: hello.status });
-      if (hello.status === 'lobby') this.view = 'lobby';
-      else await this.#enterRoom();
-    } catch (error) {
-      if (this.view === 'connecting') this.#closed(client.lastClose?.code, error);
-    }
-  }
-
-  #applyHello(hello: RequestResult<'hello'>): void {
-    this.participantId = hello.participantId;
-    this.roomRole = hello.role;
-    this.#applySnapshot(hello.room);
-    if (hello.status === 'lobby') this.position = { position: hello.lobbyPosition ?? 1 };
-  }
-
-  #applySnapshot(room: RequestResult<'roster.get'>): void {
-    this.roomState = room.state;
-    this.participants = room.participants;
-    this.caseId = room.caseId;
-    this.floor = room.floor;
-    this.points = room.points;
-    if (room.lobby) this.queue = room.lobby;
-    // A session without a recording (or an older server) sends none: the indicator then says so.
-    if (room.recording) this.recordingState = { state: room.recording.state, source: 'server', alarm: room.recording.alarm?.code };
-    this.#syncPeers();
-  }
-
-  #members(): string[] {
-    return this.participants.filter((p) => p.status !== 'lobby' && p.participantId !== this.participantId).map((p) => p.participantId);
-  }
-
-  #syncPeers(): void {
-    this.#media.syncPeers();
-  }
-
-  async #enterRoom(): Promise<void> {
-    this.view = 'room';
-    this.wasReturned = false;
-    await this.#media.start();
-  }
-
-  // ---------------------------------------------------------------------------------------------- events
-
-  #upsert(p: Participant): void {
-    const i = this.participants.findIndex((q) => q.participantId === p.participantId);
-    this.participants = i < 0 ? [...this.participants, p] : this.participants.map((q, j) => (j === i ? p : q));
-  }
-
-  #onEvent(event: RoomEvent): void {
-    switch (event.type) {
-      case 'recording.state':
-        this.recordingState = { ...this.recordingState, state: event.state, source: 'server' };
-        break;
-      case 'recording.alarm':
-        this.recordingState = { ...this.recordingState, source: 'server', alarm: event.alarm.code };
-        break;
-      case 'recording.alarm_cleared':
-        this.recordingState = { ...this.recordingState, alarm: undefined };
-        break;
-      case 'room.state':
-        this.roomState = event.state;
-        if (event.state === 'ended') void this.#finish('ended');
-        break;
-      case 'participant.joined':
-      case 'participant.updated':
-        this.#upsert(event.participant);
-        this.#syncPeers();
-        break;
-      case 'participant.left':
-        this.participants = this.participants.filter((p) => p.participantId !== event.participantId);
-        this.#syncPeers();
-        break;
-      case 'lobby.updated':
-        this.queue = event.queue;
-        break;
-      case 'lobby.position':
-        this.position = { position: event.position, size: event.size };
-        break;
-      case 'lobby.admitted':
-        this.emit('tiepdan-admitted', { caseId: event.caseId });
-        this.caseId = event.caseId;
-        void this.#refresh().then(() => this.#enterRoom());
-        break;
-      case 'lobby.returned':
-        this.position = { position: event.position };
-        this.wasReturned = true;
-        void this.#media.stop();
-        this.view = 'lobby';
-        break;
-      case 'lobby.denied':
-        this.deniedReason = event.reason;
-        void this.#finish('denied');
-        break;
-      case 'case.changed':
-        this.caseId = event.caseId;
-        break;
-      case 'case.updated':
-        this.#caseUpdated(event.caseId);
-        break;
-      case 'floor.changed':
-        this.floor = event.participantId;
-        break;
-      case 'chat.message':
-        this.chat = [...this.chat, { messageId: event.messageId, name: event.name, text: event.text, at: event.at, mine: event.from === this.participantId }];
-        break;
-      case 'mute.requested':
-        this.setMuted(event.media, true);
-        this.announcement = fmt(this.s.muteRequested, { media: event.media === 'audio' ? this.s.mediaAudio : this.s.mediaVideo });
-        break;
-      case 'point.health': {
-        const i = this.points.findIndex((p) => p.id === event.point.id);
-        this.points = i < 0 ? [...this.points, event.point] : this.points.map((p, j) => (j === i ? event.point : p));
-        break;
-      }
-      default:
-        break;
-    }
-  }
-
-  async #refresh(): Promise<void> {
-    const room = await this.#client?.request('roster.get', {}).catch(() => undefined);
-    if (room) this.#applySnapshot(room);
-  }
-
-  async #onState(s: string, detail?: { code?: number; reason?: string }): Promise<void> {
-    if (this.view === 'connecting' || this.view === 'prejoin') return;
-    if (s === 'reconnecting') {
-      if (!this.reconnecting) this.emit('tiepdan-reconnecting', { state: 'reconnecting' });
-      this.reconnecting = true;
-    } else if (s === 'resumed' || s === 'connected') {
-      const wasReconnecting = this.reconnecting;
-      this.reconnecting = false;
-      if (!wasReconnecting) return;
-      this.announcement = this.s.reconnected;
-      const hello = this.#client!.hello!;
-      const previousId = this.participantId;
-      this.emit('tiepdan-reconnecting', { state: s === 'resumed' ? 'resumed' : 'rejoined' });
-      this.#applyHello(hello);
-      if (s === 'connected') await this.#refresh();
-      if (hello.status === 'lobby' && this.view === 'room') {
-        await this.#media.stop();
-        this.view = 'lobby';
-      } else if (hello.participantId !== previousId && this.#media.kind) {
-        // A new place (the resume window had passed): the others know us by the new id; start media over.
-        await this.#media.stop();
-        await this.#enterRoom();
-      }
-      this.#media.networkChanged();
-    } else if (s === 'failed') this.#closed(detail?.code);
-  }
-
-  #closed(code: number | undefined, error?: unknown): void {
-    if (code === CLOSE_CODES.DENIED) void this.#finish('denied');
-    else if (code === CLOSE_CODES.ROOM_ENDED) void this.#finish('ended');
-    else {
-      const body = error instanceof SignalingError ? error.body.error : undefined;
-      this.#fail(body?.code ?? 'network', body?.message ?? { vi: 'Không kết nối được tới phòng họp trực tuyến.', en: 'Cannot connect to the online room.' });
-      void this.#finish('failed');
-    }
-  }
-
-  #fail(code: string, message: Message): void {
-    this.error = message;
-    this.emit('tiepdan-error', { code, message: say(message, this.speaks) });
+    await this.#room.join();
   }
 
   // ---------------------------------------------------------------------------------------------- actions
 
-  async #act<T extends RequestType>(permission: RoomPermission | null, type: T, params: RequestParams<T>): Promise<RequestResult<T>> {
-    const client = this.#client;
-    if (!client || !this.roomRole) throw new RoomActionError('not_joined');
-    if (permission && !canInRoom(this.roomRole, permission)) throw new RoomActionError('forbidden');
-    try {
-      return await client.request(type, params);
-    } catch (error) {
-      if (error instanceof SignalingError) {
-        this.#fail(error.code, error.body.error.message);
-        throw new RoomActionError(error.code, error.body.error.message);
-      }
-      throw error;
-    }
-  }
-
   /** Opens the room so citizens can be admitted (chair, clerk). */
   openRoom(): Promise<void> {
-    return this.#act('room.open', 'room.open', {}).then(() => void (this.roomState = 'open'));
+    return this.#room.act('room.open', 'room.open', {}).then(() => void (this.roomState = 'open'));
   }
   /** Admits a citizen from the lobby, optionally bound to a case (chair, clerk). */
   admit(participantId: string, caseId?: string): Promise<void> {
-    return this.#act('lobby.manage', 'lobby.admit', { participantId, ...(caseId ? { caseId } : {}) }).then(() => undefined);
+    return this.#room.act('lobby.manage', 'lobby.admit', { participantId, ...(caseId ? { caseId } : {}) }).then(() => undefined);
   }
   /** Denies a citizen with a reason the citizen is shown (chair, clerk). */
   deny(participantId: string, reason: string): Promise<void> {
-    return this.#act('lobby.manage', 'lobby.deny', { participantId, reason }).then(() => undefined);
+    return this.#room.act('lobby.manage', 'lobby.deny', { participantId, reason }).then(() => undefined);
   }
   /** Sends an admitted citizen back to the lobby (chair, clerk). */
   returnToLobby(participantId: string): Promise<void> {
-    return this.#act('lobby.manage', 'lobby.return', { participantId }).then(() => undefined);
+    return this.#room.act('lobby.manage', 'lobby.return', { participantId }).then(() => undefined);
   }
   #desk: Promise<unknown> | undefined;
   /** Loads <tiepdan-desk> once, when the room first shows a desk case (a failed download is tried again next time). */
@@ -508,23 +247,23 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
 
   /** Sets or clears the case being received (chair, clerk). */
   setCase(caseId: string | null): Promise<void> {
-    return this.#act('case.set', 'case.set', { caseId }).then(() => undefined);
+    return this.#room.act('case.set', 'case.set', { caseId }).then(() => undefined);
   }
   /** Gives the floor, or takes it back with null (chair). */
   giveFloor(participantId: string | null): Promise<void> {
-    return this.#act('floor.give', 'floor.give', { participantId }).then(() => undefined);
+    return this.#room.act('floor.give', 'floor.give', { participantId }).then(() => undefined);
   }
   /** Ends the session for everyone (chair). */
   async endSession(): Promise<void> {
-    await this.#act('room.end', 'room.end', {});
-    await this.#finish('ended');
+    await this.#room.act('room.end', 'room.end', {});
+    await this.#room.finish('ended');
   }
   /** Raises or lowers the hand (everyone but the chair and observers). */
   raiseHand(raised: boolean): Promise<void> {
-    return this.#act('hand.raise', 'hand.raise', { raised }).then(() => undefined);
+    return this.#room.act('hand.raise', 'hand.raise', { raised }).then(() => undefined);
   }
   sendChat(text: string): Promise<void> {
-    return this.#act('chat.send', 'chat.send', { text }).then(() => undefined);
+    return this.#room.act('chat.send', 'chat.send', { text }).then(() => undefined);
   }
 
   setMuted(kind: 'audio' | 'video', muted: boolean): void {
@@ -558,38 +297,18 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
 
   /** Leaves the session for good (the place is given up). */
   async leave(): Promise<void> {
-    await this.#finish('left');
-  }
-
-  async #finish(view: 'left' | 'denied' | 'ended' | 'failed'): Promise<void> {
-    if (this.view === view) return;
-    const was = this.view;
-    this.view = view;
-    this.reconnecting = false;
-    await this.#teardown(view === 'left');
-    if (was !== 'prejoin') this.emit('tiepdan-left', { reason: view === 'left' ? 'bye' : view });
-  }
-
-  async #teardown(bye = false): Promise<void> {
-    await this.#media.stop();
-    const client = this.#client;
-    this.#client = undefined;
-    for (const off of this.#offs.splice(0)) off();
-    if (client) {
-      if (bye) await client.close();
-      else void client.close();
-    }
-    await this.#media.close();
+    await this.#room.finish('left');
   }
 
   // ---------------------------------------------------------------------------------------------- render
 
   protected override render() {
     const s = this.s;
+    const { error } = this.#room;
     return html`
-      <div class="status sr-only" role="status" aria-live="polite">${this.announcement}</div>
+      <div class="status sr-only" role="status" aria-live="polite">${this.#room.announcement}</div>
       ${this.reconnecting ? html`<div class="banner" role="alert">${s.reconnecting}</div>` : nothing}
-      ${this.error && this.view !== 'failed' ? html`<div class="error-summary" role="alert"><p>${say(this.error, this.speaks)}</p></div>` : nothing}
+      ${error && this.view !== 'failed' ? html`<div class="error-summary" role="alert"><p>${say(error, this.speaks)}</p></div>` : nothing}
       ${this.#renderView()}
     `;
   }
@@ -607,11 +326,11 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
       case 'left':
         return html`<section class="end"><h2 tabindex="-1">${s.leftHeading}</h2><p>${s.leftText}</p></section>`;
       case 'denied':
-        return html`<section class="end"><h2 tabindex="-1">${s.deniedHeading}</h2><p>${fmt(s.deniedText, { reason: this.deniedReason })}</p></section>`;
+        return html`<section class="end"><h2 tabindex="-1">${s.deniedHeading}</h2><p>${fmt(s.deniedText, { reason: this.#room.deniedReason })}</p></section>`;
       case 'ended':
         return html`<section class="end"><h2 tabindex="-1">${s.endedHeading}</h2></section>`;
       case 'failed':
-        return html`<section class="end"><h2 tabindex="-1">${s.failedHeading}</h2>${this.error ? html`<p role="alert">${say(this.error, this.speaks)}</p>` : nothing}</section>`;
+        return html`<section class="end"><h2 tabindex="-1">${s.failedHeading}</h2>${this.#room.error ? html`<p role="alert">${say(this.#room.error, this.speaks)}</p>` : nothing}</section>`;
     }
   }
 
@@ -642,7 +361,7 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
     return html`<section class="lobby" aria-labelledby="lobby-heading">
       <h2 id="lobby-heading" tabindex="-1">${s.lobbyHeading}</h2>
       ${this.#renderRecording()}
-      ${this.wasReturned ? html`<p>${s.lobbyReturned}</p>` : nothing}
+      ${this.#room.wasReturned ? html`<p>${s.lobbyReturned}</p>` : nothing}
       <p class="wait">${s.lobbyWait}</p>
       ${p ? html`<p class="position" role="status">${p.size ? fmt(s.lobbyPosition, { position: p.position, size: p.size }) : fmt(s.lobbyPositionOnly, { position: p.position })}</p>` : nothing}
       ${this.roomState === 'pending' ? html`<p class="hint">${s.lobbyNotOpen}</p>` : nothing}
@@ -679,7 +398,7 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
 
   /** An operator sees their own point; the chair and the clerk see every point. */
   #healthPoints(): PointHealth[] {
-    const mine = this.#client?.hello?.room.participants.find((p) => p.participantId === this.participantId)?.pointId ?? this.point?.id;
+    const mine = this.#room.hello?.room.participants.find((p) => p.participantId === this.participantId)?.pointId ?? this.point?.id;
     return this.roomRole === 'operator' && mine ? this.points.filter((p) => p.id === mine) : this.points;
   }
 
