@@ -11,13 +11,13 @@ import type { Message, NetworkQuality, RequestParams, RequestResult } from '@tie
 import {
   chooseTransport,
   MediaTransportError,
-  MeshTransport,
   type MediaTransport,
   type ParticipantStats,
   type RemoteMedia,
   type SignalingPort,
   type TransportChoice,
 } from '@tiepdan/core/browser';
+import { loaded } from './connection-load.js';
 import { checkNetwork, LevelMeter, listDevices, openMedia, type DeviceLists, type NetworkCheck } from './devices.js';
 
 const ORDER: NetworkQuality[] = ['good', 'fair', 'poor', 'lost'];
@@ -264,7 +264,7 @@ export class RoomMedia implements ReactiveController {
   }
 
   async #native(credentials: RequestResult<'media.credentials'>): Promise<MediaTransport> {
-    const media = new MeshTransport({ port: this.#link.port() });
+    const media = new loaded!.MeshTransport({ port: this.#link.port() });
     this.#wire(media);
     // Tracks first: offers already waiting are then answered with our media, without a second negotiation.
     if (this.localStream) await media.publish(this.localStream);

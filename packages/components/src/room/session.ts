@@ -25,7 +25,8 @@ import {
   type RoomState,
   type ConnectionPointInfo,
 } from '@tiepdan/core';
-import { signalingPort, SignalingClient, SignalingError, type SignalingPort } from '@tiepdan/core/browser';
+import type { SignalingClient, SignalingPort } from '@tiepdan/core/browser';
+import { loadConnection, loaded } from './connection-load.js';
 import { emit } from '../shared/events.js';
 import { fmt } from '../shared/lang.js';
 import { RoomActionError } from './errors.js';
@@ -95,6 +96,8 @@ export class RoomSession implements ReactiveController, MediaLink {
 
   hostConnected(): void {
     window.addEventListener('offline', this.#onOffline);
+    // The signaling client and the mesh come while the pre-join screen is read (connection.ts).
+    loadConnection().catch(() => undefined);
   }
 
   hostDisconnected(): void {
@@ -143,6 +146,14 @@ export class RoomSession implements ReactiveController, MediaLink {
     const info = tokenInfo(this.#host.token);
     this.view = 'connecting';
     this.#changed();
+    let connection: Awaited<ReturnType<typeof loadConnection>>;
+    try {
+      connection = await loadConnection();
+    } catch (error) {
+      this.#closed(undefined, error);
+      return;
+    }
+    const { SignalingClient, signalingPort } = connection;
     const url = `${this.#host.server.replace(/\/+$/u, '').replace(/^http/u, 'ws')}/ws`;
     const client = new SignalingClient({
       url,
@@ -323,7 +334,7 @@ export class RoomSession implements ReactiveController, MediaLink {
     if (code === CLOSE_CODES.DENIED) void this.finish('denied');
     else if (code === CLOSE_CODES.ROOM_ENDED) void this.finish('ended');
     else {
-      const body = error instanceof SignalingError ? error.body.error : undefined;
+      const body = loaded && error instanceof loaded.SignalingError ? error.body.error : undefined;
       this.fail(body?.code ?? 'network', body?.message ?? { vi: 'Không kết nối được tới phòng họp trực tuyến.', en: 'Cannot connect to the online room.' });
       void this.finish('failed');
     }
@@ -345,7 +356,7 @@ export class RoomSession implements ReactiveController, MediaLink {
     try {
       return await client.request(type, params);
     } catch (error) {
-      if (error instanceof SignalingError) {
+      if (loaded && error instanceof loaded.SignalingError) {
         this.fail(error.code, error.body.error.message);
         throw new RoomActionError(error.code, error.body.error.message);
       }

@@ -5,7 +5,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
-import { ScreeningPageSchema } from '@tiepdan/core';
+import { LookupResponseSchema, ScreeningPageSchema } from '@tiepdan/core';
 import type { RequirePermission } from '../auth/guard.js';
 import type { Config } from '../config/schema.js';
 import type { DataKeys } from '../privacy/keys.js';
@@ -46,13 +46,21 @@ export async function registrations(app: FastifyInstance, opts: RegistrationsOpt
     },
     config: limited(config.rateLimits.submitPerMinute),
     // Before the body is read: an upload without a usable key is refused without receiving its files.
-    onRequest: async (request) => void idempotencyKeyOf(request),
+    // A callback hook: an async one costs a promise on every submission (issue 15).
+    onRequest: (request, _reply, done) => {
+      try {
+        idempotencyKeyOf(request);
+      } catch (error) {
+        return done(error as Error);
+      }
+      done();
+    },
     handler: submitHandler({ config, store, files, keys, locks: new KeyedLock() }),
   });
 
   // Limited by the guess budget it shares with the booking routes (guesses.ts), not by a route limit of its own.
   app.post('/lookup', {
-    schema: { summary: 'The state of a registration, its place and invitation, by reference code and phone', tags: ['registrations'], body: LookupSchema },
+    schema: { summary: 'The state of a registration, its place and invitation, by reference code and phone', tags: ['registrations'], body: LookupSchema, response: { 200: LookupResponseSchema } },
     // A spent budget is refused before the body is even checked, as before the schema did the checking.
     preValidation: async (request) => guesses.refuseWhenSpent(request.ip),
     handler: lookupHandler({ config, store, keys, guesses }),
