@@ -11,10 +11,81 @@ import { postJson, removeDir, startServer, token, type TestServer } from './help
 
 const DOC = new URL('../../../docs/openapi.json', import.meta.url);
 
-type Operation = { summary?: string; parameters?: { in: string; name: string }[]; requestBody?: unknown };
+type Operation = { summary?: string; parameters?: { in: string; name: string }[]; requestBody?: unknown; responses?: Record<string, { content?: Record<string, { schema?: object }> }> };
 function operations(doc: { paths: Record<string, Record<string, Operation>> }): [string, Operation][] {
   return Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]): [string, Operation] => [`${method.toUpperCase()} ${path}`, op]));
 }
+
+/** Routes that answer a file (a calendar, a paper, an export, media), not JSON: no JSON schema to give. */
+const FILE_ROUTES = [
+  'GET /api/v1/registrations/{reference}/attachments/{id}',
+  'GET /api/v1/units/{unit}/schedule.ics',
+  'POST /api/v1/bookings/calendar',
+  'GET /api/v1/bookings/{reference}.ics',
+  'GET /api/v1/recordings/{id}/media',
+  'GET /api/v1/recordings/{id}/download',
+  'GET /api/v1/recordings/{id}/copies/{copyId}/file',
+  'GET /api/v1/desk/cases/{id}/papers/{paper}',
+  'GET /api/v1/desk/cases/{id}/citizen-papers/{paper}',
+  'GET /api/v1/register/export',
+];
+
+/**
+ * JSON routes whose 2xx replies have no response schema yet (issue 14): their views are still interfaces. The
+ * list only shrinks: a route that gains a schema fails the test until it is taken off.
+ */
+const PENDING_REPLIES = [
+  'GET /api/v1/meta',
+  'GET /api/v1/meta/probe',
+  'POST /api/v1/meta/probe',
+  'POST /api/v1/registrations',
+  'POST /api/v1/lookup',
+  'GET /api/v1/registrations/{reference}',
+  'POST /api/v1/registrations/{reference}/transitions',
+  'GET /api/v1/recordings/keys',
+  'POST /api/v1/recordings',
+  'GET /api/v1/recordings',
+  'GET /api/v1/recordings/by-session/{id}',
+  'GET /api/v1/recordings/{id}',
+  'POST /api/v1/recordings/{id}/start',
+  'POST /api/v1/recordings/{id}/end',
+  'POST /api/v1/recordings/{id}/finalize',
+  'POST /api/v1/recordings/sessions/{id}/recorders',
+  'POST /api/v1/recordings/{id}/recorders',
+  'POST /api/v1/recordings/{id}/recorders/{recorderId}/heartbeat',
+  'POST /api/v1/recordings/{id}/recorders/{recorderId}/leave',
+  'POST /api/v1/recordings/{id}/segments',
+  'GET /api/v1/recordings/{id}/manifest',
+  'GET /api/v1/recordings/{id}/access',
+  'POST /api/v1/recordings/{id}/copies',
+  'POST /api/v1/recordings/{id}/copies/{copyId}/approve',
+  'POST /api/v1/recordings/{id}/copies/{copyId}/handover',
+  'POST /api/v1/auth/sign-in',
+  'GET /api/v1/auth/session',
+  'POST /api/v1/auth/token',
+  'POST /api/v1/auth/devices',
+  'POST /api/v1/accounts/{id}/password',
+  'GET /api/v1/accounts/audit',
+  'POST /api/v1/desk/cases',
+  'GET /api/v1/desk/cases/{id}',
+  'POST /api/v1/desk/cases/{id}/identity',
+  'POST /api/v1/desk/cases/{id}/helpers',
+  'POST /api/v1/desk/cases/{id}/content',
+  'POST /api/v1/desk/cases/{id}/confirmations/aloud',
+  'POST /api/v1/desk/cases/{id}/receipt',
+  'POST /api/v1/desk/cases/{id}/handling',
+  'POST /api/v1/desk/cases/{id}/directions',
+  'POST /api/v1/desk/cases/{id}/split',
+  'POST /api/v1/desk/cases/{id}/refusal',
+  'POST /api/v1/desk/cases/{id}/refusal-notice',
+  'POST /api/v1/desk/cases/{id}/close',
+  'GET /api/v1/desk/confirmation',
+  'GET /api/v1/register',
+  'POST /api/v1/register/entries',
+  'POST /api/v1/register/entries/{id}/follow-up',
+  'GET /api/v1/register/deadlines',
+  'GET /api/v1/register/national.json',
+];
 
 describe('OpenAPI document', () => {
   let t: TestServer;
@@ -56,6 +127,25 @@ describe('OpenAPI document', () => {
     }
     assert.deepEqual(missing, [], 'routes without a schema: give each a schema with its summary and parameters');
     assert.ok(operations(doc).length >= 90, `only ${operations(doc).length} routes in the document`);
+  });
+
+  test('the 2xx replies of every JSON route have a response schema (not {}), so they are documented and serialized by it', () => {
+    const doc = JSON.parse(readFileSync(DOC, 'utf8'));
+    const names = operations(doc).map(([name]) => name);
+    for (const name of [...FILE_ROUTES, ...PENDING_REPLIES]) assert.ok(names.includes(name), `${name} is listed here but not in the document`);
+    const missing: string[] = [];
+    const described: string[] = [];
+    for (const [name, op] of operations(doc)) {
+      if (FILE_ROUTES.includes(name)) continue;
+      const replies = Object.entries(op.responses ?? {}).filter(([code]) => code.startsWith('2'));
+      const schemaOf = (reply: (typeof replies)[number][1]) => reply.content?.['application/json']?.schema;
+      const ok = replies.length > 0 && replies.every(([, reply]) => Object.keys(schemaOf(reply) ?? {}).length > 0);
+      if (PENDING_REPLIES.includes(name)) {
+        if (ok) described.push(name);
+      } else if (!ok) missing.push(name);
+    }
+    assert.deepEqual(missing, [], 'JSON routes whose 2xx replies have no schema: give each a `response` schema');
+    assert.deepEqual(described, [], 'these routes have a response schema now: take them off PENDING_REPLIES');
   });
 
   test('a body the schema describes is the body the route checks', async () => {

@@ -58,10 +58,14 @@ import type { RegistrationState } from '../registration/states.js';
 import type { LocalDate } from '../schedule/calendar.js';
 import type { RecurrenceRule } from '../schedule/recurrence.js';
 import type { ReceptionSessionInput, SessionState } from '../schedule/session.js';
-import type { FrequencyWarning, OfficialSession, ReceptionSession } from './session-views.js';
+import type { ReceptionSession } from './session-views.js';
+import type { InvitationAttendance } from './booking-views.js';
 
 export type { ReceptionSession, ReceptionSessionInput, SessionState };
 export type { FrequencyWarning, OfficialSession, SessionList, SessionMutationResponse } from './session-views.js';
+export type { Series, SeriesCreateResponse, SeriesOccurrence, SeriesPreview } from './series-views.js';
+export type { DeliveryState, NoticeDelivery, NoticeView, SessionNotices } from './notice-views.js';
+export type { BookingStatus, BookingView, CitizenBooking, InvitationAttendance, InvitationPreview, InvitationResponse, SessionBookingEntry, SessionBookings } from './booking-views.js';
 
 /** POST /sessions: the session's facts; it starts as a draft ("planned") until published. */
 export type SessionCreateRequest = ReceptionSessionInput;
@@ -105,42 +109,6 @@ export interface SeriesRequest {
   publish?: boolean;
 }
 
-export interface SeriesOccurrence {
-  /** Where the session takes place, after the holiday rule. */
-  date: LocalDate;
-  /** The date the pattern names; differs from `date` when a holiday or weekend moved it. */
-  nominal: LocalDate;
-  shifted: boolean;
-  startsAt: string;
-  endsAt: string;
-}
-
-export interface SeriesPreview {
-  from: LocalDate;
-  to: LocalDate;
-  occurrences: SeriesOccurrence[];
-  /** Counting the unit's other chair-hosted sessions at this level that are not cancelled. */
-  warnings: FrequencyWarning[];
-}
-
-export interface Series {
-  id: string;
-  unit: string;
-  rule: RecurrenceRule;
-  startTime: string;
-  endTime: string;
-  from: LocalDate;
-  to: LocalDate;
-  createdAt: string;
-}
-
-export interface SeriesCreateResponse {
-  series: Series;
-  /** One per occurrence, each with `seriesId`. */
-  sessions: OfficialSession[];
-  warnings: FrequencyWarning[];
-}
-
 /** POST /bookings/cancel, POST /bookings/calendar */
 export interface BookingCancelRequest {
   reference: string;
@@ -154,38 +122,6 @@ export interface BookingRequest extends BookingCancelRequest {
 
 /** POST /bookings/move: to another open session, atomically (the old place is freed only if the new one is taken). */
 export type BookingMoveRequest = BookingRequest;
-
-export type BookingStatus = 'booked' | 'cancelled';
-
-export interface BookingView {
-  reference: string;
-  sessionId: string;
-  status: BookingStatus;
-  bookedAt: string;
-  /** The time within the session the citizen was invited for (after the official's invitation). */
-  slotAt?: string;
-  /** Taken before screening: the board confirms it when it screens the registration (or gives it back). */
-  provisional?: boolean;
-  session: ReceptionSession;
-}
-
-/** How an invited citizen attends. `remote` only where the session (and the unit) allow it. */
-export interface InvitationAttendance {
-  mode: 'connection_point' | 'remote';
-  /** A connection point of the session; default the registration's choice, else the session's first point. */
-  connectionPoint?: string;
-}
-
-/** What the citizen's lookup shows of their place and invitation. */
-export interface CitizenBooking extends BookingView {
-  invitation?: {
-    slotAt: string;
-    attendance: InvitationAttendance & { pointName?: string };
-    note?: string;
-    /** The page with the room, with the citizen's join token in the fragment. */
-    joinUrl?: string;
-  };
-}
 
 /** `SubmitResponse.booking`: what happened to the registration's `preferredSessionId`. */
 export interface SubmitBooking {
@@ -201,27 +137,6 @@ export interface SubmitBooking {
   endsAt?: string;
 }
 
-/** GET /sessions/:id/bookings */
-export interface SessionBookings {
-  sessionId: string;
-  items: SessionBookingEntry[];
-}
-
-export interface SessionBookingEntry {
-  reference: string;
-  kind: MatterKind;
-  state: RegistrationState;
-  /** Redacted for denunciations (SPEC §3). */
-  displayName: string;
-  summary: string;
-  bookedAt: string;
-  slotAt?: string;
-  /** True once an invitation (and its join token) was issued. */
-  invited: boolean;
-  provisional?: boolean;
-  attendance?: InvitationAttendance & { pointName?: string };
-}
-
 /** POST /sessions/:id/invitations: the registration must be booked in this session and screened (or invited: re-issue). */
 export interface InvitationRequest {
   reference: string;
@@ -230,63 +145,6 @@ export interface InvitationRequest {
   attendance?: InvitationAttendance;
   /** Optional note for the citizen (what else to bring, which door). */
   publicNote?: string;
-}
-
-export interface InvitationResponse {
-  reference: string;
-  sessionId: string;
-  slotAt: string;
-  state: 'invited';
-  attendance: InvitationAttendance & { pointName?: string };
-  /** Shown once; the server keeps only its hash. A re-invitation replaces it. */
-  joinToken: string;
-  /** `<joinPage>#session=<id>&token=<joinToken>`: the link the notice carries (absent when no join page is configured). */
-  joinUrl?: string;
-  /** The channels the invitation notice is queued for. */
-  channels: string[];
-}
-
-export interface InvitationPreview {
-  subject: Message;
-  /** The text as sent, with the link shown as "…" in place of the token. */
-  message: Message;
-  sms?: Message;
-  slotAt: string;
-  attendance: InvitationAttendance & { pointName?: string };
-  /** Channel and masked address ("n***@gmail.com", "+84******678"); empty: nothing would reach the citizen. */
-  channels: { channel: string; to?: string; delivers: boolean }[];
-}
-
-export type DeliveryState = 'queued' | 'sent' | 'logged' | 'failed';
-
-export interface NoticeDelivery {
-  channel: string;
-  state: DeliveryState;
-  attempts: number;
-  lastError?: string;
-  sentAt?: string;
-  /** When the next attempt is due (queued only). */
-  nextAt?: string;
-}
-
-/**
- * One notice to one citizen. Its state: "sent" once a delivering channel took it; "failed" when none did and
- * none is left to try; "logged" when only the log channel (which delivers nothing) had it; else "queued".
- */
-export interface NoticeView {
-  reference: string;
-  /** A session's change, an invitation, or the desk's Form 02 receipt and outcome (refusal included) of a case. */
-  change: 'cancelled' | 'postponed' | 'time_changed' | 'invited' | 'receipt' | 'outcome';
-  createdAt: string;
-  state: DeliveryState;
-  deliveries: NoticeDelivery[];
-}
-
-export interface SessionNotices {
-  sessionId: string;
-  /** Citizens per state, over every notice of the session (or of the one registration asked for). */
-  summary: Record<DeliveryState, number>;
-  items: NoticeView[];
 }
 
 export type { Message };

@@ -16,7 +16,7 @@ import type { PendingNotice } from '../store/schedule-store.js';
 import type { Store } from '../store/store.js';
 import type { Cluster, Singleton } from '../cluster/cluster.js';
 import { MemoryCluster } from '../cluster/memory.js';
-import { ReceptionSessionInputSchema, SessionListSchema, SessionMutationResponseSchema, SessionViewSchema, toE164 } from '@tiepdan/core';
+import { BookingViewSchema, InvitationPreviewSchema, InvitationResponseSchema, ReceptionSessionInputSchema, SeriesCreateResponseSchema, SessionBookingsSchema, SessionNoticesSchema, SeriesPreviewSchema, SessionListSchema, SessionMutationResponseSchema, SessionViewSchema, toE164 } from '@tiepdan/core';
 import type { GuessBudget } from '../registrations/guesses.js';
 import { bookHandler, bookingCalendarHandler, bookingIcsHandler, cancelBookingHandler, feedHandler, sessionBookingsHandler } from './bookings.js';
 import type { ScheduleContext } from './context.js';
@@ -125,20 +125,20 @@ export async function schedule(app: FastifyInstance, opts: ScheduleOptions): Pro
   app.post('/sessions/:id/close', { ...manage, schema: { ...officialTags, summary: 'Closes a session to new bookings', ...sessionParams, ...checked(EmptySchema), response: { 200: SessionMutationResponseSchema } }, handler: closeHandler(ctx) });
   app.post('/sessions/:id/cancel', { ...manage, schema: { ...officialTags, summary: 'Cancels a session, with the reason and the notice its booked citizens get', ...sessionParams, ...checked(CancelSchema), response: { 200: SessionMutationResponseSchema } }, handler: cancelHandler(ctx) });
   app.post('/sessions/:id/postpone', { ...manage, schema: { ...officialTags, summary: 'Postpones a session, to new times or none yet, with a notice', ...sessionParams, ...checked(PostponeSchema), response: { 200: SessionMutationResponseSchema } }, handler: postponeHandler(ctx) });
-  app.post('/series/preview', { ...manage, schema: { ...officialTags, summary: "A periodic series' dates after holiday shifts, and its warnings; nothing is stored", ...checked(SeriesSchema) }, handler: previewHandler(ctx) });
-  app.post('/series', { ...manage, schema: { ...officialTags, summary: 'A periodic series: its sessions over the horizon, in one transaction', ...checked(SeriesSchema) }, handler: createSeriesHandler(ctx) });
-  app.get('/sessions/:id/bookings', { ...invite, schema: { ...officialTags, summary: "A session's booked citizens", ...sessionParams }, handler: sessionBookingsHandler(ctx) });
-  app.post('/sessions/:id/invitations', { ...invite, schema: { ...officialTags, summary: 'Invites a booked citizen to a time slot, and queues the notice', ...sessionParams, ...checked(InvitationSchema) }, handler: invitationHandler(ctx) });
-  app.post('/sessions/:id/invitations/preview', { ...invite, schema: { ...officialTags, summary: 'The invitation notice as it would be sent, and to which channels; nothing is stored', ...sessionParams, ...checked(InvitationSchema) }, handler: invitationPreviewHandler(ctx) });
-  app.get('/sessions/:id/notices', { ...invite, schema: { ...officialTags, summary: "A session's notices and their deliveries", ...sessionParams, checkedByHandler: { querystring: NoticesQuerySchema } }, handler: sessionNoticesHandler(ctx) });
+  app.post('/series/preview', { ...manage, schema: { ...officialTags, summary: "A periodic series' dates after holiday shifts, and its warnings; nothing is stored", ...checked(SeriesSchema), response: { 200: SeriesPreviewSchema } }, handler: previewHandler(ctx) });
+  app.post('/series', { ...manage, schema: { ...officialTags, summary: 'A periodic series: its sessions over the horizon, in one transaction', ...checked(SeriesSchema), response: { 201: SeriesCreateResponseSchema } }, handler: createSeriesHandler(ctx) });
+  app.get('/sessions/:id/bookings', { ...invite, schema: { ...officialTags, summary: "A session's booked citizens", ...sessionParams, response: { 200: SessionBookingsSchema } }, handler: sessionBookingsHandler(ctx) });
+  app.post('/sessions/:id/invitations', { ...invite, schema: { ...officialTags, summary: 'Invites a booked citizen to a time slot, and queues the notice', ...sessionParams, ...checked(InvitationSchema), response: { 201: InvitationResponseSchema } }, handler: invitationHandler(ctx) });
+  app.post('/sessions/:id/invitations/preview', { ...invite, schema: { ...officialTags, summary: 'The invitation notice as it would be sent, and to which channels; nothing is stored', ...sessionParams, ...checked(InvitationSchema), response: { 200: InvitationPreviewSchema } }, handler: invitationPreviewHandler(ctx) });
+  app.get('/sessions/:id/notices', { ...invite, schema: { ...officialTags, summary: "A session's notices and their deliveries", ...sessionParams, checkedByHandler: { querystring: NoticesQuerySchema }, response: { 200: SessionNoticesSchema } }, handler: sessionNoticesHandler(ctx) });
 
   // Reference + phone routes: one guess budget with /lookup (registrations/guesses.ts), not one each. A spent
   // budget is refused before the body is even checked (preValidation), as on /lookup.
   const guarded = { preValidation: async (request: FastifyRequest) => guesses.refuseWhenSpent(request.ip) };
   const citizen = { tags: ['bookings'] };
-  app.post('/bookings', { ...guarded, schema: { ...citizen, summary: "A citizen books a place in an open session, by reference code and phone", body: BookingSchema }, handler: bookHandler(ctx, false) });
-  app.post('/bookings/move', { ...guarded, schema: { ...citizen, summary: "A citizen moves their booking to another session", body: BookingSchema }, handler: bookHandler(ctx, true) });
-  app.post('/bookings/cancel', { ...guarded, schema: { ...citizen, summary: "A citizen cancels their booking", body: BookingKeySchema }, handler: cancelBookingHandler(ctx) });
+  app.post('/bookings', { ...guarded, schema: { ...citizen, summary: "A citizen books a place in an open session, by reference code and phone", body: BookingSchema, response: { 201: BookingViewSchema } }, handler: bookHandler(ctx, false) });
+  app.post('/bookings/move', { ...guarded, schema: { ...citizen, summary: "A citizen moves their booking to another session", body: BookingSchema, response: { 200: BookingViewSchema } }, handler: bookHandler(ctx, true) });
+  app.post('/bookings/cancel', { ...guarded, schema: { ...citizen, summary: "A citizen cancels their booking", body: BookingKeySchema, response: { 200: BookingViewSchema } }, handler: cancelBookingHandler(ctx) });
   app.post('/bookings/calendar', { ...guarded, schema: { ...citizen, summary: "The citizen's booking as an iCalendar file", body: BookingKeySchema }, handler: bookingCalendarHandler(ctx) });
   app.get('/bookings/:reference.ics', {
     config: limited,
