@@ -1,9 +1,10 @@
 /**
  * Core's import graph, read with TypeScript's own pre-processor so `import type`, `export … from` and side-effect
- * imports all count: the cycle test and the entries test (contract apart from browser runtime) both walk it.
+ * imports all count: the cycle tests (core's, and the components' in test/build) and the entries test (contract
+ * apart from browser runtime) walk it.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -28,4 +29,26 @@ export function localImports(file: string, known: Set<string>): string[] {
     .filter((name) => name.startsWith('.'))
     .map((name) => resolve(dirname(file), name.replace(/\.js$/u, '.ts')))
     .filter((path) => known.has(path));
+}
+
+/** Every cycle among `files` found by a depth-first walk, as "a.ts -> b.ts -> a.ts" (paths under `root`). */
+export function cycles(root: string, files: string[], extraEdges: [string, string][] = []): string[] {
+  const known = new Set(files);
+  const graph = new Map<string, string[]>(files.map((file) => [file, localImports(file, known)]));
+  for (const [from, to] of extraEdges) graph.get(from)!.push(to);
+  const found: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (file: string) => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const next of graph.get(file)!) {
+      if (state.get(next) === 'open') found.push([...stack.slice(stack.indexOf(next)), next].map((p) => relative(root, p)).join(' -> '));
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of files) if (!state.has(file)) visit(file);
+  return found;
 }

@@ -13,6 +13,7 @@ import type { NewSession } from '../src/store/schedule-store.js';
 import type { EngineStore, NewRegistration } from '../src/store/store.js';
 import { testConfig, UNIT, validRegistration } from './helpers.js';
 import { recordingStoreContract } from './recording-store-contract.js';
+import { roomStoreContract } from './room-store-contract.js';
 import { STORE_FIXTURES, type OpenedStore } from './store-fixtures.js';
 
 function registration(overrides: Partial<NewRegistration> = {}): NewRegistration {
@@ -251,6 +252,8 @@ for (const fixture of STORE_FIXTURES) {
         assert.equal(entries[1]!.id, entries[0]!.id + 1);
         assert.equal((await rooms.audit.verify()).ok, true);
       });
+
+      roomStoreContract(() => ({ store, rows: (sql) => opened.rows(sql), raw: (sql) => opened.raw(sql), auditGuard: fixture.auditGuard }));
     });
 
     describe('recording', { skip: lacks('recordings') }, () => recordingStoreContract(() => store.recordings!));
@@ -293,7 +296,7 @@ describe('a store without a capability', () => {
         (error: unknown) => error,
       );
       assert.ok(refused instanceof MissingCapabilityError);
-      assert.deepEqual(refused.missing, ['cases', 'rooms']);
+      assert.deepEqual(refused.missing, ['cases']);
       assert.match(refused.message, /^The "postgres" store does not provide the desk's cases/u);
     } finally {
       await opened.dispose();

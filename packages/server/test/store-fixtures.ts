@@ -15,6 +15,8 @@ export interface OpenedStore {
   store: EngineStore;
   /** Runs SQL on the store's database directly, as an operator's session could (to check what the database refuses). */
   raw(sql: string): Promise<void>;
+  /** The rows of a query on the store's database, read directly (on PostgreSQL, not through the store's transactions). */
+  rows(sql: string): Promise<Record<string, unknown>[]>;
   /** A URL for the server's config (postgres only). */
   url?: string;
   dispose(): Promise<void>;
@@ -23,6 +25,8 @@ export interface OpenedStore {
 export interface StoreFixture {
   name: string;
   lacks: Capability[];
+  /** SQL that takes room_audit's UPDATE guard away and puts it back, as the database's owner could. */
+  auditGuard: { off: string; on: string };
   unavailable?: string | undefined;
   open(): Promise<OpenedStore>;
 }
@@ -31,6 +35,11 @@ export const STORE_FIXTURES: StoreFixture[] = [
   {
     name: 'sqlite',
     lacks: [],
+    auditGuard: {
+      off: 'DROP TRIGGER room_audit_no_update',
+      // As migration 3 created it.
+      on: "CREATE TRIGGER room_audit_no_update BEFORE UPDATE ON room_audit BEGIN SELECT RAISE(ABORT, 'room_audit is append-only'); END",
+    },
     async open() {
       const dir = tempDir('tiepdan-contract-');
       const store = new SqliteStore(dir, PROVISIONAL_OFF);
@@ -38,6 +47,9 @@ export const STORE_FIXTURES: StoreFixture[] = [
         store,
         async raw(sql) {
           store.db.exec(sql);
+        },
+        async rows(sql) {
+          return store.db.prepare<[], Record<string, unknown>>(sql).all();
         },
         async dispose() {
           await store.close();
@@ -48,7 +60,8 @@ export const STORE_FIXTURES: StoreFixture[] = [
   },
   {
     name: 'postgres',
-    lacks: ['cases', 'rooms'],
+    lacks: ['cases'],
+    auditGuard: { off: 'ALTER TABLE room_audit DISABLE TRIGGER room_audit_no_update', on: 'ALTER TABLE room_audit ENABLE TRIGGER room_audit_no_update' },
     unavailable: postgresUnavailable,
     async open() {
       const server: PgServer = await startPostgres();
@@ -60,6 +73,9 @@ export const STORE_FIXTURES: StoreFixture[] = [
           url,
           async raw(sql) {
             await store.pool.query(sql);
+          },
+          async rows(sql) {
+            return (await store.pool.query<Record<string, unknown>>(sql)).rows;
           },
           async dispose() {
             await store.close();

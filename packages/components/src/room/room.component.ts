@@ -47,7 +47,8 @@ import {
 import { TiepdanElement } from '../shared/element.js';
 import { fmt } from '../shared/lang.js';
 import { checkNetwork, LevelMeter, listDevices, openMedia, type DeviceLists, type NetworkCheck } from './devices.js';
-import { casePanel, chatPanel, healthPanel, lobbyPanel, qualityLabel, transportPanel } from './panels.js';
+import { admitCase, isDeskCase } from './desk-case.js';
+import { casePanel, chatPanel, healthPanel, lobbyPanel, qualityLabel, transportPanel, type CasePanel, type ChatLine, type LobbyPanel } from './panels.js';
 import { prejoinView } from './prejoin.js';
 import { RoomActionError } from './errors.js';
 import { roomStyles } from './room.styles.js';
@@ -65,14 +66,6 @@ export interface RoomRecording {
   source: 'server' | 'none';
   /** For officials: why the recording needs attention (no active recorder, finalization failed). */
   alarm?: string | undefined;
-}
-
-interface ChatLine {
-  messageId: string;
-  name: string;
-  text: string;
-  at: string;
-  mine: boolean;
 }
 
 const ORDER: NetworkQuality[] = ['good', 'fair', 'poor', 'lost'];
@@ -894,14 +887,32 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
       </ul>
       ${this.#renderControls(me)}
       <div class="panels">
-        ${manages ? lobbyPanel(this, s) : nothing}
-        ${manages || role === 'chair' ? casePanel(this, s, this.speaks) : nothing}
-        ${role !== 'citizen' ? transportPanel(this, s, this.speaks) : nothing}
+        ${manages ? lobbyPanel(this.#lobbyPanel(), s) : nothing}
+        ${manages || role === 'chair' ? casePanel(this.#casePanel(), s, this.speaks) : nothing}
+        ${role !== 'citizen' ? transportPanel(this.transportChoice, s, this.speaks) : nothing}
         ${role === 'operator' || role === 'chair' || role === 'clerk' ? healthPanel(this.#healthPoints(), s) : nothing}
         ${role === 'citizen' && this.caseId ? this.#confirmation() : nothing}
-        ${chatPanel(this, s)}
+        ${chatPanel({ chat: this.chat, canSend: canInRoom(role, 'chat.send'), send: (text) => this.sendChat(text) }, s)}
       </div>
     </section>`;
+  }
+
+  #lobbyPanel(): LobbyPanel {
+    return {
+      queue: this.queue,
+      open: this.roomState === 'open',
+      denying: this.denying,
+      admit: (id) => void this.admit(id, admitCase(this.caseId)).catch(() => undefined),
+      toggleDeny: (id) => void (this.denying = this.denying === id ? undefined : id),
+      deny: (id, reason) => void this.deny(id, reason).then(() => (this.denying = undefined)).catch(() => undefined),
+    };
+  }
+
+  #casePanel(): CasePanel {
+    const desk = isDeskCase(this.caseId) && canInRoom(this.roomRole!, 'lobby.manage');
+    // The desk is its own element, loaded the first time a case needs it: the room's first screen stays small.
+    if (desk) this.loadDesk();
+    return { server: this.server, token: this.token, caseId: this.caseId, desk, canSet: canInRoom(this.roomRole!, 'case.set'), setCase: (caseId) => this.setCase(caseId) };
   }
 
   #renderTile(p: Participant, self: boolean) {

@@ -2,12 +2,16 @@
  * The reception case (vụ việc, `ReceptionCase`): one citizen's matter as received at the desk, following the
  * steps of Circular 04/2021/TT-TTCP (SPEC §2 step 4): identity and helpers checked, content recorded and
  * confirmed, documents received against a Form 02 receipt, classification and handling, or a refusal under
- * Art. 9 of the Law on Citizen Reception. The shapes here are what the server answers and the desk shows; the
- * request bodies are in desk/requests.ts.
+ * Art. 9 of the Law on Citizen Reception. The shapes here are what the server answers and the desk shows, as zod
+ * schemas with their types inferred (issue 14): the desk's routes answer through them (response schemas, hence the
+ * OpenAPI document). Shapes only (api/view-parts.ts): a case redacted for a role that may not read a denouncer
+ * keeps the same shape with fewer citizen fields, so those are optional. The request bodies are in desk/requests.ts.
  */
-import type { MatterKind } from '../registration/choices.js';
-import type { HelperRole } from '../registration/choices.js';
-import type { IdType } from '../registration/identity.js';
+import * as z from 'zod/mini';
+import { HELPER_ROLES, MATTER_KINDS } from '../registration/choices.js';
+import { ID_TYPES } from '../registration/identity.js';
+
+z.config({ jitless: true });
 
 /** open: being received; closed: handled and filed in the register; refused: reception refused (Art. 9). */
 export const CASE_STATES = ['open', 'closed', 'refused'] as const;
@@ -41,200 +45,237 @@ export const CASE_MARKS = ['opened', 'confirmed', 'receipt', 'outcome', 'closed'
 export type CaseMarkKind = (typeof CASE_MARKS)[number];
 
 /** Who did a step and when: the wall clock (UTC) and the offset into the session's recording, when one runs. */
-export interface StepStamp {
-  by: string;
-  at: string;
+const stepStamp = {
+  by: z.string(),
+  at: z.string(),
   /** Milliseconds since the recording started; absent when the session was not being recorded. */
-  recordingMs?: number;
-  recordingId?: string;
-}
+  recordingMs: z.optional(z.number()),
+  recordingId: z.optional(z.string()),
+};
+export const StepStampSchema = z.object(stepStamp);
+export type StepStamp = z.infer<typeof StepStampSchema>;
 
-export interface CaseCitizen {
-  fullName: string;
-  address?: string;
-  idType?: IdType;
-  idNumber?: string;
-  idPaperName?: string;
-  phone?: string;
-}
+export const CaseCitizenViewSchema = z.object({
+  fullName: z.string(),
+  address: z.optional(z.string()),
+  idType: z.optional(z.enum(ID_TYPES)),
+  idNumber: z.optional(z.string()),
+  idPaperName: z.optional(z.string()),
+  phone: z.optional(z.string()),
+});
+export type CaseCitizen = z.infer<typeof CaseCitizenViewSchema>;
 
-export interface IdentityCheck extends StepStamp {
-  verified: boolean;
+export const IdentityCheckViewSchema = z.object({
+  ...stepStamp,
+  verified: z.boolean(),
   /** What differed from the registration (name, address, ID paper), in the clerk's words. */
-  differences?: string;
-  idType?: IdType;
-  idNumber?: string;
-}
+  differences: z.optional(z.string()),
+  idType: z.optional(z.enum(ID_TYPES)),
+  idNumber: z.optional(z.string()),
+});
+export type IdentityCheck = z.infer<typeof IdentityCheckViewSchema>;
 
 /** A representative, authorised person, lawyer, legal-aid provider or interpreter, checked one by one. */
-export interface HelperCheck extends StepStamp {
-  role: HelperRole | 'representative';
-  fullName: string;
-  document: { kind: string; number?: string };
-  verified: boolean;
-  differences?: string;
-}
+export const HelperCheckViewSchema = z.object({
+  ...stepStamp,
+  role: z.enum([...HELPER_ROLES, 'representative']),
+  fullName: z.string(),
+  document: z.object({ kind: z.string(), number: z.optional(z.string()) }),
+  verified: z.boolean(),
+  differences: z.optional(z.string()),
+});
+export type HelperCheck = z.infer<typeof HelperCheckViewSchema>;
 
-export interface CaseContent extends StepStamp {
+export const CaseContentViewSchema = z.object({
+  ...stepStamp,
   /** Counts up with every edit; a confirmation names the version it confirms. */
-  version: number;
-  text: string;
+  version: z.number(),
+  text: z.string(),
   /** SHA-256 (hex) of the NFC text's UTF-8 bytes. */
-  sha256: string;
-}
+  sha256: z.string(),
+});
+export type CaseContent = z.infer<typeof CaseContentViewSchema>;
 
-export interface CaseConfirmation extends StepStamp {
-  mode: ConfirmationMode;
-  version: number;
-  sha256: string;
+export const CaseConfirmationSchema = z.object({
+  ...stepStamp,
+  mode: z.enum(CONFIRMATION_MODES),
+  version: z.number(),
+  sha256: z.string(),
   /** The text as confirmed, kept even when a later edit replaces the content. */
-  text: string;
-}
+  text: z.string(),
+});
+export type CaseConfirmation = z.infer<typeof CaseConfirmationSchema>;
 
-export interface ReceiptItem {
-  name: string;
+export const ReceiptItemViewSchema = z.object({
+  name: z.string(),
   /** Number of pages (documents) or pieces (evidence). */
-  pages: number;
-  form: DocumentForm;
+  pages: z.number(),
+  form: z.enum(DOCUMENT_FORMS),
   /** The state it was handed over in ("nguyên vẹn", "bản photo mờ"…). */
-  condition?: string;
-}
+  condition: z.optional(z.string()),
+});
+export type ReceiptItem = z.infer<typeof ReceiptItemViewSchema>;
 
 /** Form 02: numbered per unit and year. */
-export interface CaseReceipt extends StepStamp {
-  number: number;
-  year: number;
+export const CaseReceiptSchema = z.object({
+  ...stepStamp,
+  number: z.number(),
+  year: z.number(),
   /** "02/2026/BN-dongthap.sadec": what the paper shows after "Số:". */
-  code: string;
-  items: ReceiptItem[];
+  code: z.string(),
+  items: z.array(ReceiptItemViewSchema),
   /** Officer who received (the signer). */
-  receivedBy: string;
+  receivedBy: z.string(),
   /** SHA-256 of the receipt's canonical JSON: what the recording manifest carries. */
-  sha256: string;
-}
+  sha256: z.string(),
+});
+export type CaseReceipt = z.infer<typeof CaseReceiptSchema>;
 
-export interface HeadDirection extends StepStamp {
-  to: string;
-  what: string;
+export const HeadDirectionSchema = z.object({
+  ...stepStamp,
+  to: z.string(),
+  what: z.string(),
   /** yyyy-mm-dd. */
-  deadline: string;
-}
+  deadline: z.string(),
+});
+export type HeadDirection = z.infer<typeof HeadDirectionSchema>;
 
-export interface CaseHandling extends StepStamp {
-  outcome: CaseOutcome;
+const answer = z.object({ mode: z.enum(ANSWER_MODES), text: z.optional(z.string()), due: z.optional(z.string()) });
+
+export const CaseHandlingSchema = z.object({
+  ...stepStamp,
+  outcome: z.enum(CASE_OUTCOMES),
   /** Returned: the competent agency guided to; transferred: the agency it goes to. */
-  agency?: string;
+  agency: z.optional(z.string()),
   /** Returned: the guidance document's number; transferred: the transfer document's number. */
-  documentNumber?: string;
-  answer: { mode: AnswerMode; text?: string; due?: string };
-}
+  documentNumber: z.optional(z.string()),
+  answer,
+});
+export type CaseHandling = z.infer<typeof CaseHandlingSchema>;
 
-export interface CaseRefusal extends StepStamp {
-  ground: RefusalGround;
-  reason: string;
-  /** cl.1–2: the officer explained, the reason was shown to the citizen and reported to the head. */
-  reportedToHead: boolean;
-  /** cl.3: the head's written notice. */
-  notice?: RefusalNotice;
-}
+/** The document that settled the matter lawfully. */
+const settled = z.object({ agency: z.string(), document: z.string(), number: z.string(), date: z.string() });
 
-export interface RefusalNotice extends StepStamp {
-  number: number;
-  year: number;
-  code: string;
-  /** The document that settled the matter lawfully. */
-  settled: { agency: string; document: string; number: string; date: string };
+export const RefusalNoticeViewSchema = z.object({
+  ...stepStamp,
+  number: z.number(),
+  year: z.number(),
+  code: z.string(),
+  settled,
   /** The head who signs. */
-  signer: string;
-  sha256: string;
-}
+  signer: z.string(),
+  sha256: z.string(),
+});
+export type RefusalNotice = z.infer<typeof RefusalNoticeViewSchema>;
 
-export interface CaseEvent {
-  at: string;
-  by: string;
-  action: string;
-}
+export const CaseRefusalSchema = z.object({
+  ...stepStamp,
+  ground: z.enum(REFUSAL_GROUNDS),
+  reason: z.string(),
+  /** cl.1–2: the officer explained, the reason was shown to the citizen and reported to the head. */
+  reportedToHead: z.boolean(),
+  /** cl.3: the head's written notice. */
+  notice: z.optional(RefusalNoticeViewSchema),
+});
+export type CaseRefusal = z.infer<typeof CaseRefusalSchema>;
 
-export interface ReceptionCase {
-  id: string;
-  unit: string;
-  state: CaseState;
-  origin: CaseOrigin;
-  kind: MatterKind;
+export const CaseEventSchema = z.object({ at: z.string(), by: z.string(), action: z.string() });
+export type CaseEvent = z.infer<typeof CaseEventSchema>;
+
+export const ReceptionCaseSchema = z.object({
+  id: z.string(),
+  unit: z.string(),
+  state: z.enum(CASE_STATES),
+  origin: z.enum(CASE_ORIGINS),
+  kind: z.enum(MATTER_KINDS),
   /** Line number in the unit's register for the year it was opened. */
-  registerNumber: number;
-  registerYear: number;
-  sessionId?: string;
-  pointId?: string;
-  registrationReference?: string;
+  registerNumber: z.number(),
+  registerYear: z.number(),
+  sessionId: z.optional(z.string()),
+  pointId: z.optional(z.string()),
+  registrationReference: z.optional(z.string()),
   /** The case it was split from (a petition mixing kinds becomes one case per kind). */
-  splitFrom?: string;
-  citizen: CaseCitizen;
+  splitFrom: z.optional(z.string()),
+  citizen: CaseCitizenViewSchema,
   /** True when the citizen's identity was withheld from this caller (a denunciation, SPEC §3). */
-  redacted?: boolean;
-  groupSize: number;
+  redacted: z.optional(z.boolean()),
+  groupSize: z.number(),
   /** Agencies that already handled it (register column 7). */
-  previousHandling: string[];
-  summary: string;
-  identity?: IdentityCheck;
-  helpers: HelperCheck[];
-  content?: CaseContent;
-  confirmation?: CaseConfirmation;
-  receipt?: CaseReceipt;
-  handling?: CaseHandling;
-  directions: HeadDirection[];
-  refusal?: CaseRefusal;
+  previousHandling: z.array(z.string()),
+  summary: z.string(),
+  identity: z.optional(IdentityCheckViewSchema),
+  helpers: z.array(HelperCheckViewSchema),
+  content: z.optional(CaseContentViewSchema),
+  confirmation: z.optional(CaseConfirmationSchema),
+  receipt: z.optional(CaseReceiptSchema),
+  handling: z.optional(CaseHandlingSchema),
+  directions: z.array(HeadDirectionSchema),
+  refusal: z.optional(CaseRefusalSchema),
   /** When the result of settlement came (register column 11). */
-  settledAt?: string;
+  settledAt: z.optional(z.string()),
   /** Register column 11 and 12. */
-  followUp?: string;
-  notes?: string;
-  openedAt: string;
-  openedBy: string;
-  closedAt?: string;
-  updatedAt: string;
-  events: CaseEvent[];
-}
+  followUp: z.optional(z.string()),
+  notes: z.optional(z.string()),
+  openedAt: z.string(),
+  openedBy: z.string(),
+  closedAt: z.optional(z.string()),
+  updatedAt: z.string(),
+  events: z.array(CaseEventSchema),
+});
+export type ReceptionCase = z.infer<typeof ReceptionCaseSchema>;
+
+/** The desk's steps answer the case, and every case a split made (the first is `case`). */
+export const CaseResponseSchema = z.object({ case: ReceptionCaseSchema, cases: z.optional(z.array(ReceptionCaseSchema)) });
+export type CaseResponse = z.infer<typeof CaseResponseSchema>;
 
 /**
  * What the citizen is told of their case's result, in their room view and on the public lookup (issue 10: the
  * outcome and a refusal's reason reach the citizen in the product, not only by e-mail or SMS). No officer's
  * name, no content text: only the decision, as the notices carry it.
  */
-export interface CitizenCaseOutcome {
-  state: CaseState;
-  kind: MatterKind;
+export const CitizenCaseOutcomeSchema = z.object({
+  state: z.enum(CASE_STATES),
+  kind: z.enum(MATTER_KINDS),
   /** "12/2026": the register line, for the citizen to quote. */
-  register: string;
-  receipt?: { code: string; items: ReceiptItem[]; at: string };
-  handling?: {
-    outcome: CaseOutcome;
-    agency?: string;
-    documentNumber?: string;
-    answer: { mode: AnswerMode; text?: string; due?: string };
-    at: string;
-  };
-  refusal?: {
-    ground: RefusalGround;
-    reason: string;
-    at: string;
-    /** Ground cl.3: the head's written notice (the citizen downloads it from their room view). */
-    notice?: { code: string; settled: RefusalNotice['settled'] };
-  };
-  closedAt?: string;
-}
+  register: z.string(),
+  receipt: z.optional(z.object({ code: z.string(), items: z.array(ReceiptItemViewSchema), at: z.string() })),
+  handling: z.optional(
+    z.object({
+      outcome: z.enum(CASE_OUTCOMES),
+      agency: z.optional(z.string()),
+      documentNumber: z.optional(z.string()),
+      answer,
+      at: z.string(),
+    }),
+  ),
+  refusal: z.optional(
+    z.object({
+      ground: z.enum(REFUSAL_GROUNDS),
+      reason: z.string(),
+      at: z.string(),
+      /** Ground cl.3: the head's written notice (the citizen downloads it from their room view). */
+      notice: z.optional(z.object({ code: z.string(), settled })),
+    }),
+  ),
+  closedAt: z.optional(z.string()),
+});
+export type CitizenCaseOutcome = z.infer<typeof CitizenCaseOutcomeSchema>;
 
 /**
  * What the citizen's room view shows: the content to confirm (absent until the officer writes it, and on a case
  * refused before any content), the receipt, and the result once there is one.
  */
-export interface PendingConfirmation {
-  caseId: string;
-  version?: number;
-  text?: string;
-  sha256?: string;
-  confirmed: boolean;
-  receipt?: { code: string; items: ReceiptItem[] };
+export const PendingConfirmationSchema = z.object({
+  caseId: z.string(),
+  version: z.optional(z.number()),
+  text: z.optional(z.string()),
+  sha256: z.optional(z.string()),
+  confirmed: z.boolean(),
+  receipt: z.optional(z.object({ code: z.string(), items: z.array(ReceiptItemViewSchema) })),
   /** The case's state and result (CitizenCaseOutcome). */
-  outcome: CitizenCaseOutcome;
-}
+  outcome: CitizenCaseOutcomeSchema,
+});
+export type PendingConfirmation = z.infer<typeof PendingConfirmationSchema>;
+
+/** GET /desk/confirmation: null when there is nothing to confirm. */
+export const ConfirmationPendingResponseSchema = z.object({ pending: z.nullable(PendingConfirmationSchema) });

@@ -10,7 +10,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   fieldError,
   CaseContentSchema,
+  CaseResponseSchema,
   CloseSchema,
+  ConfirmationPendingResponseSchema,
   ConfirmSchema,
   DirectionSchema,
   HandlingSchema,
@@ -102,14 +104,14 @@ export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<voi
   const paperParams = z.object({ id: z.string(), paper: z.string() });
   const paperQuery = z.object({ format: z.optional(z.enum(['pdf', 'docx'])) });
 
-  app.post('/desk/cases', { preHandler: requirePermission(act), schema: { ...secured, summary: 'Opens the case of a citizen received (from a registration, or a walk-in); the same registration gives the same case', checkedByHandler: { body: OpenBodySchema } } }, async (request, reply: FastifyReply) => {
+  app.post('/desk/cases', { preHandler: requirePermission(act), schema: { ...secured, summary: 'Opens the case of a citizen received (from a registration, or a walk-in); the same registration gives the same case', checkedByHandler: { body: OpenBodySchema }, response: { 200: CaseResponseSchema, 201: CaseResponseSchema } } }, async (request, reply: FastifyReply) => {
     const official = officialOf(request);
     const body = parseBody(OpenBodySchema, request.body);
     const { row, created } = await service.open(official, body);
     return reply.code(created ? 201 : 200).send({ case: caseView(row, sealKey, official) });
   });
 
-  app.get('/desk/cases/:id', { preHandler: requirePermission('desk.read'), schema: { ...secured, summary: 'One case as the caller may see it', params: idParams } }, async (request) => {
+  app.get('/desk/cases/:id', { preHandler: requirePermission('desk.read'), schema: { ...secured, summary: 'One case as the caller may see it', params: idParams, response: { 200: CaseResponseSchema } } }, async (request) => {
     const official = officialOf(request);
     return { case: caseView(await service.get(official, caseId(request)), sealKey, official) } satisfies { case: ReceptionCase };
   });
@@ -123,7 +125,7 @@ export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<voi
     run: (official: TokenClaims, id: string, body: z.infer<S>) => Promise<CaseRow[]>,
     rules?: (value: z.infer<S>) => ReturnType<typeof handlingFieldErrors>,
   ) =>
-    app.post(`/desk/cases/:id/${path}`, { preHandler: requirePermission(permission), schema: { ...secured, summary, params: idParams, checkedByHandler: { body: schema } } }, async (request) => {
+    app.post(`/desk/cases/:id/${path}`, { preHandler: requirePermission(permission), schema: { ...secured, summary, params: idParams, checkedByHandler: { body: schema }, response: { 200: CaseResponseSchema } } }, async (request) => {
       const official = officialOf(request);
       const body = parseBody(schema, request.body, rules);
       return answer(await run(official, caseId(request), body), official);
@@ -142,7 +144,7 @@ export async function desk(app: FastifyInstance, opts: DeskOptions): Promise<voi
   step('close', 'Closes the case', act, CloseSchema, (o, id, b) => service.close(o, id, b));
 
   // The citizen's side, with the join token of their invitation: what to confirm, and the confirmation itself.
-  app.get('/desk/confirmation', { schema: { ...citizenSide, summary: 'What the citizen is asked to confirm, if anything' } }, async (request, reply) => {
+  app.get('/desk/confirmation', { schema: { ...citizenSide, summary: 'What the citizen is asked to confirm, if anything', response: { 200: ConfirmationPendingResponseSchema } } }, async (request, reply) => {
     const claims = await citizenOf(request, joinTokens);
     const pending = await service.pendingFor(claims);
     reply.header('Cache-Control', 'no-store');

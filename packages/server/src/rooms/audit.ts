@@ -58,20 +58,41 @@ export function nextLink(last: { id: number; hash: string } | undefined, entry: 
   return { id, ...row, prev_hash, hash: entryHash(prev_hash, id, row) };
 }
 
+/**
+ * Walks a chain's rows in id order, one at a time (a store reads a long chain in pages): `step` reports the first
+ * row whose link or hash does not match, `result` what was walked.
+ */
+export class ChainWalk {
+  private prev = GENESIS_HASH;
+  private count = 0;
+  private broken: VerifyResult | undefined;
+
+  /** False once the chain is broken (the rest need not be read). */
+  step(row: AuditRow): boolean {
+    if (this.broken) return false;
+    const expectedId = this.count + 1;
+    const fail = (reason: string) => {
+      this.broken = { ok: false, count: this.count, brokenAt: row.id, reason };
+      return false;
+    };
+    if (row.id !== expectedId) return fail(`entry ${expectedId} is missing`);
+    if (row.prev_hash !== this.prev) return fail('previous hash does not match');
+    if (entryHash(this.prev, row.id, row) !== row.hash) return fail('entry was changed');
+    this.prev = row.hash;
+    this.count += 1;
+    return true;
+  }
+
+  result(): VerifyResult {
+    return this.broken ?? { ok: true, count: this.count };
+  }
+}
+
 /** Walks a chain's rows in id order; reports the first whose link or hash does not match. */
 export function verifyChain(rows: Iterable<AuditRow>): VerifyResult {
-  let prev = GENESIS_HASH;
-  let expectedId = 1;
-  let count = 0;
-  for (const row of rows) {
-    if (row.id !== expectedId) return { ok: false, count, brokenAt: row.id, reason: `entry ${expectedId} is missing` };
-    if (row.prev_hash !== prev) return { ok: false, count, brokenAt: row.id, reason: 'previous hash does not match' };
-    if (entryHash(prev, row.id, row) !== row.hash) return { ok: false, count, brokenAt: row.id, reason: 'entry was changed' };
-    prev = row.hash;
-    expectedId += 1;
-    count += 1;
-  }
-  return { ok: true, count };
+  const walk = new ChainWalk();
+  for (const row of rows) if (!walk.step(row)) break;
+  return walk.result();
 }
 
 /** A stored row as the entry it records. */

@@ -252,7 +252,40 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ${appendOnly('auth_audit')}
     `,
   },
-  // 4 is the rooms' (store/room-postgres.ts), 6 the desk's cases: numbered as their work was planned.
+  // 6 is the desk's cases: numbered as their work was planned.
+  {
+    version: 4,
+    name: 'rooms: state, event log tail with chat lines (room_chat is a view), as SQLite after its migration 11',
+    sql: `
+      CREATE TABLE rooms (
+        session_id  text PRIMARY KEY,
+        state       text NOT NULL,
+        data        jsonb NOT NULL,    -- RoomData: participants, lobby order, points, case, floor, seq (reserved ahead)
+        updated_at  text NOT NULL
+      );
+      CREATE INDEX rooms_active ON rooms (session_id) WHERE state <> 'ended';
+      -- A chat line is its event's row, marked by author (the author's own name: the frame may show a denouncer
+      -- redacted); trimming the tail passes over those rows, so they are the session's chat record.
+      CREATE TABLE room_events (
+        session_id  text NOT NULL,
+        seq         bigint NOT NULL,
+        at          text NOT NULL,
+        recipients  text NOT NULL,     -- JSON array of participant ids
+        frame       text NOT NULL,     -- the event frame as sent
+        author      text,
+        PRIMARY KEY (session_id, seq)
+      );
+      CREATE VIEW room_chat AS
+        SELECT session_id, seq,
+          frame::jsonb #>> '{event,messageId}' AS message_id,
+          frame::jsonb #>> '{event,from}' AS participant_id,
+          author AS name,
+          frame::jsonb #>> '{event,text}' AS text,
+          frame::jsonb #>> '{event,at}' AS at
+        FROM room_events WHERE author IS NOT NULL;
+      ALTER TABLE room_audit ADD CONSTRAINT room_audit_hash UNIQUE (hash);
+    `,
+  },
   {
     version: 5,
     name: 'recordings: leases, recorders, segments, timeline, citizens\' copies (the access log is in 2)',

@@ -5,12 +5,13 @@
  * (store/schedule-postgres.ts: capacity counted under the session's row lock), and officials' sign-in
  * (auth/account-postgres.ts). Denouncers' data arrives sealed
  * (privacy/seal.ts) and is stored as bytea, as in SQLite. Recording and its access log are in
- * store/recording-postgres.ts (the recording's row locked for each step that decides). The audit and access-log
- * tables are append-only (triggers, migrations-postgres.ts).
+ * store/recording-postgres.ts (the recording's row locked for each step that decides). Rooms and their audit
+ * chain are in store/room-postgres.ts (one transaction per batch of the rooms' group commit, the chain appended
+ * under an advisory lock, store/audit-postgres.ts). The audit and access-log tables are append-only (triggers,
+ * migrations-postgres.ts).
  *
  * Not provided yet, so the server refuses to start on this store and says so (store/capabilities.ts): the
- * desk's cases (their numbering callback is synchronous) and rooms (their interfaces are synchronous with a
- * commit point, written for an embedded database).
+ * desk's cases (their numbering callback is synchronous).
  */
 import pg from 'pg';
 import { newReference, type StoredAttachment } from '@tiepdan/core';
@@ -20,9 +21,11 @@ import { PostgresAttachmentBlobs } from './attachments-postgres.js';
 import { PostgresKeyVault } from './key-vault-postgres.js';
 import { migratePg } from './migrations-postgres.js';
 import { PostgresRecordingRepo } from './recording-postgres.js';
+import { PostgresRoomStore } from './room-postgres.js';
 import { PostgresScheduleStore } from './schedule-postgres.js';
 import { DEFAULT_PROVISIONAL } from './schedule-sqlite.js';
 import { registrationOf, summaryPage, type HistoryRecordRow, type RegistrationRecordRow, type SummaryRecordRow } from './registration-rows.js';
+import type { RoomStoreOptions } from '../rooms/room-store.js';
 import type { EngineStore, ListFilters, NewRegistration, RegistrationRow, SummaryRow, TransitionChange } from './store.js';
 import { all, inTransaction, one, type Tx } from './tx-postgres.js';
 
@@ -77,6 +80,11 @@ export class PostgresStore implements EngineStore {
       await pool.end();
       throw error;
     }
+  }
+
+  /** The rooms' store on this pool; a node opens one (its rooms), and several nodes share the tables and the chain. */
+  openRooms(options: RoomStoreOptions): PostgresRoomStore {
+    return new PostgresRoomStore(this.pool, options.eventLogSize, options.onError);
   }
 
   async insertRegistration(input: NewRegistration): Promise<{ row: RegistrationRow; created: boolean }> {

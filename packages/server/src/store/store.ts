@@ -3,7 +3,7 @@
  * capability's interface; the server asks for all of them at start (store/capabilities.ts) and refuses to start,
  * naming what is missing, when the store lacks one, instead of running without it (a server without its
  * recording would run sessions that the law requires recorded). Registrations, the schedule and cases are async;
- * rooms and recording are synchronous with an explicit commit point (rooms/room-store.ts, recording/repo.ts).
+ * rooms queue their writes synchronously and read asynchronously, with an explicit commit point (rooms/room-store.ts).
  */
 import type { AnswerOutcome, MatterKind, Registration, RegistrationState, StoredAttachment, SubmitBooking } from '@tiepdan/core';
 import type { AccountStore } from '../auth/account-store.js';
