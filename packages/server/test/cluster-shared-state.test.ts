@@ -25,17 +25,16 @@ const DATA_KEY = randomBytes(32).toString('base64');
 const SECRET = 'cluster-secret-cluster-secret-cluster-01';
 
 /**
- * One node's store: PostgreSQL for everything it provides; the desk's cases and the rooms from the node's own
- * SQLite until the postgres store provides them (the server refuses to start without them). Nothing this suite
- * checks goes through those two.
+ * One node's store: PostgreSQL for everything it provides; what it does not provide yet (the desk's cases) from the
+ * node's own SQLite, since the server refuses to start without it. Nothing this suite checks goes through that.
  */
 function nodeStore(pg: PostgresStore, dataDir: string): EngineStore {
   const full: EngineStore = pg;
   if (full.cases !== undefined && typeof full.openRooms === 'function') return pg;
   const local = new SqliteStore(dataDir, PROVISIONAL_OFF);
   return Object.create(pg, {
-    cases: { value: local.cases },
-    openRooms: { value: (options: Parameters<SqliteStore['openRooms']>[0]) => local.openRooms(options) },
+    cases: { value: full.cases ?? local.cases },
+    openRooms: { value: typeof full.openRooms === 'function' ? full.openRooms.bind(pg) : (options: Parameters<SqliteStore['openRooms']>[0]) => local.openRooms(options) },
     close: { value: async () => void (await Promise.all([pg.close(), local.close()])) },
   }) as EngineStore;
 }
