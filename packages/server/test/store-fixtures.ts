@@ -60,7 +60,7 @@ export const STORE_FIXTURES: StoreFixture[] = [
   },
   {
     name: 'postgres',
-    lacks: ['cases'],
+    lacks: [],
     auditGuard: { off: 'ALTER TABLE room_audit DISABLE TRIGGER room_audit_no_update', on: 'ALTER TABLE room_audit ENABLE TRIGGER room_audit_no_update' },
     unavailable: postgresUnavailable,
     async open() {

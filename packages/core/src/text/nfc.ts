@@ -3,14 +3,23 @@
  * letters such as "ệ" as e + two combining marks, which would break search, comparison and hashing.
  */
 export function nfc<T>(value: T): T {
-  if (typeof value === 'string') return value.normalize('NFC') as T;
+  if (typeof value === 'string') return nfcString(value) as T;
   if (Array.isArray(value)) return value.map((item) => nfc(item)) as T;
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) out[key.normalize('NFC')] = nfc(item);
+    const object = value as Record<string, unknown>;
+    for (const key of Object.keys(object)) out[nfcString(key)] = nfc(object[key]);
     return out as T;
   }
   return value;
+}
+
+/** Any code unit past ASCII; a string without one is already NFC. */
+const BEYOND_ASCII = /[^\u0000-\u007f]/u;
+
+/** ASCII text (keys, codes, dates, ids: most of a registration) is NFC as it is; the server walks every submission. */
+function nfcString(value: string): string {
+  return BEYOND_ASCII.test(value) ? value.normalize('NFC') : value;
 }
 
 /** Collapses runs of white space and trims: names typed on a phone often carry double spaces. */

@@ -46,7 +46,15 @@ export async function registrations(app: FastifyInstance, opts: RegistrationsOpt
     },
     config: limited(config.rateLimits.submitPerMinute),
     // Before the body is read: an upload without a usable key is refused without receiving its files.
-    onRequest: async (request) => void idempotencyKeyOf(request),
+    // A callback hook: an async one costs a promise on every submission (issue 15).
+    onRequest: (request, _reply, done) => {
+      try {
+        idempotencyKeyOf(request);
+      } catch (error) {
+        return done(error as Error);
+      }
+      done();
+    },
     handler: submitHandler({ config, store, files, keys, locks: new KeyedLock() }),
   });
 

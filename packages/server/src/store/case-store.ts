@@ -1,7 +1,7 @@
 /**
- * What the reception desk and the register need from storage, as a narrow async interface so a PostgreSQL store
- * can follow (like store/schedule-store.ts). A change is decided on the current row by a `decide` callback that
- * runs inside the store's transaction, together with the numbering (register line, receipt, refusal notice) and
+ * What the reception desk and the register need from storage, as a narrow async interface that SQLite
+ * (store/case-sqlite.ts) and PostgreSQL (store/case-postgres.ts) both serve. A change is decided on the current
+ * row by a `decide` callback that runs inside the store's transaction, together with the numbering (register line, receipt, refusal notice) and
  * the hash-chained audit entry: a case changes with its audit row and its numbers, or not at all.
  */
 import type { CaseOrigin, CaseState, MatterKind, ReceptionCase } from '@tiepdan/core';
@@ -58,6 +58,13 @@ export interface CaseFilters {
   sessionId?: string | undefined;
 }
 
+/**
+ * `decide` is synchronous and may run more than once per call: a store that must read and lock a number's counter
+ * before handing it out (PostgreSQL, store/case-postgres.ts) stops a run that asks for a counter it has not locked
+ * yet, locks it and runs `decide` again; only the last run's write is stored. So `decide` must not do anything
+ * outside what it returns that a second run would not redo (assigning the caller's variables is fine: the last run
+ * assigns them last). A number handed out to a run that is not stored is not used up.
+ */
 export interface CaseStore {
   /** Creates cases from `decide(next)` (it numbers them) with the audit entry, in one transaction. */
   create(decide: (next: NextNumber) => CaseWrite): Promise<CaseRow[]>;
@@ -69,6 +76,6 @@ export interface CaseStore {
    * Undefined when there is no such case.
    */
   update(id: string, decide: (current: CaseRow, next: NextNumber) => CaseWrite): Promise<CaseRow[] | undefined>;
-  /** In register order: by year, then line number. */
+  /** In register order: by unit (byte order), year, then line number. */
   list(filters: CaseFilters, limit: number): Promise<CaseRow[]>;
 }

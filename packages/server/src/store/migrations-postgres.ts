@@ -252,7 +252,6 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ${appendOnly('auth_audit')}
     `,
   },
-  // 6 is the desk's cases: numbered as their work was planned.
   {
     version: 4,
     name: 'rooms: state, event log tail with chat lines (room_chat is a view), as SQLite after its migration 11',
@@ -368,6 +367,39 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         handover        text
       );
       CREATE INDEX recording_copies_case ON recording_copies (recording_id, reference);
+    `,
+  },
+  {
+    version: 6,
+    name: "the desk's cases and the register's numbering (as SQLite's desk migration)",
+    sql: `
+      CREATE TABLE reception_cases (
+        id                      text PRIMARY KEY,
+        unit                    text NOT NULL,
+        state                   text NOT NULL,
+        kind                    text NOT NULL,
+        origin                  text NOT NULL,
+        register_year           integer NOT NULL,
+        register_number         integer NOT NULL,
+        session_id              text,
+        point_id                text,
+        registration_reference  text,
+        opened_at               text NOT NULL,
+        updated_at              text NOT NULL,
+        revision                integer NOT NULL,
+        data                    text NOT NULL,   -- ReceptionCase JSON; citizen and identity redacted when sealed
+        sealed                  bytea,           -- AES-256-GCM {citizen, identity} of a denouncer (privacy/seal.ts)
+        UNIQUE (unit, register_year, register_number)
+      );
+      CREATE INDEX reception_cases_register ON reception_cases (unit, opened_at);
+      CREATE INDEX reception_cases_registration ON reception_cases (registration_reference, session_id);
+      CREATE TABLE case_numbers (
+        unit    text NOT NULL,
+        year    integer NOT NULL,
+        series  text NOT NULL,      -- register | receipt | refusal
+        last    integer NOT NULL,
+        PRIMARY KEY (unit, year, series)
+      );
     `,
   },
   {

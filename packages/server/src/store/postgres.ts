@@ -7,17 +7,16 @@
  * (privacy/seal.ts) and is stored as bytea, as in SQLite. Recording and its access log are in
  * store/recording-postgres.ts (the recording's row locked for each step that decides). Rooms and their audit
  * chain are in store/room-postgres.ts (one transaction per batch of the rooms' group commit, the chain appended
- * under an advisory lock, store/audit-postgres.ts). The audit and access-log tables are append-only (triggers,
- * migrations-postgres.ts).
- *
- * Not provided yet, so the server refuses to start on this store and says so (store/capabilities.ts): the
- * desk's cases (their numbering callback is synchronous).
+ * under an advisory lock, store/audit-postgres.ts). The desk's cases and the register's numbering are in
+ * store/case-postgres.ts (counters locked in the case's transaction, the audit entry appended in it). The audit
+ * and access-log tables are append-only (triggers, migrations-postgres.ts). It provides every capability.
  */
 import pg from 'pg';
 import { newReference, type StoredAttachment } from '@tiepdan/core';
 import { PostgresAccountStore } from '../auth/account-postgres.js';
 import type { KeyVault } from '../recording/signing/keys.js';
 import { PostgresAttachmentBlobs } from './attachments-postgres.js';
+import { PostgresCaseStore } from './case-postgres.js';
 import { PostgresKeyVault } from './key-vault-postgres.js';
 import { migratePg } from './migrations-postgres.js';
 import { PostgresRecordingRepo } from './recording-postgres.js';
@@ -45,6 +44,7 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements EngineStore {
   readonly kind = 'postgres';
   readonly schedule: PostgresScheduleStore;
+  readonly cases: PostgresCaseStore;
   readonly accounts: PostgresAccountStore;
   readonly recordings: PostgresRecordingRepo;
   readonly accessLog: PostgresRecordingRepo;
@@ -57,6 +57,7 @@ export class PostgresStore implements EngineStore {
     options: PostgresStoreOptions,
   ) {
     this.schedule = new PostgresScheduleStore(pool, { share: options.provisionalShare ?? DEFAULT_PROVISIONAL.share, perPhone: options.provisionalPerPhone ?? DEFAULT_PROVISIONAL.perPhone });
+    this.cases = new PostgresCaseStore(pool);
     this.accounts = new PostgresAccountStore(pool);
     this.recordings = new PostgresRecordingRepo(pool);
     this.accessLog = this.recordings;
