@@ -8,7 +8,13 @@ import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 
 type Row = { name: string; initialGzip?: number; totalGzip?: number; budget: number; ok: boolean; missing?: boolean };
-const sizes = (await import(new URL('../../bench/sizes.mjs', import.meta.url).href)) as { BUDGETS: Record<string, number>; benchSizes(): Row[] };
+type LoaderRow = { name: string; gzip?: number; files?: number; budget?: number; ok?: boolean; missing?: boolean };
+const sizes = (await import(new URL('../../bench/sizes.mjs', import.meta.url).href)) as {
+  BUDGETS: Record<string, number>;
+  LOADER_BUDGETS: Record<string, number>;
+  benchSizes(): Row[];
+  loaderSizes(): LoaderRow[];
+};
 const ELEMENTS = 'packages/components/dist/bundle/elements';
 
 test('every element built has a budget, and every budget has its element built', () => {
@@ -22,5 +28,15 @@ test('each element is within its gzip budget (initial download)', (t) => {
     assert.ok(!row.missing, `${row.name}: not built`);
     t.diagnostic(`${row.name}: ${row.initialGzip} B initial, ${row.totalGzip} B with lazy chunks, budget ${row.budget} B`);
     assert.ok(row.ok, `${row.name}: ${row.initialGzip} B gzip, budget ${row.budget} B`);
+  }
+});
+
+test('through the loader (sdk/tiepdan.js, as a ward page downloads it), registration and room are within budget', (t) => {
+  const rows = sizes.loaderSizes();
+  assert.deepEqual(rows.map((row) => row.name), Object.keys(sizes.LOADER_BUDGETS));
+  for (const row of rows) {
+    assert.ok(!row.missing, `${row.name}: the loader does not import it`);
+    t.diagnostic(`${row.name} through the loader: ${row.gzip} B gzip in ${row.files} files, budget ${row.budget} B`);
+    assert.ok(row.ok, `${row.name}: ${row.gzip} B gzip through the loader, budget ${row.budget} B`);
   }
 });

@@ -32,18 +32,16 @@ import {
 import {
   chooseTransport,
   MediaTransportError,
-  MeshTransport,
-  signalingPort,
-  SignalingClient,
-  SignalingError,
   type MediaTransport,
   type ParticipantStats,
   type RemoteMedia,
   type RoomMediaSource,
   type RoomMediaTile,
+  type SignalingClient,
   type SignalingPort,
   type TransportChoice,
 } from '@tiepdan/core/browser';
+import { loadConnection, loaded } from './connection-load.js';
 import { TiepdanElement } from '../shared/element.js';
 import { fmt } from '../shared/lang.js';
 import { checkNetwork, LevelMeter, listDevices, openMedia, type DeviceLists, type NetworkCheck } from './devices.js';
@@ -166,6 +164,8 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
     window.addEventListener('offline', this.#onOffline);
     window.addEventListener('online', this.#onOnline);
     this.#tick = setInterval(() => this.#sampleLevels(), 200);
+    // The signaling client and the mesh come while the pre-join screen is read (connection.ts).
+    loadConnection().catch(() => undefined);
   }
 
   override disconnectedCallback(): void {
@@ -326,6 +326,14 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
     }
     this.noticeError = false;
     this.view = 'connecting';
+    let connection: Awaited<ReturnType<typeof loadConnection>>;
+    try {
+      connection = await loadConnection();
+    } catch (error) {
+      this.#closed(undefined, error);
+      return;
+    }
+    const { SignalingClient, signalingPort } = connection;
     const url = `${this.server.replace(/\/+$/u, '').replace(/^http/u, 'ws')}/ws`;
     const client = new SignalingClient({
       url,
@@ -412,7 +420,7 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
   }
 
   async #native(credentials: RequestResult<'media.credentials'>): Promise<MediaTransport> {
-    const media = new MeshTransport({ port: this.#port! });
+    const media = new loaded!.MeshTransport({ port: this.#port! });
     this.#wireMedia(media);
     // Tracks first: offers already waiting are then answered with our media, without a second negotiation.
     if (this.localStream) await media.publish(this.localStream);
@@ -571,7 +579,7 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
     if (code === CLOSE_CODES.DENIED) void this.#finish('denied');
     else if (code === CLOSE_CODES.ROOM_ENDED) void this.#finish('ended');
     else {
-      const body = error instanceof SignalingError ? error.body.error : undefined;
+      const body = loaded && error instanceof loaded.SignalingError ? error.body.error : undefined;
       this.#fail(body?.code ?? 'network', body?.message ?? { vi: 'Không kết nối được tới phòng họp trực tuyến.', en: 'Cannot connect to the online room.' });
       void this.#finish('failed');
     }
@@ -591,7 +599,7 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
     try {
       return await client.request(type, params);
     } catch (error) {
-      if (error instanceof SignalingError) {
+      if (loaded && error instanceof loaded.SignalingError) {
         this.#fail(error.code, error.body.error.message);
         throw new RoomActionError(error.code, error.body.error.message);
       }

@@ -14,7 +14,7 @@
  * not to come back (denied, session ended, token refused) or the attempts ran out; closed after `close()`.
  */
 import type { ErrorBody } from '../errors.js';
-import { signalingError } from './errors.js';
+import { transportError } from '../api/transport-errors.js';
 import { CLOSE_CODES, PROTOCOL_VERSION, RECONNECTABLE_CLOSE_CODES } from './limits.js';
 import type { ConnectionPointInfo, EventFrame, Hello, RequestParams, RequestResult, RequestType, RoomEvent } from './protocol.js';
 
@@ -122,7 +122,7 @@ export class SignalingClient {
     return new Promise((resolve, reject) => {
       const offState = this.onState((state, detail) => {
         if (state === 'connected' || state === 'resumed') (offState(), resolve(this.hello!));
-        else if (state === 'failed' || state === 'closed') (offState(), reject(new SignalingError(signalingError('network', detail?.reason ? { requestId: detail.reason } : undefined))));
+        else if (state === 'failed' || state === 'closed') (offState(), reject(new SignalingError(detail?.reason ? { error: { ...transportError('network').error, requestId: detail.reason } } : transportError('network'))));
       });
       this.#open('connecting');
     });
@@ -132,7 +132,7 @@ export class SignalingClient {
   request<T extends RequestType>(type: T, params: RequestParams<T>, timeoutMs = this.#options.requestTimeoutMs ?? 10_000): Promise<RequestResult<T>> {
     const socket = this.#socket;
     if (!socket || socket.readyState !== OPEN || !(this.#state === 'connected' || this.#state === 'resumed')) {
-      return Promise.reject(new SignalingError(signalingError('network')));
+      return Promise.reject(new SignalingError(transportError('network')));
     }
     return this.#send(socket, type, params, timeoutMs) as Promise<RequestResult<T>>;
   }
@@ -233,7 +233,7 @@ export class SignalingClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(new SignalingError(signalingError('timeout')));
+        reject(new SignalingError(transportError('timeout')));
       }, timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
       try {
@@ -241,7 +241,7 @@ export class SignalingClient {
       } catch {
         clearTimeout(timer);
         this.#pending.delete(id);
-        reject(new SignalingError(signalingError('network')));
+        reject(new SignalingError(transportError('network')));
       }
     });
   }
@@ -344,7 +344,7 @@ export class SignalingClient {
   #failPending(): void {
     for (const [id, pending] of this.#pending) {
       clearTimeout(pending.timer);
-      pending.reject(new SignalingError(signalingError('network')));
+      pending.reject(new SignalingError(transportError('network')));
       this.#pending.delete(id);
     }
   }
