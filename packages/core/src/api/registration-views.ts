@@ -2,11 +2,15 @@
  * The registrations' screening views as zod schemas, with their types inferred (issue 14): the server's response
  * schema for GET /registrations and the type `<tiepdan-screening>` reads come from one source. Routes in
  * api/types.ts. The full RegistrationRecord stays an interface until then: its `registration` is a redacted
- * copy for some callers, which the registration's input schema would refuse.
+ * copy for some callers, which the registration's input schema would refuse. The citizen's lookup
+ * (POST /lookup) is here too.
  */
 import * as z from 'zod/mini';
+import { CitizenCaseOutcomeSchema } from '../desk/case.js';
 import { MATTER_KINDS } from '../registration/choices.js';
 import { REGISTRATION_STATES } from '../registration/states.js';
+import { CitizenBookingSchema } from './booking-views.js';
+import { MessageSchema } from './view-parts.js';
 
 z.config({ jitless: true });
 
@@ -32,3 +36,26 @@ export const ScreeningPageSchema = z.object({
   nextBefore: z.optional(z.string()),
 });
 export type ScreeningPage = z.infer<typeof ScreeningPageSchema>;
+
+export const HistoryEntrySchema = z.object({
+  state: z.enum(REGISTRATION_STATES),
+  at: z.string(),
+  /** What the citizen may read; internal reasons stay with officials. */
+  note: z.optional(MessageSchema),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
+
+/** POST /lookup */
+export const LookupResponseSchema = z.object({
+  reference: z.string(),
+  kind: z.enum(MATTER_KINDS),
+  state: z.enum(REGISTRATION_STATES),
+  receivedAt: z.string(),
+  history: z.array(HistoryEntrySchema),
+  next: MessageSchema,
+  /** The place the registration holds (or the last cancelled one), with the invitation when there is one. */
+  booking: z.optional(CitizenBookingSchema),
+  /** The desk's cases of this registration (one per kind after a split), with their result: accepted, returned, transferred or refused and why. */
+  cases: z.optional(z.array(CitizenCaseOutcomeSchema)),
+});
+export type LookupResponse = z.infer<typeof LookupResponseSchema>;

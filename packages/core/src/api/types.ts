@@ -20,10 +20,10 @@ import type { Registration } from '../registration/schema.js';
 import type { MatterKind } from '../registration/choices.js';
 import type { RegistrationRules } from '../registration/limits.js';
 import type { OfficialRole } from '../auth/roles.js';
-import type { CitizenCaseOutcome } from '../desk/case.js';
-import type { BookingView, CitizenBooking, InvitationAttendance, SubmitBooking } from './schedule-types.js';
+import type { BookingView, InvitationAttendance, SubmitBooking } from './schedule-types.js';
 
-export type { RegistrationSummary, ScreeningPage } from './registration-views.js';
+export type { HistoryEntry, LookupResponse, RegistrationSummary, ScreeningPage } from './registration-views.js';
+import type { HistoryEntry } from './registration-views.js';
 
 export interface StoredAttachment {
   id: string;
@@ -50,26 +50,6 @@ export interface SubmitResponse {
 export interface LookupRequest {
   reference: string;
   phone: string;
-}
-
-export interface HistoryEntry {
-  state: RegistrationState;
-  at: string;
-  /** What the citizen may read; internal reasons stay with officials. */
-  note?: Message | undefined;
-}
-
-export interface LookupResponse {
-  reference: string;
-  kind: MatterKind;
-  state: RegistrationState;
-  receivedAt: string;
-  history: HistoryEntry[];
-  next: Message;
-  /** The place the registration holds (or the last cancelled one), with the invitation when there is one. */
-  booking?: CitizenBooking;
-  /** The desk's cases of this registration (one per kind after a split), with their result: accepted, returned, transferred or refused and why. */
-  cases?: CitizenCaseOutcome[];
 }
 
 export interface CommuneOption {

@@ -5,7 +5,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
-import { ScreeningPageSchema } from '@tiepdan/core';
+import { LookupResponseSchema, ScreeningPageSchema } from '@tiepdan/core';
 import type { RequirePermission } from '../auth/guard.js';
 import type { Config } from '../config/schema.js';
 import type { DataKeys } from '../privacy/keys.js';
@@ -60,7 +60,7 @@ export async function registrations(app: FastifyInstance, opts: RegistrationsOpt
 
   // Limited by the guess budget it shares with the booking routes (guesses.ts), not by a route limit of its own.
   app.post('/lookup', {
-    schema: { summary: 'The state of a registration, its place and invitation, by reference code and phone', tags: ['registrations'], body: LookupSchema },
+    schema: { summary: 'The state of a registration, its place and invitation, by reference code and phone', tags: ['registrations'], body: LookupSchema, response: { 200: LookupResponseSchema } },
     // A spent budget is refused before the body is even checked, as before the schema did the checking.
     preValidation: async (request) => guesses.refuseWhenSpent(request.ip),
     handler: lookupHandler({ config, store, keys, guesses }),
