@@ -2,16 +2,23 @@
  * The server killed with SIGKILL under chat load, then started again on the same data folder and port: every
  * chat message the server acknowledged is in `room_chat` with the number it was acknowledged with, no number
  * is ever given to two events, and every client's event stream (through the core SignalingClient, which
- * resumes by itself) is exactly the events meant for it: no gap, no duplicate, in order.
+ * resumes by itself) is exactly the events meant for it: no gap, no duplicate, in order. Run on each store: SQLite
+ * in the data folder, and PostgreSQL (a real server the test starts, pg-server.ts) named by the config's `store`,
+ * where what the server acknowledged must have been committed on the database before the ack left.
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { WebSocket } from 'ws';
 import { mintToken } from '../src/index.js';
 import type { OfficialRole } from '@tiepdan/core';
 import { SignalingClient, type SignalingState, type WebSocketConstructor } from '@tiepdan/core/browser';
+import type { ConfigInput } from '../src/index.js';
+import { missingCapabilities } from '../src/store/capabilities.js';
+import { PostgresStore } from '../src/store/postgres.js';
 import { removeDir, tempDir, UNIT } from './helpers.js';
+import { postgresUnavailable, startPostgres, type PgServer } from './pg-server.js';
 import { until } from './rooms-helpers.js';
 import { CHILD_SECRET, startServerProcess, writeConfig, type ServerProcess } from './server-process.js';
 
@@ -21,17 +28,82 @@ const ROLES: OfficialRole[] = ['chair', 'clerk', 'official', 'operator', 'offici
 const WINDOW = 3;
 const ROOM_SETTINGS = { resumeWindowMs: 60_000, eventLogSize: 100_000, messagesPerSecond: 100_000, messageBurst: 100_000 };
 
-const dataDir = tempDir('tiepdan-crash-');
 const servers: ServerProcess[] = [];
 const clients: SignalingClient[] = [];
+const dataDirs: string[] = [];
+let postgres: PgServer | undefined;
 
 after(async () => {
   // close(), not drop(): a dropped client would go on reconnecting and keep this process alive.
   await Promise.all(clients.map((c) => c.close()));
   for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
   await Promise.all(servers.map((s) => s.exited));
-  removeDir(dataDir);
+  await postgres?.stop();
+  for (const dir of dataDirs) removeDir(dir);
 });
+
+/** What the test reads back from the store once the server stopped: the same SQL on both (room_chat is a view on both). */
+type Rows = (sql: string) => Promise<Record<string, unknown>[]>;
+
+interface CrashStore {
+  name: string;
+  unavailable?: string | undefined;
+  /** The config's `store` (and its reader) for a server on `dataDir`. */
+  open(dataDir: string): Promise<{ values: Partial<ConfigInput>; rows: Rows; close(): Promise<void> }>;
+}
+
+/**
+ * Why the postgres run cannot start a server here: no PostgreSQL binaries, or a capability the postgres store does
+ * not provide yet (the server refuses to start without it), asked of a store opened on the test's own server.
+ */
+async function postgresSkip(): Promise<string | undefined> {
+  if (postgresUnavailable) return postgresUnavailable;
+  postgres = await startPostgres();
+  const store = await PostgresStore.open(await postgres.createDatabase());
+  const missing = missingCapabilities(store);
+  await store.close();
+  return missing.length > 0 ? `the postgres store does not provide ${missing.join(', ')} yet, so a server does not start on it` : undefined;
+}
+
+const STORES: CrashStore[] = [
+  {
+    name: 'sqlite',
+    async open(dataDir) {
+      let db: Database.Database | undefined;
+      return {
+        values: {},
+        async rows(sql) {
+          db ??= new Database(`${dataDir}/tiepdan.sqlite`, { readonly: true });
+          return db.prepare<[], Record<string, unknown>>(sql).all();
+        },
+        async close() {
+          db?.close();
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    unavailable: await postgresSkip(),
+    async open() {
+      postgres ??= await startPostgres();
+      const url = await postgres.createDatabase();
+      const client = new pg.Client({ connectionString: url });
+      let connected = false;
+      return {
+        values: { store: { kind: 'postgres', url } },
+        async rows(sql) {
+          if (!connected) await client.connect();
+          connected = true;
+          return (await client.query<Record<string, unknown>>(sql)).rows;
+        },
+        async close() {
+          if (connected) await client.end();
+        },
+      };
+    },
+  },
+];
 
 interface Tracked {
   client: SignalingClient;
@@ -42,9 +114,12 @@ interface Tracked {
   acked: { messageId: string; seq: number }[];
 }
 
-describe('rooms: kill -9 under chat load', () => {
+for (const store of STORES) describe(`rooms: kill -9 under chat load (${store.name})`, { skip: store.unavailable }, () => {
   test('every acked message is stored, no seq is reused, every stream is whole', async () => {
-    let server = await startServerProcess(writeConfig(dataDir, { rooms: ROOM_SETTINGS }));
+    const dataDir = tempDir('tiepdan-crash-');
+    dataDirs.push(dataDir);
+    const opened = await store.open(dataDir);
+    let server = await startServerProcess(writeConfig(dataDir, { ...opened.values, rooms: ROOM_SETTINGS }));
     servers.push(server);
     const port = Number(new URL(server.url).port);
     const url = `ws://127.0.0.1:${port}/ws`;
@@ -107,7 +182,7 @@ describe('rooms: kill -9 under chat load', () => {
     await Promise.all(loops);
     const ackedBeforeKill = acked;
 
-    server = await startServerProcess(writeConfig(dataDir, { port, rooms: ROOM_SETTINGS }));
+    server = await startServerProcess(writeConfig(dataDir, { ...opened.values, port, rooms: ROOM_SETTINGS }));
     servers.push(server);
     await until(() => tracked.every((t) => t.client.state === 'resumed'), 60_000, 'every client resumed');
     for (const t of tracked) {
@@ -126,20 +201,21 @@ describe('rooms: kill -9 under chat load', () => {
     assert.deepEqual(reused, [], 'no sequence number given to two events');
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 0);
-    const db = new Database(`${dataDir}/tiepdan.sqlite`, { readonly: true });
     try {
-      const chat = db.prepare<[string], { message_id: string; seq: number }>('SELECT message_id, seq FROM room_chat WHERE session_id = ?');
-      const events = db.prepare<[string], { seq: number; recipients: string; frame: string }>('SELECT seq, recipients, frame FROM room_events WHERE session_id = ? ORDER BY seq');
+      const chat = async (sessionId: string) =>
+        (await opened.rows(`SELECT message_id, CAST(seq AS INTEGER) AS seq FROM room_chat WHERE session_id = '${sessionId}'`)) as { message_id: string; seq: number }[];
+      const events = async (sessionId: string) =>
+        (await opened.rows(`SELECT CAST(seq AS INTEGER) AS seq, recipients, frame FROM room_events WHERE session_id = '${sessionId}' ORDER BY seq`)) as { seq: number; recipients: string; frame: string }[];
       let lost = 0;
       for (let room = 0; room < ROOMS; room += 1) {
         const sessionId = `crash-${room}`;
-        const stored = new Map(chat.all(sessionId).map((r) => [r.message_id, r.seq]));
+        const stored = new Map((await chat(sessionId)).map((r) => [r.message_id, r.seq]));
         for (const t of tracked.filter((x) => x.sessionId === sessionId)) for (const a of t.acked) if (stored.get(a.messageId) !== a.seq) lost += 1;
       }
       assert.equal(lost, 0, `${lost} of ${ackedBeforeKill} messages acknowledged before the kill are missing`);
       for (let room = 0; room < ROOMS; room += 1) {
         const sessionId = `crash-${room}`;
-        const log = events.all(sessionId);
+        const log = await events(sessionId);
         const lastSeq = Math.max(...tracked.filter((x) => x.sessionId === sessionId).map((x) => x.acked.at(-1)!.seq));
         for (const e of log) {
           const seen = frames.get(sessionId)!.get(e.seq);
@@ -154,7 +230,9 @@ describe('rooms: kill -9 under chat load', () => {
         }
       }
     } finally {
-      db.close();
+      await opened.close();
+      // This run's clients stop reconnecting to the stopped server before the next store's run.
+      await Promise.all(tracked.map((t) => t.client.close()));
     }
   });
 });
