@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { mintJoinToken, mintToken } from '../packages/server/dist/index.js';
-import { SignalingClient } from '../packages/core/dist/index.js';
+import { SignalingClient } from '../packages/core/dist/browser.js';
 import { freePort, machineLoad, percentile, round, sleep } from './proc.mjs';
 
 const require = createRequire(new URL('../packages/server/package.json', import.meta.url));

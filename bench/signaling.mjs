@@ -16,11 +16,12 @@
 //   4. Memory per idle, authenticated connection at BENCH_IDLE (10,000) connections, tiepdan and raw ws.
 //   5. Reconnect storm: BENCH_STORM (2,000) core SignalingClients dropped at once by the server; time until
 //      every one has resumed its place.
-// BENCH_ONLY=fanout (with BENCH_KIND) runs one fan-out, for a CPU profile (BENCH_SERVER_ARGS=--cpu-prof).
+// BENCH_ONLY=fanout (with BENCH_KIND) runs one fan-out, for a CPU profile (BENCH_SERVER_ARGS=--cpu-prof);
+// BENCH_ONLY=paced likewise; BENCH_ONLY=idle the idle memory of tiepdan and raw ws alone.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '../packages/server/dist/index.js';
-import { SignalingClient } from '../packages/core/dist/index.js';
+import { SignalingClient } from '../packages/core/dist/browser.js';
 import { machineLoad, median, percentile as pct, round, sleep, spawnServer as spawnChild } from './proc.mjs';
 
 const require = createRequire(new URL('../packages/server/package.json', import.meta.url));
@@ -322,7 +323,12 @@ export async function benchSignaling() {
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url) && process.env.BENCH_ONLY) {
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.env.BENCH_ONLY === 'idle') {
+  // Idle memory alone (tiepdan, then raw ws, each in a fresh process), for working on it.
+  const tiepdan = await idleMemory('tiepdan', IDLE);
+  const raw = await idleMemory('raw', IDLE);
+  console.log(JSON.stringify({ tiepdan, raw, rssVsRaw: round(tiepdan.rssPerConnectionKiB / raw.rssPerConnectionKiB), heapVsRaw: round(tiepdan.heapPerConnectionKiB / raw.heapPerConnectionKiB), ...machineLoad() }));
+} else if (process.argv[1] === fileURLToPath(import.meta.url) && process.env.BENCH_ONLY) {
   const only = { fanout: fanOut, paced }[process.env.BENCH_ONLY];
   console.log(JSON.stringify(await only(process.env.BENCH_KIND ?? 'tiepdan')));
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -144,6 +144,10 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, ope
       })().catch(done);
     },
   });
+  // One error listener for every socket (ws calls it with the socket as `this`), not a closure per socket.
+  function onSocketError(this: WebSocket, error: Error): void {
+    onProtocolError(error, this, app.log);
+  }
   app.get(
     SIGNALING_PATH,
     {
@@ -154,7 +158,7 @@ export const rooms: FastifyPluginAsync<RoomsOptions> = async (app, { config, ope
       },
     },
     (socket) => {
-      releaseUpgradeRequest(socket, (error) => onProtocolError(error, socket, app.log));
+      releaseUpgradeRequest(socket, onSocketError);
       transport.accept(socket);
     },
   );
@@ -171,7 +175,7 @@ function onProtocolError(error: Error, socket: WebSocket, log: FastifyBaseLogger
  * 6.9 KiB at 2,000 connections). The response is detached and the listener replaced by one that logs through the
  * app's logger (without the request id), so an idle socket holds what ws needs and no more.
  */
-function releaseUpgradeRequest(socket: WebSocket, onError: (error: Error) => void): void {
+function releaseUpgradeRequest(socket: WebSocket, onError: (this: WebSocket, error: Error) => void): void {
   const raw = (socket as unknown as { _socket?: Socket & { _httpMessage?: ServerResponse | null } })._socket;
   if (raw?._httpMessage) raw._httpMessage.detachSocket(raw);
   socket.removeAllListeners('error');
