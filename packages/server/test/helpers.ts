@@ -19,8 +19,29 @@ export interface TestServer {
   server: TiepdanServer;
   config: Config;
   dataDir: string;
+  /** SQLite's handle, for the suites that run on SQLite only; store-neutral checks use `sql`/`count`. */
   db: SqliteStore['db'];
+  /**
+   * The rows of a query read directly from the server's database, whichever store it runs on: `?` placeholders
+   * (numbered for PostgreSQL), SQL that both engines understand. For what the API does not show (rows that must
+   * not exist, a hash instead of a token).
+   */
+  sql(query: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** The first column of the first row as a number (PostgreSQL returns COUNT(*) as a string). */
+  count(query: string, params?: unknown[]): Promise<number>;
   close(): Promise<void>;
+}
+
+/** Runs `query` on the server's store, SQLite or PostgreSQL. */
+function storeSql(server: TiepdanServer): TestServer['sql'] {
+  const store = server.store as unknown as { kind: string; db?: SqliteStore['db']; pool?: { query(q: string, p: unknown[]): Promise<{ rows: Record<string, unknown>[] }> } };
+  if (store.kind === 'postgres') {
+    return async (query, params = []) => {
+      let n = 0;
+      return (await store.pool!.query(query.replace(/\?/gu, () => `$${(n += 1)}`), params)).rows;
+    };
+  }
+  return async (query, params = []) => store.db!.prepare<unknown[], Record<string, unknown>>(query).all(...params);
 }
 
 export function tempDir(prefix = 'tiepdan-test-'): string {
@@ -75,6 +96,7 @@ export function testConfig(values: Partial<ConfigInput> = {}, dataDir = tempDir(
 export async function startServer(values: Partial<ConfigInput> = {}, config = testConfig(values), options: ServerOptions = {}): Promise<TestServer> {
   const server = await createServer(config, options);
   const url = await server.start();
+  const sql = storeSql(server);
   return {
     url,
     api: `${url}/api/v1`,
@@ -82,6 +104,11 @@ export async function startServer(values: Partial<ConfigInput> = {}, config = te
     config,
     dataDir: config.dataDir,
     db: (server.store as SqliteStore).db,
+    sql,
+    async count(query, params) {
+      const [row] = await sql(query, params);
+      return Number(Object.values(row ?? {})[0]);
+    },
     async close() {
       await server.close();
     },
@@ -180,6 +207,11 @@ export function submitMultipart(api: string, registration: unknown, uploads: Upl
     form.append(upload.field, new Blob([new Uint8Array(upload.bytes)], { type: upload.type ?? 'application/octet-stream' }), upload.filename ?? `${upload.field}.bin`);
   }
   return fetch(`${api}/registrations`, { method: 'POST', headers: { 'idempotency-key': key }, body: form });
+}
+
+/** Rows in a table, on either store. */
+export function tableCount(t: TestServer, table = 'registrations'): Promise<number> {
+  return t.count(`SELECT COUNT(*) FROM ${table}`);
 }
 
 export function countRows(db: TestServer['db'], table = 'registrations'): number {
