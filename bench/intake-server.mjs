@@ -5,6 +5,7 @@
 //   limit    the durable-write limit: a minimal fastify route that parses the JSON and inserts it with its
 //            Idempotency-Key into SQLite (WAL, synchronous=FULL) by group commit (one transaction per turn of
 //            the event loop), answering 201 only after the commit: what any durable intake costs at least here
+//   segments the recording ingest's limit: each POSTed chunk written to its own file, file and folder fsynced
 // IPC: {cmd:'count'} → rows stored; {cmd:'sql', sql, params} → the first column of the first row (tiepdan);
 // {cmd:'row', sql, params} → the first row; {cmd:'seed', count, phone, registration} → that many registrations stored straight through the store, with
 // the phone hashed as the server does (the booking bench measures booking, not intake) → their references;
@@ -78,6 +79,51 @@ if (kind === 'tiepdan') {
   stop = async () => {
     await app.close();
     db.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+} else if (kind === 'segments') {
+  // The recording ingest's durable-write limit (bench/recording.mjs closed loop): a bare node:http server that
+  // takes each POSTed chunk, writes it to its own file, fsyncs the file and its folder, and answers 200: what
+  // storing the same files durably costs at least here (no auth, no SHA-256, no database row, no lease).
+  const { createServer } = await import('node:http');
+  const { mkdir, open } = await import('node:fs/promises');
+  const dataDir = mkdtempSync(join(tmpdir(), 'tiepdan-bench-segments-'));
+  const made = new Map();
+  let stored = 0;
+  // Asynchronous, as the real ingest writes (libuv's pool): chunks of several recorders fsync side by side.
+  const durable = async (folder, file, data) => {
+    const handle = await open(file, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const dir = await open(folder, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  };
+  const http = createServer((request, response) => {
+    const parts = [];
+    request.on('data', (part) => parts.push(part));
+    request.on('end', async () => {
+      const url = new URL(request.url, 'http://x');
+      const folder = join(dataDir, url.pathname.split('/')[4] ?? 'x');
+      if (!made.has(folder)) made.set(folder, mkdir(folder, { recursive: true }));
+      await made.get(folder);
+      await durable(folder, join(folder, `e${url.searchParams.get('epoch')}-s${url.searchParams.get('seq')}.chunk`), Buffer.concat(parts));
+      stored += 1;
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"stored":true}');
+    });
+  });
+  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${http.address().port}`;
+  count = () => stored;
+  stop = async () => {
+    await new Promise((resolve) => http.close(resolve));
     rmSync(dataDir, { recursive: true, force: true });
   };
 } else {

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '../packages/server/dist/index.js';
-import { machineLoad, round, spawnServer } from './proc.mjs';
+import { machineLoad, median, round, spawnServer } from './proc.mjs';
 
 const CHUNK_BYTES = 250_000;
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 6);
@@ -168,4 +168,88 @@ export async function benchRecording() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await benchRecording(), null, 2));
+const CLOSED_RECORDERS = Number(process.env.BENCH_CLOSED_RECORDERS ?? 16);
+const CLOSED_SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const CLOSED_ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
+
+/**
+ * Closed loop against the durable-write limit: CLOSED_RECORDERS recorders each send their next chunk as soon as
+ * the last one is acknowledged, for CLOSED_SECONDS, to tiepdan and to the limit (bench/intake-server.mjs
+ * `segments`: the same 250 kB files written and fsynced with their folder, nothing else), alternated over
+ * CLOSED_ROUNDS (≥ 3) rounds. Medians of acks/s and server CPU per ack; the ratio is tiepdan's acks/s over the
+ * limit's in the same rounds (goal ≥ 0.6). The chunks are drawn once, so the load generator only sends.
+ */
+export async function benchRecordingClosedLoop() {
+  const chunks = Array.from({ length: 8 }, chunk);
+  const dataDir = mkdtempSync(join(tmpdir(), 'tiepdan-bench-recording-closed-'));
+  const subjects = {};
+  try {
+    subjects.tiepdan = (await boot(dataDir)).server;
+    subjects.limit = await spawnServer(fileURLToPath(new URL('./intake-server.mjs', import.meta.url)), ['segments']);
+    const api = `${subjects.tiepdan.url}/api/v1`;
+    const clerk = await mintToken(SECRET, { sub: 'bench.clerk', role: 'clerk', unit: UNIT });
+    const operator = await mintToken(SECRET, { sub: 'bench.operator', role: 'operator', unit: UNIT });
+    const runs = { tiepdan: [], limit: [] };
+    for (let round_ = 0; round_ < CLOSED_ROUNDS; round_ += 1) {
+      for (const kind of round_ % 2 ? ['limit', 'tiepdan'] : ['tiepdan', 'limit']) {
+        const server = subjects[kind];
+        const base = kind === 'tiepdan' ? api : `${server.url}/api/v1`;
+        // Fresh recordings and leases each round for tiepdan; the limit only needs distinct file names.
+        const recorders = kind === 'tiepdan'
+          ? await Promise.all(Array.from({ length: CLOSED_RECORDERS }, (_, i) => recorder(api, clerk, operator, `c${round_}-r${i}`)))
+          : Array.from({ length: CLOSED_RECORDERS }, (_, i) => ({ id: `c${round_}-r${i}`, name: `c${round_}-r${i}`, epoch: 1, seq: 0 }));
+        let acks = 0;
+        let errors = 0;
+        const latencies = [];
+        const cpuBefore = server.cpuMs();
+        const started = performance.now();
+        const until = started + CLOSED_SECONDS * 1000;
+        await Promise.all(
+          recorders.map(async (r, i) => {
+            while (performance.now() < until) {
+              const { data, sha256 } = chunks[(r.seq + i) % chunks.length];
+              const seq = r.seq++;
+              const q = new URLSearchParams({ recorder: r.name, epoch: String(r.epoch), seq: String(seq), bytes: String(data.length), sha256 });
+              const tick = performance.now();
+              const res = await fetch(`${base}/recordings/${r.id}/segments?${q}`, { method: 'POST', headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/octet-stream' }, body: data });
+              await res.arrayBuffer();
+              if (res.status === 200) (acks += 1), latencies.push(performance.now() - tick);
+              else errors += 1;
+            }
+          }),
+        );
+        const seconds = (performance.now() - started) / 1000;
+        const cpu = server.cpuMs() - cpuBefore;
+        latencies.sort((a, b) => a - b);
+        runs[kind].push({ acksPerSecond: acks / seconds, cpuMsPerAck: acks ? cpu / acks : NaN, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors });
+      }
+    }
+    const summary = (list) => ({
+      acksPerSecond: round(median(list.map((r) => r.acksPerSecond)), 1),
+      cpuMsPerAck: round(median(list.map((r) => r.cpuMsPerAck)), 3),
+      p50Ms: round(median(list.map((r) => r.p50)), 1),
+      p99Ms: round(median(list.map((r) => r.p99)), 1),
+      errors: list.reduce((sum, r) => sum + r.errors, 0),
+      rounds: list.map((r) => round(r.acksPerSecond, 1)),
+    });
+    const tiepdan = summary(runs.tiepdan);
+    const limit = summary(runs.limit);
+    return {
+      setup: { recorders: CLOSED_RECORDERS, chunkBytes: CHUNK_BYTES, seconds: CLOSED_SECONDS, rounds: CLOSED_ROUNDS, ...machineLoad() },
+      tiepdan,
+      limit,
+      /** tiepdan's acks/s over the write+fsync limit's, same rounds (goal ≥ 0.6). */
+      ratio: round(tiepdan.acksPerSecond / limit.acksPerSecond, 3),
+      cpuRatio: round(tiepdan.cpuMsPerAck / limit.cpuMsPerAck),
+    };
+  } finally {
+    await Promise.all(Object.values(subjects).map((s) => s.stop()));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  // BENCH_ONLY=closed: the closed loop against write+fsync alone.
+  if (process.env.BENCH_ONLY === 'closed') console.log(JSON.stringify(await benchRecordingClosedLoop(), null, 2));
+  else console.log(JSON.stringify(await benchRecording(), null, 2));
+}

@@ -51,6 +51,7 @@ await section('A cheap phone: registration steps at 6× CPU throttle, 360×740 (
   return result;
 });
 await section('Recording ingest (N recorders at 2 Mbit/s, durable acks)', async () => (await import('./recording.mjs')).benchRecording());
+await section('Recording ingest, closed loop, against write+fsync of the same files (alternated rounds, medians)', async () => (await import('./recording.mjs')).benchRecordingClosedLoop());
 await section('A reception in Chromium on loopback: room open → recording active, admit → first remote frame at the citizen (10 admissions), headless recorder CPU per participant composited', async () => (await import('./reception.mjs')).benchReception());
 
 process.exit(failed ? 1 : 0);

@@ -65,11 +65,6 @@ const PENDING_REPLIES = [
   'POST /api/v1/auth/devices',
   'POST /api/v1/accounts/{id}/password',
   'GET /api/v1/accounts/audit',
-  'GET /api/v1/register',
-  'POST /api/v1/register/entries',
-  'POST /api/v1/register/entries/{id}/follow-up',
-  'GET /api/v1/register/deadlines',
-  'GET /api/v1/register/national.json',
 ];
 
 describe('OpenAPI document', () => {

@@ -4,9 +4,12 @@
  * complex; 45/60 in remote areas); a denunciation is settled within 30 days, extendable twice by 30. Days are
  * calendar days counted in Vietnam; a deployment that counts working days sets the numbers accordingly.
  */
-import type { MatterKind } from '../registration/choices.js';
+import * as z from 'zod/mini';
+import { MATTER_KINDS } from '../registration/choices.js';
 import { addDays } from '../schedule/calendar.js';
 import type { ReceptionCase } from './case.js';
+
+z.config({ jitless: true });
 
 export interface DeadlineRules {
   complaint: { acceptDays: number; settleDays: number; settleComplexDays: number; remoteSettleDays: number; remoteSettleComplexDays: number };
@@ -21,22 +24,28 @@ export const DEFAULT_DEADLINES: DeadlineRules = {
   dueSoonDays: 5,
 };
 
-export type DeadlineStatus = 'met' | 'overdue' | 'due' | 'upcoming';
+export const DEADLINE_STATUSES = ['met', 'overdue', 'due', 'upcoming'] as const;
+export type DeadlineStatus = (typeof DEADLINE_STATUSES)[number];
 
-export interface Deadline {
-  caseId: string;
-  registerNumber: number;
-  registerYear: number;
-  kind: MatterKind;
-  step: 'accept' | 'settle';
+/** A legal limit of a case (a zod schema for GET /register/deadlines, issue 14). */
+export const DeadlineSchema = z.object({
+  caseId: z.string(),
+  registerNumber: z.number(),
+  registerYear: z.number(),
+  kind: z.enum(MATTER_KINDS),
+  step: z.enum(['accept', 'settle']),
   /** yyyy-mm-dd (Vietnam) the period runs from. */
-  from: string;
+  from: z.string(),
   /** The ordinary limit. */
-  due: string;
+  due: z.string(),
   /** The longest the law allows (complex, remote, or every extension). */
-  latest: string;
-  status: DeadlineStatus;
-}
+  latest: z.string(),
+  status: z.enum(DEADLINE_STATUSES),
+});
+export type Deadline = z.infer<typeof DeadlineSchema>;
+
+/** GET /register/deadlines: the limits not yet met as of `on`, soonest first. */
+export const DeadlinesResponseSchema = z.object({ on: z.string(), deadlines: z.array(DeadlineSchema) });
 
 /** The date in Vietnam of an instant, yyyy-mm-dd. */
 export function vnDate(at: string | number | Date): string {

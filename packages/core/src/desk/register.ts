@@ -2,12 +2,17 @@
  * The reception register (Sổ tiếp công dân, Form 03; SPEC §5): every case is one line in these 12 columns,
  * numbered per unit per year. `registerEntry` makes the line from a case as the caller may see it (a denouncer's
  * identity is already redacted by the server for roles without the right), so the view, the exports and the
- * element print exactly the same text.
+ * element print exactly the same text. The register's answers are zod schemas with their types inferred (issue 14),
+ * the response schemas of the register's routes; shapes only (api/view-parts.ts).
  */
+import * as z from 'zod/mini';
 import type { Message } from '../i18n/message.js';
+import { MATTER_KINDS } from '../registration/choices.js';
 import { ID_TYPE_LABELS, MATTER_KIND_LABELS } from '../registration/labels.js';
 import { formatDate } from '../text/time.js';
-import type { CaseOutcome, CaseState, ReceptionCase } from './case.js';
+import { CASE_OUTCOMES, CASE_STATES, type CaseOutcome, type ReceptionCase } from './case.js';
+
+z.config({ jitless: true });
 
 export const REGISTER_COLUMNS = [
   'number',
@@ -43,19 +48,49 @@ export const REGISTER_COLUMN_LABELS: Record<RegisterColumn, Message> = {
 /** The register's outcome filter: a handling outcome, or refused. */
 export type RegisterOutcome = CaseOutcome | 'refused';
 
-export interface RegisterEntry extends Record<RegisterColumn, string> {
-  caseId: string;
-  unit: string;
-  year: number;
-  state: CaseState;
-  kind: ReceptionCase['kind'];
-  outcome?: RegisterOutcome;
-  pointId?: string;
-  openedAt: string;
-  redacted?: boolean;
+export const RegisterEntrySchema = z.object({
+  caseId: z.string(),
+  unit: z.string(),
+  year: z.number(),
+  state: z.enum(CASE_STATES),
+  kind: z.enum(MATTER_KINDS),
+  outcome: z.optional(z.enum([...CASE_OUTCOMES, 'refused'])),
+  pointId: z.optional(z.string()),
+  openedAt: z.string(),
+  redacted: z.optional(z.boolean()),
   /** The finalized recording's signing key fingerprint and manifest hash (issue 16), also in `notes`. */
-  evidence?: { recordingId: string; keyId: string; manifestSha256: string };
-}
+  evidence: z.optional(z.object({ recordingId: z.string(), keyId: z.string(), manifestSha256: z.string() })),
+  // The 12 columns of Form 03 (REGISTER_COLUMNS), as printed.
+  number: z.string(),
+  date: z.string(),
+  nameAddress: z.string(),
+  idPaper: z.string(),
+  summary: z.string(),
+  kindAndCount: z.string(),
+  previousHandling: z.string(),
+  accepted: z.string(),
+  returned: z.string(),
+  transferred: z.string(),
+  followUp: z.string(),
+  notes: z.string(),
+});
+export type RegisterEntry = z.infer<typeof RegisterEntrySchema>;
+
+/** GET /register */
+export const RegisterPageSchema = z.object({ entries: z.array(RegisterEntrySchema) });
+/** POST /register/entries (201) and POST /register/entries/:id/follow-up */
+export const RegisterEntryResponseSchema = z.object({ entry: RegisterEntrySchema });
+
+export const NATIONAL_FORMAT = 'tiepdan-national-export/1';
+/** GET /register/national.json: the National Database exchange format (docs/desk.md). */
+export const NationalExportSchema = z.object({
+  format: z.literal(NATIONAL_FORMAT),
+  unit: z.nullable(z.string()),
+  exportedAt: z.string(),
+  /** One record per register line, in register order; a denouncer's identity redacted as for the exporting role. */
+  cases: z.array(z.object({ ...RegisterEntrySchema.shape, registerNumber: z.number() })),
+});
+export type NationalExport = z.infer<typeof NationalExportSchema>;
 
 export function outcomeOf(c: Pick<ReceptionCase, 'handling' | 'refusal'>): RegisterOutcome | undefined {
   return c.refusal ? 'refused' : c.handling?.outcome;

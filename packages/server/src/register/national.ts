@@ -5,17 +5,9 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RegisterEntry } from '@tiepdan/core';
+import { NATIONAL_FORMAT, type NationalExport, type RegisterEntry } from '@tiepdan/core';
 
-export const NATIONAL_FORMAT = 'tiepdan-national-export/1';
-
-export interface NationalExport {
-  format: typeof NATIONAL_FORMAT;
-  unit: string | null;
-  exportedAt: string;
-  /** One record per register line, in register order; a denouncer's identity redacted as for the exporting role. */
-  cases: (RegisterEntry & { registerNumber: number })[];
-}
+export { NATIONAL_FORMAT, type NationalExport } from '@tiepdan/core';
 
 export function nationalExport(unit: string | null, entries: RegisterEntry[], at = new Date()): NationalExport {
   return { format: NATIONAL_FORMAT, unit, exportedAt: at.toISOString(), cases: entries.map((e) => ({ ...e, registerNumber: Number(e.number) })) };

@@ -9,6 +9,10 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   CASE_OUTCOMES,
+  DeadlinesResponseSchema,
+  NationalExportSchema,
+  RegisterEntryResponseSchema,
+  RegisterPageSchema,
   FollowUpSchema,
   MATTER_KINDS,
   RegisterEntryInputSchema,
@@ -116,7 +120,7 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     return f.outcome ? lines.filter((e) => e.outcome === f.outcome) : lines;
   };
 
-  app.get('/register', { ...read, schema: { ...filtered, summary: 'The register of citizen reception (sổ tiếp công dân): one line per case, filtered' } }, async (request) => {
+  app.get('/register', { ...read, schema: { ...filtered, summary: 'The register of citizen reception (sổ tiếp công dân): one line per case, filtered', response: { 200: RegisterPageSchema } } }, async (request) => {
     const official = officialOf(request);
     return { entries: await entries(official, filtersOf(request)) };
   });
@@ -147,7 +151,7 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
   app.post('/register/entries', {
     ...write,
     // Checked in the handler: the cross-field rules come in the same 422 as the shape.
-    schema: { ...secured, summary: 'A line for a citizen received in person, without a registration', checkedByHandler: { body: RegisterEntryInputSchema } },
+    schema: { ...secured, summary: 'A line for a citizen received in person, without a registration', checkedByHandler: { body: RegisterEntryInputSchema }, response: { 201: RegisterEntryResponseSchema } },
   }, async (request, reply) => {
     const official = officialOf(request);
     const body = parseBody(RegisterEntryInputSchema, request.body, registerEntryFieldErrors);
@@ -155,7 +159,7 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     return reply.code(201).send({ entry: registerEntry(caseView(row, sealKey, official)) });
   });
 
-  app.post('/register/entries/:id/follow-up', { ...write, schema: { ...secured, summary: 'The follow-up of a line: results, handover, notes', params: z.object({ id: z.string() }), checkedByHandler: { body: FollowUpSchema } } }, async (request) => {
+  app.post('/register/entries/:id/follow-up', { ...write, schema: { ...secured, summary: 'The follow-up of a line: results, handover, notes', params: z.object({ id: z.string() }), checkedByHandler: { body: FollowUpSchema }, response: { 200: RegisterEntryResponseSchema } } }, async (request) => {
     const official = officialOf(request);
     const body = parseBody(FollowUpSchema, request.body);
     const { id } = request.params as { id: string };
@@ -164,7 +168,7 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     return { entry: registerEntry(caseView(row!, sealKey, official)) };
   });
 
-  app.get('/register/deadlines', { ...read, schema: { ...filtered, summary: 'The legal deadlines not yet met, soonest first, as of a day (today by default)' } }, async (request) => {
+  app.get('/register/deadlines', { ...read, schema: { ...filtered, summary: 'The legal deadlines not yet met, soonest first, as of a day (today by default)', response: { 200: DeadlinesResponseSchema } } }, async (request) => {
     const official = officialOf(request);
     const f = filtersOf(request);
     const today = f.on ?? vnDate(Date.now());
@@ -176,7 +180,7 @@ export async function register(app: FastifyInstance, opts: RegisterOptions): Pro
     return { on: today, deadlines };
   });
 
-  app.get('/register/national.json', { ...read, schema: { ...filtered, summary: 'The register in the National Database exchange format' } }, async (request) => {
+  app.get('/register/national.json', { ...read, schema: { ...filtered, summary: 'The register in the National Database exchange format', response: { 200: NationalExportSchema } } }, async (request) => {
     const official = officialOf(request);
     return nationalExport(unitScope(official) ?? null, await entries(official, filtersOf(request)));
   });
