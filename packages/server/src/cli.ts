@@ -171,20 +171,26 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'keys': {
       const config = loadConfig(configOptions);
-      const keys = new SigningKeys(config.dataDir, config.recording.signingKey);
-      if (positionals[1] === 'rotate') {
-        const { previous, current } = await keys.rotate();
-        process.stdout.write(`new signing key ${current.keyId}${previous ? ` (retired ${previous}; old bundles still verify with the key history)` : ''}\npublish: GET /api/v1/recordings/keys\n`);
-        return 0;
+      if (positionals[1] !== 'rotate' && positionals[1] !== 'list') {
+        process.stderr.write(`keys needs "list" or "rotate"\n\n${USAGE}\n`);
+        return EXIT_USAGE;
       }
-      if (positionals[1] === 'list') {
+      // The key is where the servers keep it: the data folder on SQLite, the database on PostgreSQL.
+      const store = await openStore(config);
+      try {
+        const keys = new SigningKeys(store.keyVault(deriveKeys(config.dataKey).vault), config.recording.signingKey);
+        if (positionals[1] === 'rotate') {
+          const { previous, current } = await keys.rotate();
+          process.stdout.write(`new signing key ${current.keyId}${previous ? ` (retired ${previous}; old bundles still verify with the key history)` : ''}\npublish: GET /api/v1/recordings/keys\n`);
+          return 0;
+        }
         if (!(await keys.history()).keys.length) await keys.current();
         const history = await keys.history();
         for (const k of history.keys) process.stdout.write(`${k.keyId}  ${k.validFrom}  ${k.validUntil ?? 'current'}\n`);
         return 0;
+      } finally {
+        await store.close();
       }
-      process.stderr.write(`keys needs "list" or "rotate"\n\n${USAGE}\n`);
-      return EXIT_USAGE;
     }
     case 'record': {
       // The configuration is optional: a recording machine may have none, only the server's URL and a credential.

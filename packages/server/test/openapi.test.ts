@@ -39,8 +39,6 @@ const PENDING_REPLIES = [
   'GET /api/v1/meta/probe',
   'POST /api/v1/meta/probe',
   'POST /api/v1/registrations',
-  'GET /api/v1/registrations/{reference}',
-  'POST /api/v1/registrations/{reference}/transitions',
   'GET /api/v1/recordings/keys',
   'POST /api/v1/recordings',
   'GET /api/v1/recordings',

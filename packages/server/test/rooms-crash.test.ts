@@ -8,17 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { WebSocket } from 'ws';
 import { mintToken } from '../src/index.js';
 import type { OfficialRole } from '@tiepdan/core';
 import { SignalingClient, type SignalingState, type WebSocketConstructor } from '@tiepdan/core/browser';
-import type { ConfigInput } from '../src/index.js';
-import { missingCapabilities } from '../src/store/capabilities.js';
-import { PostgresStore } from '../src/store/postgres.js';
 import { removeDir, tempDir, UNIT } from './helpers.js';
-import { postgresUnavailable, startPostgres, type PgServer } from './pg-server.js';
+import { ROOM_STORES, stopRoomStores } from './room-stores.js';
 import { until } from './rooms-helpers.js';
 import { CHILD_SECRET, startServerProcess, writeConfig, type ServerProcess } from './server-process.js';
 
@@ -31,79 +26,15 @@ const ROOM_SETTINGS = { resumeWindowMs: 60_000, eventLogSize: 100_000, messagesP
 const servers: ServerProcess[] = [];
 const clients: SignalingClient[] = [];
 const dataDirs: string[] = [];
-let postgres: PgServer | undefined;
 
 after(async () => {
   // close(), not drop(): a dropped client would go on reconnecting and keep this process alive.
   await Promise.all(clients.map((c) => c.close()));
   for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
   await Promise.all(servers.map((s) => s.exited));
-  await postgres?.stop();
+  await stopRoomStores();
   for (const dir of dataDirs) removeDir(dir);
 });
-
-/** What the test reads back from the store once the server stopped: the same SQL on both (room_chat is a view on both). */
-type Rows = (sql: string) => Promise<Record<string, unknown>[]>;
-
-interface CrashStore {
-  name: string;
-  unavailable?: string | undefined;
-  /** The config's `store` (and its reader) for a server on `dataDir`. */
-  open(dataDir: string): Promise<{ values: Partial<ConfigInput>; rows: Rows; close(): Promise<void> }>;
-}
-
-/**
- * Why the postgres run cannot start a server here: no PostgreSQL binaries, or a capability the postgres store does
- * not provide yet (the server refuses to start without it), asked of a store opened on the test's own server.
- */
-async function postgresSkip(): Promise<string | undefined> {
-  if (postgresUnavailable) return postgresUnavailable;
-  postgres = await startPostgres();
-  const store = await PostgresStore.open(await postgres.createDatabase());
-  const missing = missingCapabilities(store);
-  await store.close();
-  return missing.length > 0 ? `the postgres store does not provide ${missing.join(', ')} yet, so a server does not start on it` : undefined;
-}
-
-const STORES: CrashStore[] = [
-  {
-    name: 'sqlite',
-    async open(dataDir) {
-      let db: Database.Database | undefined;
-      return {
-        values: {},
-        async rows(sql) {
-          db ??= new Database(`${dataDir}/tiepdan.sqlite`, { readonly: true });
-          return db.prepare<[], Record<string, unknown>>(sql).all();
-        },
-        async close() {
-          db?.close();
-        },
-      };
-    },
-  },
-  {
-    name: 'postgres',
-    unavailable: await postgresSkip(),
-    async open() {
-      postgres ??= await startPostgres();
-      const url = await postgres.createDatabase();
-      const client = new pg.Client({ connectionString: url });
-      let connected = false;
-      return {
-        values: { store: { kind: 'postgres', url } },
-        async rows(sql) {
-          if (!connected) await client.connect();
-          connected = true;
-          return (await client.query<Record<string, unknown>>(sql)).rows;
-        },
-        async close() {
-          if (connected) await client.end();
-        },
-      };
-    },
-  },
-];
 
 interface Tracked {
   client: SignalingClient;
@@ -114,7 +45,7 @@ interface Tracked {
   acked: { messageId: string; seq: number }[];
 }
 
-for (const store of STORES) describe(`rooms: kill -9 under chat load (${store.name})`, { skip: store.unavailable }, () => {
+for (const store of ROOM_STORES) describe(`rooms: kill -9 under chat load (${store.name})`, { skip: store.unavailable }, () => {
   test('every acked message is stored, no seq is reused, every stream is whole', async () => {
     const dataDir = tempDir('tiepdan-crash-');
     dataDirs.push(dataDir);

@@ -2,17 +2,18 @@
  * A deploy under chat load: `tiepdan-server start --supervise` gets SIGHUP, a new worker process listens before
  * the old one drains (the port never refuses a connection), every client resumes in its place on the new worker
  * with the missed events replayed, every acknowledged message is stored, and the rooms' numbering goes on from
- * where it was (no jump, no reuse): each client's stream is exactly the events meant for it, in order.
+ * where it was (no jump, no reuse): each client's stream is exactly the events meant for it, in order. Run on each
+ * store (room-stores.ts): SQLite in the data folder, and PostgreSQL named by the config's `store`.
  */
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { WebSocket } from 'ws';
 import { mintToken } from '../src/index.js';
 import type { OfficialRole } from '@tiepdan/core';
 import { SignalingClient, type WebSocketConstructor } from '@tiepdan/core/browser';
 import { removeDir, tempDir, UNIT } from './helpers.js';
+import { ROOM_STORES, stopRoomStores } from './room-stores.js';
 import { until } from './rooms-helpers.js';
 import { CHILD_SECRET, startServerProcess, writeConfig, type ServerProcess } from './server-process.js';
 
@@ -22,7 +23,7 @@ const ROLES: OfficialRole[] = ['chair', 'clerk', 'official', 'operator'];
 const WINDOW = 2;
 const ROOM_SETTINGS = { eventLogSize: 100_000, messagesPerSecond: 100_000, messageBurst: 100_000 };
 
-const dataDir = tempDir('tiepdan-restart-');
+const dataDirs: string[] = [];
 let server: ServerProcess | undefined;
 const clients: SignalingClient[] = [];
 
@@ -34,7 +35,8 @@ after(async () => {
     server.child.kill('SIGKILL');
   }
   await server?.exited;
-  removeDir(dataDir);
+  await stopRoomStores();
+  for (const dir of dataDirs) removeDir(dir);
 });
 
 /** Resolves when the client is next connected (a resume), or closed for good. */
@@ -95,9 +97,12 @@ interface Tracked {
   droppedAt?: number;
 }
 
-describe('rooms: restart with overlap (supervisor)', () => {
+for (const store of ROOM_STORES) describe(`rooms: restart with overlap (supervisor, ${store.name})`, { skip: store.unavailable }, () => {
   test('SIGHUP: the port never refuses, everyone resumes in place, nothing acked is lost, seq goes on', async (ctx) => {
-    server = await startServerProcess(writeConfig(dataDir, { rooms: ROOM_SETTINGS }), { args: ['--supervise'] });
+    const dataDir = tempDir('tiepdan-restart-');
+    dataDirs.push(dataDir);
+    const opened = await store.open(dataDir);
+    server = await startServerProcess(writeConfig(dataDir, { ...opened.values, rooms: ROOM_SETTINGS }), { args: ['--supervise'] });
     const firstPid = server.logs.find((l) => l.msg === 'tiepdan server listening')!.pid;
     const port = Number(new URL(server.url).port);
     const url = `ws://127.0.0.1:${port}/ws`;
@@ -174,17 +179,18 @@ describe('rooms: restart with overlap (supervisor)', () => {
 
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 0, 'the supervisor drains its worker and exits 0');
-    const db = new Database(`${dataDir}/tiepdan.sqlite`, { readonly: true });
     try {
-      const chat = db.prepare<[string], { message_id: string; seq: number }>('SELECT message_id, seq FROM room_chat WHERE session_id = ?');
-      const events = db.prepare<[string], { seq: number; recipients: string }>('SELECT seq, recipients FROM room_events WHERE session_id = ? ORDER BY seq');
+      const chat = async (sessionId: string) =>
+        (await opened.rows(`SELECT message_id, CAST(seq AS INTEGER) AS seq FROM room_chat WHERE session_id = '${sessionId}'`)) as { message_id: string; seq: number }[];
+      const events = async (sessionId: string) =>
+        (await opened.rows(`SELECT CAST(seq AS INTEGER) AS seq, recipients FROM room_events WHERE session_id = '${sessionId}' ORDER BY seq`)) as { seq: number; recipients: string }[];
       for (let room = 0; room < ROOMS; room += 1) {
         const sessionId = `restart-${room}`;
-        const chatRows = new Map(chat.all(sessionId).map((r) => [r.message_id, r.seq]));
+        const chatRows = new Map((await chat(sessionId)).map((r) => [r.message_id, r.seq]));
         const inRoom = tracked.filter((x) => x.sessionId === sessionId);
         const lost = inRoom.flatMap((t) => t.acked).filter((a) => chatRows.get(a.messageId) !== a.seq);
         assert.deepEqual(lost, [], `acknowledged messages missing from room_chat in ${sessionId}`);
-        const log = events.all(sessionId);
+        const log = await events(sessionId);
         // A graceful handover writes the exact number, so the new worker numbers on from it: no reservation jump
         // (after a crash a room restarts above its reserved block, up to 1000 on). The only numbers not in the log
         // are the restart notice itself (sent, not logged) and events addressed to nobody (a resume while nobody
@@ -207,7 +213,9 @@ describe('rooms: restart with overlap (supervisor)', () => {
         }
       }
     } finally {
-      db.close();
+      await opened.close();
+      // This run's clients stop reconnecting to the stopped server before the next store's run.
+      await Promise.all(tracked.map((t) => t.client.close()));
     }
     ctx.diagnostic(`restart: ${tracked.length} clients; ${allBackMs} ms from SIGHUP (the new worker's boot included) to all resumed, ${outageMs} ms from the first drop; ${acked} acked; ${prober.tries} probes, none refused`);
   });

@@ -6,7 +6,7 @@ import { render } from 'lit';
 import './room.js';
 import type { TiepdanRoom } from './room.component.js';
 import { ADVICE_LIMITS, adviceFor, checkNetwork } from './devices.js';
-import { prejoinView, type PrejoinState } from './prejoin.js';
+import { prejoinView, type PrejoinMedia, type PrejoinState } from './prejoin.js';
 import { roomStrings } from './strings.js';
 
 const server = window.TIEPDAN_TEST_SERVER!;
@@ -37,12 +37,15 @@ describe('pre-join network check', () => {
     document.body.append(host);
     let picked: boolean | undefined;
     const state = {
-      s: roomStrings('vi'), name: 'Nguyễn Văn An', pointName: undefined, missing: false, devices: { cameras: [], microphones: [] }, cameraId: '', microphoneId: '',
-      localStream: undefined, devicesFailed: false, level: 0, acknowledged: false, noticeError: false, connecting: false,
-      network: { rttMs: 210, quality: 'fair', downKbps: 240, upKbps: 110, advice: 'audio-only' }, cameraOff: true,
-      pickCamera: () => {}, pickMicrophone: () => {}, recheck: () => {}, acknowledge: () => {}, join: () => {}, pickCameraOff: (off: boolean) => void (picked = off),
+      s: roomStrings('vi'), name: 'Nguyễn Văn An', pointName: undefined, missing: false, acknowledged: false, noticeError: false, connecting: false,
+      acknowledge: () => {}, join: () => {},
     } as PrejoinState;
-    render(prejoinView(state), host);
+    const media = {
+      devices: { cameras: [], microphones: [] }, cameraId: '', microphoneId: '', localStream: undefined, devicesFailed: false, level: 0,
+      network: { rttMs: 210, quality: 'fair', downKbps: 240, upKbps: 110, advice: 'audio-only' }, muted: { audio: false, video: true },
+      pickCamera: () => {}, pickMicrophone: () => {}, checkNetwork: async () => {}, pickCameraOff: (off: boolean) => void (picked = off),
+    } as PrejoinMedia;
+    render(prejoinView(state, media), host);
     expect(text(host)).to.contain('Mạng yếu: ông/bà nên tắt camera, chỉ nói chuyện bằng tiếng');
     expect(text(host)).to.contain('tải xuống khoảng 240 kbit/s, tải lên khoảng 110 kbit/s');
     const box = host.querySelector<HTMLInputElement>('#camera-off')!;
@@ -50,7 +53,7 @@ describe('pre-join network check', () => {
     expect(host.querySelector('label[for="camera-off"]')!.textContent).to.equal('Tắt camera, chỉ dùng tiếng nói');
     box.click();
     expect(picked).to.equal(false, 'the citizen may still choose the camera');
-    render(prejoinView({ ...state, s: roomStrings('en'), network: { ...state.network as object, advice: 'low-video' } as PrejoinState['network'] }), host);
+    render(prejoinView({ ...state, s: roomStrings('en') }, { ...media, network: { ...media.network as object, advice: 'low-video' } as PrejoinMedia['network'] }), host);
     expect(text(host)).to.contain('The network is a little slow');
     host.remove();
   });

@@ -13,6 +13,15 @@ export interface PrejoinState {
   name: string | undefined;
   pointName: string | undefined;
   missing: boolean;
+  acknowledged: boolean;
+  noticeError: boolean;
+  connecting: boolean;
+  acknowledge(checked: boolean): void;
+  join(): void;
+}
+
+/** This device's side of the pre-join (the room's media controller is one). */
+export interface PrejoinMedia {
   devices: DeviceLists;
   cameraId: string;
   microphoneId: string;
@@ -20,22 +29,18 @@ export interface PrejoinState {
   devicesFailed: boolean;
   level: number;
   network: NetworkCheck | 'checking' | 'failed' | undefined;
-  /** Joining with the camera off (the advice on a weak line; the citizen may change it). */
-  cameraOff: boolean;
+  /** `video`: joining with the camera off (the advice on a weak line; the citizen may change it). */
+  muted: { audio: boolean; video: boolean };
   pickCameraOff(off: boolean): void;
-  acknowledged: boolean;
-  noticeError: boolean;
-  connecting: boolean;
   pickCamera(id: string): void;
   pickMicrophone(id: string): void;
-  recheck(): void;
-  acknowledge(checked: boolean): void;
-  join(): void;
+  checkNetwork(): Promise<void>;
 }
 
-export function prejoinView(v: PrejoinState) {
-  const { s, network: net } = v;
-  const stream = v.localStream ?? null;
+export function prejoinView(v: PrejoinState, m: PrejoinMedia) {
+  const { s } = v;
+  const net = m.network;
+  const stream = m.localStream ?? null;
   return html`<section class="prejoin" aria-labelledby="prejoin-heading">
     <h2 id="prejoin-heading">${s.prejoinHeading}</h2>
     ${v.missing ? html`<p class="notice">${s.missing}</p>` : nothing}
@@ -47,23 +52,23 @@ export function prejoinView(v: PrejoinState) {
       <div class="preview">
         <video class="mirror" aria-label=${s.preview} .srcObject=${guard([stream], () => stream)} autoplay playsinline .muted=${true}></video>
         <label for="level">${s.micLevel}</label>
-        <meter id="level" min="0" max="1" low="0.05" .value=${v.level} aria-describedby="level-hint"></meter>
+        <meter id="level" min="0" max="1" low="0.05" .value=${m.level} aria-describedby="level-hint"></meter>
         <span class="hint" id="level-hint">${s.micHint}</span>
       </div>
       <div>
-        ${v.devicesFailed ? html`<p class="notice">${s.devicesFailed}</p>` : nothing}
+        ${m.devicesFailed ? html`<p class="notice">${s.devicesFailed}</p>` : nothing}
         <div class="field">
           <label for="camera">${s.camera}</label>
-          <select id="camera" @change=${(e: Event) => v.pickCamera((e.target as HTMLSelectElement).value)}>
-            ${v.devices.cameras.length === 0 ? html`<option value="">${s.noDevice}</option>` : nothing}
-            ${v.devices.cameras.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === v.cameraId}>${d.label || `${s.camera} ${i + 1}`}</option>`)}
+          <select id="camera" @change=${(e: Event) => m.pickCamera((e.target as HTMLSelectElement).value)}>
+            ${m.devices.cameras.length === 0 ? html`<option value="">${s.noDevice}</option>` : nothing}
+            ${m.devices.cameras.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === m.cameraId}>${d.label || `${s.camera} ${i + 1}`}</option>`)}
           </select>
         </div>
         <div class="field">
           <label for="microphone">${s.microphone}</label>
-          <select id="microphone" @change=${(e: Event) => v.pickMicrophone((e.target as HTMLSelectElement).value)}>
-            ${v.devices.microphones.length === 0 ? html`<option value="">${s.noDevice}</option>` : nothing}
-            ${v.devices.microphones.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === v.microphoneId}>${d.label || `${s.microphone} ${i + 1}`}</option>`)}
+          <select id="microphone" @change=${(e: Event) => m.pickMicrophone((e.target as HTMLSelectElement).value)}>
+            ${m.devices.microphones.length === 0 ? html`<option value="">${s.noDevice}</option>` : nothing}
+            ${m.devices.microphones.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === m.microphoneId}>${d.label || `${s.microphone} ${i + 1}`}</option>`)}
           </select>
         </div>
         <h3>${s.network}</h3>
@@ -77,10 +82,10 @@ export function prejoinView(v: PrejoinState) {
                   <p class="advice advice-${net.advice}">${s[`advice_${net.advice}`]}</p>`}
         </div>
         <div class="choice">
-          <input type="checkbox" id="camera-off" .checked=${v.cameraOff} @change=${(e: Event) => v.pickCameraOff((e.target as HTMLInputElement).checked)} />
+          <input type="checkbox" id="camera-off" .checked=${m.muted.video} @change=${(e: Event) => m.pickCameraOff((e.target as HTMLInputElement).checked)} />
           <label for="camera-off">${s.audioOnlyChoice}</label>
         </div>
-        <button type="button" class="secondary" @click=${() => v.recheck()} ?disabled=${net === 'checking'}>${s.networkAgain}</button>
+        <button type="button" class="secondary" @click=${() => void m.checkNetwork()} ?disabled=${net === 'checking'}>${s.networkAgain}</button>
       </div>
     </div>
     <div class="notice-box">

@@ -1,16 +1,17 @@
 /**
  * The registrations' screening views as zod schemas, with their types inferred (issue 14): the server's response
  * schema for GET /registrations and the type `<tiepdan-screening>` reads come from one source. Routes in
- * api/types.ts. The full RegistrationRecord stays an interface until then: its `registration` is a redacted
- * copy for some callers, which the registration's input schema would refuse. The citizen's lookup
+ * api/types.ts. The full RegistrationRecord too: its `registration` is a redacted copy for some callers, which
+ * the registration's input schema would refuse, so it is that schema's shape only. The citizen's lookup
  * (POST /lookup) is here too.
  */
 import * as z from 'zod/mini';
 import { CitizenCaseOutcomeSchema } from '../desk/case.js';
 import { MATTER_KINDS } from '../registration/choices.js';
-import { REGISTRATION_STATES } from '../registration/states.js';
-import { CitizenBookingSchema } from './booking-views.js';
-import { MessageSchema } from './view-parts.js';
+import { ANSWER_OUTCOMES, REGISTRATION_STATES } from '../registration/states.js';
+import { RegistrationSchema } from '../registration/schema.js';
+import { AttendanceViewSchema, BookingViewSchema, CitizenBookingSchema } from './booking-views.js';
+import { MessageSchema, shapeOnly } from './view-parts.js';
 
 z.config({ jitless: true });
 
@@ -59,3 +60,40 @@ export const LookupResponseSchema = z.object({
   cases: z.optional(z.array(CitizenCaseOutcomeSchema)),
 });
 export type LookupResponse = z.infer<typeof LookupResponseSchema>;
+
+export const StoredAttachmentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Type detected from the content (magic bytes) by the server. */
+  type: z.string(),
+  size: z.number(),
+  sha256: z.string(),
+  purpose: z.string(),
+});
+
+export const OfficialHistoryEntrySchema = z.object({
+  ...HistoryEntrySchema.shape,
+  by: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  outcome: z.optional(z.enum(ANSWER_OUTCOMES)),
+});
+
+/** GET /registrations/:reference, POST /registrations/:reference/transitions */
+export const RegistrationRecordSchema = z.object({
+  reference: z.string(),
+  clientId: z.string(),
+  state: z.enum(REGISTRATION_STATES),
+  receivedAt: z.string(),
+  updatedAt: z.string(),
+  /**
+   * For denunciations seen by a role that may not read the denouncer, identity, address and contact are redacted:
+   * the registration's shape without its input rules (shapeOnly), since a redacted copy breaks them.
+   */
+  registration: shapeOnly(RegistrationSchema),
+  redacted: z.boolean(),
+  attachments: z.array(StoredAttachmentSchema),
+  history: z.array(OfficialHistoryEntrySchema),
+  /** The place the registration holds (or last held), with the invitation's attendance once invited. */
+  booking: z.optional(z.object({ ...BookingViewSchema.shape, attendance: z.optional(AttendanceViewSchema) })),
+});
+export type RegistrationRecord = z.infer<typeof RegistrationRecordSchema>;

@@ -22,7 +22,7 @@ import type { RegistrationRules } from '../registration/limits.js';
 import type { OfficialRole } from '../auth/roles.js';
 import type { BookingView, InvitationAttendance, SubmitBooking } from './schedule-types.js';
 
-export type { HistoryEntry, LookupResponse, RegistrationSummary, ScreeningPage } from './registration-views.js';
+export type { HistoryEntry, LookupResponse, RegistrationRecord, RegistrationSummary, ScreeningPage } from './registration-views.js';
 import type { HistoryEntry } from './registration-views.js';
 
 export interface StoredAttachment {
@@ -70,21 +70,6 @@ export interface OfficialHistoryEntry extends HistoryEntry {
   by?: string;
   reason?: string;
   outcome?: AnswerOutcome;
-}
-
-export interface RegistrationRecord {
-  reference: string;
-  clientId: string;
-  state: RegistrationState;
-  receivedAt: string;
-  updatedAt: string;
-  /** For denunciations seen by a role that may not read the denouncer, identity, address and contact are redacted. */
-  registration: Registration;
-  redacted: boolean;
-  attachments: StoredAttachment[];
-  history: OfficialHistoryEntry[];
-  /** The place the registration holds (or last held), with the invitation's attendance once invited. */
-  booking?: BookingView & { attendance?: InvitationAttendance & { pointName?: string } };
 }
 
 export interface TransitionRequest {

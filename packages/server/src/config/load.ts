@@ -113,6 +113,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     // "log" writes notices to a file: in production that would tell officials a citizen was notified when nobody was.
     if (!raw.notices.channels.some((c) => c.type !== 'log')) problems.push('notices.channels: production needs a delivering channel ("smtp" or "sms-http"); "log" delivers nothing');
   }
+  // Several nodes on one database: a secret generated into one node's data folder would be that node's alone (its
+  // tokens refused by the others, its sealed data unreadable to them). Not generated into the database either: the
+  // data key protects what the database holds, and the token secret would turn a read of a table into the power
+  // to sign in as any official. Every node is given the same two values.
+  if (raw.store.kind === 'postgres' && !production) {
+    if (!raw.authSecret) problems.push('authSecret: required with store "postgres" (TIEPDAN_AUTH_SECRET, the same on every node: tokens signed by one node are checked by the others)');
+    if (!raw.dataKey) problems.push('dataKey: required with store "postgres" (TIEPDAN_DATA_KEY, the same on every node: what one node seals the others open)');
+  }
   const codes = raw.units.map((u) => u.code);
   codes.forEach((code, i) => {
     if (codes.indexOf(code) !== i) problems.push(`units.${i}.code: "${code}" appears more than once`);

@@ -93,7 +93,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     throw error;
   }
   const keys = deriveKeys(config.dataKey);
-  const files = new AttachmentFiles(config.dataDir, keys.files);
+  const files = new AttachmentFiles(config.dataDir, keys.files, store.attachments);
   await files.init();
   const isAllowedOrigin = originMatcher(config.allowedOrigins);
   const originAllowed = requestOriginCheck(isAllowedOrigin, config.publicUrl);

@@ -16,10 +16,12 @@ export interface DataKeys {
   auth: Buffer;
   /** AES-256-GCM key for attachment files on disk (registrations/files.ts). */
   files: Buffer;
+  /** AES-256-GCM key for the recording signing key where the store keeps it in the database (store/key-vault-postgres.ts). */
+  vault: Buffer;
 }
 
 export function deriveKeys(dataKey: Buffer): DataKeys {
   if (dataKey.length !== 32) throw new Error('dataKey must be 32 bytes');
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), `tiepdan/${info}`, 32));
-  return { seal: derive('seal/v1'), phone: derive('phone-lookup/v1'), content: derive('content-hash/v1'), auth: derive('auth-seal/v1'), files: derive('attachment-files/v1') };
+  return { seal: derive('seal/v1'), phone: derive('phone-lookup/v1'), content: derive('content-hash/v1'), auth: derive('auth-seal/v1'), files: derive('attachment-files/v1'), vault: derive('key-vault/v1') };
 }

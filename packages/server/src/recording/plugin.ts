@@ -14,6 +14,7 @@ import { invalid, parseWith as parse } from '../http/validation.js';
 import { JwtJoinTokenVerifier, type JoinTokenVerifier } from '../rooms/join-tokens.js';
 import type { Cluster, Singleton } from '../cluster/cluster.js';
 import { MemoryCluster } from '../cluster/memory.js';
+import { deriveKeys } from '../privacy/keys.js';
 import type { Store } from '../store/store.js';
 import { AccessControl } from './access/access.js';
 import { approveCopy, ApproveSchema, copyView, handOver, HandoverSchema, requestCopy } from './access/copies.js';
@@ -124,7 +125,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   // What a node emits (a lease lost, an alarm) reaches the node that runs the session's room, wherever it is.
   events.relay((event) => cluster.broadcast(EVENTS_TOPIC, event));
   const stopHearing = cluster.listen(EVENTS_TOPIC, (event) => events.deliver(event as RecordingEvent));
-  const keys = new SigningKeys(config.dataDir, settings.signingKey);
+  const keys = new SigningKeys(store.keyVault(deriveKeys(config.dataKey).vault), settings.signingKey);
   // Fails the start on an unreadable or retired key, not the first finalization hours later.
   await keys.current();
   const ffmpegVersion = await toolVersion(settings.ffmpeg);
@@ -207,7 +208,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   const publicTags = { tags: ['recordings'] };
 
   // The current key, and the history of every key that ever signed (kept across rotations): what a verifier
-  // pins. Public keys only; the private key never leaves dataDir/keys.
+  // pins. Public keys only; the private key never leaves the store's key vault.
   app.get('/recordings/public-key', { schema: { ...publicTags, summary: "The recording signing key in force (PEM), to check a bundle's signature", response: { 200: z.object({ algorithm: z.literal('Ed25519'), keyId: z.string(), publicKey: z.string() }) } } }, async (_request, reply) => {
     const key = await keys.current();
     return reply.header('Cache-Control', 'public, max-age=300').send({ algorithm: 'Ed25519', keyId: key.keyId, publicKey: key.publicKeyPem });

@@ -1,8 +1,10 @@
 /**
- * Attachment files on disk. Uploads stream into `dataDir/tmp` while being hashed (never held whole in memory),
- * then move into `dataDir/attachments/<sha[0..2]>/<sha>`: content-addressed, so the same scan sent twice is
- * stored once and a replayed submission finds its files already there. A rename within one file system is
- * atomic, so a reader never sees half a file.
+ * Attachment files. Uploads stream into `dataDir/tmp` while being hashed (never held whole in memory), then go
+ * into the chosen store's attachment storage (`Store.attachments`), content-addressed by their SHA-256, so the
+ * same scan sent twice is stored once and a replayed submission finds its files already there. On SQLite that is
+ * `dataDir/attachments/<sha[0..2]>/<sha>` (FsAttachmentBlobs below: a rename within one file system is atomic, so
+ * a reader never sees half a file); on PostgreSQL a table every node reads (store/attachments-postgres.ts), so a
+ * file received by one node is served by any other.
  *
  * Files are encrypted at rest, as the denouncer's fields are: AES-256-GCM under a key derived from dataKey,
  * streamed (`version(1) | iv(12) | ciphertext | tag(16)`, a fresh IV per file). The SHA-256 that names a file and
@@ -15,7 +17,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID }
 import { createReadStream, createWriteStream } from 'node:fs';
 import { access, mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline as streamPipeline, Transform, type Readable } from 'node:stream';
+import { pipeline as streamPipeline, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileTypeFromBuffer } from 'file-type';
 
@@ -42,26 +44,104 @@ export interface ReceivedFile {
   head: Buffer;
 }
 
+/** One stored (sealed) file: its size and its bytes by range. */
+export interface StoredBlob {
+  size: number;
+  /** Bytes `start` to `end`, both included. */
+  stream(start: number, end: number): Readable;
+  /** Up to `length` bytes from `start`. */
+  bytes(start: number, length: number): Promise<Buffer>;
+}
+
+/**
+ * Where sealed attachment files are kept, built by the chosen store (`Store.attachments`). Content-addressed:
+ * the name is the SHA-256 of the plaintext, so storing the same file twice keeps one.
+ */
+export interface AttachmentBlobs {
+  /** Stores the sealed file at `tmpPath` under `sha256` and removes `tmpPath`; true when this call stored it (it was not there before). */
+  put(sha256: string, tmpPath: string): Promise<boolean>;
+  /** The stored file; fails when there is none. */
+  get(sha256: string): Promise<StoredBlob>;
+  /** Removes files this server stored for a submission that did not create its registration. */
+  remove(sha256s: readonly string[]): Promise<void>;
+}
+
+export function checkedSha256(sha256: string): string {
+  if (!/^[0-9a-f]{64}$/u.test(sha256)) throw new Error('not a sha256');
+  return sha256;
+}
+
+/** The data folder's attachments (the SQLite store's): one file per SHA-256, under a folder of its first two digits. */
+export class FsAttachmentBlobs implements AttachmentBlobs {
+  constructor(readonly dir: string) {}
+
+  pathOf(sha256: string): string {
+    return join(this.dir, checkedSha256(sha256).slice(0, 2), sha256);
+  }
+
+  async put(sha256: string, tmpPath: string): Promise<boolean> {
+    const target = this.pathOf(sha256);
+    if (await exists(target)) {
+      await rm(tmpPath, { force: true });
+      return false;
+    }
+    await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true, mode: 0o700 });
+    await rename(tmpPath, target);
+    return true;
+  }
+
+  async get(sha256: string): Promise<StoredBlob> {
+    const path = this.pathOf(sha256);
+    const handle = await open(path, 'r');
+    let size: number;
+    try {
+      size = (await handle.stat()).size;
+    } finally {
+      await handle.close();
+    }
+    return {
+      size,
+      stream: (start, end) => createReadStream(path, { start, end }),
+      async bytes(start, length) {
+        const file = await open(path, 'r');
+        try {
+          const buffer = Buffer.alloc(length);
+          const { bytesRead } = await file.read(buffer, 0, length, start);
+          return buffer.subarray(0, bytesRead);
+        } finally {
+          await file.close();
+        }
+      },
+    };
+  }
+
+  async remove(sha256s: readonly string[]): Promise<void> {
+    await Promise.all(sha256s.map((sha) => rm(this.pathOf(sha), { force: true })));
+  }
+}
+
+/** A stored file held in memory (a database row's bytes). */
+export function blobOfBuffer(body: Buffer): StoredBlob {
+  return {
+    size: body.length,
+    stream: (start, end) => Readable.from([body.subarray(start, end + 1)]),
+    bytes: async (start, length) => body.subarray(start, start + length),
+  };
+}
+
 export class AttachmentFiles {
   readonly tmpDir: string;
-  readonly dir: string;
 
   constructor(
     dataDir: string,
     private readonly key: Buffer,
+    private readonly blobs: AttachmentBlobs,
   ) {
     this.tmpDir = join(dataDir, 'tmp');
-    this.dir = join(dataDir, 'attachments');
   }
 
   async init(): Promise<void> {
     await mkdir(this.tmpDir, { recursive: true, mode: 0o700 });
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-  }
-
-  pathOf(sha256: string): string {
-    if (!/^[0-9a-f]{64}$/u.test(sha256)) throw new Error('not a sha256');
-    return join(this.dir, sha256.slice(0, 2), sha256);
   }
 
   /**
@@ -108,22 +188,12 @@ export class AttachmentFiles {
 
   /** The plaintext of a stored file, streamed; the stream errors (and ends short) if the file was changed. */
   async read(sha256: string): Promise<Readable> {
-    const path = this.pathOf(sha256);
-    const handle = await open(path, 'r');
-    let header: Buffer;
-    let tag: Buffer;
-    let size: number;
-    try {
-      size = (await handle.stat()).size;
-      header = Buffer.alloc(HEADER_BYTES);
-      await handle.read(header, 0, HEADER_BYTES, 0);
-      tag = Buffer.alloc(TAG_BYTES);
-      await handle.read(tag, 0, TAG_BYTES, Math.max(0, size - TAG_BYTES));
-    } finally {
-      await handle.close();
-    }
-    if (header[0] !== FORMAT_VERSION) return createReadStream(path);
+    const blob = await this.blobs.get(checkedSha256(sha256));
+    const size = blob.size;
+    const header = await blob.bytes(0, HEADER_BYTES);
+    if (header[0] !== FORMAT_VERSION) return blob.stream(0, Math.max(0, size - 1));
     if (size < HEADER_BYTES + TAG_BYTES) throw new Error('attachment file: truncated');
+    const tag = await blob.bytes(size - TAG_BYTES, TAG_BYTES);
     const decipher = createDecipheriv('aes-256-gcm', this.key, header.subarray(1), { authTagLength: TAG_BYTES });
     decipher.setAAD(ASSOCIATED_DATA);
     decipher.setAuthTag(tag);
@@ -140,7 +210,7 @@ export class AttachmentFiles {
         done(null, held);
       },
     });
-    return streamPipeline(createReadStream(path, { start: HEADER_BYTES, end: size - TAG_BYTES - 1 }), decipher, holdLast, () => undefined);
+    return streamPipeline(blob.stream(HEADER_BYTES, size - TAG_BYTES - 1), decipher, holdLast, () => undefined);
   }
 
   /** The type the content says it is, if it is one we know; the name and the declared type are not trusted. */
@@ -149,16 +219,9 @@ export class AttachmentFiles {
     return found && (DETECTABLE_TYPES as readonly string[]).includes(found.mime) ? found.mime : undefined;
   }
 
-  /** Moves a received file into place. True when this call created the stored file (it was not there before). */
+  /** Moves a received file into the store. True when this call created the stored file (it was not there before). */
   async commit(file: ReceivedFile): Promise<boolean> {
-    const target = this.pathOf(file.sha256);
-    if (await exists(target)) {
-      await rm(file.tmpPath, { force: true });
-      return false;
-    }
-    await mkdir(join(this.dir, file.sha256.slice(0, 2)), { recursive: true, mode: 0o700 });
-    await rename(file.tmpPath, target);
-    return true;
+    return this.blobs.put(checkedSha256(file.sha256), file.tmpPath);
   }
 
   async discard(files: Iterable<ReceivedFile>): Promise<void> {
@@ -166,7 +229,8 @@ export class AttachmentFiles {
   }
 
   async remove(sha256s: Iterable<string>): Promise<void> {
-    await Promise.all([...sha256s].map((sha) => rm(this.pathOf(sha), { force: true })));
+    const list = [...sha256s].map(checkedSha256);
+    if (list.length) await this.blobs.remove(list);
   }
 }
 

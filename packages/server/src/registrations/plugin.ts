@@ -5,7 +5,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
-import { LookupResponseSchema, ScreeningPageSchema } from '@tiepdan/core';
+import { LookupResponseSchema, RegistrationRecordSchema, ScreeningPageSchema } from '@tiepdan/core';
 import type { RequirePermission } from '../auth/guard.js';
 import type { Config } from '../config/schema.js';
 import type { DataKeys } from '../privacy/keys.js';
@@ -75,12 +75,12 @@ export async function registrations(app: FastifyInstance, opts: RegistrationsOpt
     handler: listHandler(officials),
   });
   app.get('/registrations/:reference', {
-    schema: { ...secured, summary: 'One registration with its history and booking', params: ReferenceParams },
+    schema: { ...secured, summary: 'One registration with its history and booking', params: ReferenceParams, response: { 200: RegistrationRecordSchema } },
     preValidation: requirePermission('registrations.read'),
     handler: getHandler(officials),
   });
   app.post('/registrations/:reference/transitions', {
-    schema: { ...secured, summary: "A change of the registration's state, with its reason", params: ReferenceParams, body: TransitionBody },
+    schema: { ...secured, summary: "A change of the registration's state, with its reason", params: ReferenceParams, body: TransitionBody, response: { 200: RegistrationRecordSchema } },
     preValidation: requirePermission('registrations.transition'),
     handler: transitionHandler(officials),
   });

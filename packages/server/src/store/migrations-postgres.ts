@@ -402,6 +402,22 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'several nodes: attachment files and the recording signing key in the database instead of one node\'s data folder',
+    sql: `
+      CREATE TABLE attachment_files (
+        sha256     text PRIMARY KEY,
+        sealed     bytea NOT NULL,
+        stored_at  text NOT NULL
+      );
+      CREATE TABLE server_keys (
+        name        text PRIMARY KEY,
+        value       bytea NOT NULL,
+        updated_at  text NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Applies the migrations not yet recorded, each in the one transaction that holds the lock; returns them. */

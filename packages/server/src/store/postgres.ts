@@ -14,7 +14,10 @@
 import pg from 'pg';
 import { newReference, type StoredAttachment } from '@tiepdan/core';
 import { PostgresAccountStore } from '../auth/account-postgres.js';
+import type { KeyVault } from '../recording/signing/keys.js';
+import { PostgresAttachmentBlobs } from './attachments-postgres.js';
 import { PostgresCaseStore } from './case-postgres.js';
+import { PostgresKeyVault } from './key-vault-postgres.js';
 import { migratePg } from './migrations-postgres.js';
 import { PostgresRecordingRepo } from './recording-postgres.js';
 import { PostgresRoomStore } from './room-postgres.js';
@@ -45,6 +48,7 @@ export class PostgresStore implements EngineStore {
   readonly accounts: PostgresAccountStore;
   readonly recordings: PostgresRecordingRepo;
   readonly accessLog: PostgresRecordingRepo;
+  readonly attachments: PostgresAttachmentBlobs;
   private readonly makeReference: () => string;
 
   private constructor(
@@ -57,6 +61,7 @@ export class PostgresStore implements EngineStore {
     this.accounts = new PostgresAccountStore(pool);
     this.recordings = new PostgresRecordingRepo(pool);
     this.accessLog = this.recordings;
+    this.attachments = new PostgresAttachmentBlobs(pool);
     this.makeReference = options.makeReference ?? (() => newReference());
   }
 
@@ -127,6 +132,10 @@ export class PostgresStore implements EngineStore {
       // Not the client id, so the reference collided: draw another.
       if (attempt >= REFERENCE_ATTEMPTS) throw new Error('could not draw a free reference');
     }
+  }
+
+  keyVault(sealKey: Buffer): KeyVault {
+    return new PostgresKeyVault(this.pool, sealKey);
   }
 
   async findByClientId(clientId: string): Promise<RegistrationRow | undefined> {

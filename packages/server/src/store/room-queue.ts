@@ -222,8 +222,13 @@ export abstract class QueuedRoomStore implements RoomStore {
       // Numbers handed out while the batch was in flight may already have passed it.
       if ((this.issued.get(sessionId) ?? 0) <= seq) this.unreserved.delete(sessionId);
     }
-    // A graceful close wrote every room's own number (the host marked them all dirty).
-    if (exact) this.unreserved.clear();
+    // A graceful close wrote every room's own number (the host marked them all dirty). That number is now what the
+    // database holds: a write after it (a socket closing on a draining server) must not put the old reservation back,
+    // or the next process would number on from there, a jump of up to SEQ_BLOCK.
+    if (exact) {
+      this.unreserved.clear();
+      for (const { sessionId, data } of batch.rooms) this.reserved.set(sessionId, data.seq);
+    }
   }
 
   /** Rooms whose handed-out numbers passed their reservation: the next block for each. */

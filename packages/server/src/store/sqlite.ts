@@ -8,6 +8,8 @@
  * - Foreign keys on; one transaction per write, so a registration exists with its attachments and first
  *   history row or not at all.
  */
+import { FsKeyVault, KEYS_DIR, type KeyVault } from '../recording/signing/keys.js';
+import { FsAttachmentBlobs } from '../registrations/files.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -65,6 +67,7 @@ export class SqliteStore implements Store {
     this.accounts = new SqliteAccountStore(this.db);
     this.recordings = new SqliteRecordingRepo(this.db);
     this.accessLog = this.recordings;
+    this.attachments = new FsAttachmentBlobs(join(dataDir, 'attachments'));
     this.makeReference = options.makeReference ?? pooledReferences();
     this.insertOneInSavepoint = this.db.transaction(this.insertOne);
     const db = this.db;
@@ -103,6 +106,13 @@ export class SqliteStore implements Store {
   readonly accounts: SqliteAccountStore;
   readonly recordings: SqliteRecordingRepo;
   readonly accessLog: SqliteRecordingRepo;
+  /** `dataDir/attachments`: one node on one data folder. */
+  readonly attachments: FsAttachmentBlobs;
+
+  /** `dataDir/keys`, files of mode 0600; the seal key is not needed there (the folder is the server's alone). */
+  keyVault(_sealKey: Buffer): KeyVault {
+    return new FsKeyVault(join(this.dataDir, KEYS_DIR));
+  }
 
   openRooms(options: RoomStoreOptions): SqliteRoomStore {
     return new SqliteRoomStore(this.db, options.eventLogSize, options.onError);

@@ -8,6 +8,8 @@
 import type { AnswerOutcome, MatterKind, Registration, RegistrationState, StoredAttachment, SubmitBooking } from '@tiepdan/core';
 import type { AccountStore } from '../auth/account-store.js';
 import type { AccessLog, RecordingRepo } from '../recording/repo.js';
+import type { KeyVault } from '../recording/signing/keys.js';
+import type { AttachmentBlobs } from '../registrations/files.js';
 import type { RoomStore, RoomStoreOptions } from '../rooms/room-store.js';
 import type { CaseStore } from './case-store.js';
 import type { ScheduleStore } from './schedule-store.js';
@@ -104,6 +106,10 @@ export interface Store {
   listRegistrations(filters: ListFilters, before: string | undefined, limit: number): Promise<{ rows: SummaryRow[]; nextBefore?: string }>;
   /** Compare-and-set on the state plus a history row, atomically. False when the state was no longer `from`. */
   transition(change: TransitionChange): Promise<boolean>;
+  /** The registrations' attachment files (sealed), where every node of the deployment reads them. */
+  readonly attachments: AttachmentBlobs;
+  /** The recording signing key and its history, shared by every node; `sealKey` seals the private key where it is stored in the database. */
+  keyVault(sealKey: Buffer): KeyVault;
   /** Sessions, series, bookings and the notice outbox (store/schedule-store.ts). */
   readonly schedule: ScheduleStore;
   /** Reception cases and the register's numbering (store/case-store.ts). */

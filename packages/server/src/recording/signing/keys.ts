@@ -1,18 +1,21 @@
 /**
- * The server's recording signing keys and their public history. The private key (Ed25519, PKCS#8 PEM) lives
- * only in `dataDir/keys/recording-ed25519.pem` (mode 0600, folder 0700) or in the configuration
- * (`recording.signingKey`); it is never served, copied into a bundle or logged. What is published is the key
- * history, `dataDir/keys/recording-keys.json` (GET /api/v1/recordings/keys): every public key that ever signed,
- * with its key id (SHA-256 of its SPKI DER, the fingerprint) and validity period. A rotation adds a line and
- * closes the previous one; it never removes one, so bundles signed years ago still verify against it.
+ * The server's recording signing keys and their public history, kept in the chosen store's key vault
+ * (`Store.keyVault`). The private key (Ed25519, PKCS#8 PEM) comes from the configuration
+ * (`recording.signingKey`) or the vault: on SQLite `dataDir/keys/recording-ed25519.pem` (mode 0600, folder 0700),
+ * on PostgreSQL a row sealed under the data key (store/key-vault-postgres.ts), so every node signs with the same
+ * key; it is never served, copied into a bundle or logged. What is published is the key history (on SQLite
+ * `dataDir/keys/recording-keys.json`; GET /api/v1/recordings/keys): every public key that ever signed, with its
+ * key id (SHA-256 of its SPKI DER, the fingerprint) and validity period. A rotation adds a line and closes the
+ * previous one; it never removes one, so bundles signed years ago still verify against it.
  *
  * The history is written by whoever first sees a key that is not its current entry (the server before it signs,
  * or `tiepdan-server keys rotate`), in that order: new private key first, then its history line. A server that
- * finalizes between the two writes the same line itself, so both orders of events end the same way.
+ * finalizes between the two writes the same line itself, so both orders of events end the same way. Each step
+ * runs inside `vault.exclusive`: on PostgreSQL under a lock every node takes, so nodes starting together create
+ * one key, not one each.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { durableWrite } from '../storage/fs-storage.js';
 import { keyIdOf, type SigningKey } from '../manifest/signing.js';
@@ -61,16 +64,70 @@ export function parseKeyHistory(text: string): KeyHistory {
   return parsed;
 }
 
-export class SigningKeys {
-  readonly dir: string;
+/** What a key vault holds, read and written inside `exclusive`. */
+export interface KeyVaultIo {
+  /** The private key, PKCS#8 PEM, or undefined when none was created yet. */
+  readPrivate(): Promise<string | undefined>;
+  writePrivate(pem: string): Promise<void>;
+  /** The key history document (KEY_HISTORY_FORMAT), or undefined when none was written yet. */
+  readHistory(): Promise<string | undefined>;
+  writeHistory(text: string): Promise<void>;
+}
+
+/** Where the recording signing key and its history are kept; built by the chosen store (`Store.keyVault`). */
+export interface KeyVault {
+  /** Runs `job` with the vault to itself: no other caller (on any node sharing the vault) reads or writes meanwhile. */
+  exclusive<T>(job: (io: KeyVaultIo) => Promise<T>): Promise<T>;
+}
+
+/** The data folder's vault (the SQLite store's): two files in `dir`; one server process uses them at a time. */
+export class FsKeyVault implements KeyVault {
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    dataDir: string,
-    private readonly configured?: string | undefined,
-  ) {
-    this.dir = join(dataDir, KEYS_DIR);
+  constructor(readonly dir: string) {}
+
+  exclusive<T>(job: (io: KeyVaultIo) => Promise<T>): Promise<T> {
+    const io: KeyVaultIo = {
+      readPrivate: () => this.read(KEY_FILE),
+      // Written under a temporary name with mode 0600, fsynced, then renamed: never readable by others, never half there.
+      writePrivate: async (pem) => {
+        await this.ensureDir();
+        await durableWrite(this.dir, KEY_FILE, Buffer.from(pem), 0o600);
+      },
+      readHistory: () => this.read(KEY_HISTORY_FILE),
+      writeHistory: async (text) => {
+        await this.ensureDir();
+        await durableWrite(this.dir, KEY_HISTORY_FILE, Buffer.from(text), 0o644);
+      },
+    };
+    const run = this.queue.then(() => job(io), () => job(io));
+    this.queue = run.catch(() => undefined);
+    return run;
   }
+
+  private async read(name: string): Promise<string | undefined> {
+    try {
+      return await readFile(join(this.dir, name), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  private async ensureDir(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+  }
+}
+
+function historyOf(text: string | undefined): KeyHistory {
+  return text === undefined ? { format: KEY_HISTORY_FORMAT, keys: [] } : parseKeyHistory(text);
+}
+
+export class SigningKeys {
+  constructor(
+    private readonly vault: KeyVault,
+    private readonly configured?: string | undefined,
+  ) {}
 
   /** Whether the key comes from the configuration (then `keys rotate` cannot replace it). */
   get fromConfig(): boolean {
@@ -82,71 +139,49 @@ export class SigningKeys {
    * finalization), created once when there is none, and listed as the current entry of the history.
    */
   current(): Promise<SigningKey> {
-    return this.serial(async () => {
-      const key = await this.loadPrivate();
-      await this.record(key);
+    return this.vault.exclusive(async (io) => {
+      const key = await this.loadPrivate(io);
+      await this.record(io, key);
       return key;
     });
   }
 
-  async history(): Promise<KeyHistory> {
-    try {
-      return parseKeyHistory(await readFile(join(this.dir, KEY_HISTORY_FILE), 'utf8'));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { format: KEY_HISTORY_FORMAT, keys: [] };
-      throw error;
-    }
+  history(): Promise<KeyHistory> {
+    return this.vault.exclusive(async (io) => historyOf(await io.readHistory()));
   }
 
   /** A new private key replaces the current one (which is destroyed: nothing can be signed with it any more). */
   rotate(): Promise<{ previous: string | undefined; current: SigningKey }> {
     if (this.configured !== undefined) throw new Error('the signing key comes from recording.signingKey: put the new key there; the history records it at the next start');
-    return this.serial(async () => {
-      const previous = (await this.history()).keys.at(-1)?.keyId;
+    return this.vault.exclusive(async (io) => {
+      const previous = historyOf(await io.readHistory()).keys.at(-1)?.keyId;
       const { privateKey } = generateKeyPairSync('ed25519');
-      await this.ensureDir();
-      await durableWrite(this.dir, KEY_FILE, Buffer.from(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()), 0o600);
+      await io.writePrivate(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
       const key = fromPrivate(privateKey);
-      await this.record(key);
+      await this.record(io, key);
       return { previous, current: key };
     });
   }
 
-  private async loadPrivate(): Promise<SigningKey> {
+  private async loadPrivate(io: KeyVaultIo): Promise<SigningKey> {
     if (this.configured !== undefined) return fromPrivate(createPrivateKey(this.configured));
-    const path = join(this.dir, KEY_FILE);
-    try {
-      return fromPrivate(createPrivateKey(await readFile(path, 'utf8')));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    await this.ensureDir();
+    const stored = await io.readPrivate();
+    if (stored !== undefined) return fromPrivate(createPrivateKey(stored));
     const { privateKey } = generateKeyPairSync('ed25519');
-    // Written under a temporary name with mode 0600, fsynced, then renamed: never readable by others, never half there.
-    await durableWrite(this.dir, KEY_FILE, Buffer.from(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()), 0o600);
-    return fromPrivate(createPrivateKey(await readFile(path, 'utf8')));
+    await io.writePrivate(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    // Read back: what is signed with is what was stored.
+    return fromPrivate(createPrivateKey((await io.readPrivate())!));
   }
 
   /** Makes `key` the history's current entry: nothing when it is, a new line (closing the last) when it is new. */
-  private async record(key: SigningKey): Promise<void> {
-    const history = await this.history();
+  private async record(io: KeyVaultIo, key: SigningKey): Promise<void> {
+    const history = historyOf(await io.readHistory());
     const last = history.keys.at(-1);
     if (last?.keyId === key.keyId) return;
     if (history.keys.some((k) => k.keyId === key.keyId)) throw new Error(`the signing key ${key.keyId} was retired: it cannot sign again`);
     const now = new Date().toISOString();
     const keys = history.keys.map((k) => (k.validUntil === null ? { ...k, validUntil: now } : k));
     keys.push({ keyId: key.keyId, algorithm: 'Ed25519', publicKey: key.publicKeyPem, validFrom: now, validUntil: null });
-    await this.ensureDir();
-    await durableWrite(this.dir, KEY_HISTORY_FILE, Buffer.from(`${JSON.stringify({ format: KEY_HISTORY_FORMAT, keys }, null, 2)}\n`), 0o644);
-  }
-
-  private async ensureDir(): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-  }
-
-  private serial<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(job, job);
-    this.queue = run.catch(() => undefined);
-    return run;
+    await io.writeHistory(`${JSON.stringify({ format: KEY_HISTORY_FORMAT, keys }, null, 2)}\n`);
   }
 }
