@@ -236,8 +236,14 @@ export function filesUnder(dir: string): string[] {
   return out;
 }
 
-export function storedFiles(t: TestServer): { attachments: string[]; tmp: string[] } {
-  return { attachments: filesUnder(join(t.dataDir, 'attachments')), tmp: filesUnder(join(t.dataDir, 'tmp')) };
+/** What the store holds as attachment files (as `ab/abcd…` paths) and what is left in the upload temp folder. On
+ *  SQLite the files are in the data folder; on PostgreSQL they are rows of `attachment_files`, so a check here reads
+ *  the table (an empty folder there would pass every "no file stored" assertion without checking anything). */
+export async function storedFiles(t: TestServer): Promise<{ attachments: string[]; tmp: string[] }> {
+  const tmp = filesUnder(join(t.dataDir, 'tmp'));
+  if (t.config.store.kind !== 'postgres') return { attachments: filesUnder(join(t.dataDir, 'attachments')), tmp };
+  const rows = await t.sql('SELECT sha256 FROM attachment_files ORDER BY sha256');
+  return { attachments: rows.map((r) => `${String(r.sha256).slice(0, 2)}/${String(r.sha256)}`), tmp };
 }
 
 export function token(t: TestServer, role: OfficialRole, unit = UNIT, ttl?: number, sub = `${role}.test`): Promise<string> {

@@ -60,12 +60,12 @@ async function assertNothingStored<T>(action: () => Promise<T>): Promise<T> {
   const rows = await tableCount(t);
   const history = await tableCount(t, 'history');
   const attachmentRows = await tableCount(t, 'attachments');
-  const files = storedFiles(t);
+  const files = (await storedFiles(t));
   const result = await action();
   assert.equal(await tableCount(t), rows, 'no registration row');
   assert.equal(await tableCount(t, 'history'), history, 'no history row');
   assert.equal(await tableCount(t, 'attachments'), attachmentRows, 'no attachment row');
-  const now = storedFiles(t);
+  const now = (await storedFiles(t));
   assert.deepEqual(now.attachments, files.attachments, 'no attachment file');
   assert.deepEqual(now.tmp, [], 'no temp file left');
   return result;
@@ -105,10 +105,10 @@ describe('submission: happy paths', () => {
     assert.equal(png.type, 'image/png');
     assert.equal(pdf.type, 'application/pdf');
     assert.equal(png.size, PNG.length);
-    const files = storedFiles(t).attachments;
+    const files = (await storedFiles(t)).attachments;
     assert.ok(files.includes(`${png.sha256.slice(0, 2)}/${png.sha256}`));
     assert.ok(files.includes(`${pdf.sha256.slice(0, 2)}/${pdf.sha256}`));
-    assert.deepEqual(storedFiles(t).tmp, []);
+    assert.deepEqual((await storedFiles(t)).tmp, []);
     assert.equal((await t.count('SELECT COUNT(*) FROM attachments a JOIN registrations r ON r.id = a.registration_id WHERE r.reference = ?', [body.reference])), 2);
   });
 
@@ -137,7 +137,7 @@ describe('submission: idempotency', () => {
     const firstBody = await first.text();
     assert.equal(first.status, 201, firstBody);
     const rows = await tableCount(t);
-    const files = storedFiles(t).attachments;
+    const files = (await storedFiles(t)).attachments;
     // Same content, keys in another order and the phone typed differently: still the same registration.
     const reordered = { ...Object.fromEntries(Object.entries(reg).reverse()), contact: { phone: '+84912345678' } };
     const replay = await submitMultipart(t.api, reordered, [{ field: 'p', bytes: PNG }], key);
@@ -146,8 +146,8 @@ describe('submission: idempotency', () => {
     assert.equal(await replay.text(), firstBody);
     assert.equal(await tableCount(t), rows);
     assert.equal((await t.count('SELECT COUNT(*) FROM registrations WHERE client_id = ?', [key])), 1);
-    assert.deepEqual(storedFiles(t).attachments, files);
-    assert.deepEqual(storedFiles(t).tmp, []);
+    assert.deepEqual((await storedFiles(t)).attachments, files);
+    assert.deepEqual((await storedFiles(t)).tmp, []);
   });
 
   test('the same key with different content → 409 idempotency_conflict, nothing new stored', async () => {
@@ -175,7 +175,7 @@ describe('submission: idempotency', () => {
     assert.equal(responses.filter((r) => r.headers.get('idempotent-replayed') === 'true').length, 19);
     assert.equal((await t.count('SELECT COUNT(*) FROM registrations WHERE client_id = ?', [key])), 1);
     assert.equal((await t.count('SELECT COUNT(*) FROM history h JOIN registrations r ON r.id = h.registration_id WHERE r.client_id = ?', [key])), 1);
-    assert.deepEqual(storedFiles(t).tmp, []);
+    assert.deepEqual((await storedFiles(t)).tmp, []);
   });
 
   test('20 concurrent JSON submissions with distinct keys store 20 rows with distinct references', async () => {
