@@ -6,9 +6,10 @@
  * started sessions take no citizen booking.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { loadConfig } from '../src/index.js';
-import { postJson, removeDir, startServer, submitJson, uuidv7, validRegistration } from './helpers.js';
+import { postJson, removeDir, submitJson, uuidv7, validRegistration } from './helpers.js';
+import { STORE_FIXTURES, startServerOn } from './store-fixtures.js';
 import { book, official, openSession } from './schedule-helpers.js';
 
 const DEFAULTS = loadConfig({ env: {}, warn: () => {}, values: { dataDir: '/tmp/unused-tiepdan-defaults' } }).schedule;
@@ -18,8 +19,10 @@ test('defaults: half of a session for unscreened registrations, one provisional 
   assert.equal(DEFAULTS.provisionalPerPhone, 1);
 });
 
+// On each store: SQLite, and a real PostgreSQL when its binaries are here (else skipped with the reason).
+for (const fixture of STORE_FIXTURES) describe(`provisional places on ${fixture.name}`, { skip: fixture.unavailable }, () => {
 test('five junk submissions naming a session cannot fill it; a screened citizen is still invited', async () => {
-  const t = await startServer({ schedule: { provisionalShare: DEFAULTS.provisionalShare, provisionalPerPhone: DEFAULTS.provisionalPerPhone } });
+  const t = await startServerOn(fixture, { schedule: { provisionalShare: DEFAULTS.provisionalShare, provisionalPerPhone: DEFAULTS.provisionalPerPhone } });
   try {
     const sessionId = await openSession(t, { capacity: 4 });
     const submit = async (phone: string) => {
@@ -45,13 +48,15 @@ test('five junk submissions naming a session cannot fill it; a screened citizen 
       const invited = await clerk.post(`/sessions/${sessionId}/invitations`, { reference, slotAt: '2030-03-15T09:00:00+07:00' });
       assert.equal(invited.status, 201, await invited.text());
     }
-    const places = () => t.db.prepare("SELECT provisional, COUNT(*) AS n FROM bookings WHERE session_id = ? AND status = 'booked' GROUP BY provisional ORDER BY provisional").all(sessionId);
-    assert.deepEqual(places(), [{ provisional: 0, n: 2 }, { provisional: 1, n: 2 }]);
+    // provisional is an integer on SQLite and a boolean on PostgreSQL: read as 0/1 on both.
+    const places = async () =>
+      (await t.sql("SELECT CASE WHEN provisional THEN 1 ELSE 0 END AS provisional, COUNT(*) AS n FROM bookings WHERE session_id = ? AND status = 'booked' GROUP BY 1 ORDER BY 1", [sessionId])).map((r) => ({ provisional: Number(r.provisional), n: Number(r.n) }));
+    assert.deepEqual(await places(), [{ provisional: 0, n: 2 }, { provisional: 1, n: 2 }]);
 
     // Screening confirms a held place; answering another way gives it back.
     assert.equal((await clerk.post(`/registrations/${same[0]!.reference}/transitions`, { to: 'screened', reason: 'Đúng thẩm quyền' })).status, 200);
     assert.equal((await clerk.post(`/registrations/${many[0]!.reference}/transitions`, { to: 'answered', reason: 'Không thuộc thẩm quyền', outcome: 'guided' })).status, 200);
-    assert.deepEqual(places(), [{ provisional: 0, n: 3 }]);
+    assert.deepEqual(await places(), [{ provisional: 0, n: 3 }]);
     const lookup = await postJson(`${t.api}/lookup`, { reference: same[1]!.reference, phone: '0911000001' });
     assert.equal(((await lookup.json()) as { booking?: unknown }).booking, undefined, 'a refused hold leaves no booking');
   } finally {
@@ -61,7 +66,7 @@ test('five junk submissions naming a session cannot fill it; a screened citizen 
 });
 
 test('a session that has started or is past takes no booking from a citizen', async () => {
-  const t = await startServer();
+  const t = await startServerOn(fixture);
   try {
     const started = new Date(Date.now() - 3_600_000).toISOString();
     const ends = new Date(Date.now() + 3_600_000).toISOString();
@@ -86,4 +91,5 @@ test('a session that has started or is past takes no booking from a citizen', as
     await t.close();
     removeDir(t.dataDir);
   }
+});
 });

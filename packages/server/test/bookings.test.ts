@@ -6,13 +6,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { countRows, healthy, postJson, removeDir, startServer, submitJson, uuidv7, validRegistration, type TestServer } from './helpers.js';
+import { healthy, postJson, removeDir, startServer, submitJson, uuidv7, validRegistration, type TestServer } from './helpers.js';
+import { STORE_FIXTURES, startServerOn } from './store-fixtures.js';
 import { book, official, openSession, registrations, sessionInput, type ErrorShape } from './schedule-helpers.js';
 
-describe('bookings', () => {
+// On each store: SQLite, and a real PostgreSQL when its binaries are here (else skipped with the reason).
+for (const fixture of STORE_FIXTURES) describe(`bookings on ${fixture.name}`, { skip: fixture.unavailable }, () => {
   let t: TestServer;
   before(async () => {
-    t = await startServer();
+    t = await startServerOn(fixture);
   });
   after(async () => {
     await t.close();
@@ -29,7 +31,7 @@ describe('bookings', () => {
     assert.equal(statuses.filter((s) => s === 409).length, 180, JSON.stringify([...new Set(statuses)]));
     const refused = bodies.filter((b) => b.error);
     assert.ok(refused.every((b) => b.error.code === 'session_full' && b.error.message.vi.includes('đủ chỗ') && b.error.message.en.includes('full')));
-    assert.equal(t.db.prepare("SELECT COUNT(*) FROM bookings WHERE session_id = ? AND status = 'booked'").pluck().get(id), 20);
+    assert.equal((await t.count("SELECT COUNT(*) FROM bookings WHERE session_id = ? AND status = 'booked'", [id])), 20);
     const session = (await (await fetch(`${t.api}/sessions/${id}`)).json()) as { placesLeft: number };
     assert.equal(session.placesLeft, 0);
     assert.ok(await healthy(t));
@@ -46,14 +48,14 @@ describe('bookings', () => {
     assert.deepEqual(bodies[1], bodies[0], 'a replay answers the same');
     assert.deepEqual(bodies[2], bodies[0]);
     assert.equal(replies.filter((r) => r.headers.get('idempotent-replayed') === 'true').length, 2);
-    assert.equal(t.db.prepare('SELECT COUNT(*) FROM bookings WHERE session_id = ?').pluck().get(id), 1);
+    assert.equal((await t.count('SELECT COUNT(*) FROM bookings WHERE session_id = ?', [id])), 1);
 
     // The session is now full: the next registration is stored all the same, its booking refused.
     const full = await submitJson(t.api, validRegistration({ preferredSessionId: id }));
     const fullBody = (await full.json()) as { reference: string; booking: { status: string } };
     assert.equal(full.status, 201);
     assert.equal(fullBody.booking.status, 'full');
-    assert.equal(t.db.prepare('SELECT COUNT(*) FROM registrations WHERE reference = ?').pluck().get(fullBody.reference), 1);
+    assert.equal((await t.count('SELECT COUNT(*) FROM registrations WHERE reference = ?', [fullBody.reference])), 1);
 
     const clerk = await official(t, 'clerk');
     const draft = ((await (await clerk.post('/sessions', sessionInput())).json()) as { session: { id: string } }).session.id;
@@ -79,8 +81,8 @@ describe('bookings', () => {
     const movedBody = (await moved.json()) as { sessionId: string; status: string };
     assert.equal(moved.status, 200, JSON.stringify(movedBody));
     assert.deepEqual([movedBody.sessionId, movedBody.status], [second, 'booked']);
-    const places = (id: string) => t.db.prepare("SELECT COUNT(*) FROM bookings WHERE session_id = ? AND status = 'booked'").pluck().get(id);
-    assert.deepEqual([places(first), places(second)], [0, 1]);
+    const places = async (id: string) => (await t.count("SELECT COUNT(*) FROM bookings WHERE session_id = ? AND status = 'booked'", [id]));
+    assert.deepEqual([await places(first), await places(second)], [0, 1]);
 
     const wrongPhone = await book(t, reference!, first, '0987654321');
     const unknownRef = await book(t, 'TD-0000-0000', first);
@@ -88,7 +90,7 @@ describe('bookings', () => {
 
     const cancelled = await postJson(`${t.api}/bookings/cancel`, { reference, phone: '0912345678' });
     assert.equal(((await cancelled.json()) as { status: string }).status, 'cancelled');
-    assert.equal(places(second), 0);
+    assert.equal(await places(second), 0);
     assert.equal((await postJson(`${t.api}/bookings/cancel`, { reference, phone: '0912345678' })).status, 404);
 
     const bad = await postJson(`${t.api}/bookings`, { reference, phone: '0912345678', sessionId: 'bad id!', extra: true });
@@ -114,9 +116,9 @@ describe('bookings', () => {
     assert.equal(res.status, 201, JSON.stringify(invitation));
     assert.equal(invitation.slotAt, '2030-07-01T01:30:00.000Z');
     assert.match(invitation.joinToken, /^[A-Za-z0-9_-]{43}$/u);
-    const stored = t.db.prepare("SELECT join_token_hash FROM bookings WHERE status = 'booked' AND session_id = ?").pluck().get(id) as string;
+    const stored = (await t.sql("SELECT join_token_hash FROM bookings WHERE status = 'booked' AND session_id = ?", [id]))[0]?.join_token_hash as string;
     assert.equal(stored, createHash('sha256').update(invitation.joinToken).digest('hex'));
-    assert.ok(!JSON.stringify(t.db.prepare('SELECT * FROM bookings').all()).includes(invitation.joinToken), 'the token itself is not stored');
+    assert.ok(!JSON.stringify(await t.sql('SELECT * FROM bookings')).includes(invitation.joinToken), 'the token itself is not stored');
     const record = (await (await clerk.get(`/registrations/${reference}`)).json()) as { state: string };
     assert.equal(record.state, 'invited');
 

@@ -19,8 +19,29 @@ export interface TestServer {
   server: TiepdanServer;
   config: Config;
   dataDir: string;
+  /** SQLite's handle, for the suites that run on SQLite only; store-neutral checks use `sql`/`count`. */
   db: SqliteStore['db'];
+  /**
+   * The rows of a query read directly from the server's database, whichever store it runs on: `?` placeholders
+   * (numbered for PostgreSQL), SQL that both engines understand. For what the API does not show (rows that must
+   * not exist, a hash instead of a token).
+   */
+  sql(query: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** The first column of the first row as a number (PostgreSQL returns COUNT(*) as a string). */
+  count(query: string, params?: unknown[]): Promise<number>;
   close(): Promise<void>;
+}
+
+/** Runs `query` on the server's store, SQLite or PostgreSQL. */
+function storeSql(server: TiepdanServer): TestServer['sql'] {
+  const store = server.store as unknown as { kind: string; db?: SqliteStore['db']; pool?: { query(q: string, p: unknown[]): Promise<{ rows: Record<string, unknown>[] }> } };
+  if (store.kind === 'postgres') {
+    return async (query, params = []) => {
+      let n = 0;
+      return (await store.pool!.query(query.replace(/\?/gu, () => `$${(n += 1)}`), params)).rows;
+    };
+  }
+  return async (query, params = []) => store.db!.prepare<unknown[], Record<string, unknown>>(query).all(...params);
 }
 
 export function tempDir(prefix = 'tiepdan-test-'): string {
@@ -75,6 +96,7 @@ export function testConfig(values: Partial<ConfigInput> = {}, dataDir = tempDir(
 export async function startServer(values: Partial<ConfigInput> = {}, config = testConfig(values), options: ServerOptions = {}): Promise<TestServer> {
   const server = await createServer(config, options);
   const url = await server.start();
+  const sql = storeSql(server);
   return {
     url,
     api: `${url}/api/v1`,
@@ -82,6 +104,11 @@ export async function startServer(values: Partial<ConfigInput> = {}, config = te
     config,
     dataDir: config.dataDir,
     db: (server.store as SqliteStore).db,
+    sql,
+    async count(query, params) {
+      const [row] = await sql(query, params);
+      return Number(Object.values(row ?? {})[0]);
+    },
     async close() {
       await server.close();
     },
@@ -182,6 +209,11 @@ export function submitMultipart(api: string, registration: unknown, uploads: Upl
   return fetch(`${api}/registrations`, { method: 'POST', headers: { 'idempotency-key': key }, body: form });
 }
 
+/** Rows in a table, on either store. */
+export function tableCount(t: TestServer, table = 'registrations'): Promise<number> {
+  return t.count(`SELECT COUNT(*) FROM ${table}`);
+}
+
 export function countRows(db: TestServer['db'], table = 'registrations'): number {
   return db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
 }
@@ -204,8 +236,14 @@ export function filesUnder(dir: string): string[] {
   return out;
 }
 
-export function storedFiles(t: TestServer): { attachments: string[]; tmp: string[] } {
-  return { attachments: filesUnder(join(t.dataDir, 'attachments')), tmp: filesUnder(join(t.dataDir, 'tmp')) };
+/** What the store holds as attachment files (as `ab/abcd…` paths) and what is left in the upload temp folder. On
+ *  SQLite the files are in the data folder; on PostgreSQL they are rows of `attachment_files`, so a check here reads
+ *  the table (an empty folder there would pass every "no file stored" assertion without checking anything). */
+export async function storedFiles(t: TestServer): Promise<{ attachments: string[]; tmp: string[] }> {
+  const tmp = filesUnder(join(t.dataDir, 'tmp'));
+  if (t.config.store.kind !== 'postgres') return { attachments: filesUnder(join(t.dataDir, 'attachments')), tmp };
+  const rows = await t.sql('SELECT sha256 FROM attachment_files ORDER BY sha256');
+  return { attachments: rows.map((r) => `${String(r.sha256).slice(0, 2)}/${String(r.sha256)}`), tmp };
 }
 
 export function token(t: TestServer, role: OfficialRole, unit = UNIT, ttl?: number, sub = `${role}.test`): Promise<string> {

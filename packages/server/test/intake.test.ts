@@ -8,32 +8,39 @@ import {
   PDF,
   PNG,
   attachmentMeta,
-  countRows,
   healthy,
   removeDir,
-  startServer,
   storedFiles,
   submitJson,
   submitMultipart,
+  tableCount,
   uuidv7,
   validRegistration,
   type TestServer,
 } from './helpers.js';
+import { STORE_FIXTURES, startServerOn } from './store-fixtures.js';
 
 type ErrorShape = { error: { code: string; message: { vi: string; en: string }; fields?: { path: string; code: string; message: { vi: string; en: string } }[]; requestId?: string } };
 
+// Every test runs on each store (SQLite, and a real PostgreSQL when its binaries are here; otherwise reported as
+// skipped with the reason). What is checked in the database is read with t.sql/t.count, which work on both.
 let t: TestServer;
-before(async () => {
-  t = await startServer({ rules: { attachments: { maxCount: 3, maxBytes: 64 * 1024 } } });
-});
-after(async () => {
-  await t.close();
-  removeDir(t.dataDir);
-});
+for (const fixture of STORE_FIXTURES) {
+  describe(`intake on ${fixture.name}`, { skip: fixture.unavailable }, () => {
+    before(async () => {
+      t = await startServerOn(fixture, { rules: { attachments: { maxCount: 3, maxBytes: 64 * 1024 } } });
+    });
+    after(async () => {
+      await t?.close();
+      if (t) removeDir(t.dataDir);
+    });
+    intakeSuite();
+  });
+}
 
 /** Asserts a refusal: status, code, the named field, nothing stored (rows, files, temps), server still up. */
 async function assertRefused(res: Response, status: number, code: string, path?: string): Promise<ErrorShape> {
-  const rowsBefore = countRows(t.db);
+  const rowsBefore = await tableCount(t);
   const body = (await res.json()) as ErrorShape;
   assert.equal(res.status, status, JSON.stringify(body));
   assert.equal(body.error.code, code);
@@ -44,26 +51,27 @@ async function assertRefused(res: Response, status: number, code: string, path?:
     assert.ok(field, `field ${path} named in ${JSON.stringify(body.error.fields)}`);
     assert.ok(field.message.vi && field.message.en);
   }
-  assert.equal(countRows(t.db), rowsBefore);
+  assert.equal(await tableCount(t), rowsBefore);
   assert.ok(await healthy(t));
   return body;
 }
 
 async function assertNothingStored<T>(action: () => Promise<T>): Promise<T> {
-  const rows = countRows(t.db);
-  const history = countRows(t.db, 'history');
-  const attachmentRows = countRows(t.db, 'attachments');
-  const files = storedFiles(t);
+  const rows = await tableCount(t);
+  const history = await tableCount(t, 'history');
+  const attachmentRows = await tableCount(t, 'attachments');
+  const files = (await storedFiles(t));
   const result = await action();
-  assert.equal(countRows(t.db), rows, 'no registration row');
-  assert.equal(countRows(t.db, 'history'), history, 'no history row');
-  assert.equal(countRows(t.db, 'attachments'), attachmentRows, 'no attachment row');
-  const now = storedFiles(t);
+  assert.equal(await tableCount(t), rows, 'no registration row');
+  assert.equal(await tableCount(t, 'history'), history, 'no history row');
+  assert.equal(await tableCount(t, 'attachments'), attachmentRows, 'no attachment row');
+  const now = (await storedFiles(t));
   assert.deepEqual(now.attachments, files.attachments, 'no attachment file');
   assert.deepEqual(now.tmp, [], 'no temp file left');
   return result;
 }
 
+function intakeSuite(): void {
 describe('submission: happy paths', () => {
   test('JSON registration → 201 with a reference, stored once with its first history row', async () => {
     const key = uuidv7();
@@ -76,11 +84,11 @@ describe('submission: happy paths', () => {
     assert.ok(body.next.vi && body.next.en);
     assert.ok(!Number.isNaN(Date.parse(body.receivedAt)));
     assert.equal(res.headers.get('idempotent-replayed'), null);
-    const row = t.db.prepare('SELECT * FROM registrations WHERE reference = ?').get(body.reference) as Record<string, any>;
+    const row = (await t.sql('SELECT * FROM registrations WHERE reference = ?', [body.reference]))[0] as Record<string, any>;
     assert.equal(row.client_id, key);
     const stored = JSON.parse(row.data);
     assert.equal(stored.contact.phone, '+84912345678', 'phone stored as E.164');
-    assert.equal(t.db.prepare('SELECT COUNT(*) FROM history h JOIN registrations r ON r.id = h.registration_id WHERE r.reference = ?').pluck().get(body.reference), 1);
+    assert.equal((await t.count('SELECT COUNT(*) FROM history h JOIN registrations r ON r.id = h.registration_id WHERE r.reference = ?', [body.reference])), 1);
   });
 
   test('multipart with a real PNG and PDF → stored content-addressed, type detected by content', async () => {
@@ -97,11 +105,11 @@ describe('submission: happy paths', () => {
     assert.equal(png.type, 'image/png');
     assert.equal(pdf.type, 'application/pdf');
     assert.equal(png.size, PNG.length);
-    const files = storedFiles(t).attachments;
+    const files = (await storedFiles(t)).attachments;
     assert.ok(files.includes(`${png.sha256.slice(0, 2)}/${png.sha256}`));
     assert.ok(files.includes(`${pdf.sha256.slice(0, 2)}/${pdf.sha256}`));
-    assert.deepEqual(storedFiles(t).tmp, []);
-    assert.equal(t.db.prepare('SELECT COUNT(*) FROM attachments a JOIN registrations r ON r.id = a.registration_id WHERE r.reference = ?').pluck().get(body.reference), 2);
+    assert.deepEqual((await storedFiles(t)).tmp, []);
+    assert.equal((await t.count('SELECT COUNT(*) FROM attachments a JOIN registrations r ON r.id = a.registration_id WHERE r.reference = ?', [body.reference])), 2);
   });
 
   test('NFD input is stored NFC', async () => {
@@ -112,7 +120,7 @@ describe('submission: happy paths', () => {
     const res = await submitJson(t.api, reg);
     const body = (await res.json()) as Record<string, any>;
     assert.equal(res.status, 201, JSON.stringify(body));
-    const row = t.db.prepare('SELECT data, display_name, summary FROM registrations WHERE reference = ?').get(body.reference) as Record<string, string>;
+    const row = (await t.sql('SELECT data, display_name, summary FROM registrations WHERE reference = ?', [body.reference]))[0] as Record<string, string>;
     const data = JSON.parse(row.data!);
     assert.equal(data.identity.fullName, 'Lê Thị Ngọc Ánh'.normalize('NFC'));
     assert.equal(row.display_name, 'Lê Thị Ngọc Ánh'.normalize('NFC'));
@@ -128,25 +136,25 @@ describe('submission: idempotency', () => {
     const first = await submitMultipart(t.api, reg, [{ field: 'p', bytes: PNG }], key);
     const firstBody = await first.text();
     assert.equal(first.status, 201, firstBody);
-    const rows = countRows(t.db);
-    const files = storedFiles(t).attachments;
+    const rows = await tableCount(t);
+    const files = (await storedFiles(t)).attachments;
     // Same content, keys in another order and the phone typed differently: still the same registration.
     const reordered = { ...Object.fromEntries(Object.entries(reg).reverse()), contact: { phone: '+84912345678' } };
     const replay = await submitMultipart(t.api, reordered, [{ field: 'p', bytes: PNG }], key);
     assert.equal(replay.status, 201);
     assert.equal(replay.headers.get('idempotent-replayed'), 'true');
     assert.equal(await replay.text(), firstBody);
-    assert.equal(countRows(t.db), rows);
-    assert.equal(t.db.prepare('SELECT COUNT(*) FROM registrations WHERE client_id = ?').pluck().get(key), 1);
-    assert.deepEqual(storedFiles(t).attachments, files);
-    assert.deepEqual(storedFiles(t).tmp, []);
+    assert.equal(await tableCount(t), rows);
+    assert.equal((await t.count('SELECT COUNT(*) FROM registrations WHERE client_id = ?', [key])), 1);
+    assert.deepEqual((await storedFiles(t)).attachments, files);
+    assert.deepEqual((await storedFiles(t)).tmp, []);
   });
 
   test('the same key with different content → 409 idempotency_conflict, nothing new stored', async () => {
     const key = uuidv7();
     const first = await submitJson(t.api, validRegistration(), key);
     assert.equal(first.status, 201);
-    const stored = t.db.prepare('SELECT data FROM registrations WHERE client_id = ?').pluck().get(key);
+    const stored = (await t.sql('SELECT data FROM registrations WHERE client_id = ?', [key]))[0]?.data;
     await assertNothingStored(async () => {
       const changed = validRegistration({ content: { summary: 'Một nội dung khác hẳn.' } });
       await assertRefused(await submitJson(t.api, changed, key), 409, 'idempotency_conflict');
@@ -154,7 +162,7 @@ describe('submission: idempotency', () => {
       const withFile = validRegistration({ attachments: [attachmentMeta('q', PDF, 'application/pdf')] });
       await assertRefused(await submitMultipart(t.api, withFile, [{ field: 'q', bytes: Buffer.concat([PDF, Buffer.from('% extra\n')]) }], key), 409, 'idempotency_conflict');
     });
-    assert.equal(t.db.prepare('SELECT data FROM registrations WHERE client_id = ?').pluck().get(key), stored, 'the first registration is untouched');
+    assert.equal((await t.sql('SELECT data FROM registrations WHERE client_id = ?', [key]))[0]?.data, stored, 'the first registration is untouched');
   });
 
   test('20 concurrent identical submissions store exactly one row', async () => {
@@ -165,18 +173,18 @@ describe('submission: idempotency', () => {
     assert.deepEqual(responses.map((r) => r.status), Array(20).fill(201));
     assert.equal(new Set(bodies).size, 1, 'every response has the same body');
     assert.equal(responses.filter((r) => r.headers.get('idempotent-replayed') === 'true').length, 19);
-    assert.equal(t.db.prepare('SELECT COUNT(*) FROM registrations WHERE client_id = ?').pluck().get(key), 1);
-    assert.equal(t.db.prepare('SELECT COUNT(*) FROM history h JOIN registrations r ON r.id = h.registration_id WHERE r.client_id = ?').pluck().get(key), 1);
-    assert.deepEqual(storedFiles(t).tmp, []);
+    assert.equal((await t.count('SELECT COUNT(*) FROM registrations WHERE client_id = ?', [key])), 1);
+    assert.equal((await t.count('SELECT COUNT(*) FROM history h JOIN registrations r ON r.id = h.registration_id WHERE r.client_id = ?', [key])), 1);
+    assert.deepEqual((await storedFiles(t)).tmp, []);
   });
 
   test('20 concurrent JSON submissions with distinct keys store 20 rows with distinct references', async () => {
-    const before = countRows(t.db);
+    const before = await tableCount(t);
     const responses = await Promise.all(Array.from({ length: 20 }, () => submitJson(t.api, validRegistration())));
     const bodies = (await Promise.all(responses.map((r) => r.json()))) as { reference: string }[];
     assert.deepEqual(responses.map((r) => r.status), Array(20).fill(201));
     assert.equal(new Set(bodies.map((b) => b.reference)).size, 20);
-    assert.equal(countRows(t.db), before + 20);
+    assert.equal(await tableCount(t), before + 20);
   });
 });
 
@@ -296,3 +304,4 @@ describe('submission: refusals store nothing and name the field', () => {
     });
   });
 });
+}

@@ -8,7 +8,8 @@ import type { Capability } from '../src/store/capabilities.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import type { EngineStore } from '../src/store/store.js';
-import { PROVISIONAL_OFF, removeDir, tempDir } from './helpers.js';
+import type { ConfigInput } from '../src/index.js';
+import { PROVISIONAL_OFF, removeDir, startServer, tempDir, type TestServer } from './helpers.js';
 import { postgresUnavailable, startPostgres, type PgServer } from './pg-server.js';
 
 export interface OpenedStore {
@@ -29,6 +30,29 @@ export interface StoreFixture {
   auditGuard: { off: string; on: string };
   unavailable?: string | undefined;
   open(): Promise<OpenedStore>;
+  /** The `store` config for a whole server on this store (a fresh database), and how to remove it afterwards. */
+  serverStore(): Promise<{ values: Partial<ConfigInput>; dispose(): Promise<void> }>;
+}
+
+/** A test server (helpers.startServer) whose store is `fixture`'s; closing it removes the store's database too. */
+export async function startServerOn(fixture: StoreFixture, values: Partial<ConfigInput> = {}): Promise<TestServer> {
+  const { values: storeValues, dispose } = await fixture.serverStore();
+  try {
+    const t = await startServer({ ...values, ...storeValues });
+    return {
+      ...t,
+      async close() {
+        try {
+          await t.close();
+        } finally {
+          await dispose();
+        }
+      },
+    };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
 }
 
 export const STORE_FIXTURES: StoreFixture[] = [
@@ -39,6 +63,9 @@ export const STORE_FIXTURES: StoreFixture[] = [
       off: 'DROP TRIGGER room_audit_no_update',
       // As migration 3 created it.
       on: "CREATE TRIGGER room_audit_no_update BEFORE UPDATE ON room_audit BEGIN SELECT RAISE(ABORT, 'room_audit is append-only'); END",
+    },
+    async serverStore() {
+      return { values: {}, async dispose() {} };
     },
     async open() {
       const dir = tempDir('tiepdan-contract-');
@@ -63,6 +90,15 @@ export const STORE_FIXTURES: StoreFixture[] = [
     lacks: [],
     auditGuard: { off: 'ALTER TABLE room_audit DISABLE TRIGGER room_audit_no_update', on: 'ALTER TABLE room_audit ENABLE TRIGGER room_audit_no_update' },
     unavailable: postgresUnavailable,
+    async serverStore() {
+      const server = await startPostgres();
+      try {
+        return { values: { store: { kind: 'postgres', url: await server.createDatabase() } }, dispose: () => server.stop() };
+      } catch (error) {
+        await server.stop();
+        throw error;
+      }
+    },
     async open() {
       const server: PgServer = await startPostgres();
       try {
