@@ -5,7 +5,7 @@
  * few minutes of a redirect), and the sign-in audit log, append-only: triggers refuse UPDATE and DELETE, so a
  * bug or a hand-typed statement cannot rewrite who signed in.
  */
-import type { Migration } from '../store/migrations.js';
+import type { Migration } from '../store/migration.js';
 
 export const AUTH_MIGRATION: Migration = {
   version: 5,

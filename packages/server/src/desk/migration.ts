@@ -5,7 +5,7 @@
  * free number, so it does not collide with migrations other capabilities add meanwhile; order does not matter
  * between them, they touch separate tables.
  */
-import type { Migration } from '../store/migrations.js';
+import type { Migration } from '../store/migration.js';
 
 export const DESK_MIGRATION: Migration = {
   version: 10,

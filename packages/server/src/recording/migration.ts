@@ -4,7 +4,7 @@
  * acknowledged segments, the timeline (participants, notices, cases), the access log (append-only) and the
  * citizens' copy requests with their handover records.
  */
-import type { Migration } from '../store/migrations.js';
+import type { Migration } from '../store/migration.js';
 
 export const RECORDING_MIGRATION: Migration = {
   version: 4,

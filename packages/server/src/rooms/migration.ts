@@ -3,7 +3,7 @@
  * tail of its event log for resume), the session's chat, and the hash-chained audit log of lobby decisions and
  * role actions. The audit table refuses UPDATE and DELETE; the hash chain catches an edit made around that.
  */
-import type { Migration } from '../store/migrations.js';
+import type { Migration } from '../store/migration.js';
 
 export const ROOMS_MIGRATION: Migration = {
   version: 3,

@@ -4,7 +4,6 @@
  * time within the session and a join token, returned once and stored hashed). Also the calendars: the unit's
  * feed and one file per booking.
  */
-import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   fieldError,
@@ -27,6 +26,7 @@ import { bookingCalendar, unitFeed } from './ics.js';
 import type * as z from 'zod';
 import type { BookingKeySchema, BookingSchema } from './input.js';
 import { joinUrl, openJoinToken } from './invitations.js';
+import { tokenHash } from './join-tokens.js';
 import { addMonths, todayInHanoi, utcBounds } from './planning.js';
 import { publicSession } from './views.js';
 
@@ -47,10 +47,6 @@ export async function citizenBooking(ctx: Pick<ScheduleContext, 'config' | 'stor
     };
   }
   return out;
-}
-
-export function tokenHash(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
 /**

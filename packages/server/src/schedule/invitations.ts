@@ -22,7 +22,7 @@ import { ApiError } from '../http/api-error.js';
 import { open, seal } from '../privacy/seal.js';
 import type { Attendance, BookingRow, NoticeBody, SessionDeliveryRow } from '../store/schedule-store.js';
 import type { RegistrationRow } from '../store/store.js';
-import { tokenHash } from './bookings.js';
+import { tokenHash } from './join-tokens.js';
 import { scopedSession, unitConfig, type ScheduleContext } from './context.js';
 import { bookingCalendar } from './ics.js';
 import { InvitationSchema, NoticesQuerySchema, invalid, parseBody } from './input.js';

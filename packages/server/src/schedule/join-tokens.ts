@@ -4,9 +4,14 @@
  * hash matches joins the room of the session it was invited to, under its display name (already redacted for a
  * denunciation when stored).
  */
+import { createHash } from 'node:crypto';
 import type { JoinClaims, JoinTokenVerifier } from '../rooms/join-tokens.js';
 import type { Store } from '../store/store.js';
-import { tokenHash } from './bookings.js';
+
+/** A join token as stored: only its SHA-256 is kept, so a database read gives no token that opens a room. */
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
 
 export class InvitationJoinTokenVerifier implements JoinTokenVerifier {
   constructor(private readonly store: Store) {}

@@ -13,7 +13,7 @@
  *   `provisional`: a place taken before screening (issue 12 item 4, schedule/bookings.ts), and the join token
  *   sealed (AES-256-GCM, bound to the reference) so the citizen's lookup can show the link again.
  */
-import type { Migration } from '../store/migrations.js';
+import type { Migration } from '../store/migration.js';
 
 export const NOTICES_MIGRATION: Migration = {
   version: 6,

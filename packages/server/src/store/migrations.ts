@@ -3,17 +3,14 @@
  * `schema_migrations`. A migration is never edited once released; a change is a new number.
  */
 import type Database from 'better-sqlite3';
+import type { Migration } from './migration.js';
 import { ROOMS_CHAT_ONCE_MIGRATION, ROOMS_MIGRATION } from '../rooms/migration.js';
 import { RECORDING_MIGRATION } from '../recording/migration.js';
 import { AUTH_MIGRATION } from '../auth/migration.js';
 import { NOTICES_MIGRATION } from '../schedule/migration.js';
 import { DESK_MIGRATION } from '../desk/migration.js';
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+export type { Migration };
 
 export const MIGRATIONS: readonly Migration[] = [
   {
