@@ -13,6 +13,7 @@
 export * from './i18n/message.js';
 export * from './i18n/field-messages.js';
 export * from './errors.js';
+export * from './error-schema.js';
 export * from './validation/issues.js';
 export * from './text/nfc.js';
 export * from './text/json.js';

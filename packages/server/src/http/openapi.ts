@@ -6,9 +6,11 @@
  * (default-src 'self', no 'unsafe-inline') refuses; an integrator opens the document in their own tools.
  */
 import swagger from '@fastify/swagger';
+import type { SwaggerTransformObject } from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
-import type { $ZodType } from 'zod/v4/core';
+import { toJSONSchema, type $ZodType } from 'zod/v4/core';
+import { ErrorBodySchema } from '@tiepdan/core';
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -30,6 +32,44 @@ const transform: typeof jsonSchemaTransform = (input) => {
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
+/** Where every 4xx response of the document points: the one error shape. */
+export const ERROR_SCHEMA_REF = '#/components/schemas/Error';
+
+/** The `Error` component, rendered from core's ErrorBodySchema (what a client may be sent, hence `input`: open objects). */
+export function errorJsonSchema(): Record<string, unknown> {
+  const { $schema: _dialect, ...schema } = toJSONSchema(ErrorBodySchema, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
+  return schema;
+}
+
+function errorReply(description: string) {
+  return { description, content: { 'application/json': { schema: { $ref: ERROR_SCHEMA_REF } } } };
+}
+
+type Operation = { requestBody?: unknown; parameters?: { in?: string }[]; responses?: Record<string, unknown> };
+
+/**
+ * Every route refuses in the one error shape (http/error-handler.ts sends nothing else), so every operation gets
+ * the `4XX` range referring to `Error`, and one that checks a body, query or path (a route `schema`, or a part
+ * `checkedByHandler`) also its 422 `validation_failed`. A 4xx a route declares itself is left as it is (the test
+ * fails when it does not refer to `Error`).
+ */
+const withErrors: SwaggerTransformObject = (input) => {
+  const doc = ('openapiObject' in input ? input.openapiObject : input.swaggerObject) as {
+    paths?: Record<string, Record<string, Operation>>;
+    components?: { schemas?: Record<string, unknown> };
+  };
+  for (const ops of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(ops)) {
+      const responses = (op.responses ??= {});
+      const checksInput = Boolean(op.requestBody) || (op.parameters ?? []).some((p) => p.in === 'query' || p.in === 'path');
+      if (checksInput) responses['422'] ??= errorReply('`validation_failed`: the body, query or path breaks the schema; `fields` names each offending field.');
+      responses['4XX'] ??= errorReply('Refused (unauthenticated, forbidden, not found, conflict, rate limited…): the one error shape, with `code` and a message in Vietnamese and English.');
+    }
+  }
+  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Error: errorJsonSchema() } };
+  return doc as ReturnType<SwaggerTransformObject>;
+};
+
 /** Registers the collector; must run before any route is added (it hears routes as they are declared). */
 export async function openApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -46,6 +86,7 @@ export async function openApi(app: FastifyInstance): Promise<void> {
       },
     },
     transform,
+    transformObject: withErrors,
   });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async (_request, reply) => reply.header('Cache-Control', 'public, max-age=300').send(app.swagger()));
 }
