@@ -1,5 +1,5 @@
 /**
- * The stores the rooms' process tests (rooms-crash, rooms-restart) run a server on: SQLite in its data folder,
+ * The stores the rooms' process tests (rooms-crash, rooms-restart, rooms-cluster) run a server on: SQLite in its data folder,
  * and PostgreSQL, a real server started once for the file (pg-server.ts) with a new database per run, named by the
  * config's `store`. What a test reads back afterwards is the same SQL on both (room_chat is a view on both).
  * The postgres run is skipped, with the reason, where PostgreSQL's binaries are absent or the postgres store lacks a
