@@ -4,17 +4,14 @@
 //   node <values JSON>      the real server with these config values (the parent gives every node of a cluster
 //                           the same data folder, secrets and Redis, and each its own bus.nodeId)
 //   intake sqlite|postgres [url]
-//                           the real server for the intake bench. With postgres, registrations, the schedule
-//                           and sign-in go to PostgreSQL (store/postgres.ts) and the capabilities not ported yet
-//                           (cases, rooms, recording, access log) to SQLite beside it: the server refuses a
-//                           postgres store without them, and intake touches none of them.
+//                           the real server for the intake bench, on SQLite or on PostgreSQL as configured
+//                           (`store: { kind: 'postgres', url, poolSize: 20 }`: every capability is on it).
 // IPC: {cmd:'count'} → registrations stored; {cmd:'stop'} → close and exit.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, loadConfig, SqliteStore } from '../packages/server/dist/index.js';
-import { PostgresStore } from '../packages/server/dist/store/postgres.js';
+import { createServer, loadConfig } from '../packages/server/dist/index.js';
 
 const [kind, arg, url] = process.argv.slice(2);
 
@@ -34,32 +31,6 @@ function config(values) {
   });
 }
 
-/** The postgres store with the not-yet-ported capabilities from a SQLite store beside it (bench only). */
-async function postgresIntakeStore(dataDir, databaseUrl) {
-  const pg = await PostgresStore.open(databaseUrl, { poolSize: 20 });
-  const lite = new SqliteStore(dataDir);
-  return {
-    kind: 'postgres',
-    appliedMigrations: pg.appliedMigrations,
-    insertRegistration: (input) => pg.insertRegistration(input),
-    findByClientId: (id) => pg.findByClientId(id),
-    findByReference: (reference) => pg.findByReference(reference),
-    listRegistrations: (filters, before, limit) => pg.listRegistrations(filters, before, limit),
-    transition: (change) => pg.transition(change),
-    schedule: pg.schedule,
-    accounts: pg.accounts,
-    cases: lite.cases,
-    openRooms: (options) => lite.openRooms(options),
-    recordings: lite.recordings,
-    accessLog: lite.accessLog,
-    count: async () => Number((await pg.pool.query('SELECT COUNT(*) AS n FROM registrations')).rows[0].n),
-    close: async () => {
-      await pg.close();
-      await lite.close();
-    },
-  };
-}
-
 let server;
 let count;
 let cleanup = async () => undefined;
@@ -70,9 +41,8 @@ if (kind === 'node') {
   const dataDir = mkdtempSync(join(tmpdir(), 'tiepdan-bench-cluster-'));
   const values = { dataDir, schedule: { provisionalShare: 1, provisionalPerPhone: 0 } };
   if (arg === 'postgres') {
-    const store = await postgresIntakeStore(dataDir, url);
-    server = await createServer(config(values), { store });
-    count = () => store.count();
+    server = await createServer(config({ ...values, store: { kind: 'postgres', url, poolSize: 20 } }));
+    count = async () => Number((await server.store.pool.query('SELECT COUNT(*) AS n FROM registrations')).rows[0].n);
   } else {
     server = await createServer(config(values));
     count = async () => server.store.db.prepare('SELECT COUNT(*) FROM registrations').pluck().get();
