@@ -73,7 +73,9 @@ export class RoomHost {
     let room = await this.room$(sessionId);
     if (!room) {
       if (command.kind !== 'hello') return command.kind === 'request' ? { ok: false, error: signalingError('unauthenticated') } : { ok: true, result: {} };
-      room = this.create(sessionId);
+      // Hellos that came while the store was read all found nothing: the first creates the room, the rest join it
+      // (on a store whose read is a round trip, two officials opening one new room at once would get two rooms).
+      room = this.rooms.get(sessionId) ?? this.create(sessionId);
     }
     const reply = await room.handle(command);
     if (command.kind === 'heartbeat') return reply;
