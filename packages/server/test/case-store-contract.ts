@@ -12,6 +12,7 @@ import { describe, test } from 'node:test';
 import type { MatterKind, ReceptionCase } from '@tiepdan/core';
 import type { CaseRow, CaseWrite, NextNumber } from '../src/store/case-store.js';
 import type { EngineStore, NewRegistration } from '../src/store/store.js';
+import type { NewSession } from '../src/store/schedule-store.js';
 
 const YEAR = 2026;
 const AT = '2026-12-02T08:00:00.000Z';
@@ -64,7 +65,7 @@ async function open(store: EngineStore, unit: string, overrides: Partial<Recepti
 
 const lines = (rows: CaseRow[]) => rows.map((r) => r.case.registerNumber);
 
-export function caseStoreContract(store: () => EngineStore, registration: (overrides?: Partial<NewRegistration>) => NewRegistration): void {
+export function caseStoreContract(store: () => EngineStore, registration: (overrides?: Partial<NewRegistration>) => NewRegistration, newSession: () => NewSession): void {
   test('concurrent opens in one unit take the lines 1..N, each once, and the register lists them in order', async () => {
     const s = store();
     const unit = freshUnit();
@@ -201,27 +202,11 @@ export function caseStoreContract(store: () => EngineStore, registration: (overr
 
   test("a step's notice to the citizen is queued once, however often the step is written", async () => {
     const s = store();
-    const starts = Date.now() + 7 * 86_400_000;
-    const sessionId = `s-${randomUUID()}`;
-    await s.schedule.createSession({
-      id: sessionId,
-      kind: 'periodic',
-      host: { role: 'chair', name: 'Chủ tịch UBND phường' },
-      level: 'commune',
-      unit: 'dongthap.sadec',
-      venue: 'Trụ sở UBND phường Sa Đéc',
-      connectionPoints: [],
-      startsAt: new Date(starts).toISOString(),
-      endsAt: new Date(starts + 3_600_000).toISOString(),
-      capacity: 3,
-      remoteAllowed: true,
-      state: 'open',
-      createdAt: AT,
-      publishedAt: AT,
-    });
+    const created = await s.schedule.createSession(newSession());
+    const sessionId = created.id;
     const { row: reg } = await s.insertRegistration(registration());
     const c = await open(s, freshUnit(), { registrationReference: reg.reference, sessionId });
-    const session = { id: sessionId, unit: 'dongthap.sadec', venue: 'Trụ sở UBND phường Sa Đéc', startsAt: new Date(starts).toISOString(), endsAt: new Date(starts + 3_600_000).toISOString(), state: 'open' as const };
+    const session = { id: sessionId, unit: created.unit, venue: created.venue, startsAt: created.startsAt, endsAt: created.endsAt, state: created.state };
     const notified = (current: CaseRow, next: NextNumber): CaseWrite => ({
       ...step('receipt', () => undefined)(current, next),
       notice: { sessionId, reference: reg.reference, change: 'receipt', sequence: c.registerNumber, body: { message: { vi: 'Đã nhận hồ sơ', en: 'Documents received' }, session }, at: AT },

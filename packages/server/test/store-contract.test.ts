@@ -257,7 +257,7 @@ for (const fixture of STORE_FIXTURES) {
       roomStoreContract(() => ({ store, rows: (sql) => opened.rows(sql), raw: (sql) => opened.raw(sql), auditGuard: fixture.auditGuard }));
     });
 
-    describe("the desk's cases and the register", { skip: lacks('cases') }, () => caseStoreContract(() => store, registration));
+    describe("the desk's cases and the register", { skip: lacks('cases') }, () => caseStoreContract(() => store, registration, session));
 
     describe('recording', { skip: lacks('recordings') }, () => recordingStoreContract(() => store.recordings!));
 

@@ -68,7 +68,9 @@ export function roomRecording({ handle, sessionUnit }: RecordingBindingOptions):
         rec = (await h.coordinator.open({ sessionId, unit: owner, by: opener.by })).recording;
       }
       await h.coordinator.adoptWaiting(rec.id);
-      rec = (await h.coordinator.forSession(sessionId))!;
+      // Read again, by id: adopting may have elected a holder. A recording gone meanwhile is a 404 (mustGet), which
+      // the room's open refuses as recorder_required, as it does any failed start.
+      rec = await h.coordinator.mustGet(rec.id);
       if (rec.state === 'armed') await h.coordinator.start(rec.id);
     },
     async admissible(sessionId) {
