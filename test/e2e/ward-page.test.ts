@@ -1,8 +1,8 @@
 /**
  * The ward's home page as a citizen first sees it: the elements arrive after the page (one small loader, then each
  * element's module) and must not push the page around when they upgrade. Cumulative layout shift is read from the
- * browser's own `layout-shift` entries, at a phone's width and a desktop's, until every element has rendered its
- * first screen with the server's data.
+ * browser's own `layout-shift` entries, at phones' widths and desktops', until every element has rendered its
+ * first screen with the server's data. (`npm run bench:lighthouse` gives Lighthouse's own figures for the page.)
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -20,7 +20,13 @@ const TAGS = ['tiepdan-registration', 'tiepdan-lookup', 'tiepdan-schedule'];
 /** Lighthouse's "good" threshold is 0.1; the issue asks for 0.05. */
 const CLS_BOUND = 0.05;
 
-for (const viewport of [{ width: 360, height: 740 }, { width: 1280, height: 800 }]) {
+/**
+ * Phones (320 px, a common 360 px, Lighthouse's mobile 412 px), the two-column layout where the schedule is narrow
+ * again (900 px) and a desktop: each element's first screen has a different height at each.
+ */
+const VIEWPORTS = [{ width: 320, height: 640 }, { width: 360, height: 740 }, { width: 412, height: 823 }, { width: 900, height: 800 }, { width: 1280, height: 800 }];
+
+for (const viewport of VIEWPORTS) {
   test(`the ward page does not shift while the elements load (${viewport.width} px)`, async () => {
     const context = await env.browser.newContext({ viewport, locale: 'vi-VN' });
     const page = await context.newPage();

@@ -126,6 +126,24 @@ describe('OpenAPI document', () => {
     assert.deepEqual(described, [], 'these routes have a response schema now: take them off PENDING_REPLIES');
   });
 
+  test('shared views are components: every $ref resolves, every component is referred to, a case reply refers to ReceptionCase', () => {
+    const doc = JSON.parse(readFileSync(DOC, 'utf8')) as { paths: unknown; components: { schemas: Record<string, unknown> } };
+    const text = JSON.stringify(doc);
+    const refs = new Set([...text.matchAll(/"\$ref":"([^"]+)"/gu)].map((m) => m[1]!));
+    for (const ref of refs) {
+      const id = /^#\/components\/schemas\/(.+)$/u.exec(ref)?.[1];
+      assert.ok(id && doc.components.schemas[id], `${ref} resolves to no component`);
+    }
+    const ids = Object.keys(doc.components.schemas);
+    for (const id of ['ReceptionCase', 'RegistrationRecord', 'RegisterEntry', 'SessionView', 'Error']) assert.ok(ids.includes(id), `no ${id} component`);
+    const unreferenced = ids.filter((id) => !refs.has(`#/components/schemas/${id}`));
+    assert.deepEqual(unreferenced, [], 'components nothing refers to');
+    const closed = (doc.paths as Record<string, Record<string, Operation>>)['/api/v1/desk/cases/{id}/close']!.post!.responses!['200']!.content!['application/json']!.schema!;
+    const closedText = JSON.stringify(closed);
+    assert.ok(closedText.includes('"#/components/schemas/ReceptionCase"'), closedText.slice(0, 300));
+    assert.ok(closedText.length < 2000, `the close reply is ${closedText.length} characters: the case is inlined again`);
+  });
+
   test('a body the schema describes is the body the route checks', async () => {
     const doc = JSON.parse(readFileSync(DOC, 'utf8'));
     const lookup = doc.paths['/api/v1/lookup'].post.requestBody.content['application/json'].schema;

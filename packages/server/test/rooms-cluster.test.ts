@@ -14,7 +14,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
@@ -22,6 +21,7 @@ import type { OfficialRole } from '@tiepdan/core';
 import { SignalingClient, type SignalingState, type WebSocketConstructor } from '@tiepdan/core/browser';
 import { mintJoinToken, mintToken, type ConfigInput } from '../src/index.js';
 import { leaseKey } from '../src/rooms/bus-redis.js';
+import { Forwarders } from './forwarder.js';
 import { removeDir, tempDir, UNIT } from './helpers.js';
 import { redisUnavailable, startRedis, type RedisServer } from './redis-server.js';
 import { ROOM_STORES, stopRoomStores } from './room-stores.js';
@@ -37,38 +37,10 @@ const BACK_WITHIN_MS = 5_000;
 const GUESSES = 3;
 const SUBMITS = 2;
 
-const forwarders: Server[] = [];
-const sockets = new Set<Socket>();
+const forwarders = new Forwarders();
 const clients: SignalingClient[] = [];
-
-/** Tries each backend in order; the first that accepts gets the connection (a load balancer with health checks). */
-function forwarder(ports: () => number[]): Promise<string> {
-  const server = createServer((inbound) => {
-    sockets.add(inbound);
-    inbound.on('close', () => sockets.delete(inbound));
-    inbound.pause();
-    const attempt = (left: number[]) => {
-      const port = left[0];
-      if (port === undefined) return inbound.destroy();
-      const outbound = connect(port, '127.0.0.1');
-      outbound.once('error', () => {
-        if (!outbound.readyState || outbound.connecting) attempt(left.slice(1));
-        else inbound.destroy();
-      });
-      outbound.once('connect', () => {
-        sockets.add(outbound);
-        outbound.on('close', () => (sockets.delete(outbound), inbound.destroy()));
-        inbound.on('close', () => outbound.destroy());
-        inbound.on('error', () => outbound.destroy());
-        inbound.pipe(outbound).pipe(inbound);
-        inbound.resume();
-      });
-    };
-    attempt(ports());
-  });
-  forwarders.push(server);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`ws://127.0.0.1:${(server.address() as { port: number }).port}/ws`)));
-}
+/** A WebSocket address through the load balancer that tries the nodes in `ports()`'s order. */
+const forwarder = (ports: () => number[]) => forwarders.open(ports).then((port) => `ws://127.0.0.1:${port}/ws`);
 
 const portOf = (node: ServerProcess) => Number(new URL(node.url).port);
 
@@ -133,8 +105,7 @@ for (const store of ROOM_STORES) describe(`rooms on two nodes through Redis, sto
   });
   after(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
-    for (const s of sockets) s.destroy();
-    await Promise.all(forwarders.splice(0).map((f) => new Promise((done) => f.close(done))));
+    await forwarders.close();
     for (const node of nodes.values()) if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGKILL');
     await Promise.all([...nodes.values()].map((n) => n.exited));
     await closeStore();

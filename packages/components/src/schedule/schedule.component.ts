@@ -118,8 +118,7 @@ export class TiepdanSchedule extends TiepdanElement<ScheduleStrings> {
     if (this.month && /^\d{4}-\d{2}$/u.test(this.month)) this.focusedDate = `${this.month}-01`;
     this.#resize = new ResizeObserver(([entry]) => {
       if (!entry) return;
-      const em = parseFloat(getComputedStyle(this).fontSize) || 16;
-      const narrow = entry.contentRect.width > 0 && entry.contentRect.width < NARROW_EM * em;
+      const narrow = this.#narrowAt(entry.contentRect.width);
       // Switching views changes the element's size; a change inside the observer's callback would loop.
       if (narrow !== this.narrow) requestAnimationFrame(() => (this.narrow = narrow));
     });
@@ -135,7 +134,16 @@ export class TiepdanSchedule extends TiepdanElement<ScheduleStrings> {
     this.#stopPolling();
   }
 
+  /** Narrower than 34em of its own font: the list (a month grid does not fit a phone). */
+  #narrowAt(width: number): boolean {
+    const em = parseFloat(getComputedStyle(this).fontSize) || 16;
+    return width > 0 && width < NARROW_EM * em;
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // The first screen in the view its width calls for: a month grid first and the list a frame later (when the
+    // ResizeObserver reports) made the page jump by the grid's height on a phone (issue 15, layout shift).
+    if (!this.hasUpdated) this.narrow = this.#narrowAt(this.getBoundingClientRect().width);
     if (changed.has('month') && changed.get('month') !== undefined && this.month && /^\d{4}-\d{2}$/u.test(this.month)) {
       this.focusedDate = `${this.month}-01`;
     }

@@ -8,9 +8,9 @@
 import swagger from '@fastify/swagger';
 import type { SwaggerTransformObject } from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
-import { jsonSchemaTransform } from 'fastify-type-provider-zod';
-import { toJSONSchema, type $ZodType } from 'zod/v4/core';
-import { ErrorBodySchema } from '@tiepdan/core';
+import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { registry, toJSONSchema, type $ZodType } from 'zod/v4/core';
+import { ErrorBodySchema, ReceptionCaseSchema, RegisterEntrySchema, RegistrationRecordSchema, SessionViewSchema } from '@tiepdan/core';
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -24,11 +24,46 @@ declare module 'fastify' {
   }
 }
 
-/** jsonSchemaTransform, with the handler-checked parts put where the document expects them. */
-const transform: typeof jsonSchemaTransform = (input) => {
+/**
+ * The views many replies share, written once as components and referred to by `$ref`: rendered inline, a case
+ * or a session was repeated in every route that answers it, and the document weighed 1.2 MB. Private to the
+ * document (not zod's global registry), so no other use of these schemas is changed by their ids.
+ */
+const schemaRegistry = registry<{ id: string }>();
+schemaRegistry.add(ReceptionCaseSchema, { id: 'ReceptionCase' });
+schemaRegistry.add(RegistrationRecordSchema, { id: 'RegistrationRecord' });
+schemaRegistry.add(RegisterEntrySchema, { id: 'RegisterEntry' });
+schemaRegistry.add(SessionViewSchema, { id: 'SessionView' });
+
+const zodTransform = createJsonSchemaTransform({ schemaRegistry });
+const zodComponents = createJsonSchemaTransformObject({ schemaRegistry });
+
+/** The zod transform, with the handler-checked parts put where the document expects them. */
+const transform: typeof zodTransform = (input) => {
   const { checkedByHandler, ...schema } = (input.schema ?? {}) as NonNullable<typeof input.schema> & { checkedByHandler?: Record<string, $ZodType> };
-  return jsonSchemaTransform(checkedByHandler ? { ...input, schema: { ...schema, ...checkedByHandler } } : input);
+  return zodTransform(checkedByHandler ? { ...input, schema: { ...schema, ...checkedByHandler } } : input);
 };
+
+/**
+ * The registry's components that a path, or a component kept, refers to. The transform renders each registered
+ * view for input and for output (`ReceptionCaseInput` and `ReceptionCase`); these are views, so the input copies
+ * are referred to by nothing and would only weigh the document down.
+ */
+function referenced(paths: unknown, schemas: Record<string, unknown>): Record<string, unknown> {
+  const refersTo = (text: string, id: string) => text.includes(`"#/components/schemas/${id}"`);
+  const kept = new Set<string>();
+  let text = JSON.stringify(paths);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const id of Object.keys(schemas)) {
+      if (kept.has(id) || !refersTo(text, id)) continue;
+      kept.add(id);
+      text += JSON.stringify(schemas[id]);
+      grew = true;
+    }
+  }
+  return Object.fromEntries(Object.entries(schemas).filter(([id]) => kept.has(id)));
+}
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
 
@@ -54,7 +89,7 @@ type Operation = { requestBody?: unknown; parameters?: { in?: string }[]; respon
  * fails when it does not refer to `Error`).
  */
 const withErrors: SwaggerTransformObject = (input) => {
-  const doc = ('openapiObject' in input ? input.openapiObject : input.swaggerObject) as {
+  const doc = zodComponents(input) as {
     paths?: Record<string, Record<string, Operation>>;
     components?: { schemas?: Record<string, unknown> };
   };
@@ -66,7 +101,7 @@ const withErrors: SwaggerTransformObject = (input) => {
       responses['4XX'] ??= errorReply('Refused (unauthenticated, forbidden, not found, conflict, rate limited…): the one error shape, with `code` and a message in Vietnamese and English.');
     }
   }
-  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Error: errorJsonSchema() } };
+  doc.components = { ...doc.components, schemas: { ...referenced(doc.paths, doc.components?.schemas ?? {}), Error: errorJsonSchema() } };
   return doc as ReturnType<SwaggerTransformObject>;
 };
 
