@@ -38,6 +38,8 @@ export * from './api/series-views.js';
 export * from './api/booking-views.js';
 export * from './api/notice-views.js';
 export * from './api/registration-views.js';
+export * from './api/meta-views.js';
+export * from './api/auth-views.js';
 export * from './api/transport-errors.js';
 export * from './schedule/index.js';
 export * from './desk/index.js';

@@ -25,6 +25,21 @@ export const AttendanceViewSchema = z.object({ ...InvitationAttendanceSchema.sha
 export const BOOKING_STATUSES = ['booked', 'cancelled'] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 
+/** `SubmitResponse.booking` (POST /registrations): what happened to the registration's `preferredSessionId`. */
+export const SubmitBookingSchema = z.object({
+  sessionId: z.string(),
+  /**
+   * "not_open": unknown session, another unit's, not open for registration, or already started. "full": no
+   * place left that an unscreened registration may hold (see `provisional`). "limit": this phone already holds
+   * a provisional place in a session. A "booked" place is provisional until the board screens the registration.
+   */
+  status: z.enum(['booked', 'full', 'not_open', 'limit']),
+  /** The held session's times (when "booked"), so the confirmation can name it by date. */
+  startsAt: z.optional(z.string()),
+  endsAt: z.optional(z.string()),
+});
+export type SubmitBooking = z.infer<typeof SubmitBookingSchema>;
+
 /** POST /bookings (201), /bookings/move, /bookings/cancel */
 export const BookingViewSchema = z.object({
   reference: z.string(),

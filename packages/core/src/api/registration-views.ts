@@ -3,14 +3,14 @@
  * schema for GET /registrations and the type `<tiepdan-screening>` reads come from one source. Routes in
  * api/types.ts. The full RegistrationRecord too: its `registration` is a redacted copy for some callers, which
  * the registration's input schema would refuse, so it is that schema's shape only. The citizen's lookup
- * (POST /lookup) is here too.
+ * (POST /lookup) is here too, and the citizen's receipt of a submission (POST /registrations).
  */
 import * as z from 'zod/mini';
 import { CitizenCaseOutcomeSchema } from '../desk/case.js';
 import { MATTER_KINDS } from '../registration/choices.js';
 import { ANSWER_OUTCOMES, REGISTRATION_STATES } from '../registration/states.js';
 import { RegistrationSchema } from '../registration/schema.js';
-import { AttendanceViewSchema, BookingViewSchema, CitizenBookingSchema } from './booking-views.js';
+import { AttendanceViewSchema, BookingViewSchema, CitizenBookingSchema, SubmitBookingSchema } from './booking-views.js';
 import { MessageSchema, shapeOnly } from './view-parts.js';
 
 z.config({ jitless: true });
@@ -70,6 +70,21 @@ export const StoredAttachmentSchema = z.object({
   sha256: z.string(),
   purpose: z.string(),
 });
+export type StoredAttachment = z.infer<typeof StoredAttachmentSchema>;
+
+/** POST /registrations: 201, and the same body on an identical replay (header Idempotent-Replayed: true). */
+export const SubmitResponseSchema = z.object({
+  reference: z.string(),
+  clientId: z.string(),
+  state: z.enum(REGISTRATION_STATES),
+  /** ISO 8601, UTC. */
+  receivedAt: z.string(),
+  attachments: z.array(StoredAttachmentSchema),
+  next: MessageSchema,
+  /** Present when the registration named a `preferredSessionId` (api/schedule-types.ts). */
+  booking: z.optional(SubmitBookingSchema),
+});
+export type SubmitResponse = z.infer<typeof SubmitResponseSchema>;
 
 export const OfficialHistoryEntrySchema = z.object({
   ...HistoryEntrySchema.shape,

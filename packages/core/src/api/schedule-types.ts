@@ -65,7 +65,7 @@ export type { ReceptionSession, ReceptionSessionInput, SessionState };
 export type { FrequencyWarning, OfficialSession, SessionList, SessionMutationResponse } from './session-views.js';
 export type { Series, SeriesCreateResponse, SeriesOccurrence, SeriesPreview } from './series-views.js';
 export type { DeliveryState, NoticeDelivery, NoticeView, SessionNotices } from './notice-views.js';
-export type { BookingStatus, BookingView, CitizenBooking, InvitationAttendance, InvitationPreview, InvitationResponse, SessionBookingEntry, SessionBookings } from './booking-views.js';
+export type { BookingStatus, BookingView, CitizenBooking, InvitationAttendance, InvitationPreview, InvitationResponse, SessionBookingEntry, SessionBookings, SubmitBooking } from './booking-views.js';
 
 /** POST /sessions: the session's facts; it starts as a draft ("planned") until published. */
 export type SessionCreateRequest = ReceptionSessionInput;
@@ -122,20 +122,6 @@ export interface BookingRequest extends BookingCancelRequest {
 
 /** POST /bookings/move: to another open session, atomically (the old place is freed only if the new one is taken). */
 export type BookingMoveRequest = BookingRequest;
-
-/** `SubmitResponse.booking`: what happened to the registration's `preferredSessionId`. */
-export interface SubmitBooking {
-  sessionId: string;
-  /**
-   * "not_open": unknown session, another unit's, not open for registration, or already started. "full": no
-   * place left that an unscreened registration may hold (see `provisional`). "limit": this phone already holds
-   * a provisional place in a session. A "booked" place is provisional until the board screens the registration.
-   */
-  status: 'booked' | 'full' | 'not_open' | 'limit';
-  /** The held session's times (when "booked"), so the confirmation can name it by date. */
-  startsAt?: string;
-  endsAt?: string;
-}
 
 /** POST /sessions/:id/invitations: the registration must be booked in this session and screened (or invited: re-issue). */
 export interface InvitationRequest {

@@ -14,56 +14,19 @@
  * POST /api/v1/registrations/:reference/transitions        officials: TransitionRequest → RegistrationRecord
  * GET  /api/v1/registrations/:reference/attachments/:id     officials: the file
  */
-import type { Message } from '../i18n/message.js';
 import type { AnswerOutcome, RegistrationState } from '../registration/states.js';
 import type { Registration } from '../registration/schema.js';
 import type { MatterKind } from '../registration/choices.js';
-import type { RegistrationRules } from '../registration/limits.js';
 import type { OfficialRole } from '../auth/roles.js';
-import type { BookingView, InvitationAttendance, SubmitBooking } from './schedule-types.js';
+import type { BookingView, InvitationAttendance } from './schedule-types.js';
 
-export type { HistoryEntry, LookupResponse, RegistrationRecord, RegistrationSummary, ScreeningPage } from './registration-views.js';
+export type { HistoryEntry, LookupResponse, RegistrationRecord, RegistrationSummary, ScreeningPage, StoredAttachment, SubmitResponse } from './registration-views.js';
+export type { CommuneOption, MetaResponse } from './meta-views.js';
 import type { HistoryEntry } from './registration-views.js';
-
-export interface StoredAttachment {
-  id: string;
-  name: string;
-  /** Type detected from the content (magic bytes) by the server. */
-  type: string;
-  size: number;
-  sha256: string;
-  purpose: string;
-}
-
-export interface SubmitResponse {
-  reference: string;
-  clientId: string;
-  state: RegistrationState;
-  /** ISO 8601, UTC. */
-  receivedAt: string;
-  attachments: StoredAttachment[];
-  next: Message;
-  /** Present when the registration named a `preferredSessionId` (api/schedule-types.ts). */
-  booking?: SubmitBooking;
-}
 
 export interface LookupRequest {
   reference: string;
   phone: string;
-}
-
-export interface CommuneOption {
-  code: string;
-  name: string;
-}
-
-export interface MetaResponse {
-  unit: { code: string; name: string; provinceCode: string };
-  communes: CommuneOption[];
-  privacyNotice: { version: string; text: Message };
-  rules: RegistrationRules;
-  remoteAttendanceAllowed: boolean;
-  connectionPoints: { id: string; name: string }[];
 }
 
 export interface OfficialHistoryEntry extends HistoryEntry {

@@ -10,22 +10,9 @@ import { transportError } from '../api/transport-errors.js';
 import type { Message } from '../i18n/message.js';
 import type { OfficialRole } from './roles.js';
 
-export interface SignedInSession {
-  account: { id: string; username: string; displayName: string };
-  assignments: { role: OfficialRole; unit: string }[];
-  method: 'password' | 'oidc' | 'device';
-  /** ms since the epoch. */
-  expiresAt: number;
-  csrfToken: string;
-}
-
-export interface IssuedToken {
-  token: string;
-  /** ms since the epoch. */
-  expiresAt: number;
-  role: OfficialRole;
-  unit: string;
-}
+/** The session and the access token as answered (api/auth-views.ts: the server's response schemas). */
+export type { IssuedToken, SignedInSession } from '../api/auth-views.js';
+import type { IssuedToken, SignedInSession } from '../api/auth-views.js';
 
 export interface SignInMethods {
   password: boolean;

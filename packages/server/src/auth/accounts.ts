@@ -10,7 +10,7 @@ import * as z from 'zod';
 import type { TokenClaims } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
-import type { AccountRow, Assignment } from './account-store.js';
+import { AUDIT_EVENTS, type AccountRow, type Assignment } from './account-store.js';
 import { officialOf, type RequirePermission } from './guard.js';
 import { createAccount, setSecondFactor, TOTP_ISSUER } from './bootstrap.js';
 import { hashPassword } from './passwords.js';
@@ -38,6 +38,22 @@ const AccountViewSchema = z.object({
   disabled: z.boolean(),
   locked: z.boolean(),
   createdAt: z.string(),
+});
+/** GET /accounts/audit: the sign-in audit log, newest first; `id` pages it (pass the last as `before`). */
+const AuditPageSchema = z.object({
+  entries: z.array(
+    z.object({
+      id: z.number(),
+      at: z.string(),
+      event: z.enum(AUDIT_EVENTS),
+      accountId: z.string().optional(),
+      username: z.string().optional(),
+      actor: z.string(),
+      ip: z.string().optional(),
+      userAgent: z.string().optional(),
+      detail: z.record(z.string(), z.unknown()),
+    }),
+  ),
 });
 /** An account and, when a role needs a second factor it lacks, the authenticator secret shown this once. */
 const AccountWithSecretSchema = z.object({ account: AccountViewSchema, secondFactorUri: z.string().optional() });
@@ -118,7 +134,7 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
     return reply.headers(noStore).send(accountView((await store.getAccount(account.id))!, await store.assignments(account.id)));
   } });
 
-  app.post<{ Params: { id: string } }>('/accounts/:id/password', { ...manage, schema: { ...secured, summary: "Sets a new password and ends the account's sessions", params: idParams, checkedByHandler: { body: PasswordBody } }, handler: async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/accounts/:id/password', { ...manage, schema: { ...secured, summary: "Sets a new password and ends the account's sessions", params: idParams, checkedByHandler: { body: PasswordBody }, response: { 204: z.null().describe('The password is set; no body.') } }, handler: async (request, reply) => {
     const { admin, account } = await managed(request);
     const body = parseBody(PasswordBody, request.body);
     const at = new Date().toISOString();
@@ -163,7 +179,7 @@ export async function accountsRoutes(app: FastifyInstance, opts: AccountsOptions
   app.get<{ Querystring: { before?: string; limit?: string } }>('/accounts/audit', {
     ...manage,
     // Read leniently by the handler: a limit out of 1..500 or not a number falls back, as before.
-    schema: { ...secured, summary: 'The sign-in audit log of the accounts the administrator manages, newest first', checkedByHandler: { querystring: z.object({ before: z.string().optional(), limit: z.string().optional() }) } },
+    schema: { ...secured, summary: 'The sign-in audit log of the accounts the administrator manages, newest first', checkedByHandler: { querystring: z.object({ before: z.string().optional(), limit: z.string().optional() }) }, response: { 200: AuditPageSchema } },
     handler: async (request, reply) => {
     const admin = officialOf(request);
     const limit = Math.min(500, Math.max(1, Number(request.query.limit ?? 100) || 100));

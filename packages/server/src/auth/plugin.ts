@@ -9,6 +9,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod';
+import { DeviceCredentialSchema, IssuedTokenSchema, SignedInSessionSchema } from '@tiepdan/core';
 import type { RequirePermission } from './guard.js';
 import { officialOf } from './guard.js';
 import type { Config } from '../config/schema.js';
@@ -58,18 +59,18 @@ export async function auth(app: FastifyInstance, opts: AuthOptions): Promise<voi
 
   app.post('/auth/sign-in', {
     config: limited(config.auth.signInPerMinute),
-    schema: { ...tags, summary: 'Signs in with user name, password and, for roles that need it, a one-time code; sets the session cookie', checkedByHandler: { body: SignInBody } },
+    schema: { ...tags, summary: 'Signs in with user name, password and, for roles that need it, a one-time code; sets the session cookie', checkedByHandler: { body: SignInBody }, response: { 200: SignedInSessionSchema } },
     handler: async (request, reply) => {
       const body = parseBody(SignInBody, request.body);
       return startSession(request, reply, await service.signInWithPassword(body, factsOf(request)));
     },
   });
 
-  app.get('/auth/session', { schema: { ...tags, summary: 'The session of the cookie: the account, its roles and the anti-forgery token' } }, async (request, reply) => noStore(reply).send(await service.view(await sessionOf(request))));
+  app.get('/auth/session', { schema: { ...tags, summary: 'The session of the cookie: the account, its roles and the anti-forgery token', response: { 200: SignedInSessionSchema } } }, async (request, reply) => noStore(reply).send(await service.view(await sessionOf(request))));
 
   app.post('/auth/token', {
     config: limited(120),
-    schema: { ...tags, summary: "A short-lived access token for one of the session's roles (needs X-CSRF-Token)", checkedByHandler: { body: TokenBody } },
+    schema: { ...tags, summary: "A short-lived access token for one of the session's roles (needs X-CSRF-Token)", checkedByHandler: { body: TokenBody }, response: { 200: IssuedTokenSchema } },
     handler: async (request, reply) => {
       const session = await guarded(request);
       const wanted = parseBody(TokenBody, request.body);
@@ -88,7 +89,7 @@ export async function auth(app: FastifyInstance, opts: AuthOptions): Promise<voi
 
   app.post('/auth/devices', {
     preHandler: requirePermission('devices.issue'),
-    schema: { ...tags, security: [{ bearer: [] }], summary: "A recorder device's credential for the issuer's unit", checkedByHandler: { body: DeviceBody } },
+    schema: { ...tags, security: [{ bearer: [] }], summary: "A recorder device's credential for the issuer's unit", checkedByHandler: { body: DeviceBody }, response: { 201: DeviceCredentialSchema } },
     handler: async (request, reply) => {
       const official = officialOf(request);
       const body = parseBody(DeviceBody, request.body);

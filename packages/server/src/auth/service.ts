@@ -8,7 +8,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { OfficialRole, TokenClaims } from '@tiepdan/core';
+import type { IssuedToken, OfficialRole, SignedInSession, TokenClaims } from '@tiepdan/core';
 import type { AuthSettings } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 import { open, seal } from '../privacy/seal.js';
@@ -22,22 +22,10 @@ export interface RequestFacts {
   userAgent?: string | undefined;
 }
 
-export interface SessionView {
-  account: { id: string; username: string; displayName: string };
-  assignments: { role: OfficialRole; unit: string }[];
-  method: SignInMethod;
-  /** ms since the epoch. */
-  expiresAt: number;
-  csrfToken: string;
-}
-
-export interface AccessToken {
-  token: string;
-  /** ms since the epoch. */
-  expiresAt: number;
-  role: OfficialRole;
-  unit: string;
-}
+/** What a session answers (core's SignedInSessionSchema, the response schema of /auth/sign-in and /auth/session). */
+export type SessionView = SignedInSession;
+/** An access token as answered (core's IssuedTokenSchema, the response schema of /auth/token). */
+export type AccessToken = IssuedToken;
 
 /** Who is asking, for the audit log. */
 export function factsOf(request: FastifyRequest): RequestFacts {

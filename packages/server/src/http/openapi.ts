@@ -9,7 +9,7 @@ import swagger from '@fastify/swagger';
 import type { SwaggerTransformObject } from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import { registry, toJSONSchema, type $ZodType } from 'zod/v4/core';
+import { globalRegistry, registry, toJSONSchema, type $ZodType } from 'zod/v4/core';
 import { ErrorBodySchema, ReceptionCaseSchema, RegisterEntrySchema, RegistrationRecordSchema, SessionViewSchema } from '@tiepdan/core';
 
 declare module 'fastify' {
@@ -30,6 +30,20 @@ declare module 'fastify' {
  * document (not zod's global registry), so no other use of these schemas is changed by their ids.
  */
 const schemaRegistry = registry<{ id: string }>();
+/**
+ * The transform reads a schema's metadata (`.describe()`, `.meta()`) from the registry it is given alone, and zod
+ * keeps that metadata in its global one: so this registry's map falls back to the global map, as the transform's
+ * default (the global registry) did, less the global ids, which would name components this document lacks.
+ */
+class WithGlobalMeta extends WeakMap<$ZodType, { id: string }> {
+  override get(schema: $ZodType): { id: string } | undefined {
+    const own = super.get(schema);
+    if (own) return own;
+    const { id: _id, ...meta } = (globalRegistry._map.get(schema) ?? {}) as Record<string, unknown>;
+    return Object.keys(meta).length ? (meta as { id: string }) : undefined;
+  }
+}
+schemaRegistry._map = new WithGlobalMeta();
 schemaRegistry.add(ReceptionCaseSchema, { id: 'ReceptionCase' });
 schemaRegistry.add(RegistrationRecordSchema, { id: 'RegistrationRecord' });
 schemaRegistry.add(RegisterEntrySchema, { id: 'RegisterEntry' });

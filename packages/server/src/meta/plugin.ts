@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import * as z from 'zod';
-import type { MetaResponse } from '@tiepdan/core';
+import { MetaResponseSchema, type MetaResponse } from '@tiepdan/core';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
 
@@ -13,7 +13,7 @@ export async function meta(app: FastifyInstance, opts: { config: Config }): Prom
   const { config } = opts;
   app.get('/meta', {
     // The unit is looked up as given: an unknown (or repeated) one is 404, as before.
-    schema: { tags: ['meta'], summary: "What the citizen's form needs: the unit, its communes and connection points, the privacy notice, the rules", checkedByHandler: { querystring: z.object({ unit: z.string().optional() }) } },
+    schema: { tags: ['meta'], summary: "What the citizen's form needs: the unit, its communes and connection points, the privacy notice, the rules", checkedByHandler: { querystring: z.object({ unit: z.string().optional() }) }, response: { 200: MetaResponseSchema } },
   }, async (request: FastifyRequest<{ Querystring: { unit?: string } }>, reply): Promise<MetaResponse> => {
     const asked = request.query.unit;
     // A single-unit deployment need not be told its own unit.

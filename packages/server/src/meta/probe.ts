@@ -25,7 +25,9 @@ export async function probe(app: FastifyInstance, opts: { config: Config }): Pro
   app.get('/meta/probe', {
     config: limited,
     // Read by the handler, which names `bytes` in its own 422.
-    schema: { tags: ['meta'], summary: 'N bytes that do not compress, for the pre-join network check to time (64 KiB by default)', checkedByHandler: { querystring: z.object({ bytes: z.string().optional() }) } },
+    schema: { tags: ['meta'], summary: 'N bytes that do not compress, for the pre-join network check to time (64 KiB by default)', checkedByHandler: { querystring: z.object({ bytes: z.string().optional() }) },
+      response: { 200: { description: 'The bytes asked for (random, so they do not compress).', content: { 'application/octet-stream': { schema: z.file() } } } },
+    },
   }, async (request: FastifyRequest<{ Querystring: { bytes?: string } }>, reply: FastifyReply) => {
     const raw = request.query.bytes;
     const bytes = raw === undefined ? 64 * 1024 : Number(raw);
@@ -35,7 +37,7 @@ export async function probe(app: FastifyInstance, opts: { config: Config }): Pro
     return reply.header('Cache-Control', 'no-store').type('application/octet-stream').send(payload.subarray(0, bytes));
   });
 
-  app.post('/meta/probe', { config: limited, schema: { tags: ['meta'], summary: 'Takes up to 64 KiB of application/octet-stream and throws it away, for the upload half of the check' } }, async (request: FastifyRequest, reply: FastifyReply) => {
+  app.post('/meta/probe', { config: limited, schema: { tags: ['meta'], summary: 'Takes up to 64 KiB of application/octet-stream and throws it away, for the upload half of the check', response: { 204: z.null().describe('Received and thrown away; no body.') } } }, async (request: FastifyRequest, reply: FastifyReply) => {
     if (!Buffer.isBuffer(request.body)) throw new ApiError(415, 'unsupported_media_type');
     return reply.header('Cache-Control', 'no-store').code(204).send();
   });

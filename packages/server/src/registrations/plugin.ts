@@ -5,7 +5,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import * as z from 'zod';
-import { LookupResponseSchema, RegistrationRecordSchema, ScreeningPageSchema } from '@tiepdan/core';
+import { LookupResponseSchema, RegistrationRecordSchema, ScreeningPageSchema, SubmitResponseSchema } from '@tiepdan/core';
 import type { RequirePermission } from '../auth/guard.js';
 import type { Config } from '../config/schema.js';
 import type { DataKeys } from '../privacy/keys.js';
@@ -43,6 +43,7 @@ export async function registrations(app: FastifyInstance, opts: RegistrationsOpt
     schema: {
       summary: "A citizen's registration: JSON, or multipart with the registration as a JSON part and its attachments; needs an Idempotency-Key",
       tags: ['registrations'],
+      response: { 201: SubmitResponseSchema },
     },
     config: limited(config.rateLimits.submitPerMinute),
     // Before the body is read: an upload without a usable key is refused without receiving its files.
