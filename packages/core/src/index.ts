@@ -45,3 +45,4 @@ export * from './schedule/index.js';
 export * from './desk/index.js';
 export * from './signaling/index.js';
 export * from './recording/protocol.js';
+export * from './recording/views.js';

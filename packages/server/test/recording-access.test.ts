@@ -5,6 +5,7 @@
  * by an official and leaves a handover record.
  */
 import assert from 'node:assert/strict';
+import { createPublicKey, verify } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { mintJoinToken } from '../src/index.js';
 import { MAX_COPIES_PER_CASE } from '../src/recording/access/copies.js';
@@ -104,8 +105,13 @@ describe('recording access', () => {
     const download = await fetch(`${t.api}/recordings/${finalized}/download`, { headers: { authorization: `Bearer ${clerk}` } });
     assert.equal(download.status, 200);
     const bytes = Buffer.from(await download.arrayBuffer());
-    const manifest = (await call(t, clerk, 'GET', `/recordings/${finalized}/manifest`)).body.manifest;
+    const signed = (await call(t, clerk, 'GET', `/recordings/${finalized}/manifest`)).body;
+    const manifest = signed.manifest;
     assert.equal(sha256(bytes), manifest.media.files[0].sha256);
+    // The reply is serialized by its schema: it must still be the document that was signed, member for member and
+    // in order (manifest.json is JSON.stringify(manifest, null, 2) + "\n"), or the signature would not verify.
+    const document = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    assert.ok(verify(null, document, createPublicKey(signed.signature.publicKey), Buffer.from(signed.signature.signature, 'base64')), 'the manifest as answered verifies against its signature');
     assert.deepEqual(manifest.notices.map((n: any) => n.noticeId), ['recording-notice']);
     assert.deepEqual(manifest.participants.map((p: any) => p.participantId), ['p1']);
     for (const action of ['list', 'play', 'download', 'manifest']) {

@@ -6,7 +6,27 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as z from 'zod';
-import { can, fieldError, RECORDING_POLICIES, type SegmentAck, type SessionRecorderReply } from '@tiepdan/core';
+import {
+  AccessLogSchema,
+  can,
+  fieldError,
+  KeyHistorySchema,
+  ManifestResponseSchema,
+  RECORDING_POLICIES,
+  RecorderReplySchema,
+  RecordingCopyResponseSchema,
+  RecordingDetailResponseSchema,
+  RecordingListSchema,
+  RecordingResponseSchema,
+  SegmentAckSchema,
+  SessionRecorderReplySchema,
+  type AccessLogEntry,
+  type KeyHistoryView,
+  type RecordingEvidence,
+  type RecordingListItem,
+  type SegmentAck,
+  type SessionRecorderReply,
+} from '@tiepdan/core';
 import { officialVerifier, type OfficialVerifier } from '../auth/tokens.js';
 import type { Config } from '../config/schema.js';
 import { ApiError } from '../http/api-error.js';
@@ -18,16 +38,16 @@ import { deriveKeys } from '../privacy/keys.js';
 import type { Store } from '../store/store.js';
 import { AccessControl } from './access/access.js';
 import { approveCopy, ApproveSchema, copyView, handOver, HandoverSchema, requestCopy } from './access/copies.js';
-import { RecordingCoordinator, type RecordingStatus, type TimelineEntry } from './coordinator/coordinator.js';
+import { RecordingCoordinator, type TimelineEntry } from './coordinator/coordinator.js';
 import { RecordingEvents, type RecordingEvent } from './events.js';
 import { Ingest } from './ingest/ingest.js';
 import { PartTracker } from './ingest/parts.js';
 import { finalizeRecording } from './manifest/finalize.js';
 import { MANIFEST_FILE, PUBLIC_KEY_FILE, SIGNATURE_FILE, type Manifest } from './manifest/manifest.js';
 import { addMark, type MarkInput } from './manifest/marks.js';
-import { SigningKeys } from './signing/keys.js';
+import { SigningKeys, type KeyHistoryEntry } from './signing/keys.js';
 import { toolVersion } from './media/ffmpeg.js';
-import type { RecordingRow } from './repo.js';
+import type { AccessRow, RecordingRow } from './repo.js';
 import type { RecordingSettings } from './settings.js';
 import { FsRecordingStorage } from './storage/fs-storage.js';
 import { S3RecordingStorage } from './storage/s3-storage.js';
@@ -64,13 +84,8 @@ export interface RecordingHandle {
   evidence(recordingId: string): Promise<RecordingEvidence | null>;
 }
 
-/** What the desk writes into the case record, Form 03 and the receipt once a recording is finalized. */
-export interface RecordingEvidence {
-  manifestSha256: string;
-  /** SHA-256 of the signing key's SPKI DER, lowercase hex: compare with GET /api/v1/recordings/keys. */
-  keyId: string;
-  finalizedAt: string;
-}
+/** What the desk writes into the case record, Form 03 and the receipt once a recording is finalized (core's view). */
+export type { RecordingEvidence };
 
 const handles = new WeakMap<object, RecordingHandle>();
 const EVENTS_TOPIC = 'recording.events';
@@ -213,14 +228,14 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     const key = await keys.current();
     return reply.header('Cache-Control', 'public, max-age=300').send({ algorithm: 'Ed25519', keyId: key.keyId, publicKey: key.publicKeyPem });
   });
-  app.get('/recordings/keys', { schema: { ...publicTags, summary: 'Every recording signing key with its period, and the timestamping authority in use' } }, async (_request, reply) => {
+  app.get('/recordings/keys', { schema: { ...publicTags, summary: 'Every recording signing key with its period, and the timestamping authority in use', response: { 200: KeyHistorySchema } } }, async (_request, reply) => {
     await keys.current();
     // With the TSA's CA, the history is all a verifier needs to pin: who signed, and who vouched for the time.
     const timestamping = settings.timestamping ? { authority: settings.timestamping.url, caCertificates: settings.timestamping.caCertificates ?? null } : null;
     return reply.header('Cache-Control', 'public, max-age=300').send({ ...(await keys.history()), timestamping });
   });
 
-  app.post('/recordings', { schema: { ...secured, summary: 'Opens the recording of a session (the room does this when the session starts)', checkedByHandler: { body: OpenSchema } } }, async (request, reply) => {
+  app.post('/recordings', { schema: { ...secured, summary: 'Opens the recording of a session (the room does this when the session starts)', checkedByHandler: { body: OpenSchema }, response: { 200: RecordingResponseSchema, 201: RecordingResponseSchema } } }, async (request, reply) => {
     const official = await access.require(request, 'recordings.manage', 'open');
     const body = parse(OpenSchema, request.body ?? {});
     const session = await store.schedule.getSession(body.sessionId).catch(() => undefined);
@@ -231,26 +246,26 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return reply.code(created ? 201 : 200).send({ recording: (await coordinator.status(rec.id)) });
   });
 
-  app.get('/recordings', { schema: { ...secured, summary: "The unit's recordings, newest first", checkedByHandler: { querystring: z.object({ limit: z.string().optional() }) } } }, async (request) => {
+  app.get('/recordings', { schema: { ...secured, summary: "The unit's recordings, newest first", checkedByHandler: { querystring: z.object({ limit: z.string().optional() }) }, response: { 200: RecordingListSchema } } }, async (request) => {
     const official = await access.require(request, 'recordings.read', 'list');
     const limit = Math.min(200, Math.max(1, Number((request.query as { limit?: string }).limit ?? 50) || 50));
     return { recordings: (await repo.recent({ unit: official.unit === '*' ? null : official.unit, limit })).map((r) => summary(r)) };
   });
 
-  app.get('/recordings/by-session/:id', { schema: { ...secured, summary: "The recording of a session, by the session's id", params: z.object({ id: z.string() }) } }, async (request) => {
+  app.get('/recordings/by-session/:id', { schema: { ...secured, summary: "The recording of a session, by the session's id", params: z.object({ id: z.string() }), response: { 200: RecordingResponseSchema } } }, async (request) => {
     const rec = await coordinator.forSession(parse(Params, request.params).id);
     if (!rec) throw new ApiError(404, 'not_found');
     await access.require(request, 'recordings.status', 'status', rec, { logAllowed: false });
     return { recording: (await coordinator.status(rec.id)) };
   });
 
-  app.get('/recordings/:id', { schema: { ...secured, summary: "A recording's state, recorders and, once finalized, its evidence facts", params: z.object({ id: z.string() }) } }, async (request) => {
+  app.get('/recordings/:id', { schema: { ...secured, summary: "A recording's state, recorders and, once finalized, its evidence facts", params: z.object({ id: z.string() }), response: { 200: RecordingDetailResponseSchema } } }, async (request) => {
     const rec = await load(request);
     await access.require(request, 'recordings.status', 'status', rec, { logAllowed: false });
     return { recording: { ...(await coordinator.status(rec.id)), evidence: await evidence(rec.id) } };
   });
 
-  app.post('/recordings/:id/start', { schema: { ...secured, summary: 'Starts recording', params: z.object({ id: z.string() }) } }, async (request) => {
+  app.post('/recordings/:id/start', { schema: { ...secured, summary: 'Starts recording', params: z.object({ id: z.string() }), response: { 200: RecordingResponseSchema } } }, async (request) => {
     const rec = await load(request);
     await access.require(request, 'recordings.manage', 'start', rec);
     await coordinator.start(rec.id);
@@ -258,14 +273,14 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   });
 
   // The only way a recording stops: the head ends the session. Anyone else is refused, and that is logged.
-  app.post('/recordings/:id/end', { schema: { ...secured, summary: 'Ends the recording (the head of the session only); finalization follows', params: z.object({ id: z.string() }) } }, async (request, reply) => {
+  app.post('/recordings/:id/end', { schema: { ...secured, summary: 'Ends the recording (the head of the session only); finalization follows', params: z.object({ id: z.string() }), response: { 202: RecordingResponseSchema } } }, async (request, reply) => {
     const rec = await load(request);
     const official = await access.require(request, 'recordings.end', 'end', rec);
     await coordinator.end(rec.id, official.sub);
     return reply.code(202).send({ recording: (await coordinator.status(rec.id)) });
   });
 
-  app.post('/recordings/:id/finalize', { schema: { ...secured, summary: 'Finalizes an ended recording now (manifest, signature, timestamp)', params: z.object({ id: z.string() }) } }, async (request) => {
+  app.post('/recordings/:id/finalize', { schema: { ...secured, summary: 'Finalizes an ended recording now (manifest, signature, timestamp)', params: z.object({ id: z.string() }), response: { 200: RecordingResponseSchema } } }, async (request) => {
     const rec = await load(request);
     await access.require(request, 'recordings.end', 'finalize', rec);
     if (rec.state !== 'ending' && rec.state !== 'finalizing' && rec.state !== 'finalized') throw new ApiError(409, 'invalid_transition');
@@ -282,7 +297,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
 
   // A recorder waits for a session before anything is opened (standby); the room's opening creates the recording
   // and registers it. Once the recording exists this answers with its id and the per-recording routes take over.
-  app.post('/recordings/sessions/:id/recorders', { schema: { ...secured, summary: 'A recorder device waits for a session to be recorded (standby), or joins its recording', params: z.object({ id: z.string() }), checkedByHandler: { body: RecorderSchema } } }, async (request): Promise<SessionRecorderReply> => {
+  app.post('/recordings/sessions/:id/recorders', { schema: { ...secured, summary: 'A recorder device waits for a session to be recorded (standby), or joins its recording', params: z.object({ id: z.string() }), checkedByHandler: { body: RecorderSchema }, response: { 200: SessionRecorderReplySchema } } }, async (request): Promise<SessionRecorderReply> => {
     const sessionId = parse(Params, request.params).id;
     const body = parse(RecorderSchema, request.body ?? {});
     const rec = await coordinator.forSession(sessionId);
@@ -299,7 +314,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return { recordingId: null, state: 'waiting', ...timing };
   });
 
-  app.post('/recordings/:id/recorders', { schema: { ...secured, summary: 'A recorder device registers with a recording and takes or waits for the lease', params: z.object({ id: z.string() }), checkedByHandler: { body: RecorderSchema } } }, async (request) => {
+  app.post('/recordings/:id/recorders', { schema: { ...secured, summary: 'A recorder device registers with a recording and takes or waits for the lease', params: z.object({ id: z.string() }), checkedByHandler: { body: RecorderSchema }, response: { 200: RecorderReplySchema } } }, async (request) => {
     const rec = await load(request);
     const official = await access.require(request, 'recordings.record', 'recorder.register', rec, { logAllowed: false });
     const body = parse(RecorderSchema, request.body ?? {});
@@ -307,7 +322,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return coordinator.register(rec.id, body.recorderId, body.pointId, official.sub);
   });
 
-  app.post('/recordings/:id/recorders/:recorderId/heartbeat', { schema: { ...secured, summary: "A recorder's heartbeat: keeps its lease, or learns it lost it", params: z.object({ id: z.string(), recorderId: z.string() }) } }, async (request) => {
+  app.post('/recordings/:id/recorders/:recorderId/heartbeat', { schema: { ...secured, summary: "A recorder's heartbeat: keeps its lease, or learns it lost it", params: z.object({ id: z.string(), recorderId: z.string() }), response: { 200: RecorderReplySchema } } }, async (request) => {
     const rec = await load(request);
     const official = await access.require(request, 'recordings.record', 'recorder.heartbeat', rec, { logAllowed: false });
     const recorderId = parse(ID, (request.params as { recorderId: string }).recorderId, 'recorderId');
@@ -315,7 +330,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return coordinator.heartbeat(rec.id, recorderId);
   });
 
-  app.post('/recordings/:id/recorders/:recorderId/leave', { schema: { ...secured, summary: 'A recorder leaves, handing its lease to a standby', params: z.object({ id: z.string(), recorderId: z.string() }) } }, async (request) => {
+  app.post('/recordings/:id/recorders/:recorderId/leave', { schema: { ...secured, summary: 'A recorder leaves, handing its lease to a standby', params: z.object({ id: z.string(), recorderId: z.string() }), response: { 200: RecorderReplySchema } } }, async (request) => {
     const rec = await load(request);
     const official = await access.require(request, 'recordings.record', 'recorder.leave', rec, { logAllowed: false });
     const recorderId = parse(ID, (request.params as { recorderId: string }).recorderId, 'recorderId');
@@ -323,7 +338,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return coordinator.leave(rec.id, recorderId);
   });
 
-  app.post('/recordings/:id/segments', { schema: { ...secured, summary: 'One media segment (application/octet-stream), its place and hash in the query', params: z.object({ id: z.string() }), checkedByHandler: { querystring: SegmentQuery } }, bodyLimit: settings.maxSegmentBytes }, async (request): Promise<SegmentAck> => {
+  app.post('/recordings/:id/segments', { schema: { ...secured, summary: 'One media segment (application/octet-stream), its place and hash in the query', params: z.object({ id: z.string() }), checkedByHandler: { querystring: SegmentQuery }, response: { 200: SegmentAckSchema } }, bodyLimit: settings.maxSegmentBytes }, async (request): Promise<SegmentAck> => {
     const rec = await load(request);
     const official = await access.require(request, 'recordings.record', 'segment', rec, { logAllowed: false });
     const q = parse(SegmentQuery, request.query);
@@ -332,7 +347,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return ingest.accept({ recordingId: rec.id, recorderId: q.recorder, epoch: q.epoch, seq: q.seq, bytes: q.bytes, sha256: q.sha256, capturedAt: q.capturedAt, last: q.last !== undefined }, request.body);
   });
 
-  app.get('/recordings/:id/manifest', { schema: { ...secured, summary: "A finalized recording's signed manifest", params: z.object({ id: z.string() }) } }, async (request) => {
+  app.get('/recordings/:id/manifest', { schema: { ...secured, summary: "A finalized recording's signed manifest", params: z.object({ id: z.string() }), response: { 200: ManifestResponseSchema } } }, async (request) => {
     const rec = await load(request);
     await access.require(request, 'recordings.read', 'manifest', rec);
     const { manifest, signature } = await readManifest(storage, rec);
@@ -364,13 +379,13 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return sendMedia(request, reply, rec, true);
   });
 
-  app.get('/recordings/:id/access', { schema: { ...secured, summary: "The recording's access log", params: z.object({ id: z.string() }) } }, async (request) => {
+  app.get('/recordings/:id/access', { schema: { ...secured, summary: "The recording's access log", params: z.object({ id: z.string() }), response: { 200: AccessLogSchema } } }, async (request) => {
     const rec = await load(request);
     await access.require(request, 'recordings.audit', 'access-log', rec);
     return { entries: await accessLog.list({ recordingId: rec.id, limit: 1000 }) };
   });
 
-  app.post('/recordings/:id/copies', { schema: { ...secured, summary: "Requests a copy of the citizen's part (the citizen with their join token, or an official)", params: z.object({ id: z.string() }), checkedByHandler: { body: CopyRequestSchema } } }, async (request, reply) => {
+  app.post('/recordings/:id/copies', { schema: { ...secured, summary: "Requests a copy of the citizen's part (the citizen with their join token, or an official)", params: z.object({ id: z.string() }), checkedByHandler: { body: CopyRequestSchema }, response: { 200: RecordingCopyResponseSchema, 201: RecordingCopyResponseSchema } } }, async (request, reply) => {
     const rec = await load(request);
     const caller = await access.identify(request);
     const body = parse(CopyRequestSchema, request.body ?? {});
@@ -395,14 +410,14 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     return copy;
   };
 
-  app.post('/recordings/:id/copies/:copyId/approve', { schema: { ...secured, summary: 'Approves a copy: the cut is made and signed', params: z.object({ id: z.string(), copyId: z.string() }), checkedByHandler: { body: ApproveSchema } } }, async (request) => {
+  app.post('/recordings/:id/copies/:copyId/approve', { schema: { ...secured, summary: 'Approves a copy: the cut is made and signed', params: z.object({ id: z.string(), copyId: z.string() }), checkedByHandler: { body: ApproveSchema }, response: { 200: RecordingCopyResponseSchema } } }, async (request) => {
     const rec = await load(request);
     const official = await access.require(request, 'recordings.approveCopy', 'copy.approve', rec);
     const copy = await loadCopy(request, rec);
     return { copy: copyView(await approveCopy({ repo, storage, tools }, rec, copy, parse(ApproveSchema, request.body ?? {}), official.sub)) };
   });
 
-  app.post('/recordings/:id/copies/:copyId/handover', { schema: { ...secured, summary: 'Records that a copy was handed over, and how', params: z.object({ id: z.string(), copyId: z.string() }), checkedByHandler: { body: HandoverSchema } } }, async (request) => {
+  app.post('/recordings/:id/copies/:copyId/handover', { schema: { ...secured, summary: 'Records that a copy was handed over, and how', params: z.object({ id: z.string(), copyId: z.string() }), checkedByHandler: { body: HandoverSchema }, response: { 200: RecordingCopyResponseSchema } } }, async (request) => {
     const rec = await load(request);
     const official = await access.require(request, 'recordings.approveCopy', 'copy.handover', rec);
     const copy = await loadCopy(request, rec);
@@ -468,7 +483,7 @@ function parseRange(header: string | undefined, size: number): { start: number; 
   return start > end || start >= size ? null : { start, end };
 }
 
-function summary(r: RecordingRow): Pick<RecordingStatus, 'id' | 'sessionId' | 'unit' | 'policy' | 'confidential' | 'state' | 'createdAt' | 'startedAt' | 'endedAt' | 'finalizedAt' | 'manifestSha256'> {
+function summary(r: RecordingRow): RecordingListItem {
   return {
     id: r.id,
     sessionId: r.session_id,
@@ -483,3 +498,12 @@ function summary(r: RecordingRow): Pick<RecordingStatus, 'id' | 'sessionId' | 'u
     manifestSha256: r.manifest_sha256,
   };
 }
+
+/** True when A and B are each other's type. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+/**
+ * Compile-time only: what the handlers answer from the store is, field for field, what core's reply schemas name
+ * (they serialize the reply and drop what they do not name, so a new column or key entry would be lost otherwise).
+ */
+export type RepliesAreTheirSchemas = [Assert<Same<AccessRow, AccessLogEntry>>, Assert<Same<KeyHistoryEntry, KeyHistoryView['keys'][number]>>];

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import * as z from 'zod';
+import type { RecordingCopy } from '@tiepdan/core';
 import { ApiError } from '../../http/api-error.js';
 import { cut, type MediaTools } from '../media/ffmpeg.js';
 import { sha256File } from '../manifest/finalize.js';
@@ -33,7 +34,9 @@ export const HandoverSchema = z.strictObject({
   note: z.string().max(1000).optional(),
 });
 
-export function copyView(row: CopyRow) {
+/** The copy as the routes answer it (core's RecordingCopy); the JSON columns as they were recorded. */
+export function copyView(row: CopyRow): RecordingCopy {
+  const json = (text: string | null) => (text ? (JSON.parse(text) as Record<string, unknown>) : null);
   return {
     id: row.id,
     recordingId: row.recording_id,
@@ -43,12 +46,12 @@ export function copyView(row: CopyRow) {
     requestedBy: row.requested_by,
     approvedAt: row.approved_at,
     approvedBy: row.approved_by,
-    checks: row.checks ? (JSON.parse(row.checks) as unknown) : null,
-    window: row.window ? (JSON.parse(row.window) as unknown) : null,
+    checks: json(row.checks),
+    window: json(row.window),
     file: row.file ? { name: row.file, bytes: row.bytes, sha256: row.sha256 } : null,
     handedOverAt: row.handed_over_at,
     handedOverBy: row.handed_over_by,
-    handover: row.handover ? (JSON.parse(row.handover) as unknown) : null,
+    handover: json(row.handover),
   };
 }
 

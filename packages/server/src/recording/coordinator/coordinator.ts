@@ -18,7 +18,7 @@
  * or a drain that a dead node left behind.
  */
 import { randomUUID } from 'node:crypto';
-import type { RecorderReply, RecordingPolicy, RecordingState } from '@tiepdan/core';
+import type { RecorderReply, Recording, RecordingPolicy, RecordingState } from '@tiepdan/core';
 import type { Cluster, HeldLock } from '../../cluster/cluster.js';
 import { MemoryCluster } from '../../cluster/memory.js';
 import { ApiError } from '../../http/api-error.js';
@@ -54,29 +54,8 @@ export type TimelineEntry =
   | { kind: 'notice'; at?: string | undefined; noticeId: string; version: string; audience?: string | undefined; text?: { vi: string; en: string } | undefined }
   | { kind: 'case'; at?: string | undefined; reference: string; action: 'start' | 'end'; matterKind?: string | undefined };
 
-export interface RecordingStatus {
-  id: string;
-  sessionId: string;
-  unit: string;
-  policy: RecordingPolicy;
-  confidential: boolean;
-  state: RecordingState;
-  epoch: number;
-  holder: { recorderId: string; pointId: string | null; leaseExpiresAt: string } | null;
-  standbys: { recorderId: string; pointId: string | null; lastSeenAt: string; alive: boolean }[];
-  alarm: { code: 'no_recorder'; since: string } | null;
-  segments: { count: number; bytes: number };
-  missing: { epoch: number; seqs: number[] }[];
-  leases: { epoch: number; recorderId: string; grantedAt: string; endedAt: string | null; endReason: string | null }[];
-  createdAt: string;
-  startedAt: string | null;
-  endedAt: string | null;
-  finalizedAt: string | null;
-  manifestSha256: string | null;
-  lastError: string | null;
-  leaseMs: number;
-  heartbeatMs: number;
-}
+/** What GET /recordings/:id and the other recording routes answer: core's view (recording/views.ts), which serializes the reply. */
+export type RecordingStatus = Recording;
 
 export interface WaitingRecorder {
   recorderId: string;
