@@ -5,4 +5,6 @@
  * read the notice. A failed download is forgotten, so the next join tries again.
  */
 export { MeshTransport, signalingPort, SignalingClient, SignalingError } from '@tiepdan/core/browser';
+// The transport policy and the transports' errors are needed only once in the room, as the mesh is.
+export { chooseTransport, MediaTransportError } from '@tiepdan/core/browser';
 

@@ -8,16 +8,8 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Message, NetworkQuality, RequestParams, RequestResult } from '@tiepdan/core';
-import {
-  chooseTransport,
-  MediaTransportError,
-  type MediaTransport,
-  type ParticipantStats,
-  type RemoteMedia,
-  type SignalingPort,
-  type TransportChoice,
-} from '@tiepdan/core/browser';
-import { loaded } from './connection-load.js';
+import type { MediaTransport, ParticipantStats, RemoteMedia, SignalingPort, TransportChoice } from '@tiepdan/core/browser';
+import { loadConnection } from './connection-load.js';
 import { checkNetwork, LevelMeter, listDevices, openMedia, type DeviceLists, type NetworkCheck } from './devices.js';
 
 const ORDER: NetworkQuality[] = ['good', 'fair', 'poor', 'lost'];
@@ -231,6 +223,8 @@ export class RoomMedia implements ReactiveController {
   async start(): Promise<void> {
     if (this.#media) return;
     const link = this.#link;
+    // Here by now (joining waited for it): the policy, the mesh and the transports' errors come with it.
+    const { chooseTransport, MediaTransportError, MeshTransport } = await loadConnection();
     const credentials = await link.credentials();
     const choice = chooseTransport({ participants: link.members().length + 1, jitsiConfigured: !!credentials.jitsi, preference: this.#host.transport, jitsiFailed: this.#jitsiFailed });
     this.transportChoice = choice;
@@ -253,9 +247,9 @@ export class RoomMedia implements ReactiveController {
         this.transportChoice = fallback;
         this.#changed();
         if (fallback.kind !== 'native') return;
-        media = await this.#native(credentials);
+        media = await this.#native(new MeshTransport({ port: link.port() }), credentials);
       }
-    } else media = await this.#native(credentials);
+    } else media = await this.#native(new MeshTransport({ port: link.port() }), credentials);
     this.#media = media;
     if (this.localStream && media.kind === 'jitsi') await media.publish(this.localStream);
     this.syncPeers();
@@ -263,8 +257,7 @@ export class RoomMedia implements ReactiveController {
     this.#statsTimer = setInterval(() => void this.#sampleStats(), 2000);
   }
 
-  async #native(credentials: RequestResult<'media.credentials'>): Promise<MediaTransport> {
-    const media = new loaded!.MeshTransport({ port: this.#link.port() });
+  async #native(media: MediaTransport, credentials: RequestResult<'media.credentials'>): Promise<MediaTransport> {
     this.#wire(media);
     // Tracks first: offers already waiting are then answered with our media, without a second negotiation.
     if (this.localStream) await media.publish(this.localStream);

@@ -6,7 +6,7 @@ import { render } from 'lit';
 import './room.js';
 import type { TiepdanRoom } from './room.component.js';
 import { ADVICE_LIMITS, adviceFor, checkNetwork } from './devices.js';
-import { prejoinView, type PrejoinMedia, type PrejoinState } from './prejoin.js';
+import { prejoinView, type PrejoinHandlers, type PrejoinMedia, type PrejoinModel } from './prejoin.js';
 import { roomStrings } from './strings.js';
 
 const server = window.TIEPDAN_TEST_SERVER!;
@@ -36,16 +36,17 @@ describe('pre-join network check', () => {
     const host = document.createElement('div');
     document.body.append(host);
     let picked: boolean | undefined;
-    const state = {
-      s: roomStrings('vi'), name: 'Nguyễn Văn An', pointName: undefined, missing: false, acknowledged: false, noticeError: false, connecting: false,
-      acknowledge: () => {}, join: () => {},
-    } as PrejoinState;
     const media = {
       devices: { cameras: [], microphones: [] }, cameraId: '', microphoneId: '', localStream: undefined, devicesFailed: false, level: 0,
       network: { rttMs: 210, quality: 'fair', downKbps: 240, upKbps: 110, advice: 'audio-only' }, muted: { audio: false, video: true },
-      pickCamera: () => {}, pickMicrophone: () => {}, checkNetwork: async () => {}, pickCameraOff: (off: boolean) => void (picked = off),
     } as PrejoinMedia;
-    render(prejoinView(state, media), host);
+    const model: PrejoinModel = {
+      s: roomStrings('vi'), name: 'Nguyễn Văn An', point: undefined, missing: false, acknowledged: false, noticeError: false, session: { view: 'prejoin' }, media,
+    };
+    const handlers: PrejoinHandlers = {
+      acknowledge: () => {}, join: () => {}, pickCamera: () => {}, pickMicrophone: () => {}, checkNetwork: () => {}, pickCameraOff: (off: boolean) => void (picked = off),
+    };
+    render(prejoinView(model, handlers), host);
     expect(text(host)).to.contain('Mạng yếu: ông/bà nên tắt camera, chỉ nói chuyện bằng tiếng');
     expect(text(host)).to.contain('tải xuống khoảng 240 kbit/s, tải lên khoảng 110 kbit/s');
     const box = host.querySelector<HTMLInputElement>('#camera-off')!;
@@ -53,7 +54,7 @@ describe('pre-join network check', () => {
     expect(host.querySelector('label[for="camera-off"]')!.textContent).to.equal('Tắt camera, chỉ dùng tiếng nói');
     box.click();
     expect(picked).to.equal(false, 'the citizen may still choose the camera');
-    render(prejoinView({ ...state, s: roomStrings('en') }, { ...media, network: { ...media.network as object, advice: 'low-video' } as PrejoinMedia['network'] }), host);
+    render(prejoinView({ ...model, s: roomStrings('en'), media: { ...media, network: { ...media.network as object, advice: 'low-video' } as PrejoinMedia['network'] } }, handlers), host);
     expect(text(host)).to.contain('The network is a little slow');
     host.remove();
   });

@@ -1,6 +1,7 @@
 /**
  * The pre-join view: who is joining from where, the camera preview and the microphone level, the device
  * pickers, the network check, and the recording and privacy notice that must be acknowledged before joining.
+ * A plain render function, as the room's other views (views.ts): `prejoinView(model, handlers)`.
  */
 import { html, nothing } from 'lit';
 import { guard } from 'lit/directives/guard.js';
@@ -8,16 +9,20 @@ import { fmt } from '../shared/lang.js';
 import type { DeviceLists, NetworkCheck } from './devices.js';
 import type { RoomStrings } from './strings.js';
 
-export interface PrejoinState {
+/** What the pre-join shows (the room's view model is one). */
+export interface PrejoinModel {
   s: RoomStrings;
+  /** Who is joining, as their token says. */
   name: string | undefined;
-  pointName: string | undefined;
+  /** The connection point this client runs, if any. */
+  point: { name: string } | undefined;
+  /** Server, session or token is missing: nobody can join. */
   missing: boolean;
   acknowledged: boolean;
   noticeError: boolean;
-  connecting: boolean;
-  acknowledge(checked: boolean): void;
-  join(): void;
+  /** `connecting` while the join is under way. */
+  session: { view: string };
+  media: PrejoinMedia;
 }
 
 /** This device's side of the pre-join (the room's media controller is one). */
@@ -31,22 +36,28 @@ export interface PrejoinMedia {
   network: NetworkCheck | 'checking' | 'failed' | undefined;
   /** `video`: joining with the camera off (the advice on a weak line; the citizen may change it). */
   muted: { audio: boolean; video: boolean };
+}
+
+export interface PrejoinHandlers {
+  acknowledge(checked: boolean): void;
+  join(): void;
   pickCameraOff(off: boolean): void;
   pickCamera(id: string): void;
   pickMicrophone(id: string): void;
-  checkNetwork(): Promise<void>;
+  checkNetwork(): void;
 }
 
-export function prejoinView(v: PrejoinState, m: PrejoinMedia) {
-  const { s } = v;
+export function prejoinView(v: PrejoinModel, h: PrejoinHandlers) {
+  const { s, media: m } = v;
   const net = m.network;
   const stream = m.localStream ?? null;
+  const connecting = v.session.view === 'connecting';
   return html`<section class="prejoin" aria-labelledby="prejoin-heading">
     <h2 id="prejoin-heading">${s.prejoinHeading}</h2>
     ${v.missing ? html`<p class="notice">${s.missing}</p>` : nothing}
     <dl class="who">
       <dt>${s.youAre}</dt><dd>${v.name ?? '—'}</dd>
-      <dt>${s.point}</dt><dd>${v.pointName ?? s.noPoint}</dd>
+      <dt>${s.point}</dt><dd>${v.point?.name ?? s.noPoint}</dd>
     </dl>
     <div class="prejoin-grid">
       <div class="preview">
@@ -59,14 +70,14 @@ export function prejoinView(v: PrejoinState, m: PrejoinMedia) {
         ${m.devicesFailed ? html`<p class="notice">${s.devicesFailed}</p>` : nothing}
         <div class="field">
           <label for="camera">${s.camera}</label>
-          <select id="camera" @change=${(e: Event) => m.pickCamera((e.target as HTMLSelectElement).value)}>
+          <select id="camera" @change=${(e: Event) => h.pickCamera((e.target as HTMLSelectElement).value)}>
             ${m.devices.cameras.length === 0 ? html`<option value="">${s.noDevice}</option>` : nothing}
             ${m.devices.cameras.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === m.cameraId}>${d.label || `${s.camera} ${i + 1}`}</option>`)}
           </select>
         </div>
         <div class="field">
           <label for="microphone">${s.microphone}</label>
-          <select id="microphone" @change=${(e: Event) => m.pickMicrophone((e.target as HTMLSelectElement).value)}>
+          <select id="microphone" @change=${(e: Event) => h.pickMicrophone((e.target as HTMLSelectElement).value)}>
             ${m.devices.microphones.length === 0 ? html`<option value="">${s.noDevice}</option>` : nothing}
             ${m.devices.microphones.map((d, i) => html`<option value=${d.deviceId} ?selected=${d.deviceId === m.microphoneId}>${d.label || `${s.microphone} ${i + 1}`}</option>`)}
           </select>
@@ -82,10 +93,10 @@ export function prejoinView(v: PrejoinState, m: PrejoinMedia) {
                   <p class="advice advice-${net.advice}">${s[`advice_${net.advice}`]}</p>`}
         </div>
         <div class="choice">
-          <input type="checkbox" id="camera-off" .checked=${m.muted.video} @change=${(e: Event) => m.pickCameraOff((e.target as HTMLInputElement).checked)} />
+          <input type="checkbox" id="camera-off" .checked=${m.muted.video} @change=${(e: Event) => h.pickCameraOff((e.target as HTMLInputElement).checked)} />
           <label for="camera-off">${s.audioOnlyChoice}</label>
         </div>
-        <button type="button" class="secondary" @click=${() => void m.checkNetwork()} ?disabled=${net === 'checking'}>${s.networkAgain}</button>
+        <button type="button" class="secondary" @click=${() => h.checkNetwork()} ?disabled=${net === 'checking'}>${s.networkAgain}</button>
       </div>
     </div>
     <div class="notice-box">
@@ -96,11 +107,11 @@ export function prejoinView(v: PrejoinState, m: PrejoinMedia) {
         <div class="choice">
           <input type="checkbox" id="notice-ack" .checked=${v.acknowledged} aria-invalid=${v.noticeError ? 'true' : 'false'}
             aria-describedby=${v.noticeError ? 'notice-text notice-error' : 'notice-text'}
-            @change=${(e: Event) => v.acknowledge((e.target as HTMLInputElement).checked)} />
+            @change=${(e: Event) => h.acknowledge((e.target as HTMLInputElement).checked)} />
           <label for="notice-ack">${s.noticeAck}</label>
         </div>
       </div>
     </div>
-    <button part="button" type="button" id="join" ?disabled=${v.connecting} @click=${() => v.join()}>${v.connecting ? s.joining : s.join}</button>
+    <button part="button" type="button" id="join" ?disabled=${connecting} @click=${() => h.join()}>${connecting ? s.joining : s.join}</button>
   </section>`;
 }

@@ -3,33 +3,31 @@
  * recording notice), the lobby, and the room itself, for citizens and officials alike. What a role may do is
  * decided by the server on every request; the element hides what the role cannot use and says why it refuses.
  *
- * The element renders; its state is two Lit reactive controllers': the signalling session (session.ts: client,
+ * The element composes; its state is two Lit reactive controllers': the signalling session (session.ts: client,
  * participants, lobby and admission, chat, recording indicator) and the media it owns (media.ts: devices, local
- * tracks, the mesh or Jitsi transport). The views are render functions over a view model (prejoin.ts, panels.ts).
+ * tracks, the mesh or Jitsi transport). The views are plain functions `view(model, handlers)` (views.ts,
+ * prejoin.ts, panels.ts) of the view model it builds from both on each render, and of its handlers.
  */
-import { html, nothing, type PropertyValues } from 'lit';
+import { html, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { guard } from 'lit/directives/guard.js';
-import { repeat } from 'lit/directives/repeat.js';
-import { canInRoom, say, type ConnectionPointInfo, type LobbyEntry, type NetworkQuality, type Participant, type PointHealth, type RoomRole, type RoomState } from '@tiepdan/core';
+import { canInRoom, type ConnectionPointInfo, type LobbyEntry, type Participant, type PointHealth, type RoomRole, type RoomState } from '@tiepdan/core';
 import type { ParticipantStats, RoomMediaSource, RoomMediaTile, TransportChoice } from '@tiepdan/core/browser';
 import { TiepdanElement } from '../shared/element.js';
-import { fmt } from '../shared/lang.js';
 import { admitCase, isDeskCase } from './desk-case.js';
 import type { NetworkCheck } from './devices.js';
-import { casePanel, chatPanel, healthPanel, lobbyPanel, qualityLabel, transportPanel, type CasePanel, type ChatLine, type LobbyPanel } from './panels.js';
+import type { ChatLine } from './panels.js';
 import { prejoinView } from './prejoin.js';
 import { RoomActionError } from './errors.js';
 import { roomStyles } from './room.styles.js';
 import { RoomSession, type RoomRecording, type RoomView } from './session.js';
 import { roomStrings, type RoomStrings } from './strings.js';
 import { tokenInfo } from './token.js';
+import { endView, lobbyView, pointName, roomView, statusView, type RoomHandlers, type RoomViewModel } from './views.js';
+
+const ignore = () => undefined;
 
 export { RoomActionError };
 export type { RoomRecording, RoomRecordingState, RoomView } from './session.js';
-
-// Media elements' srcObject goes through guard(): Lit commits object values on every render, and a media element
-// given its srcObject again restarts loading (a black flash, the clock back at zero).
 
 /**
  * @tagname tiepdan-room
@@ -128,7 +126,7 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
   readonly mediaSource: RoomMediaSource = {
     tiles: () => {
       const s = this.s;
-      const tile = (p: Participant, stream: MediaStream | null | undefined, id = p.participantId): RoomMediaTile => ({ id, stream: stream ?? null, point: this.#pointName(p.pointId) || undefined, name: p.name, role: s[`roles_${p.role}`] });
+      const tile = (p: Participant, stream: MediaStream | null | undefined, id = p.participantId): RoomMediaTile => ({ id, stream: stream ?? null, point: pointName(this.points, this.point, p.pointId) || undefined, name: p.name, role: s[`roles_${p.role}`] });
       const own = this.participants.find((p) => p.participantId === this.participantId);
       const out: RoomMediaTile[] = own ? [tile(own, this.#media.localStream)] : [];
       for (const p of this.participants) {
@@ -238,13 +236,6 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
     if (own && (!own.pending || own.pending.caseId === caseId)) void own.load?.();
   }
 
-  #confirmationLoad: Promise<unknown> | undefined;
-  /** An admitted citizen's own view of their case (content to confirm, receipt), loaded on demand. */
-  #confirmation() {
-    this.#confirmationLoad ??= import('../confirmation/confirmation.js').catch(() => (this.#confirmationLoad = undefined));
-    return html`<section class="panel"><tiepdan-confirmation .server=${this.server} .token=${this.token} lang=${this.speaks}></tiepdan-confirmation></section>`;
-  }
-
   /** Sets or clears the case being received (chair, clerk). */
   setCase(caseId: string | null): Promise<void> {
     return this.#room.act('case.set', 'case.set', { caseId }).then(() => undefined);
@@ -302,207 +293,68 @@ export class TiepdanRoom extends TiepdanElement<RoomStrings> {
 
   // ---------------------------------------------------------------------------------------------- render
 
-  protected override render() {
-    const s = this.s;
-    const { error } = this.#room;
-    return html`
-      <div class="status sr-only" role="status" aria-live="polite">${this.#room.announcement}</div>
-      ${this.reconnecting ? html`<div class="banner" role="alert">${s.reconnecting}</div>` : nothing}
-      ${error && this.view !== 'failed' ? html`<div class="error-summary" role="alert"><p>${say(error, this.speaks)}</p></div>` : nothing}
-      ${this.#renderView()}
-    `;
-  }
+  /** What the buttons do (views.ts): the public actions above, with a refusal left to the error summary. */
+  readonly #on: RoomHandlers = {
+    acknowledge: (checked) => {
+      this.acknowledged = checked;
+      if (checked) this.noticeError = false;
+    },
+    join: () => void this.join().catch(ignore),
+    pickCameraOff: (off) => this.#media.pickCameraOff(off),
+    pickCamera: (id) => this.#media.pickCamera(id),
+    pickMicrophone: (id) => this.#media.pickMicrophone(id),
+    checkNetwork: () => void this.checkNetwork(),
+    admit: (id) => void this.admit(id, admitCase(this.caseId)).catch(ignore),
+    toggleDeny: (id) => void (this.denying = this.denying === id ? undefined : id),
+    deny: (id, reason) => void this.deny(id, reason).then(() => (this.denying = undefined)).catch(ignore),
+    setCase: (caseId) => this.setCase(caseId),
+    sendChat: (text) => this.sendChat(text),
+    leave: () => void this.leave(),
+    openRoom: () => void this.openRoom().catch(ignore),
+    giveFloor: (id) => void this.giveFloor(id).catch(ignore),
+    returnToLobby: (id) => void this.returnToLobby(id).catch(ignore),
+    setMuted: (kind, muted) => this.setMuted(kind, muted),
+    share: (on) => void (on ? this.shareScreen() : this.stopScreenShare()).catch(ignore),
+    raiseHand: (raised) => void this.raiseHand(raised).catch(ignore),
+    endSession: () => void this.endSession().catch(ignore),
+  };
 
-  #renderView() {
-    const s = this.s;
-    switch (this.view) {
-      case 'prejoin':
-      case 'connecting':
-        return this.#renderPrejoin();
-      case 'lobby':
-        return this.#renderLobby();
-      case 'room':
-        return this.#renderRoom();
-      case 'left':
-        return html`<section class="end"><h2 tabindex="-1">${s.leftHeading}</h2><p>${s.leftText}</p></section>`;
-      case 'denied':
-        return html`<section class="end"><h2 tabindex="-1">${s.deniedHeading}</h2><p>${fmt(s.deniedText, { reason: this.#room.deniedReason })}</p></section>`;
-      case 'ended':
-        return html`<section class="end"><h2 tabindex="-1">${s.endedHeading}</h2></section>`;
-      case 'failed':
-        return html`<section class="end"><h2 tabindex="-1">${s.failedHeading}</h2>${this.#room.error ? html`<p role="alert">${say(this.#room.error, this.speaks)}</p>` : nothing}</section>`;
-    }
-  }
+  #confirmationLoad: Promise<unknown> | undefined;
 
-  #renderPrejoin() {
-    return prejoinView(
-      {
-        s: this.s,
-        name: tokenInfo(this.token).name,
-        pointName: this.point?.name,
-        missing: !this.server || !this.session || !this.token,
-        acknowledged: this.acknowledged,
-        noticeError: this.noticeError,
-        connecting: this.view === 'connecting',
-        acknowledge: (checked) => {
-          this.acknowledged = checked;
-          if (checked) this.noticeError = false;
-        },
-        join: () => void this.join().catch(() => undefined),
-      },
-      this.#media,
-    );
-  }
-
-  #renderLobby() {
-    const s = this.s;
-    const p = this.position;
-    const stream = this.#media.localStream ?? null;
-    return html`<section class="lobby" aria-labelledby="lobby-heading">
-      <h2 id="lobby-heading" tabindex="-1">${s.lobbyHeading}</h2>
-      ${this.#renderRecording()}
-      ${this.#room.wasReturned ? html`<p>${s.lobbyReturned}</p>` : nothing}
-      <p class="wait">${s.lobbyWait}</p>
-      ${p ? html`<p class="position" role="status">${p.size ? fmt(s.lobbyPosition, { position: p.position, size: p.size }) : fmt(s.lobbyPositionOnly, { position: p.position })}</p>` : nothing}
-      ${this.roomState === 'pending' ? html`<p class="hint">${s.lobbyNotOpen}</p>` : nothing}
-      <video class="mirror small" aria-label=${s.preview} .srcObject=${guard([stream], () => stream)} autoplay playsinline .muted=${true}></video>
-      <div><button type="button" class="secondary" @click=${() => void this.leave()}>${s.leave}</button></div>
-    </section>`;
-  }
-
-  #renderRecording() {
-    const s = this.s;
-    const r = this.recordingState;
-    const on = r.state === 'recording';
-    const label = on ? s.recording : r.source === 'none' ? s.notRecording : s[`recording_${r.state}`];
-    return html`<p class="recording ${on ? 'on' : 'off'}" role="status" id="recording">
-      <span class="dot" aria-hidden="true"></span>
-      <span>${label}${r.source === 'none' ? html`<span class="hint-inline"> (${s.notRecordingHint})</span>` : nothing}</span>
-      ${r.alarm && this.roomRole && this.roomRole !== 'citizen' ? html`<strong class="alarm">${s[r.alarm === 'no_recorder' ? 'alarmNoRecorder' : 'alarmFailed']}</strong>` : nothing}
-    </p>`;
-  }
-
-  #name(id: string | null | undefined): string {
-    if (!id) return '';
-    return this.participants.find((p) => p.participantId === id)?.name ?? id;
-  }
-
-  #pointName(pointId: string | undefined): string | undefined {
-    if (!pointId) return undefined;
-    return this.points.find((p) => p.id === pointId)?.name ?? (this.point?.id === pointId ? this.point.name : undefined);
-  }
-
-  #quality(q: NetworkQuality | undefined): string {
-    return qualityLabel(this.s, q);
-  }
-
-  /** An operator sees their own point; the chair and the clerk see every point. */
-  #healthPoints(): PointHealth[] {
-    const mine = this.#room.hello?.room.participants.find((p) => p.participantId === this.participantId)?.pointId ?? this.point?.id;
-    return this.roomRole === 'operator' && mine ? this.points.filter((p) => p.id === mine) : this.points;
-  }
-
-  #renderRoom() {
-    const s = this.s;
-    const role = this.roomRole!;
-    const me = this.participants.find((p) => p.participantId === this.participantId);
-    const others = this.participants.filter((p) => p.participantId !== this.participantId && p.status !== 'lobby');
-    const manages = canInRoom(role, 'lobby.manage');
-    return html`<section class="room" aria-labelledby="room-heading">
-      <div class="top">
-        <h2 id="room-heading" tabindex="-1">${s.roomHeading}</h2>
-        ${this.#renderRecording()}
-      </div>
-      <p class="floor">${this.floor ? fmt(s.floor, { name: this.#name(this.floor) }) : s.floorNobody}</p>
-      ${manages && this.roomState === 'pending'
-        ? html`<div class="notice"><p>${s.roomPending}</p><button part="button" type="button" id="open-room" @click=${() => void this.openRoom().catch(() => undefined)}>${s.openRoom}</button></div>`
-        : nothing}
-      <ul class="tiles" aria-label=${s.participants}>
-        ${this.#renderTile(me ?? { participantId: this.participantId!, role, name: tokenInfo(this.token).name ?? '', status: 'present', connected: true, hand: false, screen: this.#media.sharing }, true)}
-        ${repeat(others, (p) => p.participantId, (p) => this.#renderTile(p, false))}
-      </ul>
-      ${this.#renderControls(me)}
-      <div class="panels">
-        ${manages ? lobbyPanel(this.#lobbyPanel(), s) : nothing}
-        ${manages || role === 'chair' ? casePanel(this.#casePanel(), s, this.speaks) : nothing}
-        ${role !== 'citizen' ? transportPanel(this.transportChoice, s, this.speaks) : nothing}
-        ${role === 'operator' || role === 'chair' || role === 'clerk' ? healthPanel(this.#healthPoints(), s) : nothing}
-        ${role === 'citizen' && this.caseId ? this.#confirmation() : nothing}
-        ${chatPanel({ chat: this.chat, canSend: canInRoom(role, 'chat.send'), send: (text) => this.sendChat(text) }, s)}
-      </div>
-    </section>`;
-  }
-
-  #lobbyPanel(): LobbyPanel {
+  /** The view model of this render: the two controllers' state and the element's own. */
+  #model(): RoomViewModel {
+    const room = this.#room;
+    const { roomRole: role, caseId } = room;
+    const desk = isDeskCase(caseId) && role !== undefined && canInRoom(role, 'lobby.manage');
+    // The desk and the citizen's own view of their case are elements of their own, loaded the first time the room
+    // shows them: the room's first screen stays small.
+    if (desk) this.loadDesk();
+    if (role === 'citizen' && caseId) this.#confirmationLoad ??= import('../confirmation/confirmation.js').catch(() => (this.#confirmationLoad = undefined));
+    // An operator sees their own point; the chair and the clerk see every point.
+    const mine = room.hello?.room.participants.find((p) => p.participantId === room.participantId)?.pointId ?? this.point?.id;
     return {
-      queue: this.queue,
-      open: this.roomState === 'open',
+      s: this.s,
+      lang: this.speaks,
+      server: this.server,
+      token: this.token,
+      name: tokenInfo(this.token).name,
+      point: this.point,
+      missing: !this.server || !this.session || !this.token,
+      acknowledged: this.acknowledged,
+      noticeError: this.noticeError,
       denying: this.denying,
-      admit: (id) => void this.admit(id, admitCase(this.caseId)).catch(() => undefined),
-      toggleDeny: (id) => void (this.denying = this.denying === id ? undefined : id),
-      deny: (id, reason) => void this.deny(id, reason).then(() => (this.denying = undefined)).catch(() => undefined),
+      desk,
+      health: role === 'operator' && mine ? room.points.filter((p) => p.id === mine) : room.points,
+      recording: this.recordingState,
+      session: room,
+      media: this.#media,
     };
   }
 
-  #casePanel(): CasePanel {
-    const desk = isDeskCase(this.caseId) && canInRoom(this.roomRole!, 'lobby.manage');
-    // The desk is its own element, loaded the first time a case needs it: the room's first screen stays small.
-    if (desk) this.loadDesk();
-    return { server: this.server, token: this.token, caseId: this.caseId, desk, canSet: canInRoom(this.roomRole!, 'case.set'), setCase: (caseId) => this.setCase(caseId) };
-  }
-
-  #renderTile(p: Participant, self: boolean) {
-    const s = this.s;
-    const m = this.#media;
-    const remote = self ? undefined : m.remotes.get(p.participantId);
-    const stream = self ? m.localStream : remote?.stream;
-    const st = m.stats.get(p.participantId);
-    const point = this.#pointName(p.pointId);
-    const tags = [
-      this.floor === p.participantId ? s.hasFloor : '',
-      m.speaker === p.participantId ? s.speaking : '',
-      p.hand ? s.handRaised : '',
-      p.screen ? s.sharing : '',
-      self && m.muted.audio ? s.muted : '',
-    ].filter(Boolean);
-    const chair = this.roomRole === 'chair' && !self;
-    return html`<li part="tile" class="tile ${m.speaker === p.participantId ? 'speaking' : ''} ${this.floor === p.participantId ? 'floor' : ''}" data-participant=${p.participantId}>
-      <video class=${self ? 'mirror' : ''} .srcObject=${guard([stream ?? null], () => stream ?? null)} autoplay playsinline .muted=${true} aria-hidden="true"></video>
-      ${self || !stream ? nothing : html`<audio .srcObject=${guard([stream], () => stream)} autoplay></audio>`}
-      ${remote?.screen ? html`<video class="screen" .srcObject=${guard([remote.screen], () => remote.screen)} autoplay playsinline .muted=${true} aria-label=${s.sharing}></video>` : nothing}
-      <div class="label">
-        <strong>${self ? fmt(s.you, { name: p.name }) : p.name}</strong>
-        <span>${[s[`roles_${p.role}`], point].filter(Boolean).join(' · ')}</span>
-        ${tags.length ? html`<span class="tags">${tags.join(' · ')}</span>` : nothing}
-        ${self ? nothing : html`<span class="quality q-${st?.quality ?? 'unknown'}">${s.quality}: ${this.#quality(p.connected ? st?.quality : 'lost')}</span>`}
-        ${chair && p.role !== 'observer'
-          ? html`<button type="button" class="secondary small" @click=${() => void this.giveFloor(this.floor === p.participantId ? null : p.participantId).catch(() => undefined)}>
-              ${this.floor === p.participantId ? s.takeFloor : s.giveFloor}<span class="sr-only">: ${p.name}</span></button>`
-          : nothing}
-        ${canInRoom(this.roomRole!, 'lobby.manage') && p.role === 'citizen' && p.status === 'admitted'
-          ? html`<button type="button" class="secondary small" @click=${() => void this.returnToLobby(p.participantId).catch(() => undefined)}>${s.returnLobby}<span class="sr-only">: ${p.name}</span></button>`
-          : nothing}
-      </div>
-    </li>`;
-  }
-
-  #renderControls(me: Participant | undefined) {
-    const s = this.s;
-    const role = this.roomRole!;
-    const { muted, sharing } = this.#media;
-    return html`<div class="controls" part="controls" role="group" aria-label=${s.roomHeading}>
-      <button type="button" id="mute" aria-pressed=${muted.audio ? 'true' : 'false'} @click=${() => this.setMuted('audio', !muted.audio)}>${muted.audio ? s.unmuteMic : s.muteMic}</button>
-      <button type="button" id="camera-toggle" aria-pressed=${muted.video ? 'true' : 'false'} @click=${() => this.setMuted('video', !muted.video)}>${muted.video ? s.cameraOn : s.cameraOff}</button>
-      ${canInRoom(role, 'screen.share')
-        ? html`<button type="button" id="share" @click=${() => void (sharing ? this.stopScreenShare() : this.shareScreen()).catch(() => undefined)}>${sharing ? s.stopShare : s.share}</button>`
-        : nothing}
-      ${canInRoom(role, 'hand.raise')
-        ? html`<button type="button" id="hand" aria-pressed=${me?.hand ? 'true' : 'false'} @click=${() => void this.raiseHand(!me?.hand).catch(() => undefined)}>${me?.hand ? s.lowerHand : s.raiseHand}</button>`
-        : nothing}
-      ${canInRoom(role, 'room.end')
-        ? html`<button type="button" id="end" class="danger" @click=${() => { if (confirm(s.endConfirm)) void this.endSession().catch(() => undefined); }}>${s.endSession}</button>`
-        : nothing}
-      <button type="button" id="leave" class="secondary" @click=${() => void this.leave()}>${s.leave}</button>
-    </div>`;
+  protected override render() {
+    const m = this.#model();
+    const { view } = m.session;
+    const h = this.#on;
+    return html`${statusView(m)}${view === 'prejoin' || view === 'connecting' ? prejoinView(m, h) : view === 'lobby' ? lobbyView(m, h) : view === 'room' ? roomView(m, h) : endView(m)}`;
   }
 }

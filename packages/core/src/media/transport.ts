@@ -151,12 +151,5 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, error: () => Err
   });
 }
 
-/** Quality from round trip and loss, the same thresholds on both transports. */
-export function qualityOf(rttMs: number | undefined, lossRate: number | undefined, connected = true): NetworkQuality {
-  if (!connected) return 'lost';
-  const rtt = rttMs ?? 0;
-  const loss = lossRate ?? 0;
-  if (rtt > 600 || loss > 0.1) return 'poor';
-  if (rtt > 250 || loss > 0.03) return 'fair';
-  return 'good';
-}
+// Its own module: the pre-join's network check grades a line with it long before any transport is loaded.
+export { qualityOf } from './quality.js';

@@ -10,7 +10,7 @@ import type { SwaggerTransformObject } from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { globalRegistry, registry, toJSONSchema, type $ZodType } from 'zod/v4/core';
-import { ErrorBodySchema, ReceptionCaseSchema, RegisterEntrySchema, RegistrationRecordSchema, SessionViewSchema } from '@tiepdan/core';
+import { ErrorBodySchema, ManifestSchema, ReceptionCaseSchema, RecorderReplySchema, RecordingCopySchema, RecordingSchema, RegisterEntrySchema, RegistrationRecordSchema, SessionViewSchema } from '@tiepdan/core';
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -48,6 +48,10 @@ schemaRegistry.add(ReceptionCaseSchema, { id: 'ReceptionCase' });
 schemaRegistry.add(RegistrationRecordSchema, { id: 'RegistrationRecord' });
 schemaRegistry.add(RegisterEntrySchema, { id: 'RegisterEntry' });
 schemaRegistry.add(SessionViewSchema, { id: 'SessionView' });
+schemaRegistry.add(RecordingSchema, { id: 'Recording' });
+schemaRegistry.add(RecorderReplySchema, { id: 'RecorderReply' });
+schemaRegistry.add(RecordingCopySchema, { id: 'RecordingCopy' });
+schemaRegistry.add(ManifestSchema, { id: 'Manifest' });
 
 const zodTransform = createJsonSchemaTransform({ schemaRegistry });
 const zodComponents = createJsonSchemaTransformObject({ schemaRegistry });
