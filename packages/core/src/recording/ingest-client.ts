@@ -3,19 +3,13 @@
  * recording, join the election, heartbeat, upload a chunk, leave. Every call has its own time-out, because a
  * server that does not answer must count as down (the recorder keeps the chunk and tries again).
  */
-import type { RecorderReply, RecordingPolicy, RecordingState, SegmentAck, SessionRecorderReply } from './protocol.js';
+import type { RecorderReply, SegmentAck, SessionRecorderReply } from './protocol.js';
+import type { Recording } from './views.js';
 import { segmentQuery } from './protocol.js';
 import type { StoredChunk } from './chunk-store.js';
 
-/** What the server says of a recording (the subset the recorder reads). */
-export interface RecordingSummary {
-  id: string;
-  sessionId: string;
-  state: RecordingState;
-  policy: RecordingPolicy;
-  epoch: number;
-  alarm: { code: string; since: string } | null;
-}
+/** What the server says of a recording (the subset of core's Recording view the recorder reads). */
+export type RecordingSummary = Pick<Recording, 'id' | 'sessionId' | 'state' | 'policy' | 'epoch' | 'alarm'>;
 
 /** A refusal from the server (status and error code), or a network failure (status 0, code `network`). */
 export class IngestError extends Error {
