@@ -24,7 +24,7 @@ after(async () => {
   removeDir(t.dataDir);
 });
 
-const casesOf = (reference: string) => t.db.prepare('SELECT COUNT(*) FROM reception_cases WHERE registration_reference = ?').pluck().get(reference) as number;
+const casesOf = (reference: string) => t.count('SELECT COUNT(*) FROM reception_cases WHERE registration_reference = ?', [reference]);
 
 test('admitting a citizen from a registration opens their case; a re-admit finds it again; the desk API works on it', async () => {
   const reference = await submitted(t);
@@ -58,10 +58,10 @@ test('admitting a citizen from a registration opens their case; a re-admit finds
   await clerk.ok('lobby.admit', { participantId: citizen.participantId });
   const again = await citizen.event('lobby.admitted', (e) => e !== admitted);
   assert.equal(again.caseId, admitted.caseId);
-  assert.equal(casesOf(reference), 1);
+  assert.equal(await casesOf(reference), 1);
 
   // The admission is in the room's audit with the case it opened.
-  const audited = t.db.prepare(`SELECT COUNT(*) FROM room_audit WHERE session_id = ? AND action = 'desk.open'`).pluck().get(sessionId) as number;
+  const audited = await t.count(`SELECT COUNT(*) FROM room_audit WHERE session_id = ? AND action = 'desk.open'`, [sessionId]);
   assert.equal(audited, 1, 'opened once, audited once');
 });
 
@@ -78,7 +78,7 @@ test('an explicit case code still wins, and a citizen the server does not know i
   await clerk.ok('lobby.return', { participantId: a.participantId });
   await clerk.ok('lobby.admit', { participantId: b.participantId, caseId: 'HS-2026-7' });
   assert.equal((await b.event('lobby.admitted')).caseId, 'HS-2026-7');
-  assert.equal(casesOf(reference), 0, 'the clerk named the case: the desk opened none');
+  assert.equal(await casesOf(reference), 0, 'the clerk named the case: the desk opened none');
 });
 
 const lookupCases = async (reference: string) => {

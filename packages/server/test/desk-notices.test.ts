@@ -99,8 +99,8 @@ describe('desk notices: the receipt and the outcome reach the citizen by e-mail 
       return body.items.length === 2 && body.items.every((i) => i.state === 'sent') ? body : undefined;
     }, 'both notices recorded as sent');
     assert.deepEqual(notices.items.map((i) => [i.change, i.deliveries.map((d) => `${d.channel}:${d.state}`).join(' ')]).sort(), [['outcome', 'smtp:sent sms-http:sent'], ['receipt', 'smtp:sent sms-http:sent']]);
-    assert.equal(t.db.prepare("SELECT COUNT(*) FROM notices WHERE change IN ('receipt', 'outcome')").pluck().get(), 2, 'one row each, nothing twice');
-    const stored = JSON.stringify(t.db.prepare("SELECT body FROM notices WHERE change IN ('receipt', 'outcome')").all());
+    assert.equal(await t.count("SELECT COUNT(*) FROM notices WHERE change IN ('receipt', 'outcome')"), 2, 'one row each, nothing twice');
+    const stored = JSON.stringify(await t.sql("SELECT body FROM notices WHERE change IN ('receipt', 'outcome')"));
     assert.ok(!stored.includes('Nguyễn Thị Hoa') && !stored.includes('087185001234') && !stored.includes(EMAIL), 'the outbox holds no name, ID number or address');
   });
 
@@ -125,14 +125,14 @@ describe('desk notices: the receipt and the outcome reach the citizen by e-mail 
     // pdftotext may break a line after a slash: "123/ QĐ-UBND".
     assert.ok(text.includes(`Số: ${code}`) && text.replaceAll('/ ', '/').includes('123/QĐ-UBND'), text);
     // 422 above queued nothing: two refusals, two outcome notices for these cases.
-    assert.equal(t.db.prepare("SELECT COUNT(*) FROM notices WHERE change = 'outcome' AND registration_id IN (SELECT id FROM registrations WHERE reference IN (?, ?))").pluck().get(first.reference, second.reference), 2);
+    assert.equal(await t.count("SELECT COUNT(*) FROM notices WHERE change = 'outcome' AND registration_id IN (SELECT id FROM registrations WHERE reference IN (?, ?))", [first.reference, second.reference]), 2);
   });
 
   test('a case in a room the schedule does not hold (an ad-hoc room) is told in the room only: no notice is queued', async () => {
-    const rows = () => t.db.prepare("SELECT COUNT(*) FROM notices WHERE change IN ('receipt', 'outcome')").pluck().get() as number;
-    const count = rows();
+    const rows = () => t.count("SELECT COUNT(*) FROM notices WHERE change IN ('receipt', 'outcome')");
+    const count = await rows();
     const adHoc = await caseAt(t, 'receipt', await citizen());
     assert.equal((await as(t, 'clerk', `/desk/cases/${adHoc.id}/receipt`, BODIES.receipt)).status, 200);
-    assert.equal(rows(), count);
+    assert.equal(await rows(), count);
   });
 });

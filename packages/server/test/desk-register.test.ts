@@ -169,14 +169,14 @@ describe('the register', () => {
   });
 
   test('an entry by hand names its bad fields and stores nothing', async () => {
-    const count = () => t.db.prepare('SELECT COUNT(*) FROM reception_cases').pluck().get() as number;
-    const before = count();
+    const count = () => t.count('SELECT COUNT(*) FROM reception_cases');
+    const before = await count();
     let res = await as(t, 'clerk', '/register/entries', { citizen: { fullName: '' }, summary: 'x' });
     assert.equal(res.status, 422);
     assert.deepEqual(((await res.json()) as any).error.fields.map((f: any) => f.path).sort(), ['citizen.fullName', 'kind', 'receivedOn']);
     res = await as(t, 'clerk', '/register/entries', { kind: 'khieu_nai', citizen: { fullName: 'A' }, summary: 'x', receivedOn: '2026-11-21', handling: { outcome: 'transferred', answer: { mode: 'at_once' } } });
     assert.deepEqual(((await res.json()) as any).error.fields.map((f: any) => f.path).sort(), ['handling.agency', 'handling.documentNumber']);
-    assert.equal(count(), before);
+    assert.equal(await count(), before);
   });
 });
 

@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { OFFICIAL_ROLES, can, type OfficialRole, type Permission } from '@tiepdan/core';
-import { SqliteAuditLog } from '../src/index.js';
-import { OTHER_UNIT, denunciation, getJson, postJson, removeDir, startServer, token, type TestServer } from './helpers.js';
+import { OTHER_UNIT, auditChain, denunciation, getJson, postJson, removeDir, startServer, token, type TestServer } from './helpers.js';
 import { BODIES, CONTENT, SESSION, as, caseAt, citizenToken, openCase, submitted, type OpenedCase } from './desk-helpers.js';
 
 let t: TestServer;
@@ -22,8 +21,8 @@ after(async () => {
 });
 
 const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-const revision = (id: string) => t.db.prepare('SELECT revision FROM reception_cases WHERE id = ?').pluck().get(id) as number;
-const auditCount = () => t.db.prepare('SELECT COUNT(*) FROM room_audit').pluck().get() as number;
+const revision = (id: string) => t.count('SELECT revision FROM reception_cases WHERE id = ?', [id]);
+const auditCount = () => t.count('SELECT COUNT(*) FROM room_audit');
 const fieldsOf = async (res: Response) => ((await res.json()) as { error: { code: string; fields?: { path: string; message: { vi: string; en: string } }[] } }).error;
 
 describe('a case through the five steps', () => {
@@ -68,11 +67,11 @@ describe('a case through the five steps', () => {
     const edited = `${CONTENT} Công dân bổ sung: tình trạng kéo dài từ năm 2024.`;
     res = await as(t, 'clerk', `/desk/cases/${id}/content`, { text: edited });
     assert.equal(((await res.json()) as any).case.content.version, 2);
-    const before = revision(id);
+    const before = await revision(id);
     res = await postJson(`${t.api}/desk/cases/${id}/confirmation`, { version: 1, sha256: sha(CONTENT) }, { authorization: `Bearer ${joinToken}` });
     assert.equal(res.status, 422);
     assert.deepEqual((await fieldsOf(res)).fields!.map((f) => f.path), ['version']);
-    assert.equal(revision(id), before, 'a stale confirmation stores nothing');
+    assert.equal(await revision(id), before, 'a stale confirmation stores nothing');
 
     res = await postJson(`${t.api}/desk/cases/${id}/confirmation`, { version: 2, sha256: sha(edited) }, { authorization: `Bearer ${joinToken}` });
     assert.equal(res.status, 200, await res.clone().text());
@@ -109,10 +108,10 @@ describe('a case through the five steps', () => {
     assert.equal(closed.confirmation.by, `citizen:${reference}`);
 
     // Every step is in the session's hash chain, and the chain verifies.
-    const audit = new SqliteAuditLog(t.db);
+    const audit = auditChain(t);
     const actions = (await audit.entries(SESSION)).filter((e) => e.target === `case:${id}`).map((e) => e.action);
     assert.deepEqual(actions, ['desk.open', 'desk.identity', 'desk.helper', 'desk.helper', 'desk.content', 'desk.content', 'desk.confirm.screen', 'desk.receipt', 'desk.handling', 'desk.direction', 'desk.close']);
-    assert.deepEqual(await audit.verify(), { ok: true, count: auditCount() });
+    assert.deepEqual(await audit.verify(), { ok: true, count: await auditCount() });
 
     // A closed case takes no more steps.
     res = await as(t, 'clerk', `/desk/cases/${id}/identity`, BODIES.identity);
@@ -128,9 +127,9 @@ describe('a case through the five steps', () => {
     assert.equal(second.year, first.year);
     assert.equal(b.case.registerNumber, a.case.registerNumber + 1);
     // A second receipt on the same case is refused (one receipt per case), nothing stored.
-    const before = revision(a.id);
+    const before = await revision(a.id);
     assert.equal((await as(t, 'clerk', `/desk/cases/${a.id}/receipt`, BODIES.receipt)).status, 409);
-    assert.equal(revision(a.id), before);
+    assert.equal(await revision(a.id), before);
 
     const x = await openCase(t);
     const y = await openCase(t);
@@ -210,16 +209,16 @@ describe('bad input is named field by field and stores nothing', () => {
   ];
   for (const bad of cases) {
     test(bad.name, async () => {
-      const before = revision(c.id);
-      const audits = auditCount();
+      const before = await revision(c.id);
+      const audits = await auditCount();
       const res = await as(t, 'chair', `/desk/cases/${c.id}/${bad.path}`, bad.body);
       assert.equal(res.status, bad.status);
       const error = await fieldsOf(res);
       assert.equal(error.code, 'validation_failed');
       assert.deepEqual(error.fields!.map((f) => f.path).sort(), [...bad.fields!].sort());
       for (const f of error.fields!) assert.ok(f.message.vi && f.message.en && f.message.vi !== f.message.en, 'vi and en messages');
-      assert.equal(revision(c.id), before, 'nothing stored');
-      assert.equal(auditCount(), audits, 'nothing audited');
+      assert.equal(await revision(c.id), before, 'nothing stored');
+      assert.equal(await auditCount(), audits, 'nothing audited');
     });
   }
 
@@ -241,10 +240,10 @@ describe('bad input is named field by field and stores nothing', () => {
     assert.equal(res.status, 409);
     const refused = await openCase(t);
     await as(t, 'clerk', `/desk/cases/${refused.id}/refusal`, BODIES.refusal);
-    const before = revision(refused.id);
+    const before = await revision(refused.id);
     res = await as(t, 'clerk', `/desk/cases/${refused.id}/content`, BODIES.content);
     assert.equal(res.status, 409);
-    assert.equal(revision(refused.id), before);
+    assert.equal(await revision(refused.id), before);
     // Confirming before any content was written.
     const empty = await openCase(t);
     res = await as(t, 'clerk', `/desk/cases/${empty.id}/confirmations/aloud`, { version: 1, sha256: sha('x') });
@@ -285,14 +284,14 @@ describe('every desk action × every role', () => {
     test(action.path, async () => {
       for (const role of OFFICIAL_ROLES) {
         const c = await caseAt(t, action.at);
-        const before = revision(c.id);
+        const before = await revision(c.id);
         const res = await as(t, role, `/desk/cases/${c.id}/${action.path}`, action.body(c));
         if (can(role as OfficialRole, action.permission)) {
           assert.equal(res.status, 200, `${role} may ${action.path}: ${await res.clone().text()}`);
-          assert.equal(revision(c.id), before + 1);
+          assert.equal(await revision(c.id), before + 1);
         } else {
           assert.equal(res.status, 403, `${role} may not ${action.path}`);
-          assert.equal(revision(c.id), before, 'nothing stored');
+          assert.equal(await revision(c.id), before, 'nothing stored');
         }
       }
     });
@@ -305,9 +304,9 @@ describe('every desk action × every role', () => {
       assert.equal(res.status, can(role, 'desk.read') ? 200 : 403, role);
     }
     assert.equal((await getJson(`${t.api}/desk/cases/${c.id}`, await token(t, 'chair', OTHER_UNIT))).status, 403);
-    const before = revision(c.id);
+    const before = await revision(c.id);
     assert.equal((await as(t, 'clerk', `/desk/cases/${c.id}/content`, BODIES.content, OTHER_UNIT)).status, 403);
-    assert.equal(revision(c.id), before);
+    assert.equal(await revision(c.id), before);
     assert.equal((await getJson(`${t.api}/desk/cases/${c.id}`, await token(t, 'chair', '*'))).status, 200);
   });
 
@@ -325,7 +324,7 @@ describe("a denouncer's identity", () => {
     const c = await openCase(t, reference);
     assert.equal(c.case.citizen.fullName, 'Trần Văn Bình', 'the clerk handling it sees the name');
     await as(t, 'clerk', `/desk/cases/${c.id}/identity`, { verified: true, idType: 'cccd', idNumber: '087090004567' });
-    const raw = t.db.prepare('SELECT data, sealed FROM reception_cases WHERE id = ?').get(c.id) as { data: string; sealed: Buffer };
+    const raw = (await t.sql('SELECT data, sealed FROM reception_cases WHERE id = ?', [c.id]))[0] as { data: string; sealed: Buffer };
     assert.ok(!raw.data.includes('Trần Văn Bình') && !raw.data.includes('087090004567'), 'not in the stored JSON');
     assert.ok(!raw.sealed.toString('latin1').includes('087090004567'), 'sealed, not plain');
     const official = (await (await getJson(`${t.api}/desk/cases/${c.id}`, await token(t, 'official'))).json()) as any;

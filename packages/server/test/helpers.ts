@@ -8,7 +8,8 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OfficialRole } from '@tiepdan/core';
-import { createServer, loadConfig, mintToken, type Config, type ConfigInput, type ServerOptions, type SqliteStore, type TiepdanServer } from '../src/index.js';
+import { createServer, loadConfig, mintToken, SqliteAuditLog, type Config, type ConfigInput, type ServerOptions, type SqliteStore, type TiepdanServer } from '../src/index.js';
+import { PostgresAuditReader } from '../src/store/audit-postgres.js';
 
 export const UNIT = 'dongthap.sadec';
 export const OTHER_UNIT = 'dongthap.caolanh';
@@ -42,6 +43,12 @@ function storeSql(server: TiepdanServer): TestServer['sql'] {
     };
   }
   return async (query, params = []) => store.db!.prepare<unknown[], Record<string, unknown>>(query).all(...params);
+}
+
+/** The rooms' and the desk's hash-chained audit log of the server's store, read the way its engine reads it. */
+export function auditChain(t: TestServer): Pick<SqliteAuditLog, 'verify' | 'entries'> {
+  const store = t.server.store as unknown as { kind: string; pool?: ConstructorParameters<typeof PostgresAuditReader>[0] };
+  return store.kind === 'postgres' ? new PostgresAuditReader(store.pool!) : new SqliteAuditLog(t.db);
 }
 
 export function tempDir(prefix = 'tiepdan-test-'): string {
