@@ -2,10 +2,12 @@
  * The HTTP API as a contract (issue 14): @fastify/swagger collects every route's `schema` (zod, turned into JSON
  * Schema by fastify-type-provider-zod) into one OpenAPI 3.1 document, served at /api/v1/openapi.json and
  * committed as docs/openapi.json (`npm run docs:openapi`; a test fails when it is stale or a route has no schema).
- * No reference page is served: swagger-ui and its peers need inline scripts or styles, which the server's CSP
- * (default-src 'self', no 'unsafe-inline') refuses; an integrator opens the document in their own tools.
+ * The reference page for people is Swagger UI at /api/v1/reference/ (@fastify/swagger-ui, its files served by
+ * this server: nothing from a CDN). Its page has no inline script, so it runs under the server's own CSP
+ * (script-src 'self'); openapi-reference.test.ts opens it in Chromium and counts CSP violations.
  */
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { SwaggerTransformObject } from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
@@ -84,6 +86,8 @@ function referenced(paths: unknown, schemas: Record<string, unknown>): Record<st
 }
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
+/** Swagger UI over the same document. */
+export const REFERENCE_PATH = '/api/v1/reference';
 
 /** Where every 4xx response of the document points: the one error shape. */
 export const ERROR_SCHEMA_REF = '#/components/schemas/Error';
@@ -142,6 +146,12 @@ export async function openApi(app: FastifyInstance): Promise<void> {
     transformObject: withErrors,
   });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async (_request, reply) => reply.header('Cache-Control', 'public, max-age=300').send(app.swagger()));
+  await app.register(swaggerUi, {
+    routePrefix: REFERENCE_PATH,
+    // The document it reads is the one above, not the plugin's own copy at …/json.
+    uiConfig: { url: OPENAPI_PATH, deepLinking: true, validatorUrl: null },
+    logLevel: 'warn',
+  });
 }
 
 /** The document as committed in docs/openapi.json (stable key order, one trailing newline). */
