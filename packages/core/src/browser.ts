@@ -7,6 +7,7 @@
 export * from './auth/session-client.js';
 export * from './api/client.js';
 export * from './api/call.js';
+export * from './api/meta.js';
 export * from './local/database.js';
 export * from './local/drafts.js';
 export * from './local/outbox.js';

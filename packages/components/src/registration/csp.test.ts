@@ -22,9 +22,16 @@ describe('strict Content-Security-Policy: <tiepdan-registration>', () => {
     });
     db.close();
 
-    const page = await cspFrame(`<tiepdan-registration unit="${unit}"></tiepdan-registration>`, strictPolicy(window.TIEPDAN_TEST_SERVER!), { width: 400, height: 600 });
+    // The second form speaks English, whose words are a module loaded on demand (shared/strings.ts).
+    const page = await cspFrame(
+      `<tiepdan-registration unit="${unit}"></tiepdan-registration><tiepdan-registration id="en" lang="en" unit="${unit}" draft-id="en"></tiepdan-registration>`,
+      strictPolicy(window.TIEPDAN_TEST_SERVER!),
+      { width: 400, height: 600 },
+    );
     try {
       const el = page.element('tiepdan-registration');
+      const english = page.element('#en');
+      await waitUntil(() => english.shadowRoot?.querySelector('h2')?.textContent === 'How we use your personal data', 'English did not load under CSP', { timeout: 10_000 });
       await waitUntil(() => el.shadowRoot?.querySelector('h2'), 'element did not render under CSP', { timeout: 10_000 });
       const button = el.shadowRoot!.querySelector<HTMLButtonElement>('button[type="submit"]')!;
       expect(page.win.getComputedStyle(button).backgroundColor).to.equal('rgb(0, 94, 165)');

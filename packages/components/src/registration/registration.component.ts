@@ -19,9 +19,8 @@ import {
   type SubmitResponse,
 } from '@tiepdan/core';
 import {
-  ApiClient,
   Drafts,
-  createRegistrationOutbox,
+  fetchMeta,
   openLocalDatabase,
   type LocalDatabase,
   type OutboxChange,
@@ -115,6 +114,7 @@ export class TiepdanRegistration extends TiepdanElement<UiStrings> {
   #db: LocalDatabase | undefined;
   #drafts: Drafts<FormState> | undefined;
   #outbox: RegistrationOutbox | undefined;
+  #outboxOpening: Promise<RegistrationOutbox | undefined> | undefined;
   #clientId: string | undefined;
   #generation = 0;
   #submitting = false;
@@ -159,7 +159,8 @@ export class TiepdanRegistration extends TiepdanElement<UiStrings> {
   async #teardown(): Promise<void> {
     this.#generation += 1;
     const { db, drafts, outbox } = { db: this.#db, drafts: this.#drafts, outbox: this.#outbox };
-    this.#db = this.#drafts = this.#outbox = undefined;
+    this.#db = this.#drafts = this.#outbox = this.#outboxOpening = undefined;
+    window.removeEventListener('online', this.#onOnline);
     outbox?.stop();
     outbox?.removeEventListener('change', this.#onOutboxChange);
     if (this.view === 'form') await drafts?.flush();
@@ -174,9 +175,6 @@ export class TiepdanRegistration extends TiepdanElement<UiStrings> {
     const { db } = await openLocalDatabase(`registration:${this.unit}`);
     if (generation !== this.#generation) return db.close();
     this.#db = db;
-    const api = new ApiClient({ baseUrl: this.server });
-    this.#outbox = createRegistrationOutbox(db, api);
-    this.#outbox.addEventListener('change', this.#onOutboxChange);
     this.#drafts = new Drafts<FormState>(db, this.#draftKey, {
       onStatus: (status) => {
         this.saveStatus = status;
@@ -184,7 +182,7 @@ export class TiepdanRegistration extends TiepdanElement<UiStrings> {
       },
     });
     this.saveStatus = this.#drafts.status;
-    const meta = await this.#loadMeta(db, api);
+    const meta = await this.#loadMeta(db);
     if (generation !== this.#generation) return;
     if (!meta) {
       this.view = 'meta-error';
@@ -194,16 +192,49 @@ export class TiepdanRegistration extends TiepdanElement<UiStrings> {
     this.meta = meta;
     const restored = await this.#restoreFromOutbox();
     if (generation !== this.#generation) return;
-    this.#outbox.start();
+    void this.#openOutbox();
     if (!restored) await this.#openDraft();
   }
 
+  /**
+   * The send queue and the API client come with the form's later part (later-chunk.ts, preloaded on connect):
+   * the first screen does not wait for them, and submitting awaits them. Started only once the queue has been read
+   * (#restoreFromOutbox), so no change is announced before the form knows its submission's client id. A failed
+   * download is tried again when the network comes back, or by the citizen's "send now" or "send".
+   */
+  #openOutbox(): Promise<RegistrationOutbox | undefined> {
+    const generation = this.#generation;
+    this.#outboxOpening ??= loadLater().then(
+      ({ ApiClient, createRegistrationOutbox }) => {
+        if (generation !== this.#generation || !this.#db) return undefined;
+        const outbox = createRegistrationOutbox(this.#db, new ApiClient({ baseUrl: this.server }));
+        outbox.addEventListener('change', this.#onOutboxChange);
+        outbox.start();
+        return (this.#outbox = outbox);
+      },
+      () => {
+        if (generation === this.#generation) {
+          this.#outboxOpening = undefined;
+          window.addEventListener('online', this.#onOnline, { once: true });
+        }
+        return undefined;
+      },
+    );
+    return this.#outboxOpening;
+  }
+
+  readonly #onOnline = (): void => void this.#openOutbox();
+
+  async #sendNow(): Promise<void> {
+    await (await this.#openOutbox())?.retryNow();
+  }
+
   /** The cached meta opens the form at once (and offline); a fresh copy replaces it when the server answers. */
-  async #loadMeta(db: LocalDatabase, api: ApiClient): Promise<MetaResponse | undefined> {
+  async #loadMeta(db: LocalDatabase): Promise<MetaResponse | undefined> {
     const key = metaCacheKey(this.unit);
     const cached = await db.getValue<MetaResponse>(key).catch(() => undefined);
     const fresh = this.server
-      ? api.meta(this.unit).then(async (meta) => {
+      ? fetchMeta(this.server, this.unit).then(async (meta) => {
           await db.putValue(key, meta).catch(() => undefined);
           return meta;
         })
@@ -395,7 +426,7 @@ export class TiepdanRegistration extends TiepdanElement<UiStrings> {
   }
 
   async #submit(): Promise<void> {
-    if (this.#submitting || !this.#drafts || !this.#outbox) return;
+    if (this.#submitting || !this.#drafts) return;
     this.notice = undefined;
     let validation: Awaited<ReturnType<typeof loadLater>>;
     try {
@@ -408,9 +439,16 @@ export class TiepdanRegistration extends TiepdanElement<UiStrings> {
     const { parseRegistration } = validation;
     const parsed = parseRegistration(toPayload(this.#form, this.unit), this.#rules);
     if (!parsed.ok) return this.#showErrors(parsed.fields);
-    this.#submitting = true;
     const drafts = this.#drafts;
-    const outbox = this.#outbox;
+    this.#submitting = true;
+    const outbox = await this.#openOutbox();
+    if (!outbox || drafts !== this.#drafts) {
+      this.#submitting = false;
+      if (outbox) return;
+      const { s } = this;
+      this.notice = { vi: s.loadFailed, en: s.loadFailed };
+      return;
+    }
     try {
       drafts.update(this.#form, 'check');
       await drafts.flush();
@@ -662,7 +700,7 @@ export class TiepdanRegistration extends TiepdanElement<UiStrings> {
       <p>${s.queuedText}</p>
       <p part="status" class="status" role="status" aria-live="polite">${line}</p>
       ${sending ? html`<progress max="100" .value=${progress} aria-label=${line}></progress>` : nothing}
-      <button type="button" part="button" ?disabled=${sending} @click=${() => void this.#outbox?.retryNow()}>${s.sendNow}</button>
+      <button type="button" part="button" ?disabled=${sending} @click=${() => void this.#sendNow()}>${s.sendNow}</button>
       ${newForm}
     </div>`;
   }

@@ -13,6 +13,12 @@ import { emit, type TiepdanEventDetails, type TiepdanEventName } from './events.
 import { resolveLang } from './lang.js';
 import { VERSION } from './version.js';
 
+/**
+ * An element's words: its table in a language. A table that downloads a language on demand (shared/strings.ts)
+ * also has `load`, which returns a promise while that language is on its way and undefined once it is here.
+ */
+export type WordsTable<S> = ((lang: Lang) => S) & { load?: (lang: Lang) => Promise<unknown> | undefined };
+
 export abstract class TiepdanElement<S = unknown> extends LitElement {
   /** Compared by `define` when a page loads two copies of the script. */
   static readonly version = VERSION;
@@ -22,7 +28,7 @@ export abstract class TiepdanElement<S = unknown> extends LitElement {
   @property({ attribute: 'lang' }) language: string | undefined;
 
   /** The element's words table (its strings.ts), looked up in the language it speaks. */
-  protected abstract readonly strings: (lang: Lang) => S;
+  protected abstract readonly strings: WordsTable<S>;
 
   /** The language this element speaks: its own `lang`, else the closest ancestor's, else Vietnamese. */
   get speaks(): Lang {
@@ -32,6 +38,17 @@ export abstract class TiepdanElement<S = unknown> extends LitElement {
   /** Its words in that language. */
   protected get s(): S {
     return this.strings(this.speaks);
+  }
+
+  /**
+   * Holds an update while the words of the language it speaks are downloading, so the element renders once, in
+   * that language (Lit's own hook for this; `updateComplete` waits for it too). A failed download renders the
+   * Vietnamese fallback.
+   */
+  protected override scheduleUpdate(): void | Promise<unknown> {
+    const words = this.strings.load?.(this.speaks);
+    if (!words) return super.scheduleUpdate();
+    return words.then(() => super.scheduleUpdate());
   }
 
   protected emit<K extends TiepdanEventName>(name: K, detail: TiepdanEventDetails[K]): boolean {

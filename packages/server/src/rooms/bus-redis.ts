@@ -160,8 +160,9 @@ export class RedisRoomBus implements RoomBus {
       for (const sessionId of rooms) pipeline.eval(RENEW, 1, leaseKey(sessionId), this.nodeId, String(this.leaseMs));
       const results = (await pipeline.exec()) ?? [];
       this.renewedAt = started;
-      results.forEach(([error, value], i) => {
-        if (!error && value === 0) this.lose(rooms[i]!);
+      rooms.forEach((sessionId, i) => {
+        const [error, value] = results[i] ?? [];
+        if (!error && value === 0) this.lose(sessionId);
       });
     } catch (error) {
       this.onError(error);

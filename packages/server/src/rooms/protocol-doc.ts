@@ -92,6 +92,13 @@ function variants(union: unknown): JsonSchema[] {
   return (root.anyOf ?? root.oneOf ?? []) as JsonSchema[];
 }
 
+/** A message variant's `type` literal (every request and event schema has one). */
+function messageType(variant: JsonSchema): string {
+  const type = variant.properties?.['type']?.const;
+  if (typeof type !== 'string') throw new Error(`a protocol message schema without a literal type: ${JSON.stringify(variant).slice(0, 200)}`);
+  return type;
+}
+
 function rolesFor(permission: RoomPermission | undefined): string {
   if (!permission) return 'any participant';
   return (ROOM_PERMISSIONS[permission] as readonly string[]).join(', ');
@@ -128,7 +135,7 @@ export function renderProtocolDoc(): string {
   out.push('');
   out.push('## Requests');
   for (const variant of variants(ClientMessageSchema)) {
-    const type = variant.properties!.type!.const as keyof typeof REQUEST_DESCRIPTIONS;
+    const type = messageType(variant) as keyof typeof REQUEST_DESCRIPTIONS;
     out.push('');
     out.push(`### \`${type}\``);
     out.push('');
@@ -145,7 +152,7 @@ export function renderProtocolDoc(): string {
   out.push('');
   out.push('## Events');
   for (const variant of variants(RoomEventSchema)) {
-    const type = variant.properties!.type!.const as keyof typeof EVENT_DESCRIPTIONS;
+    const type = messageType(variant) as keyof typeof EVENT_DESCRIPTIONS;
     out.push('');
     out.push(`### \`${type}\` (event)`);
     out.push('');

@@ -283,7 +283,7 @@ export class Transport {
     conn.participantId = result.participantId;
     conn.sessionId = message.sessionId;
     conn.lastSeq = Math.max((reply.result as { room?: { seq?: number } }).room?.seq ?? 0, ...(reply.replay ?? []).map((frame) => (JSON.parse(frame) as { seq: number }).seq));
-    this.attach(conn);
+    this.attach(conn, message.sessionId, result.participantId);
     this.sendResult(conn, message.id, reply.result);
     for (const frame of reply.replay ?? []) this.send(conn, frame);
   }
@@ -350,14 +350,13 @@ export class Transport {
 
   // ------------------------------------------------------------------------------------------ outbound
 
-  private attach(conn: Connection): void {
-    const sessionId = conn.sessionId!;
+  private attach(conn: Connection, sessionId: string, participantId: string): void {
     let room = this.local.get(sessionId);
     if (!room) {
       this.local.set(sessionId, (room = new Map()));
       this.unsubscribe.set(sessionId, this.deps.bus.subscribe(sessionId, (delivery) => this.deliver(sessionId, delivery)));
     }
-    room.set(conn.participantId!, conn);
+    room.set(participantId, conn);
   }
 
   private deliver(sessionId: string, delivery: Delivery): void {
