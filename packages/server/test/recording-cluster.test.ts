@@ -12,6 +12,8 @@
  *   node, ends the lease once, the chair (whose room moved there) hears the alarm, the recorder comes back under
  *   the next epoch with a new stream, and the manifest records the interruption as a failover gap. Both pass
  *   `tiepdan-server verify` against the key history the cluster publishes.
+ * - On PostgreSQL, a node that would keep recordings in its own data folder says at start-up that the folder must
+ *   be shared (or the storage S3): each node would otherwise hold only the chunks it took.
  *
  * The S3 server is s3rver (a local S3 API in Node, as in recording-s3.test.ts): none ships in Debian 12.
  */
@@ -43,6 +45,7 @@ const WAIT = 30_000;
 const BUCKET = 'tiepdan-recordings';
 const PREFIX = 'cluster/';
 const S3_KEYS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const FOLDER_WARNING = "recordings are kept in this node's data folder: every node must share that folder, or set recording.storage to s3";
 
 type Name = 'a' | 'b';
 const bearer = (role: OfficialRole | 'operator', sub: string) => mintToken(CHILD_SECRET, { sub, role: role as OfficialRole, unit: UNIT, name: `Cán bộ ${role}` });
@@ -319,5 +322,18 @@ for (const store of ROOM_STORES) describe(`recording on two nodes through Redis,
     assert.equal(verified.code, 0, verified.stdout);
     assert.match(verified.stdout, /decode lease 1/u);
     assert.match(verified.stdout, /decode lease 2/u);
+  });
+
+  test("a node on PostgreSQL keeping recordings in its own data folder says at start-up that the folder must be shared", { skip: store.name === 'sqlite' ? 'on SQLite the nodes share one data folder, recordings included' : false }, async () => {
+    assert.deepEqual([...nodes.keys()].flatMap((n) => logged(n, FOLDER_WARNING)), [], 'the nodes with S3 storage do not warn');
+    const dir = join(root, 'c');
+    mkdirSync(dir, { recursive: true });
+    const node = await startServerProcess(writeConfig(dir, { ...storeValues, dataDir: join(dir, 'data'), recording: RECORDING, bus: { kind: 'redis', url: redis.url, leaseMs: LEASE_MS, nodeId: 'node-c' } }));
+    try {
+      assert.equal(node.logs.filter((l) => l.msg === FOLDER_WARNING).length, 1);
+    } finally {
+      node.child.kill('SIGKILL');
+      await node.exited;
+    }
   });
 });

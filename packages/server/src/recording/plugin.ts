@@ -146,6 +146,12 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
   const ffmpegVersion = await toolVersion(settings.ffmpeg);
   const tools = { ffmpeg: ffmpegVersion ? settings.ffmpeg : (false as const), ffprobe: (await toolVersion(settings.ffprobe)) ? settings.ffprobe : (false as const), ffmpegVersion };
   if (!ffmpegVersion) app.log.warn('ffmpeg not found: recordings will be kept as raw segments, not made seekable');
+  // Several nodes on PostgreSQL each have their own data folder (nothing else needs sharing): recordings kept there
+  // would be split between the nodes that took each chunk, and the node that finalizes would miss the others'.
+  // Said at start-up, not refused: the folder may be one mount every node shares (docs/deploy.md, "Recording").
+  if (cluster.shared && settings.storage.kind === 'fs' && store.kind === 'postgres') {
+    app.log.warn({ dataDir: config.dataDir }, 'recordings are kept in this node\'s data folder: every node must share that folder, or set recording.storage to s3');
+  }
   const parts = new PartTracker(repo, cluster.shared);
   const sessionFacts = async (sessionId: string) => {
     const session = await store.schedule.getSession(sessionId).catch(() => undefined);
