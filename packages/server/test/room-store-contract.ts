@@ -67,6 +67,26 @@ export function roomStoreContract(context: () => RoomContractContext): void {
       assert.equal(await open().load(`room-${randomUUID()}`), undefined);
     });
 
+    test('a close behind a commit in flight writes the exact number, even when a commit called for before it runs first', async () => {
+      const sessionId = `room-${randomUUID()}`;
+      const node = open();
+      node.markDirty(sessionId, () => roomData(sessionId, 1));
+      node.sequenced(sessionId, 1);
+      await node.flush();
+      // A presence write is being committed (a round trip on PostgreSQL)…
+      node.appendEvent(sessionId, event(2));
+      node.sequenced(sessionId, 2);
+      const inFlight = node.flush();
+      // …a presence commit comes due meanwhile and waits its turn (its timer's flush)…
+      const presence = node.flush();
+      // …and the server closes: the host marks every room, the store writes them. The commit called for first runs
+      // first; it must not write the room with its reservation and leave the close nothing to write.
+      node.markDirty(sessionId, () => roomData(sessionId, 2));
+      await Promise.all([inFlight, presence, node.close()]);
+      const loaded = await open().load(sessionId);
+      assert.equal(loaded?.data.seq, 2, `the next process numbers on from 2, not from the reservation (${1 + SEQ_BLOCK})`);
+    });
+
     test('after a crash (no close) a room numbers on above everything it could have sent: the reservation', async () => {
       const sessionId = `room-${randomUUID()}`;
       const node = open();

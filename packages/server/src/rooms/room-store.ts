@@ -62,10 +62,10 @@ export interface RoomStore {
   /** Resolves once everything queued so far is durable (and its deliveries have left). */
   durable(): Promise<void>;
   /**
-   * Commits everything queued now; `exact` (graceful close) writes each room's own sequence number. Rejects when
-   * the commit failed (the queue stays and is retried; nothing that waits for it leaves meanwhile).
+   * Commits everything queued now. Rejects when the commit failed (the queue stays and is retried; nothing that
+   * waits for it leaves meanwhile).
    */
-  flush(options?: { exact?: boolean }): Promise<void>;
-  /** The last, exact flush; the database itself is closed by its store. */
+  flush(): Promise<void>;
+  /** The last flush, and every one after it, write each room's exact number; the database itself is closed by its store. */
   close(): Promise<void>;
 }

@@ -7,7 +7,10 @@
  * Sequence numbers must never be reused, and some events are not persisted (WebRTC signals, point health). So
  * each room reserves numbers ahead, in blocks, in its row (`data.seq`): no event is delivered with a number above
  * a committed reservation, and a room restored after a crash starts above everything it could have sent. A
- * graceful close writes the exact number, so a planned restart numbers on without a jump.
+ * graceful close writes the exact number, so a planned restart numbers on without a jump. From `close()` on, every
+ * batch is exact, whoever called for it: a presence commit that came due before the close but waited behind a batch
+ * in flight (a round-trip store) would otherwise take the rooms the close marked and write them with their
+ * reservation, leaving the close nothing to write, and the next process would number on up to SEQ_BLOCK higher.
  *
  * Presence (a participant's socket coming back or going) is not worth a commit of its own: a restart brings
  * every client back within a second or two, and one fsync per resume (7 ms on this disk) made 2,000 resumes take
@@ -40,7 +43,7 @@ export interface RoomBatch {
    * once per eventLogSize events instead of in every commit.
    */
   trims: { sessionId: string; from: number; upto: number }[];
-  /** Room rows to upsert, their `seq` already raised to the committed reservation (unless `exact`). */
+  /** Room rows to upsert, their `seq` already raised to the committed reservation (unless the store is closing: exact). */
   rooms: { sessionId: string; data: RoomData }[];
   /** After the upserts (a room's first reservation may come in the commit that creates its row): raise `data.seq` to `seq` where lower. */
   reservations: [string, number][];
@@ -69,6 +72,8 @@ export abstract class QueuedRoomStore implements RoomStore {
   private retry: ReturnType<typeof setTimeout> | undefined;
   /** The batch being committed (asynchronous stores only). */
   private inFlight: Promise<void> | undefined;
+  /** Set by close(): every batch from now on writes exact numbers. */
+  private closing = false;
   /** Transactions committed so far (operations metrics; the tests count a reconnect storm's commits). */
   commits = 0;
 
@@ -82,7 +87,7 @@ export abstract class QueuedRoomStore implements RoomStore {
   abstract activeSessions(): Promise<string[]>;
   abstract chat(sessionId: string): Promise<ChatRow[]>;
   /** Writes the batch in one transaction; throws (or rejects) having written nothing. */
-  protected abstract write(batch: RoomBatch, exact: boolean): void | Promise<void>;
+  protected abstract write(batch: RoomBatch): void | Promise<void>;
   /** False once the database is closed: a flush then writes nothing. */
   protected abstract isOpen(): boolean;
 
@@ -129,21 +134,22 @@ export abstract class QueuedRoomStore implements RoomStore {
   }
 
   /**
-   * Writes everything queued, in one transaction, then lets out what waited for it. `exact` (graceful close)
-   * writes each room's own sequence number instead of a reservation ahead of it. Rejects when the commit failed
+   * Writes everything queued, in one transaction, then lets out what waited for it. After close() a batch writes
+   * each room's own sequence number instead of a reservation ahead of it. Rejects when the commit failed
    * (reported to onError; the queue stays and is retried; nothing waiting is let out).
    */
-  flush(options: { exact?: boolean } = {}): Promise<void> {
+  flush(): Promise<void> {
     this.scheduled = false;
     clearTimeout(this.presenceTimer);
     this.presenceTimer = undefined;
     clearTimeout(this.retry);
     this.retry = undefined;
     // One batch at a time: what was queued since goes in the next one, once this one is committed.
-    if (this.inFlight) return this.inFlight.then(() => this.flush(options), () => this.flush(options));
+    if (this.inFlight) return this.inFlight.then(() => this.flush(), () => this.flush());
     if (!this.isOpen()) return Promise.resolve();
-    const exact = options.exact === true;
-    const reservations = exact ? [] : this.reservationsNeeded();
+    // Decided when the batch is taken, not when the flush was called for.
+    const exact = this.closing;
+    const reservations = this.reservationsNeeded(exact);
     const waiting = this.waiting;
     this.waiting = [];
     if (this.dirty.size === 0 && this.events.length === 0 && this.auditQueue.length === 0 && reservations.length === 0) {
@@ -172,7 +178,7 @@ export abstract class QueuedRoomStore implements RoomStore {
     };
     let written: void | Promise<void>;
     try {
-      written = this.write(batch, exact);
+      written = this.write(batch);
     } catch (error) {
       return Promise.reject(failed(error));
     }
@@ -194,7 +200,8 @@ export abstract class QueuedRoomStore implements RoomStore {
   }
 
   close(): Promise<void> {
-    return this.flush({ exact: true });
+    this.closing = true;
+    return this.flush();
   }
 
   private batchOf(taken: { dirty: Map<string, () => RoomData>; events: [string, StoredEvent][]; audit: AuditEntry[] }, reservations: [string, number][], exact: boolean): RoomBatch {
@@ -222,19 +229,24 @@ export abstract class QueuedRoomStore implements RoomStore {
       // Numbers handed out while the batch was in flight may already have passed it.
       if ((this.issued.get(sessionId) ?? 0) <= seq) this.unreserved.delete(sessionId);
     }
-    // A graceful close wrote every room's own number (the host marked them all dirty). That number is now what the
-    // database holds: a write after it (a socket closing on a draining server) must not put the old reservation back,
-    // or the next process would number on from there, a jump of up to SEQ_BLOCK.
+    // An exact batch wrote each room's own number (the host marked them all dirty), lowering the reservation: that
+    // number is now what the database holds. Numbers handed out while it was in flight are above it again: the next
+    // batch (exact too) covers them.
     if (exact) {
-      this.unreserved.clear();
-      for (const { sessionId, data } of batch.rooms) this.reserved.set(sessionId, data.seq);
+      const reservedIn = new Map(batch.reservations);
+      for (const { sessionId, data } of batch.rooms) {
+        const seq = Math.max(data.seq, reservedIn.get(sessionId) ?? 0);
+        this.reserved.set(sessionId, seq);
+        if ((this.issued.get(sessionId) ?? 0) > seq) this.unreserved.add(sessionId);
+        else this.unreserved.delete(sessionId);
+      }
     }
   }
 
-  /** Rooms whose handed-out numbers passed their reservation: the next block for each. */
-  private reservationsNeeded(): [string, number][] {
+  /** Rooms whose handed-out numbers passed their reservation: the next block for each, or (`exact`) just those numbers. */
+  private reservationsNeeded(exact: boolean): [string, number][] {
     const out: [string, number][] = [];
-    for (const sessionId of this.unreserved) out.push([sessionId, this.issued.get(sessionId)! + SEQ_BLOCK]);
+    for (const sessionId of this.unreserved) out.push([sessionId, this.issued.get(sessionId)! + (exact ? 0 : SEQ_BLOCK)]);
     return out;
   }
 
