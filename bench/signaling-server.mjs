@@ -5,11 +5,13 @@
 //   raw      a bare `ws` server that broadcasts each message to the other sockets of the same ?room=
 //   socketio a socket.io 4 server (websocket transport only) that re-emits each message to its ?room= room
 //   peerjs   the PeerJS server (`peer`), which relays unicast messages by destination id
-// IPC: {cmd:'mem'} → memory after GC; {cmd:'drop'} → cut every socket; {cmd:'stop'} → close and exit.
+// IPC: {cmd:'mem'} → memory after GC; {cmd:'snapshot', path} → a heap snapshot written there (after GC);
+// {cmd:'drop'} → cut every socket; {cmd:'stop'} → close and exit.
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createRequire } from 'node:module';
+import { writeHeapSnapshot } from 'node:v8';
 
 const kind = process.argv[2];
 const require = createRequire(new URL('../packages/server/package.json', import.meta.url));
@@ -91,6 +93,9 @@ process.on('message', async (message) => {
     for (let i = 0; i < 3; i += 1) global.gc?.();
     const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
     process.send({ mem: { rss, heapUsed, external, arrayBuffers } });
+  } else if (message.cmd === 'snapshot') {
+    for (let i = 0; i < 3; i += 1) global.gc?.();
+    process.send({ path: writeHeapSnapshot(message.path) });
   } else if (message.cmd === 'drop') {
     process.send({ dropped: drop() });
   } else if (message.cmd === 'stop') {

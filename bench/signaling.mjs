@@ -217,9 +217,12 @@ function medians(runs, key) {
 async function idleMemory(kind, count) {
   const server = await spawnServer(kind);
   const sockets = [];
-  try {
-    const before = (await server.ask('mem')).mem;
-    await pool(count, 200, async (i) => {
+  // BENCH_HEAPSNAP=<folder>: heap snapshots at half and at all the connections, for bench/heap-diff.mjs to say
+  // what each further connection costs, by constructor.
+  const snapshots = process.env.BENCH_HEAPSNAP;
+  const connect = (from, to) =>
+    pool(to - from, 200, async (j) => {
+      const i = from + j;
       const room = Math.floor(i / PER_ROOM);
       if (kind === 'tiepdan') {
         const token = await mintToken(server.authSecret, { sub: `idle.${i}`, role: 'official', unit: 'bench' });
@@ -232,7 +235,16 @@ async function idleMemory(kind, count) {
         sockets.push(ws);
       } else sockets.push(await openSocket(`ws://127.0.0.1:${server.port}/?room=${room}`));
     });
+  try {
+    const before = (await server.ask('mem')).mem;
+    await connect(0, snapshots ? count >> 1 : count);
+    if (snapshots) {
+      await sleep(500);
+      await server.ask('snapshot', { path: `${snapshots}/${kind}-${count >> 1}.heapsnapshot` });
+      await connect(count >> 1, count);
+    }
     await sleep(500);
+    if (snapshots) await server.ask('snapshot', { path: `${snapshots}/${kind}-${count}.heapsnapshot` });
     const after = (await server.ask('mem')).mem;
     return {
       kind,
