@@ -75,12 +75,12 @@ export class SqliteStore implements Store {
       byClientId: db.prepare<[string], RegistrationRecordRow>('SELECT * FROM registrations WHERE client_id = ?'),
       byReference: db.prepare<[string], RegistrationRecordRow>('SELECT * FROM registrations WHERE reference = ?'),
       // A client id already stored inserts nothing (no change) instead of a lookup first; a reference collision
-      // still throws, and is retried with a fresh code.
+      // still throws, and is retried with a fresh code. Positional parameters: binding 14 named ones looked each
+      // name up on every registration (issue 15).
       insert: db.prepare(
         `INSERT INTO registrations (reference, client_id, content_hash, unit, kind, state, phone_hash, display_name, summary,
            group_size, data, sealed, received_at, updated_at)
-         VALUES (@reference, @clientId, @contentHash, @unit, @kind, 'received', @phoneHash, @displayName, @summary,
-           @groupSize, @data, @sealed, @receivedAt, @receivedAt)
+         VALUES (?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (client_id) DO NOTHING`,
       ),
       insertAttachment: db.prepare(
@@ -211,20 +211,21 @@ export class SqliteStore implements Store {
     for (let attempt = 1; ; attempt += 1) {
       const reference = this.makeReference();
       try {
-        const result = this.statements.insert.run({
+        const result = this.statements.insert.run(
           reference,
-          clientId: input.clientId,
-          contentHash: input.contentHash,
-          unit: input.unit,
-          kind: input.kind,
-          phoneHash: input.phoneHash,
-          displayName: input.displayName,
-          summary: input.summary,
-          groupSize: input.groupSize,
+          input.clientId,
+          input.contentHash,
+          input.unit,
+          input.kind,
+          input.phoneHash,
+          input.displayName,
+          input.summary,
+          input.groupSize,
           data,
-          sealed: input.sealed ?? null,
-          receivedAt: input.receivedAt,
-        });
+          input.sealed ?? null,
+          input.receivedAt,
+          input.receivedAt,
+        );
         return result.changes ? { id: Number(result.lastInsertRowid), reference, data } : undefined;
       } catch (error) {
         const collision = (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /registrations\.reference/u.test((error as Error).message);
