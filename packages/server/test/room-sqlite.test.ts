@@ -73,7 +73,7 @@ test('migration 11 keeps every chat line of a database written with room_chat, a
       } else event.run(seq, at(seq), frame(seq, { type: 'hand.changed', participantId: 'a', raised: true }));
     }
     db.prepare("INSERT INTO rooms (session_id, state, data, updated_at) VALUES ('s1', 'open', ?, '')").run(JSON.stringify({ sessionId: 's1', seq: 31 }));
-    assert.deepEqual(migrate(db), [11]);
+    assert.deepEqual(migrate(db), [11, 12], 'migration 11, then the lease epoch (12)');
     const store = new SqliteRoomStore(db, 10);
     assert.deepEqual(
       (await store.chat('s1')).map((c) => [c.seq, c.messageId, c.name, c.text, c.at]),

@@ -418,6 +418,12 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    // As SQLite's migration 12 (rooms/migration.ts): a node that lost a room's lease is refused its late batch.
+    name: 'rooms: lease_epoch, the fence against a node that lost the room',
+    sql: `ALTER TABLE rooms ADD COLUMN lease_epoch bigint NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /** Applies the migrations not yet recorded, each in the one transaction that holds the lock; returns them. */
