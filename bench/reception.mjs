@@ -48,9 +48,67 @@ async function until(what, probe, timeoutMs = 60_000, everyMs = 50) {
   }
 }
 
+/**
+ * The steps between admission and the first remote picture, in the order they should come. Each is the first time
+ * it happened on any of the page's connections (the citizen has one per participant, and the recorder's brings no
+ * picture, so the earliest step need not be on the connection of the first picture), in the page's clock.
+ */
+const STEPS = ['getUserMedia', 'offerReceived', 'offerSent', 'remoteOfferSet', 'answerSent', 'iceChecking', 'iceConnected', 'connected', 'track', 'firstFrameCallback'];
+
+/**
+ * Runs in the page before the app's own scripts: it observes the browser's RTCPeerConnection, WebSocket and
+ * getUserMedia (subclassed or wrapped, the app is not changed) and notes when each step first happened, so the
+ * product needs no timing hooks of its own.
+ */
+function observeSteps() {
+  const marks = (window.benchMarks = {});
+  const mark = (step) => (marks[step] ??= performance.now());
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('iceconnectionstatechange', () => {
+        if (this.iceConnectionState === 'checking') mark('iceChecking');
+        if (this.iceConnectionState === 'connected' || this.iceConnectionState === 'completed') mark('iceConnected');
+      });
+      // 'connected' here is ICE and DTLS both done: the gap after iceConnected is the DTLS handshake.
+      this.addEventListener('connectionstatechange', () => this.connectionState === 'connected' && mark('connected'));
+      this.addEventListener('track', () => mark('track'));
+    }
+    async setRemoteDescription(description) {
+      const result = await super.setRemoteDescription(description);
+      if (description?.type === 'offer') mark('remoteOfferSet');
+      return result;
+    }
+  };
+  // Signals travel as JSON over the one WebSocket; the description's kind is in the text.
+  const NativeSocket = window.WebSocket;
+  window.WebSocket = class extends NativeSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => typeof e.data === 'string' && e.data.includes('"kind":"offer"') && mark('offerReceived'));
+    }
+    send(data) {
+      if (typeof data === 'string' && data.includes('"kind":"offer"')) mark('offerSent');
+      if (typeof data === 'string' && data.includes('"kind":"answer"')) mark('answerSent');
+      return super.send(data);
+    }
+  };
+  const media = navigator.mediaDevices;
+  if (media?.getUserMedia) {
+    const native = media.getUserMedia.bind(media);
+    media.getUserMedia = async (...args) => {
+      const stream = await native(...args);
+      mark('getUserMedia');
+      return stream;
+    };
+  }
+}
+
 async function roomPage(browser, siteUrl, session, token, extra) {
   const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
   await context.grantPermissions(['camera', 'microphone']);
+  await context.addInitScript(observeSteps);
   const page = await context.newPage();
   await page.goto(`${siteUrl}/room.html#session=${session}&token=${token}${extra ? `&${extra}` : ''}`);
   await page.evaluate(() => {
@@ -62,6 +120,10 @@ async function roomPage(browser, siteUrl, session, token, extra) {
       if (window.benchAdmittedAt === undefined) return;
       for (const t of el.shadowRoot?.querySelectorAll('li.tile') ?? []) {
         const v = t.querySelector('video');
+        if (t.dataset.participant !== el.participantId && v && !v.benchFrameHooked && 'requestVideoFrameCallback' in v) {
+          v.benchFrameHooked = true;
+          v.requestVideoFrameCallback(() => (window.benchMarks.firstFrameCallback ??= performance.now()));
+        }
         if (t.dataset.participant !== el.participantId && v && v.videoWidth > 0 && v.currentTime > 0 && !v.paused) {
           window.benchFirstFrameAt = performance.now();
           clearInterval(timer);
@@ -123,6 +185,14 @@ async function cpuOver(pid, ms) {
   await sleep(ms);
   return ((treeCpuMs(pid) - start) / (Date.now() - t0)) * 1000;
 }
+
+const stepMedians = (names, times) =>
+  Object.fromEntries(
+    names
+      .map((s) => [s, times[s]?.filter((x) => x !== null) ?? []])
+      .filter(([, seen]) => seen.length > 0)
+      .map(([s, seen]) => [s, { median: round(median(seen), 0), seen: seen.length, all: times[s].map((x) => (x === null ? null : round(x, 0))) }]),
+  );
 
 export async function benchReception() {
   const dataDir = mkdtempSync(join(tmpdir(), 'tiepdan-bench-reception-'));
@@ -195,6 +265,7 @@ export async function benchReception() {
     const citizenBrowser = await launch(fakeMedia(dataDir, 'citizen', '0xe6dc28', 3100));
     browsers.push(citizenBrowser);
     const admissions = [];
+    const steps = {};
     let cpuFour;
     for (let i = 0; i < ADMISSIONS; i += 1) {
       const name = `Công dân ${i + 1}`;
@@ -203,6 +274,10 @@ export async function benchReception() {
       await pages.clerk.locator('tiepdan-room ol.queue li').filter({ hasText: name }).getByRole('button', { name: /Mời vào/u }).click();
       const ms = await until('first remote frame', () => page.evaluate(() => (window.benchFirstFrameAt !== undefined ? window.benchFirstFrameAt - window.benchAdmittedAt : undefined)), 60_000);
       admissions.push(ms);
+      // The marks are read once the picture plays: every step before it has happened by then.
+      const marks = await page.evaluate(() => ({ ...window.benchMarks, admitted: window.benchAdmittedAt }));
+      // A step that did not happen in this admission is noted as null, so each `all` lines up with the admissions.
+      for (const step of STEPS) (steps[step] ??= []).push(marks[step] === undefined ? null : marks[step] - marks.admitted);
       if (i === 0) {
         await until('four tiles at the recorder', () => (recorderReport.tiles ?? 0) >= 4, 60_000, 200);
         await sleep(3000);
@@ -220,6 +295,8 @@ export async function benchReception() {
       ...machineLoad(),
       roomOpenToRecordingActiveMs: { runs: opens.length, median: round(median(opens), 0), max: round(Math.max(...opens), 0) },
       admitToFirstRemoteFrameMs: { admissions: admissions.length, median: round(median(admissions), 0), p95: round(percentile(admissions, 95), 0), all: admissions.map((x) => round(x, 0)) },
+      // Median of each step's time after `tiepdan-admitted`, and in how many admissions it happened at all.
+      admitToStepMedianMs: stepMedians(STEPS, steps),
       headlessRecorderCpu: {
         windowSeconds: CPU_WINDOW_MS / 1000,
         threeParticipantsMsPerS: round(cpuThree, 0),

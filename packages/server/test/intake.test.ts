@@ -4,6 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { SubmitResponseSchema } from '@tiepdan/core';
+import { serializerCompiler } from 'fastify-type-provider-zod';
+import { safeParse } from 'zod/v4/core';
 import {
   PDF,
   PNG,
@@ -110,6 +113,30 @@ describe('submission: happy paths', () => {
     assert.ok(files.includes(`${pdf.sha256.slice(0, 2)}/${pdf.sha256}`));
     assert.deepEqual((await storedFiles(t)).tmp, []);
     assert.equal((await t.count('SELECT COUNT(*) FROM attachments a JOIN registrations r ON r.id = a.registration_id WHERE r.reference = ?', [body.reference])), 2);
+  });
+
+  test('the 201 body has the bytes the response schema serializes: keys in its order, no other key', async () => {
+    // The route sends submitResponse with JSON.stringify, not zod's encode (registrations/plugin.ts); these are
+    // the bytes the schema's serializer gives for the same body, with attachments and with a booking.
+    const encode = serializerCompiler({ schema: SubmitResponseSchema, method: 'POST', url: '/api/v1/registrations' } as never) as (data: unknown) => string;
+    const withFile = validRegistration({ attachments: [attachmentMeta('p1', PNG, 'image/png')], preferredSessionId: uuidv7() });
+    const sent = [
+      await submitJson(t.api, validRegistration()),
+      await submitMultipart(t.api, withFile, [{ field: 'p1', bytes: PNG }]),
+    ];
+    const bodies: Record<string, any>[] = [];
+    for (const res of sent) {
+      const text = await res.text();
+      assert.equal(res.status, 201, text);
+      const body = JSON.parse(text) as Record<string, any>;
+      assert.equal(text, encode(body));
+      assert.ok(safeParse(SubmitResponseSchema, body).success);
+      bodies.push(body);
+    }
+    assert.deepEqual(Object.keys(bodies[0]!), ['reference', 'clientId', 'state', 'receivedAt', 'attachments', 'next']);
+    assert.deepEqual(Object.keys(bodies[1]!), ['reference', 'clientId', 'state', 'receivedAt', 'attachments', 'next', 'booking']);
+    assert.deepEqual(Object.keys(bodies[1]!.attachments[0]), ['id', 'name', 'type', 'size', 'sha256', 'purpose']);
+    assert.deepEqual(bodies[1]!.booking, { sessionId: withFile.preferredSessionId, status: 'not_open' });
   });
 
   test('NFD input is stored NFC', async () => {

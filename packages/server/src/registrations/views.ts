@@ -17,16 +17,22 @@ import { joinDenouncer, withAttachmentNames, type DenouncerData } from '../priva
 import { open } from '../privacy/seal.js';
 import type { HistoryRow, RegistrationRow, SummaryRow } from '../store/store.js';
 
-/** The body of a 201 and of every replay of it: built only from what was stored, so replays are identical. */
+/**
+ * The body of a 201 and of every replay of it: built only from what was stored, so replays are identical.
+ * Every object is built key by key in SubmitResponseSchema's order, with no other key: the route sends it with
+ * JSON.stringify instead of zod's encode (registrations/plugin.ts), which would only copy it again; the bytes
+ * are the same (intake.test.ts checks them against the schema's serializer).
+ */
 export function submitResponse(row: RegistrationRow): SubmitResponse {
+  const booking = row.booking;
   return {
     reference: row.reference,
     clientId: row.clientId,
     state: 'received',
     receivedAt: row.receivedAt,
-    attachments: row.attachments,
+    attachments: row.attachments.map((a) => ({ id: a.id, name: a.name, type: a.type, size: a.size, sha256: a.sha256, purpose: a.purpose })),
     next: STATE_NEXT.received,
-    ...(row.booking ? { booking: row.booking } : {}),
+    ...(booking ? { booking: { sessionId: booking.sessionId, status: booking.status, ...(booking.startsAt !== undefined ? { startsAt: booking.startsAt } : {}), ...(booking.endsAt !== undefined ? { endsAt: booking.endsAt } : {}) } } : {}),
   };
 }
 
