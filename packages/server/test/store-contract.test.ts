@@ -272,6 +272,39 @@ for (const fixture of STORE_FIXTURES) {
       });
     });
 
+    describe('fences', { skip: lacks('fences') }, () => {
+      test('an epoch at least as high as any before passes and raises the fence; a lower one is refused and changes nothing', async () => {
+        const fences = store.fences!;
+        const name = `recording:${randomUUID()}:finalize`;
+        assert.equal(await fences.pass({ name, epoch: 5 }), true, 'the first epoch of a name passes');
+        assert.equal(await fences.pass({ name, epoch: 5 }), true, 'the same holder passes again');
+        assert.equal(await fences.pass({ name, epoch: 4 }), false, 'an earlier holder is refused');
+        assert.equal(await fences.pass({ name, epoch: 6 }), true, 'a later holder passes');
+        assert.equal(await fences.pass({ name, epoch: 5 }), false, 'and the one before it is refused from then on');
+        assert.equal(await fences.pass({ name: `${name}-other`, epoch: 1 }), true, 'each name has its own fence');
+      });
+
+      test("epochs as large as ACQUIRE's (Redis's clock in milliseconds) are kept exactly", async () => {
+        const fences = store.fences!;
+        const name = `job:${randomUUID()}`;
+        const epoch = 1_764_766_895_123;
+        assert.equal(await fences.pass({ name, epoch }), true);
+        assert.equal(await fences.pass({ name, epoch: epoch - 1 }), false, 'one below is refused: not rounded to a 32-bit or a float column');
+        assert.equal(await fences.pass({ name, epoch }), true);
+      });
+
+      test('two holders passing at once: the higher epoch always ends up as the fence', async () => {
+        const fences = store.fences!;
+        for (let round = 0; round < 5; round += 1) {
+          const name = `job:${randomUUID()}`;
+          // Both may pass (the lower one first), but never may the lower one be stored after the higher.
+          await Promise.all([fences.pass({ name, epoch: 7 }), fences.pass({ name, epoch: 8 })]);
+          assert.equal(await fences.pass({ name, epoch: 7 }), false, `round ${round}: the higher epoch is the fence`);
+          assert.equal(await fences.pass({ name, epoch: 8 }), true);
+        }
+      });
+    });
+
     // Last: the raw rows written here are not part of any chain.
     describe('append-only tables, refused by the database', () => {
       for (const [table, insert] of [

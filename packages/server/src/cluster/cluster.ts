@@ -6,10 +6,19 @@
  * is in process (cluster/memory.ts); with several (bus `redis`) it is in Redis (cluster/redis.ts).
  */
 
+/** One taking of a lease (a job's or a lock's). */
+export interface Lease {
+  /**
+   * Higher than the epoch of every earlier taking of the same lease, on any node; the same while it is renewed.
+   * A write that a stale holder must not make carries it to the store's fence (Store.fences).
+   */
+  readonly epoch: number;
+}
+
 /** A background job that runs while its node holds the job's lease. */
 export interface SingletonJob {
   /** This node took the lease: start (resume leases, sweep, start timers). */
-  start(): Promise<void> | void;
+  start(lease: Lease): Promise<void> | void;
   /** This node lost the lease or is closing: stop starting new work. */
   stop(): Promise<void> | void;
 }
@@ -22,7 +31,7 @@ export interface Singleton {
 }
 
 /** A lock held by this node until released; renewed meanwhile. */
-export interface HeldLock {
+export interface HeldLock extends Lease {
   /** True once the lock could not be renewed for a whole lease: another node may hold it now. */
   readonly lost: boolean;
   release(): Promise<void>;

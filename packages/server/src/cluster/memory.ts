@@ -1,6 +1,7 @@
 /**
  * One node in one process (bus `memory`): every singleton job runs here, every lock is free (the coordinator's
  * own map keeps a finalization from running twice in process), and there is no other node to tell anything.
+ * Epochs are counted per name in the process, so code that carries them to a fence works the same on one node.
  */
 import type { Cluster, HeldLock, Singleton, SingletonJob, SharedList } from './cluster.js';
 
@@ -35,12 +36,21 @@ export class MemoryCluster implements Cluster {
   readonly shared = false;
   readonly lists: SharedList = new MemoryList();
 
+  private readonly epochs = new Map<string, number>();
+
   constructor(readonly nodeId = 'local') {}
 
-  singleton(_name: string, job: SingletonJob, onError: (error: unknown) => void = () => undefined): Singleton {
+  private nextEpoch(key: string): number {
+    const epoch = (this.epochs.get(key) ?? 0) + 1;
+    this.epochs.set(key, epoch);
+    return epoch;
+  }
+
+  singleton(name: string, job: SingletonJob, onError: (error: unknown) => void = () => undefined): Singleton {
     let active = true;
+    const epoch = this.nextEpoch(`job:${name}`);
     // Started at once (synchronously up to its first await), as the job was before there were several nodes.
-    const started = (async () => job.start())().catch(onError);
+    const started = (async () => job.start({ epoch }))().catch(onError);
     return {
       get active() {
         return active;
@@ -54,8 +64,8 @@ export class MemoryCluster implements Cluster {
     };
   }
 
-  async tryLock(): Promise<HeldLock> {
-    return { lost: false, release: async () => undefined };
+  async tryLock(name: string): Promise<HeldLock> {
+    return { epoch: this.nextEpoch(`lock:${name}`), lost: false, release: async () => undefined };
   }
 
   broadcast(): void {

@@ -7,6 +7,10 @@
  *   leaves the lease to lapse: another node starts the job at most `leaseMs` plus a third later. A node that
  *   closes gives it back at once.
  * - A lock (`tiepdan:lock:<name>`) is the same lease taken once, renewed until released.
+ * - Every taking of a job's lease or a lock gets an epoch (ACQUIRE, counted in `<key>:epoch`), higher than any
+ *   earlier holder's; renewals keep it. A holder that was paused past its lease still believes it holds it until
+ *   its next renewal, so writes that must not come from a stale holder carry the epoch to the store's fence
+ *   (Store.fences), which refuses an epoch lower than one it has seen.
  * - Messages between nodes go on `tiepdan:cluster:<topic>` (Redis pub/sub: at most once; what must not be lost
  *   is in the store, and the messages only make the other nodes look sooner).
  * - Shared lists are hashes (`tiepdan:list:<key>`) whose entries carry their own expiry.
@@ -15,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { Cluster, HeldLock, SharedList, Singleton, SingletonJob } from './cluster.js';
-import { RELEASE, RENEW } from './lease-scripts.js';
+import { ACQUIRE, EPOCH_TTL_MS, RELEASE, RENEW } from './lease-scripts.js';
 
 const PREFIX = 'tiepdan:';
 export const jobLeaseKey = (name: string) => `${PREFIX}job:${name}:lease`;
@@ -23,6 +27,12 @@ export const lockKey = (name: string) => `${PREFIX}lock:${name}`;
 const CHANNELS = `${PREFIX}cluster:*`;
 const channelOf = (topic: string) => `${PREFIX}cluster:${topic}`;
 const listKey = (key: string) => `${PREFIX}list:${key}`;
+export const epochKey = (leaseKey: string) => `${leaseKey}:epoch`;
+
+/** Takes the lease `key` for `nodeId` if it is free: its epoch (≥ 1), or 0 when another node holds it. */
+async function acquire(redis: Redis, key: string, nodeId: string, leaseMs: number): Promise<number> {
+  return Number(await redis.eval(ACQUIRE, 2, key, epochKey(key), nodeId, String(leaseMs), String(EPOCH_TTL_MS)));
+}
 
 export interface RedisClusterOptions {
   url: string;
@@ -69,7 +79,8 @@ export class RedisCluster implements Cluster {
   async tryLock(name: string): Promise<HeldLock | undefined> {
     if (this.closed) return undefined;
     const key = lockKey(name);
-    if ((await this.redis.set(key, this.nodeId, 'PX', this.leaseMs, 'NX')) !== 'OK') return undefined;
+    const epoch = await acquire(this.redis, key, this.nodeId, this.leaseMs);
+    if (epoch === 0) return undefined;
     let lost = false;
     let released = false;
     let renewedAt = Date.now();
@@ -91,6 +102,7 @@ export class RedisCluster implements Cluster {
     }, Math.max(100, Math.floor(this.leaseMs / 3)));
     timer.unref();
     const lock: HeldLock = {
+      epoch,
       get lost() {
         return lost;
       },
@@ -203,7 +215,9 @@ class RedisSingleton implements Singleton {
         if (!this.held) return; // lost meanwhile (the renewal came too late)
         if (renewed && Date.now() - started < this.leaseMs) this.renewedAt = started;
         else this.lose();
-      } else if ((await this.redis.set(this.key, this.nodeId, 'PX', this.leaseMs, 'NX')) === 'OK') {
+      } else {
+        const epoch = await acquire(this.redis, this.key, this.nodeId, this.leaseMs);
+        if (epoch === 0) return;
         if (this.stopped) {
           await this.redis.eval(RELEASE, 1, this.key, this.nodeId);
           return;
@@ -213,7 +227,7 @@ class RedisSingleton implements Singleton {
         this.chain = this.chain.then(async () => {
           if (!this.held || this.stopped) return;
           this.running = true;
-          await this.job.start();
+          await this.job.start({ epoch });
         }).catch(this.onError);
       }
     } catch (error) {

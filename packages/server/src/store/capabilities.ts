@@ -14,6 +14,7 @@ export const CAPABILITIES = {
   rooms: 'rooms and their audit chain (lobby, admissions, chat)',
   recordings: 'recording (required by law for every reception session)',
   accessLog: "the recordings' access log",
+  fences: "fences on the jobs and locks shared by several nodes (a node that lost its lease must not overwrite another's finished recording)",
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
@@ -41,6 +42,7 @@ export function missingCapabilities(store: EngineStore): Capability[] {
     rooms: typeof store.openRooms === 'function',
     recordings: store.recordings !== undefined,
     accessLog: store.accessLog !== undefined,
+    fences: store.fences !== undefined,
   };
   return (Object.keys(present) as Capability[]).filter((c) => !present[c]);
 }

@@ -418,6 +418,17 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    // SQLite's twin is migration 13 (store/fences.ts).
+    version: 9,
+    name: 'fences: the highest epoch seen per job lease or lock, so a stale holder\'s write is refused',
+    sql: `
+      CREATE TABLE job_fences (
+        name   text PRIMARY KEY,
+        epoch  bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Applies the migrations not yet recorded, each in the one transaction that holds the lock; returns them. */

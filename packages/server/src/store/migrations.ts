@@ -9,6 +9,7 @@ import { RECORDING_MIGRATION } from '../recording/migration.js';
 import { AUTH_MIGRATION } from '../auth/migration.js';
 import { NOTICES_MIGRATION } from '../schedule/migration.js';
 import { DESK_MIGRATION } from '../desk/migration.js';
+import { JOB_FENCES_MIGRATION } from './fences.js';
 
 export type { Migration };
 
@@ -133,6 +134,7 @@ export const MIGRATIONS: readonly Migration[] = [
   NOTICES_MIGRATION,
   DESK_MIGRATION,
   ROOMS_CHAT_ONCE_MIGRATION,
+  JOB_FENCES_MIGRATION,
 ];
 
 /** Applies the migrations not yet recorded; returns the versions applied now. */

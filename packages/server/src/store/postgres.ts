@@ -17,6 +17,7 @@ import { PostgresAccountStore } from '../auth/account-postgres.js';
 import type { KeyVault } from '../recording/signing/keys.js';
 import { PostgresAttachmentBlobs } from './attachments-postgres.js';
 import { PostgresCaseStore } from './case-postgres.js';
+import { PostgresFences } from './fences-postgres.js';
 import { PostgresKeyVault } from './key-vault-postgres.js';
 import { migratePg } from './migrations-postgres.js';
 import { PostgresRecordingRepo } from './recording-postgres.js';
@@ -48,6 +49,7 @@ export class PostgresStore implements EngineStore {
   readonly accounts: PostgresAccountStore;
   readonly recordings: PostgresRecordingRepo;
   readonly accessLog: PostgresRecordingRepo;
+  readonly fences: PostgresFences;
   readonly attachments: PostgresAttachmentBlobs;
   private readonly makeReference: () => string;
 
@@ -59,6 +61,7 @@ export class PostgresStore implements EngineStore {
     this.schedule = new PostgresScheduleStore(pool, { share: options.provisionalShare ?? DEFAULT_PROVISIONAL.share, perPhone: options.provisionalPerPhone ?? DEFAULT_PROVISIONAL.perPhone });
     this.cases = new PostgresCaseStore(pool);
     this.accounts = new PostgresAccountStore(pool);
+    this.fences = new PostgresFences(pool);
     this.recordings = new PostgresRecordingRepo(pool);
     this.accessLog = this.recordings;
     this.attachments = new PostgresAttachmentBlobs(pool);

@@ -17,6 +17,7 @@ import { newReference, type Registration } from '@tiepdan/core';
 import { SqliteAccountStore } from '../auth/account-sqlite.js';
 import type { RoomStoreOptions } from '../rooms/room-store.js';
 import { migrate } from './migrations.js';
+import { SqliteFences } from './fences-sqlite.js';
 import { SqliteRecordingRepo } from './recording-sqlite.js';
 import { SqliteRoomStore } from './room-sqlite.js';
 import { DEFAULT_PROVISIONAL, SqliteScheduleStore } from './schedule-sqlite.js';
@@ -65,6 +66,7 @@ export class SqliteStore implements Store {
     this.schedule = new SqliteScheduleStore(this.db, { share: options.provisionalShare ?? DEFAULT_PROVISIONAL.share, perPhone: options.provisionalPerPhone ?? DEFAULT_PROVISIONAL.perPhone });
     this.cases = new SqliteCaseStore(this.db);
     this.accounts = new SqliteAccountStore(this.db);
+    this.fences = new SqliteFences(this.db);
     this.recordings = new SqliteRecordingRepo(this.db);
     this.accessLog = this.recordings;
     this.attachments = new FsAttachmentBlobs(join(dataDir, 'attachments'));
@@ -106,6 +108,7 @@ export class SqliteStore implements Store {
   readonly accounts: SqliteAccountStore;
   readonly recordings: SqliteRecordingRepo;
   readonly accessLog: SqliteRecordingRepo;
+  readonly fences: SqliteFences;
   /** `dataDir/attachments`: one node on one data folder. */
   readonly attachments: FsAttachmentBlobs;
 

@@ -12,6 +12,7 @@ import type { KeyVault } from '../recording/signing/keys.js';
 import type { AttachmentBlobs } from '../registrations/files.js';
 import type { RoomStore, RoomStoreOptions } from '../rooms/room-store.js';
 import type { CaseStore } from './case-store.js';
+import type { FenceStore } from './fences.js';
 import type { ScheduleStore } from './schedule-store.js';
 
 export interface HistoryRow {
@@ -122,11 +123,13 @@ export interface Store {
   readonly recordings: RecordingRepo;
   /** Who read, played, downloaded or was refused a recording; append-only in the database. */
   readonly accessLog: AccessLog;
+  /** The highest epoch seen per job lease or lock, refusing a stale holder's writes (store/fences.ts). */
+  readonly fences: FenceStore;
   close(): Promise<void>;
 }
 
 /** The capabilities an engine may lack; the server's start-up check (store/capabilities.ts) names the missing ones. */
-export type OptionalCapability = 'cases' | 'accounts' | 'openRooms' | 'recordings' | 'accessLog';
+export type OptionalCapability = 'cases' | 'accounts' | 'openRooms' | 'recordings' | 'accessLog' | 'fences';
 
 /** A store as an engine opens it: registrations and the schedule, plus whichever other capabilities it provides. */
 export type EngineStore = Omit<Store, OptionalCapability> & Partial<Pick<Store, OptionalCapability>>;
