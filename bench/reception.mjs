@@ -38,6 +38,9 @@ function fakeMedia(dir, name, colour, tone) {
 
 const launch = (extra = []) => chromium.launch({ executablePath: chromiumPath(), args: [...chromiumArgs(), ...extra] });
 
+/** One stderr line per phase, so that a run that hangs shows where. */
+const phase = (what) => process.stderr.write(`[reception ${new Date().toISOString().slice(11, 23)}] ${what}\n`);
+
 async function until(what, probe, timeoutMs = 60_000, everyMs = 50) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -53,6 +56,7 @@ async function until(what, probe, timeoutMs = 60_000, everyMs = 50) {
  * it happened on any of the page's connections (the citizen has one per participant, and the recorder's brings no
  * picture, so the earliest step need not be on the connection of the first picture), in the page's clock.
  */
+const PEER_STEPS = ['offerReceived', 'offerSent', 'answerReceived', 'answerSent', 'remoteOfferSet', 'iceChecking', 'iceConnected', 'connected', 'track'];
 const STEPS = ['getUserMedia', 'offerReceived', 'offerSent', 'remoteOfferSet', 'answerSent', 'iceChecking', 'iceConnected', 'connected', 'track', 'firstFrameCallback'];
 
 /**
@@ -63,34 +67,80 @@ const STEPS = ['getUserMedia', 'offerReceived', 'offerSent', 'remoteOfferSet', '
 function observeSteps() {
   const marks = (window.benchMarks = {});
   const mark = (step) => (marks[step] ??= performance.now());
+  // Each connection's own marks too, with its tracks' ids: the earliest step on any connection may be on one that
+  // brings no picture (the recorder receives only), so the first picture's own connection is told apart.
+  const peers = (window.benchPeers = []);
   const Native = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends Native {
     constructor(...args) {
       super(...args);
+      const own = { tracks: [] };
+      peers.push(own);
+      const note = (step) => (mark(step), (own[step] ??= performance.now()));
+      this.benchNote = note;
       this.addEventListener('iceconnectionstatechange', () => {
-        if (this.iceConnectionState === 'checking') mark('iceChecking');
-        if (this.iceConnectionState === 'connected' || this.iceConnectionState === 'completed') mark('iceConnected');
+        if (this.iceConnectionState === 'checking') note('iceChecking');
+        if (this.iceConnectionState === 'connected' || this.iceConnectionState === 'completed') note('iceConnected');
       });
       // 'connected' here is ICE and DTLS both done: the gap after iceConnected is the DTLS handshake.
-      this.addEventListener('connectionstatechange', () => this.connectionState === 'connected' && mark('connected'));
-      this.addEventListener('track', () => mark('track'));
+      this.addEventListener('connectionstatechange', () => this.connectionState === 'connected' && note('connected'));
+      this.addEventListener('track', (e) => (note('track'), own.tracks.push(e.track.id)));
     }
     async setRemoteDescription(description) {
       const result = await super.setRemoteDescription(description);
-      if (description?.type === 'offer') mark('remoteOfferSet');
+      if (description?.type === 'offer') this.benchNote('remoteOfferSet');
       return result;
     }
   };
-  // Signals travel as JSON over the one WebSocket; the description's kind is in the text.
+  // Signals travel as JSON over the one WebSocket; the description's kind is in the text. Each is also noted per
+  // participant (the frame's `to` or `from`), with who sent the first offer: whether the citizen had to offer
+  // itself (after the mesh's polite wait) or answered the other's offer.
+  const signals = (window.benchSignals = {});
+  const signal = (who, kind, dir) => {
+    if (kind !== 'offer' && kind !== 'answer') return;
+    const own = (signals[who] ??= { offers: [] });
+    own[`${kind}${dir}`] ??= performance.now();
+    // In wall-clock ms too: the other pages' times (when an incumbent sent its offer) are compared in it.
+    own[`${kind}${dir}Epoch`] ??= performance.timeOrigin + performance.now();
+    if (kind === 'offer') own.offers.push(dir === 'Sent' ? 'citizen' : 'them');
+  };
+  // When this page's roster first showed each participant out of the lobby (wall clock), and its last frames (a
+  // run that stalls says what it last saw and sent).
+  const roster = (window.benchRoster = {});
+  const frames = (window.benchFrames = []);
+  const keep = (dir, frame) => {
+    frames.push(`${dir} ${frame?.type === 'event' ? `event ${frame.event?.type}` : frame?.type}${frame?.error ? ` ${frame.error.code}` : ''}`);
+    if (frames.length > 30) frames.shift();
+    const p = frame?.event?.participant;
+    if (p && p.status !== 'lobby') roster[p.participantId] ??= performance.timeOrigin + performance.now();
+  };
+  const parse = (text) => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  };
   const NativeSocket = window.WebSocket;
   window.WebSocket = class extends NativeSocket {
     constructor(...args) {
       super(...args);
-      this.addEventListener('message', (e) => typeof e.data === 'string' && e.data.includes('"kind":"offer"') && mark('offerReceived'));
+      this.addEventListener('message', (e) => {
+        if (typeof e.data !== 'string') return;
+        if (!e.data.includes('"signal"')) return keep('in', parse(e.data));
+        if (e.data.includes('"kind":"offer"')) mark('offerReceived');
+        const event = parse(e.data)?.event;
+        if (event?.type === 'signal') signal(event.from, event.data?.kind, 'Received');
+      });
     }
     send(data) {
       if (typeof data === 'string' && data.includes('"kind":"offer"')) mark('offerSent');
       if (typeof data === 'string' && data.includes('"kind":"answer"')) mark('answerSent');
+      if (typeof data === 'string' && !data.includes('"signal"')) keep('out', parse(data));
+      if (typeof data === 'string' && data.includes('"signal"')) {
+        const frame = parse(data);
+        if (frame?.type === 'signal') signal(frame.to, frame.data?.kind, 'Sent');
+      }
       return super.send(data);
     }
   };
@@ -126,6 +176,8 @@ async function roomPage(browser, siteUrl, session, token, extra) {
         }
         if (t.dataset.participant !== el.participantId && v && v.videoWidth > 0 && v.currentTime > 0 && !v.paused) {
           window.benchFirstFrameAt = performance.now();
+          window.benchFirstTrack = v.srcObject?.getVideoTracks?.()[0]?.id;
+          window.benchFirstParticipant = t.dataset.participant;
           clearInterval(timer);
         }
       }
@@ -204,6 +256,7 @@ export async function benchReception() {
     const chairToken = await token('bench-chair', 'chair', 'Lê Văn Cường');
 
     // 1. Room open → recording active, OPENS times, each with a fresh waiting recorder page.
+    phase(`room open → recording active, ${OPENS} runs`);
     const recorderBrowser = await launch();
     browsers.push(recorderBrowser);
     const opens = [];
@@ -221,6 +274,7 @@ export async function benchReception() {
         return s?.role === 'active' && s.capturing === true;
       }, undefined, { timeout: 60_000, polling: 10 });
       opens.push(Date.now() - openedAt);
+      phase(`open ${i + 1}: ${opens.at(-1)} ms`);
       await chair.request('room.end');
       chair.close();
       await context.close();
@@ -240,6 +294,7 @@ export async function benchReception() {
     recorderProcess = spawn(process.execPath, [CLI, 'record', '--session', session, '--server', demo.apiUrl, '--token-file', tokenFile, '--recorder-id', 'bench-headless', '--profile', join(dataDir, 'profile')], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CHROMIUM_PATH: chromiumPath() } });
     let recorderReport = {};
     createInterface({ input: recorderProcess.stdout }).on('line', (line) => (recorderReport = { ...recorderReport, ...JSON.parse(line) }));
+    phase('headless recorder starting');
     await until('headless recorder waiting', () => recorderReport.phase === 'waiting', 90_000);
 
     const people = [
@@ -249,36 +304,92 @@ export async function benchReception() {
     ];
     const pages = {};
     for (const [role, name, colour, tone, at] of people) {
+      phase(`${role} joining`);
       const browser = await launch(fakeMedia(dataDir, role, colour, tone));
       browsers.push(browser);
       pages[role] = (await roomPage(browser, demo.siteUrl, session, await token(`bench-${role}`, role, name), at)).page;
       await until(`${role} in the room`, async () => ['room', 'closed'].includes(await viewOf(pages[role])), 60_000);
     }
+    // Participant id → role, to say whose connection brought the citizen's first picture.
+    const roles = {};
+    for (const role of Object.keys(pages)) roles[await pages[role].evaluate(() => document.querySelector('tiepdan-room').participantId)] = role;
+    phase('room.open');
     const chair = await socket(demo.apiUrl, session, await token('bench-chair-socket', 'chair', 'Chủ tịch'));
     await chair.request('room.open');
     await until('recording', () => recorderReport.role === 'active' && (recorderReport.acked ?? 0) >= 2, 60_000);
     await until('everyone in the room', async () => (await Promise.all(Object.values(pages).map(viewOf))).every((v) => v === 'room'), 60_000);
     await until('three tiles at the recorder', () => (recorderReport.tiles ?? 0) >= 3, 60_000, 200);
     await sleep(3000);
+    phase('recorder CPU with three');
     const cpuThree = await cpuOver(recorderProcess.pid, CPU_WINDOW_MS);
 
     const citizenBrowser = await launch(fakeMedia(dataDir, 'citizen', '0xe6dc28', 3100));
     browsers.push(citizenBrowser);
     const admissions = [];
     const steps = {};
+    const peerSteps = {};
+    const details = [];
     let cpuFour;
     for (let i = 0; i < ADMISSIONS; i += 1) {
       const name = `Công dân ${i + 1}`;
+      phase(`admission ${i + 1}: citizen to the lobby`);
       const { context, page } = await roomPage(citizenBrowser, demo.siteUrl, session, await mintJoinToken(SECRET, { reference: `TCD-BENCH-${i}`, sessionId: session, name }), '');
       await until('citizen in the lobby', async () => (await viewOf(page)) === 'lobby', 60_000);
-      await pages.clerk.locator('tiepdan-room ol.queue li').filter({ hasText: name }).getByRole('button', { name: /Mời vào/u }).click();
-      const ms = await until('first remote frame', () => page.evaluate(() => (window.benchFirstFrameAt !== undefined ? window.benchFirstFrameAt - window.benchAdmittedAt : undefined)), 60_000);
+      phase(`admission ${i + 1}: clerk admits`);
+      // On a loaded machine a click can land while the queue re-renders (on a button that is then replaced) and
+      // send nothing: click again while the citizen is still in the clerk's queue and in the lobby.
+      const admit = pages.clerk.locator('tiepdan-room ol.queue li').filter({ hasText: name }).getByRole('button', { name: /Mời vào/u });
+      for (let tries = 1; ; tries += 1) {
+        await admit.click({ timeout: 90_000 });
+        const left = await until('citizen admitted', async () => (await viewOf(page)) !== 'lobby', 10_000).catch(() => false);
+        if (left) break;
+        if (tries >= 5 || (await admit.count()) === 0) throw new Error(`citizen ${i + 1} still in the lobby after ${tries} clicks`);
+        phase(`admission ${i + 1}: still in the lobby, clicking again`);
+      }
+      const ms = await until('first remote frame', () => page.evaluate(() => (window.benchFirstFrameAt !== undefined ? window.benchFirstFrameAt - window.benchAdmittedAt : undefined)), 60_000).catch(async (error) => {
+        // Say why: the citizen's view, its connections' states and the signals it saw.
+        const state = await page.evaluate(() => {
+          const el = document.querySelector('tiepdan-room');
+          return { view: el.view, self: el.participantId, admittedAt: window.benchAdmittedAt, frames: window.benchFrames, signals: window.benchSignals, connections: el.mediaDiagnostics?.(), tiles: [...(el.shadowRoot?.querySelectorAll('li.tile') ?? [])].map((t) => t.dataset.participant) };
+        }).catch((e) => String(e));
+        const clerk = await pages.clerk.evaluate(() => ({ frames: window.benchFrames, queue: document.querySelector('tiepdan-room').shadowRoot?.querySelector('ol.queue')?.textContent })).catch((e) => String(e));
+        phase(`admission ${i + 1}: no first frame; roles ${JSON.stringify(roles)}; citizen ${JSON.stringify(state)}; clerk ${JSON.stringify(clerk)}`);
+        throw error;
+      });
       admissions.push(ms);
       // The marks are read once the picture plays: every step before it has happened by then.
       const marks = await page.evaluate(() => ({ ...window.benchMarks, admitted: window.benchAdmittedAt }));
+      const { self, from, signals, connection } = await page.evaluate(() => ({
+        self: document.querySelector('tiepdan-room').participantId,
+        from: window.benchFirstParticipant,
+        signals: window.benchSignals,
+        connection: window.benchPeers.find((p) => p.tracks.includes(window.benchFirstTrack)) ?? {},
+      }));
+      const own = { ...(signals[from] ?? {}), ...connection };
+      for (const step of PEER_STEPS) (peerSteps[step] ??= []).push(own[step] === undefined ? null : own[step] - marks.admitted);
+      // Per participant: who offered (in order: 'them' = answered their offer, 'citizen' = the citizen's own
+      // offer), whether the citizen was the polite side (its id is the larger), and when the first offer went.
+      const after = (t) => (t === undefined ? null : round(t - marks.admitted, 0));
+      // The incumbents' side, in wall-clock ms after the citizen's admission: when their roster showed the
+      // citizen, and when they sent their first offer to it.
+      const admittedEpoch = await page.evaluate(() => performance.timeOrigin + window.benchAdmittedAt);
+      const theirs = {};
+      for (const [role, other] of Object.entries(pages)) {
+        const seen = await other.evaluate((id) => ({ roster: window.benchRoster[id], offerSent: window.benchSignals[id]?.offerSentEpoch, answerSent: window.benchSignals[id]?.answerSentEpoch }), self);
+        theirs[role] = Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, v === undefined ? null : round(v - admittedEpoch, 0)]));
+      }
+      const peers = Object.fromEntries(
+        Object.entries(signals).map(([id, sig]) => [
+          roles[id] ?? `other:${id.slice(0, 6)}`,
+          { offers: sig.offers.join(','), citizenPolite: self > id, offerReceived: after(sig.offerReceived), offerSent: after(sig.offerSent), answerSent: after(sig.answerSent), answerReceived: after(sig.answerReceived) },
+        ]),
+      );
+      details.push({ ms: round(ms, 0), picture: roles[from] ?? from, peers, incumbents: theirs });
+      phase(`admission ${i + 1}: first frame ${round(ms, 0)} ms from ${roles[from] ?? from}; ${Object.entries(peers).map(([r, p]) => `${r} offers ${p.offers} (received ${p.offerReceived}, sent ${p.offerSent})`).join('; ')}; incumbents ${JSON.stringify(theirs)}`);
       // A step that did not happen in this admission is noted as null, so each `all` lines up with the admissions.
       for (const step of STEPS) (steps[step] ??= []).push(marks[step] === undefined ? null : marks[step] - marks.admitted);
       if (i === 0) {
+        phase('recorder CPU with four');
         await until('four tiles at the recorder', () => (recorderReport.tiles ?? 0) >= 4, 60_000, 200);
         await sleep(3000);
         cpuFour = await cpuOver(recorderProcess.pid, CPU_WINDOW_MS);
@@ -286,9 +397,12 @@ export async function benchReception() {
       // The citizen's page goes away (held for the resume window, with no media: no peer to negotiate).
       await context.close();
     }
+    phase('room.end; waiting for the recorder to exit');
     await chair.request('room.end');
     chair.close();
-    const exitCode = await new Promise((done) => recorderProcess.once('exit', done));
+    // Bounded: a recorder that does not exit must not hang the run (its code is then null, and it is killed below).
+    const exitCode = await Promise.race([new Promise((done) => recorderProcess.once('exit', done)), sleep(60_000).then(() => null)]);
+    phase(`recorder exit ${exitCode}`);
     recorderProcess = undefined;
 
     return {
@@ -297,6 +411,10 @@ export async function benchReception() {
       admitToFirstRemoteFrameMs: { admissions: admissions.length, median: round(median(admissions), 0), p95: round(percentile(admissions, 95), 0), all: admissions.map((x) => round(x, 0)) },
       // Median of each step's time after `tiepdan-admitted`, and in how many admissions it happened at all.
       admitToStepMedianMs: stepMedians(STEPS, steps),
+      // The same steps on the connection whose track gave the first picture.
+      admitToFirstPicturePeerStepMedianMs: stepMedians(PEER_STEPS, peerSteps),
+      // Each admission: whose picture came first, and per participant who offered.
+      admissionDetails: details,
       headlessRecorderCpu: {
         windowSeconds: CPU_WINDOW_MS / 1000,
         threeParticipantsMsPerS: round(cpuThree, 0),
@@ -307,9 +425,11 @@ export async function benchReception() {
       recorderExit: exitCode,
     };
   } finally {
+    phase('closing');
     recorderProcess?.kill('SIGKILL');
     for (const b of browsers) await b.close().catch(() => undefined);
     await demo.close();
+    phase('closed');
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
