@@ -139,6 +139,19 @@ describe('submission: happy paths', () => {
     assert.deepEqual(bodies[1]!.booking, { sessionId: withFile.preferredSessionId, status: 'not_open' });
   });
 
+  test("the 201's headers: every name and value, the security headers included", async () => {
+    // Pinned so that work on the intake's speed (issue 15) cannot drop or change a header unnoticed. Only the
+    // values that differ per reply are matched by shape: the date, the request id, the length.
+    const res = await submitJson(t.api, validRegistration());
+    assert.equal(res.status, 201, await res.text());
+    const headers = Object.fromEntries([...res.headers].map(([name, value]) => [name, value]));
+    assert.match(headers.date!, /^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/u);
+    assert.match(headers['x-request-id']!, /\S{8,}/u);
+    assert.match(headers['content-length']!, /^\d+$/u);
+    for (const varying of ['date', 'x-request-id', 'content-length']) delete headers[varying];
+    assert.deepEqual(headers, EXPECTED_201_HEADERS);
+  });
+
   test('NFD input is stored NFC', async () => {
     const nfdName = 'Lê Thị Ngọc Ánh'.normalize('NFD');
     const nfdSummary = 'Phản ánh tình trạng rác thải ở khóm 3'.normalize('NFD');
@@ -332,3 +345,23 @@ describe('submission: refusals store nothing and name the field', () => {
   });
 });
 }
+
+/** The 201's headers on the test servers (development mode: no HSTS, no upgrade-insecure-requests). */
+const EXPECTED_201_HEADERS: Record<string, string> = {
+  connection: 'keep-alive',
+  'content-security-policy':
+    "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'none';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' https: 'unsafe-inline'",
+  'content-type': 'application/json; charset=utf-8',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'keep-alive': 'timeout=72',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  vary: 'Origin',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'SAMEORIGIN',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};

@@ -4,7 +4,9 @@
  * - WAL, so the officials' reads never wait for a citizen's write.
  * - `synchronous=FULL`: a citizen who was shown a reference code must find it after a power cut, and ward
  *   offices lose power. FULL syncs the WAL at every commit; NORMAL could lose the last commits on power loss.
- *   At our volume (hundreds of registrations a day) the fsync costs nothing that matters (see bench/intake.mjs).
+ *   Registrations are the exception in form, not in promise: their batches commit with NORMAL and are answered
+ *   only after an fsync of the WAL that started after the commit (wal-sync.ts), so the disk flush runs in the
+ *   thread pool instead of blocking the event loop (issue 15), and nobody is answered before their row is on disk.
  * - Foreign keys on; one transaction per write, so a registration exists with its attachments and first
  *   history row or not at all.
  */
@@ -22,6 +24,7 @@ import { SqliteRecordingRepo } from './recording-sqlite.js';
 import { SqliteRoomStore } from './room-sqlite.js';
 import { DEFAULT_PROVISIONAL, SqliteScheduleStore } from './schedule-sqlite.js';
 import { SqliteCaseStore } from './case-sqlite.js';
+import { WalSync, type SyncFile } from './wal-sync.js';
 import { registrationOf, summaryPage, type HistoryRecordRow, type RegistrationRecordRow, type SummaryRecordRow } from './registration-rows.js';
 import type { ListFilters, NewRegistration, RegistrationRow, Store, SummaryRow, TransitionChange } from './store.js';
 
@@ -36,6 +39,8 @@ export interface SqliteStoreOptions {
   provisionalShare?: number;
   /** Provisional places one phone may hold at a time (0: no limit); config schedule.provisionalPerPhone. */
   provisionalPerPhone?: number;
+  /** The fsync that makes a registration batch durable (node's fs.fsync); tests wrap it to hold or fail it. */
+  syncFile?: SyncFile;
 }
 
 interface AttachmentRecordRow {
@@ -53,13 +58,16 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly makeReference: () => string;
   private readonly statements;
+  private readonly walSync: WalSync | undefined;
 
   /** Opens (creating if needed) the database in `dataDir` and applies pending migrations. */
   constructor(readonly dataDir: string, options: SqliteStoreOptions = {}) {
     mkdirSync(dataDir, { recursive: true });
     this.db = new Database(join(dataDir, DATABASE_FILE));
-    this.db.pragma('journal_mode = WAL');
+    const wal = this.db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
     this.db.pragma('synchronous = FULL');
+    // Without a WAL (a file system that refuses one) every commit keeps syncing inside COMMIT.
+    this.walSync = wal ? new WalSync(`${this.db.name}-wal`, options.syncFile) : undefined;
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.appliedMigrations = migrate(this.db);
@@ -128,7 +136,8 @@ export class SqliteStore implements Store {
    * registration is durable. Each registration is all or nothing: the batch is first written straight (a
    * SAVEPOINT and its RELEASE per registration were 12 % of the intake's commit time), and only when one of them
    * fails is that transaction rolled back and the batch written again with a savepoint each, so the failing one
-   * rolls back alone and the others still commit.
+   * rolls back alone and the others still commit. The batch's commit does not wait for the disk inside COMMIT:
+   * its answers wait for the WAL's fsync that follows (wal-sync.ts), while the event loop goes on.
    */
   insertRegistration(input: NewRegistration): Promise<{ row: RegistrationRow; created: boolean }> {
     return new Promise((resolve, reject) => {
@@ -146,20 +155,39 @@ export class SqliteStore implements Store {
   private flushInserts(): void {
     const batch = this.pendingInserts.splice(0);
     let outcomes: Outcome[];
+    // Only this batch's COMMIT skips the fsync (NORMAL); FULL again right after, so every other write on this
+    // connection (rooms, schedule, transitions) still syncs inside its COMMIT. better-sqlite3 is synchronous:
+    // nothing else can run on the connection in between. Not prepared statements: SQLite applies this pragma
+    // when the statement is prepared, so running a prepared one again would change nothing.
+    if (this.walSync) this.db.exec('PRAGMA synchronous = NORMAL');
     try {
       outcomes = this.writeBatch(batch.map((p) => p.input), false) ?? this.writeBatch(batch.map((p) => p.input), true)!;
     } catch (error) {
       for (const { reject } of batch) reject(error);
       return;
+    } finally {
+      if (this.walSync && this.db.open) this.db.exec('PRAGMA synchronous = FULL');
     }
-    batch.forEach(({ input, resolve, reject }, i) => {
+    // Settled now, answered after the fsync: an existing row read back here (a replay) was in the WAL before
+    // the fsync began, so it is on disk when answered too, whichever connection wrote it.
+    const settled = batch.map(({ input }, i): Settled => {
       const outcome = outcomes[i]!;
-      if ('error' in outcome) return reject(outcome.error);
+      if ('error' in outcome) return { error: outcome.error };
       // What we just committed is the row, exactly as toRow would read it back; an existing one is read.
-      if (outcome.inserted) return resolve({ row: insertedRow(input, outcome.inserted), created: true });
+      if (outcome.inserted) return { value: { row: insertedRow(input, outcome.inserted), created: true } };
       const row = this.statements.byClientId.get(input.clientId);
-      if (!row) return reject(new Error('registration vanished after insert'));
-      resolve({ row: this.toRow(row), created: false });
+      if (!row) return { error: new Error('registration vanished after insert') };
+      return { value: { row: this.toRow(row), created: false } };
+    });
+    const answer = () =>
+      batch.forEach(({ resolve, reject }, i) => {
+        const s = settled[i]!;
+        if ('error' in s) reject(s.error);
+        else resolve(s.value);
+      });
+    if (!this.walSync) return answer();
+    this.walSync.durable().then(answer, (error: unknown) => {
+      for (const { reject } of batch) reject(error);
     });
   }
 
@@ -278,6 +306,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // The fsync in flight finishes (and its batch is answered) before the WAL can go away with the connection.
+    await this.walSync?.close();
     if (this.db.open) this.db.close();
   }
 
@@ -287,6 +317,7 @@ export class SqliteStore implements Store {
 }
 
 type Outcome = { inserted: Inserted | undefined } | { error: unknown };
+type Settled = { value: { row: RegistrationRow; created: boolean } } | { error: unknown };
 
 interface Inserted {
   id: number;
