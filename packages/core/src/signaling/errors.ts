@@ -24,6 +24,10 @@ export const SIGNALING_ERROR_MESSAGES = {
   not_admitted: { vi: 'Bạn chưa được mời vào phiên.', en: 'You have not been admitted yet.' },
   case_in_progress: { vi: 'Đang tiếp một vụ việc khác; hãy kết thúc vụ việc đó trước.', en: 'Another case is being received; finish it first.' },
   not_visible: { vi: 'Không thể gửi tới người này.', en: 'This participant cannot be reached.' },
+  room_moved: {
+    vi: 'Phiên vừa chuyển sang máy chủ khác nên yêu cầu này chưa được thực hiện. Vui lòng thử lại.',
+    en: 'The session moved to another server and this request was not carried out. Please try again.',
+  },
 } as const satisfies Record<string, Message>;
 export type SignalingErrorCode = keyof typeof SIGNALING_ERROR_MESSAGES;
 

@@ -20,9 +20,20 @@ export type Delivery =
       exceptConnection?: string;
       /** Only these sockets (a room taken over by another node closes the sockets it had before, not newer ones). */
       connections?: string[];
-    };
+    }
+  /**
+   * The room was restored on another node (its node died or lost the lease): these sockets, still open on their
+   * nodes, are unknown to it. Each node hellos again on behalf of its own (rooms/transport.ts) instead of closing them.
+   */
+  | { kind: 'moved'; to: string[]; connections: string[] };
 
-export type CommandReply = { ok: true; result: unknown; replay?: string[]; close?: { code: number; reason: string } } | { ok: false; error: ErrorBody; close?: { code: number; reason: string } };
+export type CommandReply =
+  | { ok: true; result: unknown; replay?: string[]; close?: { code: number; reason: string } }
+  /**
+   * `rejoin`: the room knows the participant but not this socket (it was restored on another node with nobody
+   * connected). The socket's node hellos again on its behalf (hello `rejoin`) and sends the command once more.
+   */
+  | { ok: false; error: ErrorBody; close?: { code: number; reason: string }; rejoin?: true };
 
 /** What the host hears from a bus that spreads rooms over several nodes. */
 export interface ServeHooks {

@@ -19,6 +19,12 @@ export type RoomCommand =
       resume?: { participantId: string; lastSeq: number } | undefined;
       notice?: { version: string; acknowledgedAt: string } | undefined;
       recorder?: { recorderId: string } | undefined;
+      /**
+       * Sent by the transport on behalf of a socket that stays open while its room moved to another node (the new
+       * holder restored the room with nobody connected): the socket takes its place back under the same connection
+       * id, and never a new place (refused when the place is gone).
+       */
+      rejoin?: true | undefined;
     }
   /** `ping` never reaches a room: the transport answers it. */
   | { kind: 'request'; connectionId: string; participantId: string; message: Exclude<ClientMessage, { type: 'hello' | 'ping' }> }

@@ -6,7 +6,7 @@
  * that turn (RoomStore.afterCommit), and a reply waits for the same commit, so an acknowledged chat message or
  * a delivered event is on disk even if the process is killed the next instant.
  */
-import { CLOSE_CODES, signalingError } from '@tiepdan/core';
+import { signalingError } from '@tiepdan/core';
 import type { CommandReply, RoomBus } from './bus.js';
 import type { RoomCommand } from './commands.js';
 import { Room } from './room.js';
@@ -147,10 +147,12 @@ export class RoomHost {
     // An ended room is answered from the store (room_ended), not kept in memory.
     if (room.ended) return room;
     this.rooms.set(sessionId, room);
-    // Taken over from a node that died: the sockets still open on the other nodes point at a room that is gone;
-    // they are closed as after a restart, and their clients resume here. Newer sockets of the same people stay.
+    // Taken over from a node that died: the sockets still open on the other nodes point at a room that forgot them.
+    // Their nodes hello again on their behalf (rooms/transport.ts), and what they had in flight is sent again, so
+    // nobody's client notices beyond the events it missed, which come with the rejoin. Sockets of the dead node
+    // are gone with it; their clients reconnect and resume.
     if (!this.bus.hostsEveryRoom && sockets.length > 0) {
-      this.durableBus.publish(sessionId, { kind: 'close', to: sockets.map((s) => s.participantId), connections: sockets.map((s) => s.connectionId), code: CLOSE_CODES.SERVER_RESTARTING, reason: 'room moved to another node' });
+      this.durableBus.publish(sessionId, { kind: 'moved', to: sockets.map((s) => s.participantId), connections: sockets.map((s) => s.connectionId) });
     }
     return room;
   }

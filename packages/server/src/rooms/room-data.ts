@@ -43,6 +43,19 @@ export interface ParticipantRecord {
   quality?: NetworkQuality | undefined;
   rttMs?: number | undefined;
   devices?: { camera: boolean; microphone: boolean } | undefined;
+  /**
+   * With a bus that spreads rooms over nodes: the last requests of this participant that changed the room, by
+   * socket and request id, with their results, written with what they changed. A request whose room's node died
+   * before its reply is sent again to the room's next node (rooms/transport.ts); when the dead node had already
+   * committed it, the stored result is the answer instead of a second admission or a second chat line.
+   */
+  answered?: AnsweredRequest[] | undefined;
+}
+
+export interface AnsweredRequest {
+  connectionId: string;
+  id: string;
+  result: unknown;
 }
 
 export interface PointRecord {

@@ -137,13 +137,23 @@ export class Room implements RoomScope {
           return { ok: true, result: {} };
         case 'heartbeat': {
           const p = this.participants.get(command.participantId);
+          // A socket that missed the room's move (its node did not hear `moved`) finds out here and rejoins.
+          if (p && p.connectionId === null) return { ok: false, error: signalingError('unauthenticated'), rejoin: true };
           if (p && p.connectionId === command.connectionId) p.lastHeartbeat = new Date(this.ctx.now()).toISOString();
           return { ok: true, result: {} };
         }
         case 'request': {
           const p = this.participants.get(command.participantId);
+          // Restored on this node with nobody connected, while the socket stayed open on its own node: that node
+          // rejoins on its behalf and sends the request again (a place taken by a newer socket is plainly refused).
+          if (p && p.connectionId === null) return { ok: false, error: signalingError('unauthenticated'), rejoin: true };
           if (!p || p.connectionId !== command.connectionId) refuse('unauthenticated');
+          const once = !this.ctx.bus.hostsEveryRoom && ONCE.has(command.message.type);
+          const done = once ? p.answered?.find((a) => a.connectionId === command.connectionId && a.id === command.message.id) : undefined;
+          // Sent again after the room's node died: the dead node had committed it (with this record), so it is not done twice.
+          if (done) return { ok: true, result: done.result };
           const result = await answer(this, p, command.message, new Date(this.ctx.now()).toISOString());
+          if (once) this.remember(p, command.connectionId, command.message.id, result);
           // The caller gets its reply first, then its own close; everyone else was closed by the room.
           if (command.message.type === 'room.end') return { ok: true, result, close: { code: CLOSE_CODES.ROOM_ENDED, reason: 'session ended' } };
           if (command.message.type === 'bye') return { ok: true, result, close: { code: CLOSE_CODES.LEFT, reason: 'bye' } };
@@ -181,6 +191,8 @@ export class Room implements RoomScope {
       // The same person on a new device (or a phone that lost its storage) takes over their place.
       p = [...this.participants.values()].find((candidate) => candidate.identity === key);
     }
+    // A rejoin only takes back the socket's own place, never a new one, nor one a newer socket holds by now.
+    if (command.rejoin && (!resumed || (p!.connectionId !== null && p!.connectionId !== command.connectionId))) refuse('unauthenticated');
 
     if (p) {
       // Back in their place: only the connection changed (presence). The room's row and the others' notice are
@@ -476,7 +488,27 @@ export class Room implements RoomScope {
   dirty(options: { presence?: boolean } = {}): void {
     this.ctx.store.markDirty(this.sessionId, () => this.snapshotData(), options);
   }
+
+  /** Keeps a request's result in the participant's record, written in the same commit as what the request changed. */
+  private remember(p: ParticipantRecord, connectionId: string, id: string, result: unknown): void {
+    const answered = (p.answered ??= []);
+    answered.push({ connectionId, id, result });
+    if (answered.length > ANSWERED_KEPT) answered.splice(0, answered.length - ANSWERED_KEPT);
+    this.dirty();
+  }
 }
+
+/**
+ * Requests that would do something a second time if sent again (a second admission's audit entry and events, a
+ * second chat line): with a bus that spreads rooms over nodes their results are kept (ParticipantRecord
+ * `answered`). The others are reads, or set a value (a raised hand), and are simply answered again.
+ */
+const ONCE: ReadonlySet<string> = new Set(['chat.send', 'lobby.admit', 'lobby.deny', 'lobby.return', 'case.set', 'room.open', 'room.end', 'floor.give', 'mute.request']);
+/**
+ * Per participant. Only what was in flight when the room's node died is ever sent again, and one socket has few
+ * requests in flight (the buttons wait for their answer): a few are plenty.
+ */
+const ANSWERED_KEPT = 8;
 
 /** One place per person; a recorder has its own, per recorder id (a clerk may run a recorder page beside their room). */
 function identityKey(identity: VerifiedIdentity, recorder?: { recorderId: string }): string {

@@ -18,8 +18,8 @@ import {
   type ErrorBody,
 } from '@tiepdan/core';
 import { officialVerifier, type OfficialVerifier } from '../auth/tokens.js';
-import type { Delivery, RoomBus } from './bus.js';
-import type { VerifiedIdentity } from './commands.js';
+import type { CommandReply, Delivery, RoomBus } from './bus.js';
+import type { RoomCommand, VerifiedIdentity } from './commands.js';
 import type { JoinTokenVerifier } from './join-tokens.js';
 
 const OPEN = 1;
@@ -74,6 +74,15 @@ class Connection {
   lastSeq = 0;
   /** Bytes written while corked this turn: still ours to flush, not a sign of a slow reader. */
   corkedBytes = 0;
+  /** Who the hello proved this socket is: the room's next node is told again when the room moves (reattach). */
+  identity: VerifiedIdentity | undefined;
+  recorder: { recorderId: string } | undefined;
+  /**
+   * While the room's new node is being told about this socket again (reattach): settles true when the socket
+   * has its place back. Events for it wait in `held`, to go after the ones the rejoin replays, in order.
+   */
+  rejoining: Promise<boolean> | undefined;
+  held: Extract<Delivery, { kind: 'event' }>[] = [];
 
   constructor(
     readonly socket: WebSocket,
@@ -231,15 +240,29 @@ export class Transport {
       if (!conn.helloPending) this.close(conn, CLOSE_CODES.PROTOCOL_ERROR, 'the first frame must be hello');
       return;
     }
-    const sessionId = conn.sessionId;
-    void this.deps.bus
-      .request(sessionId, { kind: 'request', connectionId: conn.id, participantId: conn.participantId, message })
+    void this.request(conn, conn.sessionId, { kind: 'request', connectionId: conn.id, participantId: conn.participantId, message })
       .then((reply) => {
         if (reply.ok) this.sendResult(conn, message.id, reply.result);
         else this.sendError(conn, message.id, reply.error);
         if (reply.close) this.close(conn, reply.close.code, reply.close.reason);
       })
       .catch((error: unknown) => this.fail(conn, message.id, error));
+  }
+
+  /**
+   * A request of an attached socket. When the room's node died, the room's next node knows the participant but
+   * not this socket (`rejoin`): the socket takes its place back and the same request (same connection and id)
+   * goes once more. If the dead node had already carried it out, the room answers from its record (room.ts
+   * `answered`) instead of doing it twice; if the place cannot be taken back, the request fails with `room_moved`
+   * and the socket is closed after, so the client resumes on its own.
+   */
+  private async request(conn: Connection, sessionId: string, command: Extract<RoomCommand, { kind: 'request' }>): Promise<CommandReply> {
+    const reply = await this.deps.bus.request(sessionId, command);
+    if (reply.ok || !reply.rejoin) return reply;
+    if (!(await this.reattach(conn))) return { ok: false, error: signalingError('room_moved') };
+    const again = await this.deps.bus.request(sessionId, command);
+    // Moved again at once: the client is told rather than chasing the room here.
+    return again.ok || !again.rejoin ? again : { ok: false, error: signalingError('room_moved') };
   }
 
   private async hello(conn: Connection, message: Extract<import('@tiepdan/core').ClientMessage, { type: 'hello' }>): Promise<void> {
@@ -282,6 +305,8 @@ export class Transport {
     conn.authTimer = undefined;
     conn.participantId = result.participantId;
     conn.sessionId = message.sessionId;
+    conn.identity = identity;
+    conn.recorder = message.recorder;
     conn.lastSeq = Math.max((reply.result as { room?: { seq?: number } }).room?.seq ?? 0, ...(reply.replay ?? []).map((frame) => (JSON.parse(frame) as { seq: number }).seq));
     this.attach(conn, message.sessionId, result.participantId);
     this.sendResult(conn, message.id, reply.result);
@@ -321,7 +346,11 @@ export class Transport {
     conn.lastSeen = now;
     if (conn.participantId && conn.sessionId && now - conn.beatReported >= this.deps.settings.heartbeatIntervalMs) {
       conn.beatReported = now;
-      void this.deps.bus.request(conn.sessionId, { kind: 'heartbeat', connectionId: conn.id, participantId: conn.participantId }).catch(() => undefined);
+      void this.deps.bus
+        .request(conn.sessionId, { kind: 'heartbeat', connectionId: conn.id, participantId: conn.participantId })
+        // The room moved and this node missed its `moved` (or it came before the socket attached): rejoin now.
+        .then((reply) => !reply.ok && reply.rejoin && this.reattach(conn))
+        .catch(() => undefined);
     }
   }
 
@@ -366,11 +395,70 @@ export class Transport {
       const conn = room.get(participantId);
       if (!conn) continue;
       if (delivery.kind === 'event') {
-        if (delivery.seq <= conn.lastSeq) continue;
-        conn.lastSeq = delivery.seq;
-        this.send(conn, delivery.frame);
+        if (conn.rejoining) conn.held.push(delivery);
+        else this.sendEvent(conn, delivery.seq, delivery.frame);
+      } else if (delivery.kind === 'moved') {
+        if (delivery.connections.includes(conn.id)) void this.reattach(conn);
       } else if (conn.id !== delivery.exceptConnection && (!delivery.connections || delivery.connections.includes(conn.id))) this.close(conn, delivery.code, delivery.reason);
     }
+  }
+
+  /** An event once: a number at or below the socket's last is already there (a hello's or rejoin's replay). */
+  private sendEvent(conn: Connection, seq: number, frame: string): void {
+    if (seq <= conn.lastSeq) return;
+    conn.lastSeq = seq;
+    this.send(conn, frame);
+  }
+
+  /**
+   * The room was restored on another node, which knows this socket's participant but not the socket: the room is
+   * told again on its behalf (hello `rejoin`, same connection id, resumed from the socket's last event), and the
+   * events it missed are sent, so the client notices nothing. One rejoin per socket at a time, shared by the
+   * `moved` delivery, the heartbeat and every request that found the room moved. When the place cannot be taken
+   * back (taken by a newer socket, or the events missed are no longer kept), the socket is closed as after a
+   * restart and the client resumes by itself; the close waits a turn so waiting requests send their errors first.
+   */
+  private reattach(conn: Connection): Promise<boolean> {
+    if (conn.rejoining) return conn.rejoining;
+    const { sessionId, participantId, identity } = conn;
+    if (conn.closing || !sessionId || !participantId || !identity) return Promise.resolve(false);
+    const rejoin = async (): Promise<boolean> => {
+      let reply: CommandReply;
+      try {
+        reply = await this.deps.bus.request(sessionId, {
+          kind: 'hello',
+          connectionId: conn.id,
+          identity,
+          recorder: conn.recorder,
+          resume: { participantId, lastSeq: conn.lastSeq },
+          rejoin: true,
+        });
+      } catch (error) {
+        this.deps.log.warn({ err: error }, 'rejoining a moved room failed');
+        reply = { ok: false, error: signalingError('internal') };
+      }
+      // Settled here, not in a later turn: an event delivered after this point goes straight out, after the replay.
+      conn.rejoining = undefined;
+      const held = conn.held;
+      conn.held = [];
+      const result = reply.ok ? (reply.result as { participantId: string; resumed: boolean; replay: boolean }) : undefined;
+      if (conn.closing) return false;
+      if (!reply.ok || !result || !result.resumed || !result.replay || result.participantId !== participantId) {
+        if (reply.ok) {
+          // Told about a place it will not use: the room must not keep this socket as connected.
+          void this.deps.bus.request(sessionId, { kind: 'detach', connectionId: conn.id, participantId }).catch(() => undefined);
+        }
+        const close = (!reply.ok && reply.close) || { code: CLOSE_CODES.SERVER_RESTARTING, reason: 'room moved to another node' };
+        setImmediate(() => this.close(conn, close.code, close.reason));
+        return false;
+      }
+      for (const frame of reply.replay ?? []) this.sendEvent(conn, (JSON.parse(frame) as { seq: number }).seq, frame);
+      for (const event of held) this.sendEvent(conn, event.seq, event.frame);
+      return true;
+    };
+    const rejoining = rejoin();
+    conn.rejoining = rejoining;
+    return rejoining;
   }
 
   private send(conn: Connection, frame: string): void {
