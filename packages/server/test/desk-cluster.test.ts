@@ -137,7 +137,15 @@ for (const store of ROOM_STORES) describe(`the desk on two nodes through Redis, 
     const holder = await redis.client().get(leaseKey(sessionId));
     const written = await step('b', caseId, 'content', BODIES.content);
     console.log(`# the content step was committed on B while the room's lease named ${holder}`);
-    await until(() => everyone.every((t) => t.states.includes('resumed') && t.client.state === 'resumed'), WAIT, 'everyone back in the room on B');
+    // The citizen's socket died with A and resumes through its forwarder to B; B's own sockets stay open (B rejoins
+    // the room for them), so they are back when the roster shows everyone connected.
+    await until(() => ward.states.includes('resumed') && ward.client.state === 'resumed', WAIT, 'the citizen resumed on B');
+    await until(
+      async () => (await chair.client.request('roster.get', {})).participants.every((p: any) => p.connected),
+      WAIT,
+      'everyone connected in the room on B',
+    );
+    for (const t of [clerk, chair]) assert.deepEqual(t.states, [], 'a client of the living node did not reconnect');
     assert.equal(await redis.client().get(leaseKey(sessionId)), 'node-b');
     await Promise.all([heard(ward, caseId, 'content'), heard(clerk, caseId, 'content')]);
     const roster = await chair.client.request('roster.get', {});
