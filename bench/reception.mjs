@@ -56,8 +56,8 @@ async function until(what, probe, timeoutMs = 60_000, everyMs = 50) {
  * it happened on any of the page's connections (the citizen has one per participant, and the recorder's brings no
  * picture, so the earliest step need not be on the connection of the first picture), in the page's clock.
  */
-const PEER_STEPS = ['offerReceived', 'offerSent', 'answerReceived', 'answerSent', 'remoteOfferSet', 'iceChecking', 'iceConnected', 'connected', 'track'];
-const STEPS = ['getUserMedia', 'offerReceived', 'offerSent', 'remoteOfferSet', 'answerSent', 'iceChecking', 'iceConnected', 'connected', 'track', 'firstFrameCallback'];
+const PEER_STEPS = ['peerCreated', 'offerReceived', 'offerSent', 'answerReceived', 'answerSent', 'remoteOfferSet', 'iceChecking', 'iceConnected', 'connected', 'track'];
+const STEPS = ['getUserMedia', 'peerCreated', 'offerReceived', 'offerSent', 'remoteOfferSet', 'answerSent', 'iceChecking', 'iceConnected', 'connected', 'track', 'firstFrameCallback'];
 
 /**
  * Runs in the page before the app's own scripts: it observes the browser's RTCPeerConnection, WebSocket and
@@ -74,7 +74,9 @@ function observeSteps() {
   window.RTCPeerConnection = class extends Native {
     constructor(...args) {
       super(...args);
-      const own = { tracks: [] };
+      // Made: the citizen's mesh is up (its setup after admission is over) or an offer made it.
+      const own = { tracks: [], peerCreated: performance.now() };
+      mark('peerCreated');
       peers.push(own);
       const note = (step) => (mark(step), (own[step] ??= performance.now()));
       this.benchNote = note;

@@ -3,7 +3,7 @@
  * rooms, through the interface only (plus the database's own answers, read as an operator's session would): a room
  * restored after a restart or a crash, sequence numbers reserved ahead, the event tail in order and trimmed in steps,
  * chat lines kept as the record, the audit chain verified and its rows refused changes by the database, and two
- * stores (two nodes) writing at once without forking the chain. Each "node" is a second `openRooms` on the same
+ * stores (two nodes) writing at once without forking the chain, and the lease fence refusing a node that lost a room. Each "node" is a second `openRooms` on the same
  * database: on PostgreSQL that is other connections, so a read there sees only what was committed.
  */
 import assert from 'node:assert/strict';
@@ -197,6 +197,73 @@ export function roomStoreContract(context: () => RoomContractContext): void {
         const loaded = await open().load(sessionId);
         assert.deepEqual(loaded?.events.map((e) => e.seq), Array.from({ length: PER_NODE }, (_, i) => i + 1));
       }
+    });
+
+    test('the lease fence: a lower epoch writes nothing of its room and is reported refused; an equal or higher one writes and raises it', async () => {
+      const sessionId = `room-${randomUUID()}`;
+      const other = `room-${randomUUID()}`;
+      const epochOf = async (id: string) => Number((await context().rows(`SELECT lease_epoch AS e FROM rooms WHERE session_id = '${id}'`))[0]?.e);
+      const events = async (id: string) => (await open().load(id))?.events.map((e) => e.seq);
+      // The node that took the room over (epoch 2) writes first; a room with no row yet takes its epoch on insert.
+      const taker = open();
+      const takerRefused: string[][] = [];
+      taker.onRefused((ids) => takerRefused.push(ids));
+      taker.leaseEpoch(sessionId, 2);
+      taker.appendEvent(sessionId, event(1));
+      taker.sequenced(sessionId, 1);
+      taker.markDirty(sessionId, () => roomData(sessionId, 1));
+      await taker.durable();
+      assert.equal(await epochOf(sessionId), 2);
+      const reservedBefore = (await open().load(sessionId))?.data.seq;
+
+      // The node that lost it (epoch 1) comes back with a batch for it, and for another room it still holds.
+      const stale = open();
+      const staleRefused: string[][] = [];
+      stale.onRefused((ids) => staleRefused.push(ids));
+      stale.leaseEpoch(sessionId, 1);
+      stale.leaseEpoch(other, 1);
+      stale.appendEvent(sessionId, event(2, true));
+      stale.sequenced(sessionId, 2);
+      stale.markDirty(sessionId, () => ({ ...roomData(sessionId, 2, 'ended'), lobby: [] }));
+      stale.appendEvent(other, event(1));
+      stale.sequenced(other, 1);
+      stale.markDirty(other, () => roomData(other, 1));
+      await stale.durable();
+      assert.deepEqual(staleRefused, [[sessionId]], 'the commit reports the fenced room, and only it');
+      const kept = await open().load(sessionId);
+      assert.deepEqual(kept?.events.map((e) => e.seq), [1], "none of the refused room's events");
+      assert.equal(kept?.data.state, 'open', "nor its state");
+      assert.deepEqual(kept?.data.lobby, ['p-citizen']);
+      assert.equal(kept?.data.seq, reservedBefore, 'nor its reservation');
+      assert.equal(await count(`SELECT COUNT(*) AS n FROM room_events WHERE session_id = '${sessionId}' AND author IS NOT NULL`), 0, 'nor its chat line');
+      assert.equal(await epochOf(sessionId), 2, 'the fence is not lowered');
+      assert.deepEqual(await events(other), [1], 'the room the stale node still holds is written in the same commit');
+      assert.equal(await epochOf(other), 1);
+
+      // Equal: the holder's own next batch goes through.
+      taker.appendEvent(sessionId, event(2));
+      taker.sequenced(sessionId, 2);
+      taker.markDirty(sessionId, () => roomData(sessionId, 2));
+      await taker.durable();
+      assert.deepEqual(await events(sessionId), [1, 2]);
+      assert.deepEqual(takerRefused, []);
+
+      // Higher: a third holder writes and raises the fence, after which the second is refused in turn.
+      const third = open();
+      third.leaseEpoch(sessionId, 3);
+      third.appendEvent(sessionId, event(3));
+      third.sequenced(sessionId, 3);
+      third.markDirty(sessionId, () => roomData(sessionId, 3));
+      await third.durable();
+      assert.equal(await epochOf(sessionId), 3);
+      assert.deepEqual(await events(sessionId), [1, 2, 3]);
+      taker.appendEvent(sessionId, event(4));
+      taker.sequenced(sessionId, 4);
+      taker.markDirty(sessionId, () => roomData(sessionId, 4, 'ended'));
+      await taker.durable();
+      assert.deepEqual(takerRefused, [[sessionId]]);
+      assert.deepEqual(await events(sessionId), [1, 2, 3]);
+      assert.equal((await open().load(sessionId))?.data.state, 'open');
     });
 
     test("the chain's rows are refused changes by the database, and a change made around that is found by verify", async () => {

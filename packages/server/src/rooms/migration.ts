@@ -87,3 +87,14 @@ export const ROOMS_CHAT_ONCE_MIGRATION: Migration = {
       FROM room_events WHERE author IS NOT NULL;
   `,
 };
+
+/**
+ * Several nodes (issue 13): the lease epoch under which a room was last written. A node that lost a room's lease
+ * (paused past it, its Redis cut off) may still hold a batch for it; the store refuses that batch when a later
+ * holder's higher epoch is already here (store/room-queue.ts). 0 = written by a node that does not fence.
+ */
+export const ROOMS_LEASE_EPOCH_MIGRATION: Migration = {
+  version: 12,
+  name: 'rooms: lease_epoch, the fence against a node that lost the room',
+  sql: `ALTER TABLE rooms ADD COLUMN lease_epoch INTEGER NOT NULL DEFAULT 0;`,
+};

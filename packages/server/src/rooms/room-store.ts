@@ -68,4 +68,12 @@ export interface RoomStore {
   flush(): Promise<void>;
   /** The last flush, and every one after it, write each room's exact number; the database itself is closed by its store. */
   close(): Promise<void>;
+  /**
+   * Several nodes (issue 13): this process serves the room under the lease epoch `epoch` from now on. Its writes for
+   * the room commit only while no higher epoch has written it; otherwise that room's part of a batch is written not
+   * at all and the room is reported to `onRefused`. A room given no epoch is not fenced.
+   */
+  leaseEpoch(sessionId: string, epoch: number): void;
+  /** Called after each commit that refused rooms (a later lease holder had written them), with those rooms. */
+  onRefused(listener: (sessionIds: string[]) => void): void;
 }

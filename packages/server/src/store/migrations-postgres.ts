@@ -419,6 +419,12 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     `,
   },
   {
+    version: 8,
+    // As SQLite's migration 12 (rooms/migration.ts): a node that lost a room's lease is refused its late batch.
+    name: 'rooms: lease_epoch, the fence against a node that lost the room',
+    sql: `ALTER TABLE rooms ADD COLUMN lease_epoch bigint NOT NULL DEFAULT 0;`,
+  },
+  {
     // SQLite's twin is migration 13 (store/fences.ts).
     version: 9,
     name: 'fences: the highest epoch seen per job lease or lock, so a stale holder\'s write is refused',

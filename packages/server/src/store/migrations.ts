@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Migration } from './migration.js';
-import { ROOMS_CHAT_ONCE_MIGRATION, ROOMS_MIGRATION } from '../rooms/migration.js';
+import { ROOMS_CHAT_ONCE_MIGRATION, ROOMS_LEASE_EPOCH_MIGRATION, ROOMS_MIGRATION } from '../rooms/migration.js';
 import { RECORDING_MIGRATION } from '../recording/migration.js';
 import { AUTH_MIGRATION } from '../auth/migration.js';
 import { NOTICES_MIGRATION } from '../schedule/migration.js';
@@ -134,6 +134,7 @@ export const MIGRATIONS: readonly Migration[] = [
   NOTICES_MIGRATION,
   DESK_MIGRATION,
   ROOMS_CHAT_ONCE_MIGRATION,
+  ROOMS_LEASE_EPOCH_MIGRATION,
   JOB_FENCES_MIGRATION,
 ];
 

@@ -1,5 +1,5 @@
 /**
- * Rooms' persistence on PostgreSQL (migration 4; the interface is rooms/room-store.ts), the same tables and
+ * Rooms' persistence on PostgreSQL (migrations 4 and 8; the interface is rooms/room-store.ts), the same tables and
  * semantics as SQLite's (store/room-sqlite.ts): room state with its sequence reservation, the event tail, chat
  * lines as events marked by `author` (room_chat is a view). The group commit (store/room-queue.ts) hands this store
  * one batch at a time; it is written in one transaction of a few statements whatever its size (each kind of row
@@ -15,7 +15,7 @@ import type { AuditChain, AuditEntry } from '../rooms/audit.js';
 import type { RoomData } from '../rooms/room-data.js';
 import type { ChatRow, StoredEvent } from '../rooms/room-store.js';
 import { appendAuditIn, PostgresAuditReader } from './audit-postgres.js';
-import { QueuedRoomStore, type RoomBatch } from './room-queue.js';
+import { QueuedRoomStore, withoutRooms, type Refused, type RoomBatch } from './room-queue.js';
 import { all, inTransaction, one } from './tx-postgres.js';
 
 const INSERT_EVENTS = `INSERT INTO room_events (session_id, seq, at, recipients, frame, author)
@@ -24,9 +24,18 @@ const INSERT_EVENTS = `INSERT INTO room_events (session_id, seq, at, recipients,
 // From the last trim on (the rows below were trimmed then, or are chat lines, which stay).
 const TRIM_EVENTS = `DELETE FROM room_events e USING unnest($1::text[], $2::bigint[], $3::bigint[]) AS t (session_id, from_seq, upto)
   WHERE e.session_id = t.session_id AND e.seq > t.from_seq AND e.seq <= t.upto AND e.author IS NULL`;
-const UPSERT_ROOMS = `INSERT INTO rooms (session_id, state, data, updated_at)
-  SELECT t.session_id, t.state, t.data::jsonb, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS t (session_id, state, data)
-  ON CONFLICT (session_id) DO UPDATE SET state = excluded.state, data = excluded.data, updated_at = excluded.updated_at`;
+// A new row takes the writer's epoch (0 when not fenced). The WHERE covers a row another node inserted after FENCE's
+// snapshot (two nodes creating one room at once): the lower epoch does not overwrite it.
+const UPSERT_ROOMS = `INSERT INTO rooms (session_id, state, data, updated_at, lease_epoch)
+  SELECT t.session_id, t.state, t.data::jsonb, $4, t.epoch FROM unnest($1::text[], $2::text[], $3::text[], $5::bigint[]) AS t (session_id, state, data, epoch)
+  ON CONFLICT (session_id) DO UPDATE SET state = excluded.state, data = excluded.data, updated_at = excluded.updated_at
+  WHERE rooms.lease_epoch <= excluded.lease_epoch`;
+// The lease fence (store/room-queue.ts), one statement for the batch: raise each room's epoch where it is not higher,
+// and return the rooms whose row exists but was not raised (a higher epoch wrote them: refused). A row locked by
+// another node's commit is waited for and its condition checked again on the committed epoch (READ COMMITTED).
+const FENCE = `WITH t AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS t (session_id, epoch)),
+  raised AS (UPDATE rooms r SET lease_epoch = t.epoch FROM t WHERE r.session_id = t.session_id AND r.lease_epoch <= t.epoch RETURNING r.session_id)
+  SELECT r.session_id FROM rooms r JOIN t ON r.session_id = t.session_id WHERE r.session_id NOT IN (SELECT session_id FROM raised)`;
 const RESERVE_SEQ = `UPDATE rooms r SET data = jsonb_set(r.data, '{seq}', to_jsonb(t.seq)) FROM unnest($1::text[], $2::bigint[]) AS t (session_id, seq)
   WHERE r.session_id = t.session_id AND (r.data ->> 'seq')::bigint < t.seq`;
 // The last eventLogSize numbers only: below them the table keeps chat lines (the record) but not the events around
@@ -92,8 +101,15 @@ export class PostgresRoomStore extends QueuedRoomStore {
     return !this.pool.ending && !this.pool.ended;
   }
 
-  protected write(batch: RoomBatch): Promise<void> {
+  protected write(batch: RoomBatch): Promise<Refused> {
     return inTransaction(this.pool, async (tx) => {
+      let refused: Refused = [];
+      if (batch.epochs.length > 0) {
+        const rows = await tx.query<{ session_id: string }>(FENCE, [batch.epochs.map(([s]) => s), batch.epochs.map(([, epoch]) => epoch)]);
+        refused = rows.rows.map((r) => r.session_id);
+        if (refused.length > 0) batch = withoutRooms(batch, new Set(refused));
+      }
+      const epochs = new Map(batch.epochs);
       if (batch.events.length > 0) {
         // One row per (room, number): a number is handed out once, but should a batch carry it twice, the last wins (as SQLite's INSERT OR REPLACE).
         const events = [...new Map(batch.events.map(([sessionId, e]) => [`${e.seq}\u0000${sessionId}`, [sessionId, e] as const])).values()];
@@ -110,13 +126,14 @@ export class PostgresRoomStore extends QueuedRoomStore {
         await tx.query(TRIM_EVENTS, [batch.trims.map((t) => t.sessionId), batch.trims.map((t) => t.from), batch.trims.map((t) => t.upto)]);
       }
       if (batch.rooms.length > 0) {
-        await tx.query(UPSERT_ROOMS, [batch.rooms.map((r) => r.sessionId), batch.rooms.map((r) => r.data.state), batch.rooms.map((r) => JSON.stringify(r.data)), new Date().toISOString()]);
+        await tx.query(UPSERT_ROOMS, [batch.rooms.map((r) => r.sessionId), batch.rooms.map((r) => r.data.state), batch.rooms.map((r) => JSON.stringify(r.data)), new Date().toISOString(), batch.rooms.map((r) => epochs.get(r.sessionId) ?? 0)]);
       }
       if (batch.reservations.length > 0) {
         await tx.query(RESERVE_SEQ, [batch.reservations.map(([s]) => s), batch.reservations.map(([, seq]) => seq)]);
       }
       // Last: the chain's lock is held until this commits, so the other writers wait as briefly as they can.
       await appendAuditIn(tx, batch.audit);
+      return refused;
     });
   }
 }

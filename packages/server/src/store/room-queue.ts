@@ -18,6 +18,15 @@
  * at the end of the turn, so a storm of resumes shares a handful of commits (and any other write's commit takes
  * them along sooner).
  *
+ * Several nodes (issue 13): a node serves a room under a lease epoch (`leaseEpoch`), and a batch carries the epoch of
+ * every fenced room it touches. The store applies the fence first, in the batch's transaction, with one statement
+ * (`UPDATE rooms SET lease_epoch = epoch WHERE session_id = ? AND lease_epoch <= epoch`): a room whose row already
+ * holds a higher epoch (a later holder wrote it) is refused, and the store writes none of that room's part of the
+ * batch (events, trims, state, reservation, audit). A room with no row yet gets its epoch when its row is inserted.
+ * The rule lives in the stores' write only, so a node paused past its lease cannot overwrite the node that took
+ * the room over, whatever its clock says. Refused rooms are reported to `onRefused` after the commit (the host
+ * unloads them). A room with no epoch given is not fenced, as before.
+ *
  * A store whose commit is synchronous (SQLite) writes within `flush`, as before this module existed. A store
  * whose commit is a round trip (PostgreSQL) has at most one batch in flight; what is queued meanwhile, and what
  * waits meanwhile, goes with the next batch, so a busy room's writes group themselves by the commit's latency.
@@ -49,6 +58,26 @@ export interface RoomBatch {
   reservations: [string, number][];
   /** Audit entries to chain, in order (stores whose audit is written with the batch). */
   audit: AuditEntry[];
+  /**
+   * The lease epoch of each fenced room the batch touches. The store checks and raises these first; a refused room
+   * (its row holds a higher epoch) has none of its events, trims, row, reservation or audit entries written.
+   */
+  epochs: [string, number][];
+}
+
+/** What a store's write returns: the fenced rooms it refused (their part of the batch was not written). */
+export type Refused = string[];
+
+/** The batch without the refused rooms' part: what a store writes once its fence has refused them. */
+export function withoutRooms(batch: RoomBatch, refused: ReadonlySet<string>): RoomBatch {
+  return {
+    events: batch.events.filter(([s]) => !refused.has(s)),
+    trims: batch.trims.filter((t) => !refused.has(t.sessionId)),
+    rooms: batch.rooms.filter((r) => !refused.has(r.sessionId)),
+    reservations: batch.reservations.filter(([s]) => !refused.has(s)),
+    audit: batch.audit.filter((a) => !refused.has(a.sessionId)),
+    epochs: batch.epochs.filter(([s]) => !refused.has(s)),
+  };
 }
 
 export abstract class QueuedRoomStore implements RoomStore {
@@ -74,6 +103,9 @@ export abstract class QueuedRoomStore implements RoomStore {
   private inFlight: Promise<void> | undefined;
   /** Set by close(): every batch from now on writes exact numbers. */
   private closing = false;
+  /** Per room, the lease epoch this process serves it under (issue 13); a room not here is not fenced. */
+  private readonly epochs = new Map<string, number>();
+  private readonly refusedListeners: ((sessionIds: string[]) => void)[] = [];
   /** Transactions committed so far (operations metrics; the tests count a reconnect storm's commits). */
   commits = 0;
 
@@ -86,10 +118,23 @@ export abstract class QueuedRoomStore implements RoomStore {
   abstract load(sessionId: string): Promise<{ data: RoomData; events: StoredEvent[] } | undefined>;
   abstract activeSessions(): Promise<string[]>;
   abstract chat(sessionId: string): Promise<ChatRow[]>;
-  /** Writes the batch in one transaction; throws (or rejects) having written nothing. */
-  protected abstract write(batch: RoomBatch): void | Promise<void>;
+  /**
+   * Writes the batch in one transaction, fence first (see the header); returns the refused rooms. Throws (or
+   * rejects) having written nothing.
+   */
+  protected abstract write(batch: RoomBatch): Refused | Promise<Refused>;
   /** False once the database is closed: a flush then writes nothing. */
   protected abstract isOpen(): boolean;
+
+  /** This process serves the room under `epoch` from now on: its writes go only while no higher epoch has written it. */
+  leaseEpoch(sessionId: string, epoch: number): void {
+    this.epochs.set(sessionId, epoch);
+  }
+
+  /** Called after each commit that refused rooms (a later lease holder had written them), with those rooms. */
+  onRefused(listener: (sessionIds: string[]) => void): void {
+    this.refusedListeners.push(listener);
+  }
 
   markDirty(sessionId: string, snapshot: () => RoomData, options: { presence?: boolean } = {}): void {
     this.dirty.set(sessionId, snapshot);
@@ -161,9 +206,10 @@ export abstract class QueuedRoomStore implements RoomStore {
     this.events = [];
     this.auditQueue = [];
     const batch = this.batchOf(taken, reservations, exact);
-    const committed = () => {
-      this.committed(batch, exact);
+    const committed = (refused: Refused) => {
+      this.committed(batch, exact, refused);
       for (const fn of waiting) fn();
+      if (refused.length > 0) for (const listener of this.refusedListeners) listener(refused);
     };
     const failed = (error: unknown) => {
       // Nothing was written, so nothing is let out: the batch goes back in front of what came since, and is retried.
@@ -176,14 +222,14 @@ export abstract class QueuedRoomStore implements RoomStore {
       this.onError(error);
       return error;
     };
-    let written: void | Promise<void>;
+    let written: Refused | Promise<Refused>;
     try {
       written = this.write(batch);
     } catch (error) {
       return Promise.reject(failed(error));
     }
-    if (!written) {
-      committed();
+    if (Array.isArray(written)) {
+      committed(written);
       return Promise.resolve();
     }
     const inFlight = written.then(committed, (error: unknown) => {
@@ -218,13 +264,29 @@ export abstract class QueuedRoomStore implements RoomStore {
       if (!exact) data.seq = Math.max(data.seq, this.reserved.get(sessionId) ?? 0);
       return { sessionId, data };
     });
-    return { events: taken.events, trims, rooms, reservations, audit: taken.audit };
+    // Every fenced room the batch touches (an event, a trim, its row, a reservation or an audit entry).
+    const touched = new Set<string>([...taken.events.map(([s]) => s), ...rooms.map((r) => r.sessionId), ...reservations.map(([s]) => s), ...taken.audit.map((a) => a.sessionId)]);
+    const epochs: [string, number][] = [];
+    for (const sessionId of touched) {
+      const epoch = this.epochs.get(sessionId);
+      if (epoch !== undefined) epochs.push([sessionId, epoch]);
+    }
+    return { events: taken.events, trims, rooms, reservations, audit: taken.audit, epochs };
   }
 
-  private committed(batch: RoomBatch, exact: boolean): void {
+  private committed(batch: RoomBatch, exact: boolean, refused: Refused): void {
     this.commits += 1;
-    for (const { sessionId, upto } of batch.trims) this.trimmedTo.set(sessionId, upto);
+    // A refused room is no longer this process's to write: forget what it tracked, so it stops asking for reservations.
+    const lost = new Set(refused);
+    for (const sessionId of lost) {
+      this.issued.delete(sessionId);
+      this.reserved.delete(sessionId);
+      this.unreserved.delete(sessionId);
+      this.trimmedTo.delete(sessionId);
+    }
+    for (const { sessionId, upto } of batch.trims) if (!lost.has(sessionId)) this.trimmedTo.set(sessionId, upto);
     for (const [sessionId, seq] of batch.reservations) {
+      if (lost.has(sessionId)) continue;
       this.reserved.set(sessionId, seq);
       // Numbers handed out while the batch was in flight may already have passed it.
       if ((this.issued.get(sessionId) ?? 0) <= seq) this.unreserved.delete(sessionId);
@@ -235,6 +297,7 @@ export abstract class QueuedRoomStore implements RoomStore {
     if (exact) {
       const reservedIn = new Map(batch.reservations);
       for (const { sessionId, data } of batch.rooms) {
+        if (lost.has(sessionId)) continue;
         const seq = Math.max(data.seq, reservedIn.get(sessionId) ?? 0);
         this.reserved.set(sessionId, seq);
         if ((this.issued.get(sessionId) ?? 0) > seq) this.unreserved.add(sessionId);

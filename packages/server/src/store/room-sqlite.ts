@@ -1,5 +1,5 @@
 /**
- * Rooms' persistence in SQLite (migrations 3 and 11; the interface is rooms/room-store.ts). The group commit
+ * Rooms' persistence in SQLite (migrations 3, 11 and 12; the interface is rooms/room-store.ts). The group commit
  * (store/room-queue.ts) hands this store one batch per turn of the event loop (room state, the event log tail,
  * reservations), written here in one synchronous transaction, as registrations are (store/sqlite.ts), so a chat
  * burst shares one fsync and nothing leaves before it is on disk: after a crash (kill -9, power cut) every event
@@ -13,7 +13,7 @@ import type Database from 'better-sqlite3';
 import type { RoomData } from '../rooms/room-data.js';
 import type { ChatRow, StoredEvent } from '../rooms/room-store.js';
 import { SqliteAuditLog } from './audit-sqlite.js';
-import { QueuedRoomStore, type RoomBatch } from './room-queue.js';
+import { QueuedRoomStore, withoutRooms, type Refused, type RoomBatch } from './room-queue.js';
 
 export class SqliteRoomStore extends QueuedRoomStore {
   readonly audit: SqliteAuditLog;
@@ -35,8 +35,12 @@ export class SqliteRoomStore extends QueuedRoomStore {
         `SELECT seq, at, recipients, frame, author FROM room_events
          WHERE session_id = ? AND seq > (SELECT MAX(seq) FROM room_events WHERE session_id = ?) - ? ORDER BY seq`,
       ),
+      // The lease fence (store/room-queue.ts): no row changed means a higher epoch wrote the room, or it has no row yet.
+      fence: db.prepare('UPDATE rooms SET lease_epoch = ? WHERE session_id = ? AND lease_epoch <= ?'),
+      exists: db.prepare<[string], { n: number }>('SELECT 1 AS n FROM rooms WHERE session_id = ?'),
+      // A new row takes the writer's epoch (0 when not fenced); an existing row's epoch is the fence's to raise.
       upsertRoom: db.prepare(
-        `INSERT INTO rooms (session_id, state, data, updated_at) VALUES (?, ?, ?, ?)
+        `INSERT INTO rooms (session_id, state, data, updated_at, lease_epoch) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (session_id) DO UPDATE SET state = excluded.state, data = excluded.data, updated_at = excluded.updated_at`,
       ),
       insertEvent: db.prepare('INSERT OR REPLACE INTO room_events (session_id, seq, at, recipients, frame, author) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -83,15 +87,22 @@ export class SqliteRoomStore extends QueuedRoomStore {
     return this.db.open;
   }
 
-  protected write(batch: RoomBatch): void {
+  protected write(batch: RoomBatch): Refused {
     const now = new Date().toISOString();
-    this.db.transaction(() => {
+    return this.db.transaction(() => {
+      const refused = new Set<string>();
+      const epochs = new Map(batch.epochs);
+      for (const [sessionId, epoch] of batch.epochs) {
+        if (this.statements.fence.run(epoch, sessionId, epoch).changes === 0 && this.statements.exists.get(sessionId)) refused.add(sessionId);
+      }
+      if (refused.size > 0) batch = withoutRooms(batch, refused);
       for (const [sessionId, e] of batch.events) {
         this.statements.insertEvent.run(sessionId, e.seq, e.at, JSON.stringify(e.recipients), e.frame, e.author ?? null);
       }
       for (const { sessionId, from, upto } of batch.trims) this.statements.trimEvents.run(sessionId, from, upto);
-      for (const { sessionId, data } of batch.rooms) this.statements.upsertRoom.run(sessionId, data.state, JSON.stringify(data), now);
+      for (const { sessionId, data } of batch.rooms) this.statements.upsertRoom.run(sessionId, data.state, JSON.stringify(data), now, epochs.get(sessionId) ?? 0);
       for (const [sessionId, seq] of batch.reservations) this.statements.reserveSeq.run(seq, sessionId, seq);
+      return [...refused];
     })();
   }
 }
