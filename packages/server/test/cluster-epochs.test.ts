@@ -154,18 +154,21 @@ describe('cluster epochs on Redis', { skip: redisUnavailable }, () => {
 });
 
 describe('cluster epochs in memory (one node)', () => {
-  test('counted per name in the process: each lock and each start of a job gets the next one', async () => {
-    const cluster = new MemoryCluster();
+  test('counted per name in the process, and above those of a process before it (the fences outlive it)', async () => {
+    const before = new MemoryCluster();
+    const earlier = await before.tryLock('finalize:r1');
+    const cluster = new MemoryCluster(); // the node restarted
     const first = await cluster.tryLock('finalize:r1');
     const second = await cluster.tryLock('finalize:r1');
-    assert.equal(first.epoch, 1);
-    assert.equal(second.epoch, 2);
-    assert.equal((await cluster.tryLock('finalize:r2')).epoch, 1, 'another lock counts on its own');
+    // Not lower is what matters (a fence passes an equal epoch); within one millisecond it may be equal.
+    assert.ok(first.epoch >= earlier.epoch, `after a restart ${first.epoch} is not below ${earlier.epoch}`);
+    assert.ok(second.epoch > first.epoch);
 
     const epochs: number[] = [];
     const job = { start: (lease: Lease) => void epochs.push(lease.epoch), stop: () => undefined };
     await cluster.singleton('notices', job).stop();
     await cluster.singleton('notices', job).stop();
-    assert.deepEqual(epochs, [1, 2]);
+    assert.equal(epochs.length, 2);
+    assert.ok(epochs[1]! > epochs[0]!);
   });
 });

@@ -144,6 +144,22 @@ export function recordingStoreContract(repo: () => RecordingRepo): void {
       assert.deepEqual([done.state, done.manifest_sha256, done.last_error], ['finalized', 'c'.repeat(64), null]);
     });
 
+    test("finalized under the finalization lock's epoch: the later holder's stands, an earlier holder's is refused and writes nothing", async () => {
+      const r = repo();
+      const { id, now } = await leased(r);
+      const at = new Date(now).toISOString();
+      await r.end(id, at, 'chair-1');
+      assert.equal(await r.beginFinalize(id, at), true);
+      const name = `recording:${id}:finalize`;
+      const later = new Date(now + 1000).toISOString();
+      await r.finalized(id, later, 'b'.repeat(64), { name, epoch: 2 });
+      await assert.rejects(r.finalized(id, at, 'c'.repeat(64), { name, epoch: 1 }), (error: Error) => error.name === 'FenceRefusedError' && /later holder/u.test(error.message));
+      const done = (await r.get(id))!;
+      assert.deepEqual([done.state, done.finalized_at, done.manifest_sha256], ['finalized', later, 'b'.repeat(64)], "the later holder's manifest hash and time are kept");
+      await r.finalized(id, later, 'b'.repeat(64), { name, epoch: 2 });
+      assert.equal((await r.get(id))!.manifest_sha256, 'b'.repeat(64), 'the same holder may finish again (a retry)');
+    });
+
     test("citizens' copies: concurrent requests make one, a limit is kept, approve and hand over are compare-and-set", async () => {
       const r = repo();
       const id = await opened(r);

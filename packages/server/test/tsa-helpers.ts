@@ -22,6 +22,11 @@ export interface TestTsa {
   /** While true the authority answers 503 (an outage); `refused` counts those answers. */
   down: boolean;
   refused: number;
+  /**
+   * Holds the next request: `arrived` resolves when it has come in, and it is answered only after `release()`
+   * (a TSA that is slow for one caller); requests after it are answered as usual.
+   */
+  hold(): { arrived: Promise<void>; release(): void };
   close(): Promise<void>;
 }
 
@@ -66,10 +71,16 @@ export async function startTsa(): Promise<TestTsa> {
   const dir = tempDir('tiepdan-tsa-');
   const { caFile, config } = makeTsaFiles(dir);
   const state = { answered: 0, refused: 0, down: false };
+  const holds: Array<{ arrive: () => void; released: Promise<void> }> = [];
   const server: Server = createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (d: Buffer) => parts.push(d));
-    req.on('end', () => {
+    req.on('end', async () => {
+      const held = holds.shift();
+      if (held) {
+        held.arrive();
+        await held.released;
+      }
       if (state.down) {
         state.refused += 1;
         return void res.writeHead(503).end('down for maintenance');
@@ -108,6 +119,13 @@ export async function startTsa(): Promise<TestTsa> {
     },
     set down(value: boolean) {
       state.down = value;
+    },
+    hold() {
+      let arrive!: () => void;
+      let release!: () => void;
+      const arrived = new Promise<void>((done) => (arrive = done));
+      holds.push({ arrive, released: new Promise<void>((done) => (release = done)) });
+      return { arrived, release };
     },
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };

@@ -2,6 +2,8 @@
  * One node in one process (bus `memory`): every singleton job runs here, every lock is free (the coordinator's
  * own map keeps a finalization from running twice in process), and there is no other node to tell anything.
  * Epochs are counted per name in the process, so code that carries them to a fence works the same on one node.
+ * As in Redis (cluster/lease-scripts.ts, ACQUIRE) they are never below the clock in milliseconds: the store's
+ * fences outlive the process, and a restarted node counting from 1 again would be refused by its own fences.
  */
 import type { Cluster, HeldLock, Singleton, SingletonJob, SharedList } from './cluster.js';
 
@@ -41,7 +43,7 @@ export class MemoryCluster implements Cluster {
   constructor(readonly nodeId = 'local') {}
 
   private nextEpoch(key: string): number {
-    const epoch = (this.epochs.get(key) ?? 0) + 1;
+    const epoch = Math.max((this.epochs.get(key) ?? 0) + 1, Date.now());
     this.epochs.set(key, epoch);
     return epoch;
   }

@@ -166,7 +166,7 @@ export async function recording(app: FastifyInstance, opts: RecordingOptions): P
     parts,
     log: app.log,
     cluster,
-    finalize: async (id) => void (await finalizeRecording({ repo, storage, tools, keys, sessionFacts, timestamping: settings.timestamping }, id)),
+    finalize: async (id, fence) => void (await finalizeRecording({ repo, storage, tools, keys, sessionFacts, timestamping: settings.timestamping, fences: store.fences }, id, fence)),
   });
   const ingest = new Ingest(repo, storage, coordinator, parts, settings.maxSegmentBytes);
   const access = new AccessControl(accessLog, opts.verifyOfficial ?? officialVerifier(config.authSecret), opts.joinTokens ?? new JwtJoinTokenVerifier(config.authSecret));

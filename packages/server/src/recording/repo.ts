@@ -8,6 +8,7 @@
  * with the recording's row locked (`FOR UPDATE`), so two nodes deciding on one recording serialise on it.
  */
 import type { RecordingPolicy, RecordingState } from '@tiepdan/core';
+import type { Fence } from '../store/fences.js';
 
 export interface RecordingRow {
   id: string;
@@ -179,7 +180,11 @@ export interface RecordingRepo {
   start(id: string, at: string): Promise<boolean>;
   /** armed or recording → ending; false otherwise. */
   end(id: string, at: string, by: string): Promise<boolean>;
-  finalized(id: string, at: string, manifestSha256: string): Promise<void>;
+  /**
+   * → finalized with the manifest's hash. With `fence` (the finalization lock's epoch), the fence is applied first in
+   * the same transaction: a node that lost the lock to another gets FenceRefusedError and nothing is written.
+   */
+  finalized(id: string, at: string, manifestSha256: string, fence?: Fence): Promise<void>;
   failed(id: string, error: string): Promise<void>;
 
   /** Extends the lease of `epoch` while `holder` holds it (compare-and-set). */

@@ -28,6 +28,8 @@ import {
   type SegmentRow,
   type TimelineRow,
 } from '../recording/repo.js';
+import { FenceRefusedError, type Fence } from './fences.js';
+import { passFence } from './fences-postgres.js';
 import { all, inTransaction, one, type Tx } from './tx-postgres.js';
 
 const LOCKED = 'SELECT * FROM recordings WHERE id = $1 FOR UPDATE';
@@ -72,8 +74,12 @@ export class PostgresRecordingRepo implements RecordingRepo, AccessLog {
   end(id: string, at: string, by: string) {
     return this.changed("UPDATE recordings SET state = 'ending', ended_at = $1, ended_by = $2 WHERE id = $3 AND state IN ('armed', 'recording')", [at, by, id]);
   }
-  async finalized(id: string, at: string, manifestSha256: string) {
-    await this.pool.query("UPDATE recordings SET state = 'finalized', finalized_at = $1, manifest_sha256 = $2, last_error = NULL WHERE id = $3", [at, manifestSha256, id]);
+  finalized(id: string, at: string, manifestSha256: string, fence?: Fence) {
+    return inTransaction(this.pool, async (tx) => {
+      // First, so the fence's row is locked until commit: a later holder finalizing at once waits, then wins.
+      if (fence && !(await passFence(tx, fence))) throw new FenceRefusedError(fence);
+      await tx.query("UPDATE recordings SET state = 'finalized', finalized_at = $1, manifest_sha256 = $2, last_error = NULL WHERE id = $3", [at, manifestSha256, id]);
+    });
   }
   async failed(id: string, error: string) {
     await this.pool.query('UPDATE recordings SET last_error = $1 WHERE id = $2', [error, id]);

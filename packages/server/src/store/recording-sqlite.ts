@@ -24,6 +24,8 @@ import {
   type SegmentRow,
   type TimelineRow,
 } from '../recording/repo.js';
+import { FenceRefusedError, type Fence } from './fences.js';
+import { SqliteFences } from './fences-sqlite.js';
 
 function statements(db: Database.Database) {
   return {
@@ -86,8 +88,11 @@ function statements(db: Database.Database) {
 export class SqliteRecordingRepo implements RecordingRepo, AccessLog {
   private readonly s: ReturnType<typeof statements>;
 
+  private readonly fences: SqliteFences;
+
   constructor(readonly db: Database.Database) {
     this.s = statements(db);
+    this.fences = new SqliteFences(db);
   }
 
   /** Runs `fn` as one IMMEDIATE transaction (the write lock first); a throw writes nothing. */
@@ -125,8 +130,11 @@ export class SqliteRecordingRepo implements RecordingRepo, AccessLog {
   end(id: string, at: string, by: string) {
     return this.now(() => this.s.end.run(at, by, id).changes === 1);
   }
-  finalized(id: string, at: string, manifestSha256: string) {
-    return this.now(() => void this.s.finalized.run(at, manifestSha256, id));
+  finalized(id: string, at: string, manifestSha256: string, fence?: Fence) {
+    return this.atomically(() => {
+      if (fence && !this.fences.passNow(fence)) throw new FenceRefusedError(fence);
+      this.s.finalized.run(at, manifestSha256, id);
+    });
   }
   failed(id: string, error: string) {
     return this.now(() => void this.s.failed.run(error, id));

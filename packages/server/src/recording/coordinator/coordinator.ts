@@ -20,6 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RecorderReply, Recording, RecordingPolicy, RecordingState } from '@tiepdan/core';
 import type { Cluster, HeldLock } from '../../cluster/cluster.js';
+import { FenceRefusedError, type Fence } from '../../store/fences.js';
 import { MemoryCluster } from '../../cluster/memory.js';
 import { ApiError } from '../../http/api-error.js';
 import type { RecordingEvents } from '../events.js';
@@ -71,8 +72,11 @@ export interface CoordinatorDeps {
   storage: RecordingStorage;
   events: RecordingEvents;
   parts: PartTracker;
-  /** Builds the seekable media, the manifest and its signature. */
-  finalize: (recordingId: string) => Promise<void>;
+  /**
+   * Builds the seekable media, the manifest and its signature, under `fence` (the finalization lock's epoch): it
+   * throws FenceRefusedError, having written nothing, once a later holder of the lock has passed the fence.
+   */
+  finalize: (recordingId: string, fence: Fence) => Promise<void>;
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void } | undefined;
   now?: () => number;
   /** The other nodes (waiting recorders, finalization locks); one node in process when absent. */
@@ -352,7 +356,7 @@ export class RecordingCoordinator {
       this.owned.set(recordingId, lock);
     }
     try {
-      await this.runFinalize(recordingId);
+      await this.runFinalize(recordingId, this.owned.get(recordingId)!);
     } catch (error) {
       // A failure keeps the lock for the retry runFinalize scheduled; anything else (not finalizable) lets it go.
       if (!((await this.mustGet(recordingId)).state === 'finalizing' && !this.stopped)) await this.releaseOwned(recordingId);
@@ -530,17 +534,24 @@ export class RecordingCoordinator {
     this.drains.set(recordingId, timer);
   }
 
-  private async runFinalize(recordingId: string): Promise<void> {
+  private async runFinalize(recordingId: string, lock: HeldLock): Promise<void> {
     const rec = await this.mustGet(recordingId);
     if (rec.state === 'finalized') return;
     if (!(await this.deps.repo.beginFinalize(recordingId, iso(this.now())))) throw new ApiError(409, 'invalid_transition');
     this.emitState(await this.mustGet(recordingId));
     try {
-      await this.deps.finalize(recordingId);
+      await this.deps.finalize(recordingId, { name: finalizeLock(recordingId), epoch: lock.epoch });
       this.failures.delete(recordingId);
       this.deps.parts.forget(recordingId);
       this.emitState(await this.mustGet(recordingId));
     } catch (error) {
+      // This node lost the lock (stalled past its lease) and another took over: not a failure of the recording,
+      // which the other node finalizes; nothing to note, retry or alarm. The lock goes (finalizeOwned).
+      if (error instanceof FenceRefusedError) {
+        this.failures.delete(recordingId);
+        this.deps.log?.warn({ recordingId, epoch: error.fence.epoch, err: error }, 'recording finalization refused: another node took its lock over');
+        return;
+      }
       const message = error instanceof Error ? error.message : String(error);
       await this.deps.repo.failed(recordingId, message);
       // The segments are safe and the state stays `finalizing`, so nothing is lost by waiting; but evidence

@@ -4,6 +4,12 @@
  * duration and cues, copying packets), and the manifest lists everything a later reader needs to trust it:
  * session, timeline, recorders and failovers, segments with their hash chain, gaps, the media's hash. It is
  * signed with the server's Ed25519 key. Safe to run again after a crash: it rebuilds from the rows.
+ *
+ * With several nodes it runs under the finalization lock, whose epoch comes as `fence`. A node that stalled past
+ * the lock's lease (a long GC pause, a frozen VM, its TSA request hanging while it was stopped) may still be
+ * running this when another node has taken the lock and finished. The fence (store/fences.ts) is checked before
+ * each storage write and applied once more inside `finalized`'s transaction: the stale node gets FenceRefusedError
+ * and writes nothing. A window is left between the last check and the files' writes (docs/deploy.md).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -14,6 +20,7 @@ import { iso } from '../coordinator/coordinator.js';
 import { segmentName } from '../ingest/ingest.js';
 import { probe, remuxConcat, type MediaTools } from '../media/ffmpeg.js';
 import type { RecordingRepo, SegmentRow } from '../repo.js';
+import { FenceRefusedError, type Fence, type FenceStore } from '../../store/fences.js';
 import { SEGMENTS_DIR } from '../storage/fs-storage.js';
 import type { RecordingStorage } from '../storage/storage.js';
 import { chainLink, GENESIS } from './chain.js';
@@ -32,10 +39,19 @@ export interface FinalizerDeps {
   sessionFacts: (sessionId: string) => Promise<Record<string, unknown> | undefined>;
   /** The RFC 3161 authority every manifest gets a token from (settings `recording.timestamping`). */
   timestamping?: { url: string; timeoutMs: number } | undefined;
+  /** The store's fences, for `fence` (required with one). */
+  fences?: FenceStore | undefined;
 }
 
-export async function finalizeRecording(deps: FinalizerDeps, recordingId: string): Promise<Manifest> {
+export async function finalizeRecording(deps: FinalizerDeps, recordingId: string, fence?: Fence): Promise<Manifest> {
   const { repo, storage } = deps;
+  // Before each write to the storage: refused once a later holder of the lock has passed its fence.
+  const guard = async () => {
+    if (!fence) return;
+    if (!deps.fences) throw new Error('a fenced finalization needs the store\'s fences');
+    if (!(await deps.fences.pass(fence))) throw new FenceRefusedError(fence);
+  };
+  await guard();
   const rec = await repo.get(recordingId);
   if (!rec) throw new Error(`no recording ${recordingId}`);
   const [rows, leases, recorders, timelineRows] = await Promise.all([repo.segments(recordingId), repo.leases(recordingId), repo.recorders(recordingId), repo.timeline(recordingId)]);
@@ -68,7 +84,7 @@ export async function finalizeRecording(deps: FinalizerDeps, recordingId: string
   const byEpoch = new Map<number, SegmentRow[]>();
   for (const r of rows) byEpoch.set(r.epoch, [...(byEpoch.get(r.epoch) ?? []), r]);
   const gaps = gapsOf(byEpoch, leases, rec.ended_at);
-  const { media, streams } = await buildMedia(deps, recordingId, byEpoch);
+  const { media, streams } = await buildMedia(deps, recordingId, byEpoch, guard);
   // A stream that does not read to its end with nothing above to say why: its recorder's final chunk never came
   // (cut off before sending it, or refused once the recording closed). Said, not left for verify to find.
   for (const stream of streams) {
@@ -126,12 +142,14 @@ export async function finalizeRecording(deps: FinalizerDeps, recordingId: string
   // A configured TSA that cannot be reached fails the finalization (alarm `failed`, POST /finalize retries):
   // a manifest without the trusted time it was promised is not finished. The segments stay as they are.
   const token = deps.timestamping ? await requestTimestamp(deps.timestamping.url, digest, deps.timestamping.timeoutMs) : undefined;
+  // The TSA's answer can come long after the lock lapsed (this node was stopped while it waited).
+  await guard();
   await storage.writeFile(recordingId, CHECKSUMS_FILE, checksums);
   await storage.writeFile(recordingId, PUBLIC_KEY_FILE, key.publicKeyPem);
   await storage.writeFile(recordingId, SIGNATURE_FILE, signManifest(bytes, key));
   if (token) await storage.writeFile(recordingId, TIMESTAMP_FILE, token.der);
   await storage.writeFile(recordingId, MANIFEST_FILE, bytes);
-  await repo.finalized(recordingId, finalizedAt, digest.toString('hex'));
+  await repo.finalized(recordingId, finalizedAt, digest.toString('hex'), fence);
   return manifest;
 }
 
@@ -171,7 +189,7 @@ function gapsOf(byEpoch: Map<number, SegmentRow[]>, leases: { epoch: number; end
   return gaps;
 }
 
-async function buildMedia(deps: FinalizerDeps, recordingId: string, byEpoch: Map<number, SegmentRow[]>): Promise<{ media: Manifest['media']; streams: ManifestStream[] }> {
+async function buildMedia(deps: FinalizerDeps, recordingId: string, byEpoch: Map<number, SegmentRow[]>, guard: () => Promise<void>): Promise<{ media: Manifest['media']; streams: ManifestStream[] }> {
   const { ffmpeg, ffprobe } = deps.tools;
   const epochs = [...byEpoch.entries()].sort(([a], [b]) => a - b);
   const unprobed = epochs.map(([epoch]) => ({ epoch, packets: null, complete: null }));
@@ -202,18 +220,22 @@ async function buildMedia(deps: FinalizerDeps, recordingId: string, byEpoch: Map
       if (probed && !probed.ok) throw new Error(`the remuxed file does not read back: ${probed.error}`);
       const sha256 = await sha256File(output);
       const bytes = (await stat(output)).size;
+      await guard();
       await deps.storage.publish(recordingId, name, output);
       return { file: name, bytes, sha256, durationMs: probed?.durationMs, packets: probed?.packets };
     };
     try {
       return { media: { seekable: true, tool: deps.tools.ffmpegVersion, files: [await produce(parts, MEDIA_FILE)] }, streams };
     } catch (error) {
+      if (error instanceof FenceRefusedError) throw error;
       // Streams that cannot be joined (another codec or size after a failover): one seekable file per lease.
       const files: ManifestMediaFile[] = [];
       for (const [i, part] of parts.entries()) files.push(await produce([part], `recording-part${i + 1}.webm`));
       return { media: { seekable: true, tool: deps.tools.ffmpegVersion, reason: `one file per lease: ${(error as Error).message.slice(0, 200)}`, files }, streams };
     }
   } catch (error) {
+    // A refusal is not a media problem: nothing more may be written.
+    if (error instanceof FenceRefusedError) throw error;
     return { media: { seekable: false, reason: `ffmpeg could not remux the segments: ${(error as Error).message.slice(0, 300)}`, files: [] }, streams: unprobed };
   } finally {
     await rm(work, { recursive: true, force: true });
