@@ -91,24 +91,30 @@ describe('intake durability on SQLite: answered after the WAL fsync that follows
     assert.equal(first.value?.created, true);
   });
 
-  test('a batch committed while an fsync runs waits for the next fsync, not for that one', async () => {
+  test('what arrives while an fsync runs is committed together after it, and answered after an fsync of its own', async () => {
     const gate = gatedSync();
     const store = open(gate.syncFile);
-    const [a, b] = [registration(), registration()];
+    const [a, b, c] = [registration(), registration(), registration()];
     const first = watch(store.insertRegistration(a));
     await until(() => gate.calls.length === 1, 'the first fsync');
     const second = watch(store.insertRegistration(b));
-    await until(() => stored(store, b.clientId), 'the second commit');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const third = watch(store.insertRegistration(c));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(stored(store, b.clientId) || stored(store, c.clientId), false, 'nothing is committed while the fsync runs');
     assert.equal(gate.calls.length, 1, 'one fsync at a time');
     gate.calls[0]!.release();
     await until(() => first.done, 'the first answer');
     assert.equal(first.value?.created, true);
     await until(() => gate.calls.length === 2, 'the second fsync');
+    assert.ok(stored(store, b.clientId) && stored(store, c.clientId), 'both committed before the second fsync, in one batch');
     await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.equal(second.done, false, 'the first fsync began before the second commit: it does not count for it');
+    assert.equal(second.done || third.done, false, 'the first fsync began before their commit: it does not count for them');
     gate.calls[1]!.release();
-    await until(() => second.done, 'the second answer');
+    await until(() => second.done && third.done, 'the second answers');
     assert.equal(second.value?.created, true);
+    assert.equal(third.value?.created, true);
+    assert.equal(gate.calls.length, 2, 'the two arrivals shared one fsync');
   });
 
   test('registrations of one turn share one commit and one fsync; a replay is answered after an fsync too', async () => {
