@@ -1,7 +1,7 @@
 /**
  * The room bus across nodes, on Redis (config `bus: { kind: 'redis', url }`). Any node takes sockets; each room
- * runs on exactly one node, the one holding its lease (`tiepdan:room:<id>:lease`, SET NX PX, renewed a few times
- * per lease). A command for a room goes to its lease holder over the holder's node channel and comes back on the
+ * runs on exactly one node, the one holding its lease (`tiepdan:room:<id>:lease`, taken with the TAKE script of
+ * cluster/lease-scripts.ts, renewed a few times per lease). A command for a room goes to its lease holder over the holder's node channel and comes back on the
  * asker's; a command for a room nobody holds makes the asker take the lease and load the room from the store.
  * When a node dies its leases lapse after `leaseMs` and the next command for each room moves it to the asker.
  *
@@ -10,7 +10,11 @@
  * (setImmediate): a reply to a hello that came in the same read is applied first, so a joining socket is already
  * attached when the events after its snapshot arrive (the transport drops the ones its snapshot already holds).
  *
- * Needs Redis 7 (SET … NX GET in one round trip).
+ * Each taking of a room's lease has an epoch (TAKE counts it in `tiepdan:room:<id>:lease:epoch`), higher than any
+ * earlier holder's. The host hands it to the room store (`leaseEpoch`), whose fence refuses the writes of a node
+ * that lost the lease without noticing yet (paused past it) once the new holder loaded the room (store/room-queue.ts).
+ *
+ * Needs Redis 7 (Lua scripts calling TIME).
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -18,12 +22,13 @@ import { Redis } from 'ioredis';
 import { signalingError } from '@tiepdan/core';
 import { DeliveryListeners, type CommandReply, type Delivery, type RoomBus, type ServeHooks } from './bus.js';
 import type { RoomCommand } from './commands.js';
-import { RELEASE, RENEW } from '../cluster/lease-scripts.js';
+import { EPOCH_TTL_MS, RELEASE, RENEW, TAKE } from '../cluster/lease-scripts.js';
 
 const PREFIX = 'tiepdan:';
 const DELIVERIES = `${PREFIX}deliveries`;
 const nodeChannel = (node: string) => `${PREFIX}node:${node}`;
 export const leaseKey = (sessionId: string) => `${PREFIX}room:${sessionId}:lease`;
+const epochKey = (sessionId: string) => `${leaseKey(sessionId)}:epoch`;
 
 
 type NodeMessage =
@@ -54,8 +59,8 @@ export class RedisRoomBus implements RoomBus {
   private readonly onError: (error: unknown) => void;
   private handler: ((sessionId: string, command: RoomCommand) => Promise<CommandReply>) | undefined;
   private hooks: ServeHooks = {};
-  /** Rooms whose lease this node holds. */
-  private readonly held = new Set<string>();
+  /** Rooms whose lease this node holds, with the epoch of its taking. */
+  private readonly held = new Map<string, number>();
   private readonly pending = new Map<string, Pending>();
   private readonly listeners = new DeliveryListeners();
   private queued: [string, Delivery][] = [];
@@ -85,9 +90,9 @@ export class RedisRoomBus implements RoomBus {
     for (;;) {
       if (this.closed) throw new Error('the room bus is closed');
       if (this.held.has(sessionId)) return this.local(sessionId, command);
-      const owner = await this.takeOrFind(sessionId);
+      const [owner, epoch] = await this.takeOrFind(sessionId);
       if (owner === this.nodeId) {
-        this.held.add(sessionId);
+        this.held.set(sessionId, epoch);
         return this.local(sessionId, command);
       }
       const reply = await this.remote(owner, sessionId, command);
@@ -101,6 +106,11 @@ export class RedisRoomBus implements RoomBus {
     return () => {
       if (this.handler === handler) this.handler = undefined;
     };
+  }
+
+  /** The epoch of this node's lease on the room (for the store's fence); undefined when it does not hold it. */
+  leaseEpoch(sessionId: string): number | undefined {
+    return this.held.get(sessionId);
   }
 
   release(sessionId: string): void {
@@ -126,7 +136,7 @@ export class RedisRoomBus implements RoomBus {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.renewTimer);
-    await Promise.all([...this.held].map((sessionId) => this.redis.eval(RELEASE, 1, leaseKey(sessionId), this.nodeId).catch(() => undefined)));
+    await Promise.all([...this.held.keys()].map((sessionId) => this.redis.eval(RELEASE, 1, leaseKey(sessionId), this.nodeId).catch(() => undefined)));
     this.held.clear();
     for (const pending of this.pending.values()) pending.resolve(undefined);
     this.pending.clear();
@@ -135,10 +145,10 @@ export class RedisRoomBus implements RoomBus {
 
   // ------------------------------------------------------------------------------------------ leases
 
-  /** Takes the room's lease when nobody holds it; returns the holder (this node when taken). */
-  private async takeOrFind(sessionId: string): Promise<string> {
-    const previous = (await this.redis.call('SET', leaseKey(sessionId), this.nodeId, 'PX', String(this.leaseMs), 'NX', 'GET')) as string | null;
-    return previous ?? this.nodeId;
+  /** Takes the room's lease when nobody holds it; returns the holder (this node when taken) and its epoch. */
+  private async takeOrFind(sessionId: string): Promise<[holder: string, epoch: number]> {
+    const [holder, epoch] = (await this.redis.eval(TAKE, 2, leaseKey(sessionId), epochKey(sessionId), this.nodeId, String(this.leaseMs), String(EPOCH_TTL_MS))) as [string, number];
+    return [holder, Number(epoch)];
   }
 
   private async renew(): Promise<void> {
@@ -146,7 +156,7 @@ export class RedisRoomBus implements RoomBus {
       this.renewedAt = Date.now();
       return;
     }
-    const rooms = [...this.held];
+    const rooms = [...this.held.keys()];
     const started = Date.now();
     // A renewal that hangs (this node cut off from Redis; ioredis queues the commands) confirms nothing: past a
     // whole lease another node may run these rooms, so this one stops writing them, as when a renewal fails.

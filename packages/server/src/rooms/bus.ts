@@ -51,8 +51,14 @@ export interface RoomBus {
   request(sessionId: string, command: RoomCommand): Promise<CommandReply>;
   /** The rooms' host takes commands (one host per room; with Redis, per lease). */
   serve(handler: (sessionId: string, command: RoomCommand) => Promise<CommandReply>, hooks?: ServeHooks): () => void;
-  /** The room ended here: its lease (if any) is given up at once. */
+  /** The room ended here (or its store refused this node's writes): its lease (if any) is given up at once. */
   release(sessionId: string): void;
+  /**
+   * The epoch of this node's lease on the room, a number each taking of the lease raises (rooms/bus-redis.ts): the
+   * host hands it to the store's fence. Absent or undefined: not fenced (the in-process bus: one process holds
+   * every room; a counter of its own would restart below what an earlier process wrote).
+   */
+  leaseEpoch?(sessionId: string): number | undefined;
   /** Room → every transport that has sockets in the room. */
   publish(sessionId: string, delivery: Delivery): void;
   subscribe(sessionId: string, listener: (delivery: Delivery) => void): () => void;
@@ -132,6 +138,7 @@ export function heldUntil(bus: RoomBus, ready: Promise<void>): RoomBus {
     request: (sessionId, command) => ready.then(() => bus.request(sessionId, command)),
     serve: (handler, hooks) => bus.serve(handler, hooks),
     release: (sessionId) => bus.release(sessionId),
+    leaseEpoch: (sessionId) => bus.leaseEpoch?.(sessionId),
     publish: (sessionId, delivery) => bus.publish(sessionId, delivery),
     subscribe: (sessionId, listener) => bus.subscribe(sessionId, listener),
     subscribeAll: (listener) => bus.subscribeAll(listener),

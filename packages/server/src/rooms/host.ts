@@ -5,8 +5,13 @@
  * What the rooms announce leaves only once it is durable: their deliveries go out after the store's commit of
  * that turn (RoomStore.afterCommit), and a reply waits for the same commit, so an acknowledged chat message or
  * a delivered event is on disk even if the process is killed the next instant.
+ *
+ * Several nodes (issue 13): a room is loaded under the epoch of this node's lease on it (RoomBus.leaseEpoch), and the
+ * store's fence is raised to it before the room is read (RoomStore.leaseEpoch). A node that lost the lease without
+ * noticing (paused past it) is refused its next commit for the room; it then unloads the room as when a lease is
+ * lost, answers nothing of that commit as done, and tells the room's sockets it moved (their nodes rejoin them there).
  */
-import { signalingError } from '@tiepdan/core';
+import { CLOSE_CODES, signalingError } from '@tiepdan/core';
 import type { CommandReply, RoomBus } from './bus.js';
 import type { RoomCommand } from './commands.js';
 import { Room } from './room.js';
@@ -14,6 +19,18 @@ import type { RoomSettings } from './room-data.js';
 import type { RoomStore } from './room-store.js';
 import type { RoomRecording } from './recording.js';
 import type { RoomDesk } from './desk.js';
+
+/**
+ * A command whose commit the store refused (another node runs the room now): a request is sent again there after
+ * its socket rejoins (rooms/transport.ts); a hello's socket is closed, and its client resumes there.
+ */
+const lostReply = (command: RoomCommand): CommandReply =>
+  command.kind === 'hello'
+    ? { ok: false, error: signalingError('room_moved'), close: { code: CLOSE_CODES.SERVER_RESTARTING, reason: 'room moved to another node' } }
+    : { ok: false, error: signalingError('room_moved'), rejoin: true };
+
+/** The store's fence refused this node's lease epoch before the room was read: a later holder has it. */
+class RoomLost extends Error {}
 
 export class RoomHost {
   private readonly rooms = new Map<string, Room>();
@@ -26,6 +43,10 @@ export class RoomHost {
   private stopServing: (() => void) | undefined;
   private stopRecording: (() => void) | undefined;
   private closed = false;
+  /** Rooms whose commit the store refused (RoomStore.onRefused): nothing of theirs leaves any more. */
+  private readonly lost = new WeakSet<Room>();
+  /** Rooms refused since their load began (the fence at load, see load()). */
+  private readonly refusedRooms = new Set<string>();
 
   constructor(
     private readonly settings: RoomSettings,
@@ -44,12 +65,17 @@ export class RoomHost {
       subscribeAll: (listener) => bus.subscribeAll(listener),
       publish: (sessionId, delivery) => {
         if (delivery.kind === 'event') store.sequenced(sessionId, delivery.seq);
+        const room = this.rooms.get(sessionId);
         store.afterCommit(() => {
+          if (room && this.lost.has(room)) return; // its commit was refused: what it announces was not written
           if (delivery.kind === 'event') this.released.set(sessionId, delivery.seq);
           bus.publish(sessionId, delivery);
         });
       },
     };
+    store.onRefused((sessionIds) => {
+      for (const sessionId of sessionIds) this.refused(sessionId);
+    });
   }
 
   /**
@@ -70,7 +96,13 @@ export class RoomHost {
 
   async handle(sessionId: string, command: RoomCommand): Promise<CommandReply> {
     if (this.closed) return { ok: false, error: signalingError('internal') };
-    let room = await this.room$(sessionId);
+    let room: Room | undefined;
+    try {
+      room = await this.room$(sessionId);
+    } catch (error) {
+      if (error instanceof RoomLost) return lostReply(command);
+      throw error;
+    }
     if (!room) {
       if (command.kind !== 'hello') return command.kind === 'request' ? { ok: false, error: signalingError('unauthenticated') } : { ok: true, result: {} };
       // Hellos that came while the store was read all found nothing: the first creates the room, the rest join it
@@ -80,6 +112,7 @@ export class RoomHost {
     const reply = await room.handle(command);
     if (command.kind === 'heartbeat') return reply;
     await this.store.durable();
+    if (this.lost.has(room)) return lostReply(command);
     if (command.kind === 'hello' && reply.ok) this.catchUp(room, reply);
     return reply;
   }
@@ -139,6 +172,15 @@ export class RoomHost {
   }
 
   private async load(sessionId: string): Promise<Room | undefined> {
+    const epoch = this.bus.leaseEpoch?.(sessionId);
+    if (epoch !== undefined) {
+      // The fence goes up before the room is read: from this commit on, the node that had the lease writes nothing
+      // more of it, so what is read here is what the room was when it came to this node.
+      this.refusedRooms.delete(sessionId);
+      this.store.leaseEpoch(sessionId, epoch);
+      await this.store.durable();
+      if (this.refusedRooms.delete(sessionId)) throw new RoomLost(`room ${sessionId}: a later lease than ${epoch} wrote it`);
+    }
     const saved = await this.store.load(sessionId);
     if (!saved || this.closed) return undefined;
     // Sockets the room had on any node (before this one took it over): read before the room forgets them.
@@ -162,6 +204,23 @@ export class RoomHost {
     this.rooms.get(sessionId)?.dispose();
     this.rooms.delete(sessionId);
     this.released.delete(sessionId);
+  }
+
+  /**
+   * The store refused this node's commit for the room: a later lease holder has written it (this node lost the lease
+   * and has not heard yet). The room stops here as when the lease is lost, and the lease is let go. Its sockets are
+   * told the room moved, as the new holder told those it knew of: each node rejoins its own there (rooms/transport.ts),
+   * which covers the sockets that joined here after the new holder read the room.
+   */
+  private refused(sessionId: string): void {
+    this.refusedRooms.add(sessionId);
+    this.bus.release(sessionId);
+    const room = this.rooms.get(sessionId);
+    if (!room) return;
+    this.lost.add(room);
+    const sockets = room.snapshotData().participants.filter((p) => p.connectionId !== null);
+    this.drop(sessionId);
+    if (sockets.length > 0) this.bus.publish(sessionId, { kind: 'moved', to: sockets.map((p) => p.participantId), connections: sockets.map((p) => p.connectionId!) });
   }
 
   private create(sessionId: string): Room {

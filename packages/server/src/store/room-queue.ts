@@ -105,6 +105,8 @@ export abstract class QueuedRoomStore implements RoomStore {
   private closing = false;
   /** Per room, the lease epoch this process serves it under (issue 13); a room not here is not fenced. */
   private readonly epochs = new Map<string, number>();
+  /** Rooms given an epoch since the last batch: it carries their fence even when nothing else of them is queued. */
+  private toFence = new Set<string>();
   private readonly refusedListeners: ((sessionIds: string[]) => void)[] = [];
   /** Transactions committed so far (operations metrics; the tests count a reconnect storm's commits). */
   commits = 0;
@@ -129,6 +131,10 @@ export abstract class QueuedRoomStore implements RoomStore {
   /** This process serves the room under `epoch` from now on: its writes go only while no higher epoch has written it. */
   leaseEpoch(sessionId: string, epoch: number): void {
     this.epochs.set(sessionId, epoch);
+    // Raised at the next commit even when nothing else of the room is written: the host awaits it before it reads the
+    // room, so from then on the node that held the lease before cannot write it, whether or not this one writes.
+    this.toFence.add(sessionId);
+    this.schedule();
   }
 
   /** Called after each commit that refused rooms (a later lease holder had written them), with those rooms. */
@@ -197,19 +203,22 @@ export abstract class QueuedRoomStore implements RoomStore {
     const reservations = this.reservationsNeeded(exact);
     const waiting = this.waiting;
     this.waiting = [];
-    if (this.dirty.size === 0 && this.events.length === 0 && this.auditQueue.length === 0 && reservations.length === 0) {
+    if (this.dirty.size === 0 && this.events.length === 0 && this.auditQueue.length === 0 && reservations.length === 0 && this.toFence.size === 0) {
       for (const fn of waiting) fn();
       return Promise.resolve();
     }
-    const taken = { dirty: this.dirty, events: this.events, audit: this.auditQueue };
+    const taken = { dirty: this.dirty, events: this.events, audit: this.auditQueue, fence: this.toFence };
     this.dirty = new Map();
     this.events = [];
     this.auditQueue = [];
+    this.toFence = new Set();
     const batch = this.batchOf(taken, reservations, exact);
     const committed = (refused: Refused) => {
       this.committed(batch, exact, refused);
-      for (const fn of waiting) fn();
+      // The listeners first: the host unloads a refused room before what waited on this commit (its deliveries, its
+      // replies) is let out, so those see the room is lost and nothing of it goes out as if it were written.
       if (refused.length > 0) for (const listener of this.refusedListeners) listener(refused);
+      for (const fn of waiting) fn();
     };
     const failed = (error: unknown) => {
       // Nothing was written, so nothing is let out: the batch goes back in front of what came since, and is retried.
@@ -217,6 +226,7 @@ export abstract class QueuedRoomStore implements RoomStore {
       this.dirty = taken.dirty;
       this.events = [...taken.events, ...this.events];
       this.auditQueue = [...taken.audit, ...this.auditQueue];
+      for (const sessionId of taken.fence) this.toFence.add(sessionId);
       this.waiting = [...waiting, ...this.waiting];
       this.retry = setTimeout(() => this.flushOrRetry(), RETRY_MS);
       this.onError(error);
@@ -250,7 +260,7 @@ export abstract class QueuedRoomStore implements RoomStore {
     return this.flush();
   }
 
-  private batchOf(taken: { dirty: Map<string, () => RoomData>; events: [string, StoredEvent][]; audit: AuditEntry[] }, reservations: [string, number][], exact: boolean): RoomBatch {
+  private batchOf(taken: { dirty: Map<string, () => RoomData>; events: [string, StoredEvent][]; audit: AuditEntry[]; fence: Set<string> }, reservations: [string, number][], exact: boolean): RoomBatch {
     const maxSeq = new Map<string, number>();
     for (const [sessionId, e] of taken.events) maxSeq.set(sessionId, Math.max(maxSeq.get(sessionId) ?? 0, e.seq));
     const trims: RoomBatch['trims'] = [];
@@ -264,8 +274,8 @@ export abstract class QueuedRoomStore implements RoomStore {
       if (!exact) data.seq = Math.max(data.seq, this.reserved.get(sessionId) ?? 0);
       return { sessionId, data };
     });
-    // Every fenced room the batch touches (an event, a trim, its row, a reservation or an audit entry).
-    const touched = new Set<string>([...taken.events.map(([s]) => s), ...rooms.map((r) => r.sessionId), ...reservations.map(([s]) => s), ...taken.audit.map((a) => a.sessionId)]);
+    // Every fenced room the batch touches (an event, a trim, its row, a reservation or an audit entry), and those just given an epoch.
+    const touched = new Set<string>([...taken.events.map(([s]) => s), ...rooms.map((r) => r.sessionId), ...reservations.map(([s]) => s), ...taken.audit.map((a) => a.sessionId), ...taken.fence]);
     const epochs: [string, number][] = [];
     for (const sessionId of touched) {
       const epoch = this.epochs.get(sessionId);
@@ -315,7 +325,7 @@ export abstract class QueuedRoomStore implements RoomStore {
 
   /** Something is queued, waiting, or being committed: a delivery now must wait for a commit. */
   private pending(): boolean {
-    return this.inFlight !== undefined || this.waiting.length > 0 || this.dirty.size > 0 || this.events.length > 0 || this.auditQueue.length > 0 || this.unreserved.size > 0;
+    return this.inFlight !== undefined || this.waiting.length > 0 || this.dirty.size > 0 || this.events.length > 0 || this.auditQueue.length > 0 || this.unreserved.size > 0 || this.toFence.size > 0;
   }
 
   /** A scheduled commit: its failure was reported (onError) and is retried. */
