@@ -73,6 +73,38 @@ describe('core SignalingClient (Node, ws)', () => {
     assert.equal((await c.request('roster.get', {})).participants.find((p) => p.participantId === c.participantId)?.status, 'admitted');
   });
 
+  test('a chat line whose reply was lost with the socket is sent again after the resume and written once', async () => {
+    const sessionId = newSessionId('client-resent');
+    const chair = await joinOfficial(t, sessionId, 'chair');
+    cleanup.push(() => chair.terminate());
+    await chair.ok('room.open');
+    // The socket is cut right after this frame left: the room gets it and carries it out, its reply finds no socket.
+    let cutAfter: string | undefined;
+    class CuttingWebSocket extends WebSocket {
+      override send(data: any, ...rest: any[]): void {
+        if (cutAfter && typeof data === 'string' && data.includes(cutAfter)) {
+          cutAfter = undefined;
+          super.send(data, () => this.terminate());
+          return;
+        }
+        super.send(data, ...rest);
+      }
+    }
+    const { c, states } = client(t, sessionId, () => citizenToken(t, sessionId, 'REF-RESENT').then((token) => ({ kind: 'citizen' as const, token })), { WebSocket: CuttingWebSocket as unknown as WebSocketConstructor });
+    await c.connect();
+    await chair.ok('lobby.admit', { participantId: c.participantId });
+    await until(() => chair.events('participant.updated').some((e) => e.participant.participantId === c.participantId && e.participant.status === 'admitted'), 5000, 'admitted');
+
+    cutAfter = 'Tôi xin trình bày';
+    const sent = await c.request('chat.send', { text: 'Tôi xin trình bày' });
+    assert.ok(states.includes('reconnecting') && c.state === 'resumed', `the socket dropped and the client resumed (${states.join(' → ')})`);
+    // The chair sees the line once: a second copy would come before this next one (events are in order).
+    await c.request('chat.send', { text: 'dòng sau' });
+    await chair.event('chat.message', (e) => e.text === 'dòng sau');
+    const lines = chair.events('chat.message').filter((e) => e.text === 'Tôi xin trình bày');
+    assert.deepEqual(lines.map((e) => e.messageId), [sent.messageId], 'one chat line, the one the reply names');
+  });
+
   test("the backoff wait is skipped when the device is back 'online'", async () => {
     const sessionId = newSessionId('online');
     const online = new EventTarget();

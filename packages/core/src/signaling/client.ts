@@ -15,7 +15,7 @@
  */
 import type { ErrorBody } from '../errors.js';
 import { transportError } from '../api/transport-errors.js';
-import { CLOSE_CODES, PROTOCOL_VERSION, RECONNECTABLE_CLOSE_CODES } from './limits.js';
+import { CLOSE_CODES, PROTOCOL_VERSION, RECONNECTABLE_CLOSE_CODES, RECORDED_REQUEST_TYPES } from './limits.js';
 import type { ConnectionPointInfo, EventFrame, Hello, RequestParams, RequestResult, RequestType, RoomEvent } from './protocol.js';
 
 export const SIGNALING_STATES = ['idle', 'connecting', 'connected', 'reconnecting', 'resumed', 'failed', 'closed'] as const;
@@ -72,6 +72,8 @@ interface Pending {
   resolve(value: unknown): void;
   reject(error: SignalingError): void;
   timer: ReturnType<typeof setTimeout>;
+  /** A recorded request's frame marked `resent`: sent again on the next socket after a resume (see #resend). */
+  resend?: string | undefined;
 }
 
 const OPEN = 1;
@@ -81,6 +83,11 @@ export class SignalingClient {
   #socket: WebSocketLike | undefined;
   #pending = new Map<string, Pending>();
   #nextId = 1;
+  /**
+   * Makes this client's request ids its own: a request sent again after a drop is looked up by its id among the
+   * place's recorded requests, which a later page of the same person (counting from 1 again) also adds to.
+   */
+  readonly #idPrefix = `${Math.floor(Math.random() * 36 ** 8).toString(36)}.`;
   #attempt = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #retryNow: (() => void) | undefined;
@@ -221,6 +228,7 @@ export class SignalingClient {
       this.participantId = result.participantId;
       this.hello = result;
       this.#startHeartbeat(socket, result);
+      this.#resend(socket, result.resumed);
       this.#setState(state === 'reconnecting' && result.resumed ? 'resumed' : 'connected');
     } catch (error) {
       // A refused hello is followed by the server's close, which decides between retry and failure.
@@ -229,15 +237,16 @@ export class SignalingClient {
   }
 
   #send(socket: WebSocketLike, type: RequestType, params: object, timeoutMs: number): Promise<unknown> {
-    const id = String(this.#nextId++);
+    const id = `${this.#idPrefix}${this.#nextId++}`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         reject(new SignalingError(transportError('timeout')));
       }, timeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
+      const frame = { v: PROTOCOL_VERSION, id, type, ...params };
+      this.#pending.set(id, { resolve, reject, timer, resend: (RECORDED_REQUEST_TYPES as readonly string[]).includes(type) ? JSON.stringify({ ...frame, resent: true }) : undefined });
       try {
-        socket.send(JSON.stringify({ v: PROTOCOL_VERSION, id, type, ...params }));
+        socket.send(JSON.stringify(frame));
       } catch {
         clearTimeout(timer);
         this.#pending.delete(id);
@@ -278,9 +287,10 @@ export class SignalingClient {
     this.#socket = undefined;
     this.#stopHeartbeat();
     this.lastClose = { code, reason };
-    this.#failPending();
-    if (this.#closedByUs) return;
     const reconnectable = RECONNECTABLE_CLOSE_CODES.includes(code) || code === 4999 || (code < 4000 && code !== 1000 && code !== 1008);
+    // A recorded request may have been carried out with only its reply lost: it waits for the resume (#resend).
+    this.#failPending(reconnectable && !this.#closedByUs);
+    if (this.#closedByUs) return;
     if (!reconnectable) {
       this.#shutdown(code === CLOSE_CODES.LEFT ? 'closed' : 'failed', { code, reason });
       return;
@@ -341,8 +351,31 @@ export class SignalingClient {
     this.#heartbeatTimer = undefined;
   }
 
-  #failPending(): void {
+  /**
+   * After a resume: the recorded requests whose replies the last socket did not bring go again, with their ids and
+   * `resent`; the room answers one it had carried out from its record. Without the place (not resumed) nobody can
+   * tell whether they were carried out: they fail as before, with `network`.
+   */
+  #resend(socket: WebSocketLike, resumed: boolean): void {
     for (const [id, pending] of this.#pending) {
+      if (!pending.resend) continue;
+      if (!resumed) {
+        clearTimeout(pending.timer);
+        this.#pending.delete(id);
+        pending.reject(new SignalingError(transportError('network')));
+        continue;
+      }
+      try {
+        socket.send(pending.resend);
+      } catch {
+        // Dropped again at once: the next resume sends it.
+      }
+    }
+  }
+
+  #failPending(keepRecorded = false): void {
+    for (const [id, pending] of this.#pending) {
+      if (keepRecorded && pending.resend) continue;
       clearTimeout(pending.timer);
       pending.reject(new SignalingError(transportError('network')));
       this.#pending.delete(id);

@@ -94,3 +94,11 @@ export const CLOSE_CODE_DESCRIPTIONS: Record<keyof typeof CLOSE_CODES, string> =
   ROOM_ENDED: 'The head ended the session (after `room.state` "ended").',
   LEFT: 'The participant said `bye`.',
 };
+
+/**
+ * Requests that would do something a second time if carried out again (a second admission's audit entry, a second
+ * chat line): the room keeps their results in the participant's record, so one sent again (the client's `resent`
+ * after a resume, or the server's own after the room moved to another node) is answered from it. The others are
+ * reads, or set a value, and are simply carried out again.
+ */
+export const RECORDED_REQUEST_TYPES = ['chat.send', 'lobby.admit', 'lobby.deny', 'lobby.return', 'case.set', 'room.open', 'room.end', 'floor.give', 'mute.request'] as const;

@@ -8,7 +8,7 @@
  */
 import * as z from 'zod/mini';
 import { ROOM_ROLES, type RoomPermission } from './permissions.js';
-import { PROTOCOL_VERSION, SIGNALING_LIMITS } from './limits.js';
+import { PROTOCOL_VERSION, RECORDED_REQUEST_TYPES, SIGNALING_LIMITS } from './limits.js';
 import { RECORDING_STATES } from '../recording/protocol.js';
 import { CASE_STATES } from '../desk/case.js';
 
@@ -29,8 +29,13 @@ export const ROOM_STATES = ['pending', 'open', 'ended'] as const;
 export type RoomState = (typeof ROOM_STATES)[number];
 
 // ---------------------------------------------------------------------------------------------- requests
+/**
+ * `resent`: the client sends a request again, with its id, after its socket dropped before the reply and it
+ * resumed its place; a recorded request (RECORDED_REQUEST_TYPES) the room had already carried out is answered from
+ * its record instead of being done twice. The id must then be one this client never used for anything else.
+ */
 const request = <T extends string, S extends z.core.$ZodLooseShape>(type: T, shape: S) =>
-  z.strictObject({ v: version, id: requestId, type: z.literal(type), ...shape });
+  z.strictObject({ v: version, id: requestId, resent: z.optional(z.literal(true)), type: z.literal(type), ...shape });
 
 export const ConnectionPointSchema = z.strictObject({
   id: ident,
@@ -131,8 +136,10 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type RequestType = ClientMessage['type'];
 export const REQUEST_TYPES = ClientMessageSchema.def.options.map((o) => o.def.shape.type.def.values[0]) as RequestType[];
+// Every recorded request is one of the protocol's (a misspelt name would never be recorded).
+RECORDED_REQUEST_TYPES satisfies readonly RequestType[];
 /** A request's parameters, without the envelope. */
-export type RequestParams<T extends RequestType> = Omit<Extract<ClientMessage, { type: T }>, 'v' | 'id' | 'type'>;
+export type RequestParams<T extends RequestType> = Omit<Extract<ClientMessage, { type: T }>, 'v' | 'id' | 'type' | 'resent'>;
 export type Hello = z.infer<typeof HelloSchema>;
 
 // ---------------------------------------------------------------------------------------------- shared views

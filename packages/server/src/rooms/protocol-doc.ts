@@ -11,6 +11,7 @@ import {
   ERROR_MESSAGES,
   EVENT_DESCRIPTIONS,
   PROTOCOL_VERSION,
+  RECORDED_REQUEST_TYPES,
   REQUEST_DESCRIPTIONS,
   REQUEST_PERMISSIONS,
   RESULT_SCHEMAS,
@@ -22,6 +23,7 @@ import {
   SIGNALING_PATH,
   type RoomPermission,
 } from '@tiepdan/core';
+import { ANSWERED_KEPT } from './room-data.js';
 
 type JsonSchema = {
   type?: string | string[];
@@ -40,7 +42,7 @@ type JsonSchema = {
   $ref?: string;
 };
 
-const ENVELOPE = new Set(['v', 'id', 'type']);
+const ENVELOPE = new Set(['v', 'id', 'type', 'resent']);
 
 function typeOf(schema: JsonSchema): string {
   if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``;
@@ -112,6 +114,7 @@ export function renderProtocolDoc(): string {
   out.push(`One WebSocket per client at \`${SIGNALING_PATH}\` on the tiepdan server. Frames are UTF-8 JSON text frames, each an object with \`v: ${PROTOCOL_VERSION}\`.`);
   out.push('');
   out.push('- **Requests** (client → server) carry `id` (1–64 characters, chosen by the client) and `type`, and get exactly one reply: `{ v, type: "result", id, result }` or `{ v, type: "error", id, error: { code, message: { vi, en }, fields? } }` (the project\'s error shape; `id` is null when the frame could not be read far enough to find it).');
+  out.push(`- **Sent again**: a client whose socket dropped before a reply may send the request again, with the same \`id\` and \`resent: true\`, after its \`hello\` resumed its place. The room keeps the results of the requests that change it (${RECORDED_REQUEST_TYPES.map((t) => `\`${t}\``).join(', ')}; the last ${ANSWERED_KEPT} per participant), so one it had already carried out is answered from that record, not done twice. Such an \`id\` must be one the client never used for another request.`);
   out.push('- **Events** (server → client) are `{ v, type: "event", seq, at, event }`; `seq` numbers the room\'s events. A client keeps the last `seq` it saw and sends it in `hello.resume` after a reconnect to get what it missed.');
   out.push('- **Authentication** is the first frame, `hello`, never the URL (URLs end up in logs). A socket that does not say hello in time is closed with AUTH_TIMEOUT; anything else first is closed with PROTOCOL_ERROR.');
   out.push('- Officials authenticate with their access token (`auth.kind: "official"`); citizens with the join token of their invitation (`auth.kind: "citizen"`), which names the registration and the session.');

@@ -44,13 +44,20 @@ export interface ParticipantRecord {
   rttMs?: number | undefined;
   devices?: { camera: boolean; microphone: boolean } | undefined;
   /**
-   * With a bus that spreads rooms over nodes: the last requests of this participant that changed the room, by
-   * socket and request id, with their results, written with what they changed. A request whose room's node died
-   * before its reply is sent again to the room's next node (rooms/transport.ts); when the dead node had already
-   * committed it, the stored result is the answer instead of a second admission or a second chat line.
+   * The last requests of this participant that changed the room (core RECORDED_REQUEST_TYPES), by socket and
+   * request id, with their results, written with what they changed. A request whose reply was lost is sent again:
+   * by the socket's node to the room's next node when the room's node died (rooms/transport.ts), or by the client
+   * after a drop and a resume (`resent`); when it had already been carried out, the stored result is the answer
+   * instead of a second admission or a second chat line.
    */
   answered?: AnsweredRequest[] | undefined;
 }
+
+/**
+ * Kept per participant. Only what was in flight when a socket dropped or the room's node died is ever sent again,
+ * and one socket has few requests in flight (the buttons wait for their answer): a few are plenty.
+ */
+export const ANSWERED_KEPT = 8;
 
 export interface AnsweredRequest {
   connectionId: string;

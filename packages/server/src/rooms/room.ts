@@ -14,6 +14,7 @@ import {
   canInRoom,
   CLOSE_CODES,
   PROTOCOL_VERSION,
+  RECORDED_REQUEST_TYPES,
   signalingError,
   type RequestResult,
   type RoomEvent,
@@ -26,7 +27,7 @@ import type { RoomCommand, VerifiedIdentity } from './commands.js';
 import { jitsiAccess, turnCredentials } from './media.js';
 import { Refusal, refuse } from './refusal.js';
 import type { RoomContext } from './room-context.js';
-import type { ParticipantRecord, PointRecord, RoomData } from './room-data.js';
+import { ANSWERED_KEPT, type ParticipantRecord, type PointRecord, type RoomData } from './room-data.js';
 import type { StoredEvent } from './room-store.js';
 import { answer } from './requests/index.js';
 import type { EmitOptions, LeaveReason, RoomScope } from './requests/scope.js';
@@ -148,9 +149,10 @@ export class Room implements RoomScope {
           // rejoins on its behalf and sends the request again (a place taken by a newer socket is plainly refused).
           if (p && p.connectionId === null) return { ok: false, error: signalingError('unauthenticated'), rejoin: true };
           if (!p || p.connectionId !== command.connectionId) refuse('unauthenticated');
-          const once = !this.ctx.bus.hostsEveryRoom && ONCE.has(command.message.type);
-          const done = once ? p.answered?.find((a) => a.connectionId === command.connectionId && a.id === command.message.id) : undefined;
-          // Sent again after the room's node died: the dead node had committed it (with this record), so it is not done twice.
+          const once = ONCE.has(command.message.type);
+          // Sent again on the same socket after the room moved (its dead node had committed it with this record),
+          // or by the client on its next socket after a drop (`resent`): answered from the record, not done twice.
+          const done = once ? p.answered?.find((a) => a.id === command.message.id && (a.connectionId === command.connectionId || command.message.resent === true)) : undefined;
           if (done) return { ok: true, result: done.result };
           const result = await answer(this, p, command.message, new Date(this.ctx.now()).toISOString());
           if (once) this.remember(p, command.connectionId, command.message.id, result);
@@ -498,17 +500,8 @@ export class Room implements RoomScope {
   }
 }
 
-/**
- * Requests that would do something a second time if sent again (a second admission's audit entry and events, a
- * second chat line): with a bus that spreads rooms over nodes their results are kept (ParticipantRecord
- * `answered`). The others are reads, or set a value (a raised hand), and are simply answered again.
- */
-const ONCE: ReadonlySet<string> = new Set(['chat.send', 'lobby.admit', 'lobby.deny', 'lobby.return', 'case.set', 'room.open', 'room.end', 'floor.give', 'mute.request']);
-/**
- * Per participant. Only what was in flight when the room's node died is ever sent again, and one socket has few
- * requests in flight (the buttons wait for their answer): a few are plenty.
- */
-const ANSWERED_KEPT = 8;
+/** Requests whose results are kept in the participant's record (ParticipantRecord `answered`; core signaling/limits.ts says why). */
+const ONCE: ReadonlySet<string> = new Set(RECORDED_REQUEST_TYPES);
 
 /** One place per person; a recorder has its own, per recorder id (a clerk may run a recorder page beside their room). */
 function identityKey(identity: VerifiedIdentity, recorder?: { recorderId: string }): string {
