@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Registration } from '@tiepdan/core';
 import { createServer } from '../src/index.js';
+import { FenceRefusedError } from '../src/store/fences.js';
 import { missingCapabilities, MissingCapabilityError, type Capability } from '../src/store/capabilities.js';
 import type { NewSession } from '../src/store/schedule-store.js';
 import type { EngineStore, NewRegistration } from '../src/store/store.js';
@@ -302,6 +303,39 @@ for (const fixture of STORE_FIXTURES) {
           assert.equal(await fences.pass({ name, epoch: 7 }), false, `round ${round}: the higher epoch is the fence`);
           assert.equal(await fences.pass({ name, epoch: 8 }), true);
         }
+      });
+    });
+
+    describe("the notice dispatcher's fence", { skip: lacks('fences') }, () => {
+      test("a delivery's claim and attempt at an epoch below one already passed are refused and change nothing; the same epoch passes", async () => {
+        const s = await store.schedule.createSession(session());
+        const { row } = await store.insertRegistration(registration({ preferredSessionId: s.id }));
+        await store.schedule.updateSession(s.id, (current) => ({
+          at: new Date().toISOString(),
+          state: 'cancelled',
+          notify: { change: 'cancelled', body: () => ({ message: { vi: 'Buổi tiếp đã hủy', en: 'The session is cancelled' }, session: { id: current.id, unit: current.unit, venue: current.venue, startsAt: current.startsAt, endsAt: current.endsAt, state: 'cancelled' } }) },
+        }));
+        const notice = (await store.schedule.pendingNotices(1000)).find((n) => n.sessionId === s.id)!;
+        await store.schedule.planDeliveries(notice.id, ['email'], new Date().toISOString());
+        const delivery = (await store.schedule.pendingNotices(1, notice.id - 1))[0]!.deliveries[0]!;
+        const state = async () => (await store.schedule.listDeliveries(s.id, row.reference)).map((d) => [d.state, d.attempts]);
+        const name = `job:notices-${randomUUID()}`;
+        const later = { name, epoch: 1_764_766_895_124 };
+        const stale = { name, epoch: later.epoch - 1 };
+
+        assert.equal(await store.schedule.claimDelivery(delivery.id, stale), true, 'the first holder claims a queued delivery');
+        assert.equal(await store.schedule.claimDelivery(delivery.id, later), true, 'a later holder claims it as well');
+        await assert.rejects(store.schedule.claimDelivery(delivery.id, stale), FenceRefusedError, 'the stale holder may not send it any more');
+        await assert.rejects(store.schedule.recordAttempt(delivery.id, { state: 'sent', at: new Date().toISOString() }, stale), FenceRefusedError);
+        await assert.rejects(store.schedule.recordAttempt(delivery.id, { state: 'queued', at: new Date().toISOString(), nextAt: new Date().toISOString(), error: 'x' }, stale), FenceRefusedError);
+        assert.deepEqual(await state(), [['queued', 0]], 'a refused attempt writes nothing');
+        assert.equal(await store.fences!.pass(stale), false, 'and the refusals did not lower the fence');
+
+        assert.equal(await store.schedule.claimDelivery(delivery.id, later), true, 'the same epoch passes again');
+        await store.schedule.recordAttempt(delivery.id, { state: 'sent', at: new Date().toISOString() }, later);
+        assert.deepEqual(await state(), [['sent', 1]]);
+        assert.equal(await store.schedule.claimDelivery(delivery.id, later), false, 'a sent delivery is not claimed again');
+        assert.equal(await store.schedule.claimDelivery(delivery.id), false, 'nor without a fence');
       });
     });
 

@@ -46,6 +46,8 @@ export interface ScheduleOptions {
   attachments?: ResolveAttachments;
 }
 
+/** The fence's name of the notice dispatcher's lease (store/fences.ts). */
+export const NOTICES_FENCE = 'job:notices';
 const dispatchers = new WeakMap<object, NoticeDispatcher>();
 /** The notice dispatcher of this server, for other plugins that queue notices (the desk) to ask for a run. */
 export function noticesOf(app: FastifyInstance): NoticeDispatcher | undefined {
@@ -81,8 +83,9 @@ export async function schedule(app: FastifyInstance, opts: ScheduleOptions): Pro
       job = cluster.singleton(
         'notices',
         {
-          start: () => {
-            dispatcher.start(config.schedule.noticeRetrySeconds * 1000);
+          // The lease's epoch fences every delivery's claim and attempt (issue 13), where the store keeps fences.
+          start: (lease) => {
+            dispatcher.start(config.schedule.noticeRetrySeconds * 1000, store.fences ? { name: NOTICES_FENCE, epoch: lease.epoch } : undefined);
             if (cluster.shared) app.log.info({ node: cluster.nodeId }, 'notice dispatch runs on this node');
           },
           stop: () => dispatcher.pause(),

@@ -42,6 +42,8 @@ import {
   type SessionUpdate,
 } from './schedule-store.js';
 import { all, inTransaction, one, type Tx } from './tx-postgres.js';
+import { FenceRefusedError, type Fence } from './fences.js';
+import { passFence } from './fences-postgres.js';
 
 const SESSION_COLUMNS = `s.*, (SELECT COUNT(*)::int FROM bookings b WHERE b.session_id = s.id AND b.status = 'booked') AS booked`;
 const BOOKING_COLUMNS =
@@ -260,11 +262,22 @@ export class PostgresScheduleStore implements ScheduleStore {
     });
   }
 
-  async recordAttempt(deliveryId: number, outcome: { state: DeliveryState; at: string; nextAt?: string; error?: string }): Promise<void> {
-    await this.pool.query(
-      `UPDATE notice_deliveries SET state = $1, attempts = attempts + 1, next_at = $2, last_error = $3, sent_at = $4 WHERE id = $5 AND state = 'queued'`,
-      [outcome.state, outcome.nextAt ?? outcome.at, outcome.error?.slice(0, 500) ?? null, outcome.state === 'sent' || outcome.state === 'logged' ? outcome.at : null, deliveryId],
-    );
+  async claimDelivery(deliveryId: number, fence?: Fence): Promise<boolean> {
+    return inTransaction(this.pool, async (tx) => {
+      // First, so the fence's row stays locked until commit: a later holder's claim waits, then wins.
+      if (fence && !(await passFence(tx, fence))) throw new FenceRefusedError(fence);
+      return (await one<{ state: string }>(tx, 'SELECT state FROM notice_deliveries WHERE id = $1', [deliveryId]))?.state === 'queued';
+    });
+  }
+
+  async recordAttempt(deliveryId: number, outcome: { state: DeliveryState; at: string; nextAt?: string; error?: string }, fence?: Fence): Promise<void> {
+    await inTransaction(this.pool, async (tx) => {
+      if (fence && !(await passFence(tx, fence))) throw new FenceRefusedError(fence);
+      await tx.query(
+        `UPDATE notice_deliveries SET state = $1, attempts = attempts + 1, next_at = $2, last_error = $3, sent_at = $4 WHERE id = $5 AND state = 'queued'`,
+        [outcome.state, outcome.nextAt ?? outcome.at, outcome.error?.slice(0, 500) ?? null, outcome.state === 'sent' || outcome.state === 'logged' ? outcome.at : null, deliveryId],
+      );
+    });
   }
 
   async settleNotice(noticeId: number, at: string): Promise<void> {

@@ -4,6 +4,8 @@
  * requests (or two processes) can never both see the last free place.
  */
 import type Database from 'better-sqlite3';
+import { FenceRefusedError, type Fence } from './fences.js';
+import { SqliteFences } from './fences-sqlite.js';
 import type { Message, OfficialSession, ReceptionSessionInput, SessionState, SubmitBooking } from '@tiepdan/core';
 import {
   noticeKey,
@@ -304,13 +306,34 @@ export class SqliteScheduleStore implements ScheduleStore {
     })();
   }
 
-  async recordAttempt(deliveryId: number, outcome: { state: DeliveryState; at: string; nextAt?: string; error?: string }): Promise<void> {
+  async claimDelivery(deliveryId: number, fence?: Fence): Promise<boolean> {
+    // IMMEDIATE: the fence is raised and the state read under the write lock, so a later holder's claim waits for it.
+    return this.db
+      .transaction(() => {
+        if (fence && !this.fences().passNow(fence)) throw new FenceRefusedError(fence);
+        return this.db.prepare<[number], string>('SELECT state FROM notice_deliveries WHERE id = ?').pluck().get(deliveryId) === 'queued';
+      })
+      .immediate();
+  }
+
+  async recordAttempt(deliveryId: number, outcome: { state: DeliveryState; at: string; nextAt?: string; error?: string }, fence?: Fence): Promise<void> {
     this.db
-      .prepare(
-        `UPDATE notice_deliveries SET state = ?, attempts = attempts + 1, next_at = ?, last_error = ?, sent_at = ?
-         WHERE id = ? AND state = 'queued'`,
-      )
-      .run(outcome.state, outcome.nextAt ?? outcome.at, outcome.error?.slice(0, 500) ?? null, outcome.state === 'sent' || outcome.state === 'logged' ? outcome.at : null, deliveryId);
+      .transaction(() => {
+        if (fence && !this.fences().passNow(fence)) throw new FenceRefusedError(fence);
+        this.db
+          .prepare(
+            `UPDATE notice_deliveries SET state = ?, attempts = attempts + 1, next_at = ?, last_error = ?, sent_at = ?
+             WHERE id = ? AND state = 'queued'`,
+          )
+          .run(outcome.state, outcome.nextAt ?? outcome.at, outcome.error?.slice(0, 500) ?? null, outcome.state === 'sent' || outcome.state === 'logged' ? outcome.at : null, deliveryId);
+      })
+      .immediate();
+  }
+
+  /** Prepared on first use: the job_fences table is created by a later migration than this store's tables. */
+  private fenceStatements: SqliteFences | undefined;
+  private fences(): SqliteFences {
+    return (this.fenceStatements ??= new SqliteFences(this.db));
   }
 
   async settleNotice(noticeId: number, at: string): Promise<void> {

@@ -4,6 +4,7 @@
  * allowed? may the capacity shrink?) are passed in as `decide` callbacks that run inside the store's
  * transaction: the check and the write cannot interleave with another request.
  */
+import type { Fence } from './fences.js';
 import type { Message, OfficialSession, ReceptionSessionInput, RecurrenceRule, RegistrationState, MatterKind, SessionState, SubmitBooking } from '@tiepdan/core';
 
 export interface NewSession extends ReceptionSessionInput {
@@ -185,8 +186,14 @@ export interface ScheduleStore {
   pendingNotices(limit: number, afterId?: number): Promise<PendingNotice[]>;
   /** Adds one queued delivery per channel (an existing one is kept); `failed` adds it already failed. */
   planDeliveries(noticeId: number, channels: string[], at: string, failed?: string): Promise<void>;
-  /** Records an attempt. Only a queued delivery changes. */
-  recordAttempt(deliveryId: number, outcome: { state: DeliveryState; at: string; nextAt?: string; error?: string }): Promise<void>;
+  /**
+   * The dispatcher's decision to send a delivery (issue 13): true while it is still queued. With `fence` (the
+   * dispatcher's lease, store/fences.ts) the fence's rule runs first in the same transaction, and a later holder
+   * having passed it throws FenceRefusedError with nothing changed: a stale dispatcher sends nothing more.
+   */
+  claimDelivery(deliveryId: number, fence?: Fence): Promise<boolean>;
+  /** Records an attempt. Only a queued delivery changes; with `fence`, as claimDelivery (refused: nothing written). */
+  recordAttempt(deliveryId: number, outcome: { state: DeliveryState; at: string; nextAt?: string; error?: string }, fence?: Fence): Promise<void>;
   /** Sets the notice's sent_at when no delivery is queued any more. */
   settleNotice(noticeId: number, at: string): Promise<void>;
   /** The earliest next attempt of a queued delivery, if any. */

@@ -11,8 +11,14 @@
  * slow timer as a safety net. One run at a time per process, and with several nodes on one node at a time (the
  * plugin starts it on the holder of its lease and pauses it when the lease is lost); a change on another node
  * asks that node for a run (`elsewhere`).
+ *
+ * With several nodes the lease alone is not enough (issue 13): a node paused past its lease still holds a batch in
+ * memory when it resumes, and would send what the new holder is sending. So each delivery is claimed before it is
+ * sent, and its attempt recorded, under the lease's fence (store/fences.ts), in the same transaction; once a later
+ * holder has passed the fence, this node sends nothing more and stops its run.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { FenceRefusedError, type Fence } from '../../store/fences.js';
 import type { Store } from '../../store/store.js';
 import type { PendingNotice } from '../../store/schedule-store.js';
 import type { Notice, NoticeAttachment, NoticeSender } from './sender.js';
@@ -55,6 +61,8 @@ export class NoticeDispatcher {
   private due: NodeJS.Timeout | undefined;
   /** Until start(): with dispatch "off" a change queues its notices and nothing sends them. */
   private stopped = true;
+  /** The lease this node dispatches under (start()); undefined on a single node without one. */
+  private fence: Fence | undefined;
   /** Called by kick() while dispatch does not run here: another node may run it (cluster). */
   elsewhere: (() => void) | undefined;
 
@@ -74,8 +82,10 @@ export class NoticeDispatcher {
     return [...this.senders.values()];
   }
 
-  /** Starts the safety-net timer and a first run (notices left from before a restart). */
-  start(safetyMs: number): void {
+  /** Starts the safety-net timer and a first run (notices left from before a restart); `fence` = the job's lease. */
+  start(safetyMs: number, fence?: Fence): void {
+    // Before the check: a lease taken again without a stop in between carries a new epoch all the same.
+    this.fence = fence;
     if (!this.stopped) return;
     this.stopped = false;
     this.timer = setInterval(() => this.kick(), safetyMs);
@@ -106,11 +116,15 @@ export class NoticeDispatcher {
 
   /** Stops dispatching here (another node takes over) and waits for the run in progress; start() resumes. */
   async pause(): Promise<void> {
+    this.halt();
+    await this.idle();
+  }
+
+  private halt(): void {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.due) clearTimeout(this.due);
     this.timer = this.due = undefined;
-    await this.idle();
   }
 
   async stop(): Promise<void> {
@@ -138,7 +152,11 @@ export class NoticeDispatcher {
       }
       await this.scheduleNext();
     } catch (error) {
-      this.log.error({ err: error }, 'notice dispatch failed');
+      if (!(error instanceof FenceRefusedError)) return this.log.error({ err: error }, 'notice dispatch failed');
+      // Another node took the lease over while this one was paused or cut off: it sends from now on. Stop here
+      // rather than wait for the lease's renewal to notice; a new start() (the lease taken again) resumes.
+      this.log.warn({ fence: error.fence.name, epoch: error.fence.epoch }, 'notice dispatch stopped: another node took its lease over (a later holder passed the fence); nothing more is sent from this node');
+      this.halt();
     }
   }
 
@@ -158,6 +176,8 @@ export class NoticeDispatcher {
     let attachments: NoticeAttachment[] | undefined;
     for (const delivery of deliveries) {
       if (delivery.state !== 'queued' || Date.parse(delivery.nextAt) > Date.now()) continue;
+      // Outside the try: a refusal is not a failed attempt of this delivery; it ends the run (loop()).
+      if (!(await this.store.schedule.claimDelivery(delivery.id, this.fence))) continue;
       const sender = this.senders.get(delivery.channel);
       const at = new Date().toISOString();
       try {
@@ -182,14 +202,15 @@ export class NoticeDispatcher {
           createdAt: pending.createdAt,
         };
         await sender.send(notice);
-        await this.store.schedule.recordAttempt(delivery.id, { state: sender.delivers ? 'sent' : 'logged', at });
+        await this.store.schedule.recordAttempt(delivery.id, { state: sender.delivers ? 'sent' : 'logged', at }, this.fence);
       } catch (error) {
+        if (error instanceof FenceRefusedError) throw error;
         const attempts = delivery.attempts + 1;
         const reason = (error as Error).message || String(error);
         const final = attempts >= this.retry.maxAttempts;
         const wait = Math.min(this.retry.maxRetryMs, this.retry.firstRetryMs * 2 ** (attempts - 1));
         this.log.warn({ notice: id, channel: delivery.channel, attempts, err: reason }, final ? 'notice not delivered; giving up' : 'notice not delivered; will retry');
-        await this.store.schedule.recordAttempt(delivery.id, { state: final ? 'failed' : 'queued', at, nextAt: new Date(Date.now() + wait).toISOString(), error: reason });
+        await this.store.schedule.recordAttempt(delivery.id, { state: final ? 'failed' : 'queued', at, nextAt: new Date(Date.now() + wait).toISOString(), error: reason }, this.fence);
       }
     }
     await this.store.schedule.settleNotice(pending.id, new Date().toISOString());
