@@ -19,17 +19,15 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import type { OfficialRole } from '@tiepdan/core';
 import { SignalingClient, type WebSocketConstructor } from '@tiepdan/core/browser';
-import { mintToken } from '../src/index.js';
 import { jobLeaseKey } from '../src/cluster/redis.js';
 import { leaseKey } from '../src/rooms/bus-redis.js';
-import { PROVISIONAL_OFF, removeDir, tempDir, UNIT, postJson, submitJson, uuidv7, validRegistration } from './helpers.js';
+import { PROVISIONAL_OFF, removeDir, tempDir, postJson, submitJson, uuidv7, validRegistration } from './helpers.js';
 import { chunks, makeWebm, Recorder } from './recording-helpers.js';
 import { redisUnavailable, startRedis, type RedisServer } from './redis-server.js';
 import { until } from './rooms-helpers.js';
 import { sessionInput } from './schedule-helpers.js';
-import { CHILD_SECRET, startServerProcess, writeConfig, type ServerProcess } from './server-process.js';
+import { bearer, send, startServerProcess, writeConfig, type ServerProcess } from './server-process.js';
 
 const LEASE_MS = 1500;
 /** Long enough that heartbeats every 300 ms keep it on a loaded machine; the alarm below waits for its lapse. */
@@ -51,16 +49,10 @@ async function startNode(name: 'a' | 'b'): Promise<ServerProcess> {
 }
 
 const api = (name: 'a' | 'b') => `${nodes.get(name)!.url}/api/v1`;
-const bearer = (role: OfficialRole | 'operator', sub: string) => mintToken(CHILD_SECRET, { sub, role: role as OfficialRole, unit: UNIT, name: `Cán bộ ${role}` });
 const logged = (name: 'a' | 'b', msg: string) => nodes.get(name)!.logs.filter((l) => l.msg === msg);
 const DISPATCHING = 'notice dispatch runs on this node';
 const WATCHING = 'recording watchdog runs on this node';
 const WRITTEN = 'notice written to the log only (not delivered)';
-
-async function send(url: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
-}
 
 /** A session on `node` with `count` booked citizens, cancelled there: `count` notices queued. */
 async function cancelledWithBookings(node: 'a' | 'b', count: number, day: number): Promise<string[]> {

@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict';
 import { fstatSync, fsync, statSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
-import type { Registration } from '@tiepdan/core';
 import { SqliteStore } from '../src/store/sqlite.js';
-import type { NewRegistration } from '../src/store/store.js';
 import type { SyncFile } from '../src/store/wal-sync.js';
-import { randomUUID, removeDir, startServer, submitJson, tempDir, testConfig, UNIT, validRegistration } from './helpers.js';
+import { removeDir, startServer, submitJson, tempDir, testConfig, validRegistration } from './helpers.js';
+import { newRegistration } from './store-fixtures.js';
 
 /** fs.fsync behind a gate: each call is recorded and runs only when the test releases it (or fails it). */
 function gatedSync() {
@@ -41,21 +40,7 @@ function watch<T>(promise: Promise<T>) {
   return state;
 }
 
-function registration(): NewRegistration {
-  return {
-    clientId: randomUUID(),
-    contentHash: 'h-' + randomUUID(),
-    unit: UNIT,
-    kind: 'kien_nghi',
-    phoneHash: 'phone-' + randomUUID(),
-    displayName: 'Nguyễn Thị Hoa',
-    summary: 'Kiến nghị sửa đường trước chợ.',
-    groupSize: 1,
-    registration: validRegistration() as Registration,
-    receivedAt: new Date().toISOString(),
-    attachments: [],
-  };
-}
+const registration = () => newRegistration({ attachments: [] });
 
 describe('intake durability on SQLite: answered after the WAL fsync that follows the commit', () => {
   const dirs: string[] = [];

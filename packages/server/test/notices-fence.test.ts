@@ -7,18 +7,15 @@
  * and A stops its run and says why.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Registration } from '@tiepdan/core';
 import { startSmtpServer, type TestSmtpServer } from '../../../test/notices/smtp-server.js';
 import { noticeChannels } from '../../../test/notices/sms-gateway.js';
 import { NoticeDispatcher, type Contact } from '../src/schedule/notices/dispatcher.js';
 import { SmtpSender } from '../src/schedule/notices/smtp.js';
 import { NOTICES_FENCE } from '../src/schedule/plugin.js';
 import type { Store } from '../src/store/store.js';
-import { UNIT, validRegistration } from './helpers.js';
-import { STORE_FIXTURES, type OpenedStore } from './store-fixtures.js';
+import { newRegistration, newSession, STORE_FIXTURES, type OpenedStore } from './store-fixtures.js';
 
 const EMAIL = 'nguyen.van.an@example.vn';
 const RETRY = { maxAttempts: 3, firstRetryMs: 50, maxRetryMs: 1000 };
@@ -34,37 +31,8 @@ function logger(): { log: FastifyBaseLogger; lines: Record<string, unknown>[] } 
 
 /** One cancelled session with one booked citizen: one notice in the outbox, with one queued e-mail delivery. */
 async function queuedNotice(store: Store): Promise<{ sessionId: string; reference: string }> {
-  const starts = Date.now() + 7 * 86_400_000;
-  const s = await store.schedule.createSession({
-    id: `s-${randomUUID()}`,
-    kind: 'periodic',
-    host: { role: 'chair', name: 'Chủ tịch UBND phường' },
-    level: 'commune',
-    unit: UNIT,
-    venue: 'Trụ sở UBND phường Sa Đéc',
-    connectionPoints: [],
-    startsAt: new Date(starts).toISOString(),
-    endsAt: new Date(starts + 3_600_000).toISOString(),
-    capacity: 3,
-    remoteAllowed: true,
-    state: 'open',
-    createdAt: new Date().toISOString(),
-    publishedAt: new Date().toISOString(),
-  });
-  const { row } = await store.insertRegistration({
-    clientId: randomUUID(),
-    contentHash: 'h-' + randomUUID(),
-    unit: UNIT,
-    kind: 'kien_nghi',
-    phoneHash: 'phone-' + randomUUID(),
-    displayName: 'Nguyễn Văn An',
-    summary: 'Kiến nghị sửa đường trước chợ.',
-    groupSize: 1,
-    registration: validRegistration() as Registration,
-    receivedAt: new Date().toISOString(),
-    attachments: [],
-    preferredSessionId: s.id,
-  });
+  const s = await store.schedule.createSession(newSession());
+  const { row } = await store.insertRegistration(newRegistration({ displayName: 'Nguyễn Văn An', attachments: [], preferredSessionId: s.id }));
   await store.schedule.updateSession(s.id, (current) => ({
     at: new Date().toISOString(),
     state: 'cancelled',

@@ -24,18 +24,17 @@ import { after, before, describe, test } from 'node:test';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { WebSocket } from 'ws';
-import type { OfficialRole } from '@tiepdan/core';
 import { SignalingClient, type WebSocketConstructor } from '@tiepdan/core/browser';
-import { mintToken, type ConfigInput } from '../src/index.js';
+import type { ConfigInput } from '../src/index.js';
 import { jobLeaseKey } from '../src/cluster/redis.js';
 import { leaseKey } from '../src/rooms/bus-redis.js';
 import { Forwarders } from './forwarder.js';
-import { freePort, removeDir, tempDir, UNIT } from './helpers.js';
+import { freePort, removeDir, tempDir } from './helpers.js';
 import { chunks, makeWebm, Recorder, runVerify, sha256, waitFor } from './recording-helpers.js';
 import { redisUnavailable, startRedis, type RedisServer } from './redis-server.js';
 import { ROOM_STORES, stopRoomStores } from './room-stores.js';
 import { TEST_NOTICE, until } from './rooms-helpers.js';
-import { CHILD_SECRET, startServerProcess, writeConfig, type ServerProcess } from './server-process.js';
+import { bearer, send, startServerProcess, writeConfig, type ServerProcess } from './server-process.js';
 
 const LEASE_MS = 1500;
 /** Heartbeats every 300 ms keep a 3 s lease on a loaded machine; the lapse below is waited for, not slept. */
@@ -48,13 +47,7 @@ const S3_KEYS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const FOLDER_WARNING = "recordings are kept in this node's data folder: every node must share that folder, or set recording.storage to s3";
 
 type Name = 'a' | 'b';
-const bearer = (role: OfficialRole | 'operator', sub: string) => mintToken(CHILD_SECRET, { sub, role: role as OfficialRole, unit: UNIT, name: `Cán bộ ${role}` });
 
-async function send(api: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${api}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
 
 /**
  * What a recorder does with a chunk: send it until it is acknowledged, through whatever node the balancer gives

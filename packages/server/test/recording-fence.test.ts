@@ -15,17 +15,16 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import type { OfficialRole } from '@tiepdan/core';
 import { SignalingClient, type WebSocketConstructor } from '@tiepdan/core/browser';
-import { mintToken, type ConfigInput } from '../src/index.js';
+import type { ConfigInput } from '../src/index.js';
 import { jobLeaseKey, lockKey } from '../src/cluster/redis.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, TIMESTAMP_FILE } from '../src/recording/manifest/manifest.js';
-import { removeDir, tempDir, UNIT } from './helpers.js';
+import { removeDir, tempDir } from './helpers.js';
 import { chunks, makeWebm, Recorder } from './recording-helpers.js';
 import { redisUnavailable, startRedis, type RedisServer } from './redis-server.js';
 import { ROOM_STORES, stopRoomStores } from './room-stores.js';
 import { TEST_NOTICE, until } from './rooms-helpers.js';
-import { CHILD_SECRET, startServerProcess, writeConfig, type ServerProcess } from './server-process.js';
+import { bearer, send, startServerProcess, writeConfig, type ServerProcess } from './server-process.js';
 import { startTsa, type TestTsa } from './tsa-helpers.js';
 
 const LEASE_MS = 1500;
@@ -36,13 +35,7 @@ const REFUSED = 'recording finalization refused: another node took its lock over
 const WATCHING = 'recording watchdog runs on this node';
 
 type Name = 'a' | 'b';
-const bearer = (role: OfficialRole | 'operator', sub: string) => mintToken(CHILD_SECRET, { sub, role: role as OfficialRole, unit: UNIT, name: `Cán bộ ${role}` });
 
-async function send(api: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${api}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
 
 after(stopRoomStores);
 

@@ -10,9 +10,9 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { InProcessRoomBus, MIGRATIONS, migrate, type CommandReply } from '../src/index.js';
 import { RoomHost } from '../src/rooms/host.js';
-import type { RoomSettings } from '../src/rooms/room-data.js';
 import { SqliteRoomStore } from '../src/store/room-sqlite.js';
 import { removeDir, tempDir } from './helpers.js';
+import { HOST_SETTINGS } from './rooms-helpers.js';
 
 test('room_events keeps between eventLogSize and twice it; chat keeps everything', async () => {
   const dir = tempDir();
@@ -107,16 +107,7 @@ test('a storm of drops and resumes after a restart shares a few commits; deliver
   const sessionId = 'storm-1';
   const N = 40;
   migrate(db);
-  const settings: RoomSettings = {
-    resumeWindowMs: 60_000,
-    hideObserversFromCitizens: true,
-    eventLogSize: 1000,
-    heartbeatIntervalMs: 2500,
-    heartbeatTimeoutMs: 6000,
-    maxFrameBytes: 65_536,
-    messagesPerSecond: 100,
-    connectionPoints: new Map(),
-  };
+  const settings = HOST_SETTINGS;
   const onDisk = db.prepare<[string, number], number>('SELECT COUNT(*) FROM room_events WHERE session_id = ? AND seq = ?').pluck();
   const undurable: number[] = [];
   /** One process's rooms: a store, a bus that checks every delivery against the disk, a host. */

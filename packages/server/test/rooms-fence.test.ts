@@ -19,25 +19,15 @@ import type { CommandReply, Delivery } from '../src/rooms/bus.js';
 import { leaseKey, RedisRoomBus } from '../src/rooms/bus-redis.js';
 import type { RoomCommand } from '../src/rooms/commands.js';
 import { RoomHost } from '../src/rooms/host.js';
-import type { RoomSettings } from '../src/rooms/room-data.js';
 import type { RoomStore } from '../src/rooms/room-store.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import { SqliteRoomStore } from '../src/store/room-sqlite.js';
 import { removeDir, tempDir, UNIT } from './helpers.js';
 import { postgresUnavailable, startPostgres, type PgServer } from './pg-server.js';
 import { redisUnavailable, startRedis, type RedisServer } from './redis-server.js';
-import { until } from './rooms-helpers.js';
+import { HOST_SETTINGS, until } from './rooms-helpers.js';
 
-const settings: RoomSettings = {
-  resumeWindowMs: 60_000,
-  hideObserversFromCitizens: true,
-  eventLogSize: 1000,
-  heartbeatIntervalMs: 2500,
-  heartbeatTimeoutMs: 6000,
-  maxFrameBytes: 65_536,
-  messagesPerSecond: 100,
-  connectionPoints: new Map(),
-};
+const settings = HOST_SETTINGS;
 /** Long enough that A's renewal (every third of it) does not come during the test: A goes on believing it holds the room. */
 const LEASE_MS = 60_000;
 

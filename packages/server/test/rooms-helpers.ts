@@ -5,7 +5,20 @@
 import { WebSocket } from 'ws';
 import type { OfficialRole } from '@tiepdan/core';
 import { mintJoinToken, mintToken, type ConfigInput } from '../src/index.js';
+import type { RoomSettings } from '../src/rooms/room-data.js';
 import { startServer, testConfig, type TestServer } from './helpers.js';
+
+/** A RoomHost's settings for the tests that build one directly (no server): the defaults' shape, no connection points. */
+export const HOST_SETTINGS: RoomSettings = {
+  resumeWindowMs: 60_000,
+  hideObserversFromCitizens: true,
+  eventLogSize: 1000,
+  heartbeatIntervalMs: 2500,
+  heartbeatTimeoutMs: 6000,
+  maxFrameBytes: 65_536,
+  messagesPerSecond: 100,
+  connectionPoints: new Map(),
+};
 
 export const FAST_ROOMS = {
   resumeWindowMs: 1500,

@@ -10,20 +10,11 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { InProcessRoomBus, migrate } from '../src/index.js';
 import { RoomHost } from '../src/rooms/host.js';
-import type { RoomSettings } from '../src/rooms/room-data.js';
 import { SqliteRoomStore } from '../src/store/room-sqlite.js';
 import { removeDir, tempDir } from './helpers.js';
+import { HOST_SETTINGS } from './rooms-helpers.js';
 
-const settings: RoomSettings = {
-  resumeWindowMs: 60_000,
-  hideObserversFromCitizens: true,
-  eventLogSize: 1000,
-  heartbeatIntervalMs: 2500,
-  heartbeatTimeoutMs: 6000,
-  maxFrameBytes: 65_536,
-  messagesPerSecond: 100,
-  connectionPoints: new Map(),
-};
+const settings = HOST_SETTINGS;
 
 /** Reads wait until `open()`: the time a database round trip takes, made long enough to be sure of. */
 class SlowStore extends SqliteRoomStore {

@@ -14,20 +14,11 @@ import { InProcessRoomBus, migrate } from '../src/index.js';
 import type { RoomBus } from '../src/rooms/bus.js';
 import type { RoomCommand } from '../src/rooms/commands.js';
 import { RoomHost } from '../src/rooms/host.js';
-import type { RoomSettings } from '../src/rooms/room-data.js';
 import { SqliteRoomStore } from '../src/store/room-sqlite.js';
 import { removeDir, tempDir } from './helpers.js';
+import { HOST_SETTINGS } from './rooms-helpers.js';
 
-const settings: RoomSettings = {
-  resumeWindowMs: 60_000,
-  hideObserversFromCitizens: true,
-  eventLogSize: 1000,
-  heartbeatIntervalMs: 2500,
-  heartbeatTimeoutMs: 6000,
-  maxFrameBytes: 65_536,
-  messagesPerSecond: 100,
-  connectionPoints: new Map(),
-};
+const settings = HOST_SETTINGS;
 
 /** One node's bus in a cluster: rooms are loaded by the node that is asked, not all at start (hostsEveryRoom false). */
 function spreadBus(): RoomBus {

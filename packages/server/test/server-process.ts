@@ -6,11 +6,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { ConfigInput } from '../src/index.js';
+import type { OfficialRole } from '@tiepdan/core';
+import { mintToken, type ConfigInput } from '../src/index.js';
 import { UNIT } from './helpers.js';
 
 const CLI = resolve(import.meta.dirname, '../src/cli.ts');
 export const CHILD_SECRET = 'child-secret-child-secret-child-secret-01';
+
+/** An official's (or the operator's) bearer token that the child servers accept. */
+export const bearer = (role: OfficialRole | 'operator', sub: string) => mintToken(CHILD_SECRET, { sub, role: role as OfficialRole, unit: UNIT, name: `Cán bộ ${role}` });
+
+/** One API call to a child server as `token`: its status and parsed JSON body. */
+export async function send(api: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${api}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
 
 export interface ServerProcess {
   child: ChildProcess;

@@ -6,55 +6,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { Registration } from '@tiepdan/core';
 import { createServer } from '../src/index.js';
 import { FenceRefusedError } from '../src/store/fences.js';
 import { missingCapabilities, MissingCapabilityError, type Capability } from '../src/store/capabilities.js';
-import type { NewSession } from '../src/store/schedule-store.js';
-import type { EngineStore, NewRegistration } from '../src/store/store.js';
-import { testConfig, UNIT, validRegistration } from './helpers.js';
+import type { EngineStore } from '../src/store/store.js';
+import { testConfig, UNIT } from './helpers.js';
 import { caseStoreContract } from './case-store-contract.js';
 import { recordingStoreContract } from './recording-store-contract.js';
 import { roomStoreContract } from './room-store-contract.js';
-import { STORE_FIXTURES, type OpenedStore } from './store-fixtures.js';
-
-function registration(overrides: Partial<NewRegistration> = {}): NewRegistration {
-  return {
-    clientId: randomUUID(),
-    contentHash: 'h-' + randomUUID(),
-    unit: UNIT,
-    kind: 'kien_nghi',
-    phoneHash: 'phone-' + randomUUID(),
-    displayName: 'Nguyễn Thị Hoa',
-    summary: 'Kiến nghị sửa đường trước chợ.',
-    groupSize: 1,
-    registration: validRegistration() as Registration,
-    receivedAt: new Date().toISOString(),
-    attachments: [{ id: randomUUID(), name: 'đơn.pdf', type: 'application/pdf', size: 10, sha256: 'a'.repeat(64), purpose: 'evidence' }],
-    ...overrides,
-  };
-}
-
-function session(overrides: Partial<NewSession> = {}): NewSession {
-  const starts = Date.now() + 7 * 86_400_000;
-  return {
-    id: `s-${randomUUID()}`,
-    kind: 'periodic',
-    host: { role: 'chair', name: 'Chủ tịch UBND phường' },
-    level: 'commune',
-    unit: UNIT,
-    venue: 'Trụ sở UBND phường Sa Đéc',
-    connectionPoints: [],
-    startsAt: new Date(starts).toISOString(),
-    endsAt: new Date(starts + 3_600_000).toISOString(),
-    capacity: 3,
-    remoteAllowed: true,
-    state: 'open',
-    createdAt: new Date().toISOString(),
-    publishedAt: new Date().toISOString(),
-    ...overrides,
-  };
-}
+import { newRegistration as registration, newSession as session, STORE_FIXTURES, type OpenedStore } from './store-fixtures.js';
 
 for (const fixture of STORE_FIXTURES) {
   describe(`store contract: ${fixture.name}`, { skip: fixture.unavailable }, () => {

@@ -7,9 +7,12 @@
 import type { Capability } from '../src/store/capabilities.js';
 import { PostgresStore } from '../src/store/postgres.js';
 import { SqliteStore } from '../src/store/sqlite.js';
-import type { EngineStore } from '../src/store/store.js';
+import { randomUUID } from 'node:crypto';
+import type { Registration } from '@tiepdan/core';
+import type { NewSession } from '../src/store/schedule-store.js';
+import type { EngineStore, NewRegistration } from '../src/store/store.js';
 import type { ConfigInput } from '../src/index.js';
-import { PROVISIONAL_OFF, removeDir, startServer, tempDir, type TestServer } from './helpers.js';
+import { PROVISIONAL_OFF, removeDir, startServer, tempDir, UNIT, validRegistration, type TestServer } from './helpers.js';
 import { postgresUnavailable, startPostgres, type PgServer } from './pg-server.js';
 
 export interface OpenedStore {
@@ -125,3 +128,43 @@ export const STORE_FIXTURES: StoreFixture[] = [
     },
   },
 ];
+
+/** A registration as the intake hands it to the store (a PDF attached unless `overrides` say otherwise). */
+export function newRegistration(overrides: Partial<NewRegistration> = {}): NewRegistration {
+  return {
+    clientId: randomUUID(),
+    contentHash: 'h-' + randomUUID(),
+    unit: UNIT,
+    kind: 'kien_nghi',
+    phoneHash: 'phone-' + randomUUID(),
+    displayName: 'Nguyễn Thị Hoa',
+    summary: 'Kiến nghị sửa đường trước chợ.',
+    groupSize: 1,
+    registration: validRegistration() as Registration,
+    receivedAt: new Date().toISOString(),
+    attachments: [{ id: randomUUID(), name: 'đơn.pdf', type: 'application/pdf', size: 10, sha256: 'a'.repeat(64), purpose: 'evidence' }],
+    ...overrides,
+  };
+}
+
+/** An open periodic session a week from now, with three places. */
+export function newSession(overrides: Partial<NewSession> = {}): NewSession {
+  const starts = Date.now() + 7 * 86_400_000;
+  return {
+    id: `s-${randomUUID()}`,
+    kind: 'periodic',
+    host: { role: 'chair', name: 'Chủ tịch UBND phường' },
+    level: 'commune',
+    unit: UNIT,
+    venue: 'Trụ sở UBND phường Sa Đéc',
+    connectionPoints: [],
+    startsAt: new Date(starts).toISOString(),
+    endsAt: new Date(starts + 3_600_000).toISOString(),
+    capacity: 3,
+    remoteAllowed: true,
+    state: 'open',
+    createdAt: new Date().toISOString(),
+    publishedAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
